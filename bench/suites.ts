@@ -1,0 +1,6 @@
+// The list of benchmark suites, one file each. Add a suite by importing it here.
+
+import type { Suite } from './harness.js';
+import { engineSuite } from './engine.js';
+
+export const suites: Suite[] = [engineSuite];

@@ -1,0 +1,14 @@
+// The registry of sub-commands. Each lives in its own file and is listed here once.
+
+export interface Command {
+  /** One line for `llmfs --help`. */
+  summary: string;
+  /** Runs the command; returns the process exit code (0 when omitted). */
+  run(argv: string[]): Promise<number | void> | number | void;
+}
+
+import { infoCommand } from './info.js';
+
+export const commands: Record<string, Command> = {
+  info: infoCommand,
+};

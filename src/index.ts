@@ -1,0 +1,7 @@
+// llm-from-scratch: the library's public entry point.
+
+export * from './tensor/index.js';
+export * from './nn/index.js';
+export { LlmfsError } from './errors.js';
+export { getBackend, setBackend, resetBackend, type Backend } from './kernels/backend.js';
+export { VERSION } from './version.js';

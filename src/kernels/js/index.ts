@@ -1,0 +1,22 @@
+// The plain reference backend: every kernel as the simplest correct loop.
+
+import type { Backend } from '../backend.js';
+import { gemm } from './gemm.js';
+import { binary } from './binary.js';
+import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from './softmax.js';
+import { layerNormForward, layerNormBackward } from './layernorm.js';
+import { geluTanhForward, geluTanhBackward } from './gelu.js';
+
+export const jsBackend: Backend = {
+  name: 'js',
+  gemm,
+  binary,
+  softmaxForward,
+  softmaxBackward,
+  logSoftmaxForward,
+  logSoftmaxBackward,
+  layerNormForward,
+  layerNormBackward,
+  geluTanhForward,
+  geluTanhBackward,
+};

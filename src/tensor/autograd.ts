@@ -1,0 +1,127 @@
+// Define-by-run reverse-mode automatic differentiation. Every op that produces a tensor from
+// inputs that require gradients records a Node: its inputs and a backward function mapping the
+// output's gradient to the inputs' gradients (the vector-Jacobian product). backward() walks the
+// recorded graph in reverse topological order (Baydin et al., "Automatic differentiation in
+// machine learning: a survey", 2018), accumulating into `.grad` of the leaves.
+
+import type { Tensor } from './tensor.js';
+import { LlmfsError } from '../errors.js';
+import { fmtShape, sameShape } from './shape.js';
+
+export interface Node {
+  /** The op's name, for error messages and graph printing. */
+  op: string;
+  inputs: Tensor[];
+  /** Given dL/d(output), returns dL/d(input) for each input (null where no gradient flows). */
+  backward: (grad: Tensor) => (Tensor | null)[];
+}
+
+let gradEnabled = true;
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/** Runs `fn` without recording a graph (inference, optimizer updates, backward itself). */
+export function noGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+/** Reverse topological order of the graph under `root`, iteratively (graphs can be deep). */
+function topoOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  visited.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    const inputs = t.node ? t.node.inputs : [];
+    if (i < inputs.length) {
+      top[1] = i + 1;
+      const child = inputs[i];
+      if (child.requiresGrad && !visited.has(child)) {
+        visited.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      order.push(t);
+      stack.pop();
+    }
+  }
+  return order.reverse();
+}
+
+/** A node whose graph was released after backward: walking through it again is an error. */
+function freed(op: string): Node {
+  return {
+    op,
+    inputs: [],
+    backward: () => {
+      throw new LlmfsError(
+        `backward: the graph through '${op}' was already freed by an earlier backward; ` +
+          'pass { retainGraph: true } to the first backward to call it twice',
+      );
+    },
+  };
+}
+
+export interface BackwardOptions {
+  /** Keep the graph so backward can be called again through it (default false). */
+  retainGraph?: boolean;
+}
+
+/**
+ * Backpropagates from `root`. `grad` is dL/d(root); it may be omitted only for a scalar root,
+ * where it is 1. Leaf tensors with requiresGrad accumulate into `.grad` (adding to what is there).
+ */
+export function runBackward(root: Tensor, grad: Tensor | undefined, opts: BackwardOptions = {}): void {
+  if (!root.requiresGrad) {
+    throw new LlmfsError('backward: this tensor does not require grad (no input of the graph has requiresGrad set)');
+  }
+  if (grad === undefined) {
+    if (root.size !== 1) {
+      throw new LlmfsError(
+        `backward: called on a non-scalar tensor of shape ${fmtShape(root.shape)} without a gradient; ` +
+          'pass the upstream gradient of the same shape, or reduce to a scalar first (e.g. .sum())',
+      );
+    }
+    grad = root.onesLike();
+  } else if (!sameShape(grad.shape, root.shape)) {
+    throw new LlmfsError(`backward: gradient shape ${fmtShape(grad.shape)} does not match tensor shape ${fmtShape(root.shape)}`);
+  }
+  const order = topoOrder(root);
+  const grads = new Map<Tensor, Tensor>();
+  grads.set(root, grad);
+  noGrad(() => {
+    for (const t of order) {
+      const g = grads.get(t);
+      if (g === undefined) continue;
+      grads.delete(t); // release intermediate gradients as soon as they are used
+      const node = t.node;
+      if (!node) {
+        t.accumulateGrad(g);
+        continue;
+      }
+      if (t.retainsGrad) t.accumulateGrad(g);
+      const inputGrads = node.backward(g);
+      for (let i = 0; i < node.inputs.length; i++) {
+        const input = node.inputs[i];
+        const ig = inputGrads[i];
+        if (!ig || !input.requiresGrad) continue;
+        if (!sameShape(ig.shape, input.shape)) {
+          throw new Error(`internal: ${node.op} backward gave shape ${fmtShape(ig.shape)} for input ${fmtShape(input.shape)}`);
+        }
+        const prev = grads.get(input);
+        grads.set(input, prev ? prev.add(ig) : ig);
+      }
+      if (!opts.retainGraph) t.node = freed(node.op);
+    }
+  });
+}

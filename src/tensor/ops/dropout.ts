@@ -1,0 +1,23 @@
+// Dropout (Srivastava et al., 2014), "inverted": in training each element is zeroed with
+// probability p and the survivors are scaled by 1/(1-p), so evaluation needs no rescaling.
+// The backward applies the same mask and scale.
+
+import { Tensor } from '../tensor.js';
+import { allocate } from '../dtype.js';
+import { type Rng, globalRng } from '../rng.js';
+import { LlmfsError } from '../../errors.js';
+
+export function dropout(x: Tensor, p: number, training = true, rng: Rng = globalRng): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new LlmfsError(`dropout: probability must be in [0, 1], got ${p}`);
+  if (!training || p === 0) return x;
+  const scale = p === 1 ? 0 : 1 / (1 - p);
+  const mask = allocate(x.dtype, x.size);
+  for (let i = 0; i < mask.length; i++) mask[i] = rng.random() < p ? 0 : scale;
+  const out = allocate(x.dtype, x.size);
+  for (let i = 0; i < out.length; i++) out[i] = x.data[i] * mask[i];
+  return Tensor.fromOp('dropout', out, x.shape, [x], (g) => {
+    const dx = allocate(g.dtype, g.size);
+    for (let i = 0; i < dx.length; i++) dx[i] = g.data[i] * mask[i];
+    return [new Tensor(dx, x.shape)];
+  });
+}

@@ -1,0 +1,84 @@
+// Cross-entropy between logits and integer class targets, fused with log-softmax:
+//   loss_n = -(1-ε) log p_n[y_n] - (ε/C) Σ_c log p_n[c],   p_n = softmax(logits_n)
+// with label smoothing ε (Szegedy et al., 2016) as torch.nn.functional.cross_entropy defines it.
+// Its gradient is the famously simple  dlogits_n = p_n - q_n,  q_n = (1-ε) onehot(y_n) + ε/C.
+// Rows whose target equals ignoreIndex contribute nothing and are not counted in the mean.
+
+import { Tensor } from '../tensor.js';
+import { allocate } from '../dtype.js';
+import { fmtShape } from '../shape.js';
+import { getBackend } from '../../kernels/backend.js';
+import { LlmfsError } from '../../errors.js';
+import type { IndexLike } from './indexing.js';
+
+export interface CrossEntropyOptions {
+  /** Target value whose rows are skipped (default -100, as PyTorch). */
+  ignoreIndex?: number;
+  /** ε in [0, 1): mixes the one-hot target with the uniform distribution. */
+  labelSmoothing?: number;
+  /** 'mean' over counted rows (default), 'sum', or 'none' (one loss per row). */
+  reduction?: 'mean' | 'sum' | 'none';
+}
+
+/** logits (..., C) and targets with the leading shape (...) or flat with one per row. */
+export function crossEntropy(logits: Tensor, targets: IndexLike, opts: CrossEntropyOptions = {}): Tensor {
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  const eps = opts.labelSmoothing ?? 0;
+  const reduction = opts.reduction ?? 'mean';
+  if (!(eps >= 0 && eps < 1)) throw new LlmfsError(`crossEntropy: labelSmoothing must be in [0, 1), got ${eps}`);
+  if (!['mean', 'sum', 'none'].includes(reduction)) throw new LlmfsError(`crossEntropy: unknown reduction '${reduction}'`);
+  if (logits.ndim < 1) throw new LlmfsError('crossEntropy: logits must have a class axis');
+  const C = logits.shape[logits.ndim - 1];
+  const rows = C === 0 ? 0 : logits.size / C;
+  const tdata = targets instanceof Tensor ? targets.data : targets;
+  if (tdata.length !== rows) {
+    const ts = targets instanceof Tensor ? fmtShape(targets.shape) : `${tdata.length} values`;
+    throw new LlmfsError(`crossEntropy: logits of shape ${fmtShape(logits.shape)} have ${rows} rows but targets have ${ts}`);
+  }
+  const y = new Int32Array(rows);
+  for (let n = 0; n < rows; n++) {
+    const t = tdata[n];
+    if (t !== ignoreIndex && !(Number.isInteger(t) && t >= 0 && t < C)) {
+      throw new LlmfsError(`crossEntropy: target ${t} at row ${n} is not a class index in [0, ${C}) nor ignoreIndex ${ignoreIndex}`);
+    }
+    y[n] = t;
+  }
+  const logp = allocate(logits.dtype, logits.size);
+  getBackend().logSoftmaxForward(logits.data, logp, rows, C);
+  const perRow = allocate(logits.dtype, rows);
+  let count = 0;
+  for (let n = 0; n < rows; n++) {
+    if (y[n] === ignoreIndex) continue;
+    count++;
+    let mean = 0;
+    if (eps > 0) {
+      for (let c = 0; c < C; c++) mean += logp[n * C + c];
+      mean /= C;
+    }
+    perRow[n] = -(1 - eps) * logp[n * C + y[n]] - eps * mean;
+  }
+  let out: Tensor['data'];
+  let shape: number[];
+  if (reduction === 'none') {
+    out = perRow;
+    shape = logits.shape.slice(0, -1);
+  } else {
+    let s = 0;
+    for (let n = 0; n < rows; n++) s += perRow[n];
+    out = allocate(logits.dtype, 1);
+    out[0] = reduction === 'mean' ? s / count : s; // 0/0 = NaN when every row is ignored, as PyTorch
+    shape = [];
+  }
+  return Tensor.fromOp('crossEntropy', out, shape, [logits], (g) => {
+    const dx = allocate(g.dtype, logits.size);
+    for (let n = 0; n < rows; n++) {
+      if (y[n] === ignoreIndex) continue;
+      const scale = reduction === 'none' ? g.data[n] : reduction === 'mean' ? g.data[0] / count : g.data[0];
+      for (let c = 0; c < C; c++) {
+        const q = (c === y[n] ? 1 - eps : 0) + eps / C;
+        dx[n * C + c] = (Math.exp(logp[n * C + c]) - q) * scale;
+      }
+    }
+    return [new Tensor(dx, logits.shape)];
+  });
+}
