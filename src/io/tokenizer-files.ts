@@ -1,0 +1,63 @@
+// Tokenizers on disk (Node only): a directory with vocab.json + merges.txt (Hugging Face GPT-2
+// layout) and/or our tokenizer.json, or a single .json file. Writes are atomic: each file is
+// written beside its destination under a temporary name, then renamed over it.
+
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LlmfsError } from '../errors.js';
+import { BpeTokenizer } from '../tokenizer/bpe.js';
+import { bpeFromHf, bpeToHf } from '../tokenizer/hf-format.js';
+import { FORMAT, tokenizerFromJson, tokenizerToJson } from '../tokenizer/json-format.js';
+import type { Tokenizer } from '../tokenizer/types.js';
+
+/** Writes `text` to `path` so that a reader sees the old file or the new one, never half of one. */
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new LlmfsError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** Loads a tokenizer from a .json file or a directory (tokenizer.json, or vocab.json + merges.txt). */
+export function loadTokenizer(path: string): Tokenizer {
+  if (!existsSync(path)) throw new LlmfsError(`tokenizer: ${path} does not exist`);
+  if (statSync(path).isFile()) return tokenizerFromJson(readText(path), path);
+  const json = join(path, 'tokenizer.json');
+  const vocab = join(path, 'vocab.json');
+  const merges = join(path, 'merges.txt');
+  const hasHf = existsSync(vocab) && existsSync(merges);
+  if (existsSync(json)) {
+    const text = readText(json);
+    // A Hugging Face tokenizers file shares the name; fall back to vocab.json + merges.txt.
+    if (text.includes(`"${FORMAT}"`) || !hasHf) return tokenizerFromJson(text, json);
+  }
+  if (!hasHf) throw new LlmfsError(`tokenizer: ${path} has neither tokenizer.json nor vocab.json + merges.txt`);
+  return bpeFromHf({ vocabJson: readText(vocab), mergesTxt: readText(merges) }, { vocab, merges });
+}
+
+export type SaveFormat = 'hf' | 'json';
+
+/** Saves into directory `dir` (created if needed); returns the paths written. */
+export function saveTokenizer(tok: Tokenizer, dir: string, formats: readonly SaveFormat[] = ['hf', 'json']): string[] {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  if (formats.includes('hf')) {
+    if (!(tok instanceof BpeTokenizer)) throw new LlmfsError('save: vocab.json + merges.txt hold only BPE tokenizers; use the json format');
+    const files = bpeToHf(tok);
+    writeFileAtomic(join(dir, 'vocab.json'), files.vocabJson);
+    writeFileAtomic(join(dir, 'merges.txt'), files.mergesTxt);
+    written.push(join(dir, 'vocab.json'), join(dir, 'merges.txt'));
+  }
+  if (formats.includes('json')) {
+    writeFileAtomic(join(dir, 'tokenizer.json'), tokenizerToJson(tok));
+    written.push(join(dir, 'tokenizer.json'));
+  }
+  return written;
+}
