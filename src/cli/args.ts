@@ -46,7 +46,7 @@ export function parseArgs(command: string, argv: readonly string[], specs: FlagS
       continue;
     }
     if (!spec) {
-      throw new LlmfsError(`${command}: unknown option --${name} (see '${command} --help')`);
+      throw new LlmfsError(`${command}: unknown option --${name} (see 'llmfs ${command} --help')`);
     }
     if (spec.type === 'boolean') {
       if (value === undefined) flags[name] = true;

@@ -8,7 +8,9 @@ export interface Command {
 }
 
 import { infoCommand } from './info.js';
+import { startCommand } from './start.js';
 
 export const commands: Record<string, Command> = {
+  start: startCommand,
   info: infoCommand,
 };
