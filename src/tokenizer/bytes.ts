@@ -2,7 +2,8 @@
 // UTF-8 encoded before tokenization (Radford et al. 2019, section 2.2). Portable: no Node APIs.
 
 const encoder = new TextEncoder();
-const lossyDecoder = new TextDecoder('utf-8', { fatal: false });
+// ignoreBOM keeps a leading U+FEFF (the default decoder silently drops it), so decoding is exact.
+const lossyDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /** UTF-8 bytes of a string; a lone surrogate becomes U+FFFD (EF BF BD), as TextEncoder does. */
 export function utf8Encode(text: string): Uint8Array {

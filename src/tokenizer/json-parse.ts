@@ -96,7 +96,7 @@ export function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const reason = (err as Error).message.replace(/, ".*" is not valid JSON$/s, '');
+    const reason = (err as Error).message.replace(/,\s*(\.\.\.)?".*$/s, '');
     const at = jsonErrorOffset(text);
     const { line, col } = lineCol(text, at < 0 ? text.length : at);
     throw new LlmfsError(`${file}:${line}:${col}: invalid JSON: ${reason}`);
