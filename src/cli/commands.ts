@@ -9,8 +9,11 @@ export interface Command {
 
 import { infoCommand } from './info.js';
 import { startCommand } from './start.js';
+import { tokenizeCommand, tokenizerCommand } from './tokenizer.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
   info: infoCommand,
+  tokenize: tokenizeCommand,
+  tokenizer: tokenizerCommand,
 };

@@ -1,0 +1,95 @@
+// `llmfs tokenizer train`: trains a byte-level BPE tokenizer on a text file (or the built-in
+// corpus) and saves vocab.json + merges.txt + tokenizer.json. Progress goes to stderr.
+
+import type { Command } from './commands.js';
+import { parseArgs, helpText } from './args.js';
+import { LlmfsError } from '../errors.js';
+import { trainBpe, type TrainProgress } from '../tokenizer/train.js';
+import { parsePretokenizer } from '../tokenizer/pretokenize.js';
+import { utf8Encode } from '../tokenizer/bytes.js';
+import { saveTokenizer, type SaveFormat } from '../io/tokenizer-files.js';
+import { defaultCorpus } from '../data/index.js';
+import { readTextFile } from './tokenize.js';
+
+// Re-exported so the command registry imports both tokenizer commands from one line.
+export { tokenizeCommand } from './tokenize.js';
+
+const trainSpecs = {
+  data: { type: 'string', help: 'UTF-8 text file to train on (default: the built-in State of the Union corpus)' },
+  'vocab-size': { type: 'int', help: 'tokens in all: 256 bytes + merges + special tokens', default: 4096 },
+  out: { type: 'string', help: 'directory to write vocab.json, merges.txt and tokenizer.json into' },
+  pretokenizer: { type: 'string', help: "'gpt2', 'none', or a regular expression", default: 'gpt2' },
+  special: { type: 'string', help: "comma-separated special tokens ('' for none)", default: '<|endoftext|>' },
+  'max-chars': { type: 'int', help: 'train on only the first N characters of the data' },
+  'min-frequency': { type: 'int', help: 'stop when the best pair occurs fewer times', default: 1 },
+  format: { type: 'string', help: 'files to write', default: 'both', choices: ['both', 'hf', 'json'] },
+  help: { type: 'boolean', help: 'show this help' },
+} as const;
+
+const USAGE = 'llmfs tokenizer train --out DIR [--data FILE] [--vocab-size N] [options]';
+
+/** A progress bar on a terminal, or a line per 10% when stderr is a file or pipe. */
+function progressReporter(stream: NodeJS.WriteStream, start: number): (p: TrainProgress) => void {
+  let lastTenth = -1;
+  return (p) => {
+    if (p.phase !== 'merge') return;
+    const frac = p.total > 0 ? p.done / p.total : 1;
+    const secs = ((performance.now() - start) / 1000).toFixed(1);
+    if (stream.isTTY) {
+      const width = 30;
+      const fill = Math.round(frac * width);
+      stream.write(`\rmerges [${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${p.done}/${p.total} ${secs}s`);
+      if (p.done >= p.total) stream.write('\n');
+    } else {
+      const tenth = Math.floor(frac * 10);
+      if (tenth > lastTenth) {
+        lastTenth = tenth;
+        stream.write(`merges ${p.done}/${p.total} (${tenth * 10}%) ${secs}s\n`);
+      }
+    }
+  };
+}
+
+async function train(argv: string[]): Promise<number> {
+  const { flags } = parseArgs('tokenizer train', argv, trainSpecs);
+  if (flags.help) {
+    console.log(helpText(USAGE, 'train a byte-level BPE tokenizer and save it', trainSpecs));
+    return 0;
+  }
+  if (flags.out === undefined) throw new LlmfsError("tokenizer train: --out DIR is required (see 'tokenizer train --help')");
+  const source = flags.data === undefined ? 'the built-in corpus (State of the Union addresses)' : String(flags.data);
+  let text = flags.data === undefined ? defaultCorpus() : readTextFile(String(flags.data));
+  if (flags['max-chars'] !== undefined) text = text.slice(0, Number(flags['max-chars']));
+  const specials = String(flags.special).split(',').filter((s) => s !== '');
+  const mb = (utf8Encode(text).length / 1e6).toFixed(2);
+  process.stderr.write(`training on ${mb} MB from ${source}\n`);
+  const start = performance.now();
+  const tok = trainBpe(text, {
+    vocabSize: Number(flags['vocab-size']),
+    pretokenizer: parsePretokenizer(String(flags.pretokenizer)),
+    specialTokens: specials,
+    minFrequency: Number(flags['min-frequency']),
+    onProgress: progressReporter(process.stderr, start),
+  });
+  const secs = ((performance.now() - start) / 1000).toFixed(2);
+  const formats: SaveFormat[] = flags.format === 'both' ? ['hf', 'json'] : [flags.format as SaveFormat];
+  const written = saveTokenizer(tok, String(flags.out), formats);
+  const merges = tok.merges?.length ?? 0;
+  console.log(`trained ${tok.vocabSize} tokens (256 bytes + ${merges} merges + ${specials.length} special) on ${mb} MB in ${secs} s`);
+  if (tok.vocabSize < Number(flags['vocab-size'])) console.log(`note: the data ran out of pairs to merge before reaching ${flags['vocab-size']} tokens`);
+  console.log(`wrote ${written.join(', ')}`);
+  return 0;
+}
+
+export const tokenizerCommand: Command = {
+  summary: 'train a BPE tokenizer: llmfs tokenizer train --data FILE --vocab-size N --out DIR',
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    if (sub === 'train') return train(rest);
+    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+      console.log(`usage: ${USAGE}\n\nsub-commands:\n  train  train a byte-level BPE tokenizer and save it`);
+      return 0;
+    }
+    throw new LlmfsError(`tokenizer: unknown sub-command '${sub}' (the only one is 'train')`);
+  },
+};
