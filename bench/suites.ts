@@ -2,5 +2,6 @@
 
 import type { Suite } from './harness.js';
 import { engineSuite } from './engine.js';
+import { tokenizerSuite } from './tokenizer.js';
 
-export const suites: Suite[] = [engineSuite];
+export const suites: Suite[] = [engineSuite, tokenizerSuite];

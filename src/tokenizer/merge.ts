@@ -86,7 +86,7 @@ export function mergeHeap(tokens: readonly number[], rules: MergeRules): number[
 }
 
 /** Chunks up to this many bytes use mergeScan, longer ones mergeHeap (see bench/tokenizer.ts). */
-export const SCAN_LIMIT = 64;
+export const SCAN_LIMIT = 256;
 
 export function bpeMerge(tokens: readonly number[], rules: MergeRules): number[] {
   return tokens.length <= SCAN_LIMIT ? mergeScan(tokens, rules) : mergeHeap(tokens, rules);
