@@ -15,7 +15,8 @@ torch.set_default_dtype(torch.float32)
 
 
 def flat(t):
-    return [float(v) for v in t.detach().reshape(-1).tolist()]
+    # 9 significant digits round-trip a float32 exactly.
+    return [float("%.9g" % v) for v in t.detach().reshape(-1).tolist()]
 
 
 def leaf(*shape, scale=1.0):

@@ -5,3 +5,4 @@ export * from './nn/index.js';
 export { LlmfsError } from './errors.js';
 export { getBackend, setBackend, resetBackend, type Backend } from './kernels/backend.js';
 export { VERSION } from './version.js';
+export * from './model/index.js';

@@ -1,0 +1,83 @@
+// The GPT configuration: one typed object with a default and a comment per field. The defaults
+// are GPT-2's layout (Radford et al., 2019): learned positions, pre-norm LayerNorm, GELU (tanh
+// form) MLP of width 4C, biases everywhere, output head tied to the token embedding.
+
+import { LlmfsError } from '../errors.js';
+
+export type PositionKind = 'learned' | 'sinusoidal' | 'rope' | 'none';
+export type NormKind = 'layernorm' | 'rmsnorm';
+export type MlpKind = 'gelu' | 'swiglu';
+export type Activation = 'gelu' | 'gelu_tanh' | 'relu' | 'silu';
+
+export interface GPTConfig {
+  /** V: number of token ids. */
+  vocabSize: number;
+  /** The longest context the model can see (positions 0..blockSize-1). */
+  blockSize: number;
+  /** Number of transformer blocks. */
+  nLayer: number;
+  /** Number of query heads. */
+  nHead: number;
+  /** Number of key/value heads (grouped-query attention); nHead is standard multi-head, 1 multi-query. */
+  nKvHead: number;
+  /** C: the width of the residual stream. */
+  nEmbd: number;
+  /** Hidden width of the MLP (4C in GPT-2). */
+  mlpHidden: number;
+  /** Dropout on embeddings, attention weights and residual branches (0 disables it). */
+  dropout: number;
+  /** Biases in Linear layers and LayerNorms. */
+  bias: boolean;
+  /** How positions enter: learned table (GPT-2), fixed sinusoids, rotary (RoPE), or none. */
+  positions: PositionKind;
+  /** RoPE's base θ (10000 in Su et al., 2021). */
+  ropeBase: number;
+  norm: NormKind;
+  /** Epsilon inside the normalisation's square root. */
+  normEps: number;
+  /** MLP kind: GELU (GPT-2) or SwiGLU (Shazeer, 2020). */
+  mlp: MlpKind;
+  /** Activation of the GELU-kind MLP. GPT-2 uses the tanh approximation ("gelu_new"). */
+  activation: Activation;
+  /** Share the output projection with the token embedding (Press & Wolf, 2017). */
+  tieWeights: boolean;
+}
+
+export const GPT_DEFAULTS: Omit<GPTConfig, 'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd' | 'nKvHead' | 'mlpHidden'> = {
+  dropout: 0,
+  bias: true,
+  positions: 'learned',
+  ropeBase: 10000,
+  norm: 'layernorm',
+  normEps: 1e-5,
+  mlp: 'gelu',
+  activation: 'gelu_tanh',
+  tieWeights: true,
+};
+
+export type GPTConfigInput = Pick<GPTConfig, 'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd'> & Partial<GPTConfig>;
+
+/** Fills defaults and checks every field; throws one clear error naming the field. */
+export function gptConfig(input: GPTConfigInput): GPTConfig {
+  const known = new Set([...Object.keys(GPT_DEFAULTS), 'vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd', 'nKvHead', 'mlpHidden']);
+  for (const k of Object.keys(input)) if (!known.has(k)) throw new LlmfsError(`GPT config: unknown field '${k}'`);
+  const c: GPTConfig = { ...GPT_DEFAULTS, nKvHead: input.nHead, mlpHidden: 4 * input.nEmbd, ...input };
+  for (const k of ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nKvHead', 'nEmbd', 'mlpHidden'] as const) {
+    if (!Number.isInteger(c[k]) || c[k] <= 0) throw new LlmfsError(`GPT config: ${k} must be a positive integer, got ${c[k]}`);
+  }
+  if (c.nEmbd % c.nHead !== 0) throw new LlmfsError(`GPT config: nEmbd ${c.nEmbd} must be divisible by nHead ${c.nHead}`);
+  if (c.nHead % c.nKvHead !== 0) throw new LlmfsError(`GPT config: nKvHead ${c.nKvHead} must divide nHead ${c.nHead}`);
+  if (c.positions === 'rope' && (c.nEmbd / c.nHead) % 2 !== 0) throw new LlmfsError(`GPT config: RoPE needs an even head size, got ${c.nEmbd / c.nHead}`);
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw new LlmfsError(`GPT config: dropout must be in [0, 1), got ${c.dropout}`);
+  if (!(c.normEps > 0)) throw new LlmfsError(`GPT config: normEps must be > 0, got ${c.normEps}`);
+  const choices: [keyof GPTConfig, readonly string[]][] = [
+    ['positions', ['learned', 'sinusoidal', 'rope', 'none']],
+    ['norm', ['layernorm', 'rmsnorm']],
+    ['mlp', ['gelu', 'swiglu']],
+    ['activation', ['gelu', 'gelu_tanh', 'relu', 'silu']],
+  ];
+  for (const [k, allowed] of choices) {
+    if (!allowed.includes(c[k] as string)) throw new LlmfsError(`GPT config: ${k} must be one of ${allowed.join(', ')}, got '${String(c[k])}'`);
+  }
+  return c;
+}

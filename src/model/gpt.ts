@@ -1,0 +1,113 @@
+// GPT: a decoder-only transformer language model (Radford et al., 2018, 2019), in nanoGPT's
+// layout and GPT-2's parameter names (wte, wpe, h.N.ln_1, h.N.attn.c_attn, ..., ln_f), so
+// Hugging Face GPT-2 weights map one to one. Token ids (B, T) -> logits (B, T, V) for the next
+// token at every position.
+
+import { Tensor } from '../tensor/tensor.js';
+import { noGrad } from '../tensor/autograd.js';
+import { linear } from '../tensor/ops/matmul.js';
+import { crossEntropy } from '../tensor/ops/loss.js';
+import { fmtShape } from '../tensor/shape.js';
+import { Module } from '../nn/module.js';
+import { Embedding, Linear, Dropout } from '../nn/layers.js';
+import { ModuleList } from '../nn/containers.js';
+import * as init from '../nn/init.js';
+import { type GPTConfig, type GPTConfigInput, gptConfig } from './config.js';
+import { Block } from './block.js';
+import { makeNorm, type Norm } from './norm.js';
+import { sinusoidalTable } from './sinusoidal.js';
+import { ropeTables, type RopeTables } from './rope.js';
+import type { KVCache } from './kv-cache.js';
+import { LlmfsError } from '../errors.js';
+
+export interface GPTForwardOptions {
+  /** Next-token targets (B, T); when given, the mean cross-entropy is returned as `loss`. */
+  targets?: Tensor | readonly number[];
+  /** Keys/values of earlier positions; new positions continue after them and are appended. */
+  cache?: KVCache;
+  /** (B, Tk) with 1 for real tokens and 0 for padding (Tk includes cached positions). */
+  attentionMask?: Tensor;
+  /** Receives each layer's (B, nh, T, Tk) attention weights. */
+  recordAttention?: Tensor[];
+}
+
+export interface GPTOutput {
+  logits: Tensor; // (B, T, V)
+  loss?: Tensor; // scalar
+}
+
+export class GPT extends Module {
+  readonly config: GPTConfig;
+  wte: Embedding;
+  wpe: Embedding | null;
+  drop: Dropout;
+  h: ModuleList<Block>;
+  ln_f: Norm;
+  lm_head: Linear | null;
+  private _pe: Tensor | null = null;
+  private _rope: RopeTables | null = null;
+
+  constructor(configIn: GPTConfigInput) {
+    super();
+    const c = gptConfig(configIn);
+    this.config = c;
+    this.wte = new Embedding(c.vocabSize, c.nEmbd);
+    this.wpe = c.positions === 'learned' ? new Embedding(c.blockSize, c.nEmbd) : null;
+    this.drop = new Dropout(c.dropout);
+    this.h = new ModuleList(Array.from({ length: c.nLayer }, () => new Block(c)));
+    this.ln_f = makeNorm(c.norm, c.nEmbd, c.normEps, c.bias);
+    this.lm_head = c.tieWeights ? null : new Linear(c.nEmbd, c.vocabSize, { bias: false });
+    if (c.positions === 'sinusoidal') this._pe = sinusoidalTable(c.blockSize, c.nEmbd);
+    if (c.positions === 'rope') this._rope = ropeTables(c.blockSize, c.nEmbd / c.nHead, c.ropeBase);
+    this.initWeights();
+  }
+
+  /**
+   * GPT-2's initialisation: weights N(0, 0.02), biases 0, norms 1, and the residual output
+   * projections (attn.c_proj, mlp.c_proj) scaled by 1/sqrt(2·nLayer) so the residual stream's
+   * variance does not grow with depth (Radford et al., 2019, section 2.3).
+   */
+  initWeights(): void {
+    noGrad(() => {
+      for (const [name, p] of this.namedParameters()) {
+        if (name.endsWith('c_proj.weight')) init.normal(p, 0, 0.02 / Math.sqrt(2 * this.config.nLayer));
+        else if (name.includes('ln_') || name.startsWith('ln_f')) init.constant(p, name.endsWith('.weight') ? 1 : 0);
+        else if (name.endsWith('.bias')) init.zeros(p);
+        else init.normal(p, 0, 0.02);
+      }
+    });
+  }
+
+  forward(idx: Tensor, o: GPTForwardOptions = {}): GPTOutput {
+    const c = this.config;
+    if (idx.ndim !== 2) throw new LlmfsError(`GPT: token ids must be (B, T), got shape ${fmtShape(idx.shape)}`);
+    const [B, T] = idx.shape;
+    const start = o.cache ? o.cache.length : 0;
+    if (start + T > c.blockSize) {
+      throw new LlmfsError(`GPT: sequence of ${start + T} positions exceeds the context window of ${c.blockSize}`);
+    }
+    let x = this.wte.forward(idx); // (B, T, C)
+    if (this.wpe) x = x.add(this.wpe.forward(Array.from({ length: T }, (_, t) => start + t))); // + (T, C)
+    if (this._pe) x = x.add(this._pe.narrow(0, start, T)); // + (T, C)
+    x = this.drop.forward(x);
+    let mask: Tensor | null = null;
+    if (o.attentionMask) {
+      if (o.attentionMask.ndim !== 2 || o.attentionMask.shape[0] !== B || o.attentionMask.shape[1] !== start + T) {
+        throw new LlmfsError(`GPT: attentionMask must be (B, ${start + T}), got ${fmtShape(o.attentionMask.shape)}`);
+      }
+      mask = o.attentionMask.reshape(B, 1, 1, start + T);
+    }
+    let i = 0;
+    for (const block of this.h) {
+      const record = o.recordAttention ? {} as { weights?: Tensor } : undefined;
+      x = block.forward(x, { mask, causal: true, rope: this._rope, start, cache: o.cache?.layers[i], record });
+      if (record?.weights) o.recordAttention!.push(record.weights);
+      i++;
+    }
+    x = this.ln_f.forward(x); // (B, T, C)
+    const logits = this.lm_head ? this.lm_head.forward(x) : linear(x, this.wte.weight); // (B, T, V)
+    if (o.targets === undefined) return { logits };
+    const loss = crossEntropy(logits.reshape(B * T, c.vocabSize), o.targets instanceof Tensor ? o.targets.reshape(B * T) : o.targets);
+    return { logits, loss };
+  }
+}

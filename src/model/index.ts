@@ -1,0 +1,19 @@
+// Models: positions, attention, blocks, GPT and the encoder-decoder Transformer, and presets.
+
+export * from './config.js';
+export * from './encoder-decoder-config.js';
+export { GPT, type GPTForwardOptions, type GPTOutput } from './gpt.js';
+export { EncoderDecoder, EncoderDecoderCache, type Encoded } from './encoder-decoder.js';
+export { Block, type NormPlacement } from './block.js';
+export { MultiHeadAttention, type LayerKvCache, type MultiHeadOptions, type AttentionCallOptions } from './multihead.js';
+export { AttentionHead } from './attention-head.js';
+export { CrossAttention } from './cross-attention.js';
+export { MLP, type MlpOptions } from './mlp.js';
+export { TransformerEncoder, EncoderLayer } from './encoder.js';
+export { TransformerDecoder, DecoderLayer, type DecoderLayerCache } from './decoder.js';
+export { KVCache } from './kv-cache.js';
+export { scaledDotProductAttention, repeatKv, type AttentionOptions, type AttentionResult } from './attention.js';
+export { causalMask, paddingMask, combineMasks } from './masks.js';
+export { sinusoidalTable } from './sinusoidal.js';
+export { ropeTables, applyRope, type RopeTables } from './rope.js';
+export { GPT_PRESETS, SEQ2SEQ_PRESETS, PRESET_NAMES, gptPreset } from './presets.js';
