@@ -26,6 +26,8 @@ export interface TrainOptions {
   /** Stop early when the best pair occurs fewer times than this (default 1: never stop early). */
   minFrequency?: number;
   onProgress?: (p: TrainProgress) => void;
+  /** Called after each merge with its pair, the token made and how often the pair occurred. */
+  onMerge?: (m: { rank: number; left: number; right: number; result: number; count: number }) => void;
 }
 
 /** Counts each distinct chunk of the corpus once; this is the "de-duplication" step. */
@@ -150,6 +152,7 @@ export function trainBpe(corpus: string | readonly string[], options: TrainOptio
       byKey.set(bytesKey(bytes), c);
     }
     merges.push([a, b, c]);
+    options.onMerge?.({ rank: merges.length - 1, left: a, right: b, result: c, count: current });
 
     // Merge every occurrence, left to right within a chunk, and patch the neighbouring pairs:
     // (p a)(a b)(b n) becomes (p c)(c n).
