@@ -30,7 +30,8 @@ export class BpeTokenizer implements Tokenizer {
   readonly merges: readonly Merge[] | undefined;
   readonly specialTokens: Readonly<Record<string, number>>;
   readonly pretokenizer: Pretokenizer;
-  private readonly rules: MergeRules;
+  /** How pairs are ranked: a merge list (trained, Hugging Face) or tiktoken ranks. */
+  readonly rules: MergeRules;
   private readonly wholeChunkLookup: boolean;
   /** byteIds[b] is the id of the one-byte token b. */
   private readonly byteIds: Int32Array;

@@ -31,7 +31,7 @@ test('merge: a hand-made merge table applies lowest rank first, leftmost on a ti
 
 test('merge: the heap version equals the scan version on random chunks under GPT-2 ranks', async () => {
   const tok = await gpt2();
-  const rules = (tok as unknown as { rules: MergeList }).rules;
+  const rules = tok.rules;
   const byte = (b: number) => tok.tokenId(new Uint8Array([b]))!;
   const r = rng(5);
   for (let i = 0; i < 300; i++) {

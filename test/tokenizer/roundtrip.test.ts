@@ -60,6 +60,11 @@ test('round trip: decoding any id sequence never throws for ids in the vocabular
   }
 });
 
+test('round trip: a leading byte-order mark survives (the default TextDecoder would drop it)', () => {
+  const s = '\uFEFFtext';
+  assert.equal(gpt.decode(gpt.encode(s)), s);
+});
+
 test('round trip: batch encode equals encoding one by one', () => {
   const texts = ['a b c', '', 'hello\nworld', '日本'];
   assert.deepEqual(gpt.encodeBatch(texts), texts.map((t) => gpt.encode(t)));
