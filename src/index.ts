@@ -6,3 +6,5 @@ export { LlmfsError } from './errors.js';
 export { getBackend, setBackend, resetBackend, type Backend } from './kernels/backend.js';
 export { VERSION } from './version.js';
 export * from './model/index.js';
+export * from './tokenizer/index.js';
+export * from './data/index.js';

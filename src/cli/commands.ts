@@ -9,11 +9,13 @@ export interface Command {
 
 import { infoCommand } from './info.js';
 import { startCommand } from './start.js';
+import { modelCommand } from './model.js';
 import { tokenizeCommand, tokenizerCommand } from './tokenizer.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
   info: infoCommand,
+  model: modelCommand,
   tokenize: tokenizeCommand,
   tokenizer: tokenizerCommand,
 };

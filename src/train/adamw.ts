@@ -1,0 +1,76 @@
+// Adam (Kingma & Ba, 2015) and AdamW (Loshchilov & Hutter, 2019), as torch.optim.AdamW:
+//   m = β1 m + (1-β1) g;   v = β2 v + (1-β2) g²
+//   m̂ = m / (1-β1^t);      v̂ = v / (1-β2^t)
+//   θ = θ - lr (m̂ / (sqrt(v̂) + ε) + λ θ)      (AdamW: decay decoupled from the gradient)
+// With decoupled = false the decay is added to the gradient instead (classic Adam + L2).
+
+import type { Parameter } from '../nn/parameter.js';
+import { Optimizer, type ParamGroup } from './optimizer.js';
+import { LlmfsError } from '../errors.js';
+
+export interface AdamWOptions {
+  lr: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+  /** true: AdamW (default); false: Adam with L2 penalty in the gradient. */
+  decoupled?: boolean;
+}
+
+export interface AdamState {
+  step: number;
+  m: Float32Array;
+  v: Float32Array;
+}
+
+export class AdamW extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly decoupled: boolean;
+  readonly state = new Map<Parameter, AdamState>();
+
+  constructor(params: Parameter[] | ParamGroup[], opts: AdamWOptions) {
+    super(params, { lr: opts.lr, weightDecay: opts.weightDecay ?? 0.01 });
+    [this.beta1, this.beta2] = opts.betas ?? [0.9, 0.999];
+    this.eps = opts.eps ?? 1e-8;
+    this.decoupled = opts.decoupled ?? true;
+    for (const b of [this.beta1, this.beta2]) if (!(b >= 0 && b < 1)) throw new LlmfsError(`AdamW: betas must be in [0, 1), got ${b}`);
+  }
+
+  step(): void {
+    const { beta1: b1, beta2: b2, eps } = this;
+    for (const group of this.groups) {
+      const { lr, weightDecay: wd } = group;
+      for (const p of group.params) {
+        if (!p.grad) continue;
+        let s = this.state.get(p);
+        if (!s) {
+          s = { step: 0, m: new Float32Array(p.size), v: new Float32Array(p.size) };
+          this.state.set(p, s);
+        }
+        s.step++;
+        const bc1 = 1 - Math.pow(b1, s.step);
+        const bc2 = 1 - Math.pow(b2, s.step);
+        const w = p.data;
+        const g = p.grad.data;
+        const { m, v } = s;
+        for (let i = 0; i < w.length; i++) {
+          let gi = g[i];
+          if (!this.decoupled) gi += wd * w[i];
+          else w[i] -= lr * wd * w[i];
+          m[i] = b1 * m[i] + (1 - b1) * gi;
+          v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+          w[i] -= (lr * (m[i] / bc1)) / (Math.sqrt(v[i] / bc2) + eps);
+        }
+      }
+    }
+  }
+}
+
+/** Adam: AdamW's update with the decay (default 0) folded into the gradient, as torch.optim.Adam. */
+export class Adam extends AdamW {
+  constructor(params: Parameter[] | ParamGroup[], opts: Omit<AdamWOptions, 'decoupled'>) {
+    super(params, { weightDecay: 0, ...opts, decoupled: false });
+  }
+}
