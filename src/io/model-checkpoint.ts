@@ -1,0 +1,83 @@
+// A trained model on disk (Node): the checkpoint directory holds model.safetensors (weights by
+// parameter name), config.json (the GPT config, tagged with model_type), tokenizer.json, and,
+// for runs that can resume, training_state.json. See checkpoint-files.ts for crash safety.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GPT } from '../model/gpt.js';
+import { gptConfig, type GPTConfig, type GPTConfigInput } from '../model/config.js';
+import type { Tokenizer } from '../tokenizer/types.js';
+import { tokenizerToJson, tokenizerFromJson } from '../tokenizer/json-format.js';
+import { saveCheckpointDir, loadCheckpointDir, CONFIG_FILE } from './checkpoint-files.js';
+import { LlmfsError } from '../errors.js';
+
+export const MODEL_TYPE = 'llmfs-gpt';
+export const TOKENIZER_FILE = 'tokenizer.json';
+export const TRAINING_STATE_FILE = 'training_state.json';
+export const OPTIMIZER_STATE_FILE = 'optimizer.safetensors';
+
+export interface SavedModel {
+  model: GPT;
+  tokenizer: Tokenizer | null;
+  /** The parsed training_state.json, when present. */
+  trainingState: Record<string, unknown> | null;
+  /** The directory actually read. */
+  dir: string;
+}
+
+export interface SaveModelOptions {
+  tokenizer?: Tokenizer | null;
+  trainingState?: object;
+  /** Extra files by name, e.g. optimizer.safetensors bytes. */
+  extraFiles?: Record<string, Uint8Array | string>;
+}
+
+export function saveModel(dir: string, model: GPT, opts: SaveModelOptions = {}): void {
+  const extraFiles: Record<string, Uint8Array | string> = { ...(opts.extraFiles ?? {}) };
+  if (opts.tokenizer) extraFiles[TOKENIZER_FILE] = tokenizerToJson(opts.tokenizer);
+  if (opts.trainingState) extraFiles[TRAINING_STATE_FILE] = `${JSON.stringify(opts.trainingState, null, 2)}\n`;
+  saveCheckpointDir(dir, {
+    weights: model.stateDict(),
+    config: { model_type: MODEL_TYPE, ...model.config },
+    extraFiles,
+    metadata: { format: 'pt', model_type: MODEL_TYPE },
+  });
+}
+
+/** Reads a GPT config from a checkpoint's config.json fields, with clear errors. */
+export function configFromJson(raw: Record<string, unknown>, where: string): GPTConfig {
+  if (raw.model_type !== MODEL_TYPE) {
+    throw new LlmfsError(`${where}: model_type is ${JSON.stringify(raw.model_type)}, expected "${MODEL_TYPE}" (for Hugging Face GPT-2 directories use the HF loader)`);
+  }
+  const { model_type: _ignored, ...fields } = raw;
+  try {
+    return gptConfig(fields as unknown as GPTConfigInput);
+  } catch (err) {
+    if (err instanceof LlmfsError) throw new LlmfsError(`${where}: ${err.message}`);
+    throw err;
+  }
+}
+
+export function loadModel(dir: string): SavedModel {
+  const ckpt = loadCheckpointDir(dir);
+  const where = `checkpoint ${dir}: ${CONFIG_FILE}`;
+  const model = new GPT(configFromJson(ckpt.config, where));
+  try {
+    model.loadStateDict(ckpt.weights);
+  } catch (err) {
+    if (err instanceof LlmfsError) throw new LlmfsError(`checkpoint ${dir}: model.safetensors: ${err.message}`);
+    throw err;
+  }
+  const tokPath = join(ckpt.dir, TOKENIZER_FILE);
+  const tokenizer = existsSync(tokPath) ? tokenizerFromJson(readFileSync(tokPath, 'utf8'), tokPath) : null;
+  const statePath = join(ckpt.dir, TRAINING_STATE_FILE);
+  let trainingState: Record<string, unknown> | null = null;
+  if (existsSync(statePath)) {
+    try {
+      trainingState = JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new LlmfsError(`checkpoint ${dir}: ${TRAINING_STATE_FILE}: not valid JSON (${(err as Error).message.slice(0, 100)})`);
+    }
+  }
+  return { model, tokenizer, trainingState, dir: ckpt.dir };
+}
