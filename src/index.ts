@@ -8,3 +8,4 @@ export { VERSION } from './version.js';
 export * from './model/index.js';
 export * from './tokenizer/index.js';
 export * from './data/index.js';
+export * from './io/index.js';

@@ -2,5 +2,5 @@
 // checkpoint-files.ts, atomic-write.ts) are imported from their own modules.
 
 export { readSafetensors, readSafetensorsHeader, writeSafetensors, safetensorsChunks, tensorFromBytes, type Safetensors } from './safetensors.js';
-export { DTYPE_SIZES, MAX_HEADER_BYTES, type TensorInfo, type SafetensorsHeader } from './safetensors-header.js';
+export { DTYPE_SIZES, MAX_HEADER_BYTES, type TensorInfo as SafetensorsTensorInfo, type SafetensorsHeader } from './safetensors-header.js';
 export { halfToFloat } from './float-decode.js';
