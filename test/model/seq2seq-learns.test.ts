@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import * as T from '../../src/tensor/index.js';
 import { EncoderDecoder, SEQ2SEQ_PRESETS } from '../../src/model/index.js';
 import { AdamW } from '../../src/train/adamw.js';
+import { makeSchedule } from '../../src/train/schedule.js';
+import { clipGradNorm } from '../../src/train/clip.js';
 
 const PAD = 0, BOS = 1, EOS = 2, DIGIT0 = 3;
 
@@ -46,13 +48,17 @@ test('encoder-decoder learns to reverse digit strings: >= 95% exact match on hel
   const opt = new AdamW(model.parameters(), { lr: 3e-3, weightDecay: 0 });
   const rng = new T.Rng(1);
   const t0 = performance.now();
+  const STEPS = 800;
+  const lr = makeSchedule({ kind: 'cosine', lr: 3e-3, warmupSteps: 50, totalSteps: STEPS, minLr: 1e-4 });
   let step = 0;
   let loss = Infinity;
-  while (step < 800) {
+  while (step < STEPS) {
     const b = batch(rng, 32);
     const out = model.forward(b.src, b.tgtIn, b.targets);
+    opt.setLr(lr(step));
     opt.zeroGrad();
     out.loss!.backward();
+    clipGradNorm(model.parameters(), 1);
     opt.step();
     loss = out.loss!.item();
     step++;
