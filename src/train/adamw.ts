@@ -38,6 +38,17 @@ export class AdamW extends Optimizer {
     for (const b of [this.beta1, this.beta2]) if (!(b >= 0 && b < 1)) throw new LlmfsError(`AdamW: betas must be in [0, 1), got ${b}`);
   }
 
+  protected readonly bufferNames = ['exp_avg', 'exp_avg_sq'] as const;
+
+  protected buffers(p: Parameter) {
+    const s = this.state.get(p);
+    return s ? { arrays: { exp_avg: s.m, exp_avg_sq: s.v }, step: s.step } : null;
+  }
+
+  protected restore(p: Parameter, a: Record<string, Float32Array>, step: number): void {
+    this.state.set(p, { step, m: a.exp_avg, v: a.exp_avg_sq });
+  }
+
   step(): void {
     const { beta1: b1, beta2: b2, eps } = this;
     for (const group of this.groups) {

@@ -3,7 +3,15 @@
 // zeroGrad() clears the gradients. Updates run without recording a graph.
 
 import type { Parameter } from '../nn/parameter.js';
+import { Tensor } from '../tensor/tensor.js';
+import { fmtShape } from '../tensor/shape.js';
 import { LlmfsError } from '../errors.js';
+
+/** Saved optimizer state: per-parameter buffers by "<param name>.<buffer>", and step counts. */
+export interface OptimizerState {
+  tensors: Record<string, Tensor>;
+  steps: Record<string, number>;
+}
 
 export interface ParamGroup {
   params: Parameter[];
@@ -31,4 +39,36 @@ export abstract class Optimizer {
   }
 
   abstract step(): void;
+
+  /** Per-parameter buffers (float32) and step counts, keyed by parameter name. */
+  protected abstract buffers(p: Parameter): { arrays: Record<string, Float32Array>; step: number } | null;
+  protected abstract restore(p: Parameter, arrays: Record<string, Float32Array>, step: number): void;
+  protected abstract readonly bufferNames: readonly string[];
+
+  /** Everything needed to continue exactly where this optimizer stopped. */
+  exportState(named: readonly [string, Parameter][]): OptimizerState {
+    const tensors: Record<string, Tensor> = {};
+    const steps: Record<string, number> = {};
+    for (const [name, p] of named) {
+      const b = this.buffers(p);
+      if (!b) continue;
+      for (const [k, arr] of Object.entries(b.arrays)) tensors[`${name}.${k}`] = new Tensor(arr, p.shape);
+      steps[name] = b.step;
+    }
+    return { tensors, steps };
+  }
+
+  importState(named: readonly [string, Parameter][], state: OptimizerState): void {
+    for (const [name, p] of named) {
+      if (!(name in state.steps)) continue;
+      const arrays: Record<string, Float32Array> = {};
+      for (const k of this.bufferNames) {
+        const t = state.tensors[`${name}.${k}`];
+        if (!t) throw new LlmfsError(`optimizer state: missing '${name}.${k}'`);
+        if (t.size !== p.size) throw new LlmfsError(`optimizer state: '${name}.${k}' has shape ${fmtShape(t.shape)}, parameter has ${fmtShape(p.shape)}`);
+        arrays[k] = Float32Array.from(t.data);
+      }
+      this.restore(p, arrays, state.steps[name]);
+    }
+  }
 }

@@ -16,7 +16,9 @@ export interface SGDOptions {
 export class SGD extends Optimizer {
   readonly momentum: number;
   readonly nesterov: boolean;
-  private velocity = new Map<Parameter, Float64Array>();
+  private velocity = new Map<Parameter, Float32Array>();
+  private steps = 0;
+  protected readonly bufferNames = ['momentum_buffer'] as const;
 
   constructor(params: Parameter[] | ParamGroup[], opts: SGDOptions) {
     super(params, { lr: opts.lr, weightDecay: opts.weightDecay ?? 0 });
@@ -25,7 +27,18 @@ export class SGD extends Optimizer {
     if (!(this.momentum >= 0 && this.momentum < 1)) throw new LlmfsError(`SGD: momentum must be in [0, 1), got ${this.momentum}`);
   }
 
+  protected buffers(p: Parameter) {
+    const v = this.velocity.get(p);
+    return v ? { arrays: { momentum_buffer: v }, step: this.steps } : null;
+  }
+
+  protected restore(p: Parameter, a: Record<string, Float32Array>, step: number): void {
+    this.velocity.set(p, a.momentum_buffer);
+    this.steps = step;
+  }
+
   step(): void {
+    this.steps++;
     const mu = this.momentum;
     for (const group of this.groups) {
       for (const p of group.params) {
@@ -35,7 +48,7 @@ export class SGD extends Optimizer {
         let v = this.velocity.get(p);
         const first = v === undefined;
         if (mu > 0 && v === undefined) {
-          v = new Float64Array(w.length);
+          v = new Float32Array(w.length);
           this.velocity.set(p, v);
         }
         for (let i = 0; i < w.length; i++) {
