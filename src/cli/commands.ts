@@ -10,12 +10,14 @@ export interface Command {
 import { infoCommand } from './info.js';
 import { startCommand } from './start.js';
 import { modelCommand } from './model.js';
+import { trainCommand } from './train.js';
 import { tokenizeCommand, tokenizerCommand } from './tokenizer.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
   info: infoCommand,
   model: modelCommand,
+  train: trainCommand,
   tokenize: tokenizeCommand,
   tokenizer: tokenizerCommand,
 };
