@@ -1,0 +1,107 @@
+// What generation needs from a model: next-token logits for a batch of token rows, continuing
+// after whatever its cache already holds. Adapters for the GPT (one KV cache per layer) and for
+// the encoder-decoder's decoder (self-attention cache grows; cross-attention k/v computed once).
+
+import type { Tensor } from '../tensor/tensor.js';
+import { GPT } from '../model/gpt.js';
+import { KVCache } from '../model/kv-cache.js';
+import { EncoderDecoder, EncoderDecoderCache, type Encoded } from '../model/encoder-decoder.js';
+import type { LayerKvCache } from '../model/multihead.js';
+import { tensor } from '../tensor/creation.js';
+import { noGrad } from '../tensor/autograd.js';
+import { LlmfsError } from '../errors.js';
+
+/** A cache of past keys/values for a batch of rows. */
+export interface LmCache {
+  /** Positions cached (the same for every row). */
+  readonly length: number;
+  /** Floats held, summed over layers. */
+  readonly size: number;
+  clear(): void;
+  /** Keeps row rows[i] as the new row i (beam search reorders and duplicates rows). */
+  selectRows(rows: readonly number[]): void;
+}
+
+/** A model that continues token rows. */
+export interface CausalLm<C extends LmCache = LmCache> {
+  /** The most positions one forward pass can see (blockSize, or the decoder's maxLen). */
+  readonly contextSize: number;
+  readonly vocabSize: number;
+  newCache(): C;
+  /** ids (B, T) continuing after the cache's positions (or from position 0 without one) -> logits (B, T, V). */
+  forward(ids: Tensor, cache: C | null): Tensor;
+}
+
+function selectLayer(l: LayerKvCache, rows: readonly number[]): void {
+  if (l.k) l.k = l.k.indexSelect(0, rows); // (B', nkv, T, hs)
+  if (l.v) l.v = l.v.indexSelect(0, rows);
+}
+
+export class GptCache implements LmCache {
+  constructor(readonly kv: KVCache) {}
+  get length(): number { return this.kv.length; }
+  get size(): number { return this.kv.size; }
+  clear(): void { this.kv.clear(); }
+  selectRows(rows: readonly number[]): void {
+    for (const l of this.kv.layers) selectLayer(l, rows);
+  }
+}
+
+/** The GPT as a CausalLm; put the model in eval mode first (generation turns dropout off anyway). */
+export function gptLm(model: GPT): CausalLm<GptCache> {
+  model.eval();
+  return {
+    contextSize: model.config.blockSize,
+    vocabSize: model.config.vocabSize,
+    newCache: () => new GptCache(new KVCache(model.config.nLayer)),
+    forward: (ids, cache) => model.forward(ids, { cache: cache?.kv }).logits,
+  };
+}
+
+export class Seq2SeqCache implements LmCache {
+  constructor(readonly dec: EncoderDecoderCache) {}
+  get length(): number { return this.dec.length; }
+  get size(): number {
+    return this.dec.layers.reduce((n, l) => n + (l.self.k?.size ?? 0) + (l.self.v?.size ?? 0) + (l.cross.k?.size ?? 0) + (l.cross.v?.size ?? 0), 0);
+  }
+  clear(): void {
+    for (const l of this.dec.layers) l.self.k = l.self.v = l.cross.k = l.cross.v = null;
+  }
+  selectRows(rows: readonly number[]): void {
+    for (const l of this.dec.layers) {
+      selectLayer(l.self, rows);
+      selectLayer(l.cross, rows);
+    }
+  }
+}
+
+/**
+ * The encoder-decoder's decoder as a CausalLm over target ids, for one source sequence: the
+ * source is encoded once here; every row of a batch (every beam) shares it.
+ */
+export function seq2seqLm(model: EncoderDecoder, src: readonly number[]): CausalLm<Seq2SeqCache> {
+  if (src.length === 0) throw new LlmfsError('generate: the source sequence is empty');
+  model.eval();
+  const enc = noGrad(() => model.encode(tensor([[...src]])));
+  const byRows = new Map<number, Encoded>([[1, enc]]);
+  const expanded = (B: number): Encoded => {
+    let e = byRows.get(B);
+    if (!e) {
+      const zeros = new Array<number>(B).fill(0);
+      e = { memory: enc.memory.indexSelect(0, zeros), memoryMask: enc.memoryMask.indexSelect(0, zeros) }; // (B, S, C), (B, 1, 1, S)
+      byRows.set(B, e);
+    }
+    return e;
+  };
+  return {
+    contextSize: model.config.maxLen,
+    vocabSize: model.config.tgtVocabSize,
+    newCache: () => new Seq2SeqCache(new EncoderDecoderCache(model.config.nDecoderLayer)),
+    forward: (ids, cache) => model.decode(ids, expanded(ids.shape[0]), cache?.dec ?? undefined),
+  };
+}
+
+/** A GPT, or any CausalLm, as a CausalLm. */
+export function asLm(model: GPT | CausalLm): CausalLm {
+  return model instanceof GPT ? gptLm(model) : model;
+}
