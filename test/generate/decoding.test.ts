@@ -102,10 +102,11 @@ test('beam search returns n-best hypotheses sorted by GNMT-normalised score', ()
 test('bad generation settings are clear errors', () => {
   const model = randomGpt(9);
   assert.throws(() => generate(model, [], {}), /the prompt is empty/);
-  assert.throws(() => generate(model, [99], {}), /prompt token 99 is not an id of the model's vocabulary of 40/);
-  assert.throws(() => generate(model, [1], { stop: ['x'] }), /stop sequences need a decode function/);
+  assert.throws(() => generate(model, [99], { maxNewTokens: 5 }), /prompt token 99 is not an id of the model's vocabulary of 40/);
+  assert.throws(() => generate(model, [1], { maxNewTokens: 5, stop: ['x'] }), /stop sequences need a decode function/);
   assert.throws(() => generate(model, [1], { strategy: 'beam' as never }), /strategy must be 'greedy' or 'sample'/);
-  assert.throws(() => generate(model, [1], { strategy: 'sample', topP: 2 }), /top-p must be in \(0, 1\], got 2/);
+  assert.throws(() => generate(model, [1], { maxNewTokens: 5, strategy: 'sample', topP: 2 }), /top-p must be in \(0, 1\], got 2/);
   assert.throws(() => beamSearch(model, [1], { beams: 0 }), /beams must be a positive integer, got 0/);
+  assert.throws(() => beamSearch(model, [1], { beams: 2, nBest: 3, maxNewTokens: 5 }), /nBest must be in \[1, 2\], got 3/);
   assert.equal(generate(model, [1], { maxNewTokens: 0 }).ids.length, 0);
 });
