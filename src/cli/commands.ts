@@ -11,6 +11,7 @@ import { infoCommand } from './info.js';
 import { startCommand } from './start.js';
 import { modelCommand } from './model.js';
 import { trainCommand } from './train.js';
+import { generateCommand } from './generate.js';
 import { tokenizeCommand, tokenizerCommand } from './tokenizer.js';
 
 export const commands: Record<string, Command> = {
@@ -18,6 +19,7 @@ export const commands: Record<string, Command> = {
   info: infoCommand,
   model: modelCommand,
   train: trainCommand,
+  generate: generateCommand,
   tokenize: tokenizeCommand,
   tokenizer: tokenizerCommand,
 };

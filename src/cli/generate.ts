@@ -1,0 +1,135 @@
+// `llmfs generate --model DIR --prompt "..."`: continues a prompt with a saved model, streaming
+// tokens as they come. Greedy, sampling (temperature, top-k, top-p, min-p, penalties, seed) or
+// beam search; --show-probs prints each token's probability and the distribution's entropy.
+
+import type { Command } from './commands.js';
+import { parseArgs, helpText, type ParsedFlags } from './args.js';
+import { loadModel } from '../io/model-checkpoint.js';
+import { BpeTokenizer } from '../tokenizer/bpe.js';
+import type { Tokenizer } from '../tokenizer/types.js';
+import { generate, type GenerateOptions, type GeneratedToken } from '../generate/generate.js';
+import { beamSearch } from '../generate/beam-search.js';
+import { LlmfsError } from '../errors.js';
+
+const specs = {
+  model: { type: 'string', help: 'checkpoint directory (model.safetensors, config.json, tokenizer.json)' },
+  prompt: { type: 'string', help: 'the text to continue (default: <|endoftext|> when the tokenizer has it)' },
+  'max-new-tokens': { type: 'int', help: 'most tokens to generate', default: 64 },
+  strategy: { type: 'string', help: 'decoding strategy (default: sample when a sampling flag is given, beam when --beams is, else greedy)', choices: ['greedy', 'sample', 'beam'] },
+  temperature: { type: 'number', help: 'sampling temperature (0 = greedy)' },
+  'top-k': { type: 'int', help: 'sample from the k most likely tokens' },
+  'top-p': { type: 'number', help: 'nucleus sampling: the smallest set with probability >= p' },
+  'min-p': { type: 'number', help: 'keep tokens with probability >= min-p times the top one' },
+  'repetition-penalty': { type: 'number', help: "CTRL's penalty for tokens already present (> 1 discourages repeats)" },
+  'frequency-penalty': { type: 'number', help: 'subtract count x this from a generated token\'s logit' },
+  'presence-penalty': { type: 'number', help: 'subtract this once from any generated token\'s logit' },
+  beams: { type: 'int', help: 'beam width for --strategy beam (default 4)' },
+  'length-penalty': { type: 'number', help: "beam search: GNMT's alpha (0 = none)", default: 0.6 },
+  seed: { type: 'int', help: 'seed of the sampler (the same seed gives the same text)', default: 0 },
+  cache: { type: 'boolean', help: 'use the KV cache (--no-cache recomputes every step)', default: true },
+  stop: { type: 'string', help: 'stop when the text contains this (\\n is a newline)' },
+  'eos-id': { type: 'int', help: 'end-of-text token id (default: <|endoftext|> when the tokenizer has it)' },
+  overflow: { type: 'string', help: 'when the context window is full: error, or slide the window', default: 'error', choices: ['error', 'slide'] },
+  json: { type: 'boolean', help: 'print ids, text and per-token log-probabilities as JSON at the end' },
+  'show-probs': { type: 'boolean', help: 'one line per token: probability, entropy and the top-3 alternatives' },
+  help: { type: 'boolean', help: 'show this help' },
+} as const;
+
+const USAGE = 'llmfs generate --model DIR --prompt TEXT [--max-new-tokens N] [--strategy greedy|sample|beam] [options]';
+
+function num(flags: ParsedFlags, name: string): number | undefined {
+  return flags[name] as number | undefined;
+}
+
+function strategyOf(flags: ParsedFlags): 'greedy' | 'sample' | 'beam' {
+  if (flags.strategy !== undefined) return flags.strategy as 'greedy' | 'sample' | 'beam';
+  if (['temperature', 'top-k', 'top-p', 'min-p'].some((f) => flags[f] !== undefined)) return 'sample';
+  return flags.beams !== undefined ? 'beam' : 'greedy';
+}
+
+function eosOf(tok: Tokenizer, flags: ParsedFlags): number | undefined {
+  if (flags['eos-id'] !== undefined) return flags['eos-id'] as number;
+  return tok instanceof BpeTokenizer ? tok.specialTokens['<|endoftext|>'] : undefined;
+}
+
+/** Runs the command, writing to `out`; returns the exit code. */
+export function runGenerate(argv: string[], out: (s: string) => void): number {
+  const { flags, positionals } = parseArgs('generate', argv, specs);
+  if (flags.help) {
+    out(`${helpText(USAGE, generateCommand.summary, specs)}\n`);
+    return 0;
+  }
+  if (positionals.length > 0) throw new LlmfsError(`generate: unexpected argument '${positionals[0]}'; give the text with --prompt "..."`);
+  if (flags.model === undefined) throw new LlmfsError("generate: --model DIR is required (a checkpoint directory, e.g. one written by 'llmfs train')");
+  const { model, tokenizer } = loadModel(String(flags.model));
+  if (!tokenizer) throw new LlmfsError(`generate: checkpoint ${String(flags.model)} has no tokenizer.json, so text cannot be encoded`);
+  const eosId = eosOf(tokenizer, flags);
+  const promptText = flags.prompt as string | undefined;
+  let prompt: number[];
+  if (promptText !== undefined && promptText !== '') prompt = tokenizer.encode(promptText);
+  else if (eosId !== undefined) prompt = [eosId];
+  else throw new LlmfsError('generate: give a prompt with --prompt "..." (this tokenizer has no <|endoftext|> to start from)');
+  const strategy = strategyOf(flags);
+  const maxNewTokens = flags['max-new-tokens'] as number;
+  const common = { maxNewTokens, useCache: flags.cache !== false, overflow: flags.overflow as 'error' | 'slide', eosId };
+  const decode = (ids: readonly number[]) => tokenizer.decode(ids);
+  const shownPrompt = promptText ?? '';
+
+  if (strategy === 'beam') {
+    const hyps = beamSearch(model, prompt, { ...common, beams: (flags.beams as number | undefined) ?? 4, lengthPenalty: flags['length-penalty'] as number });
+    const rows = hyps.map((h) => ({ ids: h.ids, text: decode(h.ids), logprob: h.logprob, score: h.score, finished: h.finished }));
+    if (flags.json) out(`${JSON.stringify({ prompt: shownPrompt, promptIds: prompt, strategy, hypotheses: rows }, null, 2)}\n`);
+    else rows.forEach((r, i) => out(`#${i + 1}  score ${r.score.toFixed(4)}  logprob ${r.logprob.toFixed(4)}${r.finished ? '' : '  (cut at max-new-tokens)'}\n${shownPrompt}${r.text}\n`));
+    return 0;
+  }
+
+  const showProbs = flags['show-probs'] === true;
+  const json = flags.json === true;
+  const piece = (id: number) => JSON.stringify(tokenizer.piece(id));
+  const opts: GenerateOptions = {
+    ...common,
+    strategy,
+    temperature: num(flags, 'temperature'),
+    topK: num(flags, 'top-k'),
+    topP: num(flags, 'top-p'),
+    minP: num(flags, 'min-p'),
+    repetitionPenalty: num(flags, 'repetition-penalty'),
+    frequencyPenalty: num(flags, 'frequency-penalty'),
+    presencePenalty: num(flags, 'presence-penalty'),
+    seed: flags.seed as number,
+    decode,
+    stop: flags.stop !== undefined ? [String(flags.stop).replace(/\\n/g, '\n').replace(/\\t/g, '\t')] : undefined,
+    topAlternatives: showProbs || json ? 3 : 0,
+  };
+  if (showProbs && !json) {
+    out(`prompt: ${JSON.stringify(shownPrompt)} (${prompt.length} tokens)\n`);
+    out(`${'#'.padStart(4)}  ${'token'.padEnd(14)}  ${'prob'.padStart(6)}  ${'entropy'.padStart(7)}  top-3 alternatives\n`);
+    opts.onToken = (t: GeneratedToken) => {
+      const alts = t.alternatives.map((a) => `${piece(a.id)} ${a.prob.toFixed(3)}`).join(', ');
+      out(`${String(t.index).padStart(4)}  ${piece(t.id).padEnd(14)}  ${t.prob.toFixed(3).padStart(6)}  ${t.entropy.toFixed(3).padStart(7)}  ${alts}\n`);
+    };
+  } else if (!json) {
+    out(shownPrompt);
+    opts.onText = (s) => out(s);
+  }
+  const r = generate(model, prompt, opts);
+  if (json) {
+    const tokens = r.tokens.map((t) => ({
+      id: t.id, piece: tokenizer.piece(t.id), logprob: t.logprob, prob: t.prob, entropy: t.entropy,
+      top: t.alternatives.map((a) => ({ id: a.id, piece: tokenizer.piece(a.id), prob: a.prob })),
+    }));
+    out(`${JSON.stringify({ prompt: shownPrompt, promptIds: prompt, strategy, ids: r.ids, text: r.text, finishReason: r.finishReason, tokens }, null, 2)}\n`);
+  } else if (showProbs) {
+    out(`\n${shownPrompt}${r.text}\n(${r.ids.length} tokens, stopped by ${r.finishReason})\n`);
+  } else {
+    out('\n');
+  }
+  return 0;
+}
+
+export const generateCommand: Command = {
+  summary: 'continue a prompt with a saved model (greedy, sampling, beam search), streaming the tokens',
+  run(argv) {
+    return runGenerate(argv, (s) => process.stdout.write(s));
+  },
+};
