@@ -9,3 +9,4 @@ export * from './model/index.js';
 export * from './tokenizer/index.js';
 export * from './data/index.js';
 export * from './io/index.js';
+export * from './train/index.js';

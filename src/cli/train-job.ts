@@ -72,7 +72,7 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainJobResult> {
   let tokenizer: Tokenizer;
   let resume: { state: TrainingState; optimizer: OptimizerState } | undefined;
   if (o.resume) {
-    if (!existsSync(lastDir)) throw new LlmfsError(`train --resume: no checkpoint at ${lastDir}; train without --resume first`);
+    if (!existsSync(lastDir) && !existsSync(`${lastDir}.previous`)) throw new LlmfsError(`train --resume: no checkpoint at ${lastDir}; train without --resume first`);
     const saved = loadModel(lastDir);
     if (!saved.tokenizer) throw new LlmfsError(`train --resume: ${lastDir} has no tokenizer.json`);
     if (!saved.trainingState) throw new LlmfsError(`train --resume: ${lastDir} has no training_state.json`);
