@@ -13,6 +13,7 @@ import { modelCommand } from './model.js';
 import { trainCommand } from './train.js';
 import { generateCommand } from './generate.js';
 import { tokenizeCommand, tokenizerCommand } from './tokenizer.js';
+import { evalCommand } from './eval.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
@@ -22,4 +23,5 @@ export const commands: Record<string, Command> = {
   generate: generateCommand,
   tokenize: tokenizeCommand,
   tokenizer: tokenizerCommand,
+  eval: evalCommand,
 };

@@ -4,7 +4,7 @@
 
 import type { Command } from './commands.js';
 import { parseArgs, helpText, type ParsedFlags } from './args.js';
-import { loadModel } from '../io/model-checkpoint.js';
+import { loadPretrained } from '../io/load-pretrained.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { generate, type GenerateOptions, type GeneratedToken } from '../generate/generate.js';
@@ -61,7 +61,7 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
   }
   if (positionals.length > 0) throw new LlmfsError(`generate: unexpected argument '${positionals[0]}'; give the text with --prompt "..."`);
   if (flags.model === undefined) throw new LlmfsError("generate: --model DIR is required (a checkpoint directory, e.g. one written by 'llmfs train')");
-  const { model, tokenizer } = loadModel(String(flags.model));
+  const { model, tokenizer } = loadPretrained(String(flags.model));
   if (!tokenizer) throw new LlmfsError(`generate: checkpoint ${String(flags.model)} has no tokenizer.json, so text cannot be encoded`);
   const eosId = eosOf(tokenizer, flags);
   const promptText = flags.prompt as string | undefined;
