@@ -1,0 +1,10 @@
+// The WebAssembly kernel module: every export the JS glue in src/kernels/wasm/ calls. Memory is
+// imported (and shared when built for threads); the JS side owns all allocation, so the module
+// needs no runtime: pointers in, results written in place.
+
+export { gemm, gemmWorkspaceBytes } from './gemm';
+
+/** First free byte after the module's static data: the JS allocator starts here. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,67 @@
+// The fast backend: WebAssembly SIMD kernels (built from assembly/ by AssemblyScript) with an
+// optional pool of threads for large gemms. Methods it does not speed up, and float64 inputs,
+// fall through to the reference kernels in ../js, so results differ only by float rounding.
+
+import type { Backend } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import { compileKernels, hasSharedMemory, hasSimd, instantiate, newMemory, type KernelExports } from './module.js';
+import { WasmHeap } from './heap.js';
+import { wasmGemm, type GemmContext } from './gemm.js';
+import { ThreadPool, type SpawnWorker } from '../threads/pool.js';
+
+export interface WasmBackendOptions {
+  /** Threads for large gemms, the caller's included; 1 (the default) starts no workers. */
+  threads?: number;
+  /** Makes a worker running src/kernels/threads/worker.mjs; required when threads > 1. */
+  spawnWorker?: SpawnWorker;
+  /** Use the relaxed-SIMD build when the runtime supports it (default true). */
+  relaxed?: boolean;
+}
+
+export interface WasmBackend extends Backend {
+  readonly heap: WasmHeap;
+  readonly kernels: KernelExports;
+  readonly threads: number;
+  readonly simd: 'relaxed' | 'simd';
+  /** Gemm limited to `threads` threads, for benchmarks and tests. */
+  gemmThreads(args: Parameters<Backend['gemm']>[0], threads: number): void;
+  /** Stops the worker threads. */
+  close(): void;
+}
+
+export function wasmSupported(): boolean {
+  return hasSimd();
+}
+
+/** Builds the wasm backend (does not install it: pass it to setBackend). */
+export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<WasmBackend> {
+  if (!wasmSupported()) throw new Error('wasm backend: this runtime has no WebAssembly SIMD');
+  const wanted = Math.max(1, Math.floor(opts.threads ?? 1));
+  const shared = wanted > 1 && opts.spawnWorker !== undefined && hasSharedMemory();
+  const km = compileKernels({ shared, relaxed: opts.relaxed });
+  const memory = newMemory(shared);
+  const kernels = instantiate(km.module, memory);
+  const heap = new WasmHeap(memory, kernels.heapBase());
+  let pool: ThreadPool | null = null;
+  if (shared && opts.spawnWorker) {
+    try {
+      pool = await ThreadPool.start(wanted - 1, opts.spawnWorker, km.module, memory);
+    } catch {
+      pool = null; // no workers: one thread is still correct
+    }
+  }
+  const threads = pool ? pool.size : 1;
+  const workspaces = Array.from({ length: threads }, () => heap.alloc(kernels.gemmWorkspaceBytes()));
+  const ctx: GemmContext = { kernels, heap, workspaces, pool };
+  return {
+    ...jsBackend,
+    name: `wasm-${km.simd}${threads > 1 ? ` x${threads} threads` : ''}`,
+    heap,
+    kernels,
+    threads,
+    simd: km.simd,
+    gemm: (p) => wasmGemm(ctx, p),
+    gemmThreads: (p, n) => wasmGemm(ctx, p, n),
+    close: () => pool?.close(),
+  };
+}

@@ -1,0 +1,70 @@
+// The wasm gemm behind Backend.gemm: copy op(A), op(B) (and C when accumulating) into wasm
+// memory, O(n²) next to the O(n³) multiply, run the blocked SIMD kernel on one thread or split
+// C into row or column slabs across the pool, copy C back. Float64 goes to the reference loop.
+
+import type { GemmArgs } from '../backend.js';
+import { gemm as jsGemm } from '../js/gemm.js';
+import type { KernelExports } from './module.js';
+import type { WasmHeap } from './heap.js';
+import type { GemmJob, ThreadPool } from '../threads/pool.js';
+
+/** Below this many multiply-adds the copies and the call cost more than the plain loop. */
+const MIN_WASM_MACS = 2048;
+/** Below this many multiply-adds waking a worker costs more than it saves. */
+const MIN_THREAD_MACS = 1 << 20;
+const MR = 6; // micro-tile rows and columns (assembly/gemm.ts): slabs are cut on tile edges
+const NR = 8;
+
+export interface GemmContext {
+  kernels: KernelExports;
+  heap: WasmHeap;
+  /** One gemmWorkspaceBytes() scratch per thread, the caller's first. */
+  workspaces: number[];
+  pool: ThreadPool | null;
+}
+
+export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity): void {
+  const { M, N, K, a, b, c } = p;
+  if (!(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array) || M * N * K < MIN_WASM_MACS) {
+    jsGemm(p);
+    return;
+  }
+  const { heap, kernels } = ctx;
+  const mark = heap.mark();
+  try {
+    const aPtr = heap.input(a, p.aOffset, M * K);
+    const bPtr = heap.input(b, p.bOffset, K * N);
+    const cPtr = p.accumulate ? heap.input(c, p.cOffset, M * N) : heap.output(c, p.cOffset, M * N);
+    if (!p.accumulate) heap.f32(cPtr, M * N).fill(0);
+    // op(A)(i, k) at a + 4 (i rsA + k csA); A stored (K, M) when transposed.
+    const job: GemmJob = {
+      M, N, K,
+      a: aPtr, rsA: p.transA ? 1 : K, csA: p.transA ? M : 1,
+      b: bPtr, rsB: p.transB ? 1 : N, csB: p.transB ? K : 1,
+      c: cPtr, ldc: N, work: ctx.workspaces[0],
+    };
+    const run = (j: GemmJob) => kernels.gemm(j.M, j.N, j.K, j.a, j.rsA, j.csA, j.b, j.rsB, j.csB, j.c, j.ldc, j.work);
+    const n = Math.min(threads, ctx.pool ? ctx.pool.size : 1);
+    if (n > 1 && ctx.pool && M * N * K >= MIN_THREAD_MACS) ctx.pool.run(split(job, n, ctx.workspaces), run);
+    else run(job);
+    heap.copyOut(cPtr, c, p.cOffset, M * N);
+  } finally {
+    heap.release(mark);
+  }
+}
+
+/** Cuts C into `n` slabs along its longer side, on micro-tile boundaries; one job per slab. */
+export function split(j: GemmJob, n: number, workspaces: number[]): GemmJob[] {
+  const jobs: GemmJob[] = [];
+  const byRows = j.M >= j.N;
+  const len = byRows ? j.M : j.N;
+  const tile = byRows ? MR : NR;
+  const step = Math.ceil(len / n / tile) * tile;
+  for (let s = 0, t = 0; s < len; s += step, t++) {
+    const e = Math.min(len, s + step);
+    jobs.push(byRows
+      ? { ...j, M: e - s, a: j.a + 4 * s * j.rsA, c: j.c + 4 * s * j.ldc, work: workspaces[t] }
+      : { ...j, N: e - s, b: j.b + 4 * s * j.csB, c: j.c + 4 * s, work: workspaces[t] });
+  }
+  return jobs;
+}

@@ -1,0 +1,65 @@
+// Loading the kernel module: pick the build the runtime can run. Relaxed SIMD (one fused
+// multiply-add per f32x4.relaxed_madd) is detected by validating the relaxed build itself, as
+// Node 20 keeps it behind a flag; shared memory (for threads) needs SharedArrayBuffer.
+
+import * as binaries from './binaries.generated.js';
+
+/** The functions the AssemblyScript module exports (see assembly/index.ts). */
+export interface KernelExports {
+  heapBase(): number;
+  gemmWorkspaceBytes(): number;
+  gemm(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, ldc: number, work: number): void;
+}
+
+export interface KernelModule {
+  module: WebAssembly.Module;
+  /** 'relaxed' when f32x4.relaxed_madd is available, else 'simd'. */
+  simd: 'relaxed' | 'simd';
+  shared: boolean;
+}
+
+export const MAX_SHARED_PAGES = 32768; // must match scripts/build-wasm.mjs
+
+function decode(b64: string): Uint8Array<ArrayBuffer> {
+  const s = atob(b64);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
+
+export function hasSimd(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(decode(binaries.simd));
+}
+
+export function hasRelaxedSimd(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(decode(binaries.relaxed));
+}
+
+export function hasSharedMemory(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Compiles the best build for this runtime (synchronously: allowed in Node for any size). */
+export function compileKernels(opts: { shared: boolean; relaxed?: boolean }): KernelModule {
+  const relaxed = (opts.relaxed ?? true) && hasRelaxedSimd();
+  const key = opts.shared ? (relaxed ? 'relaxedShared' : 'simdShared') : relaxed ? 'relaxed' : 'simd';
+  const module = new WebAssembly.Module(decode(binaries[key]));
+  return { module, simd: relaxed ? 'relaxed' : 'simd', shared: opts.shared };
+}
+
+export function newMemory(shared: boolean): WebAssembly.Memory {
+  return shared
+    ? new WebAssembly.Memory({ initial: 64, maximum: MAX_SHARED_PAGES, shared: true })
+    : new WebAssembly.Memory({ initial: 64 });
+}
+
+export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return instance.exports as unknown as KernelExports;
+}

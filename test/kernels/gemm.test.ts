@@ -1,0 +1,101 @@
+// The wasm gemm equals the reference gemm within float32 rounding on every transpose case, with
+// and without accumulation, at non-zero offsets, on odd, unit and large shapes; threaded equals
+// one thread; float64 inputs go to the reference loop and give identical results.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Rng } from '../../src/tensor/rng.js';
+import { gemm as jsGemm } from '../../src/kernels/js/gemm.js';
+import type { GemmArgs } from '../../src/kernels/backend.js';
+import { createNodeWasmBackend } from '../../src/kernels/threads/node.js';
+import { rand, assertNear } from './random.js';
+
+const be = await createNodeWasmBackend({ threads: 2 });
+
+const shapes: [number, number, number][] = [
+  [1, 1, 1], [1, 7, 1], [5, 1, 9], [1, 1, 300], [3, 5, 7], [6, 8, 16], [13, 17, 19], [37, 1, 64],
+  [64, 64, 64], [97, 45, 300], [300, 257, 129], [2, 600, 3],
+];
+
+function cases(M: number, N: number, K: number, rng: Rng): { args: Omit<GemmArgs, 'c'>; c: Float32Array }[] {
+  const out = [];
+  for (const transA of [false, true]) for (const transB of [false, true]) for (const accumulate of [false, true]) {
+    const aOffset = Math.floor(rng.random() * 5);
+    const bOffset = Math.floor(rng.random() * 5);
+    const cOffset = Math.floor(rng.random() * 5);
+    const a = rand(aOffset + M * K + 3, rng);
+    const b = rand(bOffset + K * N + 2, rng);
+    const c = rand(cOffset + M * N + 4, rng);
+    out.push({ args: { transA, transB, M, N, K, a, aOffset, b, bOffset, cOffset, accumulate }, c });
+  }
+  return out;
+}
+
+test('wasm gemm: equals the reference on all transpose cases, offsets, accumulate on and off', () => {
+  const rng = new Rng(1);
+  for (const [M, N, K] of shapes) {
+    for (const { args, c } of cases(M, N, K, rng)) {
+      const want = c.slice();
+      const got = c.slice();
+      jsGemm({ ...args, c: want });
+      be.gemm({ ...args, c: got });
+      const what = `gemm ${M}x${N}x${K} transA=${args.transA} transB=${args.transB} acc=${args.accumulate}`;
+      assertNear(got, want, what, 1e-5, Math.sqrt(K) * 2e-6);
+      // the elements around C's block are untouched
+      assert.deepEqual(got.subarray(0, args.cOffset), c.subarray(0, args.cOffset), `${what}: before C`);
+      assert.deepEqual(got.subarray(args.cOffset + M * N), c.subarray(args.cOffset + M * N), `${what}: after C`);
+    }
+  }
+});
+
+test('wasm gemm: two threads give the same bits as one', () => {
+  assert.equal(be.threads, 2);
+  const rng = new Rng(2);
+  for (const [M, N, K] of [[300, 257, 129], [129, 400, 77], [256, 256, 256]] as const) {
+    for (const { args, c } of cases(M, N, K, rng)) {
+      const one = c.slice();
+      const two = c.slice();
+      be.gemmThreads({ ...args, c: one }, 1);
+      be.gemmThreads({ ...args, c: two }, 2);
+      assert.deepEqual(two, one, `gemm ${M}x${N}x${K} transA=${args.transA} transB=${args.transB}`);
+    }
+  }
+});
+
+test('wasm gemm: float64 inputs fall back to the reference loop exactly', () => {
+  const rng = new Rng(3);
+  const [M, N, K] = [33, 21, 40];
+  const a = Float64Array.from(rand(M * K, rng));
+  const b = Float64Array.from(rand(K * N, rng));
+  const want = new Float64Array(M * N);
+  const got = new Float64Array(M * N);
+  const args = { transA: false, transB: true, M, N, K, a, aOffset: 0, b, bOffset: 0, cOffset: 0, accumulate: false };
+  jsGemm({ ...args, c: want });
+  be.gemm({ ...args, c: got });
+  assert.deepEqual(got, want);
+});
+
+test('wasm gemm: K = 0 clears C, or leaves it when accumulating', () => {
+  const c = new Float32Array([1, 2, 3, 4, 5, 6]);
+  const a = new Float32Array(0);
+  be.gemm({ transA: false, transB: false, M: 2, N: 3, K: 0, a, aOffset: 0, b: a, bOffset: 0, c, cOffset: 0, accumulate: true });
+  assert.deepEqual([...c], [1, 2, 3, 4, 5, 6]);
+  be.gemm({ transA: false, transB: false, M: 2, N: 3, K: 0, a, aOffset: 0, b: a, bOffset: 0, c, cOffset: 0, accumulate: false });
+  assert.deepEqual([...c], [0, 0, 0, 0, 0, 0]);
+});
+
+test('wasm gemm: arrays that live in wasm memory are used in place', () => {
+  const rng = new Rng(4);
+  const [M, N, K] = [40, 50, 60];
+  const mark = be.heap.mark();
+  const a = be.heap.f32(be.heap.alloc(M * K * 4), M * K);
+  const c = be.heap.f32(be.heap.alloc(M * N * 4), M * N);
+  a.set(rand(M * K, rng));
+  const b = rand(K * N, rng);
+  const want = new Float32Array(M * N);
+  const args = { transA: false, transB: false, M, N, K, a, aOffset: 0, b, bOffset: 0, cOffset: 0, accumulate: false };
+  jsGemm({ ...args, c: want });
+  be.gemm({ ...args, c });
+  assertNear(c, want, 'in-place gemm', 1e-5, Math.sqrt(K) * 2e-6);
+  be.heap.release(mark);
+});
