@@ -1,56 +1,44 @@
-// `llmfs start` (what `npm start` runs): the project's main job. Until the GPT trainer lands,
-// it trains a 2-layer MLP on the two-spirals task with the engine and prints the loss falling.
+// `llmfs start` (what `npm start` runs): the project's main job. Trains a small char-level GPT
+// (the cpu-small preset) on the bundled State of the Union corpus for a few minutes, with the
+// progress bar, then prints a sample from it and where the checkpoint and loss curve are.
+// Any `llmfs train` flag may be added to change the run (e.g. `npm start -- --steps 200`).
 
 import type { Command } from './commands.js';
-import { parseArgs, helpText } from './args.js';
-import { Rng, fromArray, crossEntropy, noGrad } from '../tensor/index.js';
-import { Linear, Sequential, Tanh } from '../nn/index.js';
-import { SGD } from '../train/sgd.js';
+import { trainFromArgs } from './train.js';
+import { generate } from '../generate/generate.js';
+import { formatDuration } from '../train/progress.js';
 
-const specs = {
-  steps: { type: 'int', help: 'training steps', default: 1500 },
-  seed: { type: 'int', help: 'random seed', default: 42 },
-  help: { type: 'boolean', help: 'show this help' },
-} as const;
+export const START_DEFAULTS = ['--preset', 'cpu-small', '--steps', '600', '--eval-interval', '100', '--lr', '2e-3', '--out', 'out/start'];
 
 export const startCommand: Command = {
-  summary: 'the main demo: train a small network from scratch and watch the loss fall',
-  run(argv) {
-    const { flags } = parseArgs('start', argv, specs);
-    if (flags.help) {
-      console.log(helpText('llmfs start [options]', startCommand.summary, specs));
+  summary: 'the main job: train a small char-level GPT on the bundled corpus, then sample from it',
+  async run(argv) {
+    if (argv.includes('--help')) {
+      console.log(`usage: llmfs start [train options]\n\n${startCommand.summary}.\nIt runs: llmfs train ${START_DEFAULTS.join(' ')}\nthen prints a sample; any train option overrides these (see llmfs train --help).`);
       return 0;
     }
-    const steps = flags.steps as number;
-    const rng = new Rng(flags.seed as number);
-    const n = 200;
-    const xs: number[] = [];
-    const ys: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const cls = i % 2;
-      const r = (i / n) * 0.9 + 0.1;
-      const theta = (i / n) * 3 * Math.PI + cls * Math.PI;
-      xs.push(r * Math.cos(theta) + 0.02 * rng.normal(), r * Math.sin(theta) + 0.02 * rng.normal());
-      ys.push(cls);
-    }
-    const x = fromArray(xs, [n, 2]); // (N, 2) points
-    const model = new Sequential(new Linear(2, 64, { rng }), new Tanh(), new Linear(64, 2, { rng }));
-    const opt = new SGD(model.parameters(), { lr: 0.3, momentum: 0.9 });
-    console.log(`two spirals: ${n} points, MLP 2-64-2 (${model.numParameters()} parameters), SGD with momentum`);
-    const t0 = performance.now();
-    for (let step = 0; step <= steps; step++) {
-      const loss = crossEntropy(model.forward(x), ys);
-      if (step % Math.max(1, Math.floor(steps / 10)) === 0 || step === steps) {
-        console.log(`step ${String(step).padStart(5)}  loss ${loss.item().toFixed(4)}`);
-      }
-      if (step === steps) break;
-      opt.zeroGrad();
-      loss.backward();
-      opt.step();
-    }
-    const pred = noGrad(() => model.forward(x).argmax(-1));
-    const acc = ys.filter((c, i) => pred.data[i] === c).length / n;
-    console.log(`accuracy ${(acc * 100).toFixed(1)}% in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log('llm-from-scratch: training a character-level GPT on State of the Union addresses (1790-2018)\n');
+    const r = await trainFromArgs([...START_DEFAULTS, ...argv], (s) => process.stdout.write(s));
+    if (!r) return 0;
+    const tok = r.tokenizer;
+    const prompt = tok.encode('Fellow-Citizens of the Senate and House of Representatives:\n\n');
+    r.model.eval();
+    const sample = generate(r.model, prompt, {
+      maxNewTokens: Math.min(400, r.model.config.blockSize * 8),
+      strategy: 'sample',
+      temperature: 0.8,
+      topK: 40,
+      seed: 1,
+      overflow: 'slide',
+      decode: (ids) => tok.decode(ids),
+    });
+    console.log(`\ntrained ${r.steps} steps in ${formatDuration(r.seconds)}: train loss ${r.trainLoss.toFixed(3)}, val loss ${r.valLoss.toFixed(3)} nats/char (${Math.round(r.tokensPerSecond)} chars/s)`);
+    console.log('\n--- a sample (temperature 0.8, top-k 40) ---');
+    console.log(tok.decode(prompt) + sample.text);
+    console.log('---\n');
+    console.log(`checkpoint: ${r.checkpoint}`);
+    console.log(`loss curve: ${r.curve}`);
+    console.log(`generate more: npx llmfs generate --model ${r.checkpoint} --prompt "The" --strategy sample --temperature 0.8`);
     return 0;
   },
 };
