@@ -28,7 +28,7 @@ export interface CausalLm<C extends LmCache = LmCache> {
   readonly contextSize: number;
   readonly vocabSize: number;
   newCache(): C;
-  /** ids (B, T) continuing after the cache's positions (or from position 0 without one) -> logits (B, T, V). */
+  /** ids (B, T) continuing after the cache's positions (or from position 0 without one) -> logits (B, T, V), or (B, 1, V) for the last position only. */
   forward(ids: Tensor, cache: C | null): Tensor;
 }
 
@@ -54,7 +54,7 @@ export function gptLm(model: GPT): CausalLm<GptCache> {
     contextSize: model.config.blockSize,
     vocabSize: model.config.vocabSize,
     newCache: () => new GptCache(new KVCache(model.config.nLayer)),
-    forward: (ids, cache) => model.forward(ids, { cache: cache?.kv }).logits,
+    forward: (ids, cache) => model.forward(ids, { cache: cache?.kv, lastOnly: true }).logits, // (B, 1, V)
   };
 }
 

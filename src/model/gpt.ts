@@ -29,6 +29,8 @@ export interface GPTForwardOptions {
   attentionMask?: Tensor;
   /** Receives each layer's (B, nh, T, Tk) attention weights. */
   recordAttention?: Tensor[];
+  /** Compute logits for the last position only, (B, 1, V): all that generation needs (as nanoGPT's inference path). */
+  lastOnly?: boolean;
 }
 
 export interface GPTOutput {
@@ -104,6 +106,7 @@ export class GPT extends Module {
       if (record?.weights) o.recordAttention!.push(record.weights);
       i++;
     }
+    if (o.lastOnly && o.targets === undefined) x = x.narrow(1, T - 1, 1); // (B, 1, C)
     x = this.ln_f.forward(x); // (B, T, C)
     const logits = this.lm_head ? this.lm_head.forward(x) : linear(x, this.wte.weight); // (B, T, V)
     if (o.targets === undefined) return { logits };

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generate, beamSearch, seq2seqLm, Stepper, gptLm } from '../../src/generate/index.js';
 import { assertClose } from '../helpers/assert.js';
+import * as T from '../../src/tensor/index.js';
 import { randomGpt, randomSeq2seq } from './models.js';
 
 const variants = [
@@ -76,4 +77,13 @@ test('GPT beam search: the cache, reordered between beams, gives the same hypoth
   const b = beamSearch(model, [2, 3], { beams: 4, maxNewTokens: 12, eosId: 0, earlyStopping: false, useCache: false });
   assert.deepEqual(a.map((h) => h.ids), b.map((h) => h.ids));
   a.forEach((h, i) => assert.ok(Math.abs(h.logprob - b[i].logprob) < 1e-4));
+});
+
+test('GPT forward with lastOnly gives the last row of the full logits, shape (B, 1, V)', () => {
+  const model = randomGpt(6);
+  const ids = T.tensor([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]);
+  const full = model.forward(ids).logits; // (2, 5, 40)
+  const last = model.forward(ids, { lastOnly: true }).logits;
+  assert.deepEqual(last.shape, [2, 1, 40]);
+  assertClose(last.data, full.narrow(1, 4, 1).data, 1e-6, 1e-6);
 });
