@@ -1,0 +1,28 @@
+// Every runnable example of chapters 1 and 3-6 runs, and the output printed in its chapter is
+// exactly what it prints now (so the docs never drift from the code).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+const examples: [string, string][] = [
+  ['01-autograd.ts', '01-tensors-and-autograd.md'],
+  ['03-positions.ts', '03-embeddings-and-positions.md'],
+  ['04-attention.ts', '04-attention.md'],
+  ['05-blocks.ts', '05-transformer-blocks.md'],
+  ['06-gpt.ts', '06-gpt-and-encoder-decoder.md'],
+];
+
+for (const [example, chapter] of examples) {
+  test(`docs: ${example} runs and its output appears verbatim in ${chapter}`, () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'docs', 'examples', example)], { encoding: 'utf8', cwd: root });
+    assert.equal(r.status, 0, r.stderr);
+    const out = r.stdout.trimEnd();
+    assert.ok(out.length > 0);
+    const text = readFileSync(join(root, 'docs', chapter), 'utf8');
+    assert.ok(text.includes(out), `the copy of ${example}'s output in ${chapter} is stale:\n${out}`);
+  });
+}
