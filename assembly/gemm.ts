@@ -3,17 +3,21 @@
 // MC×KC block of A are packed into contiguous micro-panels, then an MR×NR micro-kernel keeps
 // its C tile in registers while it streams the packed panels (A in L2, a B sliver in L1).
 
-import { madd } from './simd';
+import { micro6x8, micro5x8 } from './micro';
 
-// Micro-tile MR×NR = 6×8: 12 f32x4 accumulators + 2 B vectors + 1 broadcast A, 15 of the 16 xmm
-// registers V8 has on x86-64.
-const MR: i32 = 6;
+// Micro-tile MR×NR (see micro.ts for why MR depends on the build).
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
 const NR: i32 = 8;
 const KC: i32 = 256;
-const MC: i32 = 96;
+const MC: i32 = 120;
 const NC: i32 = 2048;
 
 /** Bytes of scratch one gemm call needs: packed A block, packed B panel, one edge tile. */
+/** Rows of the micro-tile: thread slabs are cut on multiples of it. */
+export function gemmTileRows(): i32 {
+  return MR;
+}
+
 export function gemmWorkspaceBytes(): i32 {
   return (MC * KC + KC * NC + MR * NR) * 4;
 }
@@ -73,57 +77,6 @@ function packB(dst: usize, b: usize, rs: i32, cs: i32, k0: i32, kc: i32, j0: i32
   }
 }
 
-// C[0..MR, 0..NR] += Apanel · Bpanel over kc steps. The 6×8 tile lives in 12 f32x4 locals.
-// A full tile is added to C in place; an edge tile goes through `tile` and only mr×nr is added.
-function micro(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, tile: usize): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
-  for (let k = 0; k < kc; k++) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    let a = v128.load32_splat(pa);
-    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-    a = v128.load32_splat(pa, 4);
-    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-    a = v128.load32_splat(pa, 8);
-    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-    a = v128.load32_splat(pa, 12);
-    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    a = v128.load32_splat(pa, 16);
-    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
-    a = v128.load32_splat(pa, 20);
-    c50 = madd(a, b0, c50); c51 = madd(a, b1, c51);
-    pa += MR * 4;
-    pb += NR * 4;
-  }
-  if (mr == MR && nr == NR) {
-    const s = <usize>ldc * 4;
-    let p = c;
-    v128.store(p, f32x4.add(v128.load(p), c00)); v128.store(p, f32x4.add(v128.load(p, 16), c01), 16); p += s;
-    v128.store(p, f32x4.add(v128.load(p), c10)); v128.store(p, f32x4.add(v128.load(p, 16), c11), 16); p += s;
-    v128.store(p, f32x4.add(v128.load(p), c20)); v128.store(p, f32x4.add(v128.load(p, 16), c21), 16); p += s;
-    v128.store(p, f32x4.add(v128.load(p), c30)); v128.store(p, f32x4.add(v128.load(p, 16), c31), 16); p += s;
-    v128.store(p, f32x4.add(v128.load(p), c40)); v128.store(p, f32x4.add(v128.load(p, 16), c41), 16); p += s;
-    v128.store(p, f32x4.add(v128.load(p), c50)); v128.store(p, f32x4.add(v128.load(p, 16), c51), 16);
-    return;
-  }
-  v128.store(tile, c00, 0); v128.store(tile, c01, 16);
-  v128.store(tile, c10, 32); v128.store(tile, c11, 48);
-  v128.store(tile, c20, 64); v128.store(tile, c21, 80);
-  v128.store(tile, c30, 96); v128.store(tile, c31, 112);
-  v128.store(tile, c40, 128); v128.store(tile, c41, 144);
-  v128.store(tile, c50, 160); v128.store(tile, c51, 176);
-  for (let i = 0; i < mr; i++) {
-    const ci = c + <usize>(i * ldc) * 4;
-    const ti = tile + <usize>(i * NR) * 4;
-    for (let j = 0; j < nr; j++) store<f32>(ci + <usize>j * 4, load<f32>(ci + <usize>j * 4) + load<f32>(ti + <usize>j * 4));
-  }
-}
-
 /**
  * C (M×N, row stride ldc) += op(A) (M×K) · op(B) (K×N), op given by element strides:
  * op(A)(i, k) at a + 4 (i rsA + k csA), op(B)(k, j) at b + 4 (k rsB + j csB).
@@ -147,7 +100,9 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: us
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
             const cp = c + <usize>((ic + ir) * ldc + jc + jr) * 4;
-            micro(kc, packedA + <usize>(ir * kc) * 4, pb, cp, ldc, mr, nr, tile);
+            const pa = packedA + <usize>(ir * kc) * 4;
+            if (MR == 6) micro6x8(kc, pa, pb, cp, ldc, mr, nr, tile);
+            else micro5x8(kc, pa, pb, cp, ldc, mr, nr, tile);
           }
         }
       }

@@ -2,7 +2,7 @@
 // imported (and shared when built for threads); the JS side owns all allocation, so the module
 // needs no runtime: pointers in, results written in place.
 
-export { gemm, gemmWorkspaceBytes } from './gemm';
+export { gemm, gemmWorkspaceBytes, gemmTileRows } from './gemm';
 
 /** First free byte after the module's static data: the JS allocator starts here. */
 export function heapBase(): usize {

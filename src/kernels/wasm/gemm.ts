@@ -12,8 +12,7 @@ import type { GemmJob, ThreadPool } from '../threads/pool.js';
 const MIN_WASM_MACS = 2048;
 /** Below this many multiply-adds waking a worker costs more than it saves. */
 const MIN_THREAD_MACS = 1 << 20;
-const MR = 6; // micro-tile rows and columns (assembly/gemm.ts): slabs are cut on tile edges
-const NR = 8;
+const NR = 8; // micro-tile columns (assembly/micro.ts): slabs are cut on tile edges
 
 export interface GemmContext {
   kernels: KernelExports;
@@ -45,7 +44,7 @@ export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity): voi
     };
     const run = (j: GemmJob) => kernels.gemm(j.M, j.N, j.K, j.a, j.rsA, j.csA, j.b, j.rsB, j.csB, j.c, j.ldc, j.work);
     const n = Math.min(threads, ctx.pool ? ctx.pool.size : 1);
-    if (n > 1 && ctx.pool && M * N * K >= MIN_THREAD_MACS) ctx.pool.run(split(job, n, ctx.workspaces), run);
+    if (n > 1 && ctx.pool && M * N * K >= MIN_THREAD_MACS) ctx.pool.run(split(job, n, ctx.workspaces, kernels.gemmTileRows()), run);
     else run(job);
     heap.copyOut(cPtr, c, p.cOffset, M * N);
   } finally {
@@ -54,7 +53,7 @@ export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity): voi
 }
 
 /** Cuts C into `n` slabs along its longer side, on micro-tile boundaries; one job per slab. */
-export function split(j: GemmJob, n: number, workspaces: number[]): GemmJob[] {
+export function split(j: GemmJob, n: number, workspaces: number[], MR: number): GemmJob[] {
   const jobs: GemmJob[] = [];
   const byRows = j.M >= j.N;
   const len = byRows ? j.M : j.N;

@@ -8,6 +8,7 @@ import * as binaries from './binaries.generated.js';
 export interface KernelExports {
   heapBase(): number;
   gemmWorkspaceBytes(): number;
+  gemmTileRows(): number;
   gemm(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, ldc: number, work: number): void;
 }
 
