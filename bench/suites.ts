@@ -3,5 +3,6 @@
 import type { Suite } from './harness.js';
 import { engineSuite } from './engine.js';
 import { tokenizerSuite } from './tokenizer.js';
+import { generateSuite } from './generate.js';
 
-export const suites: Suite[] = [engineSuite, tokenizerSuite];
+export const suites: Suite[] = [engineSuite, tokenizerSuite, generateSuite];
