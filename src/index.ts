@@ -10,3 +10,4 @@ export * from './tokenizer/index.js';
 export * from './data/index.js';
 export * from './io/index.js';
 export * from './train/index.js';
+export * from './generate/index.js';

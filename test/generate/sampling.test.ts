@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/tensor/rng.js';
 import { assertClose } from '../helpers/assert.js';
-import { sampleIndex, chooseToken, softmaxRow, logSoftmaxRow, entropy, topIds, argmax, TextStream } from '../../src/generate/index.js';
+import { sampleIndex, chooseToken, softmaxRow, logSoftmaxRow, entropy, topIds, argmaxRow as argmax, TextStream } from '../../src/generate/index.js';
 
 test('the sampler draws ids with their probabilities, and never a zero-probability id', () => {
   const rng = new Rng(5);
