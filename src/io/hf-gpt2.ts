@@ -132,8 +132,16 @@ export function gptFromHf(rawConfig: unknown, src: TensorSource, files: { config
     if (headData.data.some((v, i) => v !== wte.data[i])) config = gptConfig({ ...config, tieWeights: false });
     else byOurName.delete('lm_head.weight');
   }
-  const layout = hfTensorLayout(config);
   const implied = `${cfgFile} (vocab_size ${config.vocabSize}, n_positions ${config.blockSize}, n_embd ${config.nEmbd}, n_inner ${config.mlpHidden}, n_layer ${config.nLayer})`;
+  if (12 * config.nLayer > byOurName.size) {
+    // More layers than the file could hold: name the first missing tensor without listing them all.
+    const perLayer = [...hfTensorLayout({ ...config, nLayer: 1 }).keys()].filter((k) => k.startsWith('h.0.'));
+    for (let l = 0; ; l++) {
+      const missing = perLayer.map((k) => `h.${l}.${k.slice(4)}`).find((k) => !byOurName.has(k));
+      if (missing) throw new LlmfsError(`${wFile}: tensor '${missing}' is missing (needed by ${implied})`);
+    }
+  }
+  const layout = hfTensorLayout(config);
   for (const [ours, { shape }] of layout) {
     const t = byOurName.get(ours);
     if (!t) throw new LlmfsError(`${wFile}: tensor '${ours}' is missing (needed by ${implied})`);
