@@ -42,9 +42,9 @@ export function editJson(text: string, r: Rand): string {
   let parent: Record<string, unknown> | unknown[] = wrap;
   let key: string | number = 'root';
   for (let depth = 0; depth < 4; depth++) {
-    const v = (parent as Record<string, unknown>)[key as string];
+    const v: unknown = (parent as Record<string, unknown>)[key as string];
     if (typeof v !== 'object' || v === null || r.next() < 0.25) break;
-    const keys = Array.isArray(v) ? v.map((_, i) => i) : Object.keys(v);
+    const keys: (string | number)[] = Array.isArray(v) ? v.map((_, i) => i) : Object.keys(v);
     if (keys.length === 0) break;
     parent = v as Record<string, unknown>;
     key = r.pick(keys as (string | number)[]);
