@@ -11,3 +11,5 @@ export * from './data/index.js';
 export * from './io/index.js';
 export * from './train/index.js';
 export * from './generate/index.js';
+export * from './eval/index.js';
+export { gptConfigFromHf, gptFromHf, gptToHf, hfTensorLayout, HF_MODEL_TYPE, type TensorSource, type HfExport, type HfGpt2Config } from './io/hf-gpt2.js';
