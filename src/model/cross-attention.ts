@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import { Linear, Dropout } from '../nn/layers.js';
 import { scaledDotProductAttention } from './attention.js';
+import { fusedAttention } from '../tensor/ops/attention.js';
 import type { LayerKvCache } from './multihead.js';
 import { LlmfsError } from '../errors.js';
 
@@ -35,11 +36,12 @@ export class CrossAttention extends Module {
 
   /**
    * x (B, T, C) queries, memory (B, S, C); memoryMask (B, 1, 1, S) with 1 for real source
-   * tokens. With `cache`, the memory's keys and values are computed on the first call only.
+   * tokens. With `cache`, the memory's keys and values (B, S, C) are computed on the first call only.
    */
   forward(x: Tensor, memory: Tensor, o: { memoryMask?: Tensor | null; cache?: LayerKvCache; record?: { weights?: Tensor } } = {}): Tensor {
     const C = this.nEmbd;
-    const q = heads(this.q_proj.forward(x), this.nHead); // (B, nh, T, hs)
+    const [B, T] = x.shape;
+    const q = this.q_proj.forward(x); // (B, T, C)
     let k: Tensor;
     let v: Tensor;
     if (o.cache?.k && o.cache.v) {
@@ -47,21 +49,27 @@ export class CrossAttention extends Module {
       v = o.cache.v;
     } else {
       const kv = this.kv_proj.forward(memory); // (B, S, 2C)
-      k = heads(kv.narrow(-1, 0, C), this.nHead); // (B, nh, S, hs)
-      v = heads(kv.narrow(-1, C, C), this.nHead);
+      k = kv.narrow(-1, 0, C); // (B, S, C)
+      v = kv.narrow(-1, C, C);
       if (o.cache) {
         o.cache.k = k;
         o.cache.v = v;
       }
     }
-    const res = scaledDotProductAttention(q, k, v, {
-      mask: o.memoryMask ?? null,
-      dropout: this.attnDropout,
-      training: this.training,
-      returnWeights: o.record !== undefined,
-    });
-    if (o.record) o.record.weights = res.weights;
-    const [B, , T] = res.out.shape;
-    return this.resid_dropout.forward(this.c_proj.forward(res.out.transpose(1, 2).reshape(B, T, C))); // (B, T, C)
+    const S = k.shape[1];
+    let y: Tensor; // (B, T, C)
+    if (!o.record && !(this.attnDropout > 0 && this.training)) {
+      y = fusedAttention(q, k, v, { nHead: this.nHead, keyMask: o.memoryMask ? o.memoryMask.reshape(B, S) : null });
+    } else {
+      const res = scaledDotProductAttention(heads(q, this.nHead), heads(k, this.nHead), heads(v, this.nHead), {
+        mask: o.memoryMask ?? null,
+        dropout: this.attnDropout,
+        training: this.training,
+        returnWeights: o.record !== undefined,
+      });
+      if (o.record) o.record.weights = res.weights;
+      y = res.out.transpose(1, 2).reshape(B, T, C);
+    }
+    return this.resid_dropout.forward(this.c_proj.forward(y)); // (B, T, C)
   }
 }

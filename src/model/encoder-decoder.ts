@@ -24,7 +24,7 @@ export class EncoderDecoderCache {
     this.layers = Array.from({ length: nLayer }, () => ({ self: { k: null, v: null }, cross: { k: null, v: null } }));
   }
   get length(): number {
-    return this.layers[0]?.self.k?.shape[2] ?? 0;
+    return this.layers[0]?.self.k?.shape[1] ?? 0;
   }
 }
 

@@ -1,6 +1,7 @@
 // The key/value cache for autoregressive decoding: each layer keeps the keys and values of the
 // positions already seen, so a new token costs one row of attention instead of recomputing the
-// whole prefix. Memory: 2 · nLayer · B · nKvHead · T · hs floats.
+// whole prefix. Keys and values are kept as (B, T, nKvHead·hs).
+// Memory: 2 · nLayer · B · nKvHead · T · hs floats.
 
 import type { LayerKvCache } from './multihead.js';
 
@@ -14,7 +15,7 @@ export class KVCache {
   /** Number of cached positions. */
   get length(): number {
     const k = this.layers[0]?.k;
-    return k ? k.shape[2] : 0;
+    return k ? k.shape[1] : 0;
   }
 
   /** Floats held, summed over layers. */
@@ -30,10 +31,10 @@ export class KVCache {
   truncateFront(keep: number): void {
     for (const l of this.layers) {
       if (!l.k || !l.v) continue;
-      const T = l.k.shape[2];
+      const T = l.k.shape[1];
       if (keep < T) {
-        l.k = l.k.narrow(2, T - keep, keep);
-        l.v = l.v.narrow(2, T - keep, keep);
+        l.k = l.k.narrow(1, T - keep, keep);
+        l.v = l.v.narrow(1, T - keep, keep);
       }
     }
   }

@@ -8,6 +8,7 @@ import { cat } from '../tensor/ops/layout.js';
 import { Module } from '../nn/module.js';
 import { Linear, Dropout } from '../nn/layers.js';
 import { scaledDotProductAttention } from './attention.js';
+import { fusedAttention } from '../tensor/ops/attention.js';
 import { applyRope, type RopeTables } from './rope.js';
 import { LlmfsError } from '../errors.js';
 import { fmtShape } from '../tensor/shape.js';
@@ -23,14 +24,14 @@ export interface MultiHeadOptions {
   fusedQkv?: boolean;
 }
 
-/** Per-layer cache of past keys and values, (B, nkv, Tpast, hs) each. */
+/** Per-layer cache of past keys and values, (B, Tpast, nkv·hs) each (heads side by side). */
 export interface LayerKvCache {
   k: Tensor | null;
   v: Tensor | null;
 }
 
 export interface AttentionCallOptions {
-  /** 1 = may attend; broadcasts to (B, nh, T, Tk). */
+  /** 1 = may attend; broadcasts to (B, nh, T, Tk). A (B, 1, 1, Tk) mask is a key-padding mask. */
   mask?: Tensor | null;
   causal?: boolean;
   rope?: RopeTables | null;
@@ -97,33 +98,39 @@ export class MultiHeadAttention extends Module {
     if (x.ndim !== 3 || x.shape[2] !== this.nHead * this.headSize) {
       throw new LlmfsError(`attention: input must be (B, T, ${this.nHead * this.headSize}), got ${fmtShape(x.shape)}`);
     }
-    const [qf, kf, vf] = this.project(x);
-    let q = splitHeads(qf, this.nHead); // (B, nh, T, hs)
-    let k = splitHeads(kf, this.nKvHead); // (B, nkv, T, hs)
-    let v = splitHeads(vf, this.nKvHead); // (B, nkv, T, hs)
+    const [B, T] = x.shape;
+    let [q, k, v] = this.project(x); // (B, T, C), (B, T, kvWidth), (B, T, kvWidth)
     const start = o.start ?? 0;
     if (o.rope) {
-      q = applyRope(q, o.rope, start);
-      k = applyRope(k, o.rope, start);
+      q = applyRope(q.reshape(B, T, this.nHead, this.headSize), o.rope, start, true).reshape(B, T, -1);
+      k = applyRope(k.reshape(B, T, this.nKvHead, this.headSize), o.rope, start, true).reshape(B, T, -1);
     }
     if (o.cache) {
       if (o.cache.k && o.cache.v) {
-        k = cat([o.cache.k, k], 2); // (B, nkv, Tpast + T, hs)
-        v = cat([o.cache.v, v], 2);
+        k = cat([o.cache.k, k], 1); // (B, Tpast + T, kvWidth)
+        v = cat([o.cache.v, v], 1);
       }
       o.cache.k = k;
       o.cache.v = v;
     }
-    const res = scaledDotProductAttention(q, k, v, {
-      mask: o.mask,
-      causal: o.causal ?? true,
-      dropout: this.attnDropout,
-      training: this.training,
-      returnWeights: o.record !== undefined,
-    });
-    if (o.record) o.record.weights = res.weights;
-    const [B, , T, hs] = res.out.shape;
-    const y = res.out.transpose(1, 2).reshape(B, T, this.nHead * hs); // (B, T, C): heads side by side
+    const causal = o.causal ?? true;
+    const Tk = k.shape[1];
+    const keyMask = o.mask && o.mask.ndim === 4 && o.mask.shape[0] === B && o.mask.shape[1] === 1 && o.mask.shape[2] === 1 ? o.mask.reshape(B, Tk) : null;
+    const fusable = !o.record && (!o.mask || keyMask) && !(this.attnDropout > 0 && this.training);
+    let y: Tensor; // (B, T, C): heads side by side
+    if (fusable) {
+      y = fusedAttention(q, k, v, { nHead: this.nHead, nKvHead: this.nKvHead, causal, keyMask });
+    } else {
+      const res = scaledDotProductAttention(splitHeads(q, this.nHead), splitHeads(k, this.nKvHead), splitHeads(v, this.nKvHead), {
+        mask: o.mask,
+        causal,
+        dropout: this.attnDropout,
+        training: this.training,
+        returnWeights: o.record !== undefined,
+      }); // out (B, nh, T, hs)
+      if (o.record) o.record.weights = res.weights;
+      y = res.out.transpose(1, 2).reshape(B, T, this.nHead * this.headSize);
+    }
     return this.resid_dropout.forward(this.c_proj.forward(y));
   }
 }

@@ -30,17 +30,24 @@ export function ropeTables(maxLen: number, headSize: number, base = 10000): Rope
   return { cos: new Tensor(cos, [maxLen, headSize]), sin: new Tensor(sin, [maxLen, headSize]) };
 }
 
-/** Rotates x (B, nh, T, hs) for positions start..start+T-1. */
-export function applyRope(x: Tensor, tables: RopeTables, start = 0): Tensor {
-  const T = x.shape[x.ndim - 2];
+/**
+ * Rotates x (B, nh, T, hs) for positions start..start+T-1; with `headsLast`, x is
+ * (B, T, nh, hs), the layout straight out of the projection.
+ */
+export function applyRope(x: Tensor, tables: RopeTables, start = 0, headsLast = false): Tensor {
+  const T = x.shape[x.ndim - (headsLast ? 3 : 2)];
   const hs = x.shape[x.ndim - 1];
   if (start + T > tables.cos.shape[0]) {
     throw new LlmfsError(`RoPE: positions up to ${start + T} exceed the table of ${tables.cos.shape[0]}`);
   }
-  const cos = tables.cos.narrow(0, start, T); // (T, hs)
-  const sin = tables.sin.narrow(0, start, T);
+  let cos = tables.cos.narrow(0, start, T); // (T, hs)
+  let sin = tables.sin.narrow(0, start, T);
+  if (headsLast) {
+    cos = cos.reshape(T, 1, hs); // broadcasts over the heads axis
+    sin = sin.reshape(T, 1, hs);
+  }
   const x1 = x.narrow(-1, 0, hs / 2);
   const x2 = x.narrow(-1, hs / 2, hs / 2);
-  const rotated = cat([x2.neg(), x1], -1); // (B, nh, T, hs)
+  const rotated = cat([x2.neg(), x1], -1); // same shape as x
   return x.mul(cos).add(rotated.mul(sin));
 }
