@@ -40,7 +40,7 @@ console.log(`after "The cat": ${top.map(({ p, id }) => `${JSON.stringify(tokeniz
 const text = readFileSync(join(dir, '..', 'eval.txt'), 'utf8');
 for (const stride of [undefined, 12]) {
   const r = evaluateText(gptLogits(model), tokenizer!, text, { stride });
-  console.log(`eval.txt, ${stride ? `stride ${stride}` : 'disjoint windows'}: ${r.tokens} tokens, ${r.predicted} predicted, loss ${r.loss.toFixed(4)}, perplexity ${r.perplexity.toFixed(1)}, ${r.bitsPerByte.toFixed(3)} bits/byte`);
+  console.log(`eval.txt, ${stride ? `stride ${stride}` : 'disjoint windows'}: ${r.tokens} tokens, ${r.predicted} predicted, loss ${r.loss.toFixed(4)}, perplexity ${Math.round(r.perplexity)}, ${r.bitsPerByte.toFixed(3)} bits/byte`);
 }
 
 const out = mkdtempSync(join(tmpdir(), 'llmfs-ch9-'));

@@ -62,7 +62,7 @@ export const evalCommand: Command = {
     console.log(`data:            ${source}, ${r.bytes} bytes`);
     console.log(`tokens:          ${r.tokens} (${r.predicted} predicted, ${windows})`);
     console.log(`loss:            ${r.loss.toFixed(4)} nats/token`);
-    console.log(`perplexity:      ${r.perplexity.toFixed(3)}`);
+    console.log(`perplexity:      ${r.perplexity.toFixed(2)}`);
     console.log(`bits per byte:   ${r.bitsPerByte.toFixed(4)}`);
     console.log(`time:            ${seconds.toFixed(1)} s`);
     return 0;

@@ -66,7 +66,8 @@ export function loadHfGpt2(dir: string): Pretrained {
   } finally {
     reader.close();
   }
-  const hasTok = existsSync(join(dir, 'vocab.json')) || existsSync(join(dir, 'tokenizer.json'));
+  // The hub's tokenizer.json is the `tokenizers` library's format; vocab.json + merges.txt hold the same BPE.
+  const hasTok = existsSync(join(dir, 'vocab.json')) && existsSync(join(dir, 'merges.txt'));
   const tokenizer = hasTok ? loadTokenizer(dir) : null;
   checkVocab(tokenizer, model, dir);
   const genPath = join(dir, 'generation_config.json');
