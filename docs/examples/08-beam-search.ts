@@ -9,10 +9,10 @@ const { model, tok } = trainTinyModel();
 const prompt = tok.encode('the ');
 const eosId = tok.encode('.')[0];
 const [greedy] = beamSearch(model, prompt, { beams: 1, maxNewTokens: 20, eosId }); // one beam = greedy
-console.log(`greedy (1 beam): log P ${greedy.logprob.toFixed(3)}  ${JSON.stringify('the ' + tok.decode(greedy.ids) + '.')}`);
+console.log(`greedy (1 beam): log P ${greedy.logprob.toFixed(2)}  ${JSON.stringify('the ' + tok.decode(greedy.ids) + '.')}`);
 for (const alpha of [0, 1]) {
   console.log(`beam search, 4 beams, length penalty alpha = ${alpha}:`);
   for (const h of beamSearch(model, prompt, { beams: 4, maxNewTokens: 20, eosId, lengthPenalty: alpha })) {
-    console.log(`  score ${h.score.toFixed(3).padStart(7)}  log P ${h.logprob.toFixed(3).padStart(7)}  ${JSON.stringify('the ' + tok.decode(h.ids) + '.')}`);
+    console.log(`  score ${h.score.toFixed(2).padStart(6)}  log P ${h.logprob.toFixed(2).padStart(6)}  ${JSON.stringify('the ' + tok.decode(h.ids) + '.')}`);
   }
 }
