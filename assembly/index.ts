@@ -8,3 +8,6 @@ export { gemm, gemmWorkspaceBytes, gemmTileRows } from './gemm';
 export function heapBase(): usize {
   return __heap_base;
 }
+export { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from './rowwise';
+export { layerNormForward, layerNormBackward } from './layernorm';
+export { geluTanhForward, geluTanhBackward, binary, adamw } from './elementwise';

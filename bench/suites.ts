@@ -2,7 +2,8 @@
 
 import type { Suite } from './harness.js';
 import { engineSuite } from './engine.js';
+import { kernelsSuite } from './kernels.js';
 import { tokenizerSuite } from './tokenizer.js';
 import { generateSuite } from './generate.js';
 
-export const suites: Suite[] = [engineSuite, tokenizerSuite, generateSuite];
+export const suites: Suite[] = [engineSuite, kernelsSuite, tokenizerSuite, generateSuite];

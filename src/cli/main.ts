@@ -4,6 +4,7 @@
 import { LlmfsError } from '../errors.js';
 import { commands } from './commands.js';
 import { VERSION } from '../version.js';
+import { useBackendFromEnv } from '../kernels/threads/select.js';
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -20,6 +21,8 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`error: unknown command '${name}'\n\n${usage()}`);
     return 1;
   }
+  // fast kernels (wasm SIMD, threads) unless LLMFS_BACKEND=js: docs/10-making-it-fast.md
+  await useBackendFromEnv(process.env);
   try {
     return (await command.run(rest)) ?? 0;
   } catch (err) {

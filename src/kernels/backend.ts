@@ -48,6 +48,11 @@ export interface Backend {
   /** GELU, tanh approximation (GPT-2's "gelu_new"). */
   geluTanhForward(x: FloatArray, y: FloatArray): void;
   geluTanhBackward(x: FloatArray, dy: FloatArray, dx: FloatArray): void;
+  /**
+   * One AdamW step in place on a parameter array p with gradient g and moments m, v, at step
+   * `step` (1-based): decoupled weight decay, bias correction as torch.optim.AdamW.
+   */
+  adamw(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number): void;
 }
 
 let current: Backend = jsBackend;

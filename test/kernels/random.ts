@@ -15,7 +15,7 @@ export function assertNear(actual: ArrayLike<number>, expected: ArrayLike<number
   for (let i = 0; i < actual.length; i++) {
     const a = actual[i];
     const e = expected[i];
-    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    if (a === e || (Number.isNaN(e) && Number.isNaN(a))) continue;
     if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) assert.fail(`${what}: element ${i} is ${a}, expected ${e}`);
   }
 }

@@ -6,6 +6,7 @@ import { binary } from './binary.js';
 import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from './softmax.js';
 import { layerNormForward, layerNormBackward } from './layernorm.js';
 import { geluTanhForward, geluTanhBackward } from './gelu.js';
+import { adamw } from './adamw.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -19,4 +20,5 @@ export const jsBackend: Backend = {
   layerNormBackward,
   geluTanhForward,
   geluTanhBackward,
+  adamw,
 };

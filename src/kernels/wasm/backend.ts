@@ -7,6 +7,7 @@ import { jsBackend } from '../js/index.js';
 import { compileKernels, hasSharedMemory, hasSimd, instantiate, newMemory, type KernelExports } from './module.js';
 import { WasmHeap } from './heap.js';
 import { wasmGemm, type GemmContext } from './gemm.js';
+import { wasmKernels, type Thresholds } from './calls.js';
 import { ThreadPool, type SpawnWorker } from '../threads/pool.js';
 
 export interface WasmBackendOptions {
@@ -16,6 +17,8 @@ export interface WasmBackendOptions {
   spawnWorker?: SpawnWorker;
   /** Use the relaxed-SIMD build when the runtime supports it (default true). */
   relaxed?: boolean;
+  /** Row-wise and elementwise calls on fewer elements stay in JS (default: measured break-even). */
+  thresholds?: Thresholds;
 }
 
 export interface WasmBackend extends Backend {
@@ -55,6 +58,7 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
   const ctx: GemmContext = { kernels, heap, workspaces, pool };
   return {
     ...jsBackend,
+    ...wasmKernels(heap, kernels, opts.thresholds),
     name: `wasm-${km.simd}${threads > 1 ? ` x${threads} threads` : ''}`,
     heap,
     kernels,
