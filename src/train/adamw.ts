@@ -7,6 +7,7 @@
 import type { Parameter } from '../nn/parameter.js';
 import { Optimizer, type ParamGroup } from './optimizer.js';
 import { LlmfsError } from '../errors.js';
+import { getBackend } from '../kernels/backend.js';
 
 export interface AdamWOptions {
   lr: number;
@@ -61,15 +62,18 @@ export class AdamW extends Optimizer {
           this.state.set(p, s);
         }
         s.step++;
+        if (this.decoupled) {
+          // The fused kernel (reference: kernels/js/adamw.ts) does exactly the loop below.
+          getBackend().adamw(p.data, p.grad.data, s.m, s.v, lr, b1, b2, eps, wd, s.step);
+          continue;
+        }
         const bc1 = 1 - Math.pow(b1, s.step);
         const bc2 = 1 - Math.pow(b2, s.step);
         const w = p.data;
         const g = p.grad.data;
         const { m, v } = s;
         for (let i = 0; i < w.length; i++) {
-          let gi = g[i];
-          if (!this.decoupled) gi += wd * w[i];
-          else w[i] -= lr * wd * w[i];
+          const gi = g[i] + wd * w[i]; // Adam: L2 penalty folded into the gradient
           m[i] = b1 * m[i] + (1 - b1) * gi;
           v[i] = b2 * v[i] + (1 - b2) * gi * gi;
           w[i] -= (lr * (m[i] / bc1)) / (Math.sqrt(v[i] / bc2) + eps);
