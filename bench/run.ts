@@ -7,10 +7,15 @@
 import { suites } from './suites.js';
 import type { BenchRow } from './harness.js';
 import { formatTable } from './harness.js';
+import { useFastBackend } from '../src/kernels/threads/node.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const filters = args.filter((a) => !a.startsWith('--'));
+
+// Model-level suites run on the fast backend, as the CLI does (LLMFS_BACKEND=js for the reference).
+const backend = process.env.LLMFS_BACKEND === 'js' ? 'js' : await useFastBackend();
+process.stderr.write(`bench: backend ${backend}\n`);
 
 const rows: BenchRow[] = [];
 for (const suite of suites) {
@@ -19,4 +24,4 @@ for (const suite of suites) {
   rows.push(...(await suite.run()));
 }
 console.log(formatTable(rows));
-if (json) console.log(JSON.stringify({ node: process.versions.node, rows }, null, 2));
+if (json) console.log(JSON.stringify({ node: process.versions.node, backend, rows }, null, 2));

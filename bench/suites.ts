@@ -5,5 +5,6 @@ import { engineSuite } from './engine.js';
 import { kernelsSuite } from './kernels.js';
 import { tokenizerSuite } from './tokenizer.js';
 import { generateSuite } from './generate.js';
+import { trainingSuite } from './training.js';
 
-export const suites: Suite[] = [engineSuite, kernelsSuite, tokenizerSuite, generateSuite];
+export const suites: Suite[] = [engineSuite, kernelsSuite, tokenizerSuite, generateSuite, trainingSuite];
