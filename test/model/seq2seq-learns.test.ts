@@ -8,6 +8,10 @@ import { EncoderDecoder, SEQ2SEQ_PRESETS } from '../../src/model/index.js';
 import { AdamW } from '../../src/train/adamw.js';
 import { makeSchedule } from '../../src/train/schedule.js';
 import { clipGradNorm } from '../../src/train/clip.js';
+import { useFastBackend } from '../../src/kernels/threads/node.js';
+
+// Training-heavy tests run on the fast backend (the kernel tests prove it equals the reference).
+await useFastBackend();
 
 const PAD = 0, BOS = 1, EOS = 2, DIGIT0 = 3;
 

@@ -11,6 +11,10 @@ import { runTrainJob, type TrainJobOptions } from '../../src/cli/train-job.js';
 import { loadModel } from '../../src/io/model-checkpoint.js';
 import { LlmfsError } from '../../src/errors.js';
 import { quickConfig } from '../helpers/train-config.js';
+import { useFastBackend } from '../../src/kernels/threads/node.js';
+
+// Training-heavy tests run on the fast backend (the kernel tests prove it equals the reference).
+await useFastBackend();
 
 function setup(): { dir: string; data: string } {
   const dir = mkdtempSync(join(tmpdir(), 'llmfs-resume-'));

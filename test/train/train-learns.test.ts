@@ -11,6 +11,10 @@ import { defaultCorpusSlice } from '../../src/data/index.js';
 import { train, splitTrainVal, toTokenArray } from '../../src/train/index.js';
 import { quickConfig } from '../helpers/train-config.js';
 import { LlmfsError } from '../../src/errors.js';
+import { useFastBackend } from '../../src/kernels/threads/node.js';
+
+// Training-heavy tests run on the fast backend (the kernel tests prove it equals the reference).
+await useFastBackend();
 
 
 /** Entropy in nats of the token frequencies: the loss floor of a context-free model. */
