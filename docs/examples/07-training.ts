@@ -4,6 +4,9 @@
 //   npx tsx docs/examples/07-training.ts
 
 import { GPT, gptPreset, manualSeed, CharTokenizer, defaultCorpusSlice, toTokenArray, splitTrainVal, train, makeSchedule, generate } from '../../src/index.js';
+import { useFastBackend } from '../../src/kernels/threads/node.js';
+
+await useFastBackend(); // WebAssembly SIMD kernels and threads (chapter 10); same results, faster
 
 const text = defaultCorpusSlice(100_000);
 const tok = CharTokenizer.fromCorpus(text);
