@@ -1,4 +1,4 @@
-// Every runnable example of chapters 1 and 3-6 runs, and the output printed in its chapter is
+// Every runnable example of chapters 1 and 3-7 runs, and the output printed in its chapter is
 // exactly what it prints now (so the docs never drift from the code).
 
 import { test } from 'node:test';
@@ -14,6 +14,7 @@ const examples: [string, string][] = [
   ['04-attention.ts', '04-attention.md'],
   ['05-blocks.ts', '05-transformer-blocks.md'],
   ['06-gpt.ts', '06-gpt-and-encoder-decoder.md'],
+  ['07-training.ts', '07-training.md'],
 ];
 
 for (const [example, chapter] of examples) {
