@@ -11,3 +11,4 @@ export function heapBase(): usize {
 export { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from './rowwise';
 export { layerNormForward, layerNormBackward } from './layernorm';
 export { geluTanhForward, geluTanhBackward, binary, adamw } from './elementwise';
+export { ladderScalar, ladderSimd, ladderTiled } from './ladder';

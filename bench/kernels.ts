@@ -47,6 +47,25 @@ function gemmRows(backends: WasmBackend[], threads: number): BenchRow[] {
   return rows;
 }
 
+/** The steps of docs/10 on one thread, operands already in wasm memory (no copies timed). */
+function ladderRows(be: WasmBackend): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const rng = new Rng(2);
+  const steps = [['ladderScalar', 'scalar i-k-j'], ['ladderSimd', 'f32x4 i-k-j'], ['ladderTiled', 'f32x4 4x8 register tile, unblocked']] as const;
+  for (const n of SIZES) {
+    const mark = be.heap.mark();
+    const [a, b, c] = [0, 1, 2].map(() => be.heap.alloc(n * n * 4));
+    be.heap.f32(a, n * n).set(rand(n * n, rng));
+    be.heap.f32(b, n * n).set(rand(n * n, rng));
+    for (const [fn, what] of steps) {
+      const ms = timeMs(() => be.kernels[fn](n, n, n, a, b, c), { warmup: 1, repeats: n >= 1024 ? 1 : 3, minMs: 0 });
+      rows.push({ suite: SUITE, name: `gemm ${n}³ wasm ${be.simd} ${what}`, value: gflops(n, ms), unit: 'GFLOP/s', note: 'docs/10 step' });
+    }
+    be.heap.release(mark);
+  }
+  return rows;
+}
+
 /** tfjs-backend-wasm (XNNPACK inside) on one thread: Node has no threaded build of it. */
 async function tfjsRows(): Promise<BenchRow[]> {
   try {
@@ -135,7 +154,8 @@ export const kernelsSuite: Suite = {
     const plain = await createNodeWasmBackend({ threads, relaxed: false });
     const backends = [plain];
     if (hasRelaxedSimd()) backends.push(await createNodeWasmBackend({ threads, relaxed: true }));
-    const rows = gemmRows(backends, plain.threads);
+    const rows = backends.flatMap(ladderRows);
+    rows.push(...gemmRows(backends, plain.threads));
     if (!hasRelaxedSimd()) rows.push({ suite: SUITE, name: 'gemm wasm relaxed', value: NaN, unit: 'GFLOP/s', note: 'no relaxed SIMD in this runtime (Node 20: --experimental-wasm-relaxed-simd)' });
     rows.push(...(await tfjsRows()));
     // the element-wise kernels always run with every element in wasm, to measure the break-even

@@ -99,3 +99,21 @@ test('wasm gemm: arrays that live in wasm memory are used in place', () => {
   assertNear(c, want, 'in-place gemm', 1e-5, Math.sqrt(K) * 2e-6);
   be.heap.release(mark);
 });
+
+test('wasm teaching kernels (docs/10): each step computes the same product', () => {
+  const rng = new Rng(5);
+  const [M, N, K] = [8, 16, 13];
+  const a = rand(M * K, rng);
+  const b = rand(K * N, rng);
+  const want = new Float32Array(M * N);
+  jsGemm({ transA: false, transB: false, M, N, K, a, aOffset: 0, b, bOffset: 0, c: want, cOffset: 0, accumulate: false });
+  const mark = be.heap.mark();
+  const [pa, pb, pc] = [M * K, K * N, M * N].map((n) => be.heap.alloc(n * 4));
+  be.heap.f32(pa, M * K).set(a);
+  be.heap.f32(pb, K * N).set(b);
+  for (const step of ['ladderScalar', 'ladderSimd', 'ladderTiled'] as const) {
+    be.kernels[step](M, N, K, pa, pb, pc);
+    assertNear(be.heap.f32(pc, M * N), want, step, 1e-5, 1e-5);
+  }
+  be.heap.release(mark);
+});

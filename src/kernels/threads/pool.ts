@@ -1,6 +1,6 @@
 // A pool of worker threads that run gemm jobs on one shared WebAssembly.Memory. The calling
-// thread posts each job's arguments into a shared control block, wakes its worker with
-// Atomics.notify, runs its own share, then Atomics.waits for the rest: no messages per call.
+// thread writes a job into a shared control block, wakes the workers with Atomics.notify, and
+// all take slabs of C from an atomic counter; then it Atomics.waits for the rest. No messages.
 // Portable: spawning a worker is the caller's (Node's worker_threads or a browser Worker).
 
 /** The little a pool needs from a worker, whichever runtime made it. */
@@ -23,29 +23,56 @@ export interface GemmJob {
   c: number; ldc: number; work: number;
 }
 
-// Control block, SLOT int32s per worker: [seq, done, failed, M, N, K, a, rsA, csA, b, rsB, csB, c, ldc, work]
-export const SLOT = 16;
+/** A gemm cut into `count` slabs of `size` rows (or columns) of C, handed out one at a time. */
+export interface Slabs {
+  byRows: boolean;
+  size: number;
+  count: number;
+}
+
+// Control block. Header: the job's 11 arguments, then byRows, slab size, slab count and the
+// next-slab counter. Then SLOT int32s per worker: [seq, done, failed, workspace address].
+const ARGS = 0;
+const BY_ROWS = 11;
+const SIZE = 12;
+const COUNT = 13;
+const NEXT = 14;
+const HEADER = 16;
+export const SLOT = 4;
 const SEQ = 0;
 const DONE = 1;
 const FAILED = 2;
-const ARGS = 3;
+const WORK = 3;
+
+/** Slab i of a job (the worker in worker.mjs computes the same). */
+export function slab(j: GemmJob, s: Slabs, i: number, work: number): GemmJob {
+  const start = i * s.size;
+  const n = Math.min(s.size, (s.byRows ? j.M : j.N) - start);
+  return s.byRows
+    ? { ...j, M: n, a: j.a + 4 * start * j.rsA, c: j.c + 4 * start * j.ldc, work }
+    : { ...j, N: n, b: j.b + 4 * start * j.csB, c: j.c + 4 * start, work };
+}
 
 export class ThreadPool {
   private seq = 0;
 
   private constructor(private readonly workers: WorkerPort[], private readonly ctrl: Int32Array) {}
 
-  /** Starts `count` workers on the kernel module and memory; resolves when all are ready. */
-  static async start(count: number, spawn: SpawnWorker, module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<ThreadPool> {
-    const ctrl = new Int32Array(new SharedArrayBuffer(Math.max(count, 1) * SLOT * 4));
+  /**
+   * Starts `count` workers on the kernel module and memory, each with its gemm workspace;
+   * resolves when all are ready.
+   */
+  static async start(count: number, spawn: SpawnWorker, module: WebAssembly.Module, memory: WebAssembly.Memory, workspaces: number[]): Promise<ThreadPool> {
+    const ctrl = new Int32Array(new SharedArrayBuffer((HEADER + count * SLOT) * 4));
     const workers: WorkerPort[] = [];
     try {
-      await Promise.all(Array.from({ length: count }, (_, slot) => new Promise<void>((resolve, reject) => {
-        const w = spawn();
-        workers.push(w);
-        w.onError(reject);
-        w.onMessage((m) => (m === 'ready' ? resolve() : reject(new Error(`kernel worker: ${String(m)}`))));
-        w.post({ module, memory, ctrl: ctrl.buffer, slot });
+      await Promise.all(Array.from({ length: count }, (_, w) => new Promise<void>((resolve, reject) => {
+        ctrl[HEADER + w * SLOT + WORK] = workspaces[w];
+        const worker = spawn();
+        workers.push(worker);
+        worker.onError(reject);
+        worker.onMessage((m) => (m === 'ready' ? resolve() : reject(new Error(`kernel worker: ${String(m)}`))));
+        worker.post({ module, memory, ctrl: ctrl.buffer, slot: HEADER + w * SLOT });
       })));
     } catch (err) {
       for (const w of workers) w.terminate();
@@ -60,23 +87,30 @@ export class ThreadPool {
     return this.workers.length + 1;
   }
 
-  /** Runs jobs[0] on the calling thread (through `self`) and jobs[1..] on workers; returns when all are done. */
-  run(jobs: GemmJob[], self: (job: GemmJob) => void): void {
-    if (jobs.length > this.size) throw new Error(`thread pool: ${jobs.length} jobs for ${this.size} threads`);
-    const seq = ++this.seq;
+  /**
+   * Runs the slabs of `job` on the calling thread (through `self`, with job.work) and on
+   * threads - 1 workers, each taking the next slab from a shared counter until none is left:
+   * a thread the OS descheduled holds up one slab, not a fixed share. Returns when all are done.
+   */
+  run(job: GemmJob, slabs: Slabs, threads: number, self: (job: GemmJob) => void): void {
     const c = this.ctrl;
-    for (let w = 0; w < jobs.length - 1; w++) {
-      const j = jobs[w + 1];
-      const o = w * SLOT;
+    const helpers = Math.min(threads, this.size) - 1;
+    const seq = ++this.seq;
+    c.set([job.M, job.N, job.K, job.a, job.rsA, job.csA, job.b, job.rsB, job.csB, job.c, job.ldc], ARGS);
+    c[BY_ROWS] = slabs.byRows ? 1 : 0;
+    c[SIZE] = slabs.size;
+    c[COUNT] = slabs.count;
+    Atomics.store(c, NEXT, 0);
+    for (let w = 0; w < helpers; w++) {
+      const o = HEADER + w * SLOT;
       c[o + FAILED] = 0;
-      c.set([j.M, j.N, j.K, j.a, j.rsA, j.csA, j.b, j.rsB, j.csB, j.c, j.ldc, j.work], o + ARGS);
       Atomics.store(c, o + SEQ, seq);
       Atomics.notify(c, o + SEQ);
     }
-    self(jobs[0]);
+    for (let i = Atomics.add(c, NEXT, 1); i < slabs.count; i = Atomics.add(c, NEXT, 1)) self(slab(job, slabs, i, job.work));
     let failed = false;
-    for (let w = 0; w < jobs.length - 1; w++) {
-      const o = w * SLOT;
+    for (let w = 0; w < helpers; w++) {
+      const o = HEADER + w * SLOT;
       for (;;) {
         const d = Atomics.load(c, o + DONE);
         if (d === seq) break;
@@ -90,8 +124,8 @@ export class ThreadPool {
   /** Stops the workers (they are unref'd, so a process may also just exit). */
   close(): void {
     for (let w = 0; w < this.workers.length; w++) {
-      Atomics.store(this.ctrl, w * SLOT + SEQ, -1);
-      Atomics.notify(this.ctrl, w * SLOT + SEQ);
+      Atomics.store(this.ctrl, HEADER + w * SLOT + SEQ, -1);
+      Atomics.notify(this.ctrl, HEADER + w * SLOT + SEQ);
       this.workers[w].terminate();
     }
     this.workers.length = 0;

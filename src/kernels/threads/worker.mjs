@@ -1,8 +1,9 @@
 // A kernel worker (plain JavaScript so it runs the same under tsx, plain Node and a browser): it
-// instantiates the kernel module on the shared memory, then loops waiting on its slot of the
-// control block for gemm jobs (protocol in pool.ts). A seq of -1 tells it to stop.
+// instantiates the kernel module on the shared memory, then waits on its slot of the control
+// block; woken, it takes slabs of the posted gemm until none is left (protocol in pool.ts).
 
-const SLOT = 16, SEQ = 0, DONE = 1, FAILED = 2, ARGS = 3;
+const BY_ROWS = 11, SIZE = 12, COUNT = 13, NEXT = 14;
+const SEQ = 0, DONE = 1, FAILED = 2, WORK = 3;
 
 const isNode = typeof globalThis.process === 'object' && typeof globalThis.process.versions?.node === 'string';
 const port = isNode ? (await import('node:worker_threads')).parentPort : globalThis;
@@ -16,23 +17,29 @@ listen(({ module, memory, ctrl, slot }) => {
     port.postMessage(`cannot instantiate the kernel module: ${err}`);
     return;
   }
-  const c = new Int32Array(ctrl, slot * SLOT * 4, SLOT);
+  const c = new Int32Array(ctrl);
   port.postMessage('ready');
   let seen = 0;
   for (;;) {
-    Atomics.wait(c, SEQ, seen);
-    const seq = Atomics.load(c, SEQ);
+    Atomics.wait(c, slot + SEQ, seen);
+    const seq = Atomics.load(c, slot + SEQ);
     if (seq === seen) continue;
     if (seq < 0) return;
     seen = seq;
-    const a = c.subarray(ARGS, ARGS + 12);
+    const [M, N, K, a, rsA, csA, b, rsB, csB, cc, ldc] = c.subarray(0, 11);
+    const byRows = c[BY_ROWS] === 1, size = c[SIZE], count = c[COUNT], work = c[slot + WORK];
     try {
-      gemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
+      for (let i = Atomics.add(c, NEXT, 1); i < count; i = Atomics.add(c, NEXT, 1)) {
+        const s = i * size;
+        const n = Math.min(size, (byRows ? M : N) - s);
+        if (byRows) gemm(n, N, K, a + 4 * s * rsA, rsA, csA, b, rsB, csB, cc + 4 * s * ldc, ldc, work);
+        else gemm(M, n, K, a, rsA, csA, b + 4 * s * csB, rsB, csB, cc + 4 * s, ldc, work);
+      }
     } catch (err) {
-      c[FAILED] = 1;
+      c[slot + FAILED] = 1;
       console.error(`kernel worker: ${err}`);
     }
-    Atomics.store(c, DONE, seq);
-    Atomics.notify(c, DONE);
+    Atomics.store(c, slot + DONE, seq);
+    Atomics.notify(c, slot + DONE);
   }
 });

@@ -45,17 +45,17 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
   const memory = newMemory(shared);
   const kernels = instantiate(km.module, memory);
   const heap = new WasmHeap(memory, kernels.heapBase());
+  const workspaces = Array.from({ length: shared ? wanted : 1 }, () => heap.alloc(kernels.gemmWorkspaceBytes()));
   let pool: ThreadPool | null = null;
   if (shared && opts.spawnWorker) {
     try {
-      pool = await ThreadPool.start(wanted - 1, opts.spawnWorker, km.module, memory);
+      pool = await ThreadPool.start(wanted - 1, opts.spawnWorker, km.module, memory, workspaces.slice(1));
     } catch {
       pool = null; // no workers: one thread is still correct
     }
   }
   const threads = pool ? pool.size : 1;
-  const workspaces = Array.from({ length: threads }, () => heap.alloc(kernels.gemmWorkspaceBytes()));
-  const ctx: GemmContext = { kernels, heap, workspaces, pool };
+  const ctx: GemmContext = { kernels, heap, workspace: workspaces[0], pool };
   return {
     ...jsBackend,
     ...wasmKernels(heap, kernels, opts.thresholds),

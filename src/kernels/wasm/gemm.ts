@@ -6,7 +6,7 @@ import type { GemmArgs } from '../backend.js';
 import { gemm as jsGemm } from '../js/gemm.js';
 import type { KernelExports } from './module.js';
 import type { WasmHeap } from './heap.js';
-import type { GemmJob, ThreadPool } from '../threads/pool.js';
+import type { GemmJob, Slabs, ThreadPool } from '../threads/pool.js';
 
 /** Below this many multiply-adds the copies and the call cost more than the plain loop. */
 const MIN_WASM_MACS = 2048;
@@ -17,8 +17,8 @@ const NR = 8; // micro-tile columns (assembly/micro.ts): slabs are cut on tile e
 export interface GemmContext {
   kernels: KernelExports;
   heap: WasmHeap;
-  /** One gemmWorkspaceBytes() scratch per thread, the caller's first. */
-  workspaces: number[];
+  /** The calling thread's gemmWorkspaceBytes() of scratch (each worker has its own). */
+  workspace: number;
   pool: ThreadPool | null;
 }
 
@@ -40,11 +40,11 @@ export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity): voi
       M, N, K,
       a: aPtr, rsA: p.transA ? 1 : K, csA: p.transA ? M : 1,
       b: bPtr, rsB: p.transB ? 1 : N, csB: p.transB ? K : 1,
-      c: cPtr, ldc: N, work: ctx.workspaces[0],
+      c: cPtr, ldc: N, work: ctx.workspace,
     };
     const run = (j: GemmJob) => kernels.gemm(j.M, j.N, j.K, j.a, j.rsA, j.csA, j.b, j.rsB, j.csB, j.c, j.ldc, j.work);
     const n = Math.min(threads, ctx.pool ? ctx.pool.size : 1);
-    if (n > 1 && ctx.pool && M * N * K >= MIN_THREAD_MACS) ctx.pool.run(split(job, n, ctx.workspaces, kernels.gemmTileRows()), run);
+    if (n > 1 && ctx.pool && M * N * K >= MIN_THREAD_MACS) ctx.pool.run(job, slabs(job, n, kernels.gemmTileRows()), n, run);
     else run(job);
     heap.copyOut(cPtr, c, p.cOffset, M * N);
   } finally {
@@ -52,18 +52,15 @@ export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity): voi
   }
 }
 
-/** Cuts C into `n` slabs along its longer side, on micro-tile boundaries; one job per slab. */
-export function split(j: GemmJob, n: number, workspaces: number[], MR: number): GemmJob[] {
-  const jobs: GemmJob[] = [];
+/**
+ * Cuts C along its longer side into about 4 slabs per thread, on micro-tile boundaries: small
+ * enough that a thread slowed by other work delays little, large enough that re-packing B for
+ * each slab (O(K·N) next to the slab's O(rows·K·N)) stays cheap.
+ */
+export function slabs(j: GemmJob, threads: number, MR: number): Slabs {
   const byRows = j.M >= j.N;
   const len = byRows ? j.M : j.N;
   const tile = byRows ? MR : NR;
-  const step = Math.ceil(len / n / tile) * tile;
-  for (let s = 0, t = 0; s < len; s += step, t++) {
-    const e = Math.min(len, s + step);
-    jobs.push(byRows
-      ? { ...j, M: e - s, a: j.a + 4 * s * j.rsA, c: j.c + 4 * s * j.ldc, work: workspaces[t] }
-      : { ...j, N: e - s, b: j.b + 4 * s * j.csB, c: j.c + 4 * s, work: workspaces[t] });
-  }
-  return jobs;
+  const size = Math.max(tile * 8, Math.ceil(len / (4 * threads) / tile) * tile);
+  return { byRows, size, count: Math.ceil(len / size) };
 }

@@ -19,6 +19,10 @@ export interface KernelExports {
   geluTanhForward(x: number, y: number, n: number): void;
   geluTanhBackward(x: number, dy: number, dx: number, n: number): void;
   binary(op: number, a: number, aMode: number, b: number, bMode: number, out: number, rows: number, cols: number): void;
+  /** Teaching steps towards gemm (assembly/ladder.ts), for the benchmark only. */
+  ladderScalar(M: number, N: number, K: number, a: number, b: number, c: number): void;
+  ladderSimd(M: number, N: number, K: number, a: number, b: number, c: number): void;
+  ladderTiled(M: number, N: number, K: number, a: number, b: number, c: number): void;
   adamw(p: number, g: number, m: number, v: number, n: number, b1: number, c1: number, b2: number, c2: number, eps: number, decay: number, stepSize: number, ibc2: number): void;
 }
 
