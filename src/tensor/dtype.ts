@@ -1,10 +1,15 @@
 // Element types. Models run in float32; float64 exists so that finite-difference gradient
 // checks can be done in double precision (central differences lose half the digits).
 
+import { activeArena } from './arena.js';
+
 export type DType = 'float32' | 'float64';
 export type FloatArray = Float32Array | Float64Array;
 
+/** A zero-filled buffer: from the active arena inside a training step (see arena.ts), else new. */
 export function allocate(dtype: DType, size: number): FloatArray {
+  const arena = activeArena();
+  if (arena && size >= 16) return arena.take(dtype, size);
   return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
 }
 

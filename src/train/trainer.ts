@@ -7,6 +7,7 @@
 import type { GPT } from '../model/gpt.js';
 import { noGrad, isGradEnabled } from '../tensor/autograd.js';
 import { globalRng, type RngState } from '../tensor/rng.js';
+import { BufferArena } from '../tensor/arena.js';
 import { LlmfsError } from '../errors.js';
 import { BatchSampler, type TokenArray } from './data.js';
 import { makeSchedule, type ScheduleOptions } from './schedule.js';
@@ -100,10 +101,11 @@ export function estimateLoss(model: GPT, tokens: TokenArray, c: TrainConfig, blo
   const wasTraining = model.training;
   model.eval();
   let total = 0;
+  const arena = new BufferArena();
   noGrad(() => {
     for (let i = 0; i < c.evalBatches; i++) {
       const b = sampler.next();
-      total += model.forward(b.x, { targets: b.y }).loss!.item();
+      total += arena.run(() => model.forward(b.x, { targets: b.y }).loss!.item());
     }
   });
   model.train(wasTraining);
@@ -131,6 +133,7 @@ export function train(model: GPT, data: { train: TokenArray; val: TokenArray }, 
     step, bestValLoss: best, samplerRng: sampler.getState(), globalRng: globalRng.getState(), optimizerSteps: {}, config: c,
   });
   model.train();
+  const arena = new BufferArena();
   const t0 = performance.now();
   const startStep = step;
   let lastLoss = NaN;
@@ -144,9 +147,12 @@ export function train(model: GPT, data: { train: TokenArray; val: TokenArray }, 
     let loss = 0;
     for (let micro = 0; micro < c.gradAccum; micro++) {
       const b = sampler.next();
-      const l = model.forward(b.x, { targets: b.y }).loss!;
-      loss += l.item() / c.gradAccum;
-      (c.gradAccum > 1 ? l.mul(1 / c.gradAccum) : l).backward();
+      // Every intermediate buffer of forward and backward comes from (and returns to) the arena.
+      loss += arena.run(() => {
+        const l = model.forward(b.x, { targets: b.y }).loss!;
+        (c.gradAccum > 1 ? l.mul(1 / c.gradAccum) : l).backward();
+        return l.item() / c.gradAccum;
+      });
     }
     if (!Number.isFinite(loss)) {
       const where = cb.lastCheckpointPath?.() ?? null;
