@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import type { Suite, BenchRow } from './harness.js';
 import { timeMs } from './harness.js';
 import { GPT, gptPreset, randint, Rng, manualSeed, AdamW, getBackend } from '../src/index.js';
+import { BufferArena } from '../src/tensor/arena.js';
 
 const V = 65;
 const SHAPES = { tiny: 8, 'cpu-small': 12 } as const;
@@ -33,10 +34,12 @@ export function torchFigures(threads = 1): TorchFigures | null {
   }
 }
 
+const arena = new BufferArena();
+
+/** One step as the trainer takes it: forward and backward inside the buffer arena, then AdamW. */
 function trainStep(model: GPT, opt: AdamW, x: ReturnType<typeof randint>, y: ReturnType<typeof randint>): void {
-  const loss = model.forward(x, { targets: y }).loss!;
   opt.zeroGrad();
-  loss.backward();
+  arena.run(() => model.forward(x, { targets: y }).loss!.backward());
   opt.step();
 }
 
