@@ -5,6 +5,8 @@
 import * as T from '../../src/tensor/index.js';
 import { EncoderDecoder, type EncoderDecoderConfigInput } from '../../src/model/index.js';
 import { AdamW } from '../../src/train/adamw.js';
+import { makeSchedule } from '../../src/train/schedule.js';
+import { clipGradNorm } from '../../src/train/clip.js';
 
 export const PAD = 0, BOS = 1, EOS = 2, DIGIT0 = 3;
 export const VOCAB = 13;
@@ -45,12 +47,17 @@ export function trainReversal(o: ReversalOptions = {}): { model: EncoderDecoder;
   });
   const opt = new AdamW(model.parameters(), { lr: o.lr ?? 3e-3, weightDecay: 0 });
   const rng = new T.Rng((o.seed ?? 0) + 1);
+  const steps = o.steps ?? 800;
+  // Warm-up, cosine decay and clipping: a constant high rate spikes late in training.
+  const lr = makeSchedule({ kind: 'cosine', lr: o.lr ?? 3e-3, warmupSteps: Math.floor(steps / 16), totalSteps: steps, minLr: 1e-4 });
   let loss = Infinity;
-  for (let step = 0; step < (o.steps ?? 800); step++) {
+  for (let step = 0; step < steps; step++) {
     const b = reversalBatch(rng, o.batchSize ?? 32, o.minLen, o.maxLen);
     const out = model.forward(b.src, b.tgtIn, b.targets);
+    opt.setLr(lr(step));
     opt.zeroGrad();
     out.loss!.backward();
+    clipGradNorm(model.parameters(), 1);
     opt.step();
     loss = out.loss!.item();
   }
