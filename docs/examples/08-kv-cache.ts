@@ -3,7 +3,7 @@
 // through the model once instead of once per later step.   npx tsx docs/examples/08-kv-cache.ts
 
 import { GPT, GPT_PRESETS, gptConfig } from '../../src/model/index.js';
-import { generate, gptLm, type CausalLm } from '../../src/generate/index.js';
+import { generate, gptLm } from '../../src/generate/index.js';
 import { manualSeed } from '../../src/tensor/index.js';
 import { resetBackend } from '../../src/kernels/backend.js';
 
@@ -13,7 +13,7 @@ for (const positions of ['learned', 'rope'] as const) {
   const model = new GPT({ vocabSize: 50, blockSize: 64, nLayer: 2, nHead: 4, nKvHead: 2, nEmbd: 32, positions });
   const lm = gptLm(model);
   let fed = 0; // positions pushed through the model
-  const counting: CausalLm = { ...lm, forward: (ids, cache) => ((fed += ids.shape[1]), lm.forward(ids, cache)) };
+  const counting: typeof lm = { ...lm, forward: (ids, cache) => ((fed += ids.shape[1]), lm.forward(ids, cache)) };
   const prompt = [1, 2, 3, 4, 5, 6, 7, 8];
   const o = { maxNewTokens: 40, keepLogits: true, repetitionPenalty: 2 };
   const cached = generate(counting, prompt, o);
