@@ -78,11 +78,11 @@ function packB(dst: usize, b: usize, rs: i32, cs: i32, k0: i32, kc: i32, j0: i32
 }
 
 /**
- * C (M×N, row stride ldc) += op(A) (M×K) · op(B) (K×N), op given by element strides:
+ * C (M×N, row stride ldc) (+)= op(A) (M×K) · op(B) (K×N), op given by element strides:
  * op(A)(i, k) at a + 4 (i rsA + k csA), op(B)(k, j) at b + 4 (k rsB + j csB).
  * `work` points at gemmWorkspaceBytes() of scratch owned by the caller (one per thread).
  */
-export function gemm(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize, ldc: i32, work: usize): void {
+export function gemm(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: usize, rsB: i32, csB: i32, c: usize, ldc: i32, work: usize, accumulate: bool): void {
   const packedA = work;
   const packedB = work + <usize>(MC * KC) * 4;
   const tile = packedB + <usize>(KC * NC) * 4;
@@ -90,6 +90,7 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: us
     const nc = min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
+      const overwrite = pc == 0 && !accumulate; // C = A·B: the first k-block stores, no zeroing pass
       packB(packedB, b, rsB, csB, pc, kc, jc, nc);
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
@@ -101,8 +102,8 @@ export function gemm(M: i32, N: i32, K: i32, a: usize, rsA: i32, csA: i32, b: us
             const mr = min(MR, mc - ir);
             const cp = c + <usize>((ic + ir) * ldc + jc + jr) * 4;
             const pa = packedA + <usize>(ir * kc) * 4;
-            if (MR == 6) micro6x8(kc, pa, pb, cp, ldc, mr, nr, tile);
-            else micro5x8(kc, pa, pb, cp, ldc, mr, nr, tile);
+            if (MR == 6) micro6x8(kc, pa, pb, cp, ldc, mr, nr, tile, overwrite);
+            else micro5x8(kc, pa, pb, cp, ldc, mr, nr, tile, overwrite);
           }
         }
       }

@@ -5,17 +5,20 @@
 
 import { madd } from './simd';
 
-/** Adds an edge tile (mr×nr of the MR×8 block stored at `tile`) into C. */
-function addTile(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32): void {
+/** Adds (or with overwrite, stores) an edge tile, mr×nr of the MR×8 block at `tile`, into C. */
+function addTile(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, overwrite: bool): void {
   for (let i = 0; i < mr; i++) {
     const ci = c + <usize>(i * ldc) * 4;
     const ti = tile + <usize>(i * 8) * 4;
-    for (let j = 0; j < nr; j++) store<f32>(ci + <usize>j * 4, load<f32>(ci + <usize>j * 4) + load<f32>(ti + <usize>j * 4));
+    for (let j = 0; j < nr; j++) {
+      const t = load<f32>(ti + <usize>j * 4);
+      store<f32>(ci + <usize>j * 4, overwrite ? t : load<f32>(ci + <usize>j * 4) + t);
+    }
   }
 }
 
 // C[0..6, 0..8] += Apanel · Bpanel over kc steps, the 6×8 tile in 12 f32x4 locals.
-export function micro6x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, tile: usize): void {
+export function micro6x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, tile: usize, overwrite: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -43,6 +46,15 @@ export function micro6x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: 
   if (mr == 6 && nr == 8) {
     const s = <usize>ldc * 4;
     let p = c;
+    if (overwrite) {
+      v128.store(p, c00); v128.store(p, c01, 16); p += s;
+      v128.store(p, c10); v128.store(p, c11, 16); p += s;
+      v128.store(p, c20); v128.store(p, c21, 16); p += s;
+      v128.store(p, c30); v128.store(p, c31, 16); p += s;
+      v128.store(p, c40); v128.store(p, c41, 16); p += s;
+      v128.store(p, c50); v128.store(p, c51, 16);
+      return;
+    }
     v128.store(p, f32x4.add(v128.load(p), c00)); v128.store(p, f32x4.add(v128.load(p, 16), c01), 16); p += s;
     v128.store(p, f32x4.add(v128.load(p), c10)); v128.store(p, f32x4.add(v128.load(p, 16), c11), 16); p += s;
     v128.store(p, f32x4.add(v128.load(p), c20)); v128.store(p, f32x4.add(v128.load(p, 16), c21), 16); p += s;
@@ -57,11 +69,11 @@ export function micro6x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: 
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
   v128.store(tile, c40, 128); v128.store(tile, c41, 144);
   v128.store(tile, c50, 160); v128.store(tile, c51, 176);
-  addTile(tile, c, ldc, mr, nr);
+  addTile(tile, c, ldc, mr, nr, overwrite);
 }
 
 // C[0..5, 0..8] += Apanel · Bpanel over kc steps, the 5×8 tile in 10 f32x4 locals.
-export function micro5x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, tile: usize): void {
+export function micro5x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, tile: usize, overwrite: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -86,6 +98,14 @@ export function micro5x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: 
   if (mr == 5 && nr == 8) {
     const s = <usize>ldc * 4;
     let p = c;
+    if (overwrite) {
+      v128.store(p, c00); v128.store(p, c01, 16); p += s;
+      v128.store(p, c10); v128.store(p, c11, 16); p += s;
+      v128.store(p, c20); v128.store(p, c21, 16); p += s;
+      v128.store(p, c30); v128.store(p, c31, 16); p += s;
+      v128.store(p, c40); v128.store(p, c41, 16);
+      return;
+    }
     v128.store(p, f32x4.add(v128.load(p), c00)); v128.store(p, f32x4.add(v128.load(p, 16), c01), 16); p += s;
     v128.store(p, f32x4.add(v128.load(p), c10)); v128.store(p, f32x4.add(v128.load(p, 16), c11), 16); p += s;
     v128.store(p, f32x4.add(v128.load(p), c20)); v128.store(p, f32x4.add(v128.load(p, 16), c21), 16); p += s;
@@ -98,5 +118,5 @@ export function micro5x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: 
   v128.store(tile, c20, 64); v128.store(tile, c21, 80);
   v128.store(tile, c30, 96); v128.store(tile, c31, 112);
   v128.store(tile, c40, 128); v128.store(tile, c41, 144);
-  addTile(tile, c, ldc, mr, nr);
+  addTile(tile, c, ldc, mr, nr, overwrite);
 }

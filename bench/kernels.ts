@@ -6,7 +6,8 @@ import type { Suite, BenchRow } from './harness.js';
 import { timeMs } from './harness.js';
 import { Rng } from '../src/tensor/rng.js';
 import { jsBackend } from '../src/kernels/js/index.js';
-import type { Backend, GemmArgs } from '../src/kernels/backend.js';
+import { setBackend, resetBackend, type Backend, type GemmArgs } from '../src/kernels/backend.js';
+import { randn } from '../src/tensor/creation.js';
 import { broadcastStrides } from '../src/tensor/shape.js';
 import { createNodeWasmBackend, defaultThreads } from '../src/kernels/threads/node.js';
 import { hasRelaxedSimd } from '../src/kernels/wasm/module.js';
@@ -147,6 +148,21 @@ function elementwiseRows(wasm: Backend): BenchRow[] {
   return rows;
 }
 
+/** What fusion buys: softmax as five tensor ops (five passes, four temporaries) vs the fused op. */
+function fusionRows(): BenchRow[] {
+  const x = randn([512, 768], { rng: new Rng(3) });
+  const opts = { warmup: 3, repeats: 10, minMs: 100 };
+  const unfused = timeMs(() => {
+    const e = x.sub(x.max(-1, true)).exp();
+    e.div(e.sum(-1, true));
+  }, opts);
+  const fused = timeMs(() => x.softmax(-1), opts);
+  return [
+    { suite: SUITE, name: 'softmax (512,768) unfused: max, sub, exp, sum, div ops', value: unfused * 1000, unit: 'µs', note: 'active backend' },
+    { suite: SUITE, name: 'softmax (512,768) fused op', value: fused * 1000, unit: 'µs', note: `${(unfused / fused).toFixed(1)}x unfused` },
+  ];
+}
+
 export const kernelsSuite: Suite = {
   name: 'kernels',
   async run(): Promise<BenchRow[]> {
@@ -161,6 +177,10 @@ export const kernelsSuite: Suite = {
     // the element-wise kernels always run with every element in wasm, to measure the break-even
     const all = await createNodeWasmBackend({ threads: 1 });
     rows.push(...elementwiseRows({ ...all, ...(await import('../src/kernels/wasm/calls.js')).wasmKernels(all.heap, all.kernels, { transcendental: 0, binary: 0 }) }));
+    rows.push(...fusionRows()); // on the reference kernels
+    setBackend(all);
+    rows.push(...fusionRows().map((r) => ({ ...r, note: `${r.note}, wasm` })));
+    resetBackend();
     for (const be of [...backends, all]) be.close();
     return rows;
   },

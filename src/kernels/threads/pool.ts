@@ -21,6 +21,8 @@ export interface GemmJob {
   a: number; rsA: number; csA: number;
   b: number; rsB: number; csB: number;
   c: number; ldc: number; work: number;
+  /** 1: C += op(A) op(B); 0: C = op(A) op(B). */
+  acc: number;
 }
 
 /** A gemm cut into `count` slabs of `size` rows (or columns) of C, handed out one at a time. */
@@ -30,13 +32,14 @@ export interface Slabs {
   count: number;
 }
 
-// Control block. Header: the job's 11 arguments, then byRows, slab size, slab count and the
-// next-slab counter. Then SLOT int32s per worker: [seq, done, failed, workspace address].
+// Control block. Header: the job's 11 arguments, then byRows, slab size, slab count, the
+// next-slab counter and the accumulate flag. Then SLOT int32s per worker: [seq, done, failed, workspace address].
 const ARGS = 0;
 const BY_ROWS = 11;
 const SIZE = 12;
 const COUNT = 13;
 const NEXT = 14;
+const ACC = 15;
 const HEADER = 16;
 export const SLOT = 4;
 const SEQ = 0;
@@ -100,6 +103,7 @@ export class ThreadPool {
     c[BY_ROWS] = slabs.byRows ? 1 : 0;
     c[SIZE] = slabs.size;
     c[COUNT] = slabs.count;
+    c[ACC] = job.acc;
     Atomics.store(c, NEXT, 0);
     for (let w = 0; w < helpers; w++) {
       const o = HEADER + w * SLOT;

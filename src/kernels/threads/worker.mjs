@@ -2,7 +2,7 @@
 // instantiates the kernel module on the shared memory, then waits on its slot of the control
 // block; woken, it takes slabs of the posted gemm until none is left (protocol in pool.ts).
 
-const BY_ROWS = 11, SIZE = 12, COUNT = 13, NEXT = 14;
+const BY_ROWS = 11, SIZE = 12, COUNT = 13, NEXT = 14, ACC = 15;
 const SEQ = 0, DONE = 1, FAILED = 2, WORK = 3;
 
 const isNode = typeof globalThis.process === 'object' && typeof globalThis.process.versions?.node === 'string';
@@ -27,13 +27,13 @@ listen(({ module, memory, ctrl, slot }) => {
     if (seq < 0) return;
     seen = seq;
     const [M, N, K, a, rsA, csA, b, rsB, csB, cc, ldc] = c.subarray(0, 11);
-    const byRows = c[BY_ROWS] === 1, size = c[SIZE], count = c[COUNT], work = c[slot + WORK];
+    const byRows = c[BY_ROWS] === 1, size = c[SIZE], count = c[COUNT], work = c[slot + WORK], acc = c[ACC];
     try {
       for (let i = Atomics.add(c, NEXT, 1); i < count; i = Atomics.add(c, NEXT, 1)) {
         const s = i * size;
         const n = Math.min(size, (byRows ? M : N) - s);
-        if (byRows) gemm(n, N, K, a + 4 * s * rsA, rsA, csA, b, rsB, csB, cc + 4 * s * ldc, ldc, work);
-        else gemm(M, n, K, a, rsA, csA, b + 4 * s * csB, rsB, csB, cc + 4 * s, ldc, work);
+        if (byRows) gemm(n, N, K, a + 4 * s * rsA, rsA, csA, b, rsB, csB, cc + 4 * s * ldc, ldc, work, acc);
+        else gemm(M, n, K, a, rsA, csA, b + 4 * s * csB, rsB, csB, cc + 4 * s, ldc, work, acc);
       }
     } catch (err) {
       c[slot + FAILED] = 1;

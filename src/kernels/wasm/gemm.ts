@@ -34,15 +34,14 @@ export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity): voi
     const aPtr = heap.input(a, p.aOffset, M * K);
     const bPtr = heap.input(b, p.bOffset, K * N);
     const cPtr = p.accumulate ? heap.input(c, p.cOffset, M * N) : heap.output(c, p.cOffset, M * N);
-    if (!p.accumulate) heap.f32(cPtr, M * N).fill(0);
     // op(A)(i, k) at a + 4 (i rsA + k csA); A stored (K, M) when transposed.
     const job: GemmJob = {
       M, N, K,
       a: aPtr, rsA: p.transA ? 1 : K, csA: p.transA ? M : 1,
       b: bPtr, rsB: p.transB ? 1 : N, csB: p.transB ? K : 1,
-      c: cPtr, ldc: N, work: ctx.workspace,
+      c: cPtr, ldc: N, work: ctx.workspace, acc: p.accumulate ? 1 : 0,
     };
-    const run = (j: GemmJob) => kernels.gemm(j.M, j.N, j.K, j.a, j.rsA, j.csA, j.b, j.rsB, j.csB, j.c, j.ldc, j.work);
+    const run = (j: GemmJob) => kernels.gemm(j.M, j.N, j.K, j.a, j.rsA, j.csA, j.b, j.rsB, j.csB, j.c, j.ldc, j.work, j.acc);
     const n = Math.min(threads, ctx.pool ? ctx.pool.size : 1);
     if (n > 1 && ctx.pool && M * N * K >= MIN_THREAD_MACS) ctx.pool.run(job, slabs(job, n, kernels.gemmTileRows()), n, run);
     else run(job);

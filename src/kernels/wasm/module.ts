@@ -9,7 +9,7 @@ export interface KernelExports {
   heapBase(): number;
   gemmWorkspaceBytes(): number;
   gemmTileRows(): number;
-  gemm(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, ldc: number, work: number): void;
+  gemm(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, ldc: number, work: number, accumulate: number): void;
   softmaxForward(x: number, y: number, rows: number, cols: number): void;
   softmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
   logSoftmaxForward(x: number, y: number, rows: number, cols: number): void;
