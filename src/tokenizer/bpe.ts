@@ -3,7 +3,7 @@
 // Any byte string encodes, since all 256 bytes are tokens; decoding concatenates token bytes.
 
 import { LlmfsError } from '../errors.js';
-import { bytesKey, showBytes, utf8Decode, utf8Encode, utf8Runs } from './bytes.js';
+import { bytesKey, concatBytes, showBytes, utf8Decode, utf8Encode, utf8Runs } from './bytes.js';
 import { bpeMerge } from './merge.js';
 import { MAX_VOCAB, type Merge, type MergeRules } from './rules.js';
 import { Splitter, splitSpecials, type Pretokenizer } from './pretokenize.js';
@@ -136,16 +136,7 @@ export class BpeTokenizer implements Tokenizer {
   }
 
   decodeBytes(ids: readonly number[]): Uint8Array {
-    const parts = ids.map((id) => this.tokenBytes(id));
-    let n = 0;
-    for (const p of parts) n += p.length;
-    const out = new Uint8Array(n);
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return concatBytes(ids.map((id) => this.tokenBytes(id)));
   }
 
   /** Text of the ids; bytes that are not valid UTF-8 become U+FFFD, never an exception. */
