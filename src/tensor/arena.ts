@@ -4,9 +4,12 @@
 // returns, every buffer it took goes back to the pool, so step after step allocates nothing
 // and the garbage collector has nothing to do. The rule this imposes: no tensor made inside
 // `fn` may be used after it returns (read numbers out with item() inside). Parameter gradients
-// are safe: they are copied into buffers of their own.
+// are safe: they are copied into buffers of their own. Float32 buffers come from the backend's
+// persistent storage when it has one (wasm memory on the fast backend, where kernels use them
+// without copies); being pooled for good, they are never given back, not even by clear().
 
 import type { DType, FloatArray } from './dtype.js';
+import { getBackend } from '../kernels/backend.js';
 
 export class BufferArena {
   private free = new Map<string, FloatArray[]>();
@@ -24,7 +27,7 @@ export class BufferArena {
       buf.fill(0);
       this.stats.reused++;
     } else {
-      buf = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+      buf = dtype === 'float64' ? new Float64Array(size) : (getBackend().allocPersistent(size) ?? new Float32Array(size));
     }
     this.taken.push([key, buf]);
     return buf;
@@ -50,7 +53,7 @@ export class BufferArena {
     }
   }
 
-  /** Drops every pooled buffer. */
+  /** Drops every pooled buffer (wasm-memory ones stay allocated: drop the arena rarely). */
   clear(): void {
     this.free.clear();
   }

@@ -2,6 +2,7 @@
 // checks can be done in double precision (central differences lose half the digits).
 
 import { activeArena } from './arena.js';
+import { getBackend } from '../kernels/backend.js';
 
 export type DType = 'float32' | 'float64';
 export type FloatArray = Float32Array | Float64Array;
@@ -20,4 +21,12 @@ export function dtypeOf(data: FloatArray): DType {
 /** The result dtype of an op on several inputs: float64 if any input is float64. */
 export function promote(a: DType, b: DType): DType {
   return a === 'float64' || b === 'float64' ? 'float64' : 'float32';
+}
+
+/**
+ * Zero-filled float32 storage for something that lives long (a parameter, an optimizer moment):
+ * where the backend's kernels use it without copies (wasm memory) when it offers that, else new.
+ */
+export function allocatePersistent(size: number): Float32Array {
+  return getBackend().allocPersistent(size) ?? new Float32Array(size);
 }

@@ -8,6 +8,7 @@ import type { Parameter } from '../nn/parameter.js';
 import { Optimizer, type ParamGroup } from './optimizer.js';
 import { LlmfsError } from '../errors.js';
 import { getBackend } from '../kernels/backend.js';
+import { allocatePersistent } from '../tensor/dtype.js';
 
 export interface AdamWOptions {
   lr: number;
@@ -58,7 +59,7 @@ export class AdamW extends Optimizer {
         if (!p.grad) continue;
         let s = this.state.get(p);
         if (!s) {
-          s = { step: 0, m: new Float32Array(p.size), v: new Float32Array(p.size) };
+          s = { step: 0, m: allocatePersistent(p.size), v: allocatePersistent(p.size) };
           this.state.set(p, s);
         }
         s.step++;

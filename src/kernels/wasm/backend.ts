@@ -19,6 +19,12 @@ export interface WasmBackendOptions {
   relaxed?: boolean;
   /** Row-wise and elementwise calls on fewer elements stay in JS (default: measured break-even). */
   thresholds?: Thresholds;
+  /**
+   * Keep parameters, optimizer moments and arena buffers in wasm memory, so kernels use them
+   * without copies (default true). Needs a shared memory (SharedArrayBuffer), which never
+   * detaches its views when it grows; without one every call copies, as before.
+   */
+  zeroCopy?: boolean;
 }
 
 export interface WasmBackend extends Backend {
@@ -40,14 +46,17 @@ export function wasmSupported(): boolean {
 export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<WasmBackend> {
   if (!wasmSupported()) throw new Error('wasm backend: this runtime has no WebAssembly SIMD');
   const wanted = Math.max(1, Math.floor(opts.threads ?? 1));
-  const shared = wanted > 1 && opts.spawnWorker !== undefined && hasSharedMemory();
+  const zeroCopy = opts.zeroCopy ?? true;
+  const threaded = wanted > 1 && opts.spawnWorker !== undefined;
+  // shared memory for threads, and on one thread too when it is for zero-copy storage
+  const shared = (threaded || zeroCopy) && hasSharedMemory();
   const km = compileKernels({ shared, relaxed: opts.relaxed });
   const memory = newMemory(shared);
   const kernels = instantiate(km.module, memory);
-  const heap = new WasmHeap(memory, kernels.heapBase());
-  const workspaces = Array.from({ length: shared ? wanted : 1 }, () => heap.alloc(kernels.gemmWorkspaceBytes()));
+  const heap = new WasmHeap(memory, kernels.heapBase(), { zeroCopy });
+  const workspaces = Array.from({ length: shared && threaded ? wanted : 1 }, () => heap.alloc(kernels.gemmWorkspaceBytes()));
   let pool: ThreadPool | null = null;
-  if (shared && opts.spawnWorker) {
+  if (shared && threaded && opts.spawnWorker) {
     try {
       pool = await ThreadPool.start(wanted - 1, opts.spawnWorker, km.module, memory, workspaces.slice(1));
     } catch {
@@ -65,6 +74,7 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
     threads,
     simd: km.simd,
     gemm: (p) => wasmGemm(ctx, p),
+    allocPersistent: (n) => heap.persistent(n),
     gemmThreads: (p, n) => wasmGemm(ctx, p, n),
     close: () => pool?.close(),
   };

@@ -19,7 +19,8 @@ function allF32(...xs: (FloatArray | null)[]): boolean {
 
 /**
  * Runs `kernel` on wasm copies of `ins` (read) and `outs` (written; `inouts` read and written),
- * then copies outs and inouts back. Null arrays become address 0.
+ * then copies outs and inouts back; arrays that live in wasm memory are used in place. Null
+ * arrays become address 0. A Float64Array is copied as float32 (set() converts each value).
  */
 function call(heap: WasmHeap, ins: (FloatArray | null)[], inouts: FloatArray[], outs: FloatArray[], kernel: (ptrs: Ptr[]) => void): void {
   const mark = heap.mark();
@@ -47,7 +48,7 @@ export interface Thresholds {
 export const DEFAULT_THRESHOLDS: Thresholds = { transcendental: 256, binary: 8192 };
 
 /** The non-gemm Backend methods on wasm kernels, each falling back to the reference. */
-export function wasmKernels(heap: WasmHeap, k: KernelExports, min: Thresholds = DEFAULT_THRESHOLDS): Omit<Backend, 'name' | 'gemm'> {
+export function wasmKernels(heap: WasmHeap, k: KernelExports, min: Thresholds = DEFAULT_THRESHOLDS): Omit<Backend, 'name' | 'gemm' | 'allocPersistent'> {
   const js = jsBackend;
   const small = (n: number) => n < min.transcendental;
   return {
@@ -68,11 +69,12 @@ export function wasmKernels(heap: WasmHeap, k: KernelExports, min: Thresholds = 
       call(heap, [y, dy], [], [dx], ([py, pdy, pdx]) => k.logSoftmaxBackward(py, pdy, pdx, rows, cols));
     },
     layerNormForward(x, w, b, y, mean, rstd, rows, cols, eps) {
-      if (!allF32(x, w, b, y, mean, rstd) || small(rows * cols)) return js.layerNormForward(x, w, b, y, mean, rstd, rows, cols, eps);
+      // mean and rstd may be float64 (ops/norm.ts): they are converted on the way in and out
+      if (!allF32(x, w, b, y) || small(rows * cols)) return js.layerNormForward(x, w, b, y, mean, rstd, rows, cols, eps);
       call(heap, [x, w, b], [], [y, mean, rstd], ([px, pw, pb, py, pm, pr]) => k.layerNormForward(px, pw, pb, py, pm, pr, rows, cols, eps));
     },
     layerNormBackward(dy, x, w, mean, rstd, dx, dw, db, rows, cols) {
-      if (!allF32(dy, x, w, mean, rstd, dx, dw, db) || small(rows * cols)) return js.layerNormBackward(dy, x, w, mean, rstd, dx, dw, db, rows, cols);
+      if (!allF32(dy, x, w, dx, dw, db) || small(rows * cols)) return js.layerNormBackward(dy, x, w, mean, rstd, dx, dw, db, rows, cols);
       const acc = [dw, db].filter((a): a is FloatArray => a !== null);
       call(heap, [dy, x, w, mean, rstd], acc, [dx], (p) => {
         const [pdy, px, pw, pm, pr] = p;
