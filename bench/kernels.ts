@@ -163,6 +163,32 @@ function fusionRows(): BenchRow[] {
   ];
 }
 
+/**
+ * Few rows of A (generation: one token per sequence) against a Linear weight, on operands that
+ * live in wasm memory (as parameters do on the fast backend): the unpacked gemv kernels against
+ * the packed gemm, to set GEMV_MAX_M (src/kernels/wasm/gemm.ts).
+ */
+function gemvRows(be: WasmBackend): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const rng = new Rng(5);
+  const inWasm = (n: number) => {
+    const x = be.allocPersistent(n) ?? new Float32Array(n);
+    x.set(rand(n, rng));
+    return x;
+  };
+  for (const [N, K, what] of [[384, 128, 'cpu-small c_attn'], [2304, 768, 'gpt2 c_attn']] as const) {
+    const w = inWasm(N * K);
+    for (const M of [1, 2, 4, 6, 8]) {
+      const p: GemmArgs = { transA: false, transB: true, M, N, K, a: inWasm(M * K), aOffset: 0, b: w, bOffset: 0, c: inWasm(M * N), cOffset: 0, accumulate: false };
+      const opts = { warmup: 20, repeats: 200, minMs: 50 };
+      const gemv = timeMs(() => be.gemmWith(p, { threads: 1, maxGemvRows: M }), opts);
+      const packed = timeMs(() => be.gemmWith(p, { threads: 1, maxGemvRows: 0 }), opts);
+      rows.push({ suite: SUITE, name: `gemv ${M}x${N}x${K} (${what}, weight (out,in)) unpacked`, value: gflops(Math.cbrt(M * N * K), gemv), unit: 'GFLOP/s', note: `packed gemm ${gflops(Math.cbrt(M * N * K), packed).toFixed(1)}; unpacked ${(packed / gemv).toFixed(2)}x` });
+    }
+  }
+  return rows;
+}
+
 export const kernelsSuite: Suite = {
   name: 'kernels',
   async run(): Promise<BenchRow[]> {
@@ -174,6 +200,7 @@ export const kernelsSuite: Suite = {
     rows.push(...gemmRows(backends, plain.threads));
     if (!hasRelaxedSimd()) rows.push({ suite: SUITE, name: 'gemm wasm relaxed', value: NaN, unit: 'GFLOP/s', note: 'no relaxed SIMD in this runtime (Node 20: --experimental-wasm-relaxed-simd)' });
     rows.push(...(await tfjsRows()));
+    rows.push(...gemvRows(plain));
     // the element-wise kernels always run with every element in wasm, to measure the break-even
     const all = await createNodeWasmBackend({ threads: 1 });
     rows.push(...elementwiseRows({ ...all, ...(await import('../src/kernels/wasm/calls.js')).wasmKernels(all.heap, all.kernels, { transcendental: 0, binary: 0 }) }));

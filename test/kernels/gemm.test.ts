@@ -117,3 +117,25 @@ test('wasm teaching kernels (docs/10): each step computes the same product', () 
   }
   be.heap.release(mark);
 });
+
+test('wasm gemv: the unpacked small-M kernels equal the reference and the packed kernel on odd sizes', () => {
+  const rng = new Rng(4);
+  const gemvShapes: [number, number, number][] = [
+    [1, 1, 2048], [1, 3, 700], [1, 65, 128], [1, 384, 128], [2, 17, 33], [3, 31, 129], [4, 129, 67], [4, 16, 4], [1, 2304, 768],
+  ];
+  for (const [M, N, K] of gemvShapes) {
+    for (const { args, c } of cases(M, N, K, rng)) {
+      const want = c.slice();
+      const gemv = c.slice();
+      const packed = c.slice();
+      jsGemm({ ...args, c: want });
+      be.gemmWith({ ...args, c: gemv }, { maxGemvRows: 4 });
+      be.gemmWith({ ...args, c: packed }, { maxGemvRows: 0 });
+      const what = `gemv ${M}x${N}x${K} transA=${args.transA} transB=${args.transB} acc=${args.accumulate}`;
+      assertNear(gemv, want, what, 1e-5, Math.sqrt(K) * 2e-6);
+      assertNear(gemv, packed, `${what} vs packed`, 1e-5, Math.sqrt(K) * 2e-6);
+      assert.deepEqual(gemv.subarray(0, args.cOffset), c.subarray(0, args.cOffset), `${what}: before C`);
+      assert.deepEqual(gemv.subarray(args.cOffset + M * N), c.subarray(args.cOffset + M * N), `${what}: after C`);
+    }
+  }
+});

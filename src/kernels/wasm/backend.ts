@@ -34,6 +34,8 @@ export interface WasmBackend extends Backend {
   readonly simd: 'relaxed' | 'simd';
   /** Gemm limited to `threads` threads, for benchmarks and tests. */
   gemmThreads(args: Parameters<Backend['gemm']>[0], threads: number): void;
+  /** Gemm with the unpacked small-M kernels used up to `maxGemvRows` rows of A (0: never). */
+  gemmWith(args: Parameters<Backend['gemm']>[0], opts: { threads?: number; maxGemvRows: number }): void;
   /** Stops the worker threads. */
   close(): void;
 }
@@ -76,6 +78,7 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
     gemm: (p) => wasmGemm(ctx, p),
     allocPersistent: (n) => heap.persistent(n),
     gemmThreads: (p, n) => wasmGemm(ctx, p, n),
+    gemmWith: (p, o) => wasmGemm(ctx, p, o.threads, o.maxGemvRows),
     close: () => pool?.close(),
   };
 }

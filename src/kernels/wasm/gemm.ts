@@ -1,6 +1,8 @@
 // The wasm gemm behind Backend.gemm: copy op(A), op(B) (and C when accumulating) into wasm
-// memory, O(n²) next to the O(n³) multiply, run the blocked SIMD kernel on one thread or split
-// C into row or column slabs across the pool, copy C back. Float64 goes to the reference loop.
+// memory unless they already live there (zero-copy storage), O(n²) next to the O(n³) multiply;
+// run the blocked SIMD kernel on one thread or split C into row or column slabs across the
+// pool; copy C back. A few rows of A (generation) take the unpacked gemv kernels instead.
+// Float64 goes to the reference loop.
 
 import type { GemmArgs } from '../backend.js';
 import { gemm as jsGemm } from '../js/gemm.js';
@@ -13,6 +15,12 @@ const MIN_WASM_MACS = 2048;
 /** Below this many multiply-adds waking a worker costs more than it saves. */
 const MIN_THREAD_MACS = 1 << 20;
 const NR = 8; // micro-tile columns (assembly/micro.ts): slabs are cut on tile edges
+/**
+ * Up to this many rows of A the unpacked kernels (assembly/gemv.ts) beat packing B, whose cost
+ * is spread over only M rows (bench/kernels.ts, 'gemv' rows): 8-10x faster at M = 1; against a
+ * transposed B (packed with strided reads) still 1.5x at M = 8, against a plain one even at 4.
+ */
+export const GEMV_MAX_M = { transB: 8, plain: 4 };
 
 export interface GemmContext {
   kernels: KernelExports;
@@ -22,7 +30,7 @@ export interface GemmContext {
   pool: ThreadPool | null;
 }
 
-export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity): void {
+export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity, maxGemvRows?: number): void {
   const { M, N, K, a, b, c } = p;
   if (!(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array) || M * N * K < MIN_WASM_MACS) {
     jsGemm(p);
@@ -41,6 +49,17 @@ export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity): voi
       b: bPtr, rsB: p.transB ? 1 : N, csB: p.transB ? K : 1,
       c: cPtr, ldc: N, work: ctx.workspace, acc: p.accumulate ? 1 : 0,
     };
+    const acc = p.accumulate ? 1 : 0;
+    if (M <= (maxGemvRows ?? GEMV_MAX_M.transB) && p.transB && job.csA === 1) {
+      kernels.gemvT(M, N, K, aPtr, job.rsA, bPtr, K, cPtr, N, acc);
+      heap.copyOut(cPtr, c, p.cOffset, M * N);
+      return;
+    }
+    if (M <= (maxGemvRows ?? GEMV_MAX_M.plain) && !p.transB) {
+      kernels.gemvN(M, N, K, aPtr, job.rsA, job.csA, bPtr, N, cPtr, N, acc);
+      heap.copyOut(cPtr, c, p.cOffset, M * N);
+      return;
+    }
     const run = (j: GemmJob) => kernels.gemm(j.M, j.N, j.K, j.a, j.rsA, j.csA, j.b, j.rsB, j.csB, j.c, j.ldc, j.work, j.acc);
     const n = Math.min(threads, ctx.pool ? ctx.pool.size : 1);
     if (n > 1 && ctx.pool && M * N * K >= MIN_THREAD_MACS) ctx.pool.run(job, slabs(job, n, kernels.gemmTileRows()), n, run);

@@ -10,6 +10,8 @@ export interface KernelExports {
   gemmWorkspaceBytes(): number;
   gemmTileRows(): number;
   gemm(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, ldc: number, work: number, accumulate: number): void;
+  gemvT(M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
+  gemvN(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
   softmaxForward(x: number, y: number, rows: number, cols: number): void;
   softmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
   logSoftmaxForward(x: number, y: number, rows: number, cols: number): void;
