@@ -2,13 +2,14 @@
 // after whatever its cache already holds. Adapters for the GPT (one KV cache per layer) and for
 // the encoder-decoder's decoder (self-attention cache grows; cross-attention k/v computed once).
 
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { GPT } from '../model/gpt.js';
 import { KVCache } from '../model/kv-cache.js';
 import { EncoderDecoder, EncoderDecoderCache, type Encoded } from '../model/encoder-decoder.js';
 import type { LayerKvCache } from '../model/multihead.js';
 import { tensor } from '../tensor/creation.js';
-import { noGrad } from '../tensor/autograd.js';
+import { noGrad, isGradEnabled } from '../tensor/autograd.js';
+import { BufferArena } from '../tensor/arena.js';
 import { LlmfsError } from '../errors.js';
 
 /** A cache of past keys/values for a batch of rows. */
@@ -47,6 +48,15 @@ export class GptCache implements LmCache {
   }
 }
 
+/**
+ * One buffer arena per model for decoding steps: a step after the cache (a token or a few) makes
+ * the same shapes every time, so its buffers are reused instead of allocated (and on the fast
+ * backend they sit in wasm memory, where the kernels use them without copies). The cache itself
+ * is made outside the arena (model/kv-cache.ts), and the logits are copied out before it returns.
+ */
+const stepArenas = new WeakMap<GPT, BufferArena>();
+const ARENA_MAX_T = 4;
+
 /** The GPT as a CausalLm; put the model in eval mode first (generation turns dropout off anyway). */
 export function gptLm(model: GPT): CausalLm<GptCache> {
   model.eval();
@@ -54,7 +64,16 @@ export function gptLm(model: GPT): CausalLm<GptCache> {
     contextSize: model.config.blockSize,
     vocabSize: model.config.vocabSize,
     newCache: () => new GptCache(new KVCache(model.config.nLayer)),
-    forward: (ids, cache) => model.forward(ids, { cache: cache?.kv, lastOnly: true }).logits, // (B, 1, V)
+    forward: (ids, cache) => {
+      const run = () => model.forward(ids, { cache: cache?.kv, lastOnly: true }).logits; // (B, 1, V)
+      if (!cache || cache.length === 0 || ids.shape[1] > ARENA_MAX_T || isGradEnabled()) return run();
+      let arena = stepArenas.get(model);
+      if (!arena) stepArenas.set(model, (arena = new BufferArena()));
+      return arena.run(() => {
+        const logits = run();
+        return new Tensor(logits.data.slice(), logits.shape);
+      });
+    },
   };
 }
 

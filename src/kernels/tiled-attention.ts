@@ -10,6 +10,8 @@ import { getBackend } from './backend.js';
 import type { AttentionDims } from './js/attention.js';
 
 const QBLOCK = 64;
+/** Up to this many queries (decoding: one new token per step) the direct loop below is used. */
+const DIRECT_MAX_TQ = 4;
 
 /** Copies head `h` of rows t0..t1-1 from a (B, T, n·hs) array into a contiguous (t1-t0, hs) block. */
 function gather(src: FloatArray, b: number, T: number, rowWidth: number, h: number, hs: number, t0: number, t1: number, dst: Float32Array): void {
@@ -54,8 +56,54 @@ function softmaxBlock(S: Float32Array, nq: number, nk: number, i0: number, d: At
   }
 }
 
+/**
+ * Attention for a few queries (a decoding step), straight from the (B, T, n·hs) arrays: per
+ * query a row of scores, a softmax, and a weighted sum of value rows. With one query row there
+ * is nothing to tile, and gathering every key and value of every head would cost as much as
+ * the arithmetic itself.
+ */
+function directAttentionForward(q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, d: AttentionDims): void {
+  const { B, Tq, Tk, nh, nkv, hs, scale } = d;
+  const group = nh / nkv;
+  const s = new Float64Array(Tk);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < nh; h++) {
+      const kh = Math.floor(h / group);
+      for (let i = 0; i < Tq; i++) {
+        const qo = (b * Tq + i) * nh * hs + h * hs;
+        const last = Math.min(visible(d, i), Tk - 1);
+        let m = -Infinity;
+        for (let j = 0; j <= last; j++) {
+          if (d.keyMask !== null && d.keyMask[b * Tk + j] === 0) {
+            s[j] = -Infinity;
+            continue;
+          }
+          const ko = (b * Tk + j) * nkv * hs + kh * hs;
+          let dot = 0;
+          for (let c = 0; c < hs; c++) dot += q[qo + c] * k[ko + c];
+          s[j] = dot * scale;
+          if (s[j] > m) m = s[j];
+        }
+        let l = 0;
+        if (m !== -Infinity) for (let j = 0; j <= last; j++) l += Math.exp(s[j] - m);
+        const L = l > 0 ? m + Math.log(l) : -Infinity;
+        lse[(b * nh + h) * Tq + i] = L;
+        for (let c = 0; c < hs; c++) out[qo + c] = 0;
+        if (L === -Infinity) continue;
+        for (let j = 0; j <= last; j++) {
+          const p = Math.exp(s[j] - L);
+          if (p === 0) continue;
+          const vo = (b * Tk + j) * nkv * hs + kh * hs;
+          for (let c = 0; c < hs; c++) out[qo + c] += p * v[vo + c];
+        }
+      }
+    }
+  }
+}
+
 export function tiledAttentionForward(q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, d: AttentionDims): void {
   const { B, Tq, Tk, nh, nkv, hs } = d;
+  if (Tq <= DIRECT_MAX_TQ) return directAttentionForward(q, k, v, out, lse, d);
   const gemm = getBackend().gemm;
   const group = nh / nkv;
   const Kh = new Float32Array(Tk * hs);

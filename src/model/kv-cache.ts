@@ -2,8 +2,15 @@
 // positions already seen, so a new token costs one row of attention instead of recomputing the
 // whole prefix. Keys and values are kept as (B, T, nKvHead·hs).
 // Memory: 2 · nLayer · B · nKvHead · T · hs floats.
+// Appending does not copy the past on every step: for one row (B = 1) the keys live in a buffer
+// with room to grow (doubling, as a dynamic array), and each step writes its new rows after the
+// old ones; the cached tensor is a view of the filled prefix. Buffers are ordinary arrays, made
+// outside any buffer arena, because they outlive the step that made them.
 
 import type { LayerKvCache } from './multihead.js';
+import { Tensor } from '../tensor/tensor.js';
+import { cat } from '../tensor/ops/layout.js';
+import { isGradEnabled } from '../tensor/autograd.js';
 
 export class KVCache {
   readonly layers: LayerKvCache[];
@@ -38,4 +45,40 @@ export class KVCache {
       }
     }
   }
+}
+
+/** Buffers with spare room behind a layer's cached tensors (see appendKv). */
+const stores = new WeakMap<Tensor, Float32Array | Float64Array>();
+
+/** past (B, Tp, W) followed by x (B, T, W) along time, as cat([past, x], 1) computes it. */
+function append(past: Tensor | null, x: Tensor): Tensor {
+  if (past === null) past = new Tensor(x.data.subarray(0, 0), [x.shape[0], 0, x.shape[2]]);
+  if (isGradEnabled() && (past.requiresGrad || x.requiresGrad)) return cat([past, x], 1); // keeps the graph
+  const [B, Tp, W] = past.shape;
+  const T = x.shape[1];
+  const n = B * (Tp + T) * W;
+  const store = stores.get(past);
+  const grows = B === 1 && store !== undefined && store.length >= n && past.data.byteOffset === store.byteOffset && past.data.buffer === store.buffer && store.constructor === x.data.constructor;
+  if (grows) {
+    store.set(x.data.subarray(0, T * W), Tp * W); // the prefix (what `past` views) is never written again
+    const out = new Tensor(store.subarray(0, n), [B, Tp + T, W]);
+    stores.set(out, store);
+    return out;
+  }
+  const cap = B === 1 ? Math.max(2 * n, 64 * W) : n;
+  const data = x.data instanceof Float64Array ? new Float64Array(cap) : new Float32Array(cap);
+  for (let b = 0; b < B; b++) {
+    data.set(past.data.subarray(b * Tp * W, (b + 1) * Tp * W), b * (Tp + T) * W);
+    data.set(x.data.subarray(b * T * W, (b + 1) * T * W), (b * (Tp + T) + Tp) * W);
+  }
+  const out = new Tensor(cap === n ? data : data.subarray(0, n), [B, Tp + T, W]);
+  if (B === 1) stores.set(out, data);
+  return out;
+}
+
+/** Appends this step's keys and values (B, T, kvWidth) to a layer's cache; returns the full ones. */
+export function appendKv(layer: LayerKvCache, k: Tensor, v: Tensor): { k: Tensor; v: Tensor } {
+  layer.k = append(layer.k, k);
+  layer.v = append(layer.v, v);
+  return { k: layer.k, v: layer.v };
 }

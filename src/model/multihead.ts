@@ -4,7 +4,6 @@
 // maths, three matrices), grouped-query attention (nKvHead < nHead), RoPE, and a KV cache.
 
 import type { Tensor } from '../tensor/tensor.js';
-import { cat } from '../tensor/ops/layout.js';
 import { Module } from '../nn/module.js';
 import { Linear, Dropout } from '../nn/layers.js';
 import { scaledDotProductAttention } from './attention.js';
@@ -12,6 +11,7 @@ import { fusedAttention } from '../tensor/ops/attention.js';
 import { applyRope, type RopeTables } from './rope.js';
 import { LlmfsError } from '../errors.js';
 import { fmtShape } from '../tensor/shape.js';
+import { appendKv } from './kv-cache.js';
 
 export interface MultiHeadOptions {
   nEmbd: number;
@@ -105,14 +105,7 @@ export class MultiHeadAttention extends Module {
       q = applyRope(q.reshape(B, T, this.nHead, this.headSize), o.rope, start, true).reshape(B, T, -1);
       k = applyRope(k.reshape(B, T, this.nKvHead, this.headSize), o.rope, start, true).reshape(B, T, -1);
     }
-    if (o.cache) {
-      if (o.cache.k && o.cache.v) {
-        k = cat([o.cache.k, k], 1); // (B, Tpast + T, kvWidth)
-        v = cat([o.cache.v, v], 1);
-      }
-      o.cache.k = k;
-      o.cache.v = v;
-    }
+    if (o.cache) ({ k, v } = appendKv(o.cache, k, v)); // (B, Tpast + T, kvWidth)
     const causal = o.causal ?? true;
     const Tk = k.shape[1];
     const keyMask = o.mask && o.mask.ndim === 4 && o.mask.shape[0] === B && o.mask.shape[1] === 1 && o.mask.shape[2] === 1 ? o.mask.reshape(B, Tk) : null;
