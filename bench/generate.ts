@@ -2,11 +2,14 @@
 // a 1-token prompt, for cpu-small and for a randomly initialised gpt2-shaped model (124M). The
 // uncached gpt2 run is too slow to finish here (step t re-runs all t tokens: O(N²) in total), so
 // its first steps are measured and the rest extrapolated with a linear fit of step time vs t.
+// Runs on whatever backend bench/run.ts installed: the fast one (as the CLI) unless LLMFS_BACKEND=js;
+// the backend's name is in the first row's note.
 
 import type { Suite, BenchRow } from './harness.js';
 import { GPT, GPT_PRESETS } from '../src/model/index.js';
 import { generate, type GenerateOptions } from '../src/generate/index.js';
 import { manualSeed } from '../src/tensor/rng.js';
+import { getBackend } from '../src/kernels/backend.js';
 
 /** Seconds from the start of generate() until each generated token was chosen. */
 function tokenTimes(model: GPT, maxNewTokens: number, o: GenerateOptions): number[] {
@@ -45,7 +48,7 @@ export const generateSuite: Suite = {
     const sc = tokenTimes(small, 256, slide);
     const su = tokenTimes(small, 256, { ...slide, useCache: false });
     for (const n of [64, 256]) {
-      row(`cpu-small ${n} tokens, KV cache`, n / sc[n - 1], 'tokens/s', n > 64 ? 'window slides (keep 32)' : undefined);
+      row(`cpu-small ${n} tokens, KV cache`, n / sc[n - 1], 'tokens/s', n > 64 ? 'window slides (keep 32)' : `backend ${getBackend().name}`);
       row(`cpu-small ${n} tokens, no cache`, n / su[n - 1], 'tokens/s', `cache speedup ${(su[n - 1] / sc[n - 1]).toFixed(1)}x`);
     }
     const byOne = tokenTimes(small, 256, { overflow: 'slide' });
