@@ -47,8 +47,12 @@ export class KVCache {
   }
 }
 
-/** Buffers with spare room behind a layer's cached tensors (see appendKv). */
-const stores = new WeakMap<Tensor, Float32Array | Float64Array>();
+/** A buffer with spare room behind a layer's cached tensors, and how much of it is filled. */
+interface Store {
+  data: Float32Array | Float64Array;
+  filled: number;
+}
+const stores = new WeakMap<Tensor, Store>();
 
 /** past (B, Tp, W) followed by x (B, T, W) along time, as cat([past, x], 1) computes it. */
 function append(past: Tensor | null, x: Tensor): Tensor {
@@ -58,10 +62,13 @@ function append(past: Tensor | null, x: Tensor): Tensor {
   const T = x.shape[1];
   const n = B * (Tp + T) * W;
   const store = stores.get(past);
-  const grows = B === 1 && store !== undefined && store.length >= n && past.data.byteOffset === store.byteOffset && past.data.buffer === store.buffer && store.constructor === x.data.constructor;
+  // Grow in place only when `past` is the newest view of its buffer: extending an older view
+  // (a branch) would overwrite rows another cache still uses, so that case copies.
+  const grows = B === 1 && store !== undefined && store.filled === past.size && store.data.length >= n && store.data.constructor === x.data.constructor;
   if (grows) {
-    store.set(x.data.subarray(0, T * W), Tp * W); // the prefix (what `past` views) is never written again
-    const out = new Tensor(store.subarray(0, n), [B, Tp + T, W]);
+    store.data.set(x.data.subarray(0, T * W), Tp * W); // the prefix (what `past` views) is never written again
+    store.filled = n;
+    const out = new Tensor(store.data.subarray(0, n), [B, Tp + T, W]);
     stores.set(out, store);
     return out;
   }
@@ -72,7 +79,7 @@ function append(past: Tensor | null, x: Tensor): Tensor {
     data.set(x.data.subarray(b * T * W, (b + 1) * T * W), (b * (Tp + T) + Tp) * W);
   }
   const out = new Tensor(cap === n ? data : data.subarray(0, n), [B, Tp + T, W]);
-  if (B === 1) stores.set(out, data);
+  if (B === 1) stores.set(out, { data, filled: n });
   return out;
 }
 

@@ -165,3 +165,17 @@ test('the gpt2 preset has exactly 124,439,808 parameters (tied head counted once
   assert.equal(model.namedParameters()[0][0], 'wte.weight');
   assert.equal(model.lm_head, null);
 });
+
+test('KV cache: extending an older cache view (a branch) never overwrites the newer one', async () => {
+  const { appendKv } = await import('../../src/model/kv-cache.js');
+  const layer = { k: null as T.Tensor | null, v: null as T.Tensor | null };
+  T.noGrad(() => {
+    appendKv(layer, T.tensor([[[1, 1]]]), T.tensor([[[1, 1]]]));
+    const base = { k: layer.k, v: layer.v };
+    const a = appendKv(layer, T.tensor([[[2, 2]]]), T.tensor([[[2, 2]]])); // main line: rows 1, 2
+    const branch = { ...base };
+    const b = appendKv(branch, T.tensor([[[9, 9]]]), T.tensor([[[9, 9]]])); // branch from row 1
+    assert.deepEqual(a.k.toArray(), [[[1, 1], [2, 2]]]);
+    assert.deepEqual(b.k.toArray(), [[[1, 1], [9, 9]]]);
+  });
+});
