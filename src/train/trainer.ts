@@ -94,6 +94,18 @@ export function makeOptimizer(model: GPT, c: TrainConfig): Optimizer {
   return new AdamW(groups, { lr: c.lr, betas: [c.beta1, c.beta2], weightDecay: c.weightDecay });
 }
 
+/**
+ * One arena for training steps and one for evaluation per model, kept for the model's life: on
+ * the fast backend arena buffers live in wasm memory for good, so making new arenas for every
+ * evaluation or every train() call would grow memory without bound.
+ */
+const arenas = new WeakMap<GPT, { train: BufferArena; eval: BufferArena }>();
+function arenasOf(model: GPT): { train: BufferArena; eval: BufferArena } {
+  let a = arenas.get(model);
+  if (!a) arenas.set(model, (a = { train: new BufferArena(), eval: new BufferArena() }));
+  return a;
+}
+
 /** Mean loss over `batches` fixed batches (the same ones at every evaluation). */
 export function estimateLoss(model: GPT, tokens: TokenArray, c: TrainConfig, blockSize: number): number {
   if (tokens.length < blockSize + 1) return NaN;
@@ -101,7 +113,7 @@ export function estimateLoss(model: GPT, tokens: TokenArray, c: TrainConfig, blo
   const wasTraining = model.training;
   model.eval();
   let total = 0;
-  const arena = new BufferArena();
+  const arena = arenasOf(model).eval;
   noGrad(() => {
     for (let i = 0; i < c.evalBatches; i++) {
       const b = sampler.next();
@@ -133,7 +145,7 @@ export function train(model: GPT, data: { train: TokenArray; val: TokenArray }, 
     step, bestValLoss: best, samplerRng: sampler.getState(), globalRng: globalRng.getState(), optimizerSteps: {}, config: c,
   });
   model.train();
-  const arena = new BufferArena();
+  const arena = arenasOf(model).train;
   const t0 = performance.now();
   const startStep = step;
   let lastLoss = NaN;
