@@ -8,7 +8,7 @@ import { trainFromArgs } from './train.js';
 import { generate } from '../generate/generate.js';
 import { formatDuration } from '../train/progress.js';
 
-export const START_DEFAULTS = ['--preset', 'cpu-small', '--steps', '600', '--eval-interval', '100', '--lr', '2e-3', '--out', 'out/start'];
+export const START_DEFAULTS = ['--preset', 'cpu-small', '--steps', '1200', '--eval-interval', '200', '--lr', '2e-3', '--out', 'out/start'];
 
 export const startCommand: Command = {
   summary: 'the main job: train a small char-level GPT on the bundled corpus, then sample from it',
