@@ -1,5 +1,6 @@
-// Every runnable example of chapters 1 and 3-7 runs, and the output printed in its chapter is
-// exactly what it prints now (so the docs never drift from the code).
+// Every runnable example of chapters 1-8 runs, and the output printed in its chapter is exactly
+// what it prints now (so the docs never drift from the code). Chapter 9's examples have their
+// own tests beside the code they show (test/io/docs.test.ts, test/interop/docs.test.ts).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,11 +11,17 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..', '..');
 const examples: [string, string][] = [
   ['01-autograd.ts', '01-tensors-and-autograd.md'],
+  ['02-char.ts', '02-tokenization.md'],
+  ['02-bpe-merges.ts', '02-tokenization.md'],
+  ['02-gpt2.ts', '02-tokenization.md'],
   ['03-positions.ts', '03-embeddings-and-positions.md'],
   ['04-attention.ts', '04-attention.md'],
   ['05-blocks.ts', '05-transformer-blocks.md'],
   ['06-gpt.ts', '06-gpt-and-encoder-decoder.md'],
   ['07-training.ts', '07-training.md'],
+  ['08-strategies.ts', '08-generation.md'],
+  ['08-kv-cache.ts', '08-generation.md'],
+  ['08-beam-search.ts', '08-generation.md'],
 ];
 
 for (const [example, chapter] of examples) {
