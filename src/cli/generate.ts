@@ -3,6 +3,7 @@
 // beam search; --show-probs prints each token's probability and the distribution's entropy.
 
 import type { Command } from './commands.js';
+import { buildProcessors } from '../generate/settings.js';
 import { parseArgs, helpText, type ParsedFlags } from './args.js';
 import { loadPretrained } from '../io/load-pretrained.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
@@ -101,6 +102,7 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
     stop: flags.stop !== undefined ? [String(flags.stop).replace(/\\n/g, '\n').replace(/\\t/g, '\t')] : undefined,
     topAlternatives: showProbs || json ? 3 : 0,
   };
+  buildProcessors(opts); // checks every sampling option before anything is printed
   if (showProbs && !json) {
     out(`prompt: ${JSON.stringify(shownPrompt)} (${prompt.length} tokens)\n`);
     out(`${'#'.padStart(4)}  ${'token'.padEnd(14)}  ${'prob'.padStart(6)}  ${'entropy'.padStart(7)}  top-3 alternatives\n`);

@@ -13,6 +13,7 @@ import { splitTrainVal } from '../train/data.js';
 import { train, type TrainConfig, type TrainResult, type TrainingState, type StepInfo, type EvalInfo } from '../train/trainer.js';
 import type { OptimizerState } from '../train/optimizer.js';
 import { lossCurveSvg, type CurvePoint } from '../train/loss-curve.js';
+import { parseTrainingState } from '../train/training-state.js';
 import { saveModel, loadModel, OPTIMIZER_STATE_FILE } from '../io/model-checkpoint.js';
 import { readTextSource, resolveTokenizer, tokenizeCached } from '../io/text-data.js';
 import { writeSafetensors } from '../io/safetensors.js';
@@ -35,6 +36,8 @@ export interface TrainJobOptions {
   onStep?(info: StepInfo): void;
   onEval?(info: EvalInfo): void;
   onLog?(message: string): void;
+  /** With resume: train to the saved run's total instead of train.steps. */
+  keepSavedSteps?: boolean;
 }
 
 export interface TrainJobResult extends TrainResult {
@@ -63,7 +66,8 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainJobResult> {
     } catch (err) {
       throw new LlmfsError(`train --resume: ${runFile} is not valid JSON (${(err as Error).message.slice(0, 100)})`);
     }
-    o = { ...o, data: saved.data, maxChars: saved.maxChars, valFraction: saved.valFraction ?? o.valFraction, train: { ...o.train, ...saved.train, steps: o.train.steps } };
+    const steps = o.keepSavedSteps && saved.train ? saved.train.steps : o.train.steps;
+    o = { ...o, data: saved.data, maxChars: saved.maxChars, valFraction: saved.valFraction ?? o.valFraction, train: { ...o.train, ...saved.train, steps } };
   }
   const source = readTextSource(o.data, o.maxChars);
   log(`data: ${source.name}, ${source.text.length.toLocaleString('en-US')} characters`);
@@ -78,7 +82,7 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainJobResult> {
     if (!saved.trainingState) throw new LlmfsError(`train --resume: ${lastDir} has no training_state.json`);
     model = saved.model;
     tokenizer = saved.tokenizer;
-    const state = saved.trainingState as unknown as TrainingState;
+    const state = parseTrainingState(saved.trainingState, `checkpoint ${lastDir}: training_state.json`);
     const opt = readSafetensorsFile(join(saved.dir, OPTIMIZER_STATE_FILE), `checkpoint ${lastDir}: ${OPTIMIZER_STATE_FILE}`);
     resume = { state, optimizer: { tensors: opt.tensors, steps: state.optimizerSteps } };
     log(`resuming from ${lastDir} at step ${state.step}`);
@@ -99,11 +103,14 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainJobResult> {
   }
   const curve: { train: CurvePoint[]; evalTrain: CurvePoint[]; val: CurvePoint[] } = { train: [], evalTrain: [], val: [] };
   if (o.resume && existsSync(logFile)) {
+    // Keep the log up to the checkpoint: steps logged after it are about to be trained again.
+    const kept: string[] = [];
     for (const line of readFileSync(logFile, 'utf8').split('\n')) {
       if (!line.trim()) continue;
       try {
         const r = JSON.parse(line) as { step: number; loss?: number; trainLoss?: number; valLoss?: number };
         if (resume && r.step > resume.state.step) continue;
+        kept.push(line);
         if (r.loss !== undefined) curve.train.push({ step: r.step, loss: r.loss });
         if (r.valLoss !== undefined) curve.val.push({ step: r.step, loss: r.valLoss });
         if (r.trainLoss !== undefined) curve.evalTrain.push({ step: r.step, loss: r.trainLoss });
@@ -111,6 +118,7 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainJobResult> {
         // A line cut by a killed run: skip it.
       }
     }
+    atomicWriteFile(logFile, kept.map((l) => `${l}\n`).join(''));
   } else {
     atomicWriteFile(logFile, '');
   }

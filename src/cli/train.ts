@@ -15,7 +15,7 @@ export const trainSpecs = {
   'max-chars': { type: 'int', help: 'use only the first N characters of the data' },
   preset: { type: 'string', help: 'model preset', default: 'cpu-small', choices: Object.keys(GPT_PRESETS) },
   tokenizer: { type: 'string', help: "'char', 'gpt2', or a saved tokenizer file/folder", default: 'char' },
-  steps: { type: 'int', help: 'optimizer steps (with --resume: the new total)', default: 2000 },
+  steps: { type: 'int', help: 'optimizer steps (default 2000; with --resume: the new total, else the saved run\'s)' },
   'batch-size': { type: 'int', help: 'sequences per micro-batch', default: 12 },
   'grad-accum': { type: 'int', help: 'micro-batches per step', default: 1 },
   optimizer: { type: 'string', help: 'optimizer', default: 'adamw', choices: ['adamw', 'adam', 'sgd'] },
@@ -24,7 +24,7 @@ export const trainSpecs = {
   schedule: { type: 'string', help: 'learning-rate schedule', default: 'cosine', choices: ['constant', 'cosine', 'step'] },
   warmup: { type: 'int', help: 'linear warm-up steps (default: min(100, steps/10))' },
   'decay-steps': { type: 'int', help: 'steps over which cosine decays (default: --steps)' },
-  'weight-decay': { type: 'number', help: 'AdamW decoupled weight decay (matrices only)', default: 0.1 },
+  'weight-decay': { type: 'number', help: 'weight decay on matrices (default 0.1 for adamw: decoupled; 0 for adam and sgd: L2)' },
   beta1: { type: 'number', help: 'Adam β1', default: 0.9 },
   beta2: { type: 'number', help: 'Adam β2', default: 0.99 },
   momentum: { type: 'number', help: 'SGD momentum', default: 0.9 },
@@ -68,7 +68,7 @@ function positive(name: string, v: number): number {
 
 /** Training settings from parsed flags, each checked. */
 export function trainConfigFrom(f: ParsedFlags): TrainConfig {
-  const steps = positive('steps', f.steps as number);
+  const steps = positive('steps', (f.steps as number | undefined) ?? 2000);
   return {
     steps,
     batchSize: positive('batch-size', f['batch-size'] as number),
@@ -79,7 +79,7 @@ export function trainConfigFrom(f: ParsedFlags): TrainConfig {
     warmupSteps: (f.warmup as number | undefined) ?? Math.min(100, Math.floor(steps / 10)),
     decaySteps: (f['decay-steps'] as number | undefined) ?? steps,
     minLr: f['min-lr'] as number,
-    weightDecay: f['weight-decay'] as number,
+    weightDecay: (f['weight-decay'] as number | undefined) ?? (f.optimizer === 'adamw' ? 0.1 : 0),
     beta1: f.beta1 as number,
     beta2: f.beta2 as number,
     momentum: f.momentum as number,
@@ -113,6 +113,7 @@ export async function trainFromArgs(argv: string[], write: (s: string) => void =
     valFraction: flags['val-fraction'] as number,
     out: flags.out as string,
     resume: flags.resume === true,
+    keepSavedSteps: flags.resume === true && flags.steps === undefined,
     cacheDir: flags.cache ? '.cache/llmfs' : null,
     onLog: flags.quiet ? undefined : (m) => write(`${m}\n`),
     onStep(info) {

@@ -34,7 +34,7 @@ export interface CausalLm<C extends LmCache = LmCache> {
 }
 
 function selectLayer(l: LayerKvCache, rows: readonly number[]): void {
-  if (l.k) l.k = l.k.indexSelect(0, rows); // (B', nkv, T, hs)
+  if (l.k) l.k = l.k.indexSelect(0, rows); // (B', T, nkv·hs)
   if (l.v) l.v = l.v.indexSelect(0, rows);
 }
 

@@ -33,18 +33,6 @@ export class KVCache {
   clear(): void {
     for (const l of this.layers) l.k = l.v = null;
   }
-
-  /** Keeps only the last `keep` positions (a sliding window); positions are re-based by the caller. */
-  truncateFront(keep: number): void {
-    for (const l of this.layers) {
-      if (!l.k || !l.v) continue;
-      const T = l.k.shape[1];
-      if (keep < T) {
-        l.k = l.k.narrow(1, T - keep, keep);
-        l.v = l.v.narrow(1, T - keep, keep);
-      }
-    }
-  }
 }
 
 /** A buffer with spare room behind a layer's cached tensors, and how much of it is filled. */

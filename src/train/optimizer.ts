@@ -5,6 +5,7 @@
 import type { Parameter } from '../nn/parameter.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
+import { allocatePersistent } from '../tensor/dtype.js';
 import { LlmfsError } from '../errors.js';
 
 /** Saved optimizer state: per-parameter buffers by "<param name>.<buffer>", and step counts. */
@@ -66,7 +67,9 @@ export abstract class Optimizer {
         const t = state.tensors[`${name}.${k}`];
         if (!t) throw new LlmfsError(`optimizer state: missing '${name}.${k}'`);
         if (t.size !== p.size) throw new LlmfsError(`optimizer state: '${name}.${k}' has shape ${fmtShape(t.shape)}, parameter has ${fmtShape(p.shape)}`);
-        arrays[k] = Float32Array.from(t.data);
+        const a = allocatePersistent(p.size); // in wasm memory on the fast backend, like the moments it replaces
+        a.set(t.data);
+        arrays[k] = a;
       }
       this.restore(p, arrays, state.steps[name]);
     }

@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, existsSync, readFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -76,4 +76,20 @@ test('a training run killed during checkpoint writes leaves a loadable checkpoin
   const r = await runTrainJob(job(data, out, at + 2, true));
   assert.equal(r.steps, at + 2);
   assert.equal(r.losses.length, 2);
+});
+
+test('resume: without new steps trains to the saved total; a damaged training_state.json is one clear error; the log keeps one line per step', async () => {
+  const { dir, data } = setup();
+  const out = join(dir, 'r');
+  await runTrainJob(job(data, out, 6, false));
+  // As if the run had gone on past its last checkpoint (step 6) and been killed at step 8.
+  appendFileSync(join(out, 'log.jsonl'), '{"step":7,"loss":1}\n{"step":8,"loss":1}\n{"step":9,"lo');
+  const r = await runTrainJob({ ...job(data, out, 999, true), keepSavedSteps: true });
+  assert.equal(r.steps, 6);
+  const logged = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((x) => 'loss' in x);
+  assert.deepEqual(logged.map((x) => x.step), [1, 2, 3, 4, 5, 6]);
+  for (const bad of ['{}', '[]', '{"step": 3, "bestValLoss": 1, "samplerRng": {"s": [1, 2, 3]}}']) {
+    writeFileSync(join(out, 'last', 'training_state.json'), bad);
+    await assert.rejects(runTrainJob(job(data, out, 8, true)), (e: Error) => e instanceof LlmfsError && /training_state\.json: /.test(e.message));
+  }
 });
