@@ -3,7 +3,7 @@
 // gradient clipping; we watch train and validation loss against the unigram baseline.
 //   npx tsx docs/examples/07-training.ts
 
-import { GPT, gptPreset, manualSeed, CharTokenizer, defaultCorpusSlice, toTokenArray, splitTrainVal, train, makeSchedule, generate } from '../../src/index.js';
+import { GPT, gptPreset, manualSeed, CharTokenizer, defaultCorpusSlice, toTokenArray, splitTrainVal, train, makeSchedule, generate } from '../../src/node.js';
 import { useFastBackend } from '../../src/kernels/threads/node.js';
 
 await useFastBackend(); // WebAssembly SIMD kernels and threads (chapter 10); same results, faster

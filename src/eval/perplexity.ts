@@ -60,8 +60,17 @@ export function tokenNll(row: ArrayLike<number>, offset: number, V: number, targ
   return max + Math.log(sum) - row[offset + target];
 }
 
-/** Scores `tokens` window by window; see evalWindows for which tokens each window scores. */
-export function evaluateTokens(model: LogitsModel, tokens: readonly number[], opts: EvalOptions = {}): EvalResult {
+/** A GPT is wrapped by gptLogits; anything else must already be a LogitsModel. */
+function asLogitsModel(model: GPT | LogitsModel): LogitsModel {
+  return 'logits' in model && 'contextSize' in model ? model : gptLogits(model);
+}
+
+/**
+ * Scores `tokens` window by window; see evalWindows for which tokens each window scores. A GPT
+ * is evaluated in eval mode (no dropout) and left in it.
+ */
+export function evaluateTokens(lm: GPT | LogitsModel, tokens: readonly number[], opts: EvalOptions = {}): EvalResult {
+  const model = asLogitsModel(lm);
   const L = model.contextSize;
   const stride = opts.stride ?? L;
   const batchSize = opts.batchSize ?? 1;
@@ -102,7 +111,7 @@ export function evaluateTokens(model: LogitsModel, tokens: readonly number[], op
 }
 
 /** Encodes `text` as ordinary text (special tokens' spellings are not special) and scores it. */
-export function evaluateText(model: LogitsModel, tokenizer: Tokenizer, text: string, opts: EvalOptions = {}): EvalResult {
+export function evaluateText(model: GPT | LogitsModel, tokenizer: Tokenizer, text: string, opts: EvalOptions = {}): EvalResult {
   const tokens = tokenizer.encode(text);
   return evaluateTokens(model, tokens, { ...opts, bytes: opts.bytes ?? new TextEncoder().encode(text).length });
 }

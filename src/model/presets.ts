@@ -1,6 +1,7 @@
 // Named model configurations. `tiny` is for tests and quick experiments; `cpu-small` is nanoGPT's
-// CPU configuration (a laptop trains it in minutes); `gpt2` and `gpt2-medium` are the published
-// GPT-2 shapes (124M and 355M parameters); `seq2seq-small` is an encoder-decoder for toy tasks.
+// CPU configuration (a laptop trains it in minutes); `gpt2`, `gpt2-medium`, `gpt2-large` and
+// `gpt2-xl` are the published GPT-2 shapes (124M, 355M, 774M and 1558M parameters);
+// `seq2seq-small` is an encoder-decoder for toy tasks.
 
 import type { GPTConfigInput } from './config.js';
 import type { EncoderDecoderConfigInput } from './encoder-decoder-config.js';

@@ -1,0 +1,14 @@
+// llm-from-scratch/node: the Node entry point. Everything in the portable entry, plus what needs
+// Node: model checkpoints and Hugging Face GPT-2 directories on disk, safetensors files, text data
+// files and folders, the default corpus, and the fast backend with worker threads (useFastBackend).
+
+export * from './index.js';
+export * from './data/index.js';
+export { useFastBackend, createNodeWasmBackend, spawnNodeWorker, defaultThreads } from './kernels/threads/node.js';
+export { loadPretrained, loadHfGpt2, saveHfGpt2, type Pretrained } from './io/load-pretrained.js';
+export { saveModel, loadModel, MODEL_TYPE, type SavedModel, type SaveModelOptions } from './io/model-checkpoint.js';
+export { saveCheckpointDir, loadCheckpointDir, type CheckpointContents, type LoadedCheckpoint } from './io/checkpoint-files.js';
+export { openSafetensorsFile, readSafetensorsFile, writeSafetensorsFile, type SafetensorsReader } from './io/files.js';
+export { readTextSource, resolveTokenizer, tokenizeCached, type TextSource } from './io/text-data.js';
+export { loadTokenizer, saveTokenizer, type SaveFormat } from './io/tokenizer-files.js';
+export { atomicWriteFile, type FileContent } from './io/atomic-write.js';

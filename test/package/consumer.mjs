@@ -1,0 +1,28 @@
+// A user's program in a package of its own: plain JavaScript run by plain `node`, importing
+// llm-from-scratch by its package name only (no deep imports, no tsx). Loads a Hugging Face GPT-2
+// directory, switches to the fast backend, trains from its weights, generates, evaluates, saves and
+// reloads. Run by test/package/outside.test.ts with the HF directory as argv[2] and an output folder
+// as argv[3]; prints one JSON line.
+import { GPT, train, generate, evaluateText, splitTrainVal, toTokenArray, getBackend } from 'llm-from-scratch';
+import { loadPretrained, saveModel, loadModel, useFastBackend } from 'llm-from-scratch/node';
+
+const [hfDir, outDir] = process.argv.slice(2);
+const backend = await useFastBackend({ threads: 1 });
+const { model, tokenizer } = loadPretrained(hfDir);
+if (!(model instanceof GPT)) throw new Error('loadPretrained did not give a GPT');
+const text = 'the tokens were bytes, and the bytes were merged into pieces of words. '.repeat(40);
+const data = splitTrainVal(toTokenArray(tokenizer.encode(text), tokenizer.vocabSize), 0.1);
+const before = evaluateText(model, tokenizer, text.slice(0, 600)).loss;
+const config = {
+  steps: 20, batchSize: 4, gradAccum: 1, optimizer: 'adamw', lr: 3e-3, schedule: 'cosine', warmupSteps: 2, decaySteps: 20,
+  minLr: 3e-4, weightDecay: 0.1, beta1: 0.9, beta2: 0.99, momentum: 0.9, gradClip: 1, evalInterval: 10, evalBatches: 2, seed: 1,
+};
+const result = train(model, data, config);
+const after = evaluateText(model, tokenizer, text.slice(0, 600)).loss;
+const out = generate(model, tokenizer.encode('the tokens'), { maxNewTokens: 8, decode: (ids) => tokenizer.decode(ids) });
+saveModel(outDir, model, { tokenizer });
+const reloaded = loadModel(outDir);
+const again = evaluateText(reloaded.model, reloaded.tokenizer ?? tokenizer, text.slice(0, 600)).loss;
+console.log(JSON.stringify({
+  backend, active: getBackend().name, steps: result.steps, before, after, again, generated: out.ids.length, text: out.text,
+}));
