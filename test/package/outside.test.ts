@@ -55,7 +55,25 @@ test('outside the repository: npm install the package, then plain node loads HF 
     assert.equal(r.generated, 8);
     assert.ok(readdirSync(out).includes('model.safetensors'));
 
-    // 4. The command the package installs runs from dist/ with plain node.
+    // 4. The types: a TypeScript user's program typechecks against the .d.ts files beside dist/.
+    writeFileSync(join(app, 'typed.ts'), [
+      "import { GPT, gptPreset, tensor, type GPTConfig, type Tensor } from 'llm-from-scratch';",
+      "import { loadPretrained, type Pretrained } from 'llm-from-scratch/node';",
+      "const config: GPTConfig = new GPT(gptPreset('tiny')).config;",
+      "const p: Pretrained = loadPretrained('dir');",
+      "const logits: Tensor = p.model.forward(tensor([[1, 2]])).logits;",
+      'export const shape: readonly number[] = [config.nLayer, ...logits.shape];',
+      '',
+    ].join('\n'));
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: [] },
+      files: ['typed.ts'],
+    }));
+    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', app], app);
+    writeFileSync(join(app, 'wrong.ts'), "import { GPT } from 'llm-from-scratch';\nexport const n: string = new GPT({ vocabSize: 2 }).numParameters();\n");
+    assert.throws(() => run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--strict', 'wrong.ts'], app), /TS2322/, 'a type error in the user\'s code is caught');
+
+    // 5. The command the package installs runs from dist/ with plain node.
     assert.match(run(join(app, 'node_modules/.bin/llmfs'), ['--version'], app), /^\d+\.\d+\.\d+/);
   } finally {
     rmSync(work, { recursive: true, force: true });
