@@ -3,7 +3,7 @@
 // overrides some methods and inherits the rest from the plain reference backend, so adding a
 // backend touches no op. Selecting a backend changes speed, never results beyond float tolerance.
 
-import type { FloatArray } from '../tensor/dtype.js';
+import type { FloatArray } from './dtype.js';
 import { jsBackend } from './js/index.js';
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';

@@ -5,7 +5,7 @@
 // log-sum-exp and runs five small matrix products per block, all through the backend's gemm:
 //   dV += Pᵀ dO,  dP = dO Vᵀ,  dS = P ⊙ (dP - rowsum(dO ⊙ O)) · scale,  dQ = dS K,  dK += dSᵀ Q.
 
-import type { FloatArray } from '../tensor/dtype.js';
+import type { FloatArray } from './dtype.js';
 import { getBackend } from './backend.js';
 import type { AttentionDims } from './js/attention.js';
 

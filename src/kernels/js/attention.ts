@@ -4,7 +4,7 @@
 // probabilities from the saved log-sum-exp, as FlashAttention does (Dao et al., 2022).
 // Layout: q (B, Tq, nh·hs), k and v (B, Tk, nkv·hs): heads side by side, no transposes.
 
-import type { FloatArray } from '../../tensor/dtype.js';
+import type { FloatArray } from '../dtype.js';
 
 export interface AttentionDims {
   B: number;

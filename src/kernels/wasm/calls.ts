@@ -3,7 +3,7 @@
 // break-even (bench/kernels.ts), go to the reference kernel, for which the copies cost more.
 
 import type { Backend, BinaryOp } from '../backend.js';
-import type { FloatArray } from '../../tensor/dtype.js';
+import type { FloatArray } from '../dtype.js';
 import { jsBackend } from '../js/index.js';
 import type { WasmHeap } from './heap.js';
 import type { KernelExports } from './module.js';
