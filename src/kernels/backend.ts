@@ -27,6 +27,23 @@ export interface GemmArgs {
   accumulate: boolean;
 }
 
+/** Sizes and masking of one fused attention call (see Backend.attentionForward). */
+export interface AttentionDims {
+  B: number;
+  Tq: number;
+  Tk: number;
+  /** Query heads, and key/value heads (nkv divides nh: grouped-query attention when smaller). */
+  nh: number;
+  nkv: number;
+  hs: number;
+  /** Multiplies q·k (usually 1/sqrt(hs)). */
+  scale: number;
+  /** Causal: query i (absolute position Tk - Tq + i) sees keys 0..Tk-Tq+i. */
+  causal: boolean;
+  /** (B, Tk) with 1 = may attend, or null. */
+  keyMask: FloatArray | null;
+}
+
 export interface Backend {
   readonly name: string;
   /** General matrix multiply C (+)= op(A) op(B) on row-major blocks. */
@@ -48,6 +65,21 @@ export interface Backend {
   /** GELU, tanh approximation (GPT-2's "gelu_new"). */
   geluTanhForward(x: FloatArray, y: FloatArray): void;
   geluTanhBackward(x: FloatArray, dy: FloatArray, dx: FloatArray): void;
+  /**
+   * Fused scaled dot-product attention, out = softmax(q kᵀ · scale) v per head, without storing
+   * the (Tq, Tk) score matrix. q (B, Tq, nh·hs), k and v (B, Tk, nkv·hs), heads side by side;
+   * writes out (B, Tq, nh·hs) and lse (B, nh, Tq), each score row's log-sum-exp (-inf for a row
+   * that sees no key, whose output is 0), which the backward uses to recompute the weights.
+   */
+  attentionForward(q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, d: AttentionDims): void;
+  /**
+   * Gradients of attentionForward from dout (B, Tq, nh·hs), given its out and lse: dq like q,
+   * dk and dv like k and v. The three are accumulated into, so the caller passes zeroed arrays.
+   */
+  attentionBackward(
+    q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, dout: FloatArray,
+    dq: FloatArray, dk: FloatArray, dv: FloatArray, d: AttentionDims,
+  ): void;
   /**
    * One AdamW step in place on a parameter array p with gradient g and moments m, v, at step
    * `step` (1-based): decoupled weight decay, bias correction as torch.optim.AdamW.

@@ -6,6 +6,7 @@ import { binary } from './binary.js';
 import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from './softmax.js';
 import { layerNormForward, layerNormBackward } from './layernorm.js';
 import { geluTanhForward, geluTanhBackward } from './gelu.js';
+import { attentionForward, attentionBackward } from './attention.js';
 import { adamw } from './adamw.js';
 
 export const jsBackend: Backend = {
@@ -20,6 +21,8 @@ export const jsBackend: Backend = {
   layerNormBackward,
   geluTanhForward,
   geluTanhBackward,
+  attentionForward,
+  attentionBackward,
   adamw,
   allocPersistent: () => null, // plain arrays are already where these kernels read them
 };

@@ -48,7 +48,7 @@ export interface Thresholds {
 export const DEFAULT_THRESHOLDS: Thresholds = { transcendental: 256, binary: 8192 };
 
 /** The non-gemm Backend methods on wasm kernels, each falling back to the reference. */
-export function wasmKernels(heap: WasmHeap, k: KernelExports, min: Thresholds = DEFAULT_THRESHOLDS): Omit<Backend, 'name' | 'gemm' | 'allocPersistent'> {
+export function wasmKernels(heap: WasmHeap, k: KernelExports, min: Thresholds = DEFAULT_THRESHOLDS): Omit<Backend, 'name' | 'gemm' | 'allocPersistent' | 'attentionForward' | 'attentionBackward'> {
   const js = jsBackend;
   const small = (n: number) => n < min.transcendental;
   return {
