@@ -4,7 +4,7 @@
 import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
 import { getBackend } from '../../kernels/backend.js';
-import { erf } from '../../kernels/js/erf.js';
+import { erf } from './erf.js';
 import { LlmfsError } from '../../errors.js';
 
 /** Applies f elementwise into a new array of the same dtype. */
