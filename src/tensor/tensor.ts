@@ -5,7 +5,8 @@
 
 import { LlmfsError } from '../errors.js';
 import { type DType, type FloatArray, allocate, dtypeOf } from './dtype.js';
-import { type Shape, numel, fmtShape, checkShape } from './shape.js';
+import { type Shape, numel, fmtShape, checkShape, stridesOf } from './shape.js';
+import { getBackend } from '../kernels/backend.js';
 import { type Node, type BackwardOptions, isGradEnabled, runBackward } from './autograd.js';
 import { formatTensor } from './format.js';
 import * as elementwise from './ops/elementwise.js';
@@ -106,9 +107,9 @@ export class Tensor {
   accumulateGrad(g: Tensor): void {
     if (this.grad === null) this.grad = new Tensor(g.data.slice(), this.shape);
     else {
-      const d = this.grad.data;
-      const s = g.data;
-      for (let i = 0; i < d.length; i++) d[i] += s[i];
+      const d = this.grad.data; // grad += g in place, on the backend
+      const strides = stridesOf(this.shape);
+      getBackend().binary('add', d, strides, g.data, strides, d, this.shape);
     }
   }
 

@@ -3,6 +3,7 @@
 import type { Backend } from '../backend.js';
 import { gemm } from './gemm.js';
 import { binary } from './binary.js';
+import { sumAxis } from './reduce.js';
 import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from './softmax.js';
 import { layerNormForward, layerNormBackward } from './layernorm.js';
 import { geluTanhForward, geluTanhBackward } from './gelu.js';
@@ -13,6 +14,7 @@ export const jsBackend: Backend = {
   name: 'js',
   gemm,
   binary,
+  sumAxis,
   softmaxForward,
   softmaxBackward,
   logSoftmaxForward,
