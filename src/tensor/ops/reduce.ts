@@ -1,6 +1,7 @@
 // Reductions over one or more axes, with keepdim. The backward of a sum copies the gradient
 // back to every summed element (broadcast); of a mean, the same divided by the count; of a
 // max or min, to the selected element only (the first on ties).
+// Sums run on the backend (sumAxis); max, min and argmax only select, so their loops stay here.
 
 import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
