@@ -18,7 +18,9 @@ import { assertNear } from './random.js';
 const wasm = await createWasmBackend();
 const gemms = { 'js gemm': jsBackend.gemm, 'wasm gemm': wasm.gemm };
 
-interface Case { B: number; Tq: number; Tk: number; nh: number; nkv: number; hs: number; causal: boolean; mask: boolean }
+interface Case {
+  B: number; Tq: number; Tk: number; nh: number; nkv: number; hs: number; causal: boolean; mask: boolean;
+}
 
 /** Random q, k, v, dout and dims for a case; row b of the key mask hides its last 2(b+1) keys. */
 function inputs(c: Case, seed: number, make: (n: number) => FloatArray = (n) => new Float32Array(n)) {
@@ -26,14 +28,16 @@ function inputs(c: Case, seed: number, make: (n: number) => FloatArray = (n) => 
   const rnd = (n: number) => make(n).map(() => rng.normal());
   const q = rnd(c.B * c.Tq * c.nh * c.hs), k = rnd(c.B * c.Tk * c.nkv * c.hs), v = rnd(k.length);
   const dout = rnd(q.length);
-  const keyMask = c.mask
-    ? Float32Array.from({ length: c.B * c.Tk }, (_, i) => (i % c.Tk < c.Tk - 2 * (Math.floor(i / c.Tk) + 1) ? 1 : 0))
-    : null;
-  const dims: AttentionDims = { B: c.B, Tq: c.Tq, Tk: c.Tk, nh: c.nh, nkv: c.nkv, hs: c.hs, scale: 1 / Math.sqrt(c.hs), causal: c.causal, keyMask };
+  const visible = (i: number) => i % c.Tk < c.Tk - 2 * (Math.floor(i / c.Tk) + 1); // i = b·Tk + key
+  const keyMask = c.mask ? Float32Array.from({ length: c.B * c.Tk }, (_, i) => (visible(i) ? 1 : 0)) : null;
+  const { B, Tq, Tk, nh, nkv, hs, causal } = c;
+  const dims: AttentionDims = { B, Tq, Tk, nh, nkv, hs, scale: 1 / Math.sqrt(hs), causal, keyMask };
   return { q, k, v, dout, dims };
 }
 
-type Forward = (q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, d: AttentionDims) => void;
+type Forward = (
+  q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, d: AttentionDims,
+) => void;
 type Backward = (
   q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, dout: FloatArray,
   dq: FloatArray, dk: FloatArray, dv: FloatArray, d: AttentionDims,
@@ -96,7 +100,9 @@ test('backends: js attention is the row-by-row reference; wasm runs tiles on flo
   for (const key of ['out', 'lse', 'dq', 'dk', 'dv'] as const) assert.deepEqual(js[key], ref[key], key);
   const tiled = run(x32, wasm.attentionForward, wasm.attentionBackward);
   assert.notDeepEqual(tiled.out, ref.out); // another summation order: not the reference's bits
-  for (const key of ['out', 'lse', 'dq', 'dk', 'dv'] as const) assertNear(tiled[key], ref[key], key, 1e-4, 1e-5);
+  for (const key of ['out', 'lse', 'dq', 'dk', 'dv'] as const) {
+    assertNear(tiled[key], ref[key], key, 1e-4, 1e-5);
+  }
   // float64 (gradient checks) gives exactly the reference: no float32 tiles in between
   const x64 = inputs(c, 5, (n) => new Float64Array(n));
   const want = run(x64, attentionForward, attentionBackward);

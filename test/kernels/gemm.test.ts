@@ -150,7 +150,8 @@ test('gemm keeps IEEE 0 · inf = NaN: no zero in A skips a row of B, on every pa
     for (const transA of [false, true]) for (const transB of [false, true]) {
       const b = new Float32Array(K * N);
       b[transB ? j0 * K + k0 : k0 * N + j0] = Infinity;
-      const args = { transA, transB, M, N, K, a: new Float32Array(M * K), aOffset: 0, b, bOffset: 0, cOffset: 0, accumulate: false };
+      const a = new Float32Array(M * K);
+      const args = { transA, transB, M, N, K, a, aOffset: 0, b, bOffset: 0, cOffset: 0, accumulate: false };
       const runs: [string, (c: Float32Array) => void][] = [
         ['js', (c) => jsGemm({ ...args, c })],
         ['wasm', (c) => be.gemm({ ...args, c })],
@@ -178,7 +179,9 @@ test('matmul of [[0]] and [[inf]] is NaN on the js and the wasm backend', () => 
     try {
       assert.ok(Number.isNaN(zero.matmul(inf).item()), `${installed}: [[0]] @ [[inf]]`);
       const c = zeros.matmul(infCol);
-      for (let i = 0; i < c.size; i++) assert.equal(c.data[i], i % 16 === 5 ? NaN : 0, `${installed}: C[${i}]`);
+      for (let i = 0; i < c.size; i++) {
+        assert.equal(c.data[i], i % 16 === 5 ? NaN : 0, `${installed}: C[${i}]`);
+      }
     } finally {
       resetBackend();
     }

@@ -48,11 +48,16 @@ export interface Thresholds {
 export const DEFAULT_THRESHOLDS: Thresholds = { transcendental: 256, binary: 8192 };
 
 /** The Backend methods with a wasm kernel besides gemm (attention: ./tiled-attention.ts). */
-type WasmKernelMethods = Pick<Backend, 'binary' | 'softmaxForward' | 'softmaxBackward' | 'logSoftmaxForward'
-  | 'logSoftmaxBackward' | 'layerNormForward' | 'layerNormBackward' | 'geluTanhForward' | 'geluTanhBackward' | 'adamw'>;
+type WasmKernelMethods = Pick<
+  Backend,
+  | 'binary' | 'softmaxForward' | 'softmaxBackward' | 'logSoftmaxForward' | 'logSoftmaxBackward'
+  | 'layerNormForward' | 'layerNormBackward' | 'geluTanhForward' | 'geluTanhBackward' | 'adamw'
+>;
 
 /** The non-gemm Backend methods on wasm kernels, each falling back to the reference. */
-export function wasmKernels(heap: WasmHeap, k: KernelExports, min: Thresholds = DEFAULT_THRESHOLDS): WasmKernelMethods {
+export function wasmKernels(
+  heap: WasmHeap, k: KernelExports, min: Thresholds = DEFAULT_THRESHOLDS,
+): WasmKernelMethods {
   const js = jsBackend;
   const small = (n: number) => n < min.transcendental;
   return {

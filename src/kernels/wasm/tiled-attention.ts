@@ -216,7 +216,8 @@ export function tiledAttention(gemm: Gemm): Pick<Backend, 'attentionForward' | '
       tiledAttentionForward(gemm, q, k, v, out, lse, d);
     },
     attentionBackward(q, k, v, out, lse, dout, dq, dk, dv, d) {
-      if (!f32(q, k, v, out, dout, dq, dk, dv)) return jsBackend.attentionBackward(q, k, v, out, lse, dout, dq, dk, dv, d);
+      const tiles = f32(q, k, v, out, dout, dq, dk, dv);
+      if (!tiles) return jsBackend.attentionBackward(q, k, v, out, lse, dout, dq, dk, dv, d);
       tiledAttentionBackward(gemm, q, k, v, out, lse, dout, dq, dk, dv, d);
     },
   };
