@@ -1,8 +1,12 @@
 // Chapter 4's runnable example: one causal attention head on a short input, printing its
-// attention-weight matrix, then the same computation as one head of multi-head attention.
+// attention-weight matrix, then the same computation through scaledDotProductAttention, and the
+// fused attention that multi-head attention runs by default checked against the readable form.
 //   npx tsx docs/examples/04-attention.ts
 
-import { AttentionHead, manualSeed, randn, causalMask, scaledDotProductAttention, Rng } from '../../src/index.js';
+import {
+  AttentionHead, MultiHeadAttention, manualSeed, randn, causalMask, scaledDotProductAttention, fusedAttention,
+  getBackend, Rng, type Tensor,
+} from '../../src/index.js';
 
 manualSeed(0);
 const words = ['the', 'cat', 'sat', 'down'];
@@ -26,3 +30,26 @@ const v = head.value.forward(x).reshape(1, 1, 4, 8);
 const r = scaledDotProductAttention(q, k, v, { causal: true, returnWeights: true });
 const same = r.weights!.toList().every((a, i) => Math.abs(a - record.weights!.data[i]) < 1e-6);
 console.log('scaledDotProductAttention gives the same weights:', same);
+
+// What MultiHeadAttention runs by default: fusedAttention, one op for all heads on
+// (B, T, nh·hs) tensors, computed by the backend without the T x T matrix. It equals the
+// readable composition above, run per head, in its output and in its gradients.
+const mha = new MultiHeadAttention({ nEmbd: 8, nHead: 2 });
+const [qs, ks, vs] = mha.project(x).map((t) => t.detach().requireGrad()); // (1, 4, 8) each
+const fused = fusedAttention(qs, ks, vs, { nHead: 2, causal: true }); // (1, 4, 8)
+const heads = (t: Tensor) => t.reshape(1, 4, 2, 4).transpose(1, 2); // (B, nh, T, hs)
+const readable = scaledDotProductAttention(heads(qs), heads(ks), heads(vs), { causal: true })
+  .out.transpose(1, 2).reshape(1, 4, 8); // (1, 4, 8): heads side by side again
+const gradsOf = (y: Tensor) => {
+  for (const t of [qs, ks, vs]) t.zeroGrad();
+  y.mul(y).sum().backward();
+  return [qs, ks, vs].flatMap((t) => t.grad!.toList());
+};
+const near = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]) < 1e-5);
+console.log(`fused attention on the ${getBackend().name} backend:`);
+console.log('  same output as the readable composition:', near(fused.toList(), readable.toList()));
+console.log('  same gradients for q, k and v:', near(gradsOf(fused), gradsOf(readable)));
+// forward() takes the fused path; asking for the weights takes the readable one.
+const viaFused = mha.forward(x).toList();
+const viaReadable = mha.forward(x, { record: {} }).toList();
+console.log('  MultiHeadAttention, fused and readable paths agree:', near(viaFused, viaReadable));

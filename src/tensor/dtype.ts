@@ -3,9 +3,9 @@
 
 import { activeArena } from './arena.js';
 import { getBackend } from '../kernels/backend.js';
+import type { DType, FloatArray } from '../kernels/dtype.js';
 
-export type DType = 'float32' | 'float64';
-export type FloatArray = Float32Array | Float64Array;
+export type { DType, FloatArray } from '../kernels/dtype.js';
 
 /** A zero-filled buffer: from the active arena inside a training step (see arena.ts), else new. */
 export function allocate(dtype: DType, size: number): FloatArray {

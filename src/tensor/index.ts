@@ -16,5 +16,6 @@ export { matmul, linear } from './ops/matmul.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { crossEntropy, type CrossEntropyOptions } from './ops/loss.js';
 export { layerNorm, rmsNorm } from './ops/norm.js';
+export { fusedAttention, type FusedAttentionOptions } from './ops/attention.js';
 export { dropout } from './ops/dropout.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';

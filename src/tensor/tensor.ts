@@ -5,15 +5,16 @@
 
 import { LlmfsError } from '../errors.js';
 import { type DType, type FloatArray, allocate, dtypeOf } from './dtype.js';
-import { type Shape, numel, fmtShape, checkShape } from './shape.js';
+import { type Shape, numel, fmtShape, checkShape, stridesOf } from './shape.js';
+import { getBackend } from '../kernels/backend.js';
 import { type Node, type BackwardOptions, isGradEnabled, runBackward } from './autograd.js';
 import { formatTensor } from './format.js';
-import * as E from './ops/elementwise.js';
-import * as U from './ops/unary.js';
-import * as R from './ops/reduce.js';
-import * as V from './ops/view.js';
-import * as L from './ops/layout.js';
-import * as I from './ops/indexing.js';
+import * as elementwise from './ops/elementwise.js';
+import * as unary from './ops/unary.js';
+import * as reductions from './ops/reduce.js';
+import * as views from './ops/view.js';
+import * as layout from './ops/layout.js';
+import * as indexing from './ops/indexing.js';
 import { matmul } from './ops/matmul.js';
 import { softmax, logSoftmax } from './ops/softmax.js';
 
@@ -106,9 +107,9 @@ export class Tensor {
   accumulateGrad(g: Tensor): void {
     if (this.grad === null) this.grad = new Tensor(g.data.slice(), this.shape);
     else {
-      const d = this.grad.data;
-      const s = g.data;
-      for (let i = 0; i < d.length; i++) d[i] += s[i];
+      const d = this.grad.data; // grad += g in place, on the backend
+      const strides = stridesOf(this.shape);
+      getBackend().binary('add', d, strides, g.data, strides, d, this.shape);
     }
   }
 
@@ -155,47 +156,53 @@ export class Tensor {
   }
 
   // Elementwise, with broadcasting.
-  add(o: TensorLike): Tensor { return E.add(this, o); }
-  sub(o: TensorLike): Tensor { return E.sub(this, o); }
-  mul(o: TensorLike): Tensor { return E.mul(this, o); }
-  div(o: TensorLike): Tensor { return E.div(this, o); }
-  pow(o: TensorLike): Tensor { return E.pow(this, o); }
-  maximum(o: TensorLike): Tensor { return E.maximum(this, o); }
-  minimum(o: TensorLike): Tensor { return E.minimum(this, o); }
-  maskedFill(mask: Tensor, value: number): Tensor { return E.maskedFill(this, mask, value); }
-  neg(): Tensor { return U.neg(this); }
-  exp(): Tensor { return U.exp(this); }
-  log(): Tensor { return U.log(this); }
-  sqrt(): Tensor { return U.sqrt(this); }
-  rsqrt(): Tensor { return U.rsqrt(this); }
-  abs(): Tensor { return U.abs(this); }
-  tanh(): Tensor { return U.tanh(this); }
-  sigmoid(): Tensor { return U.sigmoid(this); }
-  relu(): Tensor { return U.relu(this); }
-  gelu(approximate: U.GeluApproximation = 'none'): Tensor { return U.gelu(this, approximate); }
-  silu(): Tensor { return U.silu(this); }
-  clamp(min: number | null, max: number | null = null): Tensor { return U.clamp(this, min, max); }
+  add(o: TensorLike): Tensor { return elementwise.add(this, o); }
+  sub(o: TensorLike): Tensor { return elementwise.sub(this, o); }
+  mul(o: TensorLike): Tensor { return elementwise.mul(this, o); }
+  div(o: TensorLike): Tensor { return elementwise.div(this, o); }
+  pow(o: TensorLike): Tensor { return elementwise.pow(this, o); }
+  maximum(o: TensorLike): Tensor { return elementwise.maximum(this, o); }
+  minimum(o: TensorLike): Tensor { return elementwise.minimum(this, o); }
+  maskedFill(mask: Tensor, value: number): Tensor { return elementwise.maskedFill(this, mask, value); }
+  neg(): Tensor { return unary.neg(this); }
+  exp(): Tensor { return unary.exp(this); }
+  log(): Tensor { return unary.log(this); }
+  sqrt(): Tensor { return unary.sqrt(this); }
+  rsqrt(): Tensor { return unary.rsqrt(this); }
+  abs(): Tensor { return unary.abs(this); }
+  tanh(): Tensor { return unary.tanh(this); }
+  sigmoid(): Tensor { return unary.sigmoid(this); }
+  relu(): Tensor { return unary.relu(this); }
+  gelu(approximate: unary.GeluApproximation = 'none'): Tensor { return unary.gelu(this, approximate); }
+  silu(): Tensor { return unary.silu(this); }
+  clamp(min: number | null, max: number | null = null): Tensor { return unary.clamp(this, min, max); }
 
   // Reductions over one or more axes (all when omitted).
-  sum(axis?: R.Axes, keepdim = false): Tensor { return R.sum(this, axis, keepdim); }
-  mean(axis?: R.Axes, keepdim = false): Tensor { return R.mean(this, axis, keepdim); }
-  var(axis?: R.Axes, keepdim = false, correction = 1): Tensor { return R.variance(this, axis, keepdim, correction); }
-  max(axis?: number, keepdim = false): Tensor { return R.max(this, axis, keepdim); }
-  min(axis?: number, keepdim = false): Tensor { return R.min(this, axis, keepdim); }
-  argmax(axis?: number, keepdim = false): Tensor { return R.argmax(this, axis, keepdim); }
+  sum(axis?: reductions.Axes, keepdim = false): Tensor { return reductions.sum(this, axis, keepdim); }
+  mean(axis?: reductions.Axes, keepdim = false): Tensor { return reductions.mean(this, axis, keepdim); }
+  var(axis?: reductions.Axes, keepdim = false, correction = 1): Tensor {
+    return reductions.variance(this, axis, keepdim, correction);
+  }
+  max(axis?: number, keepdim = false): Tensor { return reductions.max(this, axis, keepdim); }
+  min(axis?: number, keepdim = false): Tensor { return reductions.min(this, axis, keepdim); }
+  argmax(axis?: number, keepdim = false): Tensor { return reductions.argmax(this, axis, keepdim); }
 
   // Shape views (share storage) and layout copies.
-  reshape(...shape: number[]): Tensor { return V.reshape(this, shape); }
-  view(...shape: number[]): Tensor { return V.reshape(this, shape); }
-  squeeze(axis?: number): Tensor { return V.squeeze(this, axis); }
-  unsqueeze(axis: number): Tensor { return V.unsqueeze(this, axis); }
-  flatten(startAxis = 0, endAxis = -1): Tensor { return V.flatten(this, startAxis, endAxis); }
-  transpose(a = -2, b = -1): Tensor { return L.transpose(this, a, b); }
-  permute(...axes: number[]): Tensor { return L.permute(this, axes); }
+  reshape(...shape: number[]): Tensor { return views.reshape(this, shape); }
+  view(...shape: number[]): Tensor { return views.reshape(this, shape); }
+  squeeze(axis?: number): Tensor { return views.squeeze(this, axis); }
+  unsqueeze(axis: number): Tensor { return views.unsqueeze(this, axis); }
+  flatten(startAxis = 0, endAxis = -1): Tensor { return views.flatten(this, startAxis, endAxis); }
+  transpose(a = -2, b = -1): Tensor { return layout.transpose(this, a, b); }
+  permute(...axes: number[]): Tensor { return layout.permute(this, axes); }
   contiguous(): Tensor { return this; }
-  narrow(axis: number, start: number, length: number): Tensor { return L.narrow(this, axis, start, length); }
-  indexSelect(axis: number, indices: I.IndexLike): Tensor { return I.indexSelect(this, axis, indices); }
-  gather(axis: number, index: Tensor): Tensor { return I.gather(this, axis, index); }
+  narrow(axis: number, start: number, length: number): Tensor {
+    return layout.narrow(this, axis, start, length);
+  }
+  indexSelect(axis: number, indices: indexing.IndexLike): Tensor {
+    return indexing.indexSelect(this, axis, indices);
+  }
+  gather(axis: number, index: Tensor): Tensor { return indexing.gather(this, axis, index); }
 
   matmul(o: Tensor): Tensor { return matmul(this, o); }
   softmax(axis = -1): Tensor { return softmax(this, axis); }

@@ -24,13 +24,6 @@ export function bytesKey(bytes: Uint8Array): string {
   return s;
 }
 
-/** The byte string a bytesKey() stands for. */
-export function keyBytes(key: string): Uint8Array {
-  const out = new Uint8Array(key.length);
-  for (let i = 0; i < key.length; i++) out[i] = key.charCodeAt(i);
-  return out;
-}
-
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   let n = 0;
   for (const p of parts) n += p.length;
@@ -41,12 +34,6 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
     o += p.length;
   }
   return out;
-}
-
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The wasm gemm equals the reference gemm within float32 rounding on every transpose case, with
 // and without accumulation, at non-zero offsets, on odd, unit and large shapes; threaded equals
-// one thread; float64 inputs go to the reference loop and give identical results.
+// one thread; float64 inputs go to the reference loop and give identical results; 0 · inf is
+// NaN on every path (reference, wasm, gemv), also through matmul.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +9,8 @@ import { Rng } from '../../src/tensor/rng.js';
 import { gemm as jsGemm } from '../../src/kernels/js/gemm.js';
 import type { GemmArgs } from '../../src/kernels/backend.js';
 import { createNodeWasmBackend } from '../../src/kernels/threads/node.js';
+import { resetBackend, setBackend } from '../../src/kernels/backend.js';
+import { tensor, zeros as zerosT } from '../../src/tensor/creation.js';
 import { rand, assertNear } from './random.js';
 
 const be = await createNodeWasmBackend({ threads: 2 });
@@ -136,6 +139,51 @@ test('wasm gemv: the unpacked small-M kernels equal the reference and the packed
       assertNear(gemv, packed, `${what} vs packed`, 1e-5, Math.sqrt(K) * 2e-6);
       assert.deepEqual(gemv.subarray(0, args.cOffset), c.subarray(0, args.cOffset), `${what}: before C`);
       assert.deepEqual(gemv.subarray(args.cOffset + M * N), c.subarray(args.cOffset + M * N), `${what}: after C`);
+    }
+  }
+});
+
+test('gemm keeps IEEE 0 · inf = NaN: no zero in A skips a row of B, on every path', () => {
+  // A all zeros, B (K, N) logically with inf at (3, 5): column 5 of C is NaN, the rest 0.
+  for (const [M, N, K] of [[1, 1, 1], [1, 16, 32], [3, 16, 64], [8, 16, 32], [40, 24, 16]] as const) {
+    const [k0, j0] = K > 3 && N > 5 ? [3, 5] : [0, 0];
+    for (const transA of [false, true]) for (const transB of [false, true]) {
+      const b = new Float32Array(K * N);
+      b[transB ? j0 * K + k0 : k0 * N + j0] = Infinity;
+      const a = new Float32Array(M * K);
+      const args = { transA, transB, M, N, K, a, aOffset: 0, b, bOffset: 0, cOffset: 0, accumulate: false };
+      const runs: [string, (c: Float32Array) => void][] = [
+        ['js', (c) => jsGemm({ ...args, c })],
+        ['wasm', (c) => be.gemm({ ...args, c })],
+        ['wasm gemv', (c) => be.gemmWith({ ...args, c }, { maxGemvRows: 8 })],
+        ['wasm packed', (c) => be.gemmWith({ ...args, c }, { maxGemvRows: 0 })],
+      ];
+      for (const [name, gemm] of runs) {
+        const c = new Float32Array(M * N);
+        gemm(c);
+        const what = `${name} ${M}x${N}x${K} transA=${transA} transB=${transB}`;
+        for (let i = 0; i < M * N; i++) assert.equal(c[i], i % N === j0 ? NaN : 0, `${what}: C[${i}]`);
+      }
+    }
+  }
+});
+
+test('matmul of [[0]] and [[inf]] is NaN on the js and the wasm backend', () => {
+  const zero = tensor([[0]]);
+  const inf = tensor([[Infinity]]);
+  const zeros = zerosT([8, 32]);
+  const infCol = zerosT([32, 16]);
+  infCol.data[3 * 16 + 5] = Infinity; // (8, 32) x (32, 16): large enough for the wasm kernel
+  for (const installed of ['js', 'wasm']) {
+    if (installed === 'wasm') setBackend(be);
+    try {
+      assert.ok(Number.isNaN(zero.matmul(inf).item()), `${installed}: [[0]] @ [[inf]]`);
+      const c = zeros.matmul(infCol);
+      for (let i = 0; i < c.size; i++) {
+        assert.equal(c.data[i], i % 16 === 5 ? NaN : 0, `${installed}: C[${i}]`);
+      }
+    } finally {
+      resetBackend();
     }
   }
 });

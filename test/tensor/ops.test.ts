@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as T from '../../src/tensor/index.js';
+import { erf } from '../../src/tensor/ops/erf.js';
 import { assertClose } from '../helpers/assert.js';
 
 test('creation: tensor from nested arrays, zeros, ones, full, arange, eye', () => {
@@ -66,6 +67,20 @@ test('unary functions: values at known points', () => {
   // gelu(1) = Φ(1) = 0.8413447460685429
   assertClose(T.tensor([1]).gelu().data, [0.8413447460685429]);
   assertClose(T.tensor([1000, -1000]).sigmoid().data, [1, 0]);
+});
+
+test('erf (for the exact GELU): double precision on both branches, odd, saturating past 6', () => {
+  // reference values: the C library's erf (glibc, within 1 ulp)
+  const want: [number, number][] = [
+    [0.1, 0.1124629160182849], [0.5, 0.5204998778130465], [1, 0.8427007929497149], [2, 0.9953222650189527],
+    [2.9, 0.9999589021219005], [3, 0.9999779095030014], [3.5, 0.9999992569016276], [4, 0.9999999845827421],
+    [5.5, 0.9999999999999927], [-1.5, -0.9661051464753108], [-4.2, -0.9999999971445058],
+  ];
+  for (const [x, e] of want) assertClose([erf(x)], [e], 1e-15, 0, `erf(${x})`); // within a few ulp
+  assert.equal(erf(0), 0);
+  assert.equal(erf(7), 1);
+  assert.equal(erf(-Infinity), -1);
+  assert.ok(Number.isNaN(erf(NaN)));
 });
 
 test('reductions: sum/mean/max/min/argmax/var over axes with keepdim', () => {

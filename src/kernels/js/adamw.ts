@@ -2,7 +2,7 @@
 // bias-corrected as torch.optim.AdamW, for one parameter array at step t (1-based):
 //   p -= lr λ p;  m = β1 m + (1-β1) g;  v = β2 v + (1-β2) g²;  p -= lr (m/(1-β1^t)) / (sqrt(v/(1-β2^t)) + ε)
 
-import type { FloatArray } from '../../tensor/dtype.js';
+import type { FloatArray } from '../dtype.js';
 
 export function adamw(
   p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray,

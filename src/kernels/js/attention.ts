@@ -1,24 +1,11 @@
-// Reference fused attention kernels: softmax(q kᵀ · scale) v one query row at a time, with an
-// online softmax (running max and sum, Milakov & Gimelshein, 2018), so the T x T score matrix
-// is never stored: only one row of scores lives at a time, and the backward recomputes the
-// probabilities from the saved log-sum-exp, as FlashAttention does (Dao et al., 2022).
+// Reference fused attention kernels (the js backend's): softmax(q kᵀ · scale) v one query row
+// at a time, so the T x T score matrix is never stored: one row of scores lives at a time, its
+// maximum and sum of exponentials give the softmax, and the backward recomputes the weights
+// from the saved log-sum-exp, as FlashAttention does (Dao et al., 2022).
 // Layout: q (B, Tq, nh·hs), k and v (B, Tk, nkv·hs): heads side by side, no transposes.
 
-import type { FloatArray } from '../../tensor/dtype.js';
-
-export interface AttentionDims {
-  B: number;
-  Tq: number;
-  Tk: number;
-  nh: number;
-  nkv: number;
-  hs: number;
-  scale: number;
-  /** Causal: query i (absolute position Tk - Tq + i) sees keys 0..Tk-Tq+i. */
-  causal: boolean;
-  /** (B, Tk) with 1 = may attend, or null. */
-  keyMask: FloatArray | null;
-}
+import type { FloatArray } from '../dtype.js';
+import type { AttentionDims } from '../backend.js';
 
 /** out (B, Tq, nh·hs); lse (B, nh, Tq) the log-sum-exp of each score row (-inf if none visible). */
 export function attentionForward(q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, d: AttentionDims): void {

@@ -2,7 +2,7 @@
 // input through its broadcast strides (stride 0 on axes where the input has size 1).
 
 import type { BinaryOp } from '../backend.js';
-import type { FloatArray } from '../../tensor/dtype.js';
+import type { FloatArray } from '../dtype.js';
 
 export function binary(
   op: BinaryOp,

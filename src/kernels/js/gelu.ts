@@ -2,7 +2,7 @@
 //   gelu(x) = 0.5 x (1 + tanh(u)),  u = sqrt(2/pi) (x + 0.044715 x^3)
 //   gelu'(x) = 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) sqrt(2/pi) (1 + 3 * 0.044715 x^2)
 
-import type { FloatArray } from '../../tensor/dtype.js';
+import type { FloatArray } from '../dtype.js';
 
 const C = Math.sqrt(2 / Math.PI);
 const A = 0.044715;

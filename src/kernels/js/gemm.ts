@@ -11,8 +11,7 @@ export function gemm(p: GemmArgs): void {
     for (let i = 0; i < M; i++) {
       const ci = co + i * N;
       for (let k = 0; k < K; k++) {
-        const aik = a[ao + i * K + k];
-        if (aik === 0) continue;
+        const aik = a[ao + i * K + k]; // no skip when 0: 0 · inf must stay NaN (IEEE 754)
         const bk = bo + k * N;
         for (let j = 0; j < N; j++) c[ci + j] += aik * b[bk + j];
       }
@@ -34,7 +33,6 @@ export function gemm(p: GemmArgs): void {
       const bk = bo + k * N;
       for (let i = 0; i < M; i++) {
         const aki = a[ao + k * M + i];
-        if (aki === 0) continue;
         const ci = co + i * N;
         for (let j = 0; j < N; j++) c[ci + j] += aki * b[bk + j];
       }

@@ -3,15 +3,18 @@
 import type { Backend } from '../backend.js';
 import { gemm } from './gemm.js';
 import { binary } from './binary.js';
+import { sumAxis } from './reduce.js';
 import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from './softmax.js';
 import { layerNormForward, layerNormBackward } from './layernorm.js';
 import { geluTanhForward, geluTanhBackward } from './gelu.js';
+import { attentionForward, attentionBackward } from './attention.js';
 import { adamw } from './adamw.js';
 
 export const jsBackend: Backend = {
   name: 'js',
   gemm,
   binary,
+  sumAxis,
   softmaxForward,
   softmaxBackward,
   logSoftmaxForward,
@@ -20,6 +23,8 @@ export const jsBackend: Backend = {
   layerNormBackward,
   geluTanhForward,
   geluTanhBackward,
+  attentionForward,
+  attentionBackward,
   adamw,
   allocPersistent: () => null, // plain arrays are already where these kernels read them
 };

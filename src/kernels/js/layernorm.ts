@@ -3,7 +3,7 @@
 // Backward, with xhat = (x - mean) * rstd and g = dy * w:
 //   dx = rstd * (g - mean(g) - xhat * mean(g * xhat)),  dw += sum dy * xhat,  db += sum dy.
 
-import type { FloatArray } from '../../tensor/dtype.js';
+import type { FloatArray } from '../dtype.js';
 
 export function layerNormForward(
   x: FloatArray, w: FloatArray | null, b: FloatArray | null, y: FloatArray,

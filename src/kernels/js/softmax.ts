@@ -1,7 +1,7 @@
 // Reference row-wise softmax and log-softmax, numerically stable: subtract the row maximum
 // before exponentiating, so exp never overflows (softmax is invariant to a constant shift).
 
-import type { FloatArray } from '../../tensor/dtype.js';
+import type { FloatArray } from '../dtype.js';
 
 export function softmaxForward(x: FloatArray, y: FloatArray, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) {

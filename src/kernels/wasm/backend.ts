@@ -1,13 +1,15 @@
 // The fast backend: WebAssembly SIMD kernels (built from assembly/ by AssemblyScript) with an
-// optional pool of threads for large gemms. Methods it does not speed up, and float64 inputs,
-// fall through to the reference kernels in ../js, so results differ only by float rounding.
+// optional pool of threads for large gemms, and attention in tiles on that gemm. Methods it does
+// not speed up, and float64 inputs, fall through to the reference kernels in ../js, so results
+// differ only by float rounding.
 
-import type { Backend } from '../backend.js';
+import type { Backend, GemmArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { compileKernels, hasSharedMemory, hasSimd, instantiate, newMemory, type KernelExports } from './module.js';
 import { WasmHeap } from './heap.js';
 import { wasmGemm, type GemmContext } from './gemm.js';
 import { wasmKernels, type Thresholds } from './calls.js';
+import { tiledAttention } from './tiled-attention.js';
 import { ThreadPool, type SpawnWorker } from '../threads/pool.js';
 
 export interface WasmBackendOptions {
@@ -67,15 +69,17 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
   }
   const threads = pool ? pool.size : 1;
   const ctx: GemmContext = { kernels, heap, workspace: workspaces[0], pool };
+  const gemm = (p: GemmArgs) => wasmGemm(ctx, p);
   return {
     ...jsBackend,
     ...wasmKernels(heap, kernels, opts.thresholds),
+    ...tiledAttention(gemm),
     name: `wasm-${km.simd}${threads > 1 ? ` x${threads} threads` : ''}`,
     heap,
     kernels,
     threads,
     simd: km.simd,
-    gemm: (p) => wasmGemm(ctx, p),
+    gemm,
     allocPersistent: (n) => heap.persistent(n),
     gemmThreads: (p, n) => wasmGemm(ctx, p, n),
     gemmWith: (p, o) => wasmGemm(ctx, p, o.threads, o.maxGemvRows),

@@ -3,7 +3,7 @@
 // break-even (bench/kernels.ts), go to the reference kernel, for which the copies cost more.
 
 import type { Backend, BinaryOp } from '../backend.js';
-import type { FloatArray } from '../../tensor/dtype.js';
+import type { FloatArray } from '../dtype.js';
 import { jsBackend } from '../js/index.js';
 import type { WasmHeap } from './heap.js';
 import type { KernelExports } from './module.js';
@@ -47,8 +47,17 @@ export interface Thresholds {
 /** Measured break-even on bench/kernels.ts (docs/10-making-it-fast.md), with margin. */
 export const DEFAULT_THRESHOLDS: Thresholds = { transcendental: 256, binary: 8192 };
 
+/** The Backend methods with a wasm kernel besides gemm (attention: ./tiled-attention.ts). */
+type WasmKernelMethods = Pick<
+  Backend,
+  | 'binary' | 'softmaxForward' | 'softmaxBackward' | 'logSoftmaxForward' | 'logSoftmaxBackward'
+  | 'layerNormForward' | 'layerNormBackward' | 'geluTanhForward' | 'geluTanhBackward' | 'adamw'
+>;
+
 /** The non-gemm Backend methods on wasm kernels, each falling back to the reference. */
-export function wasmKernels(heap: WasmHeap, k: KernelExports, min: Thresholds = DEFAULT_THRESHOLDS): Omit<Backend, 'name' | 'gemm' | 'allocPersistent'> {
+export function wasmKernels(
+  heap: WasmHeap, k: KernelExports, min: Thresholds = DEFAULT_THRESHOLDS,
+): WasmKernelMethods {
   const js = jsBackend;
   const small = (n: number) => n < min.transcendental;
   return {

@@ -6,7 +6,7 @@
 // unshared memory detaches every view of it (they would read as empty: a silent wrong answer),
 // while a shared memory never moves or detaches, and its old views stay valid after a grow.
 
-import type { FloatArray } from '../../tensor/dtype.js';
+import type { FloatArray } from '../dtype.js';
 
 const PAGE = 65536;
 const ALIGN = 64; // a cache line: no two threads' scratch ever shares one

@@ -1,15 +1,14 @@
 // Fused scaled dot-product attention as one autograd op: softmax(q kᵀ / sqrt(hs)) v with a
-// causal and/or key-padding mask, computed row by row without the T x T matrix (see
-// kernels/js/attention.ts; float32 runs the tiled version on the backend's gemm,
-// kernels/tiled-attention.ts). It equals the readable composition in model/attention.ts, which
-// is used instead whenever the weights are wanted (visualisation) or dropped out.
+// causal and/or key-padding mask, computed by the backend without the T x T matrix (row by row
+// on the js backend, kernels/js/attention.ts; in tiles on the wasm backend's gemm,
+// kernels/wasm/tiled-attention.ts). It equals the readable composition in model/attention.ts,
+// which is used instead whenever the weights are wanted (visualisation) or dropped out.
 // Layout: q (B, Tq, nh·hs), k and v (B, Tk, nkv·hs), heads side by side; out like q.
 
 import { Tensor } from '../tensor.js';
 import { allocate, promote } from '../dtype.js';
 import { fmtShape } from '../shape.js';
-import { attentionForward, attentionBackward, type AttentionDims } from '../../kernels/js/attention.js';
-import { tiledAttentionForward, tiledAttentionBackward } from '../../kernels/tiled-attention.js';
+import { getBackend, type AttentionDims } from '../../kernels/backend.js';
 import { LlmfsError } from '../../errors.js';
 
 export interface FusedAttentionOptions {
@@ -41,14 +40,12 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, o: FusedAttentio
   const dtype = promote(promote(q.dtype, k.dtype), v.dtype);
   const out = allocate(dtype, q.size);
   const lse = new Float64Array(B * nh * Tq);
-  // float64 (gradient checks) takes the row-by-row reference; float32 the tiled gemm path.
-  const tiled = dtype === 'float32' && q.dtype === 'float32' && k.dtype === 'float32' && v.dtype === 'float32';
-  (tiled ? tiledAttentionForward : attentionForward)(q.data, k.data, v.data, out, lse, dims);
+  getBackend().attentionForward(q.data, k.data, v.data, out, lse, dims);
   return Tensor.fromOp('fusedAttention', out, q.shape, [q, k, v], (g) => {
     const dq = allocate(dtype, q.size);
     const dk = allocate(dtype, k.size);
     const dv = allocate(dtype, v.size);
-    (tiled ? tiledAttentionBackward : attentionBackward)(q.data, k.data, v.data, out, lse, g.data, dq, dk, dv, dims);
+    getBackend().attentionBackward(q.data, k.data, v.data, out, lse, g.data, dq, dk, dv, dims);
     return [new Tensor(dq, q.shape), new Tensor(dk, k.shape), new Tensor(dv, v.shape)];
   });
 }

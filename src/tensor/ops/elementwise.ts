@@ -2,6 +2,8 @@
 // gradient over the axes that were broadcast (sumToShape), since one input value fed many
 // outputs. Derivatives:  d(a+b) = (1, 1);  d(a-b) = (1, -1);  d(ab) = (b, a);
 // d(a/b) = (1/b, -a/b²);  d(a^b) = (b a^(b-1), a^b ln a).
+// The arithmetic runs on the backend's `binary`; the loops kept here only select (compare,
+// maskedFill, where: see the rule in kernels/backend.ts).
 
 import { Tensor, type TensorLike } from '../tensor.js';
 import { allocate, promote } from '../dtype.js';

@@ -1,6 +1,8 @@
 // Integer indexing: indexSelect picks whole slices along an axis (an embedding lookup is
 // indexSelect on the rows of the weight); gather picks one element per position (torch.gather).
 // Backward scatters the gradient back, adding where an index repeats.
+// Gathers and scatters are indexing, not arithmetic a backend speeds up, so their loops stay
+// here (kernels/backend.ts states the rule).
 
 import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';

@@ -1,5 +1,6 @@
 // Ops that move elements to a new layout, so they copy: permute/transpose, narrow (a slice
 // along one axis), cat and stack. Each backward moves the gradient back the same way.
+// Their loops only copy, so they stay here (kernels/backend.ts states the rule).
 
 import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';

@@ -45,16 +45,15 @@ export function crossEntropy(logits: Tensor, targets: IndexLike, opts: CrossEntr
   }
   const logp = allocate(logits.dtype, logits.size);
   getBackend().logSoftmaxForward(logits.data, logp, rows, C);
+  // Σ_c log p_n[c] for label smoothing: a sum over the class axis of (rows, C)
+  const logpSums = eps > 0 ? allocate(logits.dtype, rows) : null;
+  if (logpSums) getBackend().sumAxis(logp, logpSums, rows, C, 1);
   const perRow = allocate(logits.dtype, rows);
   let count = 0;
   for (let n = 0; n < rows; n++) {
     if (y[n] === ignoreIndex) continue;
     count++;
-    let mean = 0;
-    if (eps > 0) {
-      for (let c = 0; c < C; c++) mean += logp[n * C + c];
-      mean /= C;
-    }
+    const mean = logpSums ? logpSums[n] / C : 0;
     perRow[n] = -(1 - eps) * logp[n * C + y[n]] - eps * mean;
   }
   let out: Tensor['data'];
@@ -70,15 +69,18 @@ export function crossEntropy(logits: Tensor, targets: IndexLike, opts: CrossEntr
     shape = [];
   }
   return Tensor.fromOp('crossEntropy', out, shape, [logits], (g) => {
-    const dx = allocate(g.dtype, logits.size);
+    // loss_n = -Σ_c q_n[c] log p_n[c] is a weighted sum of log-softmax outputs, so its gradient
+    // is the log-softmax backward of dlogp_n = -scale_n q_n: dx = scale_n (p_n - q_n), as Σ q = 1.
+    // Only the target rows are written here; the arithmetic over (rows, C) runs on the backend.
+    const dlogp = allocate(g.dtype, logits.size); // ignored rows stay 0, so their gradient is 0
     for (let n = 0; n < rows; n++) {
       if (y[n] === ignoreIndex) continue;
       const scale = reduction === 'none' ? g.data[n] : reduction === 'mean' ? g.data[0] / count : g.data[0];
-      for (let c = 0; c < C; c++) {
-        const q = (c === y[n] ? 1 - eps : 0) + eps / C;
-        dx[n * C + c] = (Math.exp(logp[n * C + c]) - q) * scale;
-      }
+      if (eps > 0) dlogp.fill((-scale * eps) / C, n * C, (n + 1) * C);
+      dlogp[n * C + y[n]] = -scale * (1 - eps + eps / C);
     }
+    const dx = allocate(g.dtype, logits.size);
+    getBackend().logSoftmaxBackward(logp, dlogp, dx, rows, C);
     return [new Tensor(dx, logits.shape)];
   });
 }

@@ -1,11 +1,13 @@
 // Reductions over one or more axes, with keepdim. The backward of a sum copies the gradient
 // back to every summed element (broadcast); of a mean, the same divided by the count; of a
 // max or min, to the selected element only (the first on ties).
+// Sums run on the backend (sumAxis); max, min and argmax only select, so their loops stay here.
 
 import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
 import { type Shape, normAxis, numel, sameShape, fmtShape } from '../shape.js';
 import { expand } from './elementwise.js';
+import { getBackend } from '../../kernels/backend.js';
 import { LlmfsError } from '../../errors.js';
 
 export type Axes = number | readonly number[] | undefined;
@@ -34,20 +36,14 @@ function around(shape: Shape, axis: number): [number, number, number] {
   return [numel(shape.slice(0, axis)), shape[axis], numel(shape.slice(axis + 1))];
 }
 
-/** Plain sum over several axes, no autograd: reduces one axis at a time. */
+/** Plain sum over several axes, no autograd: reduces one axis at a time on the backend. */
 function sumData(x: Tensor['data'], shape: Shape, axes: number[]): Tensor['data'] {
   let data = x;
-  let cur = [...shape];
+  const cur = [...shape];
   for (const axis of [...axes].reverse()) {
     const [outer, n, inner] = around(cur, axis);
     const out = allocate(x instanceof Float64Array ? 'float64' : 'float32', outer * inner);
-    for (let o = 0; o < outer; o++) {
-      for (let k = 0; k < n; k++) {
-        const src = (o * n + k) * inner;
-        const dst = o * inner;
-        for (let i = 0; i < inner; i++) out[dst + i] += data[src + i];
-      }
-    }
+    getBackend().sumAxis(data, out, outer, n, inner);
     data = out;
     cur[axis] = 1;
   }

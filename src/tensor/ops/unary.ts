@@ -1,10 +1,12 @@
 // Elementwise functions of one tensor, each with its derivative beside it. The backward of
 // y = f(x) is dx = dy · f'(x), written using x or the saved output y, whichever is cheaper.
+// These scalar loops do not go through the backend yet (see kernels/backend.ts); the tanh GELU
+// does, as a fused kernel.
 
 import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
 import { getBackend } from '../../kernels/backend.js';
-import { erf } from '../../kernels/js/erf.js';
+import { erf } from './erf.js';
 import { LlmfsError } from '../../errors.js';
 
 /** Applies f elementwise into a new array of the same dtype. */

@@ -1,13 +1,15 @@
-// Fused attention in tiles, the fast path beside the row-by-row reference in js/attention.ts
-// (which it must equal). For each batch row and head, queries are taken in blocks of QBLOCK:
-// scores S = Q_blk Kᵀ for that block only (never the whole T x T matrix), masked, softmaxed
-// row-wise with the log-sum-exp saved, then O_blk = P V. The backward recomputes P from the
-// log-sum-exp and runs five small matrix products per block, all through the backend's gemm:
+// Fused attention in tiles, the wasm backend's attention beside the row-by-row reference in
+// js/attention.ts (which it must equal). For each batch row and head, queries are taken in blocks
+// of QBLOCK: scores S = Q_blk Kᵀ for that block only (never the whole T x T matrix), masked,
+// softmaxed row-wise with the log-sum-exp saved, then O_blk = P V. The backward recomputes P from
+// the log-sum-exp and runs five small matrix products per block, all on the gemm it is given:
 //   dV += Pᵀ dO,  dP = dO Vᵀ,  dS = P ⊙ (dP - rowsum(dO ⊙ O)) · scale,  dQ = dS K,  dK += dSᵀ Q.
 
-import type { FloatArray } from '../tensor/dtype.js';
-import { getBackend } from './backend.js';
-import type { AttentionDims } from './js/attention.js';
+import type { FloatArray } from '../dtype.js';
+import type { AttentionDims, Backend, GemmArgs } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+
+type Gemm = (args: GemmArgs) => void;
 
 const QBLOCK = 64;
 /** Up to this many queries (decoding: one new token per step) the direct loop below is used. */
@@ -101,10 +103,11 @@ function directAttentionForward(q: FloatArray, k: FloatArray, v: FloatArray, out
   }
 }
 
-export function tiledAttentionForward(q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, d: AttentionDims): void {
+export function tiledAttentionForward(
+  gemm: Gemm, q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, d: AttentionDims,
+): void {
   const { B, Tq, Tk, nh, nkv, hs } = d;
   if (Tq <= DIRECT_MAX_TQ) return directAttentionForward(q, k, v, out, lse, d);
-  const gemm = getBackend().gemm;
   const group = nh / nkv;
   const Kh = new Float32Array(Tk * hs);
   const Vh = new Float32Array(Tk * hs);
@@ -137,11 +140,10 @@ export function tiledAttentionForward(q: FloatArray, k: FloatArray, v: FloatArra
 }
 
 export function tiledAttentionBackward(
-  q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, dout: FloatArray,
+  gemm: Gemm, q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, dout: FloatArray,
   dq: FloatArray, dk: FloatArray, dv: FloatArray, d: AttentionDims,
 ): void {
   const { B, Tq, Tk, nh, nkv, hs, scale } = d;
-  const gemm = getBackend().gemm;
   const group = nh / nkv;
   const Kh = new Float32Array(Tk * hs);
   const Vh = new Float32Array(Tk * hs);
@@ -200,4 +202,23 @@ export function tiledAttentionBackward(
       }
     }
   }
+}
+
+/**
+ * The Backend attention methods on `gemm` (the wasm backend's own). The tiles are float32, so
+ * float64 inputs (gradient checks) go to the row-by-row reference, as other wasm methods do.
+ */
+export function tiledAttention(gemm: Gemm): Pick<Backend, 'attentionForward' | 'attentionBackward'> {
+  const f32 = (...xs: FloatArray[]) => xs.every((x) => x instanceof Float32Array);
+  return {
+    attentionForward(q, k, v, out, lse, d) {
+      if (!f32(q, k, v, out)) return jsBackend.attentionForward(q, k, v, out, lse, d);
+      tiledAttentionForward(gemm, q, k, v, out, lse, d);
+    },
+    attentionBackward(q, k, v, out, lse, dout, dq, dk, dv, d) {
+      const tiles = f32(q, k, v, out, dout, dq, dk, dv);
+      if (!tiles) return jsBackend.attentionBackward(q, k, v, out, lse, dout, dq, dk, dv, d);
+      tiledAttentionBackward(gemm, q, k, v, out, lse, dout, dq, dk, dv, d);
+    },
+  };
 }

@@ -1,5 +1,5 @@
 // The error function erf(x) = 2/sqrt(pi) ∫_0^x exp(-t^2) dt, to double precision, for the exact
-// GELU. For |x| < 3 the everywhere-positive series (Abramowitz & Stegun 7.1.6)
+// GELU beside it (unary.ts). For |x| < 3 the everywhere-positive series (Abramowitz & Stegun 7.1.6)
 //   erf(x) = 2/sqrt(pi) exp(-x^2) Σ_n 2^n x^(2n+1) / (1·3·…·(2n+1))
 // has no cancellation; beyond, erfc by its continued fraction (A&S 7.1.14), evaluated bottom-up.
 
