@@ -8,7 +8,7 @@
 // persistent storage when it has one (wasm memory on the fast backend, where kernels use them
 // without copies); being pooled for good, they are never given back, not even by clear().
 
-import type { DType, FloatArray } from './dtype.js';
+import type { DType, FloatArray } from '../kernels/dtype.js';
 import { getBackend } from '../kernels/backend.js';
 
 export class BufferArena {

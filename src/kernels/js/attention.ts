@@ -5,7 +5,7 @@
 // Layout: q (B, Tq, nh·hs), k and v (B, Tk, nkv·hs): heads side by side, no transposes.
 
 import type { FloatArray } from '../dtype.js';
-import type { AttentionDims } from '../backend.js';
+import type { AttentionDims } from '../backend-interface.js';
 
 /** out (B, Tq, nh·hs); lse (B, nh, Tq) the log-sum-exp of each score row (-inf if none visible). */
 export function attentionForward(q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, d: AttentionDims): void {

@@ -1,7 +1,7 @@
 // Reference broadcast elementwise kernel: walks the output in row-major order, reading each
 // input through its broadcast strides (stride 0 on axes where the input has size 1).
 
-import type { BinaryOp } from '../backend.js';
+import type { BinaryOp } from '../backend-interface.js';
 import type { FloatArray } from '../dtype.js';
 
 export function binary(

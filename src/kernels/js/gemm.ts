@@ -1,7 +1,7 @@
 // Reference matrix multiply C (+)= op(A) op(B), plain loops in a cache-friendly order: the
 // innermost loop always walks contiguous memory (i-k-j for A·B, row dot rows for A·Bᵀ).
 
-import type { GemmArgs } from '../backend.js';
+import type { GemmArgs } from '../backend-interface.js';
 
 export function gemm(p: GemmArgs): void {
   const { M, N, K, a, b, c, aOffset: ao, bOffset: bo, cOffset: co } = p;

@@ -1,6 +1,6 @@
 // The plain reference backend: every kernel as the simplest correct loop.
 
-import type { Backend } from '../backend.js';
+import type { Backend } from '../backend-interface.js';
 import { gemm } from './gemm.js';
 import { binary } from './binary.js';
 import { sumAxis } from './reduce.js';
