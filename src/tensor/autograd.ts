@@ -4,34 +4,13 @@
 // recorded graph in reverse topological order (Baydin et al., "Automatic differentiation in
 // machine learning: a survey", 2018), accumulating into `.grad` of the leaves.
 
-import type { Tensor } from './tensor.js';
+import type { Tensor, Node } from './tensor-core.js';
+import { noGrad } from './grad-mode.js';
 import { LlmfsError } from '../errors.js';
 import { fmtShape, sameShape } from './shape.js';
 
-export interface Node {
-  /** The op's name, for error messages and graph printing. */
-  op: string;
-  inputs: Tensor[];
-  /** Given dL/d(output), returns dL/d(input) for each input (null where no gradient flows). */
-  backward: (grad: Tensor) => (Tensor | null)[];
-}
-
-let gradEnabled = true;
-
-export function isGradEnabled(): boolean {
-  return gradEnabled;
-}
-
-/** Runs `fn` without recording a graph (inference, optimizer updates, backward itself). */
-export function noGrad<T>(fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = false;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = prev;
-  }
-}
+export type { Node } from './tensor-core.js';
+export { isGradEnabled, noGrad } from './grad-mode.js';
 
 /** Reverse topological order of the graph under `root`, iteratively (graphs can be deep). */
 function topoOrder(root: Tensor): Tensor[] {

@@ -1,7 +1,7 @@
 // Pretty printing: nested brackets like PyTorch, long axes elided with "...", then the shape,
 // dtype and grad status, e.g.  tensor([[1.0000, 2.0000]], shape=(1,2), requiresGrad).
 
-import type { Tensor } from './tensor.js';
+import type { Tensor } from './tensor-core.js';
 import { fmtShape, numel } from './shape.js';
 
 const EDGE = 3; // items shown at each end of a long axis

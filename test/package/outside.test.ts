@@ -61,7 +61,7 @@ test('outside the repository: npm install the package, then plain node loads HF 
       "import { loadPretrained, type Pretrained } from 'llm-from-scratch/node';",
       "const config: GPTConfig = new GPT(gptPreset('tiny')).config;",
       "const p: Pretrained = loadPretrained('dir');",
-      "const logits: Tensor = p.model.forward(tensor([[1, 2]])).logits;",
+      "const logits: Tensor = p.model.forward(tensor([[1, 2]])).logits.softmax(-1).mul(2);",
       'export const shape: readonly number[] = [config.nLayer, ...logits.shape];',
       '',
     ].join('\n'));

@@ -5,7 +5,7 @@
 // which is used instead whenever the weights are wanted (visualisation) or dropped out.
 // Layout: q (B, Tq, nh·hs), k and v (B, Tk, nkv·hs), heads side by side; out like q.
 
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { allocate, promote } from '../dtype.js';
 import { fmtShape } from '../shape.js';
 import { getBackend, type AttentionDims } from '../../kernels/backend.js';

@@ -3,7 +3,7 @@
 // The backward applies the same mask and scale. The mask is drawn here, in the seeded RNG's
 // order (the seed's contract); the multiplies run on the backend.
 
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { allocate } from '../dtype.js';
 import { stridesOf } from '../shape.js';
 import { type Rng, globalRng } from '../rng.js';

@@ -5,11 +5,11 @@
 // The arithmetic runs on the backend's `binary`; the loops kept here only select (compare,
 // maskedFill, where: see the rule in kernels/backend.ts).
 
-import { Tensor, type TensorLike } from '../tensor.js';
+import { Tensor, type TensorLike } from '../tensor-core.js';
 import { allocate, promote } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, numel, sameShape, fmtShape } from '../shape.js';
 import { getBackend, type BinaryOp } from '../../kernels/backend.js';
-import { sumToShape } from './reduce.js';
+import { expandData, sumToShape } from './broadcast.js';
 import { LlmfsError } from '../../errors.js';
 
 /** A number becomes a 0-d tensor of the other operand's dtype. */
@@ -98,24 +98,6 @@ export function compare(a: Tensor, b: Tensor, pred: (x: number, y: number) => bo
   const bb = expandData(b, shape);
   for (let i = 0; i < out.length; i++) out[i] = pred(ab[i], bb[i]) ? 1 : 0;
   return new Tensor(out, shape);
-}
-
-/** The values of `t` broadcast to `shape`, materialised. */
-export function expandData(t: Tensor, shape: readonly number[]): Tensor['data'] {
-  if (sameShape(t.shape, shape)) return t.data;
-  const zero = allocate(t.dtype, 1);
-  const out = allocate(t.dtype, numel(shape));
-  getBackend().binary('add', t.data, broadcastStrides(t.shape, shape), zero, shape.map(() => 0), out, shape);
-  return out;
-}
-
-/** Broadcasts `t` to `shape` (a copy); the backward sums back. */
-export function expand(t: Tensor, shape: readonly number[]): Tensor {
-  const target = broadcastShapes('expand', t.shape, shape);
-  if (!sameShape(target, shape)) {
-    throw new LlmfsError(`expand: shape ${fmtShape(t.shape)} cannot be expanded to ${fmtShape(shape)}`);
-  }
-  return Tensor.fromOp('expand', expandData(t, shape).slice(), shape, [t], (g) => [sumToShape(g, t.shape)]);
 }
 
 /** out = value where mask is nonzero, else x. `mask` broadcasts to x's shape. */

@@ -4,7 +4,7 @@
 // Gathers and scatters are indexing, not arithmetic a backend speeds up, so their loops stay
 // here (kernels/backend.ts states the rule).
 
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { allocate } from '../dtype.js';
 import { normAxis, numel, fmtShape } from '../shape.js';
 import { LlmfsError } from '../../errors.js';

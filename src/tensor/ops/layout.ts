@@ -2,7 +2,7 @@
 // along one axis), cat and stack. Each backward moves the gradient back the same way.
 // Their loops only copy, so they stay here (kernels/backend.ts states the rule).
 
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { allocate } from '../dtype.js';
 import { normAxis, numel, stridesOf, fmtShape } from '../shape.js';
 import { LlmfsError } from '../../errors.js';

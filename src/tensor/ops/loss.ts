@@ -4,7 +4,7 @@
 // Its gradient is the famously simple  dlogits_n = p_n - q_n,  q_n = (1-ε) onehot(y_n) + ε/C.
 // Rows whose target equals ignoreIndex contribute nothing and are not counted in the mean.
 
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { allocate } from '../dtype.js';
 import { fmtShape } from '../shape.js';
 import { getBackend } from '../../kernels/backend.js';

@@ -4,11 +4,11 @@
 // computed with the backend's transpose flags, so no transposed copy is ever made.
 // linear(x, W, b) = x Wᵀ + b, with W stored (out, in) as in torch.nn.Linear.
 
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { allocate, promote } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, numel, fmtShape } from '../shape.js';
 import { getBackend } from '../../kernels/backend.js';
-import { sumToShape } from './reduce.js';
+import { sumToShape } from './broadcast.js';
 import { LlmfsError } from '../../errors.js';
 
 /**

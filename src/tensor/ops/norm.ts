@@ -3,7 +3,7 @@
 //   axis, fused in one kernel pass with the statistics saved for backward.
 // rmsNorm (Zhang & Sennrich, 2019): y = x / sqrt(mean(x²) + eps) * w, written with tensor ops.
 
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { allocate } from '../dtype.js';
 import { fmtShape } from '../shape.js';
 import { getBackend } from '../../kernels/backend.js';

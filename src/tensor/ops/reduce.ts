@@ -3,10 +3,10 @@
 // max or min, to the selected element only (the first on ties).
 // Sums run on the backend (sumAxis); max, min and argmax only select, so their loops stay here.
 
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { allocate } from '../dtype.js';
 import { type Shape, normAxis, numel, sameShape, fmtShape } from '../shape.js';
-import { expand } from './elementwise.js';
+import { around, expand, sumData } from './broadcast.js';
 import { getBackend } from '../../kernels/backend.js';
 import { LlmfsError } from '../../errors.js';
 
@@ -29,25 +29,6 @@ export function reducedShape(shape: Shape, axes: number[], keepdim: boolean): nu
     else if (keepdim) out.push(1);
   });
   return out;
-}
-
-/** Splits `shape` around `axis` into (outer, n, inner) for a single-axis loop. */
-function around(shape: Shape, axis: number): [number, number, number] {
-  return [numel(shape.slice(0, axis)), shape[axis], numel(shape.slice(axis + 1))];
-}
-
-/** Plain sum over several axes, no autograd: reduces one axis at a time on the backend. */
-function sumData(x: Tensor['data'], shape: Shape, axes: number[]): Tensor['data'] {
-  let data = x;
-  const cur = [...shape];
-  for (const axis of [...axes].reverse()) {
-    const [outer, n, inner] = around(cur, axis);
-    const out = allocate(x instanceof Float64Array ? 'float64' : 'float32', outer * inner);
-    getBackend().sumAxis(data, out, outer, n, inner);
-    data = out;
-    cur[axis] = 1;
-  }
-  return data;
 }
 
 export function sum(x: Tensor, axes?: Axes, keepdim = false): Tensor {
@@ -126,14 +107,3 @@ export function argmax(x: Tensor, axis?: number, keepdim = false): Tensor {
   return new Tensor(out, shape);
 }
 
-/** Sums a broadcast gradient back down to `shape` (the inverse of broadcasting). */
-export function sumToShape(g: Tensor, shape: Shape): Tensor {
-  if (sameShape(g.shape, shape)) return g;
-  const lead = g.ndim - shape.length;
-  const axes: number[] = [];
-  for (let i = 0; i < g.ndim; i++) {
-    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
-  }
-  const data = sumData(g.data, g.shape, axes);
-  return new Tensor(data, shape);
-}

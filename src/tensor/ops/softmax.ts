@@ -3,7 +3,7 @@
 // The unfused version, x.exp().div(x.exp().sum(axis, true)), is the readable reference the
 // tests compare against; the fused one never overflows and saves memory in backward.
 
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { allocate } from '../dtype.js';
 import { normAxis } from '../shape.js';
 import { getBackend } from '../../kernels/backend.js';

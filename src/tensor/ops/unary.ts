@@ -3,7 +3,7 @@
 // These scalar loops do not go through the backend yet (see kernels/backend.ts); the tanh GELU
 // does, as a fused kernel.
 
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { allocate } from '../dtype.js';
 import { getBackend } from '../../kernels/backend.js';
 import { erf } from './erf.js';

@@ -1,7 +1,7 @@
 // Views: a new shape over the same storage (no copy), possible because storage is contiguous
 // and row-major. The backward of a view is the inverse reshape of the gradient.
 
-import { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor-core.js';
 import { type Shape, numel, fmtShape, normAxis } from '../shape.js';
 import { LlmfsError } from '../../errors.js';
 
