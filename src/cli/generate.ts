@@ -2,7 +2,7 @@
 // tokens as they come. Greedy, sampling (temperature, top-k, top-p, min-p, penalties, seed) or
 // beam search; --show-probs prints each token's probability and the distribution's entropy.
 
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import { buildProcessors } from '../generate/settings.js';
 import { parseArgs, helpText, type ParsedFlags } from './args.js';
 import { loadPretrained } from '../io/load-pretrained.js';
