@@ -3,8 +3,8 @@
 
 transformers is not installed here, so this file restates, line for line in plain Python, the
 beam search of transformers' generation/beam_search.py (BeamSearchScorer.process / finalize and
-BeamHypotheses.add / is_done, the version with `generated_len` and `decoder_prompt_len`,
-v4.35 to v4.49) and the loop of GenerationMixin._beam_search that drives it, for one prompt:
+BeamHypotheses.add / is_done, as at commit 4e7bd11: the version with `generated_len` and
+`decoder_prompt_len`) and the loop of GenerationMixin._beam_search that drives it, for one prompt:
   - beam scores start at [0, -1e9, ...] so the first step expands one beam;
   - each step takes the top 2*num_beams (beam, token) pairs of beam score + log-softmax;
   - an end-of-text pair of rank < num_beams is added as a hypothesis scored

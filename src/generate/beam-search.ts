@@ -4,19 +4,21 @@
 // are rows of one batch, so the KV cache is reordered with them.
 //
 // The options named as Hugging Face names them behave as in transformers' BeamSearchScorer and
-// BeamHypotheses (src/transformers/generation/beam_search.py, the version with `generated_len`
-// and `decoder_prompt_len`, v4.35 to v4.49): a hypothesis scores sum logprob / len^length_penalty
-// where len counts the *generated* tokens (the prompt excluded, end-of-text included); versions
-// before that divided by the whole sequence length, prompt included. At most `beams` finished
-// hypotheses are kept. After each step the search is done, once `beams` have finished, when
+// BeamHypotheses (src/transformers/generation/beam_search.py as at commit 4e7bd11, the version
+// with `generated_len` and `decoder_prompt_len`): a hypothesis scores
+//   sum logprob / len^length_penalty
+// where len counts the *generated* tokens (the prompt excluded, end-of-text included); older
+// versions divided by the whole sequence length (prompt included, end-of-text not). At most `beams`
+// finished hypotheses are kept. After each step the search is done, once `beams` have finished, when
 //   earlyStopping true:    always (stop as soon as `beams` hypotheses have finished);
 //   earlyStopping false:   the worst kept score >= best candidate logprob / lp(tokens so far)
 //                          (HF's heuristic, the default);
 //   earlyStopping 'never': the worst kept score >= best candidate logprob / lp(maxNewTokens) when
 //                          α > 0, else / lp(tokens so far): no live beam can still do better.
 // Then the live beams join the finished ones only if the search ran to maxNewTokens undone.
-// (transformers v4.50+ vectorises this and bounds with the best live beam instead of the best
-// candidate; rankings agree, the step at which `false` stops can differ.)
+// (Later transformers versions vectorise this in GenerationMixin._beam_search and bound `false`
+// and 'never' with the best live beam instead of the best candidate, so the step at which they
+// stop can differ.)
 // `lengthPenaltyFormula: 'gnmt'` swaps len^α for GNMT's ((5 + len) / 6)^α (length-penalty.ts).
 
 import type { GPT } from '../model/gpt.js';
@@ -143,7 +145,9 @@ export function beamSearch(
     const candidates: { row: number; id: number; logprob: number }[] = [];
     logits.forEach((row, r) => {
       const lp = logSoftmax(row);
-      for (const id of topIds(lp, 2 * beams)) candidates.push({ row: r, id, logprob: live[r].logprob + lp[id] });
+      for (const id of topIds(lp, 2 * beams)) {
+        candidates.push({ row: r, id, logprob: live[r].logprob + lp[id] });
+      }
     });
     candidates.sort((a, b) => b.logprob - a.logprob);
     const next: typeof candidates = [];
