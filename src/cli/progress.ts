@@ -37,15 +37,16 @@ export class ProgressDisplay {
   }
 }
 
-/** A (done, total) callback that shows `label [###...] done/total time ETA` on `stream`. */
-export function jobProgress(
-  label: string,
-  stream: ProgressSink = process.stderr,
-): (done: number, total: number) => void {
+/** A (done, total) callback; `end()` finishes the line if the job stopped short of its total. */
+export type JobProgressReporter = ((done: number, total: number) => void) & { end(): void };
+
+/** Shows `label [###...] done/total percent time ETA` on `stream` at each (done, total) call. */
+export function jobProgress(label: string, stream: ProgressSink = process.stderr): JobProgressReporter {
   const display = new ProgressDisplay(stream);
   const start = performance.now();
-  return (done, total) => {
+  const report = (done: number, total: number) => {
     const elapsedSeconds = (performance.now() - start) / 1000;
     display.update(jobProgressLine({ label, done, total, elapsedSeconds }), total > 0 ? done / total : 1);
   };
+  return Object.assign(report, { end: () => display.end() });
 }

@@ -48,6 +48,7 @@ async function train(argv: string[]): Promise<number> {
       if (p.phase === 'merge') mergeProgress(p.done, p.total);
     },
   });
+  mergeProgress.end(); // the data may run out of pairs before the last merge
   const secs = ((performance.now() - start) / 1000).toFixed(2);
   const formats: SaveFormat[] = flags.format === 'both' ? ['hf', 'json'] : [flags.format as SaveFormat];
   const written = saveTokenizer(tok, String(flags.out), formats);

@@ -47,6 +47,8 @@ test('display on a terminal: every update redraws one line; the end moves to a n
   assert.equal(s.out.length, 2);
   assert.match(s.out[0], /^\rtokens \[#+\.+\] 1\/2 50% [\d.]+s ETA \S+\x1b\[K$/);
   assert.match(s.out[1], /^\rtokens \[#+\] 2\/2 100% [\d.]+s ETA 0s\x1b\[K\n$/);
+  report.end(); // already ended at 100%: nothing more
+  assert.equal(s.out.length, 2);
   const t = sink(true);
   const d = new ProgressDisplay(t);
   d.update('half', 0.5);
