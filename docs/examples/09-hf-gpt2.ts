@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tensor, noGrad, softmax } from '../../src/index.js';
-import { openSafetensorsFile } from '../../src/io/files.js';
+import { openSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { loadPretrained, saveHfGpt2 } from '../../src/io/load-pretrained.js';
 import { evaluateText, gptLogits } from '../../src/eval/index.js';
 

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tensor, LlmfsError } from '../../src/index.js';
-import { readSafetensorsFile, writeSafetensorsFile } from '../../src/io/files.js';
+import { readSafetensorsFile, writeSafetensorsFile } from '../../src/io/safetensors-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'llmfs-ch9-'));
 const path = join(dir, 'model.safetensors');

@@ -1,18 +1,13 @@
 // The registry of sub-commands. Each lives in its own file and is listed here once.
 
-export interface Command {
-  /** One line for `llmfs --help`. */
-  summary: string;
-  /** Runs the command; returns the process exit code (0 when omitted). */
-  run(argv: string[]): Promise<number | void> | number | void;
-}
-
+import type { Command } from './command.js';
 import { infoCommand } from './info.js';
 import { startCommand } from './start.js';
 import { modelCommand } from './model.js';
 import { trainCommand } from './train.js';
 import { generateCommand } from './generate.js';
-import { tokenizeCommand, tokenizerCommand } from './tokenizer.js';
+import { tokenizeCommand } from './tokenize-text.js';
+import { tokenizerCommand } from './tokenizer-train.js';
 import { evalCommand } from './eval.js';
 
 export const commands: Record<string, Command> = {

@@ -1,37 +1,28 @@
 // `llmfs eval --model DIR`: a model's loss, perplexity and bits per byte on a text file (or a
 // slice of the built-in corpus). Works on our checkpoints and Hugging Face GPT-2 directories.
 
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import { parseArgs, helpText } from './args.js';
 import { LlmfsError } from '../errors.js';
 import { loadPretrained } from '../io/load-pretrained.js';
 import { evaluateText, gptLogits } from '../eval/perplexity.js';
-import { defaultCorpus } from '../data/index.js';
-import { readTextFile } from './tokenize.js';
+import { readTextSource } from '../io/text-data.js';
+import { jobProgress } from './progress.js';
 
 /** Characters of the built-in corpus used when --data is absent: the first 1790s addresses. */
 export const DEFAULT_EVAL_CHARS = 10000;
 
 const specs = {
   model: { type: 'string', help: 'model directory (ours, or a Hugging Face GPT-2 download)' },
-  data: { type: 'string', help: `UTF-8 text file (default: the first ${DEFAULT_EVAL_CHARS} characters of the built-in corpus)` },
+  data: {
+    type: 'string',
+    help: `UTF-8 file or folder of .txt files (default: ${DEFAULT_EVAL_CHARS} chars of the built-in corpus)`,
+  },
   stride: { type: 'int', help: 'overlapping windows advancing by S tokens (default: disjoint windows)' },
   'batch-size': { type: 'int', help: 'windows per forward pass', default: 1 },
   json: { type: 'boolean', help: 'print the results as JSON' },
   help: { type: 'boolean', help: 'show this help' },
 } as const;
-
-/** A progress bar on a terminal, or nothing when stderr is a file or pipe. */
-function progress(stream: NodeJS.WriteStream, start: number): (done: number, total: number) => void {
-  return (done, total) => {
-    if (!stream.isTTY) return;
-    const width = 30;
-    const fill = Math.round((done / total) * width);
-    const secs = ((performance.now() - start) / 1000).toFixed(1);
-    stream.write(`\rwindows [${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${done}/${total} ${secs}s`);
-    if (done >= total) stream.write('\n');
-  };
-}
 
 export const evalCommand: Command = {
   summary: 'loss, perplexity and bits per byte of a model on a text file',
@@ -45,13 +36,14 @@ export const evalCommand: Command = {
     const dir = String(flags.model);
     const { model, tokenizer } = loadPretrained(dir);
     if (!tokenizer) throw new LlmfsError(`eval: ${dir} has no tokenizer (vocab.json + merges.txt or tokenizer.json)`);
-    const source = flags.data === undefined ? `the built-in corpus (first ${DEFAULT_EVAL_CHARS} characters)` : String(flags.data);
-    const text = flags.data === undefined ? defaultCorpus({ maxChars: DEFAULT_EVAL_CHARS }) : readTextFile(String(flags.data));
+    const data = flags.data as string | undefined;
+    const source = data === undefined ? `the built-in corpus (first ${DEFAULT_EVAL_CHARS} characters)` : data;
+    const { text } = readTextSource(data, data === undefined ? DEFAULT_EVAL_CHARS : undefined);
     const start = performance.now();
     const r = evaluateText(gptLogits(model), tokenizer, text, {
       stride: flags.stride as number | undefined,
       batchSize: flags['batch-size'] as number,
-      onProgress: progress(process.stderr, start),
+      onProgress: jobProgress('windows'),
     });
     const seconds = (performance.now() - start) / 1000;
     if (flags.json) {

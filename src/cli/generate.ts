@@ -2,14 +2,14 @@
 // tokens as they come. Greedy, sampling (temperature, top-k, top-p, min-p, penalties, seed) or
 // beam search; --show-probs prints each token's probability and the distribution's entropy.
 
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import { buildProcessors } from '../generate/settings.js';
 import { parseArgs, helpText, type ParsedFlags } from './args.js';
 import { loadPretrained } from '../io/load-pretrained.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { generate, type GenerateOptions, type GeneratedToken } from '../generate/generate.js';
-import { beamSearch } from '../generate/beam-search.js';
+import { beamSearch, type BeamSearchOptions } from '../generate/beam-search.js';
 import { LlmfsError } from '../errors.js';
 
 const specs = {
@@ -25,7 +25,20 @@ const specs = {
   'frequency-penalty': { type: 'number', help: 'subtract count x this from a generated token\'s logit' },
   'presence-penalty': { type: 'number', help: 'subtract this once from any generated token\'s logit' },
   beams: { type: 'int', help: 'beam width for --strategy beam (default 4)' },
-  'length-penalty': { type: 'number', help: "beam search: GNMT's alpha (0 = none)", default: 0.6 },
+  'length-penalty': { type: 'number', help: 'beam search: score = logprob / length^a (0: none)', default: 1 },
+  'length-penalty-formula': {
+    type: 'string',
+    help: "beam search: 'hf' divides by length^a, 'gnmt' by ((5 + length) / 6)^a",
+    default: 'hf',
+    choices: ['hf', 'gnmt'],
+  },
+  'early-stopping': {
+    type: 'string',
+    help: "beam search, as HF's early_stopping: true = once B have finished, false = heuristic, never",
+    default: 'false',
+    choices: ['true', 'false', 'never'],
+  },
+  'num-return-sequences': { type: 'int', help: 'beam search: hypotheses to print, best first', default: 1 },
   seed: { type: 'int', help: 'seed of the sampler (the same seed gives the same text)', default: 0 },
   cache: { type: 'boolean', help: 'use the KV cache (--no-cache recomputes every step)', default: true },
   stop: { type: 'string', help: 'stop when the text contains this (\\n is a newline)' },
@@ -77,7 +90,15 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
   const shownPrompt = promptText ?? '';
 
   if (strategy === 'beam') {
-    const hyps = beamSearch(model, prompt, { ...common, beams: (flags.beams as number | undefined) ?? 4, lengthPenalty: flags['length-penalty'] as number });
+    const early = flags['early-stopping'] as 'true' | 'false' | 'never';
+    const hyps = beamSearch(model, prompt, {
+      ...common,
+      beams: (flags.beams as number | undefined) ?? 4,
+      lengthPenalty: flags['length-penalty'] as number,
+      lengthPenaltyFormula: flags['length-penalty-formula'] as BeamSearchOptions['lengthPenaltyFormula'],
+      earlyStopping: early === 'never' ? 'never' : early === 'true',
+      numReturnSequences: flags['num-return-sequences'] as number,
+    });
     const rows = hyps.map((h) => ({ ids: h.ids, text: decode(h.ids), logprob: h.logprob, score: h.score, finished: h.finished }));
     if (flags.json) out(`${JSON.stringify({ prompt: shownPrompt, promptIds: prompt, strategy, hypotheses: rows }, null, 2)}\n`);
     else rows.forEach((r, i) => out(`#${i + 1}  score ${r.score.toFixed(4)}  logprob ${r.logprob.toFixed(4)}${r.finished ? '' : '  (cut at max-new-tokens)'}\n${shownPrompt}${r.text}\n`));

@@ -1,6 +1,6 @@
 // `llmfs info`: what this installation is: version, Node, and the active kernel backend.
 
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import { VERSION } from '../version.js';
 import { getBackend } from '../kernels/backend.js';
 import { parseArgs, helpText } from './args.js';

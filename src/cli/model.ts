@@ -1,7 +1,7 @@
 // `llmfs model info --preset NAME`: builds a model from a preset and prints its parameter count
 // with a per-module table (the blocks h.0..h.N-1 are shown once, with a multiplier).
 
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import { parseArgs, helpText } from './args.js';
 import { GPT, EncoderDecoder, GPT_PRESETS, SEQ2SEQ_PRESETS, PRESET_NAMES } from '../model/index.js';
 import type { Module } from '../nn/module.js';

@@ -3,7 +3,7 @@
 // progress bar, then prints a sample from it and where the checkpoint and loss curve are.
 // Any `llmfs train` flag may be added to change the run (e.g. `npm start -- --steps 200`).
 
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import { trainFromArgs } from './train.js';
 import { generate } from '../generate/generate.js';
 import { formatDuration } from '../train/progress.js';

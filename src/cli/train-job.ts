@@ -17,7 +17,7 @@ import { parseTrainingState } from '../train/training-state.js';
 import { saveModel, loadModel, OPTIMIZER_STATE_FILE } from '../io/model-checkpoint.js';
 import { readTextSource, resolveTokenizer, tokenizeCached } from '../io/text-data.js';
 import { writeSafetensors } from '../io/safetensors.js';
-import { readSafetensorsFile } from '../io/files.js';
+import { readSafetensorsFile } from '../io/safetensors-file.js';
 import { atomicWriteFile } from '../io/atomic-write.js';
 import { LlmfsError } from '../errors.js';
 

@@ -1,7 +1,7 @@
 // `llmfs train`: trains a GPT on a text file, a folder of .txt files, or the default corpus.
 // Every model-config field and training setting is a flag; --help lists them with defaults.
 
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import { parseArgs, helpText, type FlagSpecs, type ParsedFlags } from './args.js';
 import { GPT_PRESETS } from '../model/presets.js';
 import type { GPTConfigInput } from '../model/config.js';

@@ -15,5 +15,10 @@ export { type CausalLm, type LmCache, GptCache, Seq2SeqCache, gptLm, seq2seqLm, 
 export { Stepper, type StepperOptions, type OverflowPolicy } from './stepper.js';
 export { TextStream } from './stream.js';
 export { generate, type GenerateOptions, type GenerateResult, type GeneratedToken, type FinishReason } from './generate.js';
-export { beamSearch, type BeamSearchOptions, type Hypothesis } from './beam-search.js';
-export { gnmtLengthPenalty, lengthNormalisedScore } from './length-penalty.js';
+export { beamSearch, type BeamSearchOptions, type EarlyStopping, type Hypothesis } from './beam-search.js';
+export {
+  hfLengthPenalty,
+  gnmtLengthPenalty,
+  lengthNormalisedScore,
+  type LengthPenaltyFormula,
+} from './length-penalty.js';

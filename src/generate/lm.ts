@@ -4,9 +4,8 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import { GPT } from '../model/gpt.js';
-import { KVCache } from '../model/kv-cache.js';
+import { KVCache, type LayerKvCache } from '../model/kv-cache.js';
 import { EncoderDecoder, EncoderDecoderCache, type Encoded } from '../model/encoder-decoder.js';
-import type { LayerKvCache } from '../model/multihead.js';
 import { tensor } from '../tensor/creation.js';
 import { noGrad, isGradEnabled } from '../tensor/autograd.js';
 import { BufferArena } from '../tensor/arena.js';

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { LlmfsError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { atomicWriteFile, fsReason, fsyncDir } from './atomic-write.js';
-import { readSafetensorsFile, writeSafetensorsFile } from './files.js';
+import { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
 
 export { atomicWriteFile, type FileContent } from './atomic-write.js';
 

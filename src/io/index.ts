@@ -1,4 +1,4 @@
-// The portable part of io/: safetensors bytes in memory. The Node file layers (files.ts,
+// The portable part of io/: safetensors bytes in memory. The Node file layers (safetensors-file.ts,
 // checkpoint-files.ts, atomic-write.ts) are imported from their own modules.
 
 export { readSafetensors, readSafetensorsHeader, writeSafetensors, safetensorsChunks, tensorFromBytes, type Safetensors } from './safetensors.js';

@@ -10,7 +10,7 @@ import { BpeTokenizer } from '../tokenizer/bpe.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { parseJson } from '../tokenizer/json-parse.js';
 import { atomicWriteFile, fsReason } from './atomic-write.js';
-import { openSafetensorsFile, writeSafetensorsFile } from './files.js';
+import { openSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
 import { gptFromHf, gptToHf, HF_MODEL_TYPE } from './hf-gpt2.js';
 import { loadModel, MODEL_TYPE } from './model-checkpoint.js';
 import { loadTokenizer, saveTokenizer } from './tokenizer-files.js';

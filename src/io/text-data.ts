@@ -1,6 +1,7 @@
-// Training text from disk (Node): a .txt file, a folder of .txt files (sorted, joined by a
-// blank line), or the bundled default corpus; tokenised once and cached as a compact id array
-// keyed by a hash of the text and the tokenizer, so re-runs skip tokenisation.
+// Text from disk (Node), the one reader every command uses: a .txt file, a folder of .txt files
+// (sorted, joined by a blank line), or the bundled default corpus; the one tokenizer resolver
+// (char, gpt2, or a saved tokenizer); and the token cache: a compact id array keyed by a hash of
+// the text and the tokenizer, so re-runs skip tokenisation.
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { gpt2 } from '../tokenizer/gpt2.js';
 import { tokenizerToJson } from '../tokenizer/json-format.js';
 import { toTokenArray, type TokenArray } from '../train/data.js';
 import { loadTokenizer } from './tokenizer-files.js';
-import { atomicWriteFile } from './atomic-write.js';
+import { atomicWriteFile, fsReason } from './atomic-write.js';
 import { LlmfsError } from '../errors.js';
 
 export interface TextSource {
@@ -31,18 +32,38 @@ export function readTextSource(path?: string, maxChars?: number): TextSource {
   if (statSync(path).isDirectory()) {
     const files = readdirSync(path).filter((f) => f.endsWith('.txt')).sort();
     if (files.length === 0) throw new LlmfsError(`data: folder ${path} has no .txt files`);
-    text = files.map((f) => readFileSync(join(path, f), 'utf8')).join('\n\n');
+    text = files.map((f) => readUtf8(join(path, f))).join('\n\n');
   } else {
-    text = readFileSync(path, 'utf8');
+    text = readUtf8(path);
   }
   if (maxChars !== undefined) text = text.slice(0, maxChars);
   if (text.length === 0) throw new LlmfsError(`data: ${path} is empty`);
   return { text, name: resolve(path) };
 }
 
-/** 'char' (vocabulary from the text), 'gpt2', or a path to a saved tokenizer. */
-export async function resolveTokenizer(spec: string, text: string): Promise<Tokenizer> {
-  if (spec === 'char') return CharTokenizer.fromCorpus(text);
+function readUtf8(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new LlmfsError(`data: cannot read ${path} (${fsReason(err)})`);
+  }
+}
+
+export interface ResolveTokenizerOptions {
+  /** char: map characters outside the vocabulary to <unk> instead of failing (default false). */
+  unk?: boolean;
+}
+
+/**
+ * A tokenizer by name: 'char' (a character vocabulary built from `text`, by default the default
+ * corpus), 'gpt2' (built in), or the path of a saved tokenizer (directory or .json file).
+ */
+export async function resolveTokenizer(
+  spec: string,
+  text?: string,
+  o: ResolveTokenizerOptions = {},
+): Promise<Tokenizer> {
+  if (spec === 'char') return CharTokenizer.fromCorpus(text ?? defaultCorpus(), o.unk ? 'unk' : 'error');
   if (spec === 'gpt2') return await gpt2();
   return loadTokenizer(spec);
 }

@@ -1,27 +1,21 @@
 // Tokenizers on disk (Node only): a directory with vocab.json + merges.txt (Hugging Face GPT-2
-// layout) and/or our tokenizer.json, or a single .json file. Writes are atomic: each file is
-// written beside its destination under a temporary name, then renamed over it.
+// layout) and/or our tokenizer.json, or a single .json file. Writes are atomic (atomic-write.ts):
+// each file is written beside its destination under a temporary name, fsynced, then renamed over it.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LlmfsError } from '../errors.js';
+import { atomicWriteFile, fsReason } from './atomic-write.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
 import { bpeFromHf, bpeToHf } from '../tokenizer/hf-format.js';
 import { FORMAT, tokenizerFromJson, tokenizerToJson } from '../tokenizer/json-format.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 
-/** Writes `text` to `path` so that a reader sees the old file or the new one, never half of one. */
-export function writeFileAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new LlmfsError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new LlmfsError(`tokenizer: cannot read ${path} (${fsReason(err)})`);
   }
 }
 
@@ -51,12 +45,12 @@ export function saveTokenizer(tok: Tokenizer, dir: string, formats: readonly Sav
   if (formats.includes('hf')) {
     if (!(tok instanceof BpeTokenizer)) throw new LlmfsError('save: vocab.json + merges.txt hold only BPE tokenizers; use the json format');
     const files = bpeToHf(tok);
-    writeFileAtomic(join(dir, 'vocab.json'), files.vocabJson);
-    writeFileAtomic(join(dir, 'merges.txt'), files.mergesTxt);
+    atomicWriteFile(join(dir, 'vocab.json'), files.vocabJson);
+    atomicWriteFile(join(dir, 'merges.txt'), files.mergesTxt);
     written.push(join(dir, 'vocab.json'), join(dir, 'merges.txt'));
   }
   if (formats.includes('json')) {
-    writeFileAtomic(join(dir, 'tokenizer.json'), tokenizerToJson(tok));
+    atomicWriteFile(join(dir, 'tokenizer.json'), tokenizerToJson(tok));
     written.push(join(dir, 'tokenizer.json'));
   }
   return written;

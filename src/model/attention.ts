@@ -11,6 +11,18 @@ import { fmtShape } from '../tensor/shape.js';
 import { causalMask, combineMasks } from './masks.js';
 import { LlmfsError } from '../errors.js';
 
+/** Heads side by side to heads as a batch dimension: (B, T, n·hs) -> (B, n, T, hs). */
+export function splitHeads(x: Tensor, n: number): Tensor {
+  const [B, T, C] = x.shape;
+  return x.reshape(B, T, n, C / n).transpose(1, 2);
+}
+
+/** The inverse of splitHeads: (B, n, T, hs) -> (B, T, n·hs), the heads' outputs concatenated. */
+export function mergeHeads(x: Tensor): Tensor {
+  const [B, n, T, hs] = x.shape;
+  return x.transpose(1, 2).reshape(B, T, n * hs);
+}
+
 export interface AttentionOptions {
   /** 1 = may attend, 0 = blocked; broadcasts to (B, nh, Tq, Tk). */
   mask?: Tensor | null;

@@ -3,6 +3,7 @@
 //   x = x + attn(ln_1(x));  x = x + mlp(ln_2(x))
 // Post-norm (the original Transformer, Vaswani et al., 2017):
 //   x = ln_1(x + attn(x));  x = ln_2(x + mlp(x))
+// `residual` is one such branch; the encoder and decoder layers are built from it too.
 
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
@@ -12,6 +13,11 @@ import { makeNorm, type Norm } from './norm.js';
 import type { GPTConfig } from './config.js';
 
 export type NormPlacement = 'pre' | 'post';
+
+/** One residual branch around `f` with its norm: pre x + f(norm(x)), post norm(x + f(x)). (B, T, C) */
+export function residual(x: Tensor, norm: Norm, f: (h: Tensor) => Tensor, placement: NormPlacement): Tensor {
+  return placement === 'pre' ? x.add(f(norm.forward(x))) : norm.forward(x.add(f(x)));
+}
 
 export class Block extends Module {
   ln_1: Norm;
@@ -29,11 +35,7 @@ export class Block extends Module {
 
   /** x (B, T, C) -> (B, T, C) */
   forward(x: Tensor, o: AttentionCallOptions = {}): Tensor {
-    if (this.placement === 'post') {
-      x = this.ln_1.forward(x.add(this.attn.forward(x, o)));
-      return this.ln_2.forward(x.add(this.mlp.forward(x)));
-    }
-    x = x.add(this.attn.forward(this.ln_1.forward(x), o));
-    return x.add(this.mlp.forward(this.ln_2.forward(x)));
+    x = residual(x, this.ln_1, (h) => this.attn.forward(h, o), this.placement);
+    return residual(x, this.ln_2, (h) => this.mlp.forward(h), this.placement);
   }
 }

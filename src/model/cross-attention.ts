@@ -5,16 +5,10 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import { Linear, Dropout } from '../nn/layers.js';
-import { scaledDotProductAttention } from './attention.js';
+import { scaledDotProductAttention, splitHeads, mergeHeads } from './attention.js';
 import { fusedAttention } from '../tensor/ops/attention.js';
-import type { LayerKvCache } from './multihead.js';
+import type { LayerKvCache } from './kv-cache.js';
 import { LlmfsError } from '../errors.js';
-
-/** (B, T, n·hs) -> (B, n, T, hs) */
-function heads(x: Tensor, n: number): Tensor {
-  const [B, T, C] = x.shape;
-  return x.reshape(B, T, n, C / n).transpose(1, 2);
-}
 
 export class CrossAttention extends Module {
   q_proj: Linear;
@@ -61,14 +55,15 @@ export class CrossAttention extends Module {
     if (!o.record && !(this.attnDropout > 0 && this.training)) {
       y = fusedAttention(q, k, v, { nHead: this.nHead, keyMask: o.memoryMask ? o.memoryMask.reshape(B, S) : null });
     } else {
-      const res = scaledDotProductAttention(heads(q, this.nHead), heads(k, this.nHead), heads(v, this.nHead), {
+      const n = this.nHead;
+      const res = scaledDotProductAttention(splitHeads(q, n), splitHeads(k, n), splitHeads(v, n), {
         mask: o.memoryMask ?? null,
         dropout: this.attnDropout,
         training: this.training,
         returnWeights: o.record !== undefined,
       });
       if (o.record) o.record.weights = res.weights;
-      y = res.out.transpose(1, 2).reshape(B, T, C);
+      y = mergeHeads(res.out); // (B, T, C)
     }
     return this.resid_dropout.forward(this.c_proj.forward(y)); // (B, T, C)
   }

@@ -6,9 +6,11 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import { LayerNorm } from '../nn/layers.js';
 import { ModuleList } from '../nn/containers.js';
-import { MultiHeadAttention, type LayerKvCache } from './multihead.js';
+import { MultiHeadAttention } from './multihead.js';
+import type { LayerKvCache } from './kv-cache.js';
 import { CrossAttention } from './cross-attention.js';
 import { MLP } from './mlp.js';
+import { residual, type NormPlacement } from './block.js';
 import type { EncoderDecoderConfig } from './encoder-decoder-config.js';
 
 /** Per-layer caches: self-attention keys/values grow; cross-attention ones are fixed. */
@@ -32,7 +34,7 @@ export class DecoderLayer extends Module {
   norm1: LayerNorm;
   norm2: LayerNorm;
   norm3: LayerNorm;
-  readonly pre: boolean;
+  readonly placement: NormPlacement;
 
   constructor(c: EncoderDecoderConfig) {
     super();
@@ -42,21 +44,16 @@ export class DecoderLayer extends Module {
     this.norm1 = new LayerNorm(c.dModel, { eps: c.normEps });
     this.norm2 = new LayerNorm(c.dModel, { eps: c.normEps });
     this.norm3 = new LayerNorm(c.dModel, { eps: c.normEps });
-    this.pre = c.normPlacement === 'pre';
+    this.placement = c.normPlacement;
   }
 
   /** x (B, T, C), memory (B, S, C) -> (B, T, C) */
   forward(x: Tensor, memory: Tensor, o: { selfMask?: Tensor | null; memoryMask?: Tensor | null; cache?: DecoderLayerCache }): Tensor {
     const sa = (h: Tensor) => this.self_attn.forward(h, { mask: o.selfMask, causal: true, cache: o.cache?.self });
     const ca = (h: Tensor) => this.cross_attn.forward(h, memory, { memoryMask: o.memoryMask, cache: o.cache?.cross });
-    if (this.pre) {
-      x = x.add(sa(this.norm1.forward(x)));
-      x = x.add(ca(this.norm2.forward(x)));
-      return x.add(this.mlp.forward(this.norm3.forward(x)));
-    }
-    x = this.norm1.forward(x.add(sa(x)));
-    x = this.norm2.forward(x.add(ca(x)));
-    return this.norm3.forward(x.add(this.mlp.forward(x)));
+    x = residual(x, this.norm1, sa, this.placement);
+    x = residual(x, this.norm2, ca, this.placement);
+    return residual(x, this.norm3, (h) => this.mlp.forward(h), this.placement);
   }
 }
 

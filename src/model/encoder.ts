@@ -8,6 +8,7 @@ import { LayerNorm } from '../nn/layers.js';
 import { ModuleList } from '../nn/containers.js';
 import { MultiHeadAttention } from './multihead.js';
 import { MLP } from './mlp.js';
+import { residual, type NormPlacement } from './block.js';
 import type { EncoderDecoderConfig } from './encoder-decoder-config.js';
 
 export class EncoderLayer extends Module {
@@ -15,7 +16,7 @@ export class EncoderLayer extends Module {
   mlp: MLP;
   norm1: LayerNorm;
   norm2: LayerNorm;
-  readonly pre: boolean;
+  readonly placement: NormPlacement;
 
   constructor(c: EncoderDecoderConfig) {
     super();
@@ -23,18 +24,13 @@ export class EncoderLayer extends Module {
     this.mlp = new MLP({ nEmbd: c.dModel, hidden: c.dFF, activation: c.activation, dropout: c.dropout });
     this.norm1 = new LayerNorm(c.dModel, { eps: c.normEps });
     this.norm2 = new LayerNorm(c.dModel, { eps: c.normEps });
-    this.pre = c.normPlacement === 'pre';
+    this.placement = c.normPlacement;
   }
 
   /** x (B, S, C); mask (B, 1, 1, S) with 1 for real tokens. */
   forward(x: Tensor, mask: Tensor | null): Tensor {
-    const attn = (h: Tensor) => this.self_attn.forward(h, { mask, causal: false });
-    if (this.pre) {
-      x = x.add(attn(this.norm1.forward(x)));
-      return x.add(this.mlp.forward(this.norm2.forward(x)));
-    }
-    x = this.norm1.forward(x.add(attn(x)));
-    return this.norm2.forward(x.add(this.mlp.forward(x)));
+    x = residual(x, this.norm1, (h) => this.self_attn.forward(h, { mask, causal: false }), this.placement);
+    return residual(x, this.norm2, (h) => this.mlp.forward(h), this.placement);
   }
 }
 

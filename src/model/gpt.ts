@@ -34,7 +34,7 @@ export interface GPTForwardOptions {
 }
 
 export interface GPTOutput {
-  logits: Tensor; // (B, T, V)
+  logits: Tensor; // (B, T, V), or (B, 1, V) with lastOnly
   loss?: Tensor; // scalar
 }
 
@@ -97,18 +97,20 @@ export class GPT extends Module {
       if (o.attentionMask.ndim !== 2 || o.attentionMask.shape[0] !== B || o.attentionMask.shape[1] !== start + T) {
         throw new LlmfsError(`GPT: attentionMask must be (B, ${start + T}), got ${fmtShape(o.attentionMask.shape)}`);
       }
-      mask = o.attentionMask.reshape(B, 1, 1, start + T);
+      mask = o.attentionMask.reshape(B, 1, 1, start + T); // (B, 1, 1, Tk): broadcast over heads and queries
     }
     let i = 0;
     for (const block of this.h) {
       const record = o.recordAttention ? {} as { weights?: Tensor } : undefined;
-      x = block.forward(x, { mask, causal: true, rope: this._rope, start, cache: o.cache?.layers[i], record });
+      const cache = o.cache?.layers[i];
+      x = block.forward(x, { mask, causal: true, rope: this._rope, start, cache, record }); // (B, T, C)
       if (record?.weights) o.recordAttention!.push(record.weights);
       i++;
     }
+    // Tq = 1 when only the last position is needed (lastOnly), else Tq = T.
     if (o.lastOnly && o.targets === undefined) x = x.narrow(1, T - 1, 1); // (B, 1, C)
-    x = this.ln_f.forward(x); // (B, T, C)
-    const logits = this.lm_head ? this.lm_head.forward(x) : linear(x, this.wte.weight); // (B, T, V)
+    x = this.ln_f.forward(x); // (B, Tq, C)
+    const logits = this.lm_head ? this.lm_head.forward(x) : linear(x, this.wte.weight); // (B, Tq, V)
     if (o.targets === undefined) return { logits };
     const loss = crossEntropy(logits.reshape(B * T, c.vocabSize), o.targets instanceof Tensor ? o.targets.reshape(B * T) : o.targets);
     return { logits, loss };

@@ -4,15 +4,22 @@ export * from './config.js';
 export * from './encoder-decoder-config.js';
 export { GPT, type GPTForwardOptions, type GPTOutput } from './gpt.js';
 export { EncoderDecoder, EncoderDecoderCache, type Encoded } from './encoder-decoder.js';
-export { Block, type NormPlacement } from './block.js';
-export { MultiHeadAttention, type LayerKvCache, type MultiHeadOptions, type AttentionCallOptions } from './multihead.js';
+export { Block, residual, type NormPlacement } from './block.js';
+export { MultiHeadAttention, type MultiHeadOptions, type AttentionCallOptions } from './multihead.js';
 export { AttentionHead } from './attention-head.js';
 export { CrossAttention } from './cross-attention.js';
 export { MLP, type MlpOptions } from './mlp.js';
 export { TransformerEncoder, EncoderLayer } from './encoder.js';
 export { TransformerDecoder, DecoderLayer, type DecoderLayerCache } from './decoder.js';
-export { KVCache } from './kv-cache.js';
-export { scaledDotProductAttention, repeatKv, type AttentionOptions, type AttentionResult } from './attention.js';
+export { KVCache, type LayerKvCache } from './kv-cache.js';
+export {
+  scaledDotProductAttention,
+  splitHeads,
+  mergeHeads,
+  repeatKv,
+  type AttentionOptions,
+  type AttentionResult,
+} from './attention.js';
 export { causalMask, paddingMask, combineMasks } from './masks.js';
 export { sinusoidalTable } from './sinusoidal.js';
 export { ropeTables, applyRope, type RopeTables } from './rope.js';

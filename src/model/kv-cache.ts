@@ -7,10 +7,15 @@
 // old ones; the cached tensor is a view of the filled prefix. Buffers are ordinary arrays, made
 // outside any buffer arena, because they outlive the step that made them.
 
-import type { LayerKvCache } from './multihead.js';
 import { Tensor } from '../tensor/tensor.js';
 import { cat } from '../tensor/ops/layout.js';
 import { isGradEnabled } from '../tensor/autograd.js';
+
+/** Per-layer cache of past keys and values, (B, Tpast, nkv·hs) each (heads side by side). */
+export interface LayerKvCache {
+  k: Tensor | null;
+  v: Tensor | null;
+}
 
 export class KVCache {
   readonly layers: LayerKvCache[];

@@ -6,12 +6,12 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import { Linear, Dropout } from '../nn/layers.js';
-import { scaledDotProductAttention } from './attention.js';
+import { scaledDotProductAttention, splitHeads, mergeHeads } from './attention.js';
 import { fusedAttention } from '../tensor/ops/attention.js';
 import { applyRope, type RopeTables } from './rope.js';
 import { LlmfsError } from '../errors.js';
 import { fmtShape } from '../tensor/shape.js';
-import { appendKv } from './kv-cache.js';
+import { appendKv, type LayerKvCache } from './kv-cache.js';
 
 export interface MultiHeadOptions {
   nEmbd: number;
@@ -24,12 +24,6 @@ export interface MultiHeadOptions {
   fusedQkv?: boolean;
 }
 
-/** Per-layer cache of past keys and values, (B, Tpast, nkv·hs) each (heads side by side). */
-export interface LayerKvCache {
-  k: Tensor | null;
-  v: Tensor | null;
-}
-
 export interface AttentionCallOptions {
   /** 1 = may attend; broadcasts to (B, nh, T, Tk). A (B, 1, 1, Tk) mask is a key-padding mask. */
   mask?: Tensor | null;
@@ -40,12 +34,6 @@ export interface AttentionCallOptions {
   cache?: LayerKvCache;
   /** Receives the (B, nh, T, Tk) attention weights when given. */
   record?: { weights?: Tensor };
-}
-
-/** (B, T, n·hs) -> (B, n, T, hs) */
-function splitHeads(x: Tensor, n: number): Tensor {
-  const [B, T, C] = x.shape;
-  return x.reshape(B, T, n, C / n).transpose(1, 2);
 }
 
 export class MultiHeadAttention extends Module {
@@ -114,7 +102,10 @@ export class MultiHeadAttention extends Module {
     if (fusable) {
       y = fusedAttention(q, k, v, { nHead: this.nHead, nKvHead: this.nKvHead, causal, keyMask });
     } else {
-      const res = scaledDotProductAttention(splitHeads(q, this.nHead), splitHeads(k, this.nKvHead), splitHeads(v, this.nKvHead), {
+      const qh = splitHeads(q, this.nHead); // (B, nh, T, hs)
+      const kh = splitHeads(k, this.nKvHead); // (B, nkv, Tk, hs)
+      const vh = splitHeads(v, this.nKvHead);
+      const res = scaledDotProductAttention(qh, kh, vh, {
         mask: o.mask,
         causal,
         dropout: this.attnDropout,
@@ -122,7 +113,7 @@ export class MultiHeadAttention extends Module {
         returnWeights: o.record !== undefined,
       }); // out (B, nh, T, hs)
       if (o.record) o.record.weights = res.weights;
-      y = res.out.transpose(1, 2).reshape(B, T, this.nHead * this.headSize);
+      y = mergeHeads(res.out);
     }
     return this.resid_dropout.forward(this.c_proj.forward(y));
   }

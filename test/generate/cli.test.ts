@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveModel } from '../../src/io/model-checkpoint.js';
 import { CharTokenizer } from '../../src/tokenizer/char.js';
-import { generate } from '../../src/generate/index.js';
+import { generate, beamSearch, type BeamSearchOptions } from '../../src/generate/index.js';
 import { runGenerate } from '../../src/cli/generate.js';
 import { randomGpt } from './models.js';
 
@@ -67,7 +67,9 @@ test('cli: --show-probs prints one line per token with probability, entropy and 
 });
 
 test('cli: --strategy beam prints n-best hypotheses with scores; --stop cuts the text', () => {
-  const j = JSON.parse(run('--model', ckpt, '--prompt', 'ab', '--max-new-tokens', '5', '--beams', '3', '--json'));
+  const args = ['--model', ckpt, '--prompt', 'ab', '--max-new-tokens', '5', '--beams', '3'];
+  args.push('--num-return-sequences', '3');
+  const j = JSON.parse(run(...args, '--json'));
   assert.equal(j.strategy, 'beam');
   assert.equal(j.hypotheses.length, 3);
   assert.ok(j.hypotheses[0].score >= j.hypotheses[1].score);
@@ -76,6 +78,32 @@ test('cli: --strategy beam prints n-best hypotheses with scores; --stop cuts the
   const full = generate(model, tok.encode('ab'), { maxNewTokens: 20, decode: (ids) => tok.decode(ids) }).text;
   const stop = full.slice(3, 5);
   assert.equal(run('--model', ckpt, '--prompt', 'ab', '--max-new-tokens', '20', '--stop', stop), `ab${full.slice(0, full.indexOf(stop))}\n`);
+});
+
+test('cli: beam flags have HF meanings: --early-stopping, --length-penalty, --num-return-sequences', () => {
+  type Row = { ids: number[]; score: number };
+  const prompt = tok.encode('ab');
+  const eosId = tok.encode(' ')[0];
+  const pick = (hs: Row[]) => hs.map((h) => ({ ids: h.ids, score: h.score }));
+  const base = ['--model', ckpt, '--prompt', 'ab', '--max-new-tokens', '12', '--beams', '3'];
+  base.push('--eos-id', String(eosId));
+  const cli = (...extra: string[]) => pick(JSON.parse(run(...base, '--json', ...extra)).hypotheses as Row[]);
+  const lib = (o: BeamSearchOptions) =>
+    pick(beamSearch(model, prompt, { beams: 3, maxNewTokens: 12, eosId, ...o }));
+  assert.deepEqual(cli(), lib({}), 'defaults: HF length penalty 1, early stopping false, one sequence');
+  assert.deepEqual(
+    cli('--early-stopping', 'never', '--num-return-sequences', '3'),
+    lib({ earlyStopping: 'never', numReturnSequences: 3 }),
+  );
+  assert.deepEqual(
+    cli('--early-stopping', 'true', '--length-penalty', '0.5', '--length-penalty-formula', 'gnmt')
+      .concat(cli('--early-stopping', 'true', '--length-penalty', '0.5', '--num-return-sequences', '2')),
+    lib({ earlyStopping: true, lengthPenalty: 0.5, lengthPenaltyFormula: 'gnmt' })
+      .concat(lib({ earlyStopping: true, lengthPenalty: 0.5, numReturnSequences: 2 })),
+  );
+  const bad = (...extra: string[]) => () => run('--model', ckpt, '--prompt', 'ab', '--beams', '2', ...extra);
+  assert.throws(bad('--early-stopping', 'maybe'), /--early-stopping must be one of true, false, never/);
+  assert.throws(bad('--num-return-sequences', '3'), /numReturnSequences must be in \[1, 2\]/);
 });
 
 test('cli (spawned): bad flags, bad values, a missing or corrupt model directory are one error line each', () => {

@@ -85,14 +85,17 @@ test('a stop sequence ends generation and is cut from the text; the end-of-text 
   assert.deepEqual(e.ids, full.ids.slice(0, full.ids.indexOf(full.ids[3])));
 });
 
-test('beam search returns n-best hypotheses sorted by GNMT-normalised score', () => {
+test('beam search returns n-best hypotheses sorted by score: HF len^α, or GNMT on request', () => {
   const model = randomGpt(8);
-  const hyps = beamSearch(model, prompt, { beams: 4, maxNewTokens: 8, nBest: 3, lengthPenalty: 0.6 });
+  const o = { beams: 4, maxNewTokens: 8, lengthPenalty: 0.6 };
+  const hyps = beamSearch(model, prompt, { ...o, numReturnSequences: 3 });
   assert.equal(hyps.length, 3);
   for (const h of hyps) {
     assert.equal(h.ids.length, 8);
-    assert.ok(Math.abs(h.score - h.logprob / Math.pow((5 + 8) / 6, 0.6)) < 1e-12);
+    assert.ok(Math.abs(h.score - h.logprob / Math.pow(8, 0.6)) < 1e-12);
   }
+  const gnmt = beamSearch(model, prompt, { ...o, lengthPenaltyFormula: 'gnmt' });
+  assert.ok(Math.abs(gnmt[0].score - gnmt[0].logprob / Math.pow((5 + 8) / 6, 0.6)) < 1e-12);
   assert.ok(hyps[0].score >= hyps[1].score && hyps[1].score >= hyps[2].score);
   const greedy = generate(model, prompt, { maxNewTokens: 8 });
   const greedyLp = greedy.tokens.reduce((s, t) => s + t.logprob, 0);
@@ -107,6 +110,7 @@ test('bad generation settings are clear errors', () => {
   assert.throws(() => generate(model, [1], { strategy: 'beam' as never }), /strategy must be 'greedy' or 'sample'/);
   assert.throws(() => generate(model, [1], { maxNewTokens: 5, strategy: 'sample', topP: 2 }), /top-p must be in \(0, 1\], got 2/);
   assert.throws(() => beamSearch(model, [1], { beams: 0 }), /beams must be a positive integer, got 0/);
-  assert.throws(() => beamSearch(model, [1], { beams: 2, nBest: 3, maxNewTokens: 5 }), /nBest must be in \[1, 2\], got 3/);
+  const tooMany = { beams: 2, numReturnSequences: 3, maxNewTokens: 5 };
+  assert.throws(() => beamSearch(model, [1], tooMany), /numReturnSequences must be in \[1, 2\] \(at most/);
   assert.equal(generate(model, [1], { maxNewTokens: 0 }).ids.length, 0);
 });

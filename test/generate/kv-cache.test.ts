@@ -65,16 +65,17 @@ test('encoder-decoder: cached and uncached decoding agree at every step (cross-a
   cached.logits!.forEach((l, i) => assertClose(l, uncached.logits![i], 1e-4, 1e-4, `step ${i}`));
   assert.deepEqual(cached.ids, uncached.ids);
   // Beam search reorders the cache rows; it must agree with the uncached search too.
-  const b1 = beamSearch(lm, [1], { beams: 3, maxNewTokens: 10 });
-  const b2 = beamSearch(lm, [1], { beams: 3, maxNewTokens: 10, useCache: false });
+  const b1 = beamSearch(lm, [1], { beams: 3, maxNewTokens: 10, numReturnSequences: 3 });
+  const b2 = beamSearch(lm, [1], { beams: 3, maxNewTokens: 10, numReturnSequences: 3, useCache: false });
   assert.deepEqual(b1.map((h) => h.ids), b2.map((h) => h.ids));
   b1.forEach((h, i) => assert.ok(Math.abs(h.score - b2[i].score) < 1e-4));
 });
 
 test('GPT beam search: the cache, reordered between beams, gives the same hypotheses as no cache', () => {
   const model = randomGpt(5, { positions: 'rope', nKvHead: 2 });
-  const a = beamSearch(model, [2, 3], { beams: 4, maxNewTokens: 12, eosId: 0, earlyStopping: false });
-  const b = beamSearch(model, [2, 3], { beams: 4, maxNewTokens: 12, eosId: 0, earlyStopping: false, useCache: false });
+  const o = { beams: 4, maxNewTokens: 12, eosId: 0, earlyStopping: 'never' as const, numReturnSequences: 4 };
+  const a = beamSearch(model, [2, 3], o);
+  const b = beamSearch(model, [2, 3], { ...o, useCache: false });
   assert.deepEqual(a.map((h) => h.ids), b.map((h) => h.ids));
   a.forEach((h, i) => assert.ok(Math.abs(h.logprob - b[i].logprob) < 1e-4));
 });

@@ -16,13 +16,14 @@ test('beam search on a trained digit-reversal model finds the reference output o
     const s = sampleDigits(held, 3, 5);
     const reference = [...s].reverse();
     const lm = seq2seqLm(model, [...s, EOS]);
-    const hyps = beamSearch(lm, [BOS], { beams: 4, nBest: 4, maxNewTokens: 8, eosId: EOS });
+    const hyps = beamSearch(lm, [BOS], { beams: 4, numReturnSequences: 4, maxNewTokens: 8, eosId: EOS });
     assert.deepEqual(hyps[0].ids, reference, `source ${s}`);
     assert.equal(hyps[0].finished, true);
     assert.ok(hyps[0].logprob > Math.log(0.5), 'the model is confident in the reversal');
     for (let h = 1; h < hyps.length; h++) assert.ok(hyps[h].score <= hyps[h - 1].score);
     if (i < 8) {
-      const uncached = beamSearch(lm, [BOS], { beams: 4, nBest: 4, maxNewTokens: 8, eosId: EOS, useCache: false });
+      const o = { beams: 4, numReturnSequences: 4, maxNewTokens: 8, eosId: EOS, useCache: false };
+      const uncached = beamSearch(lm, [BOS], o);
       assert.deepEqual(uncached.map((x) => x.ids), hyps.map((x) => x.ids));
       assert.deepEqual(generate(lm, [BOS], { maxNewTokens: 8, eosId: EOS }).ids, reference);
     }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EVAL_TEXT, golden, ROOT, tempDir, TINY } from './helpers.js';
 
@@ -22,6 +22,19 @@ test('cli: llmfs eval --json on the HF tiny model matches PyTorch, with disjoint
   }
 });
 
+test('cli: llmfs eval --data reads a folder of .txt files as train does, with progress on stderr', () => {
+  const dir = join(tempDir('cli-folder'), 'texts');
+  mkdirSync(dir);
+  copyFileSync(EVAL_TEXT, join(dir, 'a.txt'));
+  writeFileSync(join(dir, 'notes.md'), 'not text data: ignored');
+  const r = llmfs('eval', '--model', TINY, '--data', dir, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout) as Record<string, number>;
+  for (const k of ['tokens', 'predicted', 'bytes'] as const) assert.equal(got[k], golden.eval.windows[k], k);
+  assert.ok(Math.abs(got.loss - golden.eval.windows.loss) <= 1e-5 * golden.eval.windows.loss);
+  assert.match(r.stderr, /windows \[#+\] (\d+)\/\1 100%/, 'the one progress bar, a line per tenth on a pipe');
+});
+
 test('cli: llmfs eval prints a readable report, and by default scores a slice of the built-in corpus', () => {
   const r = llmfs('eval', '--model', TINY);
   assert.equal(r.status, 0, r.stderr);
@@ -34,7 +47,7 @@ test('cli: llmfs eval faults are one error line', () => {
   const cases: [string[], RegExp][] = [
     [[], /eval: --model DIR is required/],
     [['--model', TINY, '--data', EVAL_TEXT, '--stride', '49'], /stride must be an integer from 1 to the context size 48, got 49/],
-    [['--model', TINY, '--data', '/nonexistent.txt'], /cannot read \/nonexistent\.txt/],
+    [['--model', TINY, '--data', '/nonexistent.txt'], /data: \/nonexistent\.txt does not exist/],
     [['--model', '/nonexistent'], /model \/nonexistent: directory not found/],
   ];
   const bare = tempDir('cli');

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { LlmfsError } from '../../src/errors.js';
 import { loadPretrained, saveHfGpt2 } from '../../src/io/load-pretrained.js';
 import { saveModel } from '../../src/io/model-checkpoint.js';
-import { openSafetensorsFile } from '../../src/io/files.js';
+import { openSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { GPT } from '../../src/model/gpt.js';
 import { trainBpe } from '../../src/tokenizer/train.js';
 import { CharTokenizer } from '../../src/tokenizer/char.js';

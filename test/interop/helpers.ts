@@ -4,7 +4,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSafetensorsFile, writeSafetensorsFile } from '../../src/io/files.js';
+import { readSafetensorsFile, writeSafetensorsFile } from '../../src/io/safetensors-file.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');

@@ -13,7 +13,7 @@ import { parseJson } from '../../src/tokenizer/json-parse.js';
 import { CharTokenizer } from '../../src/tokenizer/char.js';
 import type { Tokenizer } from '../../src/tokenizer/types.js';
 import { gptFromHf, type TensorSource } from '../../src/io/hf-gpt2.js';
-import { readSafetensorsFile } from '../../src/io/files.js';
+import { readSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { loadTokenizer } from '../../src/io/tokenizer-files.js';
 import { loadPretrained } from '../../src/io/load-pretrained.js';
 import { tensor } from '../../src/tensor/creation.js';

@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { LlmfsError } from '../../src/errors.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { atomicWriteFile, loadCheckpointDir, saveCheckpointDir } from '../../src/io/checkpoint-files.js';
-import { openSafetensorsFile, readSafetensorsFile, writeSafetensorsFile } from '../../src/io/files.js';
+import {
+  openSafetensorsFile,
+  readSafetensorsFile,
+  writeSafetensorsFile,
+} from '../../src/io/safetensors-file.js';
 
 const CHILD = new URL('./kill-child.ts', import.meta.url).pathname;
 

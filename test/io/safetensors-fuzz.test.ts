@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { LlmfsError } from '../../src/errors.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { readSafetensors, writeSafetensors, type Safetensors } from '../../src/io/safetensors.js';
-import { readSafetensorsFile } from '../../src/io/files.js';
+import { readSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { makeFile, prng } from './helpers.js';
 
 const CASES = 12000;

@@ -1,21 +1,18 @@
 // `llmfs tokenizer train`: trains a byte-level BPE tokenizer on a text file (or the built-in
 // corpus) and saves vocab.json + merges.txt + tokenizer.json. Progress goes to stderr.
 
-import type { Command } from './commands.js';
+import type { Command } from './command.js';
 import { parseArgs, helpText } from './args.js';
 import { LlmfsError } from '../errors.js';
-import { trainBpe, type TrainProgress } from '../tokenizer/train.js';
+import { trainBpe } from '../tokenizer/train.js';
 import { parsePretokenizer } from '../tokenizer/pretokenize.js';
 import { utf8Encode } from '../tokenizer/bytes.js';
 import { saveTokenizer, type SaveFormat } from '../io/tokenizer-files.js';
-import { defaultCorpus } from '../data/index.js';
-import { readTextFile } from './tokenize.js';
-
-// Re-exported so the command registry imports both tokenizer commands from one line.
-export { tokenizeCommand } from './tokenize.js';
+import { readTextSource } from '../io/text-data.js';
+import { jobProgress } from './progress.js';
 
 const trainSpecs = {
-  data: { type: 'string', help: 'UTF-8 text file to train on (default: the built-in State of the Union corpus)' },
+  data: { type: 'string', help: 'UTF-8 text file or folder of .txt files (default: the built-in corpus)' },
   'vocab-size': { type: 'int', help: 'tokens in all: 256 bytes + merges + special tokens', default: 4096 },
   out: { type: 'string', help: 'directory to write vocab.json, merges.txt and tokenizer.json into' },
   pretokenizer: { type: 'string', help: "'gpt2', 'none', or a regular expression", default: 'gpt2' },
@@ -28,28 +25,6 @@ const trainSpecs = {
 
 const USAGE = 'llmfs tokenizer train --out DIR [--data FILE] [--vocab-size N] [options]';
 
-/** A progress bar on a terminal, or a line per 10% when stderr is a file or pipe. */
-function progressReporter(stream: NodeJS.WriteStream, start: number): (p: TrainProgress) => void {
-  let lastTenth = -1;
-  return (p) => {
-    if (p.phase !== 'merge') return;
-    const frac = p.total > 0 ? p.done / p.total : 1;
-    const secs = ((performance.now() - start) / 1000).toFixed(1);
-    if (stream.isTTY) {
-      const width = 30;
-      const fill = Math.round(frac * width);
-      stream.write(`\rmerges [${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${p.done}/${p.total} ${secs}s`);
-      if (p.done >= p.total) stream.write('\n');
-    } else {
-      const tenth = Math.floor(frac * 10);
-      if (tenth > lastTenth) {
-        lastTenth = tenth;
-        stream.write(`merges ${p.done}/${p.total} (${tenth * 10}%) ${secs}s\n`);
-      }
-    }
-  };
-}
-
 async function train(argv: string[]): Promise<number> {
   const { flags } = parseArgs('tokenizer train', argv, trainSpecs);
   if (flags.help) {
@@ -57,20 +32,23 @@ async function train(argv: string[]): Promise<number> {
     return 0;
   }
   if (flags.out === undefined) throw new LlmfsError("tokenizer train: --out DIR is required (see 'tokenizer train --help')");
-  const source = flags.data === undefined ? 'the built-in corpus (State of the Union addresses)' : String(flags.data);
-  let text = flags.data === undefined ? defaultCorpus() : readTextFile(String(flags.data));
-  if (flags['max-chars'] !== undefined) text = text.slice(0, Number(flags['max-chars']));
+  const maxChars = flags['max-chars'] as number | undefined;
+  const { text, name: source } = readTextSource(flags.data as string | undefined, maxChars);
   const specials = String(flags.special).split(',').filter((s) => s !== '');
   const mb = (utf8Encode(text).length / 1e6).toFixed(2);
   process.stderr.write(`training on ${mb} MB from ${source}\n`);
   const start = performance.now();
+  const mergeProgress = jobProgress('merges');
   const tok = trainBpe(text, {
     vocabSize: Number(flags['vocab-size']),
     pretokenizer: parsePretokenizer(String(flags.pretokenizer)),
     specialTokens: specials,
     minFrequency: Number(flags['min-frequency']),
-    onProgress: progressReporter(process.stderr, start),
+    onProgress: (p) => {
+      if (p.phase === 'merge') mergeProgress(p.done, p.total);
+    },
   });
+  mergeProgress.end(); // the data may run out of pairs before the last merge
   const secs = ((performance.now() - start) / 1000).toFixed(2);
   const formats: SaveFormat[] = flags.format === 'both' ? ['hf', 'json'] : [flags.format as SaveFormat];
   const written = saveTokenizer(tok, String(flags.out), formats);
