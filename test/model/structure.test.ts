@@ -1,12 +1,9 @@
 // The model's shared pieces: one splitHeads/mergeHeads pair, one residual branch (pre- or
-// post-norm) that the GPT block and the encoder/decoder layers all use, and no import cycles
-// among the model, generation, io and CLI modules.
+// post-norm) that the GPT block and the encoder/decoder layers all use. (No import cycle in all of
+// src/ is checked by test/package/entries.test.ts.)
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as T from '../../src/tensor/index.js';
 import { LayerNorm } from '../../src/nn/layers.js';
 import { splitHeads, mergeHeads, residual } from '../../src/model/index.js';
@@ -37,46 +34,4 @@ test('residual: pre-norm is x + f(norm(x)), post-norm is norm(x + f(x))', () => 
   const got = (p: 'pre' | 'post') => Array.from(residual(x, norm, f, p).data);
   got('pre').forEach((a, i) => assert.ok(Math.abs(a - pre.flat()[i]) < 1e-5, `pre ${i}`));
   got('post').forEach((a, i) => assert.ok(Math.abs(a - post.flat()[i]) < 1e-5, `post ${i}`));
-});
-
-/** Relative imports of every .ts file under src/, as a graph of absolute paths. */
-function importGraph(root: string): Map<string, string[]> {
-  const files: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (e.name.endsWith('.ts')) files.push(join(d, e.name));
-    }
-  };
-  walk(root);
-  const graph = new Map<string, string[]>();
-  for (const f of files) {
-    const deps = [...readFileSync(f, 'utf8').matchAll(/(?:import|export)\s[^'";]*?from\s+'(\.[^']+)'/g)];
-    graph.set(f, deps.map((m) => resolve(dirname(f), m[1].replace(/\.js$/, '.ts'))));
-  }
-  return graph;
-}
-
-test('no import cycles through model/, generate/, eval/, io/ or cli/ (type-only imports count)', () => {
-  const src = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
-  const graph = importGraph(src);
-  const owned = /^(model|generate|eval|io|cli)\//;
-  const cycles: string[] = [];
-  for (const start of graph.keys()) {
-    if (!owned.test(relative(src, start))) continue;
-    // depth-first search for a path from start back to start
-    const seen = new Set<string>();
-    const stack: [string, string[]][] = [[start, [start]]];
-    while (stack.length > 0) {
-      const [node, path] = stack.pop()!;
-      for (const next of graph.get(node) ?? []) {
-        if (next === start) cycles.push(path.map((p) => relative(src, p)).join(' -> '));
-        else if (!seen.has(next) && graph.has(next)) {
-          seen.add(next);
-          stack.push([next, [...path, next]]);
-        }
-      }
-    }
-  }
-  assert.deepEqual(cycles, []);
 });
