@@ -64,7 +64,8 @@ export class AdamW extends Optimizer {
         }
         s.step++;
         if (this.decoupled) {
-          // The fused kernel (reference: kernels/js/adamw.ts) does exactly the loop below.
+          // The fused kernel (reference: kernels/js/adamw.ts) applies the header's decoupled update;
+          // the loop below is the other variant, L2 folded into the gradient (classic Adam).
           getBackend().adamw(p.data, p.grad.data, s.m, s.v, lr, b1, b2, eps, wd, s.step);
           continue;
         }

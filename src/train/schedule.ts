@@ -10,7 +10,7 @@ export interface ScheduleOptions {
   kind: ScheduleKind;
   /** Peak learning rate. */
   lr: number;
-  /** Linear warm-up steps from 0 to lr (all kinds). */
+  /** Linear warm-up steps (all kinds): step s < W gets lr·(s+1)/W, so step 0 already gets lr/W. */
   warmupSteps?: number;
   /** Total steps (cosine decays over warmupSteps..totalSteps). */
   totalSteps?: number;
