@@ -56,9 +56,11 @@ export interface Backend {
   /**
    * Zero-filled float32 storage that lives as long as the process, placed where this backend's
    * kernels use it without copies (wasm memory), or null when the backend has no such place.
-   * For parameters, optimizer moments and arena buffers: never freed, so never for temporaries.
+   * For parameters, optimizer moments and arena buffers, never for temporaries.
    */
   allocPersistent(size: number): Float32Array | null;
+  /** Gives storage from allocPersistent back for reuse (ignores any other array); optional. */
+  releasePersistent?(x: Float32Array): void;
 }
 
 let current: Backend = jsBackend;

@@ -51,6 +51,10 @@ export class AdamW extends Optimizer {
     this.state.set(p, { step, m: a.exp_avg, v: a.exp_avg_sq });
   }
 
+  protected forget(): void {
+    this.state.clear();
+  }
+
   step(): void {
     const { beta1: b1, beta2: b2, eps } = this;
     for (const group of this.groups) {

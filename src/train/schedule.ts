@@ -4,7 +4,8 @@
 
 import { LlmfsError } from '../errors.js';
 
-export type ScheduleKind = 'constant' | 'cosine' | 'step';
+export const SCHEDULE_KINDS = ['constant', 'cosine', 'step'] as const;
+export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 
 export interface ScheduleOptions {
   kind: ScheduleKind;

@@ -77,6 +77,7 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
     simd: km.simd,
     gemm: (p) => wasmGemm(ctx, p),
     allocPersistent: (n) => heap.persistent(n),
+    releasePersistent: (x) => void heap.releasePersistent(x),
     gemmThreads: (p, n) => wasmGemm(ctx, p, n),
     gemmWith: (p, o) => wasmGemm(ctx, p, o.threads, o.maxGemvRows),
     close: () => pool?.close(),

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LlmfsError } from '../../src/errors.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { atomicWriteFile, loadCheckpointDir, saveCheckpointDir } from '../../src/io/checkpoint-files.js';
+import { atomicWriteFile, loadCheckpointDir, saveCheckpointDir } from '../../src/io/checkpoint-dir.js';
 import { openSafetensorsFile, readSafetensorsFile, writeSafetensorsFile } from '../../src/io/files.js';
 
 const CHILD = new URL('./kill-child.ts', import.meta.url).pathname;
