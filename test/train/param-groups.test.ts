@@ -17,7 +17,7 @@ function expectedDecayed(name: string, ndim: number): boolean {
 
 function namesOf(model: Module, decayed: boolean): string[] {
   const groups = decayGroups(model, 0.1);
-  const g = groups.find((x) => (x.weightDecay > 0) === decayed);
+  const g = groups.find((x) => ((x.weightDecay ?? 0) > 0) === decayed);
   const ps = new Set(g?.params ?? []);
   return model.namedParameters().filter(([, p]) => ps.has(p)).map(([n]) => n);
 }
