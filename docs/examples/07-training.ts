@@ -5,8 +5,8 @@
 //   npx tsx docs/examples/07-training.ts
 
 import {
-  GPT, gptPreset, manualSeed, CharTokenizer, defaultCorpusSlice, toTokenArray, splitTrainVal, train, makeSchedule, generate,
-  batchAt, batchLoss, noGrad, tensor,
+  GPT, gptPreset, manualSeed, CharTokenizer, defaultCorpusSlice, toTokenArray, splitTrainVal, train,
+  makeSchedule, generate, batchAt, batchLoss, noGrad, tensor,
 } from '../../src/index.js';
 import { useFastBackend } from '../../src/kernels/threads/node.js';
 
@@ -30,7 +30,8 @@ manualSeed(1);
 const model = new GPT(gptPreset('tiny', { vocabSize: tok.vocabSize }));
 // Settings not given here take TRAIN_DEFAULTS (AdamW, cosine, weight decay 0.1, clipping at 1).
 const result = train(model, data, {
-  steps: 300, batchSize: 16, lr: 3e-3, warmupSteps: 20, minLr: 3e-4, evalInterval: 100, evalBatches: 10, seed: 1,
+  steps: 300, batchSize: 16, lr: 3e-3, warmupSteps: 20, minLr: 3e-4,
+  evalInterval: 100, evalBatches: 10, seed: 1,
 }, {
   onEval: (e) => console.log(`step ${e.step}: train ${e.trainLoss.toFixed(2)}, val ${e.valLoss.toFixed(2)}`),
 });
@@ -43,4 +44,6 @@ console.log(`final val loss ${result.valLoss.toFixed(2)} nats/char; a sample: "T
 const b = batchAt(data.val, [0, 1000, 2000, 3000], 32);
 const mask = tensor(Array.from({ length: 4 }, () => Array.from({ length: 32 }, (_, t) => (t >= 16 ? 1 : 0))));
 const [all, late] = noGrad(() => [batchLoss(model, b).item(), batchLoss(model, { ...b, mask }).item()]);
-console.log(`loss on 4 validation windows: all positions ${all.toFixed(2)}, only the last 16 ${late.toFixed(2)}`);
+console.log(
+  `loss on 4 validation windows: all positions ${all.toFixed(2)}, only the last 16 ${late.toFixed(2)}`,
+);

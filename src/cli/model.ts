@@ -13,7 +13,10 @@ import { LlmfsError } from '../errors.js';
 const specs = {
   preset: { type: 'string', help: 'model preset', default: 'tiny', choices: PRESET_NAMES },
   model: { type: 'string', help: 'a checkpoint or Hugging Face GPT-2 directory instead of a preset' },
-  freeze: { type: 'string', help: 'comma-separated modules or parameters to freeze (e.g. wte,h.0): the trainable column shows the rest' },
+  freeze: {
+    type: 'string',
+    help: 'modules or parameters to freeze, comma-separated (e.g. wte,h.0); the rest is trainable',
+  },
   json: { type: 'boolean', help: 'print JSON instead of a table' },
   help: { type: 'boolean', help: 'show this help' },
 } as const;
@@ -62,7 +65,9 @@ function freezeNamed(model: Module, list: string): void {
   for (const name of list.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
     const hits = model.namedParameters().filter(([n]) => n === name || n.startsWith(`${name}.`));
     if (hits.length === 0) {
-      throw new LlmfsError(`model info: --freeze '${name}' matches no module or parameter (e.g. wte, h.0, h.0.attn, ln_f.weight)`);
+      throw new LlmfsError(
+        `model info: --freeze '${name}' matches no module or parameter (e.g. wte, h.0, h.0.attn, ln_f)`,
+      );
     }
     for (const [, p] of hits) p.requiresGrad = false;
   }
@@ -74,7 +79,8 @@ export const modelCommand: Command = {
     const [sub, ...rest] = argv;
     const { flags } = parseArgs('model', rest, specs);
     if (flags.help || sub === '--help' || sub === undefined) {
-      console.log(helpText('llmfs model info [--preset NAME | --model DIR] [--freeze LIST] [--json]', modelCommand.summary, specs));
+      const usage = 'llmfs model info [--preset NAME | --model DIR] [--freeze LIST] [--json]';
+      console.log(helpText(usage, modelCommand.summary, specs));
       return 0;
     }
     if (sub !== 'info') throw new LlmfsError(`model: unknown sub-command '${sub}' (known: info)`);
@@ -82,7 +88,8 @@ export const modelCommand: Command = {
     const dir = flags.model as string | undefined;
     let model: Module;
     if (dir !== undefined) model = loadPretrained(dir).model;
-    else model = GPT_PRESETS[preset] ? new GPT(GPT_PRESETS[preset]) : new EncoderDecoder(SEQ2SEQ_PRESETS[preset]);
+    else if (GPT_PRESETS[preset]) model = new GPT(GPT_PRESETS[preset]);
+    else model = new EncoderDecoder(SEQ2SEQ_PRESETS[preset]);
     if (flags.freeze !== undefined) freezeNamed(model, flags.freeze as string);
     const config = model instanceof GPT ? model.config : (model as EncoderDecoder).config;
     const table = moduleTable(model);
@@ -91,18 +98,21 @@ export const modelCommand: Command = {
     const label = dir !== undefined ? `model ${dir}` : `preset ${preset}`;
     if (flags.json) {
       const modules = table.map((r) => ({ ...r, trainable: r.params - r.frozen }));
-      console.log(JSON.stringify({ [dir !== undefined ? 'model' : 'preset']: dir ?? preset, config, parameters: total,
-        trainable: total - frozen, frozen, modules }, null, 2));
+      const source = dir !== undefined ? { model: dir } : { preset };
+      const summary = { ...source, config, parameters: total, trainable: total - frozen, frozen, modules };
+      console.log(JSON.stringify(summary, null, 2));
       return 0;
     }
     const fmt = (n: number) => n.toLocaleString('en-US');
-    console.log(`${label}: ${fmt(total)} parameters (${fmt(total - frozen)} trainable, ${fmt(frozen)} frozen)`);
+    const counts = `${fmt(total - frozen)} trainable, ${fmt(frozen)} frozen`;
+    console.log(`${label}: ${fmt(total)} parameters (${counts})`);
     console.log(`config ${JSON.stringify(config)}`);
     const head = ['module', 'parameters', 'x', 'total', 'trainable', 'frozen', 'tensors'];
     const body = table.map((r) => [r.module, fmt(r.params), String(r.times), fmt(r.params * r.times),
       fmt((r.params - r.frozen) * r.times), fmt(r.frozen * r.times), r.shapes]);
     const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-    const line = (c: string[]) => c.map((s, i) => (i >= 1 && i <= 5 ? s.padStart(w[i]) : s.padEnd(w[i]))).join('  ').trimEnd();
+    const pad = (s: string, i: number) => (i >= 1 && i <= 5 ? s.padStart(w[i]) : s.padEnd(w[i]));
+    const line = (c: string[]) => c.map(pad).join('  ').trimEnd();
     console.log([line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line)].join('\n'));
     return 0;
   },

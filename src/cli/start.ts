@@ -19,7 +19,8 @@ export const startCommand: Command = {
     }
     console.log('llm-from-scratch: training a character-level GPT on State of the Union addresses (1790-2018)\n');
     // With --init the model comes from that directory, so the default preset is left out.
-    const defaults = argv.some((a) => a === '--init' || a.startsWith('--init=')) ? START_DEFAULTS.slice(2) : START_DEFAULTS;
+    const init = argv.some((a) => a === '--init' || a.startsWith('--init='));
+    const defaults = init ? START_DEFAULTS.slice(2) : START_DEFAULTS;
     const r = await trainFromArgs([...defaults, ...argv], (s) => process.stdout.write(s));
     if (!r) return 0;
     const tok = r.tokenizer;

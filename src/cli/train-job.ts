@@ -55,7 +55,8 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainJobResult> {
   const log = o.onLog ?? (() => {});
   const run = openRun(o.out);
   if (o.resume && o.init !== undefined) {
-    throw new LlmfsError('train: --init and --resume do not mix (--resume continues the run in --out; --init starts a new one)');
+    const why = '--resume continues the run in --out, --init starts a new one';
+    throw new LlmfsError(`train: --init and --resume do not mix: ${why}`);
   }
   if (o.resume) {
     // The data, its split and the training settings come from the run being resumed; only the
@@ -79,7 +80,8 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainJobResult> {
   } else if (o.init !== undefined) {
     const pre = loadPretrained(o.init);
     if (!pre.tokenizer) {
-      throw new LlmfsError(`train --init ${o.init}: the directory has no tokenizer (tokenizer.json, or vocab.json + merges.txt)`);
+      const want = 'tokenizer.json, or vocab.json + merges.txt';
+      throw new LlmfsError(`train --init ${o.init}: the directory has no tokenizer (${want})`);
     }
     checkInitOverrides(o.init, pre.model.config, o.modelOverrides);
     ({ model, tokenizer } = pre);

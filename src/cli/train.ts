@@ -18,8 +18,11 @@ export const trainSpecs = {
   'max-chars': { type: 'int', help: 'use only the first N characters of the data' },
   preset: { type: 'string', help: 'model preset', default: 'cpu-small', choices: Object.keys(GPT_PRESETS) },
   tokenizer: { type: 'string', help: "'char', 'gpt2', or a saved tokenizer file/folder", default: 'char' },
-  init: { type: 'string', help: 'start from the weights and tokenizer in DIR (our checkpoint or a HF GPT-2 folder)' },
-  steps: { type: 'int', help: `optimizer steps (default ${D.steps}; with --resume: the new total, else the saved run's)` },
+  init: { type: 'string', help: 'start from the weights and tokenizer in DIR (checkpoint or HF GPT-2)' },
+  steps: {
+    type: 'int',
+    help: `optimizer steps (default ${D.steps}; with --resume: the new total, else the saved run's)`,
+  },
   'batch-size': { type: 'int', help: 'sequences per micro-batch', default: D.batchSize },
   'grad-accum': { type: 'int', help: 'micro-batches per step', default: D.gradAccum },
   optimizer: { type: 'string', help: 'optimizer', default: D.optimizer, choices: OPTIMIZER_KINDS },
@@ -80,7 +83,8 @@ const FLAG_OF = new Map(TRAIN_FLAGS.map(([flag, field]) => [field as string, fla
 export function trainConfigFrom(f: ParsedFlags): TrainConfig {
   const input: Record<string, unknown> = {};
   for (const [flag, field] of TRAIN_FLAGS) input[field] = f[flag];
-  return trainConfig(input as Partial<TrainConfig>, { label: 'train', flagName: (k) => `--${FLAG_OF.get(k) ?? k}` });
+  const flagName = (k: string) => `--${FLAG_OF.get(k) ?? k}`;
+  return trainConfig(input as Partial<TrainConfig>, { label: 'train', flagName });
 }
 
 export async function trainFromArgs(argv: string[], write: (s: string) => void = (s) => process.stderr.write(s)): Promise<TrainJobResult | null> {
@@ -93,11 +97,13 @@ export async function trainFromArgs(argv: string[], write: (s: string) => void =
   const given = (flag: string) => argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
   if (flags.init !== undefined) {
     if (given('resume')) {
-      throw new LlmfsError('train: --init and --resume do not mix: --resume continues the run in --out, --init starts a new one');
+      const why = '--resume continues the run in --out, --init starts a new one';
+      throw new LlmfsError(`train: --init and --resume do not mix: ${why}`);
     }
     for (const flag of ['preset', 'tokenizer']) {
       if (given(flag)) {
-        throw new LlmfsError(`train: --init and --${flag} do not mix: the model and tokenizer come from ${flags.init}`);
+        const why = `the model and tokenizer come from ${flags.init}`;
+        throw new LlmfsError(`train: --init and --${flag} do not mix: ${why}`);
       }
     }
   }

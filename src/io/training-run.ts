@@ -63,8 +63,9 @@ export interface ResumePoint {
 function isRng(x: unknown): x is RngState {
   if (typeof x !== 'object' || x === null) return false;
   const r = x as { s?: unknown; spare?: unknown };
-  return Array.isArray(r.s) && r.s.length === 4 && r.s.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32) &&
-    (r.spare === null || typeof r.spare === 'number');
+  const word = (v: unknown) => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 32;
+  const spareOk = r.spare === null || typeof r.spare === 'number';
+  return Array.isArray(r.s) && r.s.length === 4 && r.s.every(word) && spareOk;
 }
 
 /** Checks a training_state.json read back from disk: every field a resume restores, or one clear error. */
@@ -75,7 +76,9 @@ export function parseTrainingState(raw: unknown, where: string): TrainingState {
   if (!Number.isInteger(s.step) || (s.step as number) < 0) {
     throw bad(`"step" must be an integer >= 0, got ${JSON.stringify(s.step)}`);
   }
-  if (typeof s.bestValLoss !== 'number' && s.bestValLoss !== null) throw bad('"bestValLoss" must be a number');
+  if (typeof s.bestValLoss !== 'number' && s.bestValLoss !== null) {
+    throw bad('"bestValLoss" must be a number');
+  }
   const rngShape = 'is not a saved generator state ({ s: [4 integers], spare })';
   if (!('sourceState' in s) && !isRng(s.samplerRng)) throw bad(`"samplerRng" ${rngShape}`);
   if ('samplerRng' in s && !isRng(s.samplerRng)) throw bad(`"samplerRng" ${rngShape}`);
@@ -84,7 +87,9 @@ export function parseTrainingState(raw: unknown, where: string): TrainingState {
   const stepsOk = typeof steps === 'object' && steps !== null && !Array.isArray(steps) &&
     Object.values(steps).every((v) => Number.isInteger(v) && (v as number) >= 0);
   if (!stepsOk) throw bad('"optimizerSteps" must map parameter names to step counts');
-  if (typeof s.config !== 'object' || s.config === null) throw bad('"config" (the training settings) is missing');
+  if (typeof s.config !== 'object' || s.config === null) {
+    throw bad('"config" (the training settings) is missing');
+  }
   // JSON has no Infinity: a run that never evaluated saved bestValLoss as null.
   const best = typeof s.bestValLoss === 'number' ? s.bestValLoss : Infinity;
   return { ...(s as unknown as TrainingState), bestValLoss: best };
@@ -112,16 +117,19 @@ export class TrainingRun {
 
   /** The run's settings, from run.json, checked. */
   readConfig(): RunConfig {
-    if (!existsSync(this.runFile)) throw new LlmfsError(`train --resume: ${this.runFile} not found; train without --resume first`);
+    if (!existsSync(this.runFile)) {
+      throw new LlmfsError(`train --resume: ${this.runFile} not found; train without --resume first`);
+    }
     let raw: unknown;
     try {
       raw = JSON.parse(readFileSync(this.runFile, 'utf8'));
     } catch (err) {
-      throw new LlmfsError(`train --resume: ${this.runFile} is not valid JSON (${(err as Error).message.slice(0, 100)})`);
+      const why = (err as Error).message.slice(0, 100);
+      throw new LlmfsError(`train --resume: ${this.runFile} is not valid JSON (${why})`);
     }
     const r = raw as Partial<RunConfig> | null;
     if (typeof r !== 'object' || r === null || typeof r.train !== 'object' || r.train === null) {
-      throw new LlmfsError(`train --resume: ${this.runFile} must hold a JSON object with the "train" settings`);
+      throw new LlmfsError(`train --resume: ${this.runFile} must hold a JSON object with "train" settings`);
     }
     return r as RunConfig;
   }
@@ -145,12 +153,15 @@ export class TrainingRun {
   /** Reads last/ back: model, tokenizer, training state and optimizer moments, each checked. */
   loadCheckpoint(): ResumePoint {
     const last = this.lastDir;
-    if (!this.hasCheckpoint()) throw new LlmfsError(`train --resume: no checkpoint at ${last}; train without --resume first`);
+    if (!this.hasCheckpoint()) {
+      throw new LlmfsError(`train --resume: no checkpoint at ${last}; train without --resume first`);
+    }
     const saved = loadModel(last);
     if (!saved.tokenizer) throw new LlmfsError(`train --resume: ${last} has no tokenizer.json`);
     if (!saved.trainingState) throw new LlmfsError(`train --resume: ${last} has no ${TRAINING_STATE_FILE}`);
     const state = parseTrainingState(saved.trainingState, `checkpoint ${last}: ${TRAINING_STATE_FILE}`);
-    const opt = readSafetensorsFile(join(saved.dir, OPTIMIZER_STATE_FILE), `checkpoint ${last}: ${OPTIMIZER_STATE_FILE}`);
+    const optPath = join(saved.dir, OPTIMIZER_STATE_FILE);
+    const opt = readSafetensorsFile(optPath, `checkpoint ${last}: ${OPTIMIZER_STATE_FILE}`);
     const optimizer = { tensors: opt.tensors, steps: state.optimizerSteps };
     return { model: saved.model, tokenizer: saved.tokenizer, state, optimizer, dir: saved.dir };
   }

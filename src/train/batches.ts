@@ -30,7 +30,7 @@ export function batchIterator(source: BatchSource): Iterator<Batch> {
     return (source as Iterable<Batch>)[Symbol.iterator]();
   }
   if (typeof (source as Iterator<Batch>).next === 'function') return source as Iterator<Batch>;
-  throw new LlmfsError('train: the batch source must be an iterable or an iterator of { x, y, mask? } batches');
+  throw new LlmfsError('train: the batch source must be an iterable or iterator of { x, y, mask? } batches');
 }
 
 /** The cross-entropy ignore index (see tensor/ops/loss.ts): a target the loss skips. */
@@ -39,11 +39,13 @@ export const IGNORE_INDEX = -100;
 /** y with every position whose mask is 0 set to IGNORE_INDEX; checks the batch's shapes first. */
 export function maskedTargets(b: Batch): Tensor {
   if (b.x.ndim !== 2 || !sameShape(b.x.shape, b.y.shape)) {
-    throw new LlmfsError(`batch: x and y must both be (B, T), got ${fmtShape(b.x.shape)} and ${fmtShape(b.y.shape)}`);
+    const [xs, ys] = [fmtShape(b.x.shape), fmtShape(b.y.shape)];
+    throw new LlmfsError(`batch: x and y must both be (B, T), got ${xs} and ${ys}`);
   }
   if (!b.mask) return b.y;
   if (!sameShape(b.mask.shape, b.y.shape)) {
-    throw new LlmfsError(`batch: mask must have the targets' shape ${fmtShape(b.y.shape)}, got ${fmtShape(b.mask.shape)}`);
+    const [ys, ms] = [fmtShape(b.y.shape), fmtShape(b.mask.shape)];
+    throw new LlmfsError(`batch: mask must have the targets' shape ${ys}, got ${ms}`);
   }
   const y = new Float32Array(b.y.size);
   let kept = 0;
@@ -53,6 +55,6 @@ export function maskedTargets(b: Batch): Tensor {
     y[i] = m === 1 ? b.y.data[i] : IGNORE_INDEX;
     kept += m;
   }
-  if (kept === 0) throw new LlmfsError('batch: the mask is 0 everywhere, so the loss has no position to average');
+  if (kept === 0) throw new LlmfsError('batch: the mask is 0 everywhere: no position left to average');
   return new Tensor(y, b.y.shape);
 }

@@ -79,10 +79,14 @@ const KNOWN = new Set<string>([...Object.keys(TRAIN_DEFAULTS), 'warmupSteps', 'd
 export function trainConfig(input: Partial<TrainConfig> = {}, opts: TrainConfigOptions = {}): TrainConfig {
   const label = opts.label ?? 'train config';
   const name = opts.flagName ?? ((k: string) => k);
-  const bad = (k: string, what: string, v: unknown) =>
-    new LlmfsError(`${label}: ${name(k)} must be ${what}, got ${typeof v === 'string' ? `'${v}'` : String(v)}`);
+  const bad = (k: string, what: string, v: unknown) => {
+    const got = typeof v === 'string' ? `'${v}'` : String(v);
+    return new LlmfsError(`${label}: ${name(k)} must be ${what}, got ${got}`);
+  };
   for (const k of Object.keys(input)) {
-    if (!KNOWN.has(k)) throw new LlmfsError(`${label}: unknown setting '${k}' (known: ${[...KNOWN].join(', ')})`);
+    if (!KNOWN.has(k)) {
+      throw new LlmfsError(`${label}: unknown setting '${k}' (known: ${[...KNOWN].join(', ')})`);
+    }
   }
   const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
   const base = { ...TRAIN_DEFAULTS, ...defined } as Omit<TrainConfig, Derived> & Partial<TrainConfig>;
@@ -92,9 +96,12 @@ export function trainConfig(input: Partial<TrainConfig> = {}, opts: TrainConfigO
     decaySteps: base.decaySteps ?? base.steps,
     weightDecay: base.weightDecay ?? (base.optimizer === 'adamw' ? 0.1 : 0),
   };
-  const positiveInts = ['steps', 'batchSize', 'gradAccum', 'decaySteps', 'evalInterval', 'evalBatches'] as const;
-  for (const k of positiveInts) if (!Number.isInteger(c[k]) || c[k] <= 0) throw bad(k, 'a positive integer', c[k]);
-  if (!Number.isInteger(c.warmupSteps) || c.warmupSteps < 0) throw bad('warmupSteps', 'an integer >= 0', c.warmupSteps);
+  for (const k of ['steps', 'batchSize', 'gradAccum', 'decaySteps', 'evalInterval', 'evalBatches'] as const) {
+    if (!Number.isInteger(c[k]) || c[k] <= 0) throw bad(k, 'a positive integer', c[k]);
+  }
+  if (!Number.isInteger(c.warmupSteps) || c.warmupSteps < 0) {
+    throw bad('warmupSteps', 'an integer >= 0', c.warmupSteps);
+  }
   if (!Number.isSafeInteger(c.seed)) throw bad('seed', 'an integer', c.seed);
   if (!(OPTIMIZER_KINDS as readonly string[]).includes(c.optimizer)) {
     throw bad('optimizer', `one of ${OPTIMIZER_KINDS.join(', ')}`, c.optimizer);
@@ -107,10 +114,12 @@ export function trainConfig(input: Partial<TrainConfig> = {}, opts: TrainConfigO
   for (const k of ['minLr', 'weightDecay', 'gradClip'] as const) {
     if (!(c[k] >= 0) || !Number.isFinite(c[k])) throw bad(k, 'a finite number >= 0', c[k]);
   }
-  for (const k of ['beta1', 'beta2', 'momentum'] as const) if (!(c[k] >= 0 && c[k] < 1)) throw bad(k, 'in [0, 1)', c[k]);
+  for (const k of ['beta1', 'beta2', 'momentum'] as const) {
+    if (!(c[k] >= 0 && c[k] < 1)) throw bad(k, 'in [0, 1)', c[k]);
+  }
   if (c.schedule === 'cosine' && !(c.decaySteps > c.warmupSteps)) {
-    throw new LlmfsError(`${label}: cosine decay needs ${name('decaySteps')} (${c.decaySteps}) greater than ` +
-      `${name('warmupSteps')} (${c.warmupSteps})`);
+    const [d, w] = [`${name('decaySteps')} (${c.decaySteps})`, `${name('warmupSteps')} (${c.warmupSteps})`];
+    throw new LlmfsError(`${label}: cosine decay needs ${d} greater than ${w}`);
   }
   return c;
 }

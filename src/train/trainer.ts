@@ -144,7 +144,7 @@ export function train(model: GPT, data: TrainData, config: Partial<TrainConfig> 
   const c = trainConfig(config, { label: 'train' });
   const T = model.config.blockSize;
   const tokenData = 'train' in data ? data : null;
-  const sampler = tokenData ? new BatchSampler(tokenData.train, T, c.batchSize, c.seed, 'training data') : null;
+  const sampler = tokenData && new BatchSampler(tokenData.train, T, c.batchSize, c.seed, 'training data');
   const source = sampler ?? (data as SourceData).batches;
   const lossOf = (data as SourceData).loss ?? batchLoss;
   const opt = makeOptimizer(model, c);
@@ -157,14 +157,16 @@ export function train(model: GPT, data: TrainData, config: Partial<TrainConfig> 
     step = resume.state.step;
     best = resume.state.bestValLoss;
     if (sampler && resume.state.samplerRng) sampler.setState(resume.state.samplerRng);
-    if (!sampler && isResumable(source) && resume.state.sourceState !== undefined) source.setState(resume.state.sourceState);
+    const saved = resume.state.sourceState;
+    if (!sampler && isResumable(source) && saved !== undefined) source.setState(saved);
     globalRng.setState(resume.state.globalRng);
     opt.importState(named, resume.optimizer);
   }
   const batches = batchIterator(source);
   const state = (): TrainingState => ({
     step, bestValLoss: best, globalRng: globalRng.getState(), optimizerSteps: {}, config: c,
-    ...(sampler ? { samplerRng: sampler.getState() } : isResumable(source) ? { sourceState: source.getState() } : {}),
+    ...(sampler ? { samplerRng: sampler.getState() } : {}),
+    ...(!sampler && isResumable(source) ? { sourceState: source.getState() } : {}),
   });
   model.train();
   const arena = arenasOf(model).train;
@@ -223,7 +225,9 @@ export function train(model: GPT, data: TrainData, config: Partial<TrainConfig> 
       }
       if (!Number.isFinite(loss)) {
         const where = cb.lastCheckpointPath?.() ?? null;
-        throw new LlmfsError(`training stopped at step ${step + 1}: the loss is ${loss}; ${where ? `the last good checkpoint is ${where}` : 'no checkpoint was saved yet'}. Try a lower --lr or a gradient clip.`);
+        const saved = where ? `the last good checkpoint is ${where}` : 'no checkpoint was saved yet';
+        throw new LlmfsError(`training stopped at step ${step + 1}: the loss is ${loss}; ${saved}. ` +
+          'Try a lower --lr or a gradient clip.');
       }
       const gradNorm = clipGradNorm(params, c.gradClip);
       opt.step();

@@ -61,7 +61,8 @@ test('freeze: a model frozen entirely is one clear error from train()', () => {
 
 test('llmfs model info: the table shows trainable vs frozen parameters (--freeze wte,h.0)', () => {
   const bin = new URL('../../bin/llmfs.mjs', import.meta.url).pathname;
-  const info = (...a: string[]) => spawnSync(process.execPath, [bin, 'model', 'info', '--preset', 'tiny', ...a], { encoding: 'utf8' });
+  const info = (...a: string[]) =>
+    spawnSync(process.execPath, [bin, 'model', 'info', '--preset', 'tiny', ...a], { encoding: 'utf8' });
   const plain = info();
   assert.equal(plain.status, 0, plain.stderr);
   assert.match(plain.stdout, /^preset tiny: 118,528 parameters \(118,528 trainable, 0 frozen\)/);

@@ -22,13 +22,16 @@ writeFileSync(data, 'the quick brown fox jumps over the lazy dog. '.repeat(60));
 const quick = ['--data', data, '--batch-size', '2', '--eval-batches', '1', '--quiet', '--no-cache', '--json'];
 
 /** Largest difference between two models' weights (by name). */
-function maxDiff(a: Record<string, { data: ArrayLike<number> }>, b: Record<string, { data: ArrayLike<number> }>): number {
+type Weights = Record<string, { data: ArrayLike<number> }>;
+function maxDiff(a: Weights, b: Weights): number {
   let d = 0;
-  for (const [k, t] of Object.entries(a)) for (let i = 0; i < t.data.length; i++) d = Math.max(d, Math.abs(t.data[i] - b[k].data[i]));
+  for (const [k, t] of Object.entries(a)) {
+    for (let i = 0; i < t.data.length; i++) d = Math.max(d, Math.abs(t.data[i] - b[k].data[i]));
+  }
   return d;
 }
 
-test('train --init: continues from our checkpoint (weights, tokenizer, architecture) with a fresh run', () => {
+test('train --init: continues from our checkpoint (weights, tokenizer, architecture), fresh run', () => {
   const src = join(dir, 'src');
   const r0 = run(...quick, '--preset', 'tiny', '--block-size', '16', '--steps', '3', '--out', src);
   assert.equal(r0.status, 0, r0.stderr);
@@ -61,7 +64,7 @@ test('train --init: starts from a Hugging Face GPT-2 directory and its BPE token
 
 test('train --init: contradicting flags are one clear error line', () => {
   for (const [args, pattern] of [
-    [['--block-size', '32'], /^error: train --init .*: --block-size 32 does not match the model there \(blockSize 48\); drop the flag/],
+    [['--block-size', '32'], /^error: train --init .*: --block-size 32 does not match the model there \(blockSize 48\)/],
     [['--n-layer', '3'], /--n-layer 3 does not match the model there \(nLayer 2\)/],
     [['--resume'], /^error: train: --init and --resume do not mix/],
     [['--preset', 'tiny'], /^error: train: --init and --preset do not mix: the model and tokenizer come from /],
