@@ -69,7 +69,7 @@ export class WasmHeap {
   }
 
   /**
-   * A zero-filled Float32Array of n floats inside wasm memory that lives as long as the process,
+   * A zero-filled Float32Array of n floats inside wasm memory that lives until releasePersistent,
    * or null when this heap cannot hold one (unshared memory, inside a kernel call, over the
    * limit, or the memory cannot grow): the caller then uses an ordinary array.
    */
