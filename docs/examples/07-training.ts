@@ -1,9 +1,13 @@
 // Chapter 7's runnable example: the whole training recipe on a small scale. A tiny char-level
 // GPT learns from 100k characters of the default corpus with AdamW, warm-up + cosine decay and
-// gradient clipping; we watch train and validation loss against the unigram baseline.
+// gradient clipping; we watch train and validation loss against the unigram baseline, then use a
+// loss mask to score only part of each window.
 //   npx tsx docs/examples/07-training.ts
 
-import { GPT, gptPreset, manualSeed, CharTokenizer, defaultCorpusSlice, toTokenArray, splitTrainVal, train, makeSchedule, generate } from '../../src/node.js';
+import {
+  GPT, gptPreset, manualSeed, CharTokenizer, defaultCorpusSlice, toTokenArray, splitTrainVal, train,
+  makeSchedule, generate, batchAt, batchLoss, noGrad, tensor,
+} from '../../src/node.js';
 import { useFastBackend } from '../../src/kernels/threads/node.js';
 
 await useFastBackend(); // WebAssembly SIMD kernels and threads (chapter 10); same results, faster
@@ -24,12 +28,22 @@ console.log('learning rate at steps 0, 10, 20, 150, 300:', [0, 10, 20, 150, 300]
 
 manualSeed(1);
 const model = new GPT(gptPreset('tiny', { vocabSize: tok.vocabSize }));
+// Settings not given here take TRAIN_DEFAULTS (AdamW, cosine, weight decay 0.1, clipping at 1).
 const result = train(model, data, {
-  steps: 300, batchSize: 16, gradAccum: 1, optimizer: 'adamw', lr: 3e-3, schedule: 'cosine', warmupSteps: 20, decaySteps: 300,
-  minLr: 3e-4, weightDecay: 0.1, beta1: 0.9, beta2: 0.99, momentum: 0, gradClip: 1, evalInterval: 100, evalBatches: 10, seed: 1,
+  steps: 300, batchSize: 16, lr: 3e-3, warmupSteps: 20, minLr: 3e-4,
+  evalInterval: 100, evalBatches: 10, seed: 1,
 }, {
   onEval: (e) => console.log(`step ${e.step}: train ${e.trainLoss.toFixed(2)}, val ${e.valLoss.toFixed(2)}`),
 });
 model.eval();
 const sample = generate(model, tok.encode('The '), { maxNewTokens: 60, strategy: 'sample', temperature: 0.8, seed: 3, overflow: 'slide', decode: (ids) => tok.decode(ids) });
 console.log(`final val loss ${result.valLoss.toFixed(2)} nats/char; a sample: "The ${sample.text.replace(/\n/g, ' ')}"`);
+
+// A loss mask (B, T) keeps the positions where it is 1: here only the last 16 of 32 count, as
+// fine-tuning counts only the answer after a prompt.
+const b = batchAt(data.val, [0, 1000, 2000, 3000], 32);
+const mask = tensor(Array.from({ length: 4 }, () => Array.from({ length: 32 }, (_, t) => (t >= 16 ? 1 : 0))));
+const [all, late] = noGrad(() => [batchLoss(model, b).item(), batchLoss(model, { ...b, mask }).item()]);
+console.log(
+  `loss on 4 validation windows: all positions ${all.toFixed(2)}, only the last 16 ${late.toFixed(2)}`,
+);

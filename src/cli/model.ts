@@ -1,42 +1,76 @@
-// `llmfs model info --preset NAME`: builds a model from a preset and prints its parameter count
-// with a per-module table (the blocks h.0..h.N-1 are shown once, with a multiplier).
+// `llmfs model info --preset NAME` (or --model DIR): builds or loads a model and prints its
+// parameter count with a per-module table (the blocks h.0..h.N-1 shown once, with a multiplier),
+// trainable vs frozen (`--freeze wte,h.0` shows what a fine-tune freezing those would train).
 
 import type { Command } from './command.js';
 import { parseArgs, helpText } from './args.js';
 import { GPT, EncoderDecoder, GPT_PRESETS, SEQ2SEQ_PRESETS, PRESET_NAMES } from '../model/index.js';
 import type { Module } from '../nn/module.js';
 import { fmtShape } from '../tensor/shape.js';
+import { loadPretrained } from '../io/load-pretrained.js';
 import { LlmfsError } from '../errors.js';
 
 const specs = {
   preset: { type: 'string', help: 'model preset', default: 'tiny', choices: PRESET_NAMES },
+  model: { type: 'string', help: 'a checkpoint or Hugging Face GPT-2 directory instead of a preset' },
+  freeze: {
+    type: 'string',
+    help: 'modules or parameters to freeze, comma-separated (e.g. wte,h.0); the rest is trainable',
+  },
   json: { type: 'boolean', help: 'print JSON instead of a table' },
   help: { type: 'boolean', help: 'show this help' },
 } as const;
 
-interface Row { module: string; shapes: string; params: number; times: number }
+interface Row {
+  module: string;
+  shapes: string;
+  /** Parameters in one instance of the module, and how many of them are frozen. */
+  params: number;
+  frozen: number;
+  times: number;
+}
 
-/** Groups parameters by module; repeated layers (`h.3.attn`) collapse to `h.*.attn`. */
+/**
+ * Groups parameters by module; repeated layers (`h.3.attn`) with the same shapes and the same
+ * frozen count collapse to `h.*.attn`, with a multiplier.
+ */
 export function moduleTable(model: Module): Row[] {
-  const rows = new Map<string, Row>();
+  const instances = new Map<string, Row>();
   for (const [name, p] of model.namedParameters()) {
     const parts = name.split('.');
     const mod = parts.slice(0, -1).join('.');
-    const generic = mod.replace(/\.(\d+)(?=\.|$)/g, '.*');
-    const key = generic;
-    const row = rows.get(key);
-    const first = !row || row.module === mod;
-    if (!row) rows.set(key, { module: mod, shapes: `${parts[parts.length - 1]} ${fmtShape(p.shape)}`, params: p.size, times: 1 });
-    else if (first) {
-      row.shapes += `, ${parts[parts.length - 1]} ${fmtShape(p.shape)}`;
-      row.params += p.size;
-    } else if (name.endsWith(rowFirstParam(row))) row.times++;
+    const entry = `${parts[parts.length - 1]} ${fmtShape(p.shape)}`;
+    const r = instances.get(mod);
+    const frozen = p.requiresGrad ? 0 : p.size;
+    if (!r) instances.set(mod, { module: mod, shapes: entry, params: p.size, frozen, times: 1 });
+    else {
+      r.shapes += `, ${entry}`;
+      r.params += p.size;
+      r.frozen += frozen;
+    }
   }
-  return [...rows.entries()].map(([key, r]) => ({ ...r, module: r.times > 1 ? key : r.module }));
+  const rows = new Map<string, Row & { generic: string }>();
+  for (const r of instances.values()) {
+    const generic = r.module.replace(/\.(\d+)(?=\.|$)/g, '.*');
+    const key = `${generic}|${r.shapes}|${r.frozen}`;
+    const row = rows.get(key);
+    if (row) row.times++;
+    else rows.set(key, { ...r, generic });
+  }
+  return [...rows.values()].map(({ generic, ...r }) => ({ ...r, module: r.times > 1 ? generic : r.module }));
 }
 
-function rowFirstParam(r: Row): string {
-  return `.${r.shapes.split(' ')[0]}`;
+/** Freezes the parameters named by `list` (module or parameter names, comma-separated). */
+function freezeNamed(model: Module, list: string): void {
+  for (const name of list.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    const hits = model.namedParameters().filter(([n]) => n === name || n.startsWith(`${name}.`));
+    if (hits.length === 0) {
+      throw new LlmfsError(
+        `model info: --freeze '${name}' matches no module or parameter (e.g. wte, h.0, h.0.attn, ln_f)`,
+      );
+    }
+    for (const [, p] of hits) p.requiresGrad = false;
+  }
 }
 
 export const modelCommand: Command = {
@@ -45,25 +79,40 @@ export const modelCommand: Command = {
     const [sub, ...rest] = argv;
     const { flags } = parseArgs('model', rest, specs);
     if (flags.help || sub === '--help' || sub === undefined) {
-      console.log(helpText('llmfs model info [--preset NAME] [--json]', modelCommand.summary, specs));
+      const usage = 'llmfs model info [--preset NAME | --model DIR] [--freeze LIST] [--json]';
+      console.log(helpText(usage, modelCommand.summary, specs));
       return 0;
     }
     if (sub !== 'info') throw new LlmfsError(`model: unknown sub-command '${sub}' (known: info)`);
     const preset = flags.preset as string;
-    const model: Module = GPT_PRESETS[preset] ? new GPT(GPT_PRESETS[preset]) : new EncoderDecoder(SEQ2SEQ_PRESETS[preset]);
+    const dir = flags.model as string | undefined;
+    let model: Module;
+    if (dir !== undefined) model = loadPretrained(dir).model;
+    else if (GPT_PRESETS[preset]) model = new GPT(GPT_PRESETS[preset]);
+    else model = new EncoderDecoder(SEQ2SEQ_PRESETS[preset]);
+    if (flags.freeze !== undefined) freezeNamed(model, flags.freeze as string);
     const config = model instanceof GPT ? model.config : (model as EncoderDecoder).config;
     const table = moduleTable(model);
     const total = model.numParameters();
+    const frozen = table.reduce((n, r) => n + r.frozen * r.times, 0);
+    const label = dir !== undefined ? `model ${dir}` : `preset ${preset}`;
     if (flags.json) {
-      console.log(JSON.stringify({ preset, config, parameters: total, modules: table }, null, 2));
+      const modules = table.map((r) => ({ ...r, trainable: r.params - r.frozen }));
+      const source = dir !== undefined ? { model: dir } : { preset };
+      const summary = { ...source, config, parameters: total, trainable: total - frozen, frozen, modules };
+      console.log(JSON.stringify(summary, null, 2));
       return 0;
     }
-    console.log(`preset ${preset}: ${total.toLocaleString('en-US')} parameters`);
+    const fmt = (n: number) => n.toLocaleString('en-US');
+    const counts = `${fmt(total - frozen)} trainable, ${fmt(frozen)} frozen`;
+    console.log(`${label}: ${fmt(total)} parameters (${counts})`);
     console.log(`config ${JSON.stringify(config)}`);
-    const head = ['module', 'parameters', 'x', 'total', 'tensors'];
-    const body = table.map((r) => [r.module, r.params.toLocaleString('en-US'), String(r.times), (r.params * r.times).toLocaleString('en-US'), r.shapes]);
+    const head = ['module', 'parameters', 'x', 'total', 'trainable', 'frozen', 'tensors'];
+    const body = table.map((r) => [r.module, fmt(r.params), String(r.times), fmt(r.params * r.times),
+      fmt((r.params - r.frozen) * r.times), fmt(r.frozen * r.times), r.shapes]);
     const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-    const line = (c: string[]) => c.map((s, i) => (i >= 1 && i <= 3 ? s.padStart(w[i]) : s.padEnd(w[i]))).join('  ').trimEnd();
+    const pad = (s: string, i: number) => (i >= 1 && i <= 5 ? s.padStart(w[i]) : s.padEnd(w[i]));
+    const line = (c: string[]) => c.map(pad).join('  ').trimEnd();
     console.log([line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line)].join('\n'));
     return 0;
   },

@@ -18,7 +18,10 @@ export const startCommand: Command = {
       return 0;
     }
     console.log('llm-from-scratch: training a character-level GPT on State of the Union addresses (1790-2018)\n');
-    const r = await trainFromArgs([...START_DEFAULTS, ...argv], (s) => process.stdout.write(s));
+    // With --init the model comes from that directory, so the default preset is left out.
+    const init = argv.some((a) => a === '--init' || a.startsWith('--init='));
+    const defaults = init ? START_DEFAULTS.slice(2) : START_DEFAULTS;
+    const r = await trainFromArgs([...defaults, ...argv], (s) => process.stdout.write(s));
     if (!r) return 0;
     const tok = r.tokenizer;
     const prompt = tok.encode('Fellow-Citizens of the Senate and House of Representatives:\n\n');

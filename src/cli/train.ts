@@ -1,38 +1,46 @@
 // `llmfs train`: trains a GPT on a text file, a folder of .txt files, or the default corpus.
-// Every model-config field and training setting is a flag; --help lists them with defaults.
+// Every model-config field and training setting is a flag; --help lists them with defaults
+// (training defaults from TRAIN_DEFAULTS, choice lists from the validators' `as const` arrays).
 
 import type { Command } from './command.js';
 import { parseArgs, helpText, type FlagSpecs, type ParsedFlags } from './args.js';
 import { GPT_PRESETS } from '../model/presets.js';
-import type { GPTConfigInput } from '../model/config.js';
-import type { TrainConfig } from '../train/trainer.js';
+import { ACTIVATIONS, MLP_KINDS, NORM_KINDS, POSITION_KINDS, type GPTConfigInput } from '../model/config.js';
+import { OPTIMIZER_KINDS, TRAIN_DEFAULTS, trainConfig, type TrainConfig } from '../train/config.js';
+import { SCHEDULE_KINDS } from '../train/schedule.js';
 import { progressLine, formatDuration } from '../train/progress.js';
 import { runTrainJob, type TrainJobResult } from './train-job.js';
 import { LlmfsError } from '../errors.js';
 
+const D = TRAIN_DEFAULTS;
 export const trainSpecs = {
   data: { type: 'string', help: 'a .txt file or a folder of .txt files (default: the bundled corpus)' },
   'max-chars': { type: 'int', help: 'use only the first N characters of the data' },
   preset: { type: 'string', help: 'model preset', default: 'cpu-small', choices: Object.keys(GPT_PRESETS) },
   tokenizer: { type: 'string', help: "'char', 'gpt2', or a saved tokenizer file/folder", default: 'char' },
-  steps: { type: 'int', help: 'optimizer steps (default 2000; with --resume: the new total, else the saved run\'s)' },
-  'batch-size': { type: 'int', help: 'sequences per micro-batch', default: 12 },
-  'grad-accum': { type: 'int', help: 'micro-batches per step', default: 1 },
-  optimizer: { type: 'string', help: 'optimizer', default: 'adamw', choices: ['adamw', 'adam', 'sgd'] },
-  lr: { type: 'number', help: 'peak learning rate', default: 1e-3 },
-  'min-lr': { type: 'number', help: 'cosine floor', default: 1e-4 },
-  schedule: { type: 'string', help: 'learning-rate schedule', default: 'cosine', choices: ['constant', 'cosine', 'step'] },
+  init: { type: 'string', help: 'start from the weights and tokenizer in DIR (checkpoint or HF GPT-2)' },
+  steps: {
+    type: 'int',
+    help: `optimizer steps (default ${D.steps}; with --resume: the new total, else the saved run's)`,
+  },
+  'batch-size': { type: 'int', help: 'sequences per micro-batch', default: D.batchSize },
+  'grad-accum': { type: 'int', help: 'micro-batches per step', default: D.gradAccum },
+  optimizer: { type: 'string', help: 'optimizer', default: D.optimizer, choices: OPTIMIZER_KINDS },
+  lr: { type: 'number', help: 'peak learning rate', default: D.lr },
+  'min-lr': { type: 'number', help: 'cosine floor', default: D.minLr },
+  schedule: { type: 'string', help: 'learning-rate schedule', default: D.schedule, choices: SCHEDULE_KINDS },
   warmup: { type: 'int', help: 'linear warm-up steps (default: min(100, steps/10))' },
   'decay-steps': { type: 'int', help: 'steps over which cosine decays (default: --steps)' },
   'weight-decay': { type: 'number', help: 'weight decay on matrices (default 0.1 for adamw: decoupled; 0 for adam and sgd: L2)' },
-  beta1: { type: 'number', help: 'Adam β1', default: 0.9 },
-  beta2: { type: 'number', help: 'Adam β2', default: 0.99 },
-  momentum: { type: 'number', help: 'SGD momentum', default: 0.9 },
-  'grad-clip': { type: 'number', help: 'clip the global gradient norm (0: off)', default: 1 },
-  'eval-interval': { type: 'int', help: 'evaluate and checkpoint every N steps', default: 250 },
-  'eval-batches': { type: 'int', help: 'batches per evaluation', default: 20 },
+  beta1: { type: 'number', help: 'Adam β1', default: D.beta1 },
+  beta2: { type: 'number', help: 'Adam β2', default: D.beta2 },
+  eps: { type: 'number', help: 'Adam ε', default: D.eps },
+  momentum: { type: 'number', help: 'SGD momentum', default: D.momentum },
+  'grad-clip': { type: 'number', help: 'clip the global gradient norm (0: off)', default: D.gradClip },
+  'eval-interval': { type: 'int', help: 'evaluate and checkpoint every N steps', default: D.evalInterval },
+  'eval-batches': { type: 'int', help: 'batches per evaluation', default: D.evalBatches },
   'val-fraction': { type: 'number', help: 'share of the tokens held out for validation', default: 0.1 },
-  seed: { type: 'int', help: 'random seed (weights, batches, dropout)', default: 1337 },
+  seed: { type: 'int', help: 'random seed (weights, batches, dropout)', default: D.seed },
   out: { type: 'string', help: 'output directory', default: 'out/train' },
   resume: { type: 'boolean', help: 'continue the run in --out from its last checkpoint' },
   cache: { type: 'boolean', help: 'cache tokenised data in .cache/llmfs', default: true },
@@ -47,10 +55,10 @@ export const trainSpecs = {
   'mlp-hidden': { type: 'int', help: 'MLP hidden width' },
   dropout: { type: 'number', help: 'dropout probability' },
   bias: { type: 'boolean', help: 'biases in Linear and LayerNorm' },
-  positions: { type: 'string', help: 'position encoding', choices: ['learned', 'sinusoidal', 'rope', 'none'] },
-  norm: { type: 'string', help: 'normalisation', choices: ['layernorm', 'rmsnorm'] },
-  mlp: { type: 'string', help: 'MLP kind', choices: ['gelu', 'swiglu'] },
-  activation: { type: 'string', help: 'MLP activation', choices: ['gelu', 'gelu_tanh', 'relu', 'silu'] },
+  positions: { type: 'string', help: 'position encoding', choices: POSITION_KINDS },
+  norm: { type: 'string', help: 'normalisation', choices: NORM_KINDS },
+  mlp: { type: 'string', help: 'MLP kind', choices: MLP_KINDS },
+  activation: { type: 'string', help: 'MLP activation', choices: ACTIVATIONS },
   'tie-weights': { type: 'boolean', help: 'tie the output head to the token embedding' },
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies FlagSpecs;
@@ -61,33 +69,22 @@ const MODEL_FLAGS: [string, keyof GPTConfigInput][] = [
   ['mlp', 'mlp'], ['activation', 'activation'], ['tie-weights', 'tieWeights'],
 ];
 
-function positive(name: string, v: number): number {
-  if (!(v > 0)) throw new LlmfsError(`train: --${name} must be positive, got ${v}`);
-  return v;
-}
+/** Training flags -> their TrainConfig fields (the rest are named alike: --batch-size, batchSize). */
+const TRAIN_FLAGS: [string, keyof TrainConfig][] = [
+  ['steps', 'steps'], ['batch-size', 'batchSize'], ['grad-accum', 'gradAccum'], ['optimizer', 'optimizer'],
+  ['lr', 'lr'], ['min-lr', 'minLr'], ['schedule', 'schedule'], ['warmup', 'warmupSteps'],
+  ['decay-steps', 'decaySteps'], ['weight-decay', 'weightDecay'], ['beta1', 'beta1'], ['beta2', 'beta2'],
+  ['eps', 'eps'], ['momentum', 'momentum'], ['grad-clip', 'gradClip'], ['eval-interval', 'evalInterval'],
+  ['eval-batches', 'evalBatches'], ['seed', 'seed'],
+];
+const FLAG_OF = new Map(TRAIN_FLAGS.map(([flag, field]) => [field as string, flag]));
 
-/** Training settings from parsed flags, each checked. */
+/** Training settings from parsed flags, checked by trainConfig (errors name the flag). */
 export function trainConfigFrom(f: ParsedFlags): TrainConfig {
-  const steps = positive('steps', (f.steps as number | undefined) ?? 2000);
-  return {
-    steps,
-    batchSize: positive('batch-size', f['batch-size'] as number),
-    gradAccum: positive('grad-accum', f['grad-accum'] as number),
-    optimizer: f.optimizer as TrainConfig['optimizer'],
-    lr: positive('lr', f.lr as number),
-    schedule: f.schedule as TrainConfig['schedule'],
-    warmupSteps: (f.warmup as number | undefined) ?? Math.min(100, Math.floor(steps / 10)),
-    decaySteps: (f['decay-steps'] as number | undefined) ?? steps,
-    minLr: f['min-lr'] as number,
-    weightDecay: (f['weight-decay'] as number | undefined) ?? (f.optimizer === 'adamw' ? 0.1 : 0),
-    beta1: f.beta1 as number,
-    beta2: f.beta2 as number,
-    momentum: f.momentum as number,
-    gradClip: f['grad-clip'] as number,
-    evalInterval: positive('eval-interval', f['eval-interval'] as number),
-    evalBatches: positive('eval-batches', f['eval-batches'] as number),
-    seed: f.seed as number,
-  };
+  const input: Record<string, unknown> = {};
+  for (const [flag, field] of TRAIN_FLAGS) input[field] = f[flag];
+  const flagName = (k: string) => `--${FLAG_OF.get(k) ?? k}`;
+  return trainConfig(input as Partial<TrainConfig>, { label: 'train', flagName });
 }
 
 export async function trainFromArgs(argv: string[], write: (s: string) => void = (s) => process.stderr.write(s)): Promise<TrainJobResult | null> {
@@ -97,6 +94,19 @@ export async function trainFromArgs(argv: string[], write: (s: string) => void =
     return null;
   }
   if (positionals.length > 0) throw new LlmfsError(`train: unexpected argument '${positionals[0]}' (did you mean --data ${positionals[0]}?)`);
+  const given = (flag: string) => argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
+  if (flags.init !== undefined) {
+    if (given('resume')) {
+      const why = '--resume continues the run in --out, --init starts a new one';
+      throw new LlmfsError(`train: --init and --resume do not mix: ${why}`);
+    }
+    for (const flag of ['preset', 'tokenizer']) {
+      if (given(flag)) {
+        const why = `the model and tokenizer come from ${flags.init}`;
+        throw new LlmfsError(`train: --init and --${flag} do not mix: ${why}`);
+      }
+    }
+  }
   const overrides: Partial<GPTConfigInput> = {};
   for (const [flag, field] of MODEL_FLAGS) if (flags[flag] !== undefined) (overrides as Record<string, unknown>)[field] = flags[flag];
   const tty = process.stderr.isTTY === true && !flags.quiet;
@@ -108,6 +118,7 @@ export async function trainFromArgs(argv: string[], write: (s: string) => void =
     maxChars: flags['max-chars'] as number | undefined,
     preset: flags.preset as string,
     tokenizer: flags.tokenizer as string,
+    init: flags.init as string | undefined,
     modelOverrides: overrides,
     train: config,
     valFraction: flags['val-fraction'] as number,

@@ -1,6 +1,7 @@
 // A trained model on disk (Node): the checkpoint directory holds model.safetensors (weights by
 // parameter name), config.json (the GPT config, tagged with model_type), tokenizer.json, and,
-// for runs that can resume, training_state.json. See checkpoint-files.ts for crash safety.
+// for runs that can resume, training_state.json (read and checked by training-run.ts). See
+// checkpoint-dir.ts for the directory format and its crash safety.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,13 +9,12 @@ import { GPT } from '../model/gpt.js';
 import { gptConfig, type GPTConfig, type GPTConfigInput } from '../model/config.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { tokenizerToJson, tokenizerFromJson } from '../tokenizer/json-format.js';
-import { saveCheckpointDir, loadCheckpointDir, CONFIG_FILE } from './checkpoint-files.js';
+import { saveCheckpointDir, loadCheckpointDir, CONFIG_FILE } from './checkpoint-dir.js';
 import { LlmfsError } from '../errors.js';
 
 export const MODEL_TYPE = 'llmfs-gpt';
 export const TOKENIZER_FILE = 'tokenizer.json';
 export const TRAINING_STATE_FILE = 'training_state.json';
-export const OPTIMIZER_STATE_FILE = 'optimizer.safetensors';
 
 export interface SavedModel {
   model: GPT;
@@ -28,7 +28,7 @@ export interface SavedModel {
 export interface SaveModelOptions {
   tokenizer?: Tokenizer | null;
   trainingState?: object;
-  /** Extra files by name, e.g. optimizer.safetensors bytes. */
+  /** Extra files by name, e.g. optimizer.safetensors bytes (training-run.ts). */
   extraFiles?: Record<string, Uint8Array | string>;
 }
 

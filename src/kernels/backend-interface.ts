@@ -107,10 +107,12 @@ export interface Backend {
    */
   adamw(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number): void;
   /**
-   * Zero-filled float32 storage that lives as long as the process, placed where this backend's
+   * Zero-filled float32 storage that lives until released, placed where this backend's
    * kernels use it without copies (wasm memory), or null when the backend has no such place.
-   * For parameters, optimizer moments and arena buffers: never freed, so never for temporaries.
+   * For parameters, optimizer moments and arena buffers, never for temporaries.
    */
   allocPersistent(size: number): Float32Array | null;
+  /** Gives storage from allocPersistent back for reuse (ignores any other array); optional. */
+  releasePersistent?(x: Float32Array): void;
 }
 

@@ -4,10 +4,15 @@
 
 import { LlmfsError } from '../errors.js';
 
-export type PositionKind = 'learned' | 'sinusoidal' | 'rope' | 'none';
-export type NormKind = 'layernorm' | 'rmsnorm';
-export type MlpKind = 'gelu' | 'swiglu';
-export type Activation = 'gelu' | 'gelu_tanh' | 'relu' | 'silu';
+/** The choice lists, shared by the validator below and the CLI's flags. */
+export const POSITION_KINDS = ['learned', 'sinusoidal', 'rope', 'none'] as const;
+export const NORM_KINDS = ['layernorm', 'rmsnorm'] as const;
+export const MLP_KINDS = ['gelu', 'swiglu'] as const;
+export const ACTIVATIONS = ['gelu', 'gelu_tanh', 'relu', 'silu'] as const;
+export type PositionKind = (typeof POSITION_KINDS)[number];
+export type NormKind = (typeof NORM_KINDS)[number];
+export type MlpKind = (typeof MLP_KINDS)[number];
+export type Activation = (typeof ACTIVATIONS)[number];
 
 export interface GPTConfig {
   /** V: number of token ids. */
@@ -71,10 +76,10 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new LlmfsError(`GPT config: dropout must be in [0, 1), got ${c.dropout}`);
   if (!(c.normEps > 0)) throw new LlmfsError(`GPT config: normEps must be > 0, got ${c.normEps}`);
   const choices: [keyof GPTConfig, readonly string[]][] = [
-    ['positions', ['learned', 'sinusoidal', 'rope', 'none']],
-    ['norm', ['layernorm', 'rmsnorm']],
-    ['mlp', ['gelu', 'swiglu']],
-    ['activation', ['gelu', 'gelu_tanh', 'relu', 'silu']],
+    ['positions', POSITION_KINDS],
+    ['norm', NORM_KINDS],
+    ['mlp', MLP_KINDS],
+    ['activation', ACTIVATIONS],
   ];
   for (const [k, allowed] of choices) {
     if (!allowed.includes(c[k] as string)) throw new LlmfsError(`GPT config: ${k} must be one of ${allowed.join(', ')}, got '${String(c[k])}'`);

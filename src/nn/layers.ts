@@ -29,7 +29,9 @@ export class Linear extends Module {
     const rng = opts.rng ?? globalRng;
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = new Parameter(init.uniform(zeros([outFeatures, inFeatures]), -bound, bound, rng));
-    this.bias = opts.bias === false ? null : new Parameter(init.uniform(zeros([outFeatures]), -bound, bound, rng));
+    this.bias = opts.bias === false
+      ? null
+      : new Parameter(init.uniform(zeros([outFeatures]), -bound, bound, rng), { noDecay: true });
   }
 
   forward(x: Tensor): Tensor {
@@ -37,7 +39,7 @@ export class Linear extends Module {
   }
 }
 
-/** A lookup table of `num` vectors of size `dim`, initialised N(0, 1). */
+/** A lookup table of `num` vectors of size `dim`, initialised N(0, 1); not weight-decayed. */
 export class Embedding extends Module {
   weight: Parameter;
 
@@ -45,7 +47,7 @@ export class Embedding extends Module {
     super();
     checkSize('Embedding', 'num', num);
     checkSize('Embedding', 'dim', dim);
-    this.weight = new Parameter(init.normal(zeros([num, dim]), 0, 1, opts.rng));
+    this.weight = new Parameter(init.normal(zeros([num, dim]), 0, 1, opts.rng), { noDecay: true });
   }
 
   /** ids of any shape (...) -> vectors (..., dim). */
@@ -63,8 +65,9 @@ export class LayerNorm extends Module {
     checkSize('LayerNorm', 'dim', dim);
     this.eps = opts.eps ?? 1e-5;
     const affine = opts.elementwiseAffine ?? true;
-    this.weight = affine ? new Parameter(ones([dim])) : null;
-    this.bias = affine && opts.bias !== false ? new Parameter(zeros([dim])) : null;
+    // Norm gains and shifts are not weight-decayed: shrinking them toward 0 has no regularising meaning.
+    this.weight = affine ? new Parameter(ones([dim]), { noDecay: true }) : null;
+    this.bias = affine && opts.bias !== false ? new Parameter(zeros([dim]), { noDecay: true }) : null;
   }
   readonly eps: number;
 
@@ -81,7 +84,7 @@ export class RMSNorm extends Module {
     super();
     checkSize('RMSNorm', 'dim', dim);
     this.eps = opts.eps ?? 1e-6;
-    this.weight = new Parameter(ones([dim]));
+    this.weight = new Parameter(ones([dim]), { noDecay: true });
   }
 
   forward(x: Tensor): Tensor {

@@ -1,10 +1,11 @@
 // Module: the base of every layer and model, as torch.nn.Module. Parameters and sub-modules are
 // found by walking the object's own fields in the order they were assigned, so the names follow
 // the code: `this.c_attn = new Linear(...)` inside block `h.0` owns `h.0.c_attn.weight`.
-// Fields whose names start with `_` are private and never walked.
+// Fields whose names start with `_` are private and never walked. freeze() keeps parameters
+// out of gradient computation and the optimizer; dispose() gives their storage back.
 
 import { Tensor } from '../tensor/tensor.js';
-import { Parameter } from './parameter.js';
+import { Parameter, releaseStorage } from './parameter.js';
 import { fmtShape } from '../tensor/shape.js';
 import { LlmfsError } from '../errors.js';
 
@@ -56,6 +57,51 @@ export abstract class Module {
 
   eval(): this {
     return this.train(false);
+  }
+
+  /** The parameters that train (requiresGrad, not frozen), with their dotted names. */
+  trainableParameters(): [string, Parameter][] {
+    return this.namedParameters().filter(([, p]) => p.requiresGrad);
+  }
+
+  /**
+   * Freezes every parameter: no gradient is computed for it (an op whose inputs are all frozen
+   * records no backward) and the optimizer leaves it as it is. Fine-tuning freezes the body
+   * and trains a head, or freezes all and trains adapters.
+   */
+  freeze(): this {
+    for (const p of this.parameters()) p.requiresGrad = false;
+    return this;
+  }
+
+  unfreeze(): this {
+    for (const p of this.parameters()) p.requiresGrad = true;
+    return this;
+  }
+
+  /** Runs `fn` when this module is disposed (e.g. the trainer releasing its buffer arenas). */
+  onDispose(fn: () => void): void {
+    (this._disposeHooks ??= []).push(fn);
+  }
+  private _disposeHooks?: (() => void)[];
+
+  /**
+   * Releases the storage of every parameter (wasm memory on the fast backend, reused by the next
+   * model built) and whatever was registered with onDispose. The module, and any tensor sharing
+   * its parameters' storage (stateDict()), must not be used afterwards.
+   */
+  dispose(): void {
+    const walk = (m: Module): void => {
+      const hooks = m._disposeHooks ?? [];
+      m._disposeHooks = [];
+      for (const fn of hooks) fn();
+      for (const [, c] of m.namedChildren()) walk(c);
+    };
+    walk(this);
+    for (const p of this.parameters()) {
+      releaseStorage(p.data);
+      p.grad = null;
+    }
   }
 
   zeroGrad(): void {

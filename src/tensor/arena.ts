@@ -6,7 +6,7 @@
 // `fn` may be used after it returns (read numbers out with item() inside). Parameter gradients
 // are safe: they are copied into buffers of their own. Float32 buffers come from the backend's
 // persistent storage when it has one (wasm memory on the fast backend, where kernels use them
-// without copies); being pooled for good, they are never given back, not even by clear().
+// without copies); they are pooled until dispose() gives them back to the backend.
 
 import type { DType, FloatArray } from '../kernels/dtype.js';
 import { getBackend } from '../kernels/backend.js';
@@ -55,6 +55,15 @@ export class BufferArena {
 
   /** Drops every pooled buffer (wasm-memory ones stay allocated: drop the arena rarely). */
   clear(): void {
+    this.free.clear();
+  }
+
+  /** Gives every pooled buffer back to the backend (for reuse by others) and empties the pool. */
+  dispose(): void {
+    const backend = getBackend();
+    for (const list of this.free.values()) {
+      for (const buf of list) if (buf instanceof Float32Array) backend.releasePersistent?.(buf);
+    }
     this.free.clear();
   }
 }

@@ -51,6 +51,10 @@ export class AdamW extends Optimizer {
     this.state.set(p, { step, m: a.exp_avg, v: a.exp_avg_sq });
   }
 
+  protected forget(): void {
+    this.state.clear();
+  }
+
   step(): void {
     const { beta1: b1, beta2: b2, eps } = this;
     for (const group of this.groups) {
@@ -64,7 +68,8 @@ export class AdamW extends Optimizer {
         }
         s.step++;
         if (this.decoupled) {
-          // The fused kernel (reference: kernels/js/adamw.ts) does exactly the loop below.
+          // The fused kernel (reference: kernels/js/adamw.ts) applies the header's decoupled update;
+          // the loop below is the other variant, L2 folded into the gradient (classic Adam).
           getBackend().adamw(p.data, p.grad.data, s.m, s.v, lr, b1, b2, eps, wd, s.step);
           continue;
         }

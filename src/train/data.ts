@@ -31,6 +31,8 @@ export function splitTrainVal(tokens: TokenArray, valFraction: number): { train:
 export interface Batch {
   x: Tensor; // (B, T) input ids
   y: Tensor; // (B, T) next-token targets
+  /** (B, T): 1 where the loss counts the position, 0 where it ignores it (e.g. a prompt, padding). */
+  mask?: Tensor;
 }
 
 /** The batch whose rows start at `starts`. */
@@ -47,8 +49,11 @@ export function batchAt(tokens: TokenArray, starts: readonly number[], blockSize
   return { x: new Tensor(x, [B, blockSize]), y: new Tensor(y, [B, blockSize]) };
 }
 
-/** Draws random windows from a token array with its own seeded generator. */
-export class BatchSampler {
+/**
+ * Draws random windows from a token array with its own seeded generator: an endless batch
+ * source (see batches.ts) whose state is its generator's, so a resumed run continues exactly.
+ */
+export class BatchSampler implements Iterable<Batch> {
   readonly rng: Rng;
 
   constructor(readonly tokens: TokenArray, readonly blockSize: number, readonly batchSize: number, seed: number, readonly name = 'data') {
@@ -62,6 +67,10 @@ export class BatchSampler {
     const max = this.tokens.length - this.blockSize - 1;
     const starts = Array.from({ length: this.batchSize }, () => this.rng.randint(0, max + 1));
     return batchAt(this.tokens, starts, this.blockSize);
+  }
+
+  *[Symbol.iterator](): Iterator<Batch> {
+    for (;;) yield this.next();
   }
 
   getState(): RngState {

@@ -1,12 +1,24 @@
-// Training: optimizers, schedules, clipping, batching, the loop and its progress/curve output.
+// Training: optimizers, schedules, clipping, batching and batch sources, the config, the loop
+// and its progress/curve output.
 
 export { Optimizer, type ParamGroup, type OptimizerState } from './optimizer.js';
 export { SGD, type SGDOptions } from './sgd.js';
 export { AdamW, Adam, type AdamWOptions } from './adamw.js';
-export { makeSchedule, type ScheduleOptions, type ScheduleKind } from './schedule.js';
+export { makeSchedule, SCHEDULE_KINDS, type ScheduleOptions, type ScheduleKind } from './schedule.js';
 export { clipGradNorm } from './clip.js';
 export { decayGroups, isDecayed } from './param-groups.js';
 export { BatchSampler, batchAt, splitTrainVal, toTokenArray, type Batch, type TokenArray } from './data.js';
-export { train, estimateLoss, makeOptimizer, type TrainConfig, type TrainResult, type TrainingState, type StepInfo, type EvalInfo, type TrainCallbacks } from './trainer.js';
+export {
+  TRAIN_DEFAULTS, OPTIMIZER_KINDS, trainConfig, type TrainConfig, type TrainConfigOptions, type OptimizerKind,
+} from './config.js';
+export {
+  batchIterator, isResumable, maskedTargets, IGNORE_INDEX, type BatchSource, type ResumableSource,
+} from './batches.js';
+export type { TrainingState } from './training-state.js';
+export {
+  train, estimateLoss, makeOptimizer, batchLoss,
+  type TrainResult, type StepInfo, type EvalInfo, type TrainCallbacks,
+  type TrainData, type TokenData, type SourceData,
+} from './trainer.js';
 export { progressLine, formatDuration, type ProgressState } from './progress.js';
 export { lossCurveSvg, type CurveSeries, type CurvePoint } from './loss-curve.js';

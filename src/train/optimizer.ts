@@ -1,8 +1,8 @@
 // The optimizer interface shared by SGD, Adam and AdamW: parameters in groups (each group may
 // override the learning rate and weight decay), step() applies one update from `.grad`,
-// zeroGrad() clears the gradients. Updates run without recording a graph.
+// zeroGrad() clears the gradients, dispose() gives the per-parameter buffers' storage back.
 
-import type { Parameter } from '../nn/parameter.js';
+import { releaseStorage, type Parameter } from '../nn/parameter.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
 import { allocatePersistent } from '../tensor/dtype.js';
@@ -40,6 +40,23 @@ export abstract class Optimizer {
   }
 
   abstract step(): void;
+
+  /**
+   * Releases the per-parameter buffers (Adam's moments live in wasm memory on the fast backend,
+   * where the next optimizer reuses them). The optimizer starts afresh if stepped again.
+   */
+  dispose(): void {
+    for (const g of this.groups) {
+      for (const p of g.params) {
+        const b = this.buffers(p);
+        if (b) for (const arr of Object.values(b.arrays)) releaseStorage(arr);
+      }
+    }
+    this.forget();
+  }
+
+  /** Drops every per-parameter buffer (after dispose released them). */
+  protected abstract forget(): void;
 
   /** Per-parameter buffers (float32) and step counts, keyed by parameter name. */
   protected abstract buffers(p: Parameter): { arrays: Record<string, Float32Array>; step: number } | null;

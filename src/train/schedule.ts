@@ -4,13 +4,14 @@
 
 import { LlmfsError } from '../errors.js';
 
-export type ScheduleKind = 'constant' | 'cosine' | 'step';
+export const SCHEDULE_KINDS = ['constant', 'cosine', 'step'] as const;
+export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
 
 export interface ScheduleOptions {
   kind: ScheduleKind;
   /** Peak learning rate. */
   lr: number;
-  /** Linear warm-up steps from 0 to lr (all kinds). */
+  /** Linear warm-up steps (all kinds): step s < W gets lr·(s+1)/W, so step 0 already gets lr/W. */
   warmupSteps?: number;
   /** Total steps (cosine decays over warmupSteps..totalSteps). */
   totalSteps?: number;

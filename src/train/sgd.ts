@@ -37,6 +37,11 @@ export class SGD extends Optimizer {
     this.steps = step;
   }
 
+  protected forget(): void {
+    this.velocity.clear();
+    this.steps = 0;
+  }
+
   step(): void {
     this.steps++;
     const mu = this.momentum;

@@ -1,47 +1,30 @@
-// The training loop: sample a batch, forward to the next-token loss, backward, clip, step the
-// optimizer, with the learning rate from the schedule. Every `evalInterval` steps it measures
-// train and validation loss on fixed batches and reports a checkpoint (last, and best by
-// validation loss). A NaN or infinite loss stops the run with a clear error. All file and
-// terminal output goes through callbacks, so the loop runs unchanged in Node and the browser.
+// The training loop: draw a batch, forward to the next-token loss, backward, clip, step the
+// optimizer, with the learning rate from the schedule. Batches come from a token array (random
+// windows, the default) or any batch source (batches.ts: fine-tuning pairs with a loss mask, ...).
+// Every `evalInterval` steps it measures train and validation loss and reports a checkpoint
+// (last, and best by validation loss). A NaN or infinite loss stops the run with a clear error.
+// All file and terminal output goes through callbacks, so the loop runs unchanged in Node and
+// the browser.
 
 import type { GPT } from '../model/gpt.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { noGrad, isGradEnabled } from '../tensor/autograd.js';
-import { globalRng, type RngState } from '../tensor/rng.js';
+import { globalRng } from '../tensor/rng.js';
 import { BufferArena } from '../tensor/arena.js';
 import { LlmfsError } from '../errors.js';
-import { BatchSampler, type TokenArray } from './data.js';
-import { makeSchedule, type ScheduleOptions } from './schedule.js';
+import { BatchSampler, type Batch, type TokenArray } from './data.js';
+import { batchIterator, isResumable, maskedTargets, type BatchSource } from './batches.js';
+import { trainConfig, type TrainConfig } from './config.js';
+import type { TrainingState } from './training-state.js';
+import { makeSchedule } from './schedule.js';
 import { clipGradNorm } from './clip.js';
 import { decayGroups } from './param-groups.js';
 import { AdamW, Adam } from './adamw.js';
 import { SGD } from './sgd.js';
 import type { Optimizer, OptimizerState } from './optimizer.js';
 
-export type OptimizerKind = 'adamw' | 'adam' | 'sgd';
-
-export interface TrainConfig {
-  steps: number;
-  batchSize: number;
-  /** Micro-batches whose gradients are averaged into one step. */
-  gradAccum: number;
-  optimizer: OptimizerKind;
-  lr: number;
-  schedule: ScheduleOptions['kind'];
-  warmupSteps: number;
-  /** Steps over which cosine decays (default: steps). */
-  decaySteps: number;
-  minLr: number;
-  weightDecay: number;
-  beta1: number;
-  beta2: number;
-  /** SGD momentum. */
-  momentum: number;
-  /** Clip the global gradient norm to this (0 disables). */
-  gradClip: number;
-  evalInterval: number;
-  evalBatches: number;
-  seed: number;
-}
+export type { TrainConfig, OptimizerKind } from './config.js';
+export type { TrainingState } from './training-state.js';
 
 export interface StepInfo {
   step: number; // steps completed
@@ -57,16 +40,6 @@ export interface EvalInfo {
   trainLoss: number;
   valLoss: number;
   best: boolean;
-}
-
-/** What a checkpoint must hold to resume exactly. */
-export interface TrainingState {
-  step: number;
-  bestValLoss: number;
-  samplerRng: RngState;
-  globalRng: RngState;
-  optimizerSteps: Record<string, number>;
-  config: TrainConfig;
 }
 
 export interface TrainCallbacks {
@@ -87,109 +60,187 @@ export interface TrainResult {
   tokensPerSecond: number;
 }
 
+/** Pre-training data: random windows of blockSize + 1 tokens (train) and fixed ones (val). */
+export interface TokenData {
+  train: TokenArray;
+  val: TokenArray;
+}
+
+/** Any batch source; evaluation uses the fixed `val` batches, if given. */
+export interface SourceData {
+  batches: BatchSource;
+  /** Validation batches, the same at every evaluation (none: valLoss is NaN). */
+  val?: readonly Batch[];
+  /** The loss of one batch (default: the model's next-token loss over the mask's kept positions). */
+  loss?: (model: GPT, batch: Batch) => Tensor;
+}
+
+export type TrainData = TokenData | SourceData;
+
+/** The loss of one batch: mean cross-entropy over the positions the mask keeps (all, without one). */
+export function batchLoss(model: GPT, b: Batch): Tensor {
+  return model.forward(b.x, { targets: maskedTargets(b) }).loss!;
+}
+
 export function makeOptimizer(model: GPT, c: TrainConfig): Optimizer {
   const groups = decayGroups(model, c.weightDecay);
+  if (groups.length === 0) throw new LlmfsError('train: every parameter is frozen; unfreeze() some to train');
   if (c.optimizer === 'sgd') return new SGD(groups, { lr: c.lr, momentum: c.momentum });
-  if (c.optimizer === 'adam') return new Adam(groups, { lr: c.lr, betas: [c.beta1, c.beta2] });
-  return new AdamW(groups, { lr: c.lr, betas: [c.beta1, c.beta2], weightDecay: c.weightDecay });
+  const betas: [number, number] = [c.beta1, c.beta2];
+  if (c.optimizer === 'adam') return new Adam(groups, { lr: c.lr, betas, eps: c.eps });
+  return new AdamW(groups, { lr: c.lr, betas, eps: c.eps, weightDecay: c.weightDecay });
 }
 
 /**
- * One arena for training steps and one for evaluation per model, kept for the model's life: on
- * the fast backend arena buffers live in wasm memory for good, so making new arenas for every
- * evaluation or every train() call would grow memory without bound.
+ * One arena for training steps and one for evaluation per model, kept for the model's life (its
+ * buffers live in wasm memory on the fast backend) and released when the model is disposed.
  */
 const arenas = new WeakMap<GPT, { train: BufferArena; eval: BufferArena }>();
 function arenasOf(model: GPT): { train: BufferArena; eval: BufferArena } {
   let a = arenas.get(model);
-  if (!a) arenas.set(model, (a = { train: new BufferArena(), eval: new BufferArena() }));
+  if (!a) {
+    const made = (a = { train: new BufferArena(), eval: new BufferArena() });
+    arenas.set(model, made);
+    model.onDispose(() => {
+      made.train.dispose();
+      made.eval.dispose();
+      arenas.delete(model);
+    });
+  }
   return a;
 }
 
-/** Mean loss over `batches` fixed batches (the same ones at every evaluation). */
-export function estimateLoss(model: GPT, tokens: TokenArray, c: TrainConfig, blockSize: number): number {
-  if (tokens.length < blockSize + 1) return NaN;
-  const sampler = new BatchSampler(tokens, blockSize, c.batchSize, c.seed + 1_000_003);
+/** Mean loss over fixed batches, without recording a graph, in eval mode (no dropout). */
+function meanLoss(model: GPT, batches: Iterable<Batch>, loss: SourceData['loss'] = batchLoss): number {
   const wasTraining = model.training;
   model.eval();
   let total = 0;
+  let n = 0;
   const arena = arenasOf(model).eval;
   noGrad(() => {
-    for (let i = 0; i < c.evalBatches; i++) {
-      const b = sampler.next();
-      total += arena.run(() => model.forward(b.x, { targets: b.y }).loss!.item());
+    for (const b of batches) {
+      total += arena.run(() => loss(model, b).item());
+      n++;
     }
   });
   model.train(wasTraining);
-  return total / c.evalBatches;
+  return n === 0 ? NaN : total / n;
 }
 
-export function train(model: GPT, data: { train: TokenArray; val: TokenArray }, c: TrainConfig, cb: TrainCallbacks = {}, resume?: { state: TrainingState; optimizer: OptimizerState }): TrainResult {
+/** Mean loss over `batches` fixed batches of a token array (the same ones at every evaluation). */
+export function estimateLoss(model: GPT, tokens: TokenArray, c: TrainConfig, blockSize: number): number {
+  if (tokens.length < blockSize + 1) return NaN;
+  const sampler = new BatchSampler(tokens, blockSize, c.batchSize, c.seed + 1_000_003);
+  return meanLoss(model, Array.from({ length: c.evalBatches }, () => sampler.next()));
+}
+
+/**
+ * Trains `model` for `config.steps` optimizer steps (settings not given take TRAIN_DEFAULTS), or
+ * until a finite batch source runs out. `resume` continues a saved run exactly.
+ */
+export function train(model: GPT, data: TrainData, config: Partial<TrainConfig> = {}, cb: TrainCallbacks = {},
+  resume?: { state: TrainingState; optimizer: OptimizerState }): TrainResult {
   if (!isGradEnabled()) throw new LlmfsError('train: called inside noGrad');
+  const c = trainConfig(config, { label: 'train' });
   const T = model.config.blockSize;
-  const sampler = new BatchSampler(data.train, T, c.batchSize, c.seed, 'training data');
+  const tokenData = 'train' in data ? data : null;
+  const sampler = tokenData && new BatchSampler(tokenData.train, T, c.batchSize, c.seed, 'training data');
+  const source = sampler ?? (data as SourceData).batches;
+  const lossOf = (data as SourceData).loss ?? batchLoss;
   const opt = makeOptimizer(model, c);
   const named = model.namedParameters();
-  const params = named.map(([, p]) => p);
+  const params = named.filter(([, p]) => p.requiresGrad).map(([, p]) => p);
   const schedule = makeSchedule({ kind: c.schedule, lr: c.lr, warmupSteps: c.warmupSteps, totalSteps: c.decaySteps, minLr: c.minLr });
   let step = 0;
   let best = Infinity;
   if (resume) {
     step = resume.state.step;
     best = resume.state.bestValLoss;
-    sampler.setState(resume.state.samplerRng);
+    if (sampler && resume.state.samplerRng) sampler.setState(resume.state.samplerRng);
+    const saved = resume.state.sourceState;
+    if (!sampler && isResumable(source) && saved !== undefined) source.setState(saved);
     globalRng.setState(resume.state.globalRng);
     opt.importState(named, resume.optimizer);
   }
+  const batches = batchIterator(source);
   const state = (): TrainingState => ({
-    step, bestValLoss: best, samplerRng: sampler.getState(), globalRng: globalRng.getState(), optimizerSteps: {}, config: c,
+    step, bestValLoss: best, globalRng: globalRng.getState(), optimizerSteps: {}, config: c,
+    ...(sampler ? { samplerRng: sampler.getState() } : {}),
+    ...(!sampler && isResumable(source) ? { sourceState: source.getState() } : {}),
   });
   model.train();
   const arena = arenasOf(model).train;
   const t0 = performance.now();
-  const startStep = step;
   let lastLoss = NaN;
   let lastVal = NaN;
   let lastTrainEval = NaN;
-  const tokensPerStep = c.batchSize * c.gradAccum * T;
-  while (step < c.steps) {
-    const lr = schedule(step);
-    opt.setLr(lr);
-    opt.zeroGrad();
-    let loss = 0;
-    for (let micro = 0; micro < c.gradAccum; micro++) {
-      const b = sampler.next();
-      // Every intermediate buffer of forward and backward comes from (and returns to) the arena.
-      loss += arena.run(() => {
-        const l = model.forward(b.x, { targets: b.y }).loss!;
-        (c.gradAccum > 1 ? l.mul(1 / c.gradAccum) : l).backward();
-        return l.item() / c.gradAccum;
-      });
+  let sinceEval: number[] = [];
+  let evaluatedAt = step;
+  let tokens = 0;
+  const evaluate = (): void => {
+    if (tokenData) {
+      lastTrainEval = estimateLoss(model, tokenData.train, c, T);
+      lastVal = estimateLoss(model, tokenData.val, c, T);
+    } else {
+      // A source cannot be replayed: the train loss is the mean of the steps since the last evaluation.
+      lastTrainEval = sinceEval.reduce((a, v) => a + v, 0) / sinceEval.length;
+      lastVal = meanLoss(model, (data as SourceData).val ?? [], lossOf);
     }
-    if (!Number.isFinite(loss)) {
-      const where = cb.lastCheckpointPath?.() ?? null;
-      throw new LlmfsError(`training stopped at step ${step + 1}: the loss is ${loss}; ${where ? `the last good checkpoint is ${where}` : 'no checkpoint was saved yet'}. Try a lower --lr or a gradient clip.`);
+    sinceEval = [];
+    evaluatedAt = step;
+    const metric = Number.isNaN(lastVal) ? lastTrainEval : lastVal;
+    const isBest = metric < best;
+    if (isBest) best = metric;
+    cb.onEval?.({ step, trainLoss: lastTrainEval, valLoss: lastVal, best: isBest });
+    if (cb.onCheckpoint) {
+      const optState = opt.exportState(named);
+      const s = { ...state(), optimizerSteps: optState.steps };
+      cb.onCheckpoint('last', s, optState);
+      if (isBest) cb.onCheckpoint('best', s, optState);
     }
-    const gradNorm = clipGradNorm(params, c.gradClip);
-    opt.step();
-    step++;
-    lastLoss = loss;
-    const elapsed = (performance.now() - t0) / 1000;
-    cb.onStep?.({ step, loss, lr, gradNorm, elapsedSeconds: elapsed, tokensPerSecond: ((step - startStep) * tokensPerStep) / Math.max(elapsed, 1e-9) });
-    if (step % c.evalInterval === 0 || step === c.steps) {
-      lastTrainEval = estimateLoss(model, data.train, c, T);
-      lastVal = estimateLoss(model, data.val, c, T);
-      const metric = Number.isNaN(lastVal) ? lastTrainEval : lastVal;
-      const isBest = metric < best;
-      if (isBest) best = metric;
-      cb.onEval?.({ step, trainLoss: lastTrainEval, valLoss: lastVal, best: isBest });
-      if (cb.onCheckpoint) {
-        const optState = opt.exportState(named);
-        const s = { ...state(), optimizerSteps: optState.steps };
-        cb.onCheckpoint('last', s, optState);
-        if (isBest) cb.onCheckpoint('best', s, optState);
+  };
+  try {
+    while (step < c.steps) {
+      const lr = schedule(step);
+      opt.setLr(lr);
+      opt.zeroGrad();
+      let loss = 0;
+      let micro = 0;
+      for (; micro < c.gradAccum; micro++) {
+        const next = batches.next();
+        if (next.done) break; // a finite source ran out: a partial accumulation is dropped
+        const b = next.value;
+        tokens += b.x.size;
+        // Every intermediate buffer of forward and backward comes from (and returns to) the arena.
+        loss += arena.run(() => {
+          const l = lossOf(model, b);
+          (c.gradAccum > 1 ? l.mul(1 / c.gradAccum) : l).backward();
+          return l.item() / c.gradAccum;
+        });
       }
+      if (micro < c.gradAccum) {
+        opt.zeroGrad();
+        if (evaluatedAt !== step) evaluate();
+        break;
+      }
+      if (!Number.isFinite(loss)) {
+        const where = cb.lastCheckpointPath?.() ?? null;
+        const saved = where ? `the last good checkpoint is ${where}` : 'no checkpoint was saved yet';
+        throw new LlmfsError(`training stopped at step ${step + 1}: the loss is ${loss}; ${saved}. ` +
+          'Try a lower --lr or a gradient clip.');
+      }
+      const gradNorm = clipGradNorm(params, c.gradClip);
+      opt.step();
+      step++;
+      lastLoss = loss;
+      sinceEval.push(loss);
+      const elapsed = (performance.now() - t0) / 1000;
+      const tokensPerSecond = tokens / Math.max(elapsed, 1e-9);
+      cb.onStep?.({ step, loss, lr, gradNorm, elapsedSeconds: elapsed, tokensPerSecond });
+      if (step % c.evalInterval === 0 || step === c.steps) evaluate();
     }
+  } finally {
+    opt.dispose(); // the moments were saved with each checkpoint; their wasm memory is reused
   }
   const seconds = (performance.now() - t0) / 1000;
   return {
@@ -198,6 +249,6 @@ export function train(model: GPT, data: { train: TokenArray; val: TokenArray }, 
     valLoss: lastVal,
     bestValLoss: best,
     seconds,
-    tokensPerSecond: ((step - startStep) * tokensPerStep) / Math.max(seconds, 1e-9),
+    tokensPerSecond: tokens / Math.max(seconds, 1e-9),
   };
 }

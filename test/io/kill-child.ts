@@ -1,9 +1,9 @@
-// A child process for the crash tests in checkpoint-files.test.ts, meant to be killed with SIGKILL
+// A child process for the crash tests in checkpoint-dir.test.ts, meant to be killed with SIGKILL
 // mid-write. Modes:
 //   atomic <path>  writes a large file through atomicWriteFile, slowly, printing "writing" once begun
 //   ckpt <dir>     saves checkpoint versions 1, 2, 3, ... to <dir> forever, printing "ready" first
 
-import { atomicWriteFile, saveCheckpointDir } from '../../src/io/checkpoint-files.js';
+import { atomicWriteFile, saveCheckpointDir } from '../../src/io/checkpoint-dir.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
 const [mode, path] = process.argv.slice(2);

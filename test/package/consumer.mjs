@@ -3,7 +3,7 @@
 // directory, switches to the fast backend, trains from its weights, generates, evaluates, saves and
 // reloads. Run by test/package/outside.test.ts with the HF directory as argv[2] and an output folder
 // as argv[3]; prints one JSON line.
-import { GPT, train, generate, evaluateText, splitTrainVal, toTokenArray, getBackend } from 'llm-from-scratch';
+import { GPT, train, trainConfig, generate, evaluateText, splitTrainVal, toTokenArray, getBackend } from 'llm-from-scratch';
 import { loadPretrained, saveModel, loadModel, useFastBackend } from 'llm-from-scratch/node';
 
 const [hfDir, outDir] = process.argv.slice(2);
@@ -13,10 +13,7 @@ if (!(model instanceof GPT)) throw new Error('loadPretrained did not give a GPT'
 const text = 'the tokens were bytes, and the bytes were merged into pieces of words. '.repeat(40);
 const data = splitTrainVal(toTokenArray(tokenizer.encode(text), tokenizer.vocabSize), 0.1);
 const before = evaluateText(model, tokenizer, text.slice(0, 600)).loss;
-const config = {
-  steps: 20, batchSize: 4, gradAccum: 1, optimizer: 'adamw', lr: 3e-3, schedule: 'cosine', warmupSteps: 2, decaySteps: 20,
-  minLr: 3e-4, weightDecay: 0.1, beta1: 0.9, beta2: 0.99, momentum: 0.9, gradClip: 1, evalInterval: 10, evalBatches: 2, seed: 1,
-};
+const config = trainConfig({ steps: 20, batchSize: 4, lr: 3e-3, warmupSteps: 2, evalInterval: 10, evalBatches: 2 });
 const result = train(model, data, config);
 const after = evaluateText(model, tokenizer, text.slice(0, 600)).loss;
 const out = generate(model, tokenizer.encode('the tokens'), { maxNewTokens: 8, decode: (ids) => tokenizer.decode(ids) });

@@ -25,7 +25,7 @@ test('llmfs train: unknown flags and bad values give one error line and exit 1',
     [['--steps', 'many'], /^error: train: --steps must be a number, got 'many'/],
     [['--steps', '2.5'], /^error: train: --steps must be an integer/],
     [['--preset', 'huge'], /^error: train: --preset must be one of tiny, cpu-small/],
-    [['--lr', '-1'], /^error: train: --lr must be positive/],
+    [['--lr', '-1'], /^error: train: --lr must be a finite number > 0, got -1/],
     [['--data', '/nonexistent/file.txt'], /^error: data: \/nonexistent\/file\.txt does not exist/],
     [['--n-head', '3'], /^error: GPT config: nEmbd 128 must be divisible by nHead 3/],
   ] as [string[], RegExp][]) {

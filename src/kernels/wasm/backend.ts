@@ -81,6 +81,7 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
     simd: km.simd,
     gemm,
     allocPersistent: (n) => heap.persistent(n),
+    releasePersistent: (x) => void heap.releasePersistent(x),
     gemmThreads: (p, n) => wasmGemm(ctx, p, n),
     gemmWith: (p, o) => wasmGemm(ctx, p, o.threads, o.maxGemvRows),
     close: () => pool?.close(),

@@ -5,6 +5,8 @@
 // read and write it with no copies. Only a SHARED memory may hold such storage: growing an
 // unshared memory detaches every view of it (they would read as empty: a silent wrong answer),
 // while a shared memory never moves or detaches, and its old views stay valid after a grow.
+// Persistent blocks given back (`releasePersistent`, when a model or optimizer is disposed) go
+// to a free list by size and are handed out again before the heap is cut any further.
 
 import type { FloatArray } from '../dtype.js';
 
@@ -21,8 +23,14 @@ export class WasmHeap {
   /** Every ArrayBuffer this memory has shown (a shared memory returns a new one after each grow). */
   private readonly buffers = new Set<ArrayBufferLike>();
   private buffer: ArrayBufferLike;
-  /** Bytes handed out by `persistent` (never returned: see docs/10-making-it-fast.md). */
+  /** Bytes of persistent storage in use: handed out by `persistent` and not yet released. */
   persistentBytes = 0;
+  /** Bytes ever cut from the heap for persistent storage (in use + on the free list). */
+  reservedBytes = 0;
+  /** Persistent blocks in use, address -> bytes (what `releasePersistent` accepts). */
+  private readonly live = new Map<number, number>();
+  /** Released persistent blocks by size in bytes, ready for reuse. */
+  private readonly freeBlocks = new Map<number, number[]>();
   /** Whether `persistent` may hand out storage (shared memory, and not switched off). */
   readonly zeroCopy: boolean;
   private readonly shared: boolean;
@@ -61,23 +69,46 @@ export class WasmHeap {
   }
 
   /**
-   * A zero-filled Float32Array of n floats inside wasm memory that lives as long as the process,
+   * A zero-filled Float32Array of n floats inside wasm memory that lives until releasePersistent,
    * or null when this heap cannot hold one (unshared memory, inside a kernel call, over the
    * limit, or the memory cannot grow): the caller then uses an ordinary array.
    */
   persistent(n: number): Float32Array | null {
     const bytes = align(n * 4);
-    if (!this.zeroCopy || this.open > 0 || this.persistentBytes + bytes > PERSISTENT_LIMIT) return null;
-    let ptr: number;
-    try {
-      ptr = this.alloc(bytes);
-    } catch {
-      return null; // RangeError: the memory is at its maximum
+    if (!this.zeroCopy || this.open > 0) return null;
+    let ptr = this.freeBlocks.get(bytes)?.pop();
+    if (ptr === undefined) {
+      if (this.reservedBytes + bytes > PERSISTENT_LIMIT) return null;
+      try {
+        ptr = this.alloc(bytes);
+      } catch {
+        return null; // RangeError: the memory is at its maximum
+      }
+      this.reservedBytes += bytes;
     }
+    this.live.set(ptr, bytes);
     this.persistentBytes += bytes;
     const x = this.f32(ptr, n);
     x.fill(0); // scratch released earlier may have left values here
     return x;
+  }
+
+  /**
+   * Gives back storage that `persistent` handed out, for reuse by a later request of the same
+   * size. Anything else (an ordinary array, a block already released) is ignored; returns
+   * whether x was released. The caller must not use x (or any view of it) afterwards.
+   */
+  releasePersistent(x: FloatArray): boolean {
+    if (!this.owns(x)) return false;
+    const ptr = x.byteOffset;
+    const bytes = this.live.get(ptr);
+    if (bytes === undefined || align(x.length * 4) !== bytes) return false;
+    this.live.delete(ptr);
+    this.persistentBytes -= bytes;
+    const list = this.freeBlocks.get(bytes);
+    if (list) list.push(ptr);
+    else this.freeBlocks.set(bytes, [ptr]);
+    return true;
   }
 
   /** A Float32Array view of n floats at ptr (views are cheap; make one after any growth). */
