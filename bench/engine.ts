@@ -20,23 +20,53 @@ export const engineSuite: Suite = {
       const a = randn([n, n], { rng });
       const b = randn([n, n], { rng });
       const c = new Float32Array(n * n);
-      const ms = timeMs(() => be.gemm({ transA: false, transB: false, M: n, N: n, K: n, a: a.data, aOffset: 0, b: b.data, bOffset: 0, c, cOffset: 0, accumulate: false }), {
-        warmup: 1,
-        repeats: n >= 1024 ? 3 : 5,
-        minMs: 0,
+      const ms = timeMs(
+        () =>
+          be.gemm({
+            transA: false,
+            transB: false,
+            M: n,
+            N: n,
+            K: n,
+            a: a.data,
+            aOffset: 0,
+            b: b.data,
+            bOffset: 0,
+            c,
+            cOffset: 0,
+            accumulate: false,
+          }),
+        {
+          warmup: 1,
+          repeats: n >= 1024 ? 3 : 5,
+          minMs: 0,
+        },
+      );
+      rows.push({
+        suite: 'engine',
+        name: `matmul ${n}x${n}x${n} (${be.name}, 1 thread)`,
+        value: (2 * n * n * n) / (ms * 1e6),
+        unit: 'GFLOP/s',
       });
-      rows.push({ suite: 'engine', name: `matmul ${n}x${n}x${n} (${be.name}, 1 thread)`, value: (2 * n * n * n) / (ms * 1e6), unit: 'GFLOP/s' });
     }
     // A GPT-2-small-shaped MLP input projection on a (B=8, T=64) batch: (512, 768) -> (512, 3072).
     const layer = new Linear(768, 3072, { rng });
     const x = randn([8, 64, 768], { rng, requiresGrad: true });
     const fwd = timeMs(() => layer.forward(x).gelu('tanh'), { warmup: 1, repeats: 3, minMs: 0 });
-    const fb = timeMs(() => {
-      layer.zeroGrad();
-      x.grad = null;
-      layer.forward(x).gelu('tanh').sum().backward();
-    }, { warmup: 1, repeats: 3, minMs: 0 });
-    rows.push({ suite: 'engine', name: `Linear(768->3072)+GELU forward, x (8,64,768), ${getBackend().name}`, value: fwd, unit: 'ms' });
+    const fb = timeMs(
+      () => {
+        layer.zeroGrad();
+        x.grad = null;
+        layer.forward(x).gelu('tanh').sum().backward();
+      },
+      { warmup: 1, repeats: 3, minMs: 0 },
+    );
+    rows.push({
+      suite: 'engine',
+      name: `Linear(768->3072)+GELU forward, x (8,64,768), ${getBackend().name}`,
+      value: fwd,
+      unit: 'ms',
+    });
     rows.push({ suite: 'engine', name: 'Linear(768->3072)+GELU forward+backward', value: fb, unit: 'ms' });
     return rows;
   },

@@ -24,7 +24,8 @@ function linearFit(xs: number[], ys: number[]): { a: number; b: number } {
   const n = xs.length;
   const mx = xs.reduce((s, x) => s + x, 0) / n;
   const my = ys.reduce((s, y) => s + y, 0) / n;
-  let sxy = 0, sxx = 0;
+  let sxy = 0,
+    sxx = 0;
   for (let i = 0; i < n; i++) {
     sxy += (xs[i] - mx) * (ys[i] - my);
     sxx += (xs[i] - mx) ** 2;
@@ -37,7 +38,8 @@ export const generateSuite: Suite = {
   name: 'generate',
   run(): BenchRow[] {
     const rows: BenchRow[] = [];
-    const row = (name: string, value: number, unit: string, note?: string) => rows.push({ suite: 'generate', name, value, unit, note });
+    const row = (name: string, value: number, unit: string, note?: string) =>
+      rows.push({ suite: 'generate', name, value, unit, note });
 
     // cpu-small: blockSize 64, so 256 tokens need the sliding window. keep 32 rebuilds the cache
     // every 32 tokens; both runs use the same window, so they produce the same tokens.
@@ -48,11 +50,26 @@ export const generateSuite: Suite = {
     const sc = tokenTimes(small, 256, slide);
     const su = tokenTimes(small, 256, { ...slide, useCache: false });
     for (const n of [64, 256]) {
-      row(`cpu-small ${n} tokens, KV cache`, n / sc[n - 1], 'tokens/s', n > 64 ? 'window slides (keep 32)' : `backend ${getBackend().name}`);
-      row(`cpu-small ${n} tokens, no cache`, n / su[n - 1], 'tokens/s', `cache speedup ${(su[n - 1] / sc[n - 1]).toFixed(1)}x`);
+      row(
+        `cpu-small ${n} tokens, KV cache`,
+        n / sc[n - 1],
+        'tokens/s',
+        n > 64 ? 'window slides (keep 32)' : `backend ${getBackend().name}`,
+      );
+      row(
+        `cpu-small ${n} tokens, no cache`,
+        n / su[n - 1],
+        'tokens/s',
+        `cache speedup ${(su[n - 1] / sc[n - 1]).toFixed(1)}x`,
+      );
     }
     const byOne = tokenTimes(small, 256, { overflow: 'slide' });
-    row('cpu-small 256 tokens, KV cache, window slides by 1', 256 / byOne[255], 'tokens/s', 'cache rebuilt every step past 64');
+    row(
+      'cpu-small 256 tokens, KV cache, window slides by 1',
+      256 / byOne[255],
+      'tokens/s',
+      'cache rebuilt every step past 64',
+    );
 
     // gpt2 (124M parameters, random weights: speed does not depend on them).
     let t = performance.now();
@@ -62,25 +79,46 @@ export const generateSuite: Suite = {
     let cacheFloats = 0;
     t = performance.now();
     const gc: number[] = [];
-    const r = generate(gpt2, [0], { maxNewTokens: 256, onToken: () => gc.push((performance.now() - t) / 1000) });
+    const r = generate(gpt2, [0], {
+      maxNewTokens: 256,
+      onToken: () => gc.push((performance.now() - t) / 1000),
+    });
     cacheFloats = r.cacheFloats;
     row('gpt2 64 tokens, KV cache', 64 / gc[63], 'tokens/s');
     row('gpt2 256 tokens, KV cache', 256 / gc[255], 'tokens/s');
-    row('gpt2 KV cache size at 256 positions', (cacheFloats * 4) / 2 ** 20, 'MiB', '2 · nLayer · nKvHead · T · hs floats (float32)');
+    row(
+      'gpt2 KV cache size at 256 positions',
+      (cacheFloats * 4) / 2 ** 20,
+      'MiB',
+      '2 · nLayer · nKvHead · T · hs floats (float32)',
+    );
 
     // Uncached: measure the first M steps, fit step time = a + b·t, sum it to N.
     const M = 16;
     const gu = tokenTimes(gpt2, M, { useCache: false });
     const steps = gu.map((s, i) => s - (i > 0 ? gu[i - 1] : 0));
-    const { a, b } = linearFit(steps.map((_, i) => i + 1), steps);
+    const { a, b } = linearFit(
+      steps.map((_, i) => i + 1),
+      steps,
+    );
     row(`gpt2 ${M} tokens, no cache (measured)`, M / gu[M - 1], 'tokens/s');
     const total = (n: number) => n * a + (b * n * (n + 1)) / 2;
     for (const n of [64, 256]) {
       const cached = n / gc[n - 1];
       const uncached = n / total(n);
-      row(`gpt2 ${n} tokens, no cache (extrapolated)`, uncached, 'tokens/s', `fit of ${M} measured steps; cache speedup ${(cached / uncached).toFixed(1)}x`);
+      row(
+        `gpt2 ${n} tokens, no cache (extrapolated)`,
+        uncached,
+        'tokens/s',
+        `fit of ${M} measured steps; cache speedup ${(cached / uncached).toFixed(1)}x`,
+      );
     }
-    row('gpt2 cache speedup at 256 tokens', (256 / gc[255]) / (256 / total(256)), 'x', 'lower bound: the fit ignores attention\'s t² term');
+    row(
+      'gpt2 cache speedup at 256 tokens',
+      256 / gc[255] / (256 / total(256)),
+      'x',
+      "lower bound: the fit ignores attention's t² term",
+    );
     return rows;
   },
 };

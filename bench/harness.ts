@@ -15,7 +15,10 @@ export interface Suite {
 }
 
 /** Median wall time in milliseconds of `fn`, after `warmup` untimed calls. */
-export function timeMs(fn: () => void, opts: { warmup?: number; repeats?: number; minMs?: number } = {}): number {
+export function timeMs(
+  fn: () => void,
+  opts: { warmup?: number; repeats?: number; minMs?: number } = {},
+): number {
   const warmup = opts.warmup ?? 2;
   const repeats = opts.repeats ?? 5;
   const minMs = opts.minMs ?? 200;
@@ -36,7 +39,8 @@ export function formatTable(rows: BenchRow[]): string {
   const head = ['suite', 'benchmark', 'value', 'unit', 'note'];
   const body = rows.map((r) => [r.suite, r.name, fmt(r.value), r.unit, r.note ?? '']);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 

@@ -27,7 +27,20 @@ function gflops(n: number, ms: number): number {
 }
 
 function square(n: number, rng: Rng): GemmArgs {
-  return { transA: false, transB: false, M: n, N: n, K: n, a: rand(n * n, rng), aOffset: 0, b: rand(n * n, rng), bOffset: 0, c: new Float32Array(n * n), cOffset: 0, accumulate: false };
+  return {
+    transA: false,
+    transB: false,
+    M: n,
+    N: n,
+    K: n,
+    a: rand(n * n, rng),
+    aOffset: 0,
+    b: rand(n * n, rng),
+    bOffset: 0,
+    c: new Float32Array(n * n),
+    cOffset: 0,
+    accumulate: false,
+  };
 }
 
 function gemmRows(backends: WasmBackend[], threads: number): BenchRow[] {
@@ -37,11 +50,22 @@ function gemmRows(backends: WasmBackend[], threads: number): BenchRow[] {
     const p = square(n, rng);
     const reps = { warmup: 1, repeats: n >= 1024 ? 3 : 5, minMs: 0 };
     const jsMs = timeMs(() => jsBackend.gemm(p), n >= 1024 ? { warmup: 0, repeats: 1, minMs: 0 } : reps);
-    rows.push({ suite: SUITE, name: `gemm ${n}³ js reference, 1 thread`, value: gflops(n, jsMs), unit: 'GFLOP/s' });
+    rows.push({
+      suite: SUITE,
+      name: `gemm ${n}³ js reference, 1 thread`,
+      value: gflops(n, jsMs),
+      unit: 'GFLOP/s',
+    });
     for (const be of backends) {
       for (let t = 1; t <= threads; t++) {
         const ms = timeMs(() => be.gemmThreads(p, t), reps);
-        rows.push({ suite: SUITE, name: `gemm ${n}³ wasm ${be.simd}, ${t} thread${t > 1 ? 's' : ''}`, value: gflops(n, ms), unit: 'GFLOP/s', note: `${(gflops(n, ms) / gflops(n, jsMs)).toFixed(0)}x js` });
+        rows.push({
+          suite: SUITE,
+          name: `gemm ${n}³ wasm ${be.simd}, ${t} thread${t > 1 ? 's' : ''}`,
+          value: gflops(n, ms),
+          unit: 'GFLOP/s',
+          note: `${(gflops(n, ms) / gflops(n, jsMs)).toFixed(0)}x js`,
+        });
       }
     }
   }
@@ -52,15 +76,29 @@ function gemmRows(backends: WasmBackend[], threads: number): BenchRow[] {
 function ladderRows(be: WasmBackend): BenchRow[] {
   const rows: BenchRow[] = [];
   const rng = new Rng(2);
-  const steps = [['ladderScalar', 'scalar i-k-j'], ['ladderSimd', 'f32x4 i-k-j'], ['ladderTiled', 'f32x4 4x8 register tile, unblocked']] as const;
+  const steps = [
+    ['ladderScalar', 'scalar i-k-j'],
+    ['ladderSimd', 'f32x4 i-k-j'],
+    ['ladderTiled', 'f32x4 4x8 register tile, unblocked'],
+  ] as const;
   for (const n of SIZES) {
     const mark = be.heap.mark();
     const [a, b, c] = [0, 1, 2].map(() => be.heap.alloc(n * n * 4));
     be.heap.f32(a, n * n).set(rand(n * n, rng));
     be.heap.f32(b, n * n).set(rand(n * n, rng));
     for (const [fn, what] of steps) {
-      const ms = timeMs(() => be.kernels[fn](n, n, n, a, b, c), { warmup: 1, repeats: n >= 1024 ? 1 : 3, minMs: 0 });
-      rows.push({ suite: SUITE, name: `gemm ${n}³ wasm ${be.simd} ${what}`, value: gflops(n, ms), unit: 'GFLOP/s', note: 'docs/10 step' });
+      const ms = timeMs(() => be.kernels[fn](n, n, n, a, b, c), {
+        warmup: 1,
+        repeats: n >= 1024 ? 1 : 3,
+        minMs: 0,
+      });
+      rows.push({
+        suite: SUITE,
+        name: `gemm ${n}³ wasm ${be.simd} ${what}`,
+        value: gflops(n, ms),
+        unit: 'GFLOP/s',
+        note: 'docs/10 step',
+      });
     }
     be.heap.release(mark);
   }
@@ -84,25 +122,45 @@ async function tfjsRows(): Promise<BenchRow[]> {
     for (const n of SIZES) {
       const a = tf.randomNormal([n, n]);
       const b = tf.randomNormal([n, n]);
-      const ms = timeMs(() => {
-        const c = tf.matMul(a, b); // (tf.tidy around this runs 20x slower)
-        c.dataSync();
-        c.dispose();
-      }, { warmup: 1, repeats: 5, minMs: 0 });
-      rows.push({ suite: SUITE, name: `gemm ${n}³ tfjs-backend-wasm, 1 thread`, value: gflops(n, ms), unit: 'GFLOP/s', note: 'XNNPACK, for comparison' });
+      const ms = timeMs(
+        () => {
+          const c = tf.matMul(a, b); // (tf.tidy around this runs 20x slower)
+          c.dataSync();
+          c.dispose();
+        },
+        { warmup: 1, repeats: 5, minMs: 0 },
+      );
+      rows.push({
+        suite: SUITE,
+        name: `gemm ${n}³ tfjs-backend-wasm, 1 thread`,
+        value: gflops(n, ms),
+        unit: 'GFLOP/s',
+        note: 'XNNPACK, for comparison',
+      });
       a.dispose();
       b.dispose();
     }
     return rows;
   } catch (err) {
-    return [{ suite: SUITE, name: 'gemm tfjs-backend-wasm', value: NaN, unit: 'GFLOP/s', note: `unavailable: ${String(err).slice(0, 60)}` }];
+    return [
+      {
+        suite: SUITE,
+        name: 'gemm tfjs-backend-wasm',
+        value: NaN,
+        unit: 'GFLOP/s',
+        note: `unavailable: ${String(err).slice(0, 60)}`,
+      },
+    ];
   }
 }
 
 /** One call of each non-gemm kernel on a GPT-2-small-sized block, and on a small one. */
 function kernelCases(rng: Rng): { name: string; n: number; run: (be: Backend) => void }[] {
   const cases = [];
-  for (const [rows, cols] of [[512, 768], [16, 64]]) {
+  for (const [rows, cols] of [
+    [512, 768],
+    [16, 64],
+  ]) {
     const n = rows * cols;
     const x = rand(n, rng);
     const y = new Float32Array(n);
@@ -122,15 +180,39 @@ function kernelCases(rng: Rng): { name: string; n: number; run: (be: Backend) =>
     const size = `(${rows},${cols})`;
     cases.push(
       { name: `softmax forward ${size}`, n, run: (be: Backend) => be.softmaxForward(x, y, rows, cols) },
-      { name: `softmax backward ${size}`, n, run: (be: Backend) => be.softmaxBackward(y, dy, dx, rows, cols) },
+      {
+        name: `softmax backward ${size}`,
+        n,
+        run: (be: Backend) => be.softmaxBackward(y, dy, dx, rows, cols),
+      },
       { name: `logSoftmax forward ${size}`, n, run: (be: Backend) => be.logSoftmaxForward(x, y, rows, cols) },
-      { name: `layerNorm forward ${size}`, n, run: (be: Backend) => be.layerNormForward(x, w, b, y, mean, rstd, rows, cols, 1e-5) },
-      { name: `layerNorm backward ${size}`, n, run: (be: Backend) => be.layerNormBackward(dy, x, w, mean, rstd, dx, dw, db, rows, cols) },
+      {
+        name: `layerNorm forward ${size}`,
+        n,
+        run: (be: Backend) => be.layerNormForward(x, w, b, y, mean, rstd, rows, cols, 1e-5),
+      },
+      {
+        name: `layerNorm backward ${size}`,
+        n,
+        run: (be: Backend) => be.layerNormBackward(dy, x, w, mean, rstd, dx, dw, db, rows, cols),
+      },
       { name: `geluTanh forward ${size}`, n, run: (be: Backend) => be.geluTanhForward(x, y) },
       { name: `geluTanh backward ${size}`, n, run: (be: Backend) => be.geluTanhBackward(x, dy, dx) },
-      { name: `add same shape ${size}`, n, run: (be: Backend) => be.binary('add', x, full, dy, full, y, shape) },
-      { name: `add row broadcast ${size}`, n, run: (be: Backend) => be.binary('add', x, full, b, row, y, shape) },
-      { name: `adamw ${n} params`, n, run: (be: Backend) => be.adamw(y, dy, m, v, 1e-3, 0.9, 0.999, 1e-8, 0.1, 10) },
+      {
+        name: `add same shape ${size}`,
+        n,
+        run: (be: Backend) => be.binary('add', x, full, dy, full, y, shape),
+      },
+      {
+        name: `add row broadcast ${size}`,
+        n,
+        run: (be: Backend) => be.binary('add', x, full, b, row, y, shape),
+      },
+      {
+        name: `adamw ${n} params`,
+        n,
+        run: (be: Backend) => be.adamw(y, dy, m, v, 1e-3, 0.9, 0.999, 1e-8, 0.1, 10),
+      },
     );
   }
   return cases;
@@ -143,7 +225,13 @@ function elementwiseRows(wasm: Backend): BenchRow[] {
     const js = timeMs(() => c.run(jsBackend), opts);
     const ws = timeMs(() => c.run(wasm), opts);
     rows.push({ suite: SUITE, name: `${c.name} js`, value: js * 1000, unit: 'µs' });
-    rows.push({ suite: SUITE, name: `${c.name} wasm (copies included)`, value: ws * 1000, unit: 'µs', note: `${(js / ws).toFixed(1)}x js` });
+    rows.push({
+      suite: SUITE,
+      name: `${c.name} wasm (copies included)`,
+      value: ws * 1000,
+      unit: 'µs',
+      note: `${(js / ws).toFixed(1)}x js`,
+    });
   }
   return rows;
 }
@@ -158,8 +246,18 @@ function fusionRows(): BenchRow[] {
   }, opts);
   const fused = timeMs(() => x.softmax(-1), opts);
   return [
-    { suite: SUITE, name: 'softmax (512,768) unfused: max, sub, exp, sum, div ops', value: unfused * 1000, unit: 'µs' },
-    { suite: SUITE, name: `softmax (512,768) fused op, ${(unfused / fused).toFixed(1)}x unfused`, value: fused * 1000, unit: 'µs' },
+    {
+      suite: SUITE,
+      name: 'softmax (512,768) unfused: max, sub, exp, sum, div ops',
+      value: unfused * 1000,
+      unit: 'µs',
+    },
+    {
+      suite: SUITE,
+      name: `softmax (512,768) fused op, ${(unfused / fused).toFixed(1)}x unfused`,
+      value: fused * 1000,
+      unit: 'µs',
+    },
   ];
 }
 
@@ -176,14 +274,36 @@ function gemvRows(be: WasmBackend): BenchRow[] {
     x.set(rand(n, rng));
     return x;
   };
-  for (const [N, K, what] of [[384, 128, 'cpu-small c_attn'], [2304, 768, 'gpt2 c_attn']] as const) {
+  for (const [N, K, what] of [
+    [384, 128, 'cpu-small c_attn'],
+    [2304, 768, 'gpt2 c_attn'],
+  ] as const) {
     const w = inWasm(N * K);
     for (const M of [1, 2, 4, 6, 8]) {
-      const p: GemmArgs = { transA: false, transB: true, M, N, K, a: inWasm(M * K), aOffset: 0, b: w, bOffset: 0, c: inWasm(M * N), cOffset: 0, accumulate: false };
+      const p: GemmArgs = {
+        transA: false,
+        transB: true,
+        M,
+        N,
+        K,
+        a: inWasm(M * K),
+        aOffset: 0,
+        b: w,
+        bOffset: 0,
+        c: inWasm(M * N),
+        cOffset: 0,
+        accumulate: false,
+      };
       const opts = { warmup: 20, repeats: 200, minMs: 50 };
       const gemv = timeMs(() => be.gemmWith(p, { threads: 1, maxGemvRows: M }), opts);
       const packed = timeMs(() => be.gemmWith(p, { threads: 1, maxGemvRows: 0 }), opts);
-      rows.push({ suite: SUITE, name: `gemv ${M}x${N}x${K} (${what}, weight (out,in)) unpacked`, value: gflops(Math.cbrt(M * N * K), gemv), unit: 'GFLOP/s', note: `packed gemm ${gflops(Math.cbrt(M * N * K), packed).toFixed(1)}; unpacked ${(packed / gemv).toFixed(2)}x` });
+      rows.push({
+        suite: SUITE,
+        name: `gemv ${M}x${N}x${K} (${what}, weight (out,in)) unpacked`,
+        value: gflops(Math.cbrt(M * N * K), gemv),
+        unit: 'GFLOP/s',
+        note: `packed gemm ${gflops(Math.cbrt(M * N * K), packed).toFixed(1)}; unpacked ${(packed / gemv).toFixed(2)}x`,
+      });
     }
   }
   return rows;
@@ -198,12 +318,27 @@ export const kernelsSuite: Suite = {
     if (hasRelaxedSimd()) backends.push(await createNodeWasmBackend({ threads, relaxed: true }));
     const rows = backends.flatMap(ladderRows);
     rows.push(...gemmRows(backends, plain.threads));
-    if (!hasRelaxedSimd()) rows.push({ suite: SUITE, name: 'gemm wasm relaxed', value: NaN, unit: 'GFLOP/s', note: 'no relaxed SIMD in this runtime (Node 20: --experimental-wasm-relaxed-simd)' });
+    if (!hasRelaxedSimd())
+      rows.push({
+        suite: SUITE,
+        name: 'gemm wasm relaxed',
+        value: NaN,
+        unit: 'GFLOP/s',
+        note: 'no relaxed SIMD in this runtime (Node 20: --experimental-wasm-relaxed-simd)',
+      });
     rows.push(...(await tfjsRows()));
     rows.push(...gemvRows(plain));
     // the element-wise kernels always run with every element in wasm, to measure the break-even
     const all = await createNodeWasmBackend({ threads: 1 });
-    rows.push(...elementwiseRows({ ...all, ...(await import('../src/kernels/wasm/calls.js')).wasmKernels(all.heap, all.kernels, { transcendental: 0, binary: 0 }) }));
+    rows.push(
+      ...elementwiseRows({
+        ...all,
+        ...(await import('../src/kernels/wasm/calls.js')).wasmKernels(all.heap, all.kernels, {
+          transcendental: 0,
+          binary: 0,
+        }),
+      }),
+    );
     const active = getBackend(); // bench/run.ts may have installed the fast backend: restore it after
     resetBackend();
     rows.push(...fusionRows().map((r) => ({ ...r, note: 'js reference kernels' })));

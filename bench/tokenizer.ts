@@ -43,9 +43,25 @@ export const tokenizerSuite: Suite = {
       },
     });
     const t1 = performance.now();
-    rows.push({ suite, name: 'BPE train 4096 vocab on 10 MB (GPT-2 regex), total', value: (t1 - t0) / 1000, unit: 's', note: 'measured once; target < 60 s' });
-    rows.push({ suite, name: '  of which pre-tokenize + count chunks', value: (counted - t0) / 1000, unit: 's' });
-    rows.push({ suite, name: '  of which 3839 merges (incremental counts)', value: (t1 - counted) / 1000, unit: 's' });
+    rows.push({
+      suite,
+      name: 'BPE train 4096 vocab on 10 MB (GPT-2 regex), total',
+      value: (t1 - t0) / 1000,
+      unit: 's',
+      note: 'measured once; target < 60 s',
+    });
+    rows.push({
+      suite,
+      name: '  of which pre-tokenize + count chunks',
+      value: (counted - t0) / 1000,
+      unit: 's',
+    });
+    rows.push({
+      suite,
+      name: '  of which 3839 merges (incremental counts)',
+      value: (t1 - counted) / 1000,
+      unit: 's',
+    });
 
     // Encoding throughput on 1 MB of the corpus, GPT-2 vocabulary, ours vs js-tiktoken.
     const sample = text.slice(2_000_000, 3_000_000);
@@ -58,11 +74,32 @@ export const tokenizerSuite: Suite = {
     const refMs = timeMs(() => ref.encode(sample), { warmup: 1, repeats: 3, minMs: 0 });
     const refN = ref.encode(sample).length;
     if (refN !== n) throw new Error(`bench: token counts differ: ours ${n}, js-tiktoken ${refN}`);
-    rows.push({ suite, name: 'gpt2 encode 1 MB, ours (first call, empty chunk cache)', value: n / (coldMs / 1000), unit: 'tokens/s' });
-    rows.push({ suite, name: 'gpt2 encode 1 MB, ours (warm chunk cache)', value: n / (warmMs / 1000), unit: 'tokens/s' });
-    rows.push({ suite, name: 'gpt2 encode 1 MB, js-tiktoken', value: refN / (refMs / 1000), unit: 'tokens/s', note: `same ${n} tokens` });
+    rows.push({
+      suite,
+      name: 'gpt2 encode 1 MB, ours (first call, empty chunk cache)',
+      value: n / (coldMs / 1000),
+      unit: 'tokens/s',
+    });
+    rows.push({
+      suite,
+      name: 'gpt2 encode 1 MB, ours (warm chunk cache)',
+      value: n / (warmMs / 1000),
+      unit: 'tokens/s',
+    });
+    rows.push({
+      suite,
+      name: 'gpt2 encode 1 MB, js-tiktoken',
+      value: refN / (refMs / 1000),
+      unit: 'tokens/s',
+      note: `same ${n} tokens`,
+    });
     const tMs = timeMs(() => trained.encode(sample), { warmup: 1, repeats: 3, minMs: 0 });
-    rows.push({ suite, name: 'trained 4096 encode 1 MB, ours (warm)', value: trained.encode(sample).length / (tMs / 1000), unit: 'tokens/s' });
+    rows.push({
+      suite,
+      name: 'trained 4096 encode 1 MB, ours (warm)',
+      value: trained.encode(sample).length / (tMs / 1000),
+      unit: 'tokens/s',
+    });
 
     // The merge loop alone, on one chunk of n bytes: scan is O(n^2), heap O(n log n).
     const rules = ours.rules;
@@ -71,7 +108,13 @@ export const tokenizerSuite: Suite = {
       const ids = Array.from(utf8Encode(sample.slice(0, len)), byte).slice(0, len);
       const scan = timeMs(() => mergeScan(ids, rules), { warmup: 2, repeats: 5, minMs: 50 });
       const heap = timeMs(() => mergeHeap(ids, rules), { warmup: 2, repeats: 5, minMs: 50 });
-      rows.push({ suite, name: `merge one ${len}-byte chunk: scan / heap`, value: scan / heap, unit: 'x', note: `scan ${(scan * 1000).toFixed(1)} us, heap ${(heap * 1000).toFixed(1)} us` });
+      rows.push({
+        suite,
+        name: `merge one ${len}-byte chunk: scan / heap`,
+        value: scan / heap,
+        unit: 'x',
+        note: `scan ${(scan * 1000).toFixed(1)} us, heap ${(heap * 1000).toFixed(1)} us`,
+      });
     }
     return rows;
   },

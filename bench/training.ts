@@ -24,8 +24,16 @@ interface TorchFigures {
 export function torchFigures(threads = 1): TorchFigures | null {
   if (process.env.LLMFS_BENCH_TORCH === '0' || !existsSync('/usr/bin/python3')) return null;
   const blas = '/usr/lib/x86_64-linux-gnu/openblas-openmp';
-  const env = { ...process.env, OMP_NUM_THREADS: String(threads), ...(existsSync(blas) ? { LD_LIBRARY_PATH: blas } : {}) };
-  const r = spawnSync('/usr/bin/python3', ['scripts/bench-pytorch.py', '--threads', String(threads)], { encoding: 'utf8', env, timeout: 900_000 });
+  const env = {
+    ...process.env,
+    OMP_NUM_THREADS: String(threads),
+    ...(existsSync(blas) ? { LD_LIBRARY_PATH: blas } : {}),
+  };
+  const r = spawnSync('/usr/bin/python3', ['scripts/bench-pytorch.py', '--threads', String(threads)], {
+    encoding: 'utf8',
+    env,
+    timeout: 900_000,
+  });
   if (r.status !== 0) return null;
   try {
     return JSON.parse(r.stdout) as TorchFigures;
@@ -37,7 +45,12 @@ export function torchFigures(threads = 1): TorchFigures | null {
 const arena = new BufferArena();
 
 /** One step as the trainer takes it: forward and backward inside the buffer arena, then AdamW. */
-function trainStep(model: GPT, opt: AdamW, x: ReturnType<typeof randint>, y: ReturnType<typeof randint>): void {
+function trainStep(
+  model: GPT,
+  opt: AdamW,
+  x: ReturnType<typeof randint>,
+  y: ReturnType<typeof randint>,
+): void {
   opt.zeroGrad();
   arena.run(() => model.forward(x, { targets: y }).loss!.backward());
   opt.step();
@@ -48,7 +61,9 @@ export const trainingSuite: Suite = {
   run(): BenchRow[] {
     const rows: BenchRow[] = [];
     const backend = getBackend().name;
-    process.stderr.write('bench: training: running scripts/bench-pytorch.py (set LLMFS_BENCH_TORCH=0 to skip)...\n');
+    process.stderr.write(
+      'bench: training: running scripts/bench-pytorch.py (set LLMFS_BENCH_TORCH=0 to skip)...\n',
+    );
     const torch = torchFigures(1);
     const ours: Record<string, number> = {};
     for (const [name, B] of Object.entries(SHAPES)) {
@@ -61,8 +76,20 @@ export const trainingSuite: Suite = {
       const ms = timeMs(() => trainStep(model, opt, x, y), { warmup: 3, repeats: 15, minMs: 0 });
       ours[name] = ms;
       const t = torch?.train[name];
-      rows.push({ suite: 'training', name: `${name} step (B=${B}, T=${T}, fwd+bwd+AdamW), ${backend}`, value: ms, unit: 'ms', note: t ? `PyTorch ${t.ms.toFixed(1)} ms, ours/PyTorch ${(ms / t.ms).toFixed(2)}x` : '' });
-      rows.push({ suite: 'training', name: `${name} training throughput`, value: (B * T * 1000) / ms, unit: 'tokens/s', note: t ? `PyTorch ${Math.round(t.tokensPerSecond)}` : '' });
+      rows.push({
+        suite: 'training',
+        name: `${name} step (B=${B}, T=${T}, fwd+bwd+AdamW), ${backend}`,
+        value: ms,
+        unit: 'ms',
+        note: t ? `PyTorch ${t.ms.toFixed(1)} ms, ours/PyTorch ${(ms / t.ms).toFixed(2)}x` : '',
+      });
+      rows.push({
+        suite: 'training',
+        name: `${name} training throughput`,
+        value: (B * T * 1000) / ms,
+        unit: 'tokens/s',
+        note: t ? `PyTorch ${Math.round(t.tokensPerSecond)}` : '',
+      });
     }
     // Resident memory across 1,000 tiny steps: flat if nothing leaks between steps.
     manualSeed(0);
@@ -75,10 +102,23 @@ export const trainingSuite: Suite = {
       trainStep(model, opt, x, y);
       if (step === 10 || step % 250 === 0) rss.push(process.memoryUsage().rss / 2 ** 20);
     }
-    rows.push({ suite: 'training', name: 'resident memory after 10 / 250 / 500 / 750 / 1000 tiny steps', value: rss[rss.length - 1], unit: 'MiB', note: rss.map((r) => r.toFixed(0)).join(' / ') });
+    rows.push({
+      suite: 'training',
+      name: 'resident memory after 10 / 250 / 500 / 750 / 1000 tiny steps',
+      value: rss[rss.length - 1],
+      unit: 'MiB',
+      note: rss.map((r) => r.toFixed(0)).join(' / '),
+    });
     if (torch) {
-      for (const [n, gf] of Object.entries(torch.gemm)) rows.push({ suite: 'training', name: `PyTorch ${torch.torch} gemm ${n} (OpenBLAS, 1 thread)`, value: gf, unit: 'GFLOP/s' });
-      for (const [k, tps] of Object.entries(torch.generate)) rows.push({ suite: 'training', name: `PyTorch generation ${k}`, value: tps, unit: 'tokens/s' });
+      for (const [n, gf] of Object.entries(torch.gemm))
+        rows.push({
+          suite: 'training',
+          name: `PyTorch ${torch.torch} gemm ${n} (OpenBLAS, 1 thread)`,
+          value: gf,
+          unit: 'GFLOP/s',
+        });
+      for (const [k, tps] of Object.entries(torch.generate))
+        rows.push({ suite: 'training', name: `PyTorch generation ${k}`, value: tps, unit: 'tokens/s' });
     }
     return rows;
   },

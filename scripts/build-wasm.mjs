@@ -17,20 +17,38 @@ const variants = {
   simd: ['--enable', 'simd'],
   relaxed: ['--enable', 'simd,relaxed-simd'],
   simdShared: ['--enable', 'simd,threads', '--sharedMemory', '--maximumMemory', String(MAX_PAGES)],
-  relaxedShared: ['--enable', 'simd,relaxed-simd,threads', '--sharedMemory', '--maximumMemory', String(MAX_PAGES)],
+  relaxedShared: [
+    '--enable',
+    'simd,relaxed-simd,threads',
+    '--sharedMemory',
+    '--maximumMemory',
+    String(MAX_PAGES),
+  ],
 };
 
 const out = {};
 for (const [name, flags] of Object.entries(variants)) {
   let binary = null;
-  const { error, stderr } = await asc.main([
-    join(root, 'assembly/index.ts'), '--outFile', 'kernels.wasm',
-    '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '--use', 'abort=', ...flags,
-  ], {
-    writeFile(filename, contents) {
-      if (filename.endsWith('.wasm')) binary = contents;
+  const { error, stderr } = await asc.main(
+    [
+      join(root, 'assembly/index.ts'),
+      '--outFile',
+      'kernels.wasm',
+      '-O3',
+      '--runtime',
+      'stub',
+      '--noAssert',
+      '--importMemory',
+      '--use',
+      'abort=',
+      ...flags,
+    ],
+    {
+      writeFile(filename, contents) {
+        if (filename.endsWith('.wasm')) binary = contents;
+      },
     },
-  });
+  );
   if (error) {
     console.error(stderr.toString());
     throw new Error(`build-wasm: variant ${name} failed: ${error.message}`);
@@ -47,4 +65,8 @@ const lines = [
 ];
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, lines.join('\n'));
-console.log(`build-wasm: wrote ${Object.entries(out).map(([k, v]) => `${k} ${Math.round((v.length * 3) / 4)} B`).join(', ')}`);
+console.log(
+  `build-wasm: wrote ${Object.entries(out)
+    .map(([k, v]) => `${k} ${Math.round((v.length * 3) / 4)} B`)
+    .join(', ')}`,
+);

@@ -16,7 +16,9 @@ const dist = process.argv[2] ? resolve(process.argv[2]) : join(root, 'dist');
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 rmSync(dist, { recursive: true, force: true });
-execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', dist], { stdio: 'inherit' });
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', dist], {
+  stdio: 'inherit',
+});
 
 function copyPlainJs(dir) {
   for (const e of readdirSync(dir, { withFileTypes: true })) {

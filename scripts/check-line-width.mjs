@@ -19,9 +19,12 @@ function* files(dir) {
 
 const long = [];
 for (const file of files(join(root, 'src'))) {
-  readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
-    if ([...line].length > width) long.push(`${relative(root, file)}:${i + 1}: ${[...line].length} characters`);
-  });
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if ([...line].length > width)
+        long.push(`${relative(root, file)}:${i + 1}: ${[...line].length} characters`);
+    });
 }
 for (const l of long) console.error(l);
 if (long.length > 0) {

@@ -7,7 +7,12 @@ export * from './tensor/index.js';
 export * from './nn/index.js';
 export { LlmfsError } from './errors.js';
 export { getBackend, setBackend, resetBackend, type Backend } from './kernels/backend.js';
-export { createWasmBackend, wasmSupported, type WasmBackend, type WasmBackendOptions } from './kernels/wasm/backend.js';
+export {
+  createWasmBackend,
+  wasmSupported,
+  type WasmBackend,
+  type WasmBackendOptions,
+} from './kernels/wasm/backend.js';
 export type { SpawnWorker, WorkerPort } from './kernels/threads/pool.js';
 export { VERSION } from './version.js';
 export * from './model/index.js';
@@ -16,4 +21,13 @@ export * from './io/index.js';
 export * from './train/index.js';
 export * from './generate/index.js';
 export * from './eval/index.js';
-export { gptConfigFromHf, gptFromHf, gptToHf, hfTensorLayout, HF_MODEL_TYPE, type TensorSource, type HfExport, type HfGpt2Config } from './io/hf-gpt2.js';
+export {
+  gptConfigFromHf,
+  gptFromHf,
+  gptToHf,
+  hfTensorLayout,
+  HF_MODEL_TYPE,
+  type TensorSource,
+  type HfExport,
+  type HfGpt2Config,
+} from './io/hf-gpt2.js';

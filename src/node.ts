@@ -4,11 +4,32 @@
 
 export * from './index.js';
 export * from './data/index.js';
-export { useFastBackend, createNodeWasmBackend, spawnNodeWorker, defaultThreads } from './kernels/threads/node.js';
+export {
+  useFastBackend,
+  createNodeWasmBackend,
+  spawnNodeWorker,
+  defaultThreads,
+} from './kernels/threads/node.js';
 export { loadPretrained, loadHfGpt2, saveHfGpt2, type Pretrained } from './io/load-pretrained.js';
-export { saveModel, loadModel, MODEL_TYPE, type SavedModel, type SaveModelOptions } from './io/model-checkpoint.js';
-export { saveCheckpointDir, loadCheckpointDir, type CheckpointContents, type LoadedCheckpoint } from './io/checkpoint-dir.js';
-export { openSafetensorsFile, readSafetensorsFile, writeSafetensorsFile, type SafetensorsReader } from './io/safetensors-file.js';
+export {
+  saveModel,
+  loadModel,
+  MODEL_TYPE,
+  type SavedModel,
+  type SaveModelOptions,
+} from './io/model-checkpoint.js';
+export {
+  saveCheckpointDir,
+  loadCheckpointDir,
+  type CheckpointContents,
+  type LoadedCheckpoint,
+} from './io/checkpoint-dir.js';
+export {
+  openSafetensorsFile,
+  readSafetensorsFile,
+  writeSafetensorsFile,
+  type SafetensorsReader,
+} from './io/safetensors-file.js';
 export { readTextSource, resolveTokenizer, tokenizeCached, type TextSource } from './io/text-data.js';
 export { loadTokenizer, saveTokenizer, type SaveFormat } from './io/tokenizer-files.js';
 export { atomicWriteFile, type FileContent } from './io/atomic-write.js';

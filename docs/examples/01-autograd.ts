@@ -4,8 +4,17 @@
 import { tensor, gradcheck, randn, Rng } from '../../src/index.js';
 
 // y = sum(tanh(x W + b)): a one-layer network's output.
-const x = tensor([[1, 2], [3, -1]]);
-const W = tensor([[0.5, -0.2], [0.1, 0.3]], { requiresGrad: true });
+const x = tensor([
+  [1, 2],
+  [3, -1],
+]);
+const W = tensor(
+  [
+    [0.5, -0.2],
+    [0.1, 0.3],
+  ],
+  { requiresGrad: true },
+);
 const b = tensor([0.1, -0.1], { requiresGrad: true });
 const y = x.matmul(W).add(b).tanh().sum();
 console.log('y =', y.item().toFixed(6));
@@ -16,7 +25,10 @@ console.log('dy/db =', b.grad!.toString());
 
 // Check dy/dW element (0,0) by hand with a central difference: (f(w+h) - f(w-h)) / 2h.
 const f = (w00: number) => {
-  const W2 = tensor([[w00, -0.2], [0.1, 0.3]]);
+  const W2 = tensor([
+    [w00, -0.2],
+    [0.1, 0.3],
+  ]);
   return x.matmul(W2).add(b.detach()).tanh().sum().item();
 };
 const h = 1e-3;

@@ -3,7 +3,12 @@
 
 import { trainBpe, BpeTokenizer, MergeList } from '../../src/tokenizer/index.js';
 
-const text = [...Array(5).fill('low'), ...Array(2).fill('lower'), ...Array(6).fill('newest'), ...Array(3).fill('widest')].join(' ');
+const text = [
+  ...Array(5).fill('low'),
+  ...Array(2).fill('lower'),
+  ...Array(6).fill('newest'),
+  ...Array(3).fill('widest'),
+].join(' ');
 console.log(`corpus: ${text.length} characters, ${text.length} bytes (all ASCII)\n`);
 
 // 256 byte tokens + 12 merges. onMerge reports each merge as it is learned.
@@ -13,7 +18,9 @@ const show = (id: number) => JSON.stringify(tok.piece(id));
 
 console.log('rank  left       right      -> id   token       count');
 tok.merges!.forEach(([left, right, result], rank) => {
-  console.log(`${String(rank).padStart(4)}  ${show(left).padEnd(10)} ${show(right).padEnd(10)} -> ${String(result).padEnd(4)} ${show(result).padEnd(11)} ${String(counts[rank]).padStart(5)}`);
+  console.log(
+    `${String(rank).padStart(4)}  ${show(left).padEnd(10)} ${show(right).padEnd(10)} -> ${String(result).padEnd(4)} ${show(result).padEnd(11)} ${String(counts[rank]).padStart(5)}`,
+  );
 });
 
 // The same word under the first k merges: BPE applies them in rank order.

@@ -4,8 +4,16 @@
 //   npx tsx docs/examples/04-attention.ts
 
 import {
-  AttentionHead, MultiHeadAttention, manualSeed, randn, causalMask, scaledDotProductAttention, fusedAttention,
-  getBackend, Rng, type Tensor,
+  AttentionHead,
+  MultiHeadAttention,
+  manualSeed,
+  randn,
+  causalMask,
+  scaledDotProductAttention,
+  fusedAttention,
+  getBackend,
+  Rng,
+  type Tensor,
 } from '../../src/index.js';
 
 manualSeed(0);
@@ -18,7 +26,9 @@ console.log('output shape', out.shape);
 console.log('attention weights (row = query, column = key; each row sums to 1, the future gets 0):');
 const w = (record.weights!.toArray() as number[][][])[0];
 console.log('        ' + words.map((s) => s.padStart(6)).join(''));
-w.forEach((row, i) => console.log(words[i].padStart(6) + '  ' + row.map((v) => v.toFixed(3).padStart(6)).join('')));
+w.forEach((row, i) =>
+  console.log(words[i].padStart(6) + '  ' + row.map((v) => v.toFixed(3).padStart(6)).join('')),
+);
 
 console.log('causal mask for T = 4 (1 = may attend):');
 for (const row of causalMask(4).toArray() as number[][]) console.log('  ' + row.join(' '));
@@ -39,7 +49,8 @@ const [qs, ks, vs] = mha.project(x).map((t) => t.detach().requireGrad()); // (1,
 const fused = fusedAttention(qs, ks, vs, { nHead: 2, causal: true }); // (1, 4, 8)
 const heads = (t: Tensor) => t.reshape(1, 4, 2, 4).transpose(1, 2); // (B, nh, T, hs)
 const readable = scaledDotProductAttention(heads(qs), heads(ks), heads(vs), { causal: true })
-  .out.transpose(1, 2).reshape(1, 4, 8); // (1, 4, 8): heads side by side again
+  .out.transpose(1, 2)
+  .reshape(1, 4, 8); // (1, 4, 8): heads side by side again
 const gradsOf = (y: Tensor) => {
   for (const t of [qs, ks, vs]) t.zeroGrad();
   y.mul(y).sum().backward();

@@ -5,8 +5,20 @@
 //   npx tsx docs/examples/07-training.ts
 
 import {
-  GPT, gptPreset, manualSeed, CharTokenizer, defaultCorpusSlice, toTokenArray, splitTrainVal, train,
-  makeSchedule, generate, batchAt, batchLoss, noGrad, tensor,
+  GPT,
+  gptPreset,
+  manualSeed,
+  CharTokenizer,
+  defaultCorpusSlice,
+  toTokenArray,
+  splitTrainVal,
+  train,
+  makeSchedule,
+  generate,
+  batchAt,
+  batchLoss,
+  noGrad,
+  tensor,
 } from '../../src/node.js';
 import { useFastBackend } from '../../src/kernels/threads/node.js';
 
@@ -21,23 +33,49 @@ const counts = new Map<number, number>();
 for (const id of data.train) counts.set(id, (counts.get(id) ?? 0) + 1);
 let unigram = 0;
 for (const id of data.val) unigram -= Math.log((counts.get(id) ?? 1) / data.train.length);
-console.log(`vocabulary ${tok.vocabSize}; uniform guess ln V = ${Math.log(tok.vocabSize).toFixed(2)}; unigram baseline ${(unigram / data.val.length).toFixed(2)} nats/char`);
+console.log(
+  `vocabulary ${tok.vocabSize}; uniform guess ln V = ${Math.log(tok.vocabSize).toFixed(2)}; unigram baseline ${(unigram / data.val.length).toFixed(2)} nats/char`,
+);
 
 const lr = makeSchedule({ kind: 'cosine', lr: 3e-3, warmupSteps: 20, totalSteps: 300, minLr: 3e-4 });
-console.log('learning rate at steps 0, 10, 20, 150, 300:', [0, 10, 20, 150, 300].map((s) => lr(s).toExponential(1)).join(', '));
+console.log(
+  'learning rate at steps 0, 10, 20, 150, 300:',
+  [0, 10, 20, 150, 300].map((s) => lr(s).toExponential(1)).join(', '),
+);
 
 manualSeed(1);
 const model = new GPT(gptPreset('tiny', { vocabSize: tok.vocabSize }));
 // Settings not given here take TRAIN_DEFAULTS (AdamW, cosine, weight decay 0.1, clipping at 1).
-const result = train(model, data, {
-  steps: 300, batchSize: 16, lr: 3e-3, warmupSteps: 20, minLr: 3e-4,
-  evalInterval: 100, evalBatches: 10, seed: 1,
-}, {
-  onEval: (e) => console.log(`step ${e.step}: train ${e.trainLoss.toFixed(2)}, val ${e.valLoss.toFixed(2)}`),
-});
+const result = train(
+  model,
+  data,
+  {
+    steps: 300,
+    batchSize: 16,
+    lr: 3e-3,
+    warmupSteps: 20,
+    minLr: 3e-4,
+    evalInterval: 100,
+    evalBatches: 10,
+    seed: 1,
+  },
+  {
+    onEval: (e) =>
+      console.log(`step ${e.step}: train ${e.trainLoss.toFixed(2)}, val ${e.valLoss.toFixed(2)}`),
+  },
+);
 model.eval();
-const sample = generate(model, tok.encode('The '), { maxNewTokens: 60, strategy: 'sample', temperature: 0.8, seed: 3, overflow: 'slide', decode: (ids) => tok.decode(ids) });
-console.log(`final val loss ${result.valLoss.toFixed(2)} nats/char; a sample: "The ${sample.text.replace(/\n/g, ' ')}"`);
+const sample = generate(model, tok.encode('The '), {
+  maxNewTokens: 60,
+  strategy: 'sample',
+  temperature: 0.8,
+  seed: 3,
+  overflow: 'slide',
+  decode: (ids) => tok.decode(ids),
+});
+console.log(
+  `final val loss ${result.valLoss.toFixed(2)} nats/char; a sample: "The ${sample.text.replace(/\n/g, ' ')}"`,
+);
 
 // A loss mask (B, T) keeps the positions where it is 1: here only the last 16 of 32 count, as
 // fine-tuning counts only the answer after a prompt.

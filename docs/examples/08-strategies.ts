@@ -26,6 +26,10 @@ show('greedy, stop at "."', { stop: ['.'] });
 console.log('\nper-token diagnosis of the greedy run (as llmfs generate --show-probs):');
 const r = generate(model, prompt, { maxNewTokens: 12, topAlternatives: 3 });
 for (const t of r.tokens) {
-  const alts = t.alternatives.map((a) => `${JSON.stringify(tok.piece(a.id))} ${a.prob.toFixed(2)}`).join(', ');
-  console.log(`  ${JSON.stringify(tok.piece(t.id)).padEnd(5)} p=${t.prob.toFixed(2)}  H=${t.entropy.toFixed(2)}  ${alts}`);
+  const alts = t.alternatives
+    .map((a) => `${JSON.stringify(tok.piece(a.id))} ${a.prob.toFixed(2)}`)
+    .join(', ');
+  console.log(
+    `  ${JSON.stringify(tok.piece(t.id)).padEnd(5)} p=${t.prob.toFixed(2)}  H=${t.entropy.toFixed(2)}  ${alts}`,
+  );
 }

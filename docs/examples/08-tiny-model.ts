@@ -23,7 +23,8 @@ export function trainTinyModel(steps = 200): { model: GPT; tok: CharTokenizer; l
   const model = new GPT({ vocabSize: tok.vocabSize, blockSize: 24, nLayer: 2, nHead: 2, nEmbd: 32 });
   const opt = new AdamW(model.parameters(), { lr: 3e-3, weightDecay: 0 });
   const rng = new Rng(1);
-  const B = 8, T = 24;
+  const B = 8,
+    T = 24;
   let loss = Infinity;
   for (let step = 0; step < steps; step++) {
     const starts = Array.from({ length: B }, () => rng.randint(0, data.length - T - 1));

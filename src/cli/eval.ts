@@ -29,13 +29,20 @@ export const evalCommand: Command = {
   run(argv) {
     const { flags } = parseArgs('eval', argv, specs);
     if (flags.help) {
-      console.log(helpText('llmfs eval --model DIR [--data FILE] [--stride S] [--batch-size B] [--json]', evalCommand.summary, specs));
+      console.log(
+        helpText(
+          'llmfs eval --model DIR [--data FILE] [--stride S] [--batch-size B] [--json]',
+          evalCommand.summary,
+          specs,
+        ),
+      );
       return 0;
     }
     if (flags.model === undefined) throw new LlmfsError("eval: --model DIR is required (see 'eval --help')");
     const dir = String(flags.model);
     const { model, tokenizer } = loadPretrained(dir);
-    if (!tokenizer) throw new LlmfsError(`eval: ${dir} has no tokenizer (vocab.json + merges.txt or tokenizer.json)`);
+    if (!tokenizer)
+      throw new LlmfsError(`eval: ${dir} has no tokenizer (vocab.json + merges.txt or tokenizer.json)`);
     const data = flags.data as string | undefined;
     const source = data === undefined ? `the built-in corpus (first ${DEFAULT_EVAL_CHARS} characters)` : data;
     const { text } = readTextSource(data, data === undefined ? DEFAULT_EVAL_CHARS : undefined);
@@ -50,7 +57,10 @@ export const evalCommand: Command = {
       console.log(JSON.stringify({ model: dir, data: flags.data ?? null, ...r, seconds }));
       return 0;
     }
-    const windows = r.stride === r.contextSize ? `${r.windows} disjoint windows of ${r.contextSize}` : `${r.windows} windows of ${r.contextSize}, stride ${r.stride}`;
+    const windows =
+      r.stride === r.contextSize
+        ? `${r.windows} disjoint windows of ${r.contextSize}`
+        : `${r.windows} windows of ${r.contextSize}, stride ${r.stride}`;
     console.log(`data:            ${source}, ${r.bytes} bytes`);
     console.log(`tokens:          ${r.tokens} (${r.predicted} predicted, ${windows})`);
     console.log(`loss:            ${r.loss.toFixed(4)} nats/token`);

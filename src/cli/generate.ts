@@ -16,14 +16,21 @@ const specs = {
   model: { type: 'string', help: 'checkpoint directory (model.safetensors, config.json, tokenizer.json)' },
   prompt: { type: 'string', help: 'the text to continue (default: <|endoftext|> when the tokenizer has it)' },
   'max-new-tokens': { type: 'int', help: 'most tokens to generate', default: 64 },
-  strategy: { type: 'string', help: 'decoding strategy (default: sample when a sampling flag is given, beam when --beams is, else greedy)', choices: ['greedy', 'sample', 'beam'] },
+  strategy: {
+    type: 'string',
+    help: 'decoding strategy (default: sample when a sampling flag is given, beam when --beams is, else greedy)',
+    choices: ['greedy', 'sample', 'beam'],
+  },
   temperature: { type: 'number', help: 'sampling temperature (0 = greedy)' },
   'top-k': { type: 'int', help: 'sample from the k most likely tokens' },
   'top-p': { type: 'number', help: 'nucleus sampling: the smallest set with probability >= p' },
   'min-p': { type: 'number', help: 'keep tokens with probability >= min-p times the top one' },
-  'repetition-penalty': { type: 'number', help: "CTRL's penalty for tokens already present (> 1 discourages repeats)" },
-  'frequency-penalty': { type: 'number', help: 'subtract count x this from a generated token\'s logit' },
-  'presence-penalty': { type: 'number', help: 'subtract this once from any generated token\'s logit' },
+  'repetition-penalty': {
+    type: 'number',
+    help: "CTRL's penalty for tokens already present (> 1 discourages repeats)",
+  },
+  'frequency-penalty': { type: 'number', help: "subtract count x this from a generated token's logit" },
+  'presence-penalty': { type: 'number', help: "subtract this once from any generated token's logit" },
   beams: { type: 'int', help: 'beam width for --strategy beam (default 4)' },
   'length-penalty': { type: 'number', help: 'beam search: score = logprob / length^a (0: none)', default: 1 },
   'length-penalty-formula': {
@@ -43,13 +50,22 @@ const specs = {
   cache: { type: 'boolean', help: 'use the KV cache (--no-cache recomputes every step)', default: true },
   stop: { type: 'string', help: 'stop when the text contains this (\\n is a newline)' },
   'eos-id': { type: 'int', help: 'end-of-text token id (default: <|endoftext|> when the tokenizer has it)' },
-  overflow: { type: 'string', help: 'when the context window is full: error, or slide the window', default: 'error', choices: ['error', 'slide'] },
+  overflow: {
+    type: 'string',
+    help: 'when the context window is full: error, or slide the window',
+    default: 'error',
+    choices: ['error', 'slide'],
+  },
   json: { type: 'boolean', help: 'print ids, text and per-token log-probabilities as JSON at the end' },
-  'show-probs': { type: 'boolean', help: 'one line per token: probability, entropy and the top-3 alternatives' },
+  'show-probs': {
+    type: 'boolean',
+    help: 'one line per token: probability, entropy and the top-3 alternatives',
+  },
   help: { type: 'boolean', help: 'show this help' },
 } as const;
 
-const USAGE = 'llmfs generate --model DIR --prompt TEXT [--max-new-tokens N] [--strategy greedy|sample|beam] [options]';
+const USAGE =
+  'llmfs generate --model DIR --prompt TEXT [--max-new-tokens N] [--strategy greedy|sample|beam] [options]';
 
 function num(flags: ParsedFlags, name: string): number | undefined {
   return flags[name] as number | undefined;
@@ -73,19 +89,36 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
     out(`${helpText(USAGE, generateCommand.summary, specs)}\n`);
     return 0;
   }
-  if (positionals.length > 0) throw new LlmfsError(`generate: unexpected argument '${positionals[0]}'; give the text with --prompt "..."`);
-  if (flags.model === undefined) throw new LlmfsError("generate: --model DIR is required (a checkpoint directory, e.g. one written by 'llmfs train')");
+  if (positionals.length > 0)
+    throw new LlmfsError(
+      `generate: unexpected argument '${positionals[0]}'; give the text with --prompt "..."`,
+    );
+  if (flags.model === undefined)
+    throw new LlmfsError(
+      "generate: --model DIR is required (a checkpoint directory, e.g. one written by 'llmfs train')",
+    );
   const { model, tokenizer } = loadPretrained(String(flags.model));
-  if (!tokenizer) throw new LlmfsError(`generate: checkpoint ${String(flags.model)} has no tokenizer.json, so text cannot be encoded`);
+  if (!tokenizer)
+    throw new LlmfsError(
+      `generate: checkpoint ${String(flags.model)} has no tokenizer.json, so text cannot be encoded`,
+    );
   const eosId = eosOf(tokenizer, flags);
   const promptText = flags.prompt as string | undefined;
   let prompt: number[];
   if (promptText !== undefined && promptText !== '') prompt = tokenizer.encode(promptText);
   else if (eosId !== undefined) prompt = [eosId];
-  else throw new LlmfsError('generate: give a prompt with --prompt "..." (this tokenizer has no <|endoftext|> to start from)');
+  else
+    throw new LlmfsError(
+      'generate: give a prompt with --prompt "..." (this tokenizer has no <|endoftext|> to start from)',
+    );
   const strategy = strategyOf(flags);
   const maxNewTokens = flags['max-new-tokens'] as number;
-  const common = { maxNewTokens, useCache: flags.cache !== false, overflow: flags.overflow as 'error' | 'slide', eosId };
+  const common = {
+    maxNewTokens,
+    useCache: flags.cache !== false,
+    overflow: flags.overflow as 'error' | 'slide',
+    eosId,
+  };
   const decode = (ids: readonly number[]) => tokenizer.decode(ids);
   const shownPrompt = promptText ?? '';
 
@@ -99,9 +132,23 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
       earlyStopping: early === 'never' ? 'never' : early === 'true',
       numReturnSequences: flags['num-return-sequences'] as number,
     });
-    const rows = hyps.map((h) => ({ ids: h.ids, text: decode(h.ids), logprob: h.logprob, score: h.score, finished: h.finished }));
-    if (flags.json) out(`${JSON.stringify({ prompt: shownPrompt, promptIds: prompt, strategy, hypotheses: rows }, null, 2)}\n`);
-    else rows.forEach((r, i) => out(`#${i + 1}  score ${r.score.toFixed(4)}  logprob ${r.logprob.toFixed(4)}${r.finished ? '' : '  (cut at max-new-tokens)'}\n${shownPrompt}${r.text}\n`));
+    const rows = hyps.map((h) => ({
+      ids: h.ids,
+      text: decode(h.ids),
+      logprob: h.logprob,
+      score: h.score,
+      finished: h.finished,
+    }));
+    if (flags.json)
+      out(
+        `${JSON.stringify({ prompt: shownPrompt, promptIds: prompt, strategy, hypotheses: rows }, null, 2)}\n`,
+      );
+    else
+      rows.forEach((r, i) =>
+        out(
+          `#${i + 1}  score ${r.score.toFixed(4)}  logprob ${r.logprob.toFixed(4)}${r.finished ? '' : '  (cut at max-new-tokens)'}\n${shownPrompt}${r.text}\n`,
+        ),
+      );
     return 0;
   }
 
@@ -120,16 +167,21 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
     presencePenalty: num(flags, 'presence-penalty'),
     seed: flags.seed as number,
     decode,
-    stop: flags.stop !== undefined ? [String(flags.stop).replace(/\\n/g, '\n').replace(/\\t/g, '\t')] : undefined,
+    stop:
+      flags.stop !== undefined ? [String(flags.stop).replace(/\\n/g, '\n').replace(/\\t/g, '\t')] : undefined,
     topAlternatives: showProbs || json ? 3 : 0,
   };
   buildProcessors(opts); // checks every sampling option before anything is printed
   if (showProbs && !json) {
     out(`prompt: ${JSON.stringify(shownPrompt)} (${prompt.length} tokens)\n`);
-    out(`${'#'.padStart(4)}  ${'token'.padEnd(14)}  ${'prob'.padStart(6)}  ${'entropy'.padStart(7)}  top-3 alternatives\n`);
+    out(
+      `${'#'.padStart(4)}  ${'token'.padEnd(14)}  ${'prob'.padStart(6)}  ${'entropy'.padStart(7)}  top-3 alternatives\n`,
+    );
     opts.onToken = (t: GeneratedToken) => {
       const alts = t.alternatives.map((a) => `${piece(a.id)} ${a.prob.toFixed(3)}`).join(', ');
-      out(`${String(t.index).padStart(4)}  ${piece(t.id).padEnd(14)}  ${t.prob.toFixed(3).padStart(6)}  ${t.entropy.toFixed(3).padStart(7)}  ${alts}\n`);
+      out(
+        `${String(t.index).padStart(4)}  ${piece(t.id).padEnd(14)}  ${t.prob.toFixed(3).padStart(6)}  ${t.entropy.toFixed(3).padStart(7)}  ${alts}\n`,
+      );
     };
   } else if (!json) {
     out(shownPrompt);
@@ -138,10 +190,16 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
   const r = generate(model, prompt, opts);
   if (json) {
     const tokens = r.tokens.map((t) => ({
-      id: t.id, piece: tokenizer.piece(t.id), logprob: t.logprob, prob: t.prob, entropy: t.entropy,
+      id: t.id,
+      piece: tokenizer.piece(t.id),
+      logprob: t.logprob,
+      prob: t.prob,
+      entropy: t.entropy,
       top: t.alternatives.map((a) => ({ id: a.id, piece: tokenizer.piece(a.id), prob: a.prob })),
     }));
-    out(`${JSON.stringify({ prompt: shownPrompt, promptIds: prompt, strategy, ids: r.ids, text: r.text, finishReason: r.finishReason, tokens }, null, 2)}\n`);
+    out(
+      `${JSON.stringify({ prompt: shownPrompt, promptIds: prompt, strategy, ids: r.ids, text: r.text, finishReason: r.finishReason, tokens }, null, 2)}\n`,
+    );
   } else if (showProbs) {
     out(`\n${shownPrompt}${r.text}\n(${r.ids.length} tokens, stopped by ${r.finishReason})\n`);
   } else {

@@ -62,7 +62,10 @@ export function moduleTable(model: Module): Row[] {
 
 /** Freezes the parameters named by `list` (module or parameter names, comma-separated). */
 function freezeNamed(model: Module, list: string): void {
-  for (const name of list.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+  for (const name of list
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '')) {
     const hits = model.namedParameters().filter(([n]) => n === name || n.startsWith(`${name}.`));
     if (hits.length === 0) {
       throw new LlmfsError(
@@ -108,8 +111,15 @@ export const modelCommand: Command = {
     console.log(`${label}: ${fmt(total)} parameters (${counts})`);
     console.log(`config ${JSON.stringify(config)}`);
     const head = ['module', 'parameters', 'x', 'total', 'trainable', 'frozen', 'tensors'];
-    const body = table.map((r) => [r.module, fmt(r.params), String(r.times), fmt(r.params * r.times),
-      fmt((r.params - r.frozen) * r.times), fmt(r.frozen * r.times), r.shapes]);
+    const body = table.map((r) => [
+      r.module,
+      fmt(r.params),
+      String(r.times),
+      fmt(r.params * r.times),
+      fmt((r.params - r.frozen) * r.times),
+      fmt(r.frozen * r.times),
+      r.shapes,
+    ]);
     const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
     const pad = (s: string, i: number) => (i >= 1 && i <= 5 ? s.padStart(w[i]) : s.padEnd(w[i]));
     const line = (c: string[]) => c.map(pad).join('  ').trimEnd();

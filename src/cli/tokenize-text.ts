@@ -7,7 +7,7 @@ import { LlmfsError } from '../errors.js';
 import { readTextSource, resolveTokenizer } from '../io/text-data.js';
 
 const specs = {
-  encoding: { type: 'string', help: "gpt2, char, or a tokenizer directory / .json file", default: 'gpt2' },
+  encoding: { type: 'string', help: 'gpt2, char, or a tokenizer directory / .json file', default: 'gpt2' },
   text: { type: 'string', help: 'the text to tokenize (or give it as arguments)' },
   file: { type: 'string', help: 'read the text to tokenize from this file' },
   json: { type: 'boolean', help: 'print {"ids": [...], "pieces": [...]} as JSON' },
@@ -22,14 +22,23 @@ export const tokenizeCommand: Command = {
   async run(argv) {
     const { flags, positionals } = parseArgs('tokenize', argv, specs);
     if (flags.help) {
-      console.log(helpText('llmfs tokenize [--encoding gpt2|char|PATH] (--text TEXT | --file FILE | TEXT...)', tokenizeCommand.summary, specs));
+      console.log(
+        helpText(
+          'llmfs tokenize [--encoding gpt2|char|PATH] (--text TEXT | --file FILE | TEXT...)',
+          tokenizeCommand.summary,
+          specs,
+        ),
+      );
       return 0;
     }
     let text: string;
     if (flags.text !== undefined) text = String(flags.text);
     else if (flags.file !== undefined) text = readTextSource(String(flags.file)).text;
     else if (positionals.length > 0) text = positionals.join(' ');
-    else throw new LlmfsError("tokenize: give the text with --text \"...\", --file FILE, or as arguments (see 'tokenize --help')");
+    else
+      throw new LlmfsError(
+        'tokenize: give the text with --text "...", --file FILE, or as arguments (see \'tokenize --help\')',
+      );
     const encoding = String(flags.encoding);
     const corpus = flags.data === undefined ? undefined : readTextSource(String(flags.data)).text;
     const tok = await resolveTokenizer(encoding, corpus, { unk: flags.unk === true });
@@ -39,7 +48,9 @@ export const tokenizeCommand: Command = {
       console.log(JSON.stringify({ encoding, vocabSize: tok.vocabSize, ids, pieces }));
       return 0;
     }
-    console.log(`${ids.length} tokens for ${[...text].length} characters (${encoding}, vocabulary ${tok.vocabSize})`);
+    console.log(
+      `${ids.length} tokens for ${[...text].length} characters (${encoding}, vocabulary ${tok.vocabSize})`,
+    );
     const width = Math.max(2, ...ids.map((id) => String(id).length));
     ids.forEach((id, i) => console.log(`  ${String(id).padStart(width)}  ${JSON.stringify(pieces[i])}`));
     return 0;

@@ -31,10 +31,13 @@ async function train(argv: string[]): Promise<number> {
     console.log(helpText(USAGE, 'train a byte-level BPE tokenizer and save it', trainSpecs));
     return 0;
   }
-  if (flags.out === undefined) throw new LlmfsError("tokenizer train: --out DIR is required (see 'tokenizer train --help')");
+  if (flags.out === undefined)
+    throw new LlmfsError("tokenizer train: --out DIR is required (see 'tokenizer train --help')");
   const maxChars = flags['max-chars'] as number | undefined;
   const { text, name: source } = readTextSource(flags.data as string | undefined, maxChars);
-  const specials = String(flags.special).split(',').filter((s) => s !== '');
+  const specials = String(flags.special)
+    .split(',')
+    .filter((s) => s !== '');
   const mb = (utf8Encode(text).length / 1e6).toFixed(2);
   process.stderr.write(`training on ${mb} MB from ${source}\n`);
   const start = performance.now();
@@ -53,8 +56,11 @@ async function train(argv: string[]): Promise<number> {
   const formats: SaveFormat[] = flags.format === 'both' ? ['hf', 'json'] : [flags.format as SaveFormat];
   const written = saveTokenizer(tok, String(flags.out), formats);
   const merges = tok.merges?.length ?? 0;
-  console.log(`trained ${tok.vocabSize} tokens (256 bytes + ${merges} merges + ${specials.length} special) on ${mb} MB in ${secs} s`);
-  if (tok.vocabSize < Number(flags['vocab-size'])) console.log(`note: the data ran out of pairs to merge before reaching ${flags['vocab-size']} tokens`);
+  console.log(
+    `trained ${tok.vocabSize} tokens (256 bytes + ${merges} merges + ${specials.length} special) on ${mb} MB in ${secs} s`,
+  );
+  if (tok.vocabSize < Number(flags['vocab-size']))
+    console.log(`note: the data ran out of pairs to merge before reaching ${flags['vocab-size']} tokens`);
   console.log(`wrote ${written.join(', ')}`);
   return 0;
 }

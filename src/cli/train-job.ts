@@ -10,7 +10,14 @@ import type { GPTConfig, GPTConfigInput } from '../model/config.js';
 import { manualSeed } from '../tensor/rng.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { splitTrainVal } from '../train/data.js';
-import { train, type TrainConfig, type TrainResult, type TrainingState, type StepInfo, type EvalInfo } from '../train/trainer.js';
+import {
+  train,
+  type TrainConfig,
+  type TrainResult,
+  type TrainingState,
+  type StepInfo,
+  type EvalInfo,
+} from '../train/trainer.js';
 import type { OptimizerState } from '../train/optimizer.js';
 import { lossCurveSvg, type CurvePoint } from '../train/loss-curve.js';
 import { openRun, type RunConfig } from '../io/training-run.js';
@@ -45,8 +52,10 @@ function checkInitOverrides(init: string, config: GPTConfig, overrides: Partial<
     const have = config[k as keyof GPTConfig];
     if (v !== undefined && v !== have) {
       const flag = `--${k.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}`;
-      throw new LlmfsError(`train --init ${init}: ${flag} ${String(v)} does not match the model there ` +
-        `(${k} ${String(have)}); drop the flag: with --init the architecture comes from the checkpoint`);
+      throw new LlmfsError(
+        `train --init ${init}: ${flag} ${String(v)} does not match the model there ` +
+          `(${k} ${String(have)}); drop the flag: with --init the architecture comes from the checkpoint`,
+      );
     }
   }
 }
@@ -63,8 +72,15 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainJobResult> {
     // number of steps may change (to train further).
     const saved = run.readConfig();
     const steps = o.keepSavedSteps ? saved.train.steps : o.train.steps;
-    o = { ...o, data: saved.data, maxChars: saved.maxChars, valFraction: saved.valFraction ?? o.valFraction,
-      preset: saved.preset ?? o.preset, init: saved.init, train: { ...o.train, ...saved.train, steps } };
+    o = {
+      ...o,
+      data: saved.data,
+      maxChars: saved.maxChars,
+      valFraction: saved.valFraction ?? o.valFraction,
+      preset: saved.preset ?? o.preset,
+      init: saved.init,
+      train: { ...o.train, ...saved.train, steps },
+    };
   }
   const source = readTextSource(o.data, o.maxChars);
   log(`data: ${source.name}, ${source.text.length.toLocaleString('en-US')} characters`);
@@ -93,11 +109,17 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainJobResult> {
     model = new GPT(gptPreset(o.preset, { vocabSize: tokenizer.vocabSize, ...o.modelOverrides }));
   }
   const { tokens, cached } = tokenizeCached(source.text, tokenizer, o.cacheDir);
-  log(`tokens: ${tokens.length.toLocaleString('en-US')} (${tokenizer.kind} tokenizer, vocabulary ${tokenizer.vocabSize}${cached ? ', from cache' : ''})`);
+  log(
+    `tokens: ${tokens.length.toLocaleString('en-US')} (${tokenizer.kind} tokenizer, vocabulary ${tokenizer.vocabSize}${cached ? ', from cache' : ''})`,
+  );
   const data = splitTrainVal(tokens, o.valFraction);
   log(`model: ${model.numParameters().toLocaleString('en-US')} parameters, ${JSON.stringify(model.config)}`);
 
-  const curve: { train: CurvePoint[]; evalTrain: CurvePoint[]; val: CurvePoint[] } = { train: [], evalTrain: [], val: [] };
+  const curve: { train: CurvePoint[]; evalTrain: CurvePoint[]; val: CurvePoint[] } = {
+    train: [],
+    evalTrain: [],
+    val: [],
+  };
   if (resume) {
     for (const r of run.trimLog(resume.state.step)) {
       if (r.loss !== undefined) curve.train.push({ step: r.step, loss: r.loss });
@@ -110,34 +132,46 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainJobResult> {
   }
   const title = o.init !== undefined ? `from ${o.init}` : o.preset;
   const writeCurve = () =>
-    atomicWriteFile(run.curveFile, lossCurveSvg([
-      { name: 'train (per step)', color: '#9ab', points: curve.train, width: 1 },
-      { name: 'train (eval)', color: '#1f77b4', points: curve.evalTrain, width: 2 },
-      { name: 'validation', color: '#d62728', points: curve.val, width: 2 },
-    ], `loss: ${title}, ${tokenizer.kind} tokens`));
+    atomicWriteFile(
+      run.curveFile,
+      lossCurveSvg(
+        [
+          { name: 'train (per step)', color: '#9ab', points: curve.train, width: 1 },
+          { name: 'train (eval)', color: '#1f77b4', points: curve.evalTrain, width: 2 },
+          { name: 'validation', color: '#d62728', points: curve.val, width: 2 },
+        ],
+        `loss: ${title}, ${tokenizer.kind} tokens`,
+      ),
+    );
   const losses: number[] = [];
   let lastSaved: string | null = o.resume ? run.lastDir : null;
   const trainConfig: TrainConfig = o.train;
-  const result = train(model, data, trainConfig, {
-    onStep(info) {
-      losses.push(info.loss);
-      curve.train.push({ step: info.step, loss: info.loss });
-      run.appendLog(info);
-      o.onStep?.(info);
+  const result = train(
+    model,
+    data,
+    trainConfig,
+    {
+      onStep(info) {
+        losses.push(info.loss);
+        curve.train.push({ step: info.step, loss: info.loss });
+        run.appendLog(info);
+        o.onStep?.(info);
+      },
+      onEval(info) {
+        curve.evalTrain.push({ step: info.step, loss: info.trainLoss });
+        curve.val.push({ step: info.step, loss: info.valLoss });
+        run.appendLog(info);
+        writeCurve();
+        o.onEval?.(info);
+      },
+      onCheckpoint(kind, state, optimizer) {
+        const dir = run.saveCheckpoint(kind, model, tokenizer, state, optimizer);
+        if (kind === 'last') lastSaved = dir;
+      },
+      lastCheckpointPath: () => lastSaved,
     },
-    onEval(info) {
-      curve.evalTrain.push({ step: info.step, loss: info.trainLoss });
-      curve.val.push({ step: info.step, loss: info.valLoss });
-      run.appendLog(info);
-      writeCurve();
-      o.onEval?.(info);
-    },
-    onCheckpoint(kind, state, optimizer) {
-      const dir = run.saveCheckpoint(kind, model, tokenizer, state, optimizer);
-      if (kind === 'last') lastSaved = dir;
-    },
-    lastCheckpointPath: () => lastSaved,
-  }, resume);
+    resume,
+  );
   writeCurve();
   const checkpoint = existsSync(run.bestDir) ? run.bestDir : run.lastDir;
   return { ...result, out: o.out, model, tokenizer, checkpoint, curve: run.curveFile, losses };

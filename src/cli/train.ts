@@ -31,7 +31,10 @@ export const trainSpecs = {
   schedule: { type: 'string', help: 'learning-rate schedule', default: D.schedule, choices: SCHEDULE_KINDS },
   warmup: { type: 'int', help: 'linear warm-up steps (default: min(100, steps/10))' },
   'decay-steps': { type: 'int', help: 'steps over which cosine decays (default: --steps)' },
-  'weight-decay': { type: 'number', help: 'weight decay on matrices (default 0.1 for adamw: decoupled; 0 for adam and sgd: L2)' },
+  'weight-decay': {
+    type: 'number',
+    help: 'weight decay on matrices (default 0.1 for adamw: decoupled; 0 for adam and sgd: L2)',
+  },
   beta1: { type: 'number', help: 'Adam β1', default: D.beta1 },
   beta2: { type: 'number', help: 'Adam β2', default: D.beta2 },
   eps: { type: 'number', help: 'Adam ε', default: D.eps },
@@ -64,18 +67,41 @@ export const trainSpecs = {
 } as const satisfies FlagSpecs;
 
 const MODEL_FLAGS: [string, keyof GPTConfigInput][] = [
-  ['block-size', 'blockSize'], ['n-layer', 'nLayer'], ['n-head', 'nHead'], ['n-kv-head', 'nKvHead'], ['n-embd', 'nEmbd'],
-  ['mlp-hidden', 'mlpHidden'], ['dropout', 'dropout'], ['bias', 'bias'], ['positions', 'positions'], ['norm', 'norm'],
-  ['mlp', 'mlp'], ['activation', 'activation'], ['tie-weights', 'tieWeights'],
+  ['block-size', 'blockSize'],
+  ['n-layer', 'nLayer'],
+  ['n-head', 'nHead'],
+  ['n-kv-head', 'nKvHead'],
+  ['n-embd', 'nEmbd'],
+  ['mlp-hidden', 'mlpHidden'],
+  ['dropout', 'dropout'],
+  ['bias', 'bias'],
+  ['positions', 'positions'],
+  ['norm', 'norm'],
+  ['mlp', 'mlp'],
+  ['activation', 'activation'],
+  ['tie-weights', 'tieWeights'],
 ];
 
 /** Training flags -> their TrainConfig fields (the rest are named alike: --batch-size, batchSize). */
 const TRAIN_FLAGS: [string, keyof TrainConfig][] = [
-  ['steps', 'steps'], ['batch-size', 'batchSize'], ['grad-accum', 'gradAccum'], ['optimizer', 'optimizer'],
-  ['lr', 'lr'], ['min-lr', 'minLr'], ['schedule', 'schedule'], ['warmup', 'warmupSteps'],
-  ['decay-steps', 'decaySteps'], ['weight-decay', 'weightDecay'], ['beta1', 'beta1'], ['beta2', 'beta2'],
-  ['eps', 'eps'], ['momentum', 'momentum'], ['grad-clip', 'gradClip'], ['eval-interval', 'evalInterval'],
-  ['eval-batches', 'evalBatches'], ['seed', 'seed'],
+  ['steps', 'steps'],
+  ['batch-size', 'batchSize'],
+  ['grad-accum', 'gradAccum'],
+  ['optimizer', 'optimizer'],
+  ['lr', 'lr'],
+  ['min-lr', 'minLr'],
+  ['schedule', 'schedule'],
+  ['warmup', 'warmupSteps'],
+  ['decay-steps', 'decaySteps'],
+  ['weight-decay', 'weightDecay'],
+  ['beta1', 'beta1'],
+  ['beta2', 'beta2'],
+  ['eps', 'eps'],
+  ['momentum', 'momentum'],
+  ['grad-clip', 'gradClip'],
+  ['eval-interval', 'evalInterval'],
+  ['eval-batches', 'evalBatches'],
+  ['seed', 'seed'],
 ];
 const FLAG_OF = new Map(TRAIN_FLAGS.map(([flag, field]) => [field as string, flag]));
 
@@ -87,13 +113,19 @@ export function trainConfigFrom(f: ParsedFlags): TrainConfig {
   return trainConfig(input as Partial<TrainConfig>, { label: 'train', flagName });
 }
 
-export async function trainFromArgs(argv: string[], write: (s: string) => void = (s) => process.stderr.write(s)): Promise<TrainJobResult | null> {
+export async function trainFromArgs(
+  argv: string[],
+  write: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<TrainJobResult | null> {
   const { flags, positionals } = parseArgs('train', argv, trainSpecs);
   if (flags.help) {
     console.log(helpText('llmfs train [options]', trainCommand.summary, trainSpecs));
     return null;
   }
-  if (positionals.length > 0) throw new LlmfsError(`train: unexpected argument '${positionals[0]}' (did you mean --data ${positionals[0]}?)`);
+  if (positionals.length > 0)
+    throw new LlmfsError(
+      `train: unexpected argument '${positionals[0]}' (did you mean --data ${positionals[0]}?)`,
+    );
   const given = (flag: string) => argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
   if (flags.init !== undefined) {
     if (given('resume')) {
@@ -108,7 +140,8 @@ export async function trainFromArgs(argv: string[], write: (s: string) => void =
     }
   }
   const overrides: Partial<GPTConfigInput> = {};
-  for (const [flag, field] of MODEL_FLAGS) if (flags[flag] !== undefined) (overrides as Record<string, unknown>)[field] = flags[flag];
+  for (const [flag, field] of MODEL_FLAGS)
+    if (flags[flag] !== undefined) (overrides as Record<string, unknown>)[field] = flags[flag];
   const tty = process.stderr.isTTY === true && !flags.quiet;
   const config = trainConfigFrom(flags);
   let lastVal: number | undefined;
@@ -134,14 +167,23 @@ export async function trainFromArgs(argv: string[], write: (s: string) => void =
       if (tty && (now - lastDraw > 100 || info.step === config.steps)) {
         write(`\r${line}\x1b[K`);
         lastDraw = now;
-      } else if (!tty && (info.step % Math.max(1, Math.floor(config.steps / 20)) === 0 || info.step === config.steps)) {
+      } else if (
+        !tty &&
+        (info.step % Math.max(1, Math.floor(config.steps / 20)) === 0 || info.step === config.steps)
+      ) {
         write(`${line}\n`);
       }
     },
     onEval(info) {
       lastVal = info.valLoss;
-      if (!flags.quiet && tty) write(`\r\x1b[Kstep ${info.step}: train loss ${info.trainLoss.toFixed(4)}, val loss ${info.valLoss.toFixed(4)}${info.best ? ' (best)' : ''}\n`);
-      else if (!flags.quiet) write(`eval at step ${info.step}: train loss ${info.trainLoss.toFixed(4)}, val loss ${info.valLoss.toFixed(4)}${info.best ? ' (best)' : ''}\n`);
+      if (!flags.quiet && tty)
+        write(
+          `\r\x1b[Kstep ${info.step}: train loss ${info.trainLoss.toFixed(4)}, val loss ${info.valLoss.toFixed(4)}${info.best ? ' (best)' : ''}\n`,
+        );
+      else if (!flags.quiet)
+        write(
+          `eval at step ${info.step}: train loss ${info.trainLoss.toFixed(4)}, val loss ${info.valLoss.toFixed(4)}${info.best ? ' (best)' : ''}\n`,
+        );
     },
   });
 }
@@ -153,12 +195,20 @@ export const trainCommand: Command = {
     const r = await trainFromArgs(argv);
     if (!r) return 0;
     const summary = {
-      steps: r.steps, trainLoss: r.trainLoss, valLoss: r.valLoss, bestValLoss: r.bestValLoss,
-      seconds: r.seconds, tokensPerSecond: r.tokensPerSecond, checkpoint: r.checkpoint, lossCurve: r.curve,
+      steps: r.steps,
+      trainLoss: r.trainLoss,
+      valLoss: r.valLoss,
+      bestValLoss: r.bestValLoss,
+      seconds: r.seconds,
+      tokensPerSecond: r.tokensPerSecond,
+      checkpoint: r.checkpoint,
+      lossCurve: r.curve,
     };
     if (flags.json) console.log(JSON.stringify(summary, null, 2));
     else {
-      console.log(`\ntrained ${r.steps} steps in ${formatDuration(r.seconds)}: train loss ${r.trainLoss.toFixed(4)}, val loss ${r.valLoss.toFixed(4)} (best ${r.bestValLoss.toFixed(4)}), ${Math.round(r.tokensPerSecond)} tokens/s`);
+      console.log(
+        `\ntrained ${r.steps} steps in ${formatDuration(r.seconds)}: train loss ${r.trainLoss.toFixed(4)}, val loss ${r.valLoss.toFixed(4)} (best ${r.bestValLoss.toFixed(4)}), ${Math.round(r.tokensPerSecond)} tokens/s`,
+      );
       console.log(`checkpoint: ${r.checkpoint}\nloss curve: ${r.curve}`);
     }
     return 0;

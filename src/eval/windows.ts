@@ -19,7 +19,8 @@ export interface Window {
  * scored exactly once.
  */
 export function evalWindows(n: number, L: number, stride = L): Window[] {
-  if (!Number.isInteger(L) || L < 2) throw new LlmfsError(`eval: the context size must be an integer >= 2, got ${L}`);
+  if (!Number.isInteger(L) || L < 2)
+    throw new LlmfsError(`eval: the context size must be an integer >= 2, got ${L}`);
   if (!Number.isInteger(stride) || stride < 1 || stride > L) {
     throw new LlmfsError(`eval: stride must be an integer from 1 to the context size ${L}, got ${stride}`);
   }

@@ -57,7 +57,10 @@ export interface Hypothesis {
   finished: boolean;
 }
 
-interface Live { ids: number[]; logprob: number }
+interface Live {
+  ids: number[];
+  logprob: number;
+}
 
 function checkOptions(beams: number, maxNewTokens: number, keep: number, o: BeamSearchOptions): void {
   const fail = (msg: string) => {

@@ -7,7 +7,10 @@ import type { LogitsProcessor } from './processor.js';
 import { LlmfsError } from '../errors.js';
 
 export function frequencyPresencePenalty(frequency: number, presence: number): LogitsProcessor {
-  for (const [name, v] of [['frequency', frequency], ['presence', presence]] as const) {
+  for (const [name, v] of [
+    ['frequency', frequency],
+    ['presence', presence],
+  ] as const) {
     if (!Number.isFinite(v)) throw new LlmfsError(`${name} penalty must be a finite number, got ${v}`);
   }
   return (logits, ctx) => {

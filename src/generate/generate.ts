@@ -68,18 +68,30 @@ export interface GenerateResult {
 
 function checkOptions(o: GenerateOptions): void {
   const n = o.maxNewTokens ?? 32;
-  if (!Number.isInteger(n) || n < 0) throw new LlmfsError(`generate: maxNewTokens must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new LlmfsError(`generate: maxNewTokens must be a non-negative integer, got ${n}`);
   if (o.strategy !== undefined && o.strategy !== 'greedy' && o.strategy !== 'sample') {
-    throw new LlmfsError(`generate: strategy must be 'greedy' or 'sample' (beam search is beamSearch()), got '${String(o.strategy)}'`);
+    throw new LlmfsError(
+      `generate: strategy must be 'greedy' or 'sample' (beam search is beamSearch()), got '${String(o.strategy)}'`,
+    );
   }
-  if (o.stop?.length && !o.decode) throw new LlmfsError('generate: stop sequences need a decode function (a tokenizer)');
-  if (o.temperature !== undefined && !(o.temperature >= 0)) throw new LlmfsError(`temperature must be >= 0, got ${o.temperature}`);
+  if (o.stop?.length && !o.decode)
+    throw new LlmfsError('generate: stop sequences need a decode function (a tokenizer)');
+  if (o.temperature !== undefined && !(o.temperature >= 0))
+    throw new LlmfsError(`temperature must be >= 0, got ${o.temperature}`);
 }
 
 /** Generates up to maxNewTokens tokens after `prompt` (token ids). */
-export function generate(model: GPT | CausalLm, prompt: readonly number[], o: GenerateOptions = {}): GenerateResult {
+export function generate(
+  model: GPT | CausalLm,
+  prompt: readonly number[],
+  o: GenerateOptions = {},
+): GenerateResult {
   checkOptions(o);
-  if (prompt.length === 0) throw new LlmfsError('generate: the prompt is empty; give at least one token (for example the end-of-text id)');
+  if (prompt.length === 0)
+    throw new LlmfsError(
+      'generate: the prompt is empty; give at least one token (for example the end-of-text id)',
+    );
   const lm = asLm(model);
   const maxNewTokens = o.maxNewTokens ?? 32;
   const strategy: Strategy = o.temperature === 0 ? 'greedy' : (o.strategy ?? 'greedy');
@@ -94,7 +106,10 @@ export function generate(model: GPT | CausalLm, prompt: readonly number[], o: Ge
     );
   }
   for (const id of prompt) {
-    if (!Number.isInteger(id) || id < 0 || id >= lm.vocabSize) throw new LlmfsError(`generate: prompt token ${id} is not an id of the model's vocabulary of ${lm.vocabSize}`);
+    if (!Number.isInteger(id) || id < 0 || id >= lm.vocabSize)
+      throw new LlmfsError(
+        `generate: prompt token ${id} is not an id of the model's vocabulary of ${lm.vocabSize}`,
+      );
   }
 
   const stepper = new Stepper(lm, o);

@@ -10,11 +10,24 @@ export { repetitionPenalty } from './repetition-penalty.js';
 export { frequencyPresencePenalty } from './frequency-presence.js';
 export { buildProcessors, type SamplingOptions } from './settings.js';
 export { sampleIndex, chooseToken, type Strategy } from './sampler.js';
-export { argmax as argmaxRow, softmax as softmaxRow, logSoftmax as logSoftmaxRow, logSumExp, entropy, topIds } from './probs.js';
+export {
+  argmax as argmaxRow,
+  softmax as softmaxRow,
+  logSoftmax as logSoftmaxRow,
+  logSumExp,
+  entropy,
+  topIds,
+} from './probs.js';
 export { type CausalLm, type LmCache, GptCache, Seq2SeqCache, gptLm, seq2seqLm, asLm } from './lm.js';
 export { Stepper, type StepperOptions, type OverflowPolicy } from './stepper.js';
 export { TextStream } from './stream.js';
-export { generate, type GenerateOptions, type GenerateResult, type GeneratedToken, type FinishReason } from './generate.js';
+export {
+  generate,
+  type GenerateOptions,
+  type GenerateResult,
+  type GeneratedToken,
+  type FinishReason,
+} from './generate.js';
 export { beamSearch, type BeamSearchOptions, type EarlyStopping, type Hypothesis } from './beam-search.js';
 export {
   hfLengthPenalty,

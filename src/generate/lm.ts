@@ -39,9 +39,15 @@ function selectLayer(l: LayerKvCache, rows: readonly number[]): void {
 
 export class GptCache implements LmCache {
   constructor(readonly kv: KVCache) {}
-  get length(): number { return this.kv.length; }
-  get size(): number { return this.kv.size; }
-  clear(): void { this.kv.clear(); }
+  get length(): number {
+    return this.kv.length;
+  }
+  get size(): number {
+    return this.kv.size;
+  }
+  clear(): void {
+    this.kv.clear();
+  }
   selectRows(rows: readonly number[]): void {
     for (const l of this.kv.layers) selectLayer(l, rows);
   }
@@ -78,9 +84,15 @@ export function gptLm(model: GPT): CausalLm<GptCache> {
 
 export class Seq2SeqCache implements LmCache {
   constructor(readonly dec: EncoderDecoderCache) {}
-  get length(): number { return this.dec.length; }
+  get length(): number {
+    return this.dec.length;
+  }
   get size(): number {
-    return this.dec.layers.reduce((n, l) => n + (l.self.k?.size ?? 0) + (l.self.v?.size ?? 0) + (l.cross.k?.size ?? 0) + (l.cross.v?.size ?? 0), 0);
+    return this.dec.layers.reduce(
+      (n, l) =>
+        n + (l.self.k?.size ?? 0) + (l.self.v?.size ?? 0) + (l.cross.k?.size ?? 0) + (l.cross.v?.size ?? 0),
+      0,
+    );
   }
   clear(): void {
     for (const l of this.dec.layers) l.self.k = l.self.v = l.cross.k = l.cross.v = null;

@@ -14,7 +14,11 @@ export interface ProcessorContext {
 export type LogitsProcessor = (logits: Float64Array, ctx: ProcessorContext) => void;
 
 /** Runs the processors in order on one row of logits. */
-export function applyProcessors(processors: readonly LogitsProcessor[], logits: Float64Array, ctx: ProcessorContext): Float64Array {
+export function applyProcessors(
+  processors: readonly LogitsProcessor[],
+  logits: Float64Array,
+  ctx: ProcessorContext,
+): Float64Array {
   for (const p of processors) p(logits, ctx);
   return logits;
 }

@@ -6,7 +6,8 @@ import type { LogitsProcessor } from './processor.js';
 import { LlmfsError } from '../errors.js';
 
 export function repetitionPenalty(theta: number): LogitsProcessor {
-  if (!(theta > 0) || !Number.isFinite(theta)) throw new LlmfsError(`repetition penalty must be a positive number, got ${theta}`);
+  if (!(theta > 0) || !Number.isFinite(theta))
+    throw new LlmfsError(`repetition penalty must be a positive number, got ${theta}`);
   return (logits, ctx) => {
     if (theta === 1) return;
     for (const id of new Set(ctx.tokens)) {

@@ -29,8 +29,10 @@ export interface SamplingOptions {
 
 export function buildProcessors(o: SamplingOptions): LogitsProcessor[] {
   const list: LogitsProcessor[] = [];
-  if (o.repetitionPenalty !== undefined && o.repetitionPenalty !== 1) list.push(repetitionPenalty(o.repetitionPenalty));
-  if (o.frequencyPenalty || o.presencePenalty) list.push(frequencyPresencePenalty(o.frequencyPenalty ?? 0, o.presencePenalty ?? 0));
+  if (o.repetitionPenalty !== undefined && o.repetitionPenalty !== 1)
+    list.push(repetitionPenalty(o.repetitionPenalty));
+  if (o.frequencyPenalty || o.presencePenalty)
+    list.push(frequencyPresencePenalty(o.frequencyPenalty ?? 0, o.presencePenalty ?? 0));
   if (o.temperature !== undefined && o.temperature !== 1) list.push(temperature(o.temperature));
   if (o.topK !== undefined) list.push(topK(o.topK));
   if (o.topP !== undefined) list.push(topP(o.topP));

@@ -35,10 +35,14 @@ export class Stepper<C extends LmCache = LmCache> {
   readonly overflow: OverflowPolicy;
   readonly keep: number;
 
-  constructor(readonly lm: CausalLm<C>, o: StepperOptions = {}) {
+  constructor(
+    readonly lm: CausalLm<C>,
+    o: StepperOptions = {},
+  ) {
     this.cache = (o.useCache ?? true) ? lm.newCache() : null;
     this.overflow = o.overflow ?? 'error';
-    if (this.overflow !== 'error' && this.overflow !== 'slide') throw new LlmfsError(`generate: overflow must be 'error' or 'slide', got '${String(this.overflow)}'`);
+    if (this.overflow !== 'error' && this.overflow !== 'slide')
+      throw new LlmfsError(`generate: overflow must be 'error' or 'slide', got '${String(this.overflow)}'`);
     this.keep = o.keep ?? lm.contextSize;
     if (!Number.isInteger(this.keep) || this.keep < 1 || this.keep > lm.contextSize) {
       throw new LlmfsError(`generate: keep must be an integer in [1, ${lm.contextSize}], got ${this.keep}`);
@@ -47,8 +51,10 @@ export class Stepper<C extends LmCache = LmCache> {
 
   /** Starts from prompts of equal length; returns each row's next-token logits (V floats). */
   start(prompts: readonly (readonly number[])[]): Float32Array[] {
-    if (prompts.length === 0 || prompts[0].length === 0) throw new LlmfsError('generate: the prompt is empty; give at least one token');
-    if (prompts.some((p) => p.length !== prompts[0].length)) throw new LlmfsError('generate: prompts in one batch must have equal lengths');
+    if (prompts.length === 0 || prompts[0].length === 0)
+      throw new LlmfsError('generate: the prompt is empty; give at least one token');
+    if (prompts.some((p) => p.length !== prompts[0].length))
+      throw new LlmfsError('generate: prompts in one batch must have equal lengths');
     this.rows = prompts.map((p) => [...p]);
     this.windowStart = 0;
     this.cache?.clear();
@@ -57,7 +63,8 @@ export class Stepper<C extends LmCache = LmCache> {
 
   /** Appends next[r] to row r and returns the new next-token logits of every row. */
   append(next: readonly number[]): Float32Array[] {
-    if (next.length !== this.rows.length) throw new LlmfsError(`generate: ${next.length} tokens for ${this.rows.length} rows`);
+    if (next.length !== this.rows.length)
+      throw new LlmfsError(`generate: ${next.length} tokens for ${this.rows.length} rows`);
     this.rows.forEach((r, i) => r.push(next[i]));
     return this.run();
   }
@@ -73,7 +80,9 @@ export class Stepper<C extends LmCache = LmCache> {
     const C = this.lm.contextSize;
     if (n - this.windowStart > C) {
       if (this.overflow === 'error') {
-        throw new LlmfsError(`generate: ${n} tokens exceed the model's context window of ${C}; use a shorter prompt, fewer new tokens, or the 'slide' overflow policy (--overflow slide)`);
+        throw new LlmfsError(
+          `generate: ${n} tokens exceed the model's context window of ${C}; use a shorter prompt, fewer new tokens, or the 'slide' overflow policy (--overflow slide)`,
+        );
       }
       this.windowStart = n - this.keep;
       if (this.cache && this.cache.length > 0) {
@@ -86,7 +95,8 @@ export class Stepper<C extends LmCache = LmCache> {
     const logits = noGrad(() => this.lm.forward(ids, this.cache)); // (B, T, V)
     const [B, T, V] = logits.shape;
     const out: Float32Array[] = [];
-    for (let b = 0; b < B; b++) out.push(Float32Array.from(logits.data.subarray((b * T + T - 1) * V, (b * T + T) * V)));
+    for (let b = 0; b < B; b++)
+      out.push(Float32Array.from(logits.data.subarray((b * T + T - 1) * V, (b * T + T) * V)));
     return out;
   }
 }

@@ -9,7 +9,10 @@ export class TextStream {
   text = '';
   stopped = false;
 
-  constructor(private readonly decode: (ids: readonly number[]) => string, private readonly stop: readonly string[] = []) {}
+  constructor(
+    private readonly decode: (ids: readonly number[]) => string,
+    private readonly stop: readonly string[] = [],
+  ) {}
 
   /** Given every generated id so far, returns the newly safe text. */
   push(ids: readonly number[]): string {

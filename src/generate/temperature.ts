@@ -6,7 +6,10 @@ import type { LogitsProcessor } from './processor.js';
 import { LlmfsError } from '../errors.js';
 
 export function temperature(t: number): LogitsProcessor {
-  if (!(t > 0) || !Number.isFinite(t)) throw new LlmfsError(`temperature must be a positive number, got ${t} (use the greedy strategy for temperature 0)`);
+  if (!(t > 0) || !Number.isFinite(t))
+    throw new LlmfsError(
+      `temperature must be a positive number, got ${t} (use the greedy strategy for temperature 0)`,
+    );
   return (logits) => {
     for (let i = 0; i < logits.length; i++) logits[i] /= t;
   };

@@ -11,7 +11,9 @@ export function topP(p: number): LogitsProcessor {
   return (logits) => {
     if (p >= 1) return;
     const probs = softmax(logits);
-    const order = Array.from({ length: logits.length }, (_, i) => i).sort((a, b) => probs[b] - probs[a] || a - b);
+    const order = Array.from({ length: logits.length }, (_, i) => i).sort(
+      (a, b) => probs[b] - probs[a] || a - b,
+    );
     let cumulative = 0;
     let kept = 0;
     while (kept < order.length && (kept === 0 || cumulative < p)) cumulative += probs[order[kept++]];

@@ -15,7 +15,8 @@ export function fsReason(err: unknown): string {
 }
 
 function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, Math.min(bytes.length - off, 1 << 30));
+  for (let off = 0; off < bytes.length;)
+    off += writeSync(fd, bytes, off, Math.min(bytes.length - off, 1 << 30));
 }
 
 /** Flushes a directory's entry list (so a rename survives power loss); not possible on Windows. */
@@ -36,7 +37,10 @@ export function fsyncDir(dir: string): void {
  * large file need not exist whole in memory) to `path` atomically.
  */
 export function atomicWriteFile(path: string, content: FileContent): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`);
+  const tmp = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`,
+  );
   let fd: number | null = null;
   try {
     fd = openSync(tmp, 'wx', 0o644);

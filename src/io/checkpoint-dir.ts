@@ -2,7 +2,17 @@
 // any extra files. A save builds the whole new directory beside the old one and swaps it in with
 // renames, so a run killed at any instant leaves a complete checkpoint (old or new) to load.
 
-import { existsSync, linkSync, copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  linkSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LlmfsError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -55,8 +65,18 @@ export function saveCheckpointDir(dir: string, ckpt: CheckpointContents): void {
   const { target, staging, previous } = siblings(dir);
   const extras = Object.entries(ckpt.extraFiles ?? {});
   for (const [name] of extras) {
-    if (name === '' || name === '.' || name === '..' || /[/\\]/.test(name) || name === WEIGHTS_FILE || name === CONFIG_FILE || name.endsWith('.tmp')) {
-      throw new LlmfsError(`${label}: extra file name ${JSON.stringify(name)} is not allowed (plain file names only, not ${WEIGHTS_FILE} or ${CONFIG_FILE})`);
+    if (
+      name === '' ||
+      name === '.' ||
+      name === '..' ||
+      /[/\\]/.test(name) ||
+      name === WEIGHTS_FILE ||
+      name === CONFIG_FILE ||
+      name.endsWith('.tmp')
+    ) {
+      throw new LlmfsError(
+        `${label}: extra file name ${JSON.stringify(name)} is not allowed (plain file names only, not ${WEIGHTS_FILE} or ${CONFIG_FILE})`,
+      );
     }
   }
   try {
@@ -72,7 +92,10 @@ export function saveCheckpointDir(dir: string, ckpt: CheckpointContents): void {
       if (!statSync(target).isDirectory()) throw new LlmfsError(`${label}: exists and is not a directory`);
       for (const entry of readdirSync(target, { withFileTypes: true })) {
         if (written.has(entry.name) || (entry.name.startsWith('.') && entry.name.endsWith('.tmp'))) continue;
-        if (!entry.isFile()) throw new LlmfsError(`${label}: holds ${JSON.stringify(entry.name)}, which is not a plain file; a checkpoint directory holds only files`);
+        if (!entry.isFile())
+          throw new LlmfsError(
+            `${label}: holds ${JSON.stringify(entry.name)}, which is not a plain file; a checkpoint directory holds only files`,
+          );
         carried.push(entry.name);
       }
     }
@@ -115,13 +138,17 @@ export function loadCheckpointDir(dir: string): LoadedCheckpoint {
     text = readFileSync(join(from, CONFIG_FILE), 'utf8');
   } catch (err) {
     const reason = fsReason(err);
-    throw new LlmfsError(`${label}: ${CONFIG_FILE}: ${reason === 'ENOENT' ? 'file not found' : `cannot read (${reason})`}`);
+    throw new LlmfsError(
+      `${label}: ${CONFIG_FILE}: ${reason === 'ENOENT' ? 'file not found' : `cannot read (${reason})`}`,
+    );
   }
   let config: unknown;
   try {
     config = JSON.parse(text);
   } catch (err) {
-    throw new LlmfsError(`${label}: ${CONFIG_FILE}: not valid JSON (${(err as Error).message.slice(0, 120)})`);
+    throw new LlmfsError(
+      `${label}: ${CONFIG_FILE}: not valid JSON (${(err as Error).message.slice(0, 120)})`,
+    );
   }
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw new LlmfsError(`${label}: ${CONFIG_FILE}: must hold a JSON object`);

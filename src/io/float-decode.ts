@@ -37,7 +37,8 @@ export function decodeFloats(dtype: string, raw: Uint8Array, what: string): Floa
   switch (dtype) {
     case 'F32': {
       const n = raw.byteLength / 4;
-      if (HOST_IS_LITTLE_ENDIAN && raw.byteOffset % 4 === 0) return new Float32Array(raw.buffer, raw.byteOffset, n);
+      if (HOST_IS_LITTLE_ENDIAN && raw.byteOffset % 4 === 0)
+        return new Float32Array(raw.buffer, raw.byteOffset, n);
       if (HOST_IS_LITTLE_ENDIAN) return new Float32Array(raw.slice().buffer, 0, n);
       const out = new Float32Array(n);
       for (let i = 0; i < n; i++) out[i] = le.getFloat32(4 * i, true);
@@ -62,7 +63,9 @@ export function decodeFloats(dtype: string, raw: Uint8Array, what: string): Floa
       return out;
     }
     default:
-      throw new LlmfsError(`${what}: dtype ${dtype} cannot be read as floats (supported: F32, F16, BF16, F64)`);
+      throw new LlmfsError(
+        `${what}: dtype ${dtype} cannot be read as floats (supported: F32, F16, BF16, F64)`,
+      );
   }
 }
 

@@ -12,9 +12,20 @@ export const HF_MODEL_TYPE = 'gpt2';
 
 /** HF activation_function -> ours. gelu_new, gelu_fast and gelu_pytorch_tanh are all the tanh form. */
 const ACTIVATIONS: Record<string, Activation> = {
-  gelu_new: 'gelu_tanh', gelu_fast: 'gelu_tanh', gelu_pytorch_tanh: 'gelu_tanh', gelu: 'gelu', relu: 'relu', silu: 'silu', swish: 'silu',
+  gelu_new: 'gelu_tanh',
+  gelu_fast: 'gelu_tanh',
+  gelu_pytorch_tanh: 'gelu_tanh',
+  gelu: 'gelu',
+  relu: 'relu',
+  silu: 'silu',
+  swish: 'silu',
 };
-const ACTIVATION_NAMES: Record<Activation, string> = { gelu_tanh: 'gelu_new', gelu: 'gelu', relu: 'relu', silu: 'silu' };
+const ACTIVATION_NAMES: Record<Activation, string> = {
+  gelu_tanh: 'gelu_new',
+  gelu: 'gelu',
+  relu: 'relu',
+  silu: 'silu',
+};
 
 /** The model config HF's config.json describes, plus whether lm_head is declared tied to wte. */
 export interface HfGpt2Config {
@@ -26,12 +37,17 @@ const q = (v: unknown): string => (JSON.stringify(v) ?? String(v)).slice(0, 60);
 
 /** Parses a GPT-2 config.json object; `where` names the file in errors. Unknown keys are ignored. */
 export function gptConfigFromHf(raw: unknown, where = 'config.json'): HfGpt2Config {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new LlmfsError(`${where}: must hold a JSON object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new LlmfsError(`${where}: must hold a JSON object`);
   const r = raw as Record<string, unknown>;
-  if (r.model_type !== HF_MODEL_TYPE) throw new LlmfsError(`${where}: model_type is ${q(r.model_type)}, expected "${HF_MODEL_TYPE}"`);
+  if (r.model_type !== HF_MODEL_TYPE)
+    throw new LlmfsError(`${where}: model_type is ${q(r.model_type)}, expected "${HF_MODEL_TYPE}"`);
   const int = (key: string): number => {
     const v = r[key];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw new LlmfsError(`${where}: "${key}" must be a positive integer, got ${v === undefined ? 'nothing' : q(v)}`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0)
+      throw new LlmfsError(
+        `${where}: "${key}" must be a positive integer, got ${v === undefined ? 'nothing' : q(v)}`,
+      );
     return v;
   };
   const flag = (key: string, dflt: boolean): boolean => {
@@ -42,17 +58,36 @@ export function gptConfigFromHf(raw: unknown, where = 'config.json'): HfGpt2Conf
   const nEmbd = int('n_embd');
   const nInner = r.n_inner === undefined || r.n_inner === null ? 4 * nEmbd : int('n_inner');
   const act = r.activation_function ?? 'gelu_new';
-  const activation = typeof act === 'string' && Object.hasOwn(ACTIVATIONS, act) ? ACTIVATIONS[act] : undefined;
-  if (activation === undefined) throw new LlmfsError(`${where}: activation_function ${q(act)} is not supported (supported: ${Object.keys(ACTIVATIONS).join(', ')})`);
+  const activation =
+    typeof act === 'string' && Object.hasOwn(ACTIVATIONS, act) ? ACTIVATIONS[act] : undefined;
+  if (activation === undefined)
+    throw new LlmfsError(
+      `${where}: activation_function ${q(act)} is not supported (supported: ${Object.keys(ACTIVATIONS).join(', ')})`,
+    );
   const eps = r.layer_norm_epsilon ?? 1e-5;
-  if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) throw new LlmfsError(`${where}: "layer_norm_epsilon" must be a positive number, got ${q(eps)}`);
+  if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps))
+    throw new LlmfsError(`${where}: "layer_norm_epsilon" must be a positive number, got ${q(eps)}`);
   // Variants our attention does not compute: refuse them rather than load a different model.
-  if (!flag('scale_attn_weights', true)) throw new LlmfsError(`${where}: scale_attn_weights false (unscaled attention) is not supported`);
-  if (flag('scale_attn_by_inverse_layer_idx', false)) throw new LlmfsError(`${where}: scale_attn_by_inverse_layer_idx is not supported`);
-  if (flag('add_cross_attention', false)) throw new LlmfsError(`${where}: add_cross_attention (an encoder-decoder GPT-2) is not supported`);
+  if (!flag('scale_attn_weights', true))
+    throw new LlmfsError(`${where}: scale_attn_weights false (unscaled attention) is not supported`);
+  if (flag('scale_attn_by_inverse_layer_idx', false))
+    throw new LlmfsError(`${where}: scale_attn_by_inverse_layer_idx is not supported`);
+  if (flag('add_cross_attention', false))
+    throw new LlmfsError(`${where}: add_cross_attention (an encoder-decoder GPT-2) is not supported`);
   const fields = {
-    vocabSize: int('vocab_size'), blockSize: int('n_positions'), nLayer: int('n_layer'), nHead: int('n_head'), nEmbd,
-    mlpHidden: nInner, activation, normEps: eps, dropout: 0, bias: true, positions: 'learned', norm: 'layernorm', mlp: 'gelu',
+    vocabSize: int('vocab_size'),
+    blockSize: int('n_positions'),
+    nLayer: int('n_layer'),
+    nHead: int('n_head'),
+    nEmbd,
+    mlpHidden: nInner,
+    activation,
+    normEps: eps,
+    dropout: 0,
+    bias: true,
+    positions: 'learned',
+    norm: 'layernorm',
+    mlp: 'gelu',
   } as const;
   const tieWordEmbeddings = flag('tie_word_embeddings', true);
   try {
@@ -104,7 +139,8 @@ export interface TensorSource {
 
 /** HF buffers that are not parameters: the causal mask and its fill value, in older exports. */
 const BUFFER = /^h\.\d+\.attn\.(bias|masked_bias)$/;
-const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
 
 /**
  * Builds our GPT from an HF GPT-2 config.json object and its weights. Names may carry the
@@ -112,7 +148,11 @@ const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.len
  * name and shape is checked against the config before the model is allocated. An `lm_head.weight`
  * equal to wte is the tied head saved twice; a different one makes the head untied.
  */
-export function gptFromHf(rawConfig: unknown, src: TensorSource, files: { config?: string; weights?: string } = {}): GPT {
+export function gptFromHf(
+  rawConfig: unknown,
+  src: TensorSource,
+  files: { config?: string; weights?: string } = {},
+): GPT {
   const cfgFile = files.config ?? 'config.json';
   const wFile = files.weights ?? 'model.safetensors';
   let { config } = gptConfigFromHf(rawConfig, cfgFile);
@@ -126,7 +166,12 @@ export function gptFromHf(rawConfig: unknown, src: TensorSource, files: { config
   }
   const head = byOurName.get('lm_head.weight');
   let headData: Tensor | null = null;
-  if (head && config.tieWeights && sameShape(head.shape, [config.vocabSize, config.nEmbd]) && byOurName.has('wte.weight')) {
+  if (
+    head &&
+    config.tieWeights &&
+    sameShape(head.shape, [config.vocabSize, config.nEmbd]) &&
+    byOurName.has('wte.weight')
+  ) {
     headData = src.read(head.name);
     const wte = src.read(byOurName.get('wte.weight')!.name);
     if (headData.data.some((v, i) => v !== wte.data[i])) config = gptConfig({ ...config, tieWeights: false });
@@ -145,10 +190,14 @@ export function gptFromHf(rawConfig: unknown, src: TensorSource, files: { config
   for (const [ours, { shape }] of layout) {
     const t = byOurName.get(ours);
     if (!t) throw new LlmfsError(`${wFile}: tensor '${ours}' is missing (needed by ${implied})`);
-    if (!sameShape(t.shape, shape)) throw new LlmfsError(`${wFile}: tensor '${t.name}' has shape ${fmtShape(t.shape)} but ${implied} implies ${fmtShape(shape)}`);
+    if (!sameShape(t.shape, shape))
+      throw new LlmfsError(
+        `${wFile}: tensor '${t.name}' has shape ${fmtShape(t.shape)} but ${implied} implies ${fmtShape(shape)}`,
+      );
   }
   for (const [ours, t] of byOurName) {
-    if (!layout.has(ours)) throw new LlmfsError(`${wFile}: unexpected tensor '${t.name}' (not a GPT-2 parameter for ${implied})`);
+    if (!layout.has(ours))
+      throw new LlmfsError(`${wFile}: unexpected tensor '${t.name}' (not a GPT-2 parameter for ${implied})`);
   }
   const model = new GPT(config);
   const params = new Map(model.namedParameters());
@@ -164,7 +213,9 @@ export function gptFromHf(rawConfig: unknown, src: TensorSource, files: { config
 /** Which of our configs HF's GPT2LMHeadModel can express; throws naming the first field that differs. */
 function checkExportable(c: GPTConfig): void {
   const bad = (what: string): never => {
-    throw new LlmfsError(`export to Hugging Face GPT-2: ${what}; only GPT-2-layout models export (learned positions, layernorm, GELU-kind MLP, nKvHead = nHead)`);
+    throw new LlmfsError(
+      `export to Hugging Face GPT-2: ${what}; only GPT-2-layout models export (learned positions, layernorm, GELU-kind MLP, nKvHead = nHead)`,
+    );
   };
   if (c.positions !== 'learned') bad(`positions are '${c.positions}'`);
   if (c.norm !== 'layernorm') bad(`norm is '${c.norm}'`);
@@ -197,11 +248,24 @@ export function gptToHf(model: GPT, opts: { eosTokenId?: number } = {}): HfExpor
   }
   const pdrop = c.dropout;
   const config: Record<string, unknown> = {
-    architectures: ['GPT2LMHeadModel'], model_type: HF_MODEL_TYPE,
-    vocab_size: c.vocabSize, n_positions: c.blockSize, n_ctx: c.blockSize, n_embd: c.nEmbd, n_layer: c.nLayer, n_head: c.nHead,
-    n_inner: c.mlpHidden === 4 * c.nEmbd ? null : c.mlpHidden, activation_function: ACTIVATION_NAMES[c.activation],
-    layer_norm_epsilon: c.normEps, resid_pdrop: pdrop, embd_pdrop: pdrop, attn_pdrop: pdrop, initializer_range: 0.02,
-    scale_attn_weights: true, use_cache: true, tie_word_embeddings: c.tieWeights,
+    architectures: ['GPT2LMHeadModel'],
+    model_type: HF_MODEL_TYPE,
+    vocab_size: c.vocabSize,
+    n_positions: c.blockSize,
+    n_ctx: c.blockSize,
+    n_embd: c.nEmbd,
+    n_layer: c.nLayer,
+    n_head: c.nHead,
+    n_inner: c.mlpHidden === 4 * c.nEmbd ? null : c.mlpHidden,
+    activation_function: ACTIVATION_NAMES[c.activation],
+    layer_norm_epsilon: c.normEps,
+    resid_pdrop: pdrop,
+    embd_pdrop: pdrop,
+    attn_pdrop: pdrop,
+    initializer_range: 0.02,
+    scale_attn_weights: true,
+    use_cache: true,
+    tie_word_embeddings: c.tieWeights,
   };
   if (opts.eosTokenId !== undefined) config.bos_token_id = config.eos_token_id = opts.eosTokenId;
   return { config, tensors };

@@ -1,6 +1,18 @@
 // The portable part of io/: safetensors bytes in memory. The Node file layers (safetensors-file.ts,
 // checkpoint-dir.ts, atomic-write.ts, training-run.ts) are imported from their own modules.
 
-export { readSafetensors, readSafetensorsHeader, writeSafetensors, safetensorsChunks, tensorFromBytes, type Safetensors } from './safetensors.js';
-export { DTYPE_SIZES, MAX_HEADER_BYTES, type TensorInfo as SafetensorsTensorInfo, type SafetensorsHeader } from './safetensors-header.js';
+export {
+  readSafetensors,
+  readSafetensorsHeader,
+  writeSafetensors,
+  safetensorsChunks,
+  tensorFromBytes,
+  type Safetensors,
+} from './safetensors.js';
+export {
+  DTYPE_SIZES,
+  MAX_HEADER_BYTES,
+  type TensorInfo as SafetensorsTensorInfo,
+  type SafetensorsHeader,
+} from './safetensors-header.js';
 export { halfToFloat } from './float-decode.js';

@@ -47,7 +47,9 @@ function eosFrom(...objs: unknown[]): number | null {
 /** A tokenizer's vocabulary must fit the model's embedding table. */
 function checkVocab(tok: Tokenizer | null, model: GPT, dir: string): void {
   if (tok && tok.vocabSize > model.config.vocabSize) {
-    throw new LlmfsError(`${dir}: the tokenizer has ${tok.vocabSize} tokens but the model's vocab_size is ${model.config.vocabSize}`);
+    throw new LlmfsError(
+      `${dir}: the tokenizer has ${tok.vocabSize} tokens but the model's vocab_size is ${model.config.vocabSize}`,
+    );
   }
 }
 
@@ -57,7 +59,9 @@ export function loadHfGpt2(dir: string): Pretrained {
   const wPath = join(dir, 'model.safetensors');
   const raw = readJsonFile(cfgPath, cfgPath);
   if (!existsSync(wPath) && existsSync(join(dir, 'pytorch_model.bin'))) {
-    throw new LlmfsError(`${dir}: has only pytorch_model.bin (a pickle, which we do not read); download model.safetensors instead`);
+    throw new LlmfsError(
+      `${dir}: has only pytorch_model.bin (a pickle, which we do not read); download model.safetensors instead`,
+    );
   }
   const reader = openSafetensorsFile(wPath);
   let model: GPT;
@@ -80,12 +84,16 @@ export function loadPretrained(dir: string): Pretrained {
   const cfgPath = join(dir, 'config.json');
   if (!existsSync(dir) && existsSync(`${dir}.previous`)) return fromOurs(dir); // a save killed mid-swap
   if (!existsSync(dir)) throw new LlmfsError(`model ${dir}: directory not found`);
-  if (!statSync(dir).isDirectory()) throw new LlmfsError(`model ${dir}: is not a directory (give the directory holding config.json)`);
+  if (!statSync(dir).isDirectory())
+    throw new LlmfsError(`model ${dir}: is not a directory (give the directory holding config.json)`);
   const raw = readJsonFile(cfgPath, cfgPath);
-  const type = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).model_type : undefined;
+  const type =
+    typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).model_type : undefined;
   if (type === MODEL_TYPE) return fromOurs(dir);
   if (type === HF_MODEL_TYPE) return loadHfGpt2(dir);
-  throw new LlmfsError(`${cfgPath}: model_type is ${JSON.stringify(type) ?? 'missing'}; expected "${MODEL_TYPE}" (ours) or "${HF_MODEL_TYPE}" (Hugging Face GPT-2)`);
+  throw new LlmfsError(
+    `${cfgPath}: model_type is ${JSON.stringify(type) ?? 'missing'}; expected "${MODEL_TYPE}" (ours) or "${HF_MODEL_TYPE}" (Hugging Face GPT-2)`,
+  );
 }
 
 function fromOurs(dir: string): Pretrained {
@@ -102,7 +110,9 @@ function fromOurs(dir: string): Pretrained {
  */
 export function saveHfGpt2(dir: string, model: GPT, tokenizer: Tokenizer | null = null): string[] {
   if (tokenizer && !(tokenizer instanceof BpeTokenizer && tokenizer.pretokenizer.type === 'gpt2')) {
-    throw new LlmfsError(`export ${dir}: Hugging Face's GPT2Tokenizer needs a byte-level BPE tokenizer with the gpt2 pre-tokenizer; this one is ${tokenizer.kind}`);
+    throw new LlmfsError(
+      `export ${dir}: Hugging Face's GPT2Tokenizer needs a byte-level BPE tokenizer with the gpt2 pre-tokenizer; this one is ${tokenizer.kind}`,
+    );
   }
   checkVocab(tokenizer, model, dir);
   const eos = tokenizer instanceof BpeTokenizer ? tokenizer.specialTokens['<|endoftext|>'] : undefined;

@@ -35,7 +35,8 @@ export interface SaveModelOptions {
 export function saveModel(dir: string, model: GPT, opts: SaveModelOptions = {}): void {
   const extraFiles: Record<string, Uint8Array | string> = { ...(opts.extraFiles ?? {}) };
   if (opts.tokenizer) extraFiles[TOKENIZER_FILE] = tokenizerToJson(opts.tokenizer);
-  if (opts.trainingState) extraFiles[TRAINING_STATE_FILE] = `${JSON.stringify(opts.trainingState, null, 2)}\n`;
+  if (opts.trainingState)
+    extraFiles[TRAINING_STATE_FILE] = `${JSON.stringify(opts.trainingState, null, 2)}\n`;
   saveCheckpointDir(dir, {
     weights: model.stateDict(),
     config: { model_type: MODEL_TYPE, ...model.config },
@@ -47,7 +48,9 @@ export function saveModel(dir: string, model: GPT, opts: SaveModelOptions = {}):
 /** Reads a GPT config from a checkpoint's config.json fields, with clear errors. */
 export function configFromJson(raw: Record<string, unknown>, where: string): GPTConfig {
   if (raw.model_type !== MODEL_TYPE) {
-    throw new LlmfsError(`${where}: model_type is ${JSON.stringify(raw.model_type)}, expected "${MODEL_TYPE}" (for Hugging Face GPT-2 directories use the HF loader)`);
+    throw new LlmfsError(
+      `${where}: model_type is ${JSON.stringify(raw.model_type)}, expected "${MODEL_TYPE}" (for Hugging Face GPT-2 directories use the HF loader)`,
+    );
   }
   const { model_type: _ignored, ...fields } = raw;
   try {
@@ -65,7 +68,8 @@ export function loadModel(dir: string): SavedModel {
   try {
     model.loadStateDict(ckpt.weights);
   } catch (err) {
-    if (err instanceof LlmfsError) throw new LlmfsError(`checkpoint ${dir}: model.safetensors: ${err.message}`);
+    if (err instanceof LlmfsError)
+      throw new LlmfsError(`checkpoint ${dir}: model.safetensors: ${err.message}`);
     throw err;
   }
   const tokPath = join(ckpt.dir, TOKENIZER_FILE);
@@ -76,7 +80,9 @@ export function loadModel(dir: string): SavedModel {
     try {
       trainingState = JSON.parse(readFileSync(statePath, 'utf8')) as Record<string, unknown>;
     } catch (err) {
-      throw new LlmfsError(`checkpoint ${dir}: ${TRAINING_STATE_FILE}: not valid JSON (${(err as Error).message.slice(0, 100)})`);
+      throw new LlmfsError(
+        `checkpoint ${dir}: ${TRAINING_STATE_FILE}: not valid JSON (${(err as Error).message.slice(0, 100)})`,
+      );
     }
   }
   return { model, tokenizer, trainingState, dir: ckpt.dir };

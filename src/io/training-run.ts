@@ -84,7 +84,10 @@ export function parseTrainingState(raw: unknown, where: string): TrainingState {
   if ('samplerRng' in s && !isRng(s.samplerRng)) throw bad(`"samplerRng" ${rngShape}`);
   if (!isRng(s.globalRng)) throw bad(`"globalRng" ${rngShape}`);
   const steps = s.optimizerSteps;
-  const stepsOk = typeof steps === 'object' && steps !== null && !Array.isArray(steps) &&
+  const stepsOk =
+    typeof steps === 'object' &&
+    steps !== null &&
+    !Array.isArray(steps) &&
     Object.values(steps).every((v) => Number.isInteger(v) && (v as number) >= 0);
   if (!stepsOk) throw bad('"optimizerSteps" must map parameter names to step counts');
   if (typeof s.config !== 'object' || s.config === null) {
@@ -142,8 +145,13 @@ export class TrainingRun {
   }
 
   /** Saves the model, its tokenizer and the state to resume from into last/ or best/. */
-  saveCheckpoint(kind: 'last' | 'best', model: GPT, tokenizer: Tokenizer, state: TrainingState,
-    optimizer: OptimizerState): string {
+  saveCheckpoint(
+    kind: 'last' | 'best',
+    model: GPT,
+    tokenizer: Tokenizer,
+    state: TrainingState,
+    optimizer: OptimizerState,
+  ): string {
     const dir = kind === 'last' ? this.lastDir : this.bestDir;
     const extraFiles = { [OPTIMIZER_STATE_FILE]: writeSafetensors(optimizer.tensors) };
     saveModel(dir, model, { tokenizer, trainingState: state, extraFiles });

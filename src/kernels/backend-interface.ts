@@ -66,7 +66,15 @@ export interface Backend {
    * out[i] = a[i·] op b[i·] over `outShape`, reading a and b through broadcast strides. out may
    * be a or b itself (in place) when that operand has the full shape and row-major strides.
    */
-  binary(op: BinaryOp, a: FloatArray, aStrides: readonly number[], b: FloatArray, bStrides: readonly number[], out: FloatArray, outShape: readonly number[]): void;
+  binary(
+    op: BinaryOp,
+    a: FloatArray,
+    aStrides: readonly number[],
+    b: FloatArray,
+    bStrides: readonly number[],
+    out: FloatArray,
+    outShape: readonly number[],
+  ): void;
   /** out (outer, inner) = the sum of x (outer, n, inner) over its middle axis. */
   sumAxis(x: FloatArray, out: FloatArray, outer: number, n: number, inner: number): void;
   /** Row-wise softmax over the last axis of a (rows, cols) block. */
@@ -78,9 +86,30 @@ export interface Backend {
   /** dx = dy - softmax · sum(dy) row-wise, with softmax = exp(y). */
   logSoftmaxBackward(y: FloatArray, dy: FloatArray, dx: FloatArray, rows: number, cols: number): void;
   /** Layer norm over rows; writes y and the per-row mean and 1/std for the backward pass. */
-  layerNormForward(x: FloatArray, w: FloatArray | null, b: FloatArray | null, y: FloatArray, mean: FloatArray, rstd: FloatArray, rows: number, cols: number, eps: number): void;
+  layerNormForward(
+    x: FloatArray,
+    w: FloatArray | null,
+    b: FloatArray | null,
+    y: FloatArray,
+    mean: FloatArray,
+    rstd: FloatArray,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
   /** Gradients of layer norm; dw and db are accumulated (may be null when not needed). */
-  layerNormBackward(dy: FloatArray, x: FloatArray, w: FloatArray | null, mean: FloatArray, rstd: FloatArray, dx: FloatArray, dw: FloatArray | null, db: FloatArray | null, rows: number, cols: number): void;
+  layerNormBackward(
+    dy: FloatArray,
+    x: FloatArray,
+    w: FloatArray | null,
+    mean: FloatArray,
+    rstd: FloatArray,
+    dx: FloatArray,
+    dw: FloatArray | null,
+    db: FloatArray | null,
+    rows: number,
+    cols: number,
+  ): void;
   /** GELU, tanh approximation (GPT-2's "gelu_new"). */
   geluTanhForward(x: FloatArray, y: FloatArray): void;
   geluTanhBackward(x: FloatArray, dy: FloatArray, dx: FloatArray): void;
@@ -91,21 +120,45 @@ export interface Backend {
    * that sees no key, whose output is 0), which the backward uses to recompute the weights.
    */
   attentionForward(
-    q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, d: AttentionDims,
+    q: FloatArray,
+    k: FloatArray,
+    v: FloatArray,
+    out: FloatArray,
+    lse: FloatArray,
+    d: AttentionDims,
   ): void;
   /**
    * Gradients of attentionForward from dout (B, Tq, nh·hs), given its out and lse: dq like q,
    * dk and dv like k and v. The three are accumulated into, so the caller passes zeroed arrays.
    */
   attentionBackward(
-    q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, dout: FloatArray,
-    dq: FloatArray, dk: FloatArray, dv: FloatArray, d: AttentionDims,
+    q: FloatArray,
+    k: FloatArray,
+    v: FloatArray,
+    out: FloatArray,
+    lse: FloatArray,
+    dout: FloatArray,
+    dq: FloatArray,
+    dk: FloatArray,
+    dv: FloatArray,
+    d: AttentionDims,
   ): void;
   /**
    * One AdamW step in place on a parameter array p with gradient g and moments m, v, at step
    * `step` (1-based): decoupled weight decay, bias correction as torch.optim.AdamW.
    */
-  adamw(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number): void;
+  adamw(
+    p: FloatArray,
+    g: FloatArray,
+    m: FloatArray,
+    v: FloatArray,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    step: number,
+  ): void;
   /**
    * Zero-filled float32 storage that lives until released, placed where this backend's
    * kernels use it without copies (wasm memory), or null when the backend has no such place.
@@ -115,4 +168,3 @@ export interface Backend {
   /** Gives storage from allocPersistent back for reuse (ignores any other array); optional. */
   releasePersistent?(x: Float32Array): void;
 }
-

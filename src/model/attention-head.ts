@@ -13,7 +13,11 @@ export class AttentionHead extends Module {
   key: Linear;
   value: Linear;
 
-  constructor(readonly nEmbd: number, readonly headSize: number, opts: { bias?: boolean } = {}) {
+  constructor(
+    readonly nEmbd: number,
+    readonly headSize: number,
+    opts: { bias?: boolean } = {},
+  ) {
     super();
     this.query = new Linear(nEmbd, headSize, opts);
     this.key = new Linear(nEmbd, headSize, opts);

@@ -52,14 +52,30 @@ export function repeatKv(x: Tensor, nHead: number): Tensor {
 }
 
 /** q (B, nh, Tq, hs), k and v (B, nkv, Tk, hs) with nkv dividing nh. */
-export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): AttentionResult {
+export function scaledDotProductAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  opts: AttentionOptions = {},
+): AttentionResult {
   if (q.ndim !== 4 || k.ndim !== 4 || v.ndim !== 4) {
-    throw new LlmfsError(`attention: q, k, v must be 4-D (B, heads, T, hs), got ${fmtShape(q.shape)}, ${fmtShape(k.shape)}, ${fmtShape(v.shape)}`);
+    throw new LlmfsError(
+      `attention: q, k, v must be 4-D (B, heads, T, hs), got ${fmtShape(q.shape)}, ${fmtShape(k.shape)}, ${fmtShape(v.shape)}`,
+    );
   }
   const [B, nh, Tq, hs] = q.shape;
   const [Bk, nkv, Tk, hsk] = k.shape;
-  if (Bk !== B || hsk !== hs || v.shape[0] !== B || v.shape[1] !== nkv || v.shape[2] !== Tk || nh % nkv !== 0) {
-    throw new LlmfsError(`attention: shapes q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)}, v ${fmtShape(v.shape)} do not fit together`);
+  if (
+    Bk !== B ||
+    hsk !== hs ||
+    v.shape[0] !== B ||
+    v.shape[1] !== nkv ||
+    v.shape[2] !== Tk ||
+    nh % nkv !== 0
+  ) {
+    throw new LlmfsError(
+      `attention: shapes q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)}, v ${fmtShape(v.shape)} do not fit together`,
+    );
   }
   const kk = repeatKv(k, nh);
   const vv = repeatKv(v, nh);

@@ -25,12 +25,28 @@ export class Block extends Module {
   ln_2: Norm;
   mlp: MLP;
 
-  constructor(c: GPTConfig, readonly placement: NormPlacement = 'pre') {
+  constructor(
+    c: GPTConfig,
+    readonly placement: NormPlacement = 'pre',
+  ) {
     super();
     this.ln_1 = makeNorm(c.norm, c.nEmbd, c.normEps, c.bias);
-    this.attn = new MultiHeadAttention({ nEmbd: c.nEmbd, nHead: c.nHead, nKvHead: c.nKvHead, bias: c.bias, dropout: c.dropout });
+    this.attn = new MultiHeadAttention({
+      nEmbd: c.nEmbd,
+      nHead: c.nHead,
+      nKvHead: c.nKvHead,
+      bias: c.bias,
+      dropout: c.dropout,
+    });
     this.ln_2 = makeNorm(c.norm, c.nEmbd, c.normEps, c.bias);
-    this.mlp = new MLP({ nEmbd: c.nEmbd, hidden: c.mlpHidden, kind: c.mlp, activation: c.activation, bias: c.bias, dropout: c.dropout });
+    this.mlp = new MLP({
+      nEmbd: c.nEmbd,
+      hidden: c.mlpHidden,
+      kind: c.mlp,
+      activation: c.activation,
+      bias: c.bias,
+      dropout: c.dropout,
+    });
   }
 
   /** x (B, T, C) -> (B, T, C) */

@@ -48,7 +48,10 @@ export interface GPTConfig {
   tieWeights: boolean;
 }
 
-export const GPT_DEFAULTS: Omit<GPTConfig, 'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd' | 'nKvHead' | 'mlpHidden'> = {
+export const GPT_DEFAULTS: Omit<
+  GPTConfig,
+  'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd' | 'nKvHead' | 'mlpHidden'
+> = {
   dropout: 0,
   bias: true,
   positions: 'learned',
@@ -60,20 +63,36 @@ export const GPT_DEFAULTS: Omit<GPTConfig, 'vocabSize' | 'blockSize' | 'nLayer' 
   tieWeights: true,
 };
 
-export type GPTConfigInput = Pick<GPTConfig, 'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd'> & Partial<GPTConfig>;
+export type GPTConfigInput = Pick<GPTConfig, 'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd'> &
+  Partial<GPTConfig>;
 
 /** Fills defaults and checks every field; throws one clear error naming the field. */
 export function gptConfig(input: GPTConfigInput): GPTConfig {
-  const known = new Set([...Object.keys(GPT_DEFAULTS), 'vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd', 'nKvHead', 'mlpHidden']);
-  for (const k of Object.keys(input)) if (!known.has(k)) throw new LlmfsError(`GPT config: unknown field '${k}'`);
+  const known = new Set([
+    ...Object.keys(GPT_DEFAULTS),
+    'vocabSize',
+    'blockSize',
+    'nLayer',
+    'nHead',
+    'nEmbd',
+    'nKvHead',
+    'mlpHidden',
+  ]);
+  for (const k of Object.keys(input))
+    if (!known.has(k)) throw new LlmfsError(`GPT config: unknown field '${k}'`);
   const c: GPTConfig = { ...GPT_DEFAULTS, nKvHead: input.nHead, mlpHidden: 4 * input.nEmbd, ...input };
   for (const k of ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nKvHead', 'nEmbd', 'mlpHidden'] as const) {
-    if (!Number.isInteger(c[k]) || c[k] <= 0) throw new LlmfsError(`GPT config: ${k} must be a positive integer, got ${c[k]}`);
+    if (!Number.isInteger(c[k]) || c[k] <= 0)
+      throw new LlmfsError(`GPT config: ${k} must be a positive integer, got ${c[k]}`);
   }
-  if (c.nEmbd % c.nHead !== 0) throw new LlmfsError(`GPT config: nEmbd ${c.nEmbd} must be divisible by nHead ${c.nHead}`);
-  if (c.nHead % c.nKvHead !== 0) throw new LlmfsError(`GPT config: nKvHead ${c.nKvHead} must divide nHead ${c.nHead}`);
-  if (c.positions === 'rope' && (c.nEmbd / c.nHead) % 2 !== 0) throw new LlmfsError(`GPT config: RoPE needs an even head size, got ${c.nEmbd / c.nHead}`);
-  if (!(c.dropout >= 0 && c.dropout < 1)) throw new LlmfsError(`GPT config: dropout must be in [0, 1), got ${c.dropout}`);
+  if (c.nEmbd % c.nHead !== 0)
+    throw new LlmfsError(`GPT config: nEmbd ${c.nEmbd} must be divisible by nHead ${c.nHead}`);
+  if (c.nHead % c.nKvHead !== 0)
+    throw new LlmfsError(`GPT config: nKvHead ${c.nKvHead} must divide nHead ${c.nHead}`);
+  if (c.positions === 'rope' && (c.nEmbd / c.nHead) % 2 !== 0)
+    throw new LlmfsError(`GPT config: RoPE needs an even head size, got ${c.nEmbd / c.nHead}`);
+  if (!(c.dropout >= 0 && c.dropout < 1))
+    throw new LlmfsError(`GPT config: dropout must be in [0, 1), got ${c.dropout}`);
   if (!(c.normEps > 0)) throw new LlmfsError(`GPT config: normEps must be > 0, got ${c.normEps}`);
   const choices: [keyof GPTConfig, readonly string[]][] = [
     ['positions', POSITION_KINDS],
@@ -82,7 +101,8 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
     ['activation', ACTIVATIONS],
   ];
   for (const [k, allowed] of choices) {
-    if (!allowed.includes(c[k] as string)) throw new LlmfsError(`GPT config: ${k} must be one of ${allowed.join(', ')}, got '${String(c[k])}'`);
+    if (!allowed.includes(c[k] as string))
+      throw new LlmfsError(`GPT config: ${k} must be one of ${allowed.join(', ')}, got '${String(c[k])}'`);
   }
   return c;
 }

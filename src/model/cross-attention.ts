@@ -16,9 +16,14 @@ export class CrossAttention extends Module {
   c_proj: Linear;
   resid_dropout: Dropout;
 
-  constructor(readonly nEmbd: number, readonly nHead: number, opts: { bias?: boolean; dropout?: number } = {}) {
+  constructor(
+    readonly nEmbd: number,
+    readonly nHead: number,
+    opts: { bias?: boolean; dropout?: number } = {},
+  ) {
     super();
-    if (nEmbd % nHead !== 0) throw new LlmfsError(`CrossAttention: nEmbd ${nEmbd} is not divisible by nHead ${nHead}`);
+    if (nEmbd % nHead !== 0)
+      throw new LlmfsError(`CrossAttention: nEmbd ${nEmbd} is not divisible by nHead ${nHead}`);
     const bias = opts.bias ?? true;
     this.q_proj = new Linear(nEmbd, nEmbd, { bias });
     this.kv_proj = new Linear(nEmbd, 2 * nEmbd, { bias });
@@ -32,7 +37,11 @@ export class CrossAttention extends Module {
    * x (B, T, C) queries, memory (B, S, C); memoryMask (B, 1, 1, S) with 1 for real source
    * tokens. With `cache`, the memory's keys and values (B, S, C) are computed on the first call only.
    */
-  forward(x: Tensor, memory: Tensor, o: { memoryMask?: Tensor | null; cache?: LayerKvCache; record?: { weights?: Tensor } } = {}): Tensor {
+  forward(
+    x: Tensor,
+    memory: Tensor,
+    o: { memoryMask?: Tensor | null; cache?: LayerKvCache; record?: { weights?: Tensor } } = {},
+  ): Tensor {
     const C = this.nEmbd;
     const [B, T] = x.shape;
     const q = this.q_proj.forward(x); // (B, T, C)
@@ -53,7 +62,10 @@ export class CrossAttention extends Module {
     const S = k.shape[1];
     let y: Tensor; // (B, T, C)
     if (!o.record && !(this.attnDropout > 0 && this.training)) {
-      y = fusedAttention(q, k, v, { nHead: this.nHead, keyMask: o.memoryMask ? o.memoryMask.reshape(B, S) : null });
+      y = fusedAttention(q, k, v, {
+        nHead: this.nHead,
+        keyMask: o.memoryMask ? o.memoryMask.reshape(B, S) : null,
+      });
     } else {
       const n = this.nHead;
       const res = scaledDotProductAttention(splitHeads(q, n), splitHeads(k, n), splitHeads(v, n), {

@@ -48,9 +48,15 @@ export class DecoderLayer extends Module {
   }
 
   /** x (B, T, C), memory (B, S, C) -> (B, T, C) */
-  forward(x: Tensor, memory: Tensor, o: { selfMask?: Tensor | null; memoryMask?: Tensor | null; cache?: DecoderLayerCache }): Tensor {
-    const sa = (h: Tensor) => this.self_attn.forward(h, { mask: o.selfMask, causal: true, cache: o.cache?.self });
-    const ca = (h: Tensor) => this.cross_attn.forward(h, memory, { memoryMask: o.memoryMask, cache: o.cache?.cross });
+  forward(
+    x: Tensor,
+    memory: Tensor,
+    o: { selfMask?: Tensor | null; memoryMask?: Tensor | null; cache?: DecoderLayerCache },
+  ): Tensor {
+    const sa = (h: Tensor) =>
+      this.self_attn.forward(h, { mask: o.selfMask, causal: true, cache: o.cache?.self });
+    const ca = (h: Tensor) =>
+      this.cross_attn.forward(h, memory, { memoryMask: o.memoryMask, cache: o.cache?.cross });
     x = residual(x, this.norm1, sa, this.placement);
     x = residual(x, this.norm2, ca, this.placement);
     return residual(x, this.norm3, (h) => this.mlp.forward(h), this.placement);

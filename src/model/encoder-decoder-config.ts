@@ -31,18 +31,43 @@ export interface EncoderDecoderConfig {
   padId: number;
 }
 
-export type EncoderDecoderConfigInput = Pick<EncoderDecoderConfig, 'srcVocabSize' | 'tgtVocabSize' | 'dModel' | 'nHead' | 'nEncoderLayer' | 'nDecoderLayer'> & Partial<EncoderDecoderConfig>;
+export type EncoderDecoderConfigInput = Pick<
+  EncoderDecoderConfig,
+  'srcVocabSize' | 'tgtVocabSize' | 'dModel' | 'nHead' | 'nEncoderLayer' | 'nDecoderLayer'
+> &
+  Partial<EncoderDecoderConfig>;
 
 export function encoderDecoderConfig(i: EncoderDecoderConfigInput): EncoderDecoderConfig {
   const c: EncoderDecoderConfig = {
-    dFF: 4 * i.dModel, maxLen: 512, dropout: 0, activation: 'relu', normPlacement: 'post',
-    positions: 'sinusoidal', normEps: 1e-5, tieWeights: false, padId: 0, ...i,
+    dFF: 4 * i.dModel,
+    maxLen: 512,
+    dropout: 0,
+    activation: 'relu',
+    normPlacement: 'post',
+    positions: 'sinusoidal',
+    normEps: 1e-5,
+    tieWeights: false,
+    padId: 0,
+    ...i,
   };
-  for (const k of ['srcVocabSize', 'tgtVocabSize', 'dModel', 'nHead', 'nEncoderLayer', 'nDecoderLayer', 'dFF', 'maxLen'] as const) {
-    if (!Number.isInteger(c[k]) || c[k] <= 0) throw new LlmfsError(`encoder-decoder config: ${k} must be a positive integer, got ${c[k]}`);
+  for (const k of [
+    'srcVocabSize',
+    'tgtVocabSize',
+    'dModel',
+    'nHead',
+    'nEncoderLayer',
+    'nDecoderLayer',
+    'dFF',
+    'maxLen',
+  ] as const) {
+    if (!Number.isInteger(c[k]) || c[k] <= 0)
+      throw new LlmfsError(`encoder-decoder config: ${k} must be a positive integer, got ${c[k]}`);
   }
-  if (c.dModel % c.nHead !== 0) throw new LlmfsError(`encoder-decoder config: dModel ${c.dModel} must be divisible by nHead ${c.nHead}`);
-  if (!['pre', 'post'].includes(c.normPlacement)) throw new LlmfsError(`encoder-decoder config: normPlacement must be 'pre' or 'post'`);
-  if (!['sinusoidal', 'learned'].includes(c.positions)) throw new LlmfsError(`encoder-decoder config: positions must be 'sinusoidal' or 'learned'`);
+  if (c.dModel % c.nHead !== 0)
+    throw new LlmfsError(`encoder-decoder config: dModel ${c.dModel} must be divisible by nHead ${c.nHead}`);
+  if (!['pre', 'post'].includes(c.normPlacement))
+    throw new LlmfsError(`encoder-decoder config: normPlacement must be 'pre' or 'post'`);
+  if (!['sinusoidal', 'learned'].includes(c.positions))
+    throw new LlmfsError(`encoder-decoder config: positions must be 'sinusoidal' or 'learned'`);
   return c;
 }

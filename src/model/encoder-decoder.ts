@@ -11,7 +11,11 @@ import { fmtShape } from '../tensor/shape.js';
 import { Module } from '../nn/module.js';
 import { Embedding, Linear, Dropout } from '../nn/layers.js';
 import * as init from '../nn/init.js';
-import { type EncoderDecoderConfig, type EncoderDecoderConfigInput, encoderDecoderConfig } from './encoder-decoder-config.js';
+import {
+  type EncoderDecoderConfig,
+  type EncoderDecoderConfigInput,
+  encoderDecoderConfig,
+} from './encoder-decoder-config.js';
 import { TransformerEncoder } from './encoder.js';
 import { TransformerDecoder, type DecoderLayerCache } from './decoder.js';
 import { sinusoidalTable } from './sinusoidal.js';
@@ -21,7 +25,10 @@ import { LlmfsError } from '../errors.js';
 export class EncoderDecoderCache {
   readonly layers: DecoderLayerCache[];
   constructor(nLayer: number) {
-    this.layers = Array.from({ length: nLayer }, () => ({ self: { k: null, v: null }, cross: { k: null, v: null } }));
+    this.layers = Array.from({ length: nLayer }, () => ({
+      self: { k: null, v: null },
+      cross: { k: null, v: null },
+    }));
   }
   get length(): number {
     return this.layers[0]?.self.k?.shape[1] ?? 0;
@@ -68,7 +75,8 @@ export class EncoderDecoder extends Module {
   private embed(ids: Tensor, table: Embedding, pos: Embedding | null, start: number): Tensor {
     const c = this.config;
     const T = ids.shape[1];
-    if (start + T > c.maxLen) throw new LlmfsError(`encoder-decoder: sequence of ${start + T} exceeds maxLen ${c.maxLen}`);
+    if (start + T > c.maxLen)
+      throw new LlmfsError(`encoder-decoder: sequence of ${start + T} exceeds maxLen ${c.maxLen}`);
     let x = table.forward(ids).mul(Math.sqrt(c.dModel)); // (B, T, C)
     const positions = Array.from({ length: T }, (_, t) => start + t);
     x = pos ? x.add(pos.forward(positions)) : x.add(this._pe!.narrow(0, start, T)); // + (T, C)
@@ -85,7 +93,8 @@ export class EncoderDecoder extends Module {
 
   /** Source ids (B, S) -> memory (B, S, C) and its padding mask. */
   encode(src: Tensor): Encoded {
-    if (src.ndim !== 2) throw new LlmfsError(`encoder-decoder: source ids must be (B, S), got ${fmtShape(src.shape)}`);
+    if (src.ndim !== 2)
+      throw new LlmfsError(`encoder-decoder: source ids must be (B, S), got ${fmtShape(src.shape)}`);
     const memoryMask = this.padMask(src);
     const memory = this.encoder.forward(this.embed(src, this.src_embed, this.src_pos, 0), memoryMask);
     return { memory, memoryMask };
@@ -93,12 +102,17 @@ export class EncoderDecoder extends Module {
 
   /** Target ids (B, T) -> logits (B, T, V), given the encoded source. */
   decode(tgt: Tensor, enc: Encoded, cache?: EncoderDecoderCache): Tensor {
-    if (tgt.ndim !== 2) throw new LlmfsError(`encoder-decoder: target ids must be (B, T), got ${fmtShape(tgt.shape)}`);
+    if (tgt.ndim !== 2)
+      throw new LlmfsError(`encoder-decoder: target ids must be (B, T), got ${fmtShape(tgt.shape)}`);
     const start = cache ? cache.length : 0;
     const x = this.embed(tgt, this.tgt_embed, this.tgt_pos, start);
     // Target padding only matters without a cache (teacher forcing on padded batches).
     const selfMask = cache ? null : this.padMask(tgt);
-    const h = this.decoder.forward(x, enc.memory, { selfMask, memoryMask: enc.memoryMask, cache: cache?.layers });
+    const h = this.decoder.forward(x, enc.memory, {
+      selfMask,
+      memoryMask: enc.memoryMask,
+      cache: cache?.layers,
+    });
     return this.lm_head ? this.lm_head.forward(h) : linear(h, this.tgt_embed.weight); // (B, T, V)
   }
 
@@ -107,7 +121,9 @@ export class EncoderDecoder extends Module {
     const logits = this.decode(tgtIn, this.encode(src));
     if (!targets) return { logits };
     const [B, T, V] = logits.shape;
-    const loss = crossEntropy(logits.reshape(B * T, V), targets.reshape(B * T), { ignoreIndex: this.config.padId });
+    const loss = crossEntropy(logits.reshape(B * T, V), targets.reshape(B * T), {
+      ignoreIndex: this.config.padId,
+    });
     return { logits, loss };
   }
 }

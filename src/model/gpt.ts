@@ -73,7 +73,8 @@ export class GPT extends Module {
     noGrad(() => {
       for (const [name, p] of this.namedParameters()) {
         if (name.endsWith('c_proj.weight')) init.normal(p, 0, 0.02 / Math.sqrt(2 * this.config.nLayer));
-        else if (name.includes('ln_') || name.startsWith('ln_f')) init.constant(p, name.endsWith('.weight') ? 1 : 0);
+        else if (name.includes('ln_') || name.startsWith('ln_f'))
+          init.constant(p, name.endsWith('.weight') ? 1 : 0);
         else if (name.endsWith('.bias')) init.zeros(p);
         else init.normal(p, 0, 0.02);
       }
@@ -82,11 +83,14 @@ export class GPT extends Module {
 
   forward(idx: Tensor, o: GPTForwardOptions = {}): GPTOutput {
     const c = this.config;
-    if (idx.ndim !== 2) throw new LlmfsError(`GPT: token ids must be (B, T), got shape ${fmtShape(idx.shape)}`);
+    if (idx.ndim !== 2)
+      throw new LlmfsError(`GPT: token ids must be (B, T), got shape ${fmtShape(idx.shape)}`);
     const [B, T] = idx.shape;
     const start = o.cache ? o.cache.length : 0;
     if (start + T > c.blockSize) {
-      throw new LlmfsError(`GPT: sequence of ${start + T} positions exceeds the context window of ${c.blockSize}`);
+      throw new LlmfsError(
+        `GPT: sequence of ${start + T} positions exceeds the context window of ${c.blockSize}`,
+      );
     }
     let x = this.wte.forward(idx); // (B, T, C)
     if (this.wpe) x = x.add(this.wpe.forward(Array.from({ length: T }, (_, t) => start + t))); // + (T, C)
@@ -94,14 +98,20 @@ export class GPT extends Module {
     x = this.drop.forward(x);
     let mask: Tensor | null = null;
     if (o.attentionMask) {
-      if (o.attentionMask.ndim !== 2 || o.attentionMask.shape[0] !== B || o.attentionMask.shape[1] !== start + T) {
-        throw new LlmfsError(`GPT: attentionMask must be (B, ${start + T}), got ${fmtShape(o.attentionMask.shape)}`);
+      if (
+        o.attentionMask.ndim !== 2 ||
+        o.attentionMask.shape[0] !== B ||
+        o.attentionMask.shape[1] !== start + T
+      ) {
+        throw new LlmfsError(
+          `GPT: attentionMask must be (B, ${start + T}), got ${fmtShape(o.attentionMask.shape)}`,
+        );
       }
       mask = o.attentionMask.reshape(B, 1, 1, start + T); // (B, 1, 1, Tk): broadcast over heads and queries
     }
     let i = 0;
     for (const block of this.h) {
-      const record = o.recordAttention ? {} as { weights?: Tensor } : undefined;
+      const record = o.recordAttention ? ({} as { weights?: Tensor }) : undefined;
       const cache = o.cache?.layers[i];
       x = block.forward(x, { mask, causal: true, rope: this._rope, start, cache, record }); // (B, T, C)
       if (record?.weights) o.recordAttention!.push(record.weights);
@@ -112,7 +122,10 @@ export class GPT extends Module {
     x = this.ln_f.forward(x); // (B, Tq, C)
     const logits = this.lm_head ? this.lm_head.forward(x) : linear(x, this.wte.weight); // (B, Tq, V)
     if (o.targets === undefined) return { logits };
-    const loss = crossEntropy(logits.reshape(B * T, c.vocabSize), o.targets instanceof Tensor ? o.targets.reshape(B * T) : o.targets);
+    const loss = crossEntropy(
+      logits.reshape(B * T, c.vocabSize),
+      o.targets instanceof Tensor ? o.targets.reshape(B * T) : o.targets,
+    );
     return { logits, loss };
   }
 }

@@ -57,7 +57,12 @@ function append(past: Tensor | null, x: Tensor): Tensor {
   const store = stores.get(past);
   // Grow in place only when `past` is the newest view of its buffer: extending an older view
   // (a branch) would overwrite rows another cache still uses, so that case copies.
-  const grows = B === 1 && store !== undefined && store.filled === past.size && store.data.length >= n && store.data.constructor === x.data.constructor;
+  const grows =
+    B === 1 &&
+    store !== undefined &&
+    store.filled === past.size &&
+    store.data.length >= n &&
+    store.data.constructor === x.data.constructor;
   if (grows) {
     store.data.set(x.data.subarray(0, T * W), Tp * W); // the prefix (what `past` views) is never written again
     store.filled = n;

@@ -24,7 +24,8 @@ export function causalMask(Tq: number, Tk = Tq): Tensor {
 export function paddingMask(lengths: readonly number[], T: number): Tensor {
   const m = new Float32Array(lengths.length * T);
   lengths.forEach((len, b) => {
-    if (!Number.isInteger(len) || len < 0 || len > T) throw new LlmfsError(`paddingMask: length ${len} of sequence ${b} is not in [0, ${T}]`);
+    if (!Number.isInteger(len) || len < 0 || len > T)
+      throw new LlmfsError(`paddingMask: length ${len} of sequence ${b} is not in [0, ${T}]`);
     m.fill(1, b * T, b * T + len);
   });
   return new Tensor(m, [lengths.length, 1, 1, T]);

@@ -53,8 +53,10 @@ export class MultiHeadAttention extends Module {
     const { nEmbd, nHead } = opts;
     this.nHead = nHead;
     this.nKvHead = opts.nKvHead ?? nHead;
-    if (nEmbd % nHead !== 0) throw new LlmfsError(`MultiHeadAttention: nEmbd ${nEmbd} is not divisible by nHead ${nHead}`);
-    if (nHead % this.nKvHead !== 0) throw new LlmfsError(`MultiHeadAttention: nKvHead ${this.nKvHead} must divide nHead ${nHead}`);
+    if (nEmbd % nHead !== 0)
+      throw new LlmfsError(`MultiHeadAttention: nEmbd ${nEmbd} is not divisible by nHead ${nHead}`);
+    if (nHead % this.nKvHead !== 0)
+      throw new LlmfsError(`MultiHeadAttention: nKvHead ${this.nKvHead} must divide nHead ${nHead}`);
     this.headSize = nEmbd / nHead;
     const kvWidth = this.nKvHead * this.headSize;
     const bias = opts.bias ?? true;
@@ -84,7 +86,9 @@ export class MultiHeadAttention extends Module {
   /** x (B, T, C) -> (B, T, C). */
   forward(x: Tensor, o: AttentionCallOptions = {}): Tensor {
     if (x.ndim !== 3 || x.shape[2] !== this.nHead * this.headSize) {
-      throw new LlmfsError(`attention: input must be (B, T, ${this.nHead * this.headSize}), got ${fmtShape(x.shape)}`);
+      throw new LlmfsError(
+        `attention: input must be (B, T, ${this.nHead * this.headSize}), got ${fmtShape(x.shape)}`,
+      );
     }
     const [B, T] = x.shape;
     let [q, k, v] = this.project(x); // (B, T, C), (B, T, kvWidth), (B, T, kvWidth)
@@ -96,7 +100,10 @@ export class MultiHeadAttention extends Module {
     if (o.cache) ({ k, v } = appendKv(o.cache, k, v)); // (B, Tpast + T, kvWidth)
     const causal = o.causal ?? true;
     const Tk = k.shape[1];
-    const keyMask = o.mask && o.mask.ndim === 4 && o.mask.shape[0] === B && o.mask.shape[1] === 1 && o.mask.shape[2] === 1 ? o.mask.reshape(B, Tk) : null;
+    const keyMask =
+      o.mask && o.mask.ndim === 4 && o.mask.shape[0] === B && o.mask.shape[1] === 1 && o.mask.shape[2] === 1
+        ? o.mask.reshape(B, Tk)
+        : null;
     const fusable = !o.record && (!o.mask || keyMask) && !(this.attnDropout > 0 && this.training);
     let y: Tensor; // (B, T, C): heads side by side
     if (fusable) {

@@ -17,7 +17,16 @@ export const GPT_PRESETS: Record<string, GPTConfigInput> = {
 };
 
 export const SEQ2SEQ_PRESETS: Record<string, EncoderDecoderConfigInput> = {
-  'seq2seq-small': { srcVocabSize: 32, tgtVocabSize: 32, dModel: 64, nHead: 4, nEncoderLayer: 2, nDecoderLayer: 2, dFF: 256, maxLen: 64 },
+  'seq2seq-small': {
+    srcVocabSize: 32,
+    tgtVocabSize: 32,
+    dModel: 64,
+    nHead: 4,
+    nEncoderLayer: 2,
+    nDecoderLayer: 2,
+    dFF: 256,
+    maxLen: 64,
+  },
 };
 
 export const PRESET_NAMES = [...Object.keys(GPT_PRESETS), ...Object.keys(SEQ2SEQ_PRESETS)];
@@ -25,6 +34,7 @@ export const PRESET_NAMES = [...Object.keys(GPT_PRESETS), ...Object.keys(SEQ2SEQ
 /** A GPT preset by name, with fields overridden (e.g. the tokenizer's vocabulary size). */
 export function gptPreset(name: string, overrides: Partial<GPTConfigInput> = {}): GPTConfigInput {
   const p = GPT_PRESETS[name];
-  if (!p) throw new LlmfsError(`unknown GPT preset '${name}' (known: ${Object.keys(GPT_PRESETS).join(', ')})`);
+  if (!p)
+    throw new LlmfsError(`unknown GPT preset '${name}' (known: ${Object.keys(GPT_PRESETS).join(', ')})`);
   return { ...p, ...overrides };
 }

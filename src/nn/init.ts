@@ -27,7 +27,10 @@ export const ones = (t: Tensor) => constant(t, 1);
 
 /** fan_in and fan_out of a weight (out, in, ...receptive field). */
 export function fans(t: Tensor): { fanIn: number; fanOut: number } {
-  if (t.ndim < 2) throw new LlmfsError(`init: fan in/out need a tensor with at least 2 dimensions, got ${fmtShape(t.shape)}`);
+  if (t.ndim < 2)
+    throw new LlmfsError(
+      `init: fan in/out need a tensor with at least 2 dimensions, got ${fmtShape(t.shape)}`,
+    );
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return { fanIn: t.shape[1] * receptive, fanOut: t.shape[0] * receptive };
 }

@@ -14,7 +14,8 @@ import * as init from './init.js';
 import { LlmfsError } from '../errors.js';
 
 function checkSize(layer: string, name: string, v: number): void {
-  if (!Number.isInteger(v) || v <= 0) throw new LlmfsError(`${layer}: ${name} must be a positive integer, got ${v}`);
+  if (!Number.isInteger(v) || v <= 0)
+    throw new LlmfsError(`${layer}: ${name} must be a positive integer, got ${v}`);
 }
 
 /** y = x Wᵀ + b. W (out, in) starts U(-1/√in, 1/√in) (kaiming uniform with a = √5), b the same. */
@@ -22,16 +23,21 @@ export class Linear extends Module {
   weight: Parameter;
   bias: Parameter | null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, opts: { bias?: boolean; rng?: Rng } = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: { bias?: boolean; rng?: Rng } = {},
+  ) {
     super();
     checkSize('Linear', 'inFeatures', inFeatures);
     checkSize('Linear', 'outFeatures', outFeatures);
     const rng = opts.rng ?? globalRng;
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = new Parameter(init.uniform(zeros([outFeatures, inFeatures]), -bound, bound, rng));
-    this.bias = opts.bias === false
-      ? null
-      : new Parameter(init.uniform(zeros([outFeatures]), -bound, bound, rng), { noDecay: true });
+    this.bias =
+      opts.bias === false
+        ? null
+        : new Parameter(init.uniform(zeros([outFeatures]), -bound, bound, rng), { noDecay: true });
   }
 
   forward(x: Tensor): Tensor {
@@ -43,7 +49,11 @@ export class Linear extends Module {
 export class Embedding extends Module {
   weight: Parameter;
 
-  constructor(readonly num: number, readonly dim: number, opts: { rng?: Rng } = {}) {
+  constructor(
+    readonly num: number,
+    readonly dim: number,
+    opts: { rng?: Rng } = {},
+  ) {
     super();
     checkSize('Embedding', 'num', num);
     checkSize('Embedding', 'dim', dim);
@@ -60,7 +70,10 @@ export class LayerNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
 
-  constructor(readonly dim: number, opts: { eps?: number; bias?: boolean; elementwiseAffine?: boolean } = {}) {
+  constructor(
+    readonly dim: number,
+    opts: { eps?: number; bias?: boolean; elementwiseAffine?: boolean } = {},
+  ) {
     super();
     checkSize('LayerNorm', 'dim', dim);
     this.eps = opts.eps ?? 1e-5;
@@ -80,7 +93,10 @@ export class RMSNorm extends Module {
   weight: Parameter;
   readonly eps: number;
 
-  constructor(readonly dim: number, opts: { eps?: number } = {}) {
+  constructor(
+    readonly dim: number,
+    opts: { eps?: number } = {},
+  ) {
     super();
     checkSize('RMSNorm', 'dim', dim);
     this.eps = opts.eps ?? 1e-6;
@@ -94,7 +110,10 @@ export class RMSNorm extends Module {
 
 /** Zeroes elements with probability p in training mode; identity in eval mode. */
 export class Dropout extends Module {
-  constructor(readonly p = 0.5, private readonly _rng: Rng = globalRng) {
+  constructor(
+    readonly p = 0.5,
+    private readonly _rng: Rng = globalRng,
+  ) {
     super();
     if (!(p >= 0 && p <= 1)) throw new LlmfsError(`Dropout: probability must be in [0, 1], got ${p}`);
   }

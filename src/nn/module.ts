@@ -18,7 +18,8 @@ export abstract class Module {
   /** Direct sub-modules as [name, module], in field order. */
   namedChildren(): [string, Module][] {
     const out: [string, Module][] = [];
-    for (const [k, v] of Object.entries(this)) if (!k.startsWith('_') && v instanceof Module) out.push([k, v]);
+    for (const [k, v] of Object.entries(this))
+      if (!k.startsWith('_') && v instanceof Module) out.push([k, v]);
     return out;
   }
 

@@ -27,7 +27,10 @@ export class BufferArena {
       buf.fill(0);
       this.stats.reused++;
     } else {
-      buf = dtype === 'float64' ? new Float64Array(size) : (getBackend().allocPersistent(size) ?? new Float32Array(size));
+      buf =
+        dtype === 'float64'
+          ? new Float64Array(size)
+          : (getBackend().allocPersistent(size) ?? new Float32Array(size));
     }
     this.taken.push([key, buf]);
     return buf;

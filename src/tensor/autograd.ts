@@ -62,7 +62,9 @@ export interface BackwardOptions {
  */
 export function runBackward(root: Tensor, grad: Tensor | undefined, opts: BackwardOptions = {}): void {
   if (!root.requiresGrad) {
-    throw new LlmfsError('backward: this tensor does not require grad (no input of the graph has requiresGrad set)');
+    throw new LlmfsError(
+      'backward: this tensor does not require grad (no input of the graph has requiresGrad set)',
+    );
   }
   if (grad === undefined) {
     if (root.size !== 1) {
@@ -73,7 +75,9 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, opts: Backwa
     }
     grad = root.onesLike();
   } else if (!sameShape(grad.shape, root.shape)) {
-    throw new LlmfsError(`backward: gradient shape ${fmtShape(grad.shape)} does not match tensor shape ${fmtShape(root.shape)}`);
+    throw new LlmfsError(
+      `backward: gradient shape ${fmtShape(grad.shape)} does not match tensor shape ${fmtShape(root.shape)}`,
+    );
   }
   const order = topoOrder(root);
   const grads = new Map<Tensor, Tensor>();
@@ -95,7 +99,9 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, opts: Backwa
         const ig = inputGrads[i];
         if (!ig || !input.requiresGrad) continue;
         if (!sameShape(ig.shape, input.shape)) {
-          throw new Error(`internal: ${node.op} backward gave shape ${fmtShape(ig.shape)} for input ${fmtShape(input.shape)}`);
+          throw new Error(
+            `internal: ${node.op} backward gave shape ${fmtShape(ig.shape)} for input ${fmtShape(input.shape)}`,
+          );
         }
         const prev = grads.get(input);
         grads.set(input, prev ? prev.add(ig) : ig);

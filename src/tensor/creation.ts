@@ -21,18 +21,25 @@ export type NestedArray = number | readonly NestedArray[];
 
 /** A tensor from a number or nested arrays; the shape is read from the nesting. */
 export function tensor(values: NestedArray | FloatArray, opts: CreateOptions = {}): Tensor {
-  if (values instanceof Float32Array || values instanceof Float64Array) return fromArray(values, [values.length], opts);
+  if (values instanceof Float32Array || values instanceof Float64Array)
+    return fromArray(values, [values.length], opts);
   const shape: number[] = [];
-  for (let v: NestedArray = values; Array.isArray(v); v = (v as readonly NestedArray[])[0]) shape.push((v as readonly NestedArray[]).length);
+  for (let v: NestedArray = values; Array.isArray(v); v = (v as readonly NestedArray[])[0])
+    shape.push((v as readonly NestedArray[]).length);
   const flat: number[] = [];
   const walk = (v: NestedArray, dim: number): void => {
     if (dim === shape.length) {
-      if (typeof v !== 'number') throw new LlmfsError(`tensor: expected a number at depth ${dim}, found a nested array (ragged input)`);
+      if (typeof v !== 'number')
+        throw new LlmfsError(
+          `tensor: expected a number at depth ${dim}, found a nested array (ragged input)`,
+        );
       flat.push(v);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[dim]) {
-      throw new LlmfsError(`tensor: ragged nested array: expected ${shape[dim]} items at depth ${dim}, shape so far ${fmtShape(shape)}`);
+      throw new LlmfsError(
+        `tensor: ragged nested array: expected ${shape[dim]} items at depth ${dim}, shape so far ${fmtShape(shape)}`,
+      );
     }
     for (const item of v as readonly NestedArray[]) walk(item, dim + 1);
   };
@@ -44,7 +51,9 @@ export function tensor(values: NestedArray | FloatArray, opts: CreateOptions = {
 export function fromArray(values: ArrayLike<number>, shape: Shape, opts: CreateOptions = {}): Tensor {
   checkShape('fromArray', shape);
   if (values.length !== numel(shape)) {
-    throw new LlmfsError(`fromArray: got ${values.length} values for shape ${fmtShape(shape)}, which needs ${numel(shape)}`);
+    throw new LlmfsError(
+      `fromArray: got ${values.length} values for shape ${fmtShape(shape)}, which needs ${numel(shape)}`,
+    );
   }
   const data = allocate(opts.dtype ?? 'float32', values.length);
   data.set(values);
@@ -53,7 +62,11 @@ export function fromArray(values: ArrayLike<number>, shape: Shape, opts: CreateO
 
 export function full(shape: Shape, value: number, opts: CreateOptions = {}): Tensor {
   checkShape('full', shape);
-  return new Tensor(allocate(opts.dtype ?? 'float32', numel(shape)).fill(value), shape, opts.requiresGrad ?? false);
+  return new Tensor(
+    allocate(opts.dtype ?? 'float32', numel(shape)).fill(value),
+    shape,
+    opts.requiresGrad ?? false,
+  );
 }
 
 export const zeros = (shape: Shape, opts: CreateOptions = {}) => full(shape, 0, opts);
@@ -62,7 +75,8 @@ export const ones = (shape: Shape, opts: CreateOptions = {}) => full(shape, 1, o
 /** Values start, start+step, ... below stop (one argument: 0..stop-1), as torch.arange. */
 export function arange(start: number, stop?: number, step = 1, opts: CreateOptions = {}): Tensor {
   if (stop === undefined) [start, stop] = [0, start];
-  if (step === 0 || !Number.isFinite(step)) throw new LlmfsError(`arange: step must be a non-zero finite number, got ${step}`);
+  if (step === 0 || !Number.isFinite(step))
+    throw new LlmfsError(`arange: step must be a non-zero finite number, got ${step}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const data = allocate(opts.dtype ?? 'float32', n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
@@ -85,9 +99,11 @@ function random(op: string, shape: Shape, opts: RandomOptions, draw: (rng: Rng) 
 }
 
 /** Standard normal samples (mean 0, std 1). */
-export const randn = (shape: Shape, opts: RandomOptions = {}) => random('randn', shape, opts, (r) => r.normal());
+export const randn = (shape: Shape, opts: RandomOptions = {}) =>
+  random('randn', shape, opts, (r) => r.normal());
 /** Uniform samples in [0, 1). */
-export const rand = (shape: Shape, opts: RandomOptions = {}) => random('rand', shape, opts, (r) => r.random());
+export const rand = (shape: Shape, opts: RandomOptions = {}) =>
+  random('rand', shape, opts, (r) => r.random());
 
 /** Uniform integers in [low, high). */
 export function randint(low: number, high: number, shape: Shape, opts: RandomOptions = {}): Tensor {

@@ -22,10 +22,15 @@ export function formatTensor(t: Tensor): string {
     if (t.ndim === 0) return fmtNumber(t.data[0], ints);
     const n = t.shape[dim];
     const stride = numel(t.shape.slice(dim + 1));
-    const picks = n > MAX_FULL ? [...Array(EDGE).keys(), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)] : [...Array(n).keys()];
+    const picks =
+      n > MAX_FULL
+        ? [...Array(EDGE).keys(), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)]
+        : [...Array(n).keys()];
     const parts = picks.map((i) => {
       if (i === -1) return '...';
-      return dim === t.ndim - 1 ? fmtNumber(t.data[offset + i], ints) : render(dim + 1, offset + i * stride, indent + ' ');
+      return dim === t.ndim - 1
+        ? fmtNumber(t.data[offset + i], ints)
+        : render(dim + 1, offset + i * stride, indent + ' ');
     });
     const sep = dim === t.ndim - 1 ? ', ' : `,\n${'\n'.repeat(Math.max(0, t.ndim - dim - 2))}${indent} `;
     return `[${parts.join(sep)}]`;

@@ -24,12 +24,17 @@ export interface GradcheckResult {
 }
 
 /** Checks autograd's gradients of `fn` at `inputs` (float64 leaves with requiresGrad). */
-export function gradcheck(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
+export function gradcheck(
+  fn: (...xs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  opts: GradcheckOptions = {},
+): GradcheckResult {
   const eps = opts.eps ?? 1e-6;
   const atol = opts.atol ?? 1e-6;
   const rtol = opts.rtol ?? 1e-5;
   for (const x of inputs) {
-    if (x.dtype !== 'float64') throw new LlmfsError('gradcheck: inputs must be float64 so the finite differences are exact enough');
+    if (x.dtype !== 'float64')
+      throw new LlmfsError('gradcheck: inputs must be float64 so the finite differences are exact enough');
   }
   const out0 = fn(...inputs);
   const rng = new Rng(opts.seed ?? 1234);

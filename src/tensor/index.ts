@@ -8,7 +8,21 @@ export { noGrad, isGradEnabled, type BackwardOptions } from './autograd.js';
 export * from './creation.js';
 export { add, sub, mul, div, pow, maximum, minimum, maskedFill, where } from './ops/elementwise.js';
 export { expand, sumToShape } from './ops/broadcast.js';
-export { neg, exp, log, sqrt, rsqrt, abs, tanh, sigmoid, relu, silu, gelu, clamp, type GeluApproximation } from './ops/unary.js';
+export {
+  neg,
+  exp,
+  log,
+  sqrt,
+  rsqrt,
+  abs,
+  tanh,
+  sigmoid,
+  relu,
+  silu,
+  gelu,
+  clamp,
+  type GeluApproximation,
+} from './ops/unary.js';
 export { sum, mean, variance, max, min, argmax, type Axes } from './ops/reduce.js';
 export { reshape, squeeze, unsqueeze, flatten } from './ops/view.js';
 export { permute, transpose, narrow, cat, stack, split } from './ops/layout.js';

@@ -34,7 +34,9 @@ export class Tensor {
   constructor(data: FloatArray, shape: Shape, requiresGrad = false) {
     checkShape('Tensor', shape);
     if (data.length !== numel(shape)) {
-      throw new LlmfsError(`Tensor: data has ${data.length} elements but shape ${fmtShape(shape)} needs ${numel(shape)}`);
+      throw new LlmfsError(
+        `Tensor: data has ${data.length} elements but shape ${fmtShape(shape)} needs ${numel(shape)}`,
+      );
     }
     this.data = data;
     this.shape = Object.freeze([...shape]);
@@ -45,7 +47,13 @@ export class Tensor {
    * The result of an op: records the autograd node when grad mode is on and any input requires
    * grad. `backward` maps the output gradient to one gradient per input.
    */
-  static fromOp(op: string, data: FloatArray, shape: Shape, inputs: Tensor[], backward: Node['backward']): Tensor {
+  static fromOp(
+    op: string,
+    data: FloatArray,
+    shape: Shape,
+    inputs: Tensor[],
+    backward: Node['backward'],
+  ): Tensor {
     const t = new Tensor(data, shape);
     if (isGradEnabled() && inputs.some((x) => x.requiresGrad)) {
       t.requiresGrad = true;
@@ -71,7 +79,8 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   item(): number {
-    if (this.size !== 1) throw new LlmfsError(`item: tensor of shape ${fmtShape(this.shape)} has ${this.size} elements, not 1`);
+    if (this.size !== 1)
+      throw new LlmfsError(`item: tensor of shape ${fmtShape(this.shape)} has ${this.size} elements, not 1`);
     return this.data[0];
   }
 
@@ -112,7 +121,8 @@ export class Tensor {
 
   /** Marks this leaf as a trainable input (like PyTorch's requires_grad_()). */
   requireGrad(flag = true): this {
-    if (!this.isLeaf) throw new LlmfsError('requireGrad: only leaf tensors can change requiresGrad; use detach() first');
+    if (!this.isLeaf)
+      throw new LlmfsError('requireGrad: only leaf tensors can change requiresGrad; use detach() first');
     this.requiresGrad = flag;
     return this;
   }

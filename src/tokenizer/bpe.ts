@@ -54,9 +54,14 @@ export class BpeTokenizer implements Tokenizer {
       if (bytes !== undefined && !this.byKey.has(bytesKey(bytes))) this.byKey.set(bytesKey(bytes), id);
     });
     for (const [text, id] of Object.entries(this.specialTokens)) {
-      if (!Number.isInteger(id) || id < 0 || id >= MAX_VOCAB) throw new LlmfsError(`special token ${JSON.stringify(text)}: bad id ${id}`);
-      if (this.vocab[id] !== undefined) throw new LlmfsError(`special token ${JSON.stringify(text)}: id ${id} is already an ordinary token`);
-      if (this.specialById.has(id)) throw new LlmfsError(`special tokens ${JSON.stringify(this.specialById.get(id))} and ${JSON.stringify(text)} share id ${id}`);
+      if (!Number.isInteger(id) || id < 0 || id >= MAX_VOCAB)
+        throw new LlmfsError(`special token ${JSON.stringify(text)}: bad id ${id}`);
+      if (this.vocab[id] !== undefined)
+        throw new LlmfsError(`special token ${JSON.stringify(text)}: id ${id} is already an ordinary token`);
+      if (this.specialById.has(id))
+        throw new LlmfsError(
+          `special tokens ${JSON.stringify(this.specialById.get(id))} and ${JSON.stringify(text)} share id ${id}`,
+        );
       this.specialById.set(id, text);
       size = Math.max(size, id + 1);
     }
@@ -64,7 +69,10 @@ export class BpeTokenizer implements Tokenizer {
     this.byteIds = new Int32Array(256);
     for (let b = 0; b < 256; b++) {
       const id = this.byKey.get(String.fromCharCode(b));
-      if (id === undefined) throw new LlmfsError(`byte-level BPE: the vocabulary has no token for byte 0x${b.toString(16).padStart(2, '0')}`);
+      if (id === undefined)
+        throw new LlmfsError(
+          `byte-level BPE: the vocabulary has no token for byte 0x${b.toString(16).padStart(2, '0')}`,
+        );
       this.byteIds[b] = id;
     }
   }
@@ -96,9 +104,11 @@ export class BpeTokenizer implements Tokenizer {
   }
 
   encode(text: string, options: EncodeOptions = {}): number[] {
-    const allowed = options.allowedSpecial === 'all' ? Object.keys(this.specialTokens) : (options.allowedSpecial ?? []);
+    const allowed =
+      options.allowedSpecial === 'all' ? Object.keys(this.specialTokens) : (options.allowedSpecial ?? []);
     for (const s of allowed) {
-      if (this.specialTokens[s] === undefined) throw new LlmfsError(`encode: ${JSON.stringify(s)} is not a special token of this tokenizer`);
+      if (this.specialTokens[s] === undefined)
+        throw new LlmfsError(`encode: ${JSON.stringify(s)} is not a special token of this tokenizer`);
     }
     const out: number[] = [];
     for (const seg of splitSpecials(text, allowed)) {

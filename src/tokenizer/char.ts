@@ -23,10 +23,17 @@ export class CharTokenizer implements Tokenizer {
   private readonly ids = new Map<string, number>();
 
   /** `chars[id]` is the character of token `id`; they must be distinct single code points. */
-  constructor(readonly chars: readonly string[], readonly unknown: UnknownPolicy = 'error') {
+  constructor(
+    readonly chars: readonly string[],
+    readonly unknown: UnknownPolicy = 'error',
+  ) {
     chars.forEach((ch, id) => {
-      if (typeof ch !== 'string' || [...ch].length !== 1) throw new LlmfsError(`char tokenizer: entry ${id} must be one character, got ${JSON.stringify(ch)}`);
-      if (this.ids.has(ch)) throw new LlmfsError(`char tokenizer: character ${describe(ch)} appears twice (ids ${this.ids.get(ch)} and ${id})`);
+      if (typeof ch !== 'string' || [...ch].length !== 1)
+        throw new LlmfsError(`char tokenizer: entry ${id} must be one character, got ${JSON.stringify(ch)}`);
+      if (this.ids.has(ch))
+        throw new LlmfsError(
+          `char tokenizer: character ${describe(ch)} appears twice (ids ${this.ids.get(ch)} and ${id})`,
+        );
       this.ids.set(ch, id);
     });
     this.unkId = unknown === 'unk' ? chars.length : undefined;
@@ -70,7 +77,8 @@ export class CharTokenizer implements Tokenizer {
 
   private charOf(id: number): string {
     const ch = this.chars[id];
-    if (ch === undefined) throw new LlmfsError(`decode: token id ${id} is not in the vocabulary (size ${this.vocabSize})`);
+    if (ch === undefined)
+      throw new LlmfsError(`decode: token id ${id} is not in the vocabulary (size ${this.vocabSize})`);
     return ch;
   }
 }

@@ -18,7 +18,9 @@ export function gpt2(): Promise<BpeTokenizer> {
     const data = mod.default as TiktokenData & { explicit_n_vocab?: number };
     const tok = fromTiktoken(data, 'js-tiktoken/ranks/gpt2');
     if (tok.vocabSize !== GPT2_VOCAB_SIZE) {
-      throw new LlmfsError(`gpt2: expected ${GPT2_VOCAB_SIZE} tokens in js-tiktoken's data, found ${tok.vocabSize}`);
+      throw new LlmfsError(
+        `gpt2: expected ${GPT2_VOCAB_SIZE} tokens in js-tiktoken's data, found ${tok.vocabSize}`,
+      );
     }
     return tok;
   });

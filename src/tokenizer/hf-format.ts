@@ -32,9 +32,14 @@ export function parseVocabJson(text: string, file = 'vocab.json'): Map<string, n
   for (const [token, id] of Object.entries(data)) {
     const where = () => `${file}:${lineOfKey(text, token) ?? '?'}`;
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= MAX_VOCAB) {
-      throw new LlmfsError(`${where()}: token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; ids must be integers from 0 to ${MAX_VOCAB - 1}`);
+      throw new LlmfsError(
+        `${where()}: token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; ids must be integers from 0 to ${MAX_VOCAB - 1}`,
+      );
     }
-    if (seen.has(id)) throw new LlmfsError(`${where()}: tokens ${JSON.stringify(seen.get(id))} and ${JSON.stringify(token)} share id ${id}`);
+    if (seen.has(id))
+      throw new LlmfsError(
+        `${where()}: tokens ${JSON.stringify(seen.get(id))} and ${JSON.stringify(token)} share id ${id}`,
+      );
     if (token.length === 0) throw new LlmfsError(`${where()}: the empty string is not a token`);
     seen.set(id, token);
     vocab.set(token, id);
@@ -43,7 +48,11 @@ export function parseVocabJson(text: string, file = 'vocab.json'): Map<string, n
 }
 
 /** Parses merges.txt against a vocabulary; merge i is (left, right, result) with priority i. */
-export function parseMergesTxt(text: string, vocab: ReadonlyMap<string, number>, file = 'merges.txt'): Merge[] {
+export function parseMergesTxt(
+  text: string,
+  vocab: ReadonlyMap<string, number>,
+  file = 'merges.txt',
+): Merge[] {
   const merges: Merge[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -52,22 +61,31 @@ export function parseMergesTxt(text: string, vocab: ReadonlyMap<string, number>,
     const where = `${file}:${i + 1}`;
     const fields = line.split(' ');
     if (fields.length !== 2 || fields[0] === '' || fields[1] === '') {
-      throw new LlmfsError(`${where}: expected two tokens separated by one space, got ${JSON.stringify(line.slice(0, 60))}`);
+      throw new LlmfsError(
+        `${where}: expected two tokens separated by one space, got ${JSON.stringify(line.slice(0, 60))}`,
+      );
     }
     const [a, b] = fields;
     const left = vocab.get(a);
     const right = vocab.get(b);
     const result = vocab.get(a + b);
-    if (left === undefined) throw new LlmfsError(`${where}: token ${JSON.stringify(a)} is not in the vocabulary`);
-    if (right === undefined) throw new LlmfsError(`${where}: token ${JSON.stringify(b)} is not in the vocabulary`);
-    if (result === undefined) throw new LlmfsError(`${where}: the merged token ${JSON.stringify(a + b)} is not in the vocabulary`);
+    if (left === undefined)
+      throw new LlmfsError(`${where}: token ${JSON.stringify(a)} is not in the vocabulary`);
+    if (right === undefined)
+      throw new LlmfsError(`${where}: token ${JSON.stringify(b)} is not in the vocabulary`);
+    if (result === undefined)
+      throw new LlmfsError(`${where}: the merged token ${JSON.stringify(a + b)} is not in the vocabulary`);
     merges.push([left, right, result]);
   }
   return merges;
 }
 
 /** A BPE tokenizer from the text of vocab.json and merges.txt (Hugging Face semantics). */
-export function bpeFromHf(files: HfFiles, names: HfNames = {}, pretokenizer: Pretokenizer = { type: 'gpt2' }): BpeTokenizer {
+export function bpeFromHf(
+  files: HfFiles,
+  names: HfNames = {},
+  pretokenizer: Pretokenizer = { type: 'gpt2' },
+): BpeTokenizer {
   const vocabFile = names.vocab ?? 'vocab.json';
   const tokens = parseVocabJson(files.vocabJson, vocabFile);
   const merges = parseMergesTxt(files.mergesTxt, tokens, names.merges ?? 'merges.txt');
@@ -81,7 +99,9 @@ export function bpeFromHf(files: HfFiles, names: HfNames = {}, pretokenizer: Pre
   }
   for (let b = 0; b < 256; b++) {
     if (!tokens.has(bytesToSymbols(new Uint8Array([b])))) {
-      throw new LlmfsError(`${vocabFile}: no token for byte 0x${b.toString(16).padStart(2, '0')} (written ${JSON.stringify(bytesToSymbols(new Uint8Array([b])))}); a byte-level vocabulary needs all 256`);
+      throw new LlmfsError(
+        `${vocabFile}: no token for byte 0x${b.toString(16).padStart(2, '0')} (written ${JSON.stringify(bytesToSymbols(new Uint8Array([b])))}); a byte-level vocabulary needs all 256`,
+      );
     }
   }
   return new BpeTokenizer({ vocab, rules: new MergeList(merges), merges, specialTokens, pretokenizer });
@@ -89,18 +109,24 @@ export function bpeFromHf(files: HfFiles, names: HfNames = {}, pretokenizer: Pre
 
 /** vocab.json and merges.txt for a tokenizer with a merge list. */
 export function bpeToHf(tok: BpeTokenizer): HfFiles {
-  if (!tok.merges) throw new LlmfsError('save: this tokenizer has no merge list (rank-based); save it as JSON instead');
+  if (!tok.merges)
+    throw new LlmfsError('save: this tokenizer has no merge list (rank-based); save it as JSON instead');
   const entries: [string, number][] = [];
   tok.vocab.forEach((bytes, id) => bytes && entries.push([bytesToSymbols(bytes), id]));
   for (const [text, id] of Object.entries(tok.specialTokens)) entries.push([text, id]);
   entries.sort((x, y) => x[1] - y[1]);
   const keys = new Set<string>();
   for (const [t] of entries) {
-    if (keys.has(t)) throw new LlmfsError(`save: ${JSON.stringify(t)} would appear twice in vocab.json (a special token spelled like an ordinary one); save as JSON instead`);
+    if (keys.has(t))
+      throw new LlmfsError(
+        `save: ${JSON.stringify(t)} would appear twice in vocab.json (a special token spelled like an ordinary one); save as JSON instead`,
+      );
     keys.add(t);
   }
   const vocabJson = `{\n${entries.map(([t, id]) => `  ${JSON.stringify(t)}: ${id}`).join(',\n')}\n}\n`;
-  const lines = tok.merges.map(([l, r]) => `${bytesToSymbols(tok.vocab[l]!)} ${bytesToSymbols(tok.vocab[r]!)}`);
+  const lines = tok.merges.map(
+    ([l, r]) => `${bytesToSymbols(tok.vocab[l]!)} ${bytesToSymbols(tok.vocab[r]!)}`,
+  );
   const mergesTxt = `#version: 0.2\n${lines.join('\n')}\n`;
   return { vocabJson, mergesTxt };
 }

@@ -7,10 +7,23 @@ export { CharTokenizer, UNK, type UnknownPolicy } from './char.js';
 export { BpeTokenizer, type BpeConfig } from './bpe.js';
 export { trainBpe, countChunks, type TrainOptions, type TrainProgress } from './train.js';
 export { gpt2, GPT2_EOT, GPT2_VOCAB_SIZE } from './gpt2.js';
-export { fromTiktoken, parseTiktokenRanks, deriveMerges, base64ToBytes, type TiktokenData } from './tiktoken.js';
+export {
+  fromTiktoken,
+  parseTiktokenRanks,
+  deriveMerges,
+  base64ToBytes,
+  type TiktokenData,
+} from './tiktoken.js';
 export { bpeFromHf, bpeToHf, parseVocabJson, parseMergesTxt, type HfFiles } from './hf-format.js';
 export { tokenizerFromJson, tokenizerToJson } from './json-format.js';
-export { GPT2_PATTERN, Splitter, splitSpecials, parsePretokenizer, pretokenizerName, type Pretokenizer } from './pretokenize.js';
+export {
+  GPT2_PATTERN,
+  Splitter,
+  splitSpecials,
+  parsePretokenizer,
+  pretokenizerName,
+  type Pretokenizer,
+} from './pretokenize.js';
 export { BYTE_TO_CHAR, bytesToSymbols, symbolsToBytes } from './byte-unicode.js';
 export { MergeList, RankTable, type Merge, type MergeRules } from './rules.js';
 export { mergeScan, mergeHeap, bpeMerge } from './merge.js';

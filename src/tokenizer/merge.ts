@@ -41,7 +41,8 @@ interface Candidate {
   rightVersion: number;
 }
 
-const before = (a: Candidate, b: Candidate): boolean => a.rank < b.rank || (a.rank === b.rank && a.pos < b.pos);
+const before = (a: Candidate, b: Candidate): boolean =>
+  a.rank < b.rank || (a.rank === b.rank && a.pos < b.pos);
 
 /**
  * The fast version for long chunks: a doubly linked list of parts and a heap of candidate pairs
@@ -71,7 +72,8 @@ export function mergeHeap(tokens: readonly number[], rules: MergeRules): number[
   while ((c = heap.pop()) !== undefined) {
     const { pos } = c;
     const right = next[pos];
-    if (!alive[pos] || right < 0 || version[pos] !== c.leftVersion || version[right] !== c.rightVersion) continue;
+    if (!alive[pos] || right < 0 || version[pos] !== c.leftVersion || version[right] !== c.rightVersion)
+      continue;
     sym[pos] = rules.merged(sym[pos], sym[right]);
     alive[right] = 0;
     next[pos] = next[right];

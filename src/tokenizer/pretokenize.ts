@@ -94,7 +94,9 @@ function escapeRegex(s: string): string {
  * so a special that is a prefix of another never hides it.
  */
 export function splitSpecials(text: string, specials: Iterable<string>): Segment[] {
-  const list = [...specials].filter((s) => s.length > 0).sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  const list = [...specials]
+    .filter((s) => s.length > 0)
+    .sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   if (list.length === 0) return text.length > 0 ? [{ text, special: false }] : [];
   const re = new RegExp(list.map(escapeRegex).join('|'), 'g');
   const out: Segment[] = [];

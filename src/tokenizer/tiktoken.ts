@@ -55,7 +55,8 @@ export function parseTiktokenRanks(data: string, file = 'ranks'): Uint8Array[] {
     }
     tokens.forEach((tok, k) => {
       const bytes = base64ToBytes(tok);
-      if (!bytes || bytes.length === 0) throw new LlmfsError(`${where}: ${JSON.stringify(tok.slice(0, 40))} is not base64`);
+      if (!bytes || bytes.length === 0)
+        throw new LlmfsError(`${where}: ${JSON.stringify(tok.slice(0, 40))} is not base64`);
       if (vocab[first + k] !== undefined) throw new LlmfsError(`${where}: rank ${first + k} appears twice`);
       vocab[first + k] = bytes;
     });
@@ -75,7 +76,8 @@ export function fromTiktoken(data: TiktokenData, file = 'ranks'): BpeTokenizer {
   const vocab = parseTiktokenRanks(data.bpe_ranks, file);
   const byKey = new Map<string, number>();
   vocab.forEach((bytes, id) => byKey.set(bytesKey(bytes), id));
-  const pretokenizer: Pretokenizer = data.pat_str === GPT2_PATTERN ? { type: 'gpt2' } : { type: 'regex', pattern: data.pat_str };
+  const pretokenizer: Pretokenizer =
+    data.pat_str === GPT2_PATTERN ? { type: 'gpt2' } : { type: 'regex', pattern: data.pat_str };
   return new BpeTokenizer({
     vocab,
     rules: new RankTable(vocab, byKey),
@@ -104,8 +106,12 @@ export function deriveMerges(vocab: readonly (Uint8Array | undefined)[]): Merge[
       },
       merged: (l, r) => byKey.get(bytesKey(new Uint8Array([...vocab[l]!, ...vocab[r]!])))!,
     };
-    const parts = mergeScan(Array.from(vocab[id]!, (b) => byteIds[b]), below);
-    if (parts.length !== 2) throw new LlmfsError(`rank ${id}: its bytes do not split into two lower-ranked tokens`);
+    const parts = mergeScan(
+      Array.from(vocab[id]!, (b) => byteIds[b]),
+      below,
+    );
+    if (parts.length !== 2)
+      throw new LlmfsError(`rank ${id}: its bytes do not split into two lower-ranked tokens`);
     merges.push([parts[0], parts[1], id]);
   }
   return merges;

@@ -31,7 +31,11 @@ export interface TrainOptions {
 }
 
 /** Counts each distinct chunk of the corpus once; this is the "de-duplication" step. */
-export function countChunks(texts: readonly string[], splitter: Splitter, specials: readonly string[]): Map<string, number> {
+export function countChunks(
+  texts: readonly string[],
+  splitter: Splitter,
+  specials: readonly string[],
+): Map<string, number> {
   const counts = new Map<string, number>();
   const add = (chunk: string): void => {
     counts.set(chunk, (counts.get(chunk) ?? 0) + 1);
@@ -58,7 +62,9 @@ export function trainBpe(corpus: string | readonly string[], options: TrainOptio
   const minFrequency = options.minFrequency ?? 1;
   const target = options.vocabSize - specials.length;
   if (!Number.isInteger(options.vocabSize) || target < 256 || options.vocabSize >= MAX_VOCAB) {
-    throw new LlmfsError(`train: vocabulary size must be an integer from ${256 + specials.length} (256 bytes + ${specials.length} special tokens) to ${MAX_VOCAB - 1}, got ${options.vocabSize}`);
+    throw new LlmfsError(
+      `train: vocabulary size must be an integer from ${256 + specials.length} (256 bytes + ${specials.length} special tokens) to ${MAX_VOCAB - 1}, got ${options.vocabSize}`,
+    );
   }
   if (new Set(specials).size !== specials.length || specials.some((s) => s.length === 0)) {
     throw new LlmfsError('train: special tokens must be distinct and non-empty');
@@ -119,7 +125,8 @@ export function trainBpe(corpus: string | readonly string[], options: TrainOptio
   for (let i = 0; i < total; i++) if (next[i] >= 0) add(sym[i], sym[next[i]], i, weight[i]);
 
   const heap = new Heap<Candidate>(better);
-  for (const [key, count] of counts) heap.push({ count, left: Math.floor(key / MAX_VOCAB), right: key % MAX_VOCAB });
+  for (const [key, count] of counts)
+    heap.push({ count, left: Math.floor(key / MAX_VOCAB), right: key % MAX_VOCAB });
 
   const vocab: Uint8Array[] = [];
   const byKey = new Map<string, number>();

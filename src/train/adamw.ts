@@ -37,7 +37,8 @@ export class AdamW extends Optimizer {
     [this.beta1, this.beta2] = opts.betas ?? [0.9, 0.999];
     this.eps = opts.eps ?? 1e-8;
     this.decoupled = opts.decoupled ?? true;
-    for (const b of [this.beta1, this.beta2]) if (!(b >= 0 && b < 1)) throw new LlmfsError(`AdamW: betas must be in [0, 1), got ${b}`);
+    for (const b of [this.beta1, this.beta2])
+      if (!(b >= 0 && b < 1)) throw new LlmfsError(`AdamW: betas must be in [0, 1), got ${b}`);
   }
 
   protected readonly bufferNames = ['exp_avg', 'exp_avg_sq'] as const;

@@ -15,15 +15,20 @@ export function toTokenArray(ids: ArrayLike<number>, vocabSize: number): TokenAr
   const out = vocabSize <= 65536 ? new Uint16Array(ids.length) : new Uint32Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
     const v = ids[i];
-    if (!Number.isInteger(v) || v < 0 || v >= vocabSize) throw new LlmfsError(`token id ${v} at position ${i} is outside the vocabulary of ${vocabSize}`);
+    if (!Number.isInteger(v) || v < 0 || v >= vocabSize)
+      throw new LlmfsError(`token id ${v} at position ${i} is outside the vocabulary of ${vocabSize}`);
     out[i] = v;
   }
   return out;
 }
 
 /** Splits into train (first part) and validation (last `valFraction`), as nanoGPT does. */
-export function splitTrainVal(tokens: TokenArray, valFraction: number): { train: TokenArray; val: TokenArray } {
-  if (!(valFraction >= 0 && valFraction < 1)) throw new LlmfsError(`valFraction must be in [0, 1), got ${valFraction}`);
+export function splitTrainVal(
+  tokens: TokenArray,
+  valFraction: number,
+): { train: TokenArray; val: TokenArray } {
+  if (!(valFraction >= 0 && valFraction < 1))
+    throw new LlmfsError(`valFraction must be in [0, 1), got ${valFraction}`);
   const n = Math.floor(tokens.length * (1 - valFraction));
   return { train: tokens.subarray(0, n), val: tokens.subarray(n) };
 }
@@ -56,9 +61,17 @@ export function batchAt(tokens: TokenArray, starts: readonly number[], blockSize
 export class BatchSampler implements Iterable<Batch> {
   readonly rng: Rng;
 
-  constructor(readonly tokens: TokenArray, readonly blockSize: number, readonly batchSize: number, seed: number, readonly name = 'data') {
+  constructor(
+    readonly tokens: TokenArray,
+    readonly blockSize: number,
+    readonly batchSize: number,
+    seed: number,
+    readonly name = 'data',
+  ) {
     if (tokens.length < blockSize + 1) {
-      throw new LlmfsError(`${name}: ${tokens.length} tokens are too few for a window of blockSize + 1 = ${blockSize + 1}; use more data or a smaller block size`);
+      throw new LlmfsError(
+        `${name}: ${tokens.length} tokens are too few for a window of blockSize + 1 = ${blockSize + 1}; use more data or a smaller block size`,
+      );
     }
     this.rng = new Rng(seed);
   }

@@ -9,16 +9,34 @@ export { clipGradNorm } from './clip.js';
 export { decayGroups, isDecayed } from './param-groups.js';
 export { BatchSampler, batchAt, splitTrainVal, toTokenArray, type Batch, type TokenArray } from './data.js';
 export {
-  TRAIN_DEFAULTS, OPTIMIZER_KINDS, trainConfig, type TrainConfig, type TrainConfigOptions, type OptimizerKind,
+  TRAIN_DEFAULTS,
+  OPTIMIZER_KINDS,
+  trainConfig,
+  type TrainConfig,
+  type TrainConfigOptions,
+  type OptimizerKind,
 } from './config.js';
 export {
-  batchIterator, isResumable, maskedTargets, IGNORE_INDEX, type BatchSource, type ResumableSource,
+  batchIterator,
+  isResumable,
+  maskedTargets,
+  IGNORE_INDEX,
+  type BatchSource,
+  type ResumableSource,
 } from './batches.js';
 export type { TrainingState } from './training-state.js';
 export {
-  train, estimateLoss, makeOptimizer, batchLoss,
-  type TrainResult, type StepInfo, type EvalInfo, type TrainCallbacks,
-  type TrainData, type TokenData, type SourceData,
+  train,
+  estimateLoss,
+  makeOptimizer,
+  batchLoss,
+  type TrainResult,
+  type StepInfo,
+  type EvalInfo,
+  type TrainCallbacks,
+  type TrainData,
+  type TokenData,
+  type SourceData,
 } from './trainer.js';
 export { progressLine, formatDuration, type ProgressState } from './progress.js';
 export { lossCurveSvg, type CurveSeries, type CurvePoint } from './loss-curve.js';

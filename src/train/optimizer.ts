@@ -24,10 +24,19 @@ export abstract class Optimizer {
   readonly groups: Required<ParamGroup>[];
 
   constructor(params: Parameter[] | ParamGroup[], defaults: { lr: number; weightDecay: number }) {
-    if (!(defaults.lr >= 0) || !Number.isFinite(defaults.lr)) throw new LlmfsError(`optimizer: learning rate must be a finite number >= 0, got ${defaults.lr}`);
-    if (!(defaults.weightDecay >= 0)) throw new LlmfsError(`optimizer: weight decay must be >= 0, got ${defaults.weightDecay}`);
-    const list: ParamGroup[] = params.length > 0 && !('params' in params[0]) ? [{ params: params as Parameter[] }] : (params as ParamGroup[]);
-    this.groups = list.map((g) => ({ params: g.params, lr: g.lr ?? defaults.lr, weightDecay: g.weightDecay ?? defaults.weightDecay }));
+    if (!(defaults.lr >= 0) || !Number.isFinite(defaults.lr))
+      throw new LlmfsError(`optimizer: learning rate must be a finite number >= 0, got ${defaults.lr}`);
+    if (!(defaults.weightDecay >= 0))
+      throw new LlmfsError(`optimizer: weight decay must be >= 0, got ${defaults.weightDecay}`);
+    const list: ParamGroup[] =
+      params.length > 0 && !('params' in params[0])
+        ? [{ params: params as Parameter[] }]
+        : (params as ParamGroup[]);
+    this.groups = list.map((g) => ({
+      params: g.params,
+      lr: g.lr ?? defaults.lr,
+      weightDecay: g.weightDecay ?? defaults.weightDecay,
+    }));
   }
 
   /** Sets the learning rate of every group (what a schedule calls each step). */
@@ -83,7 +92,10 @@ export abstract class Optimizer {
       for (const k of this.bufferNames) {
         const t = state.tensors[`${name}.${k}`];
         if (!t) throw new LlmfsError(`optimizer state: missing '${name}.${k}'`);
-        if (t.size !== p.size) throw new LlmfsError(`optimizer state: '${name}.${k}' has shape ${fmtShape(t.shape)}, parameter has ${fmtShape(p.shape)}`);
+        if (t.size !== p.size)
+          throw new LlmfsError(
+            `optimizer state: '${name}.${k}' has shape ${fmtShape(t.shape)}, parameter has ${fmtShape(p.shape)}`,
+          );
         const a = allocatePersistent(p.size); // in wasm memory on the fast backend, like the moments it replaces
         a.set(t.data);
         arrays[k] = a;

@@ -25,15 +25,20 @@ export interface ScheduleOptions {
 /** Returns lr(step) for step = 0, 1, 2, ... */
 export function makeSchedule(o: ScheduleOptions): (step: number) => number {
   const warm = o.warmupSteps ?? 0;
-  if (!(o.lr >= 0) || !Number.isFinite(o.lr)) throw new LlmfsError(`schedule: lr must be a finite number >= 0, got ${o.lr}`);
-  if (!Number.isInteger(warm) || warm < 0) throw new LlmfsError(`schedule: warmupSteps must be an integer >= 0, got ${warm}`);
+  if (!(o.lr >= 0) || !Number.isFinite(o.lr))
+    throw new LlmfsError(`schedule: lr must be a finite number >= 0, got ${o.lr}`);
+  if (!Number.isInteger(warm) || warm < 0)
+    throw new LlmfsError(`schedule: warmupSteps must be an integer >= 0, got ${warm}`);
   const warmup = (step: number) => (o.lr * (step + 1)) / warm;
   switch (o.kind) {
     case 'constant':
       return (step) => (step < warm ? warmup(step) : o.lr);
     case 'cosine': {
       const total = o.totalSteps ?? 0;
-      if (!(total > warm)) throw new LlmfsError(`schedule: cosine needs totalSteps (${total}) greater than warmupSteps (${warm})`);
+      if (!(total > warm))
+        throw new LlmfsError(
+          `schedule: cosine needs totalSteps (${total}) greater than warmupSteps (${warm})`,
+        );
       const minLr = o.minLr ?? o.lr / 10;
       return (step) => {
         if (step < warm) return warmup(step);
@@ -45,8 +50,10 @@ export function makeSchedule(o: ScheduleOptions): (step: number) => number {
     case 'step': {
       const size = o.stepSize ?? 1000;
       const gamma = o.gamma ?? 0.1;
-      if (!Number.isInteger(size) || size <= 0) throw new LlmfsError(`schedule: stepSize must be a positive integer, got ${size}`);
-      return (step) => (step < warm ? warmup(step) : o.lr * Math.pow(gamma, Math.floor((step - warm) / size)));
+      if (!Number.isInteger(size) || size <= 0)
+        throw new LlmfsError(`schedule: stepSize must be a positive integer, got ${size}`);
+      return (step) =>
+        step < warm ? warmup(step) : o.lr * Math.pow(gamma, Math.floor((step - warm) / size));
     }
     default:
       throw new LlmfsError(`schedule: unknown kind '${String(o.kind)}' (constant, cosine, step)`);

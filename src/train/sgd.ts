@@ -24,7 +24,8 @@ export class SGD extends Optimizer {
     super(params, { lr: opts.lr, weightDecay: opts.weightDecay ?? 0 });
     this.momentum = opts.momentum ?? 0;
     this.nesterov = opts.nesterov ?? false;
-    if (!(this.momentum >= 0 && this.momentum < 1)) throw new LlmfsError(`SGD: momentum must be in [0, 1), got ${this.momentum}`);
+    if (!(this.momentum >= 0 && this.momentum < 1))
+      throw new LlmfsError(`SGD: momentum must be in [0, 1), got ${this.momentum}`);
   }
 
   protected buffers(p: Parameter) {

@@ -131,15 +131,23 @@ function meanLoss(model: GPT, batches: Iterable<Batch>, loss: SourceData['loss']
 export function estimateLoss(model: GPT, tokens: TokenArray, c: TrainConfig, blockSize: number): number {
   if (tokens.length < blockSize + 1) return NaN;
   const sampler = new BatchSampler(tokens, blockSize, c.batchSize, c.seed + 1_000_003);
-  return meanLoss(model, Array.from({ length: c.evalBatches }, () => sampler.next()));
+  return meanLoss(
+    model,
+    Array.from({ length: c.evalBatches }, () => sampler.next()),
+  );
 }
 
 /**
  * Trains `model` for `config.steps` optimizer steps (settings not given take TRAIN_DEFAULTS), or
  * until a finite batch source runs out. `resume` continues a saved run exactly.
  */
-export function train(model: GPT, data: TrainData, config: Partial<TrainConfig> = {}, cb: TrainCallbacks = {},
-  resume?: { state: TrainingState; optimizer: OptimizerState }): TrainResult {
+export function train(
+  model: GPT,
+  data: TrainData,
+  config: Partial<TrainConfig> = {},
+  cb: TrainCallbacks = {},
+  resume?: { state: TrainingState; optimizer: OptimizerState },
+): TrainResult {
   if (!isGradEnabled()) throw new LlmfsError('train: called inside noGrad');
   const c = trainConfig(config, { label: 'train' });
   const T = model.config.blockSize;
@@ -150,7 +158,13 @@ export function train(model: GPT, data: TrainData, config: Partial<TrainConfig> 
   const opt = makeOptimizer(model, c);
   const named = model.namedParameters();
   const params = named.filter(([, p]) => p.requiresGrad).map(([, p]) => p);
-  const schedule = makeSchedule({ kind: c.schedule, lr: c.lr, warmupSteps: c.warmupSteps, totalSteps: c.decaySteps, minLr: c.minLr });
+  const schedule = makeSchedule({
+    kind: c.schedule,
+    lr: c.lr,
+    warmupSteps: c.warmupSteps,
+    totalSteps: c.decaySteps,
+    minLr: c.minLr,
+  });
   let step = 0;
   let best = Infinity;
   if (resume) {
@@ -164,7 +178,11 @@ export function train(model: GPT, data: TrainData, config: Partial<TrainConfig> 
   }
   const batches = batchIterator(source);
   const state = (): TrainingState => ({
-    step, bestValLoss: best, globalRng: globalRng.getState(), optimizerSteps: {}, config: c,
+    step,
+    bestValLoss: best,
+    globalRng: globalRng.getState(),
+    optimizerSteps: {},
+    config: c,
     ...(sampler ? { samplerRng: sampler.getState() } : {}),
     ...(!sampler && isResumable(source) ? { sourceState: source.getState() } : {}),
   });
@@ -226,8 +244,10 @@ export function train(model: GPT, data: TrainData, config: Partial<TrainConfig> 
       if (!Number.isFinite(loss)) {
         const where = cb.lastCheckpointPath?.() ?? null;
         const saved = where ? `the last good checkpoint is ${where}` : 'no checkpoint was saved yet';
-        throw new LlmfsError(`training stopped at step ${step + 1}: the loss is ${loss}; ${saved}. ` +
-          'Try a lower --lr or a gradient clip.');
+        throw new LlmfsError(
+          `training stopped at step ${step + 1}: the loss is ${loss}; ${saved}. ` +
+            'Try a lower --lr or a gradient clip.',
+        );
       }
       const gradNorm = clipGradNorm(params, c.gradClip);
       opt.step();

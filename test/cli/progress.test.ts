@@ -36,7 +36,10 @@ test('display on a pipe: one line per new tenth, the last at 100%', () => {
   const s = sink(false);
   const d = new ProgressDisplay(s);
   for (let i = 0; i <= 40; i++) d.update(`n ${i}`, i / 40);
-  assert.deepEqual(s.out, [0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40].map((i) => `n ${i}\n`));
+  assert.deepEqual(
+    s.out,
+    [0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40].map((i) => `n ${i}\n`),
+  );
 });
 
 test('display on a terminal: every update redraws one line; the end moves to a new line', () => {

@@ -15,7 +15,7 @@ test('resolveTokenizer: char without a text uses the default corpus; unk maps un
   const a = await resolveTokenizer('char');
   const b = await resolveTokenizer('char', defaultCorpus());
   assert.equal(a.vocabSize, b.vocabSize);
-  assert.throws(() => (a.encode('日')), LlmfsError);
+  assert.throws(() => a.encode('日'), LlmfsError);
   const u = await resolveTokenizer('char', 'abc', { unk: true });
   assert.deepEqual(u.encode('a日'), [u.encode('a')[0], u.encode('日')[0]]);
   assert.equal(u.decode(u.encode('b')), 'b');

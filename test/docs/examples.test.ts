@@ -26,7 +26,10 @@ const examples: [string, string][] = [
 
 for (const [example, chapter] of examples) {
   test(`docs: ${example} runs and its output appears verbatim in ${chapter}`, () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'docs', 'examples', example)], { encoding: 'utf8', cwd: root });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'docs', 'examples', example)], {
+      encoding: 'utf8',
+      cwd: root,
+    });
     assert.equal(r.status, 0, r.stderr);
     const out = r.stdout.trimEnd();
     assert.ok(out.length > 0);

@@ -28,20 +28,56 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(...argv: string[]): string {
   let s = '';
-  assert.equal(runGenerate(argv, (x) => (s += x)), 0);
+  assert.equal(
+    runGenerate(argv, (x) => (s += x)),
+    0,
+  );
   return s;
 }
 
 test('cli: generate streams the prompt and its greedy continuation, as the library generates it', () => {
-  const expected = generate(model, tok.encode('the cat'), { maxNewTokens: 12, decode: (ids) => tok.decode(ids) });
+  const expected = generate(model, tok.encode('the cat'), {
+    maxNewTokens: 12,
+    decode: (ids) => tok.decode(ids),
+  });
   assert.equal(expected.text.length, 12);
-  assert.equal(run('--model', ckpt, '--prompt', 'the cat', '--max-new-tokens', '12'), `the cat${expected.text}\n`);
-  assert.equal(run('--model', ckpt, '--prompt', 'the cat', '--max-new-tokens', '12', '--no-cache'), `the cat${expected.text}\n`);
+  assert.equal(
+    run('--model', ckpt, '--prompt', 'the cat', '--max-new-tokens', '12'),
+    `the cat${expected.text}\n`,
+  );
+  assert.equal(
+    run('--model', ckpt, '--prompt', 'the cat', '--max-new-tokens', '12', '--no-cache'),
+    `the cat${expected.text}\n`,
+  );
 });
 
 test('cli: --json prints ids, text and per-token log-probabilities', () => {
-  const j = JSON.parse(run('--model', ckpt, '--prompt', 'a b', '--max-new-tokens', '6', '--strategy', 'sample', '--temperature', '1.5', '--top-k', '8', '--seed', '3', '--json'));
-  const lib = generate(model, tok.encode('a b'), { maxNewTokens: 6, strategy: 'sample', temperature: 1.5, topK: 8, seed: 3 });
+  const j = JSON.parse(
+    run(
+      '--model',
+      ckpt,
+      '--prompt',
+      'a b',
+      '--max-new-tokens',
+      '6',
+      '--strategy',
+      'sample',
+      '--temperature',
+      '1.5',
+      '--top-k',
+      '8',
+      '--seed',
+      '3',
+      '--json',
+    ),
+  );
+  const lib = generate(model, tok.encode('a b'), {
+    maxNewTokens: 6,
+    strategy: 'sample',
+    temperature: 1.5,
+    topK: 8,
+    seed: 3,
+  });
   assert.deepEqual(j.ids, lib.ids);
   assert.equal(j.text, tok.decode(lib.ids));
   assert.deepEqual(j.promptIds, tok.encode('a b'));
@@ -53,7 +89,23 @@ test('cli: --json prints ids, text and per-token log-probabilities', () => {
     assert.equal(t.top.length, 3);
   });
   // The same seed gives the same sample; sampling flags alone select the sample strategy.
-  const again = JSON.parse(run('--model', ckpt, '--prompt', 'a b', '--max-new-tokens', '6', '--temperature', '1.5', '--top-k', '8', '--seed', '3', '--json'));
+  const again = JSON.parse(
+    run(
+      '--model',
+      ckpt,
+      '--prompt',
+      'a b',
+      '--max-new-tokens',
+      '6',
+      '--temperature',
+      '1.5',
+      '--top-k',
+      '8',
+      '--seed',
+      '3',
+      '--json',
+    ),
+  );
   assert.deepEqual(again.ids, j.ids);
 });
 
@@ -62,7 +114,13 @@ test('cli: --show-probs prints one line per token with probability, entropy and 
   const lines = outText.split('\n');
   assert.equal(lines[0], 'prompt: "abc" (3 tokens)');
   assert.match(lines[1], /#\s+token\s+prob\s+entropy\s+top-3 alternatives/);
-  for (let i = 0; i < 5; i++) assert.match(lines[2 + i], new RegExp(`^\\s+${i}  ".*"\\s+0\\.\\d{3}\\s+\\d\\.\\d{3}  ".*" 0\\.\\d{3}, ".*" 0\\.\\d{3}, ".*" 0\\.\\d{3}$`));
+  for (let i = 0; i < 5; i++)
+    assert.match(
+      lines[2 + i],
+      new RegExp(
+        `^\\s+${i}  ".*"\\s+0\\.\\d{3}\\s+\\d\\.\\d{3}  ".*" 0\\.\\d{3}, ".*" 0\\.\\d{3}, ".*" 0\\.\\d{3}$`,
+      ),
+    );
   assert.match(outText, /\(5 tokens, stopped by length\)\n$/);
 });
 
@@ -77,7 +135,10 @@ test('cli: --strategy beam prints n-best hypotheses with scores; --stop cuts the
   assert.match(text, /^#1 {2}score -\d+\.\d{4} {2}logprob -\d+\.\d{4} {2}\(cut at max-new-tokens\)\nab/);
   const full = generate(model, tok.encode('ab'), { maxNewTokens: 20, decode: (ids) => tok.decode(ids) }).text;
   const stop = full.slice(3, 5);
-  assert.equal(run('--model', ckpt, '--prompt', 'ab', '--max-new-tokens', '20', '--stop', stop), `ab${full.slice(0, full.indexOf(stop))}\n`);
+  assert.equal(
+    run('--model', ckpt, '--prompt', 'ab', '--max-new-tokens', '20', '--stop', stop),
+    `ab${full.slice(0, full.indexOf(stop))}\n`,
+  );
 });
 
 test('cli: beam flags have HF meanings: --early-stopping, --length-penalty, --num-return-sequences', () => {
@@ -96,27 +157,39 @@ test('cli: beam flags have HF meanings: --early-stopping, --length-penalty, --nu
     lib({ earlyStopping: 'never', numReturnSequences: 3 }),
   );
   assert.deepEqual(
-    cli('--early-stopping', 'true', '--length-penalty', '0.5', '--length-penalty-formula', 'gnmt')
-      .concat(cli('--early-stopping', 'true', '--length-penalty', '0.5', '--num-return-sequences', '2')),
-    lib({ earlyStopping: true, lengthPenalty: 0.5, lengthPenaltyFormula: 'gnmt' })
-      .concat(lib({ earlyStopping: true, lengthPenalty: 0.5, numReturnSequences: 2 })),
+    cli('--early-stopping', 'true', '--length-penalty', '0.5', '--length-penalty-formula', 'gnmt').concat(
+      cli('--early-stopping', 'true', '--length-penalty', '0.5', '--num-return-sequences', '2'),
+    ),
+    lib({ earlyStopping: true, lengthPenalty: 0.5, lengthPenaltyFormula: 'gnmt' }).concat(
+      lib({ earlyStopping: true, lengthPenalty: 0.5, numReturnSequences: 2 }),
+    ),
   );
-  const bad = (...extra: string[]) => () => run('--model', ckpt, '--prompt', 'ab', '--beams', '2', ...extra);
+  const bad =
+    (...extra: string[]) =>
+    () =>
+      run('--model', ckpt, '--prompt', 'ab', '--beams', '2', ...extra);
   assert.throws(bad('--early-stopping', 'maybe'), /--early-stopping must be one of true, false, never/);
   assert.throws(bad('--num-return-sequences', '3'), /numReturnSequences must be in \[1, 2\]/);
 });
 
 test('cli (spawned): bad flags, bad values, a missing or corrupt model directory are one error line each', () => {
-  const llmfs = (...args: string[]) => spawnSync(process.execPath, [bin, 'generate', ...args], { encoding: 'utf8' });
+  const llmfs = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, 'generate', ...args], { encoding: 'utf8' });
   const ok = llmfs('--model', ckpt, '--prompt', 'the', '--max-new-tokens', '4');
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /^the.{4}\n$/s);
   const cases: [string[], RegExp][] = [
     [['--model', ckpt, '--bogus'], /^error: generate: unknown option --bogus/],
     [['--model', ckpt, '--top-p', 'lots'], /^error: generate: --top-p must be a number, got 'lots'/],
-    [['--model', ckpt, '--strategy', 'magic'], /^error: generate: --strategy must be one of greedy, sample, beam, got 'magic'/],
+    [
+      ['--model', ckpt, '--strategy', 'magic'],
+      /^error: generate: --strategy must be one of greedy, sample, beam, got 'magic'/,
+    ],
     [['--model', ckpt, '--prompt', 'a', '--top-p', '2'], /^error: top-p must be in \(0, 1\], got 2/],
-    [['--model', ckpt, '--prompt', 'a', '--max-new-tokens', '100'], /^error: generate: a prompt of 1 tokens plus 100 new tokens needs 100 positions, more than the context window of 48/],
+    [
+      ['--model', ckpt, '--prompt', 'a', '--max-new-tokens', '100'],
+      /^error: generate: a prompt of 1 tokens plus 100 new tokens needs 100 positions, more than the context window of 48/,
+    ],
     [['--model', ckpt, '--prompt', 'A'], /^error: char tokenizer: character "A"/],
     [['--prompt', 'a'], /^error: generate: --model DIR is required/],
     [['--model', join(dir, 'nope'), '--prompt', 'a'], /^error: .*nope.*directory not found/],

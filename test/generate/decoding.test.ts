@@ -30,10 +30,34 @@ test('sampling with top-k 1, or with top-p close to 0, is greedy decoding', () =
   const model = randomGpt(4);
   const greedy = generate(model, prompt, { maxNewTokens: 15, repetitionPenalty: 1.5 }).ids;
   for (const seed of [0, 1, 2]) {
-    assert.deepEqual(generate(model, prompt, { maxNewTokens: 15, repetitionPenalty: 1.5, strategy: 'sample', topK: 1, temperature: 1.7, seed }).ids, greedy);
-    assert.deepEqual(generate(model, prompt, { maxNewTokens: 15, repetitionPenalty: 1.5, strategy: 'sample', topP: 1e-6, temperature: 1.7, seed }).ids, greedy);
+    assert.deepEqual(
+      generate(model, prompt, {
+        maxNewTokens: 15,
+        repetitionPenalty: 1.5,
+        strategy: 'sample',
+        topK: 1,
+        temperature: 1.7,
+        seed,
+      }).ids,
+      greedy,
+    );
+    assert.deepEqual(
+      generate(model, prompt, {
+        maxNewTokens: 15,
+        repetitionPenalty: 1.5,
+        strategy: 'sample',
+        topP: 1e-6,
+        temperature: 1.7,
+        seed,
+      }).ids,
+      greedy,
+    );
   }
-  assert.deepEqual(generate(model, prompt, { maxNewTokens: 15, repetitionPenalty: 1.5, strategy: 'sample', temperature: 0 }).ids, greedy);
+  assert.deepEqual(
+    generate(model, prompt, { maxNewTokens: 15, repetitionPenalty: 1.5, strategy: 'sample', temperature: 0 })
+      .ids,
+    greedy,
+  );
 });
 
 test('a fixed seed reproduces the same sample; another seed gives another', () => {
@@ -43,7 +67,10 @@ test('a fixed seed reproduces the same sample; another seed gives another', () =
   const b = generate(model, prompt, { ...o, seed: 7 });
   const c = generate(model, prompt, { ...o, seed: 8 });
   assert.deepEqual(a.ids, b.ids);
-  assert.deepEqual(a.tokens.map((t) => t.logprob), b.tokens.map((t) => t.logprob));
+  assert.deepEqual(
+    a.tokens.map((t) => t.logprob),
+    b.tokens.map((t) => t.logprob),
+  );
   assert.notDeepEqual(a.ids, c.ids);
 });
 
@@ -53,13 +80,17 @@ test('streaming: onToken fires per token with its probability and entropy; onTex
   const seen: number[] = [];
   let streamed = '';
   const r = generate(model, prompt, {
-    maxNewTokens: 12, decode, topAlternatives: 3,
+    maxNewTokens: 12,
+    decode,
+    topAlternatives: 3,
     onToken: (t) => {
       seen.push(t.id);
       assert.ok(t.prob > 0 && t.prob <= 1 && Math.abs(Math.exp(t.logprob) - t.prob) < 1e-12);
       assert.ok(t.entropy >= 0 && t.entropy <= Math.log(40) + 1e-9);
       assert.equal(t.alternatives.length, 3);
-      assert.ok(t.alternatives[0].prob >= t.alternatives[1].prob && t.alternatives[1].prob >= t.alternatives[2].prob);
+      assert.ok(
+        t.alternatives[0].prob >= t.alternatives[1].prob && t.alternatives[1].prob >= t.alternatives[2].prob,
+      );
       assert.equal(t.alternatives[0].id, t.id, 'greedy picks the most likely');
     },
     onText: (s) => (streamed += s),
@@ -76,7 +107,12 @@ test('a stop sequence ends generation and is cut from the text; the end-of-text 
   const full = generate(model, prompt, { maxNewTokens: 16, decode });
   const stop = full.text.slice(5, 7);
   let streamed = '';
-  const r = generate(model, prompt, { maxNewTokens: 16, decode, stop: [stop], onText: (s) => (streamed += s) });
+  const r = generate(model, prompt, {
+    maxNewTokens: 16,
+    decode,
+    stop: [stop],
+    onText: (s) => (streamed += s),
+  });
   assert.equal(r.finishReason, 'stop');
   assert.equal(r.text, full.text.slice(0, full.text.indexOf(stop)));
   assert.equal(streamed, r.text);
@@ -105,10 +141,22 @@ test('beam search returns n-best hypotheses sorted by score: HF len^α, or GNMT 
 test('bad generation settings are clear errors', () => {
   const model = randomGpt(9);
   assert.throws(() => generate(model, [], {}), /the prompt is empty/);
-  assert.throws(() => generate(model, [99], { maxNewTokens: 5 }), /prompt token 99 is not an id of the model's vocabulary of 40/);
-  assert.throws(() => generate(model, [1], { maxNewTokens: 5, stop: ['x'] }), /stop sequences need a decode function/);
-  assert.throws(() => generate(model, [1], { strategy: 'beam' as never }), /strategy must be 'greedy' or 'sample'/);
-  assert.throws(() => generate(model, [1], { maxNewTokens: 5, strategy: 'sample', topP: 2 }), /top-p must be in \(0, 1\], got 2/);
+  assert.throws(
+    () => generate(model, [99], { maxNewTokens: 5 }),
+    /prompt token 99 is not an id of the model's vocabulary of 40/,
+  );
+  assert.throws(
+    () => generate(model, [1], { maxNewTokens: 5, stop: ['x'] }),
+    /stop sequences need a decode function/,
+  );
+  assert.throws(
+    () => generate(model, [1], { strategy: 'beam' as never }),
+    /strategy must be 'greedy' or 'sample'/,
+  );
+  assert.throws(
+    () => generate(model, [1], { maxNewTokens: 5, strategy: 'sample', topP: 2 }),
+    /top-p must be in \(0, 1\], got 2/,
+  );
   assert.throws(() => beamSearch(model, [1], { beams: 0 }), /beams must be a positive integer, got 0/);
   const tooMany = { beams: 2, numReturnSequences: 3, maxNewTokens: 5 };
   assert.throws(() => beamSearch(model, [1], tooMany), /numReturnSequences must be in \[1, 2\] \(at most/);

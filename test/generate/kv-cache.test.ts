@@ -32,11 +32,19 @@ for (const { name, extra } of variants) {
   test(`GPT (${name}): sliding past the context window, the rebuilt cache matches the uncached window`, () => {
     const model = randomGpt(2, extra); // blockSize 24
     for (const keep of [24, 16]) {
-      const opts = { maxNewTokens: 40, keepLogits: true, overflow: 'slide' as const, keep, repetitionPenalty: 3 };
+      const opts = {
+        maxNewTokens: 40,
+        keepLogits: true,
+        overflow: 'slide' as const,
+        keep,
+        repetitionPenalty: 3,
+      };
       const cached = generate(model, [7, 8, 9], opts);
       const uncached = generate(model, [7, 8, 9], { ...opts, useCache: false });
       assert.equal(cached.ids.length, 40);
-      cached.logits!.forEach((l, i) => assertClose(l, uncached.logits![i], 1e-4, 1e-4, `keep ${keep}, step ${i}`));
+      cached.logits!.forEach((l, i) =>
+        assertClose(l, uncached.logits![i], 1e-4, 1e-4, `keep ${keep}, step ${i}`),
+      );
       assert.deepEqual(cached.ids, uncached.ids);
     }
     const stepper = new Stepper(gptLm(model), { overflow: 'slide', keep: 16 });
@@ -50,9 +58,15 @@ for (const { name, extra } of variants) {
 
 test("context overflow with the 'error' policy is one clear error, before anything is generated", () => {
   const model = randomGpt(3);
-  assert.throws(() => generate(model, Array(20).fill(1), { maxNewTokens: 10 }), /prompt of 20 tokens plus 10 new tokens needs 29 positions, more than the context window of 24; use fewer tokens or the 'slide' overflow policy/);
+  assert.throws(
+    () => generate(model, Array(20).fill(1), { maxNewTokens: 10 }),
+    /prompt of 20 tokens plus 10 new tokens needs 29 positions, more than the context window of 24; use fewer tokens or the 'slide' overflow policy/,
+  );
   assert.equal(generate(model, Array(20).fill(1), { maxNewTokens: 5 }).ids.length, 5); // 24 positions fit
-  assert.throws(() => new Stepper(gptLm(model)).start([Array(25).fill(1)]), /25 tokens exceed the model's context window of 24/);
+  assert.throws(
+    () => new Stepper(gptLm(model)).start([Array(25).fill(1)]),
+    /25 tokens exceed the model's context window of 24/,
+  );
 });
 
 test('encoder-decoder: cached and uncached decoding agree at every step (cross-attention k/v computed once)', () => {
@@ -67,7 +81,10 @@ test('encoder-decoder: cached and uncached decoding agree at every step (cross-a
   // Beam search reorders the cache rows; it must agree with the uncached search too.
   const b1 = beamSearch(lm, [1], { beams: 3, maxNewTokens: 10, numReturnSequences: 3 });
   const b2 = beamSearch(lm, [1], { beams: 3, maxNewTokens: 10, numReturnSequences: 3, useCache: false });
-  assert.deepEqual(b1.map((h) => h.ids), b2.map((h) => h.ids));
+  assert.deepEqual(
+    b1.map((h) => h.ids),
+    b2.map((h) => h.ids),
+  );
   b1.forEach((h, i) => assert.ok(Math.abs(h.score - b2[i].score) < 1e-4));
 });
 
@@ -76,13 +93,19 @@ test('GPT beam search: the cache, reordered between beams, gives the same hypoth
   const o = { beams: 4, maxNewTokens: 12, eosId: 0, earlyStopping: 'never' as const, numReturnSequences: 4 };
   const a = beamSearch(model, [2, 3], o);
   const b = beamSearch(model, [2, 3], { ...o, useCache: false });
-  assert.deepEqual(a.map((h) => h.ids), b.map((h) => h.ids));
+  assert.deepEqual(
+    a.map((h) => h.ids),
+    b.map((h) => h.ids),
+  );
   a.forEach((h, i) => assert.ok(Math.abs(h.logprob - b[i].logprob) < 1e-4));
 });
 
 test('GPT forward with lastOnly gives the last row of the full logits, shape (B, 1, V)', () => {
   const model = randomGpt(6);
-  const ids = T.tensor([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]);
+  const ids = T.tensor([
+    [1, 2, 3, 4, 5],
+    [6, 7, 8, 9, 10],
+  ]);
   const full = model.forward(ids).logits; // (2, 5, 40)
   const last = model.forward(ids, { lastOnly: true }).logits;
   assert.deepEqual(last.shape, [2, 1, 40]);

@@ -23,16 +23,36 @@ export function randomGpt(seed: number, extra: Partial<GPTConfigInput> = {}): GP
 
 export function randomSeq2seq(seed: number): EncoderDecoder {
   T.manualSeed(seed);
-  return sharpen(new EncoderDecoder({ srcVocabSize: 20, tgtVocabSize: 20, dModel: 32, nHead: 4, nEncoderLayer: 2, nDecoderLayer: 2, maxLen: 24, normPlacement: 'pre' }), 1.5).eval();
+  return sharpen(
+    new EncoderDecoder({
+      srcVocabSize: 20,
+      tgtVocabSize: 20,
+      dModel: 32,
+      nHead: 4,
+      nEncoderLayer: 2,
+      nDecoderLayer: 2,
+      maxLen: 24,
+      normPlacement: 'pre',
+    }),
+    1.5,
+  ).eval();
 }
 
 /** A "model" whose next-token logits are read from a table by the last two tokens of the row. */
 export class TableCache implements LmCache {
   rows: number[][] = [];
-  get length(): number { return this.rows[0]?.length ?? 0; }
-  get size(): number { return 0; }
-  clear(): void { this.rows = []; }
-  selectRows(rows: readonly number[]): void { this.rows = rows.map((r) => [...this.rows[r]]); }
+  get length(): number {
+    return this.rows[0]?.length ?? 0;
+  }
+  get size(): number {
+    return 0;
+  }
+  clear(): void {
+    this.rows = [];
+  }
+  selectRows(rows: readonly number[]): void {
+    this.rows = rows.map((r) => [...this.rows[r]]);
+  }
 }
 
 /** The table LM: logits[a·V + b] follow ... a, b. `calls` counts forward passes. */

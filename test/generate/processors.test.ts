@@ -2,7 +2,17 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { temperature, topK, topP, minP, repetitionPenalty, frequencyPresencePenalty, buildProcessors, applyProcessors, type ProcessorContext } from '../../src/generate/index.js';
+import {
+  temperature,
+  topK,
+  topP,
+  minP,
+  repetitionPenalty,
+  frequencyPresencePenalty,
+  buildProcessors,
+  applyProcessors,
+  type ProcessorContext,
+} from '../../src/generate/index.js';
 
 const none: ProcessorContext = { tokens: [], generated: [] };
 const run = (p: (z: Float64Array, c: ProcessorContext) => void, z: number[], ctx = none) => {

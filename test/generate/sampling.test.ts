@@ -4,7 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/tensor/rng.js';
 import { assertClose } from '../helpers/assert.js';
-import { sampleIndex, chooseToken, softmaxRow, logSoftmaxRow, entropy, topIds, argmaxRow as argmax, TextStream } from '../../src/generate/index.js';
+import {
+  sampleIndex,
+  chooseToken,
+  softmaxRow,
+  logSoftmaxRow,
+  entropy,
+  topIds,
+  argmaxRow as argmax,
+  TextStream,
+} from '../../src/generate/index.js';
 
 test('the sampler draws ids with their probabilities, and never a zero-probability id', () => {
   const rng = new Rng(5);
@@ -18,7 +27,10 @@ test('the sampler draws ids with their probabilities, and never a zero-probabili
 
 test('a fixed seed reproduces the same draws; greedy ignores the Rng', () => {
   const z = [0.3, 1.2, -0.5, 0.9, 0.1];
-  const draw = (seed: number) => { const r = new Rng(seed); return Array.from({ length: 20 }, () => chooseToken(z, 'sample', r)); };
+  const draw = (seed: number) => {
+    const r = new Rng(seed);
+    return Array.from({ length: 20 }, () => chooseToken(z, 'sample', r));
+  };
   assert.deepEqual(draw(42), draw(42));
   assert.notDeepEqual(draw(42), draw(43));
   assert.equal(chooseToken(z, 'greedy', new Rng(0)), 1);

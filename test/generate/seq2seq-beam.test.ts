@@ -9,7 +9,13 @@ import { generate, beamSearch, seq2seqLm } from '../../src/generate/index.js';
 import { trainReversal, sampleDigits, BOS, EOS } from '../helpers/seq2seq-reversal.js';
 
 test('beam search on a trained digit-reversal model finds the reference output of held-out strings', () => {
-  const { model, loss } = trainReversal({ steps: 500, minLen: 3, maxLen: 5, lr: 5e-3, model: { nEncoderLayer: 1, nDecoderLayer: 1 } });
+  const { model, loss } = trainReversal({
+    steps: 500,
+    minLen: 3,
+    maxLen: 5,
+    lr: 5e-3,
+    model: { nEncoderLayer: 1, nDecoderLayer: 1 },
+  });
   assert.ok(loss < 0.05, `training loss ${loss}`);
   const held = new T.Rng(999);
   for (let i = 0; i < 40; i++) {
@@ -24,7 +30,10 @@ test('beam search on a trained digit-reversal model finds the reference output o
     if (i < 8) {
       const o = { beams: 4, numReturnSequences: 4, maxNewTokens: 8, eosId: EOS, useCache: false };
       const uncached = beamSearch(lm, [BOS], o);
-      assert.deepEqual(uncached.map((x) => x.ids), hyps.map((x) => x.ids));
+      assert.deepEqual(
+        uncached.map((x) => x.ids),
+        hyps.map((x) => x.ids),
+      );
       assert.deepEqual(generate(lm, [BOS], { maxNewTokens: 8, eosId: EOS }).ids, reference);
     }
   }

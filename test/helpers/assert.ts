@@ -6,7 +6,13 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { randn } from '../../src/tensor/creation.js';
 import { Rng } from '../../src/tensor/rng.js';
 
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6, what = 'values'): void {
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rtol = 1e-5,
+  atol = 1e-6,
+  what = 'values',
+): void {
   assert.equal(actual.length, expected.length, `${what}: length ${actual.length} vs ${expected.length}`);
   for (let i = 0; i < actual.length; i++) {
     const a = actual[i];

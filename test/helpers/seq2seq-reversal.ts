@@ -8,7 +8,10 @@ import { AdamW } from '../../src/train/adamw.js';
 import { makeSchedule } from '../../src/train/schedule.js';
 import { clipGradNorm } from '../../src/train/clip.js';
 
-export const PAD = 0, BOS = 1, EOS = 2, DIGIT0 = 3;
+export const PAD = 0,
+  BOS = 1,
+  EOS = 2,
+  DIGIT0 = 3;
 export const VOCAB = 13;
 
 export interface ReversalOptions {
@@ -35,21 +38,40 @@ function pad(rows: number[][]): T.Tensor {
 export function reversalBatch(rng: T.Rng, size: number, minLen = 3, maxLen = 8) {
   const src = Array.from({ length: size }, () => sampleDigits(rng, minLen, maxLen));
   const rev = src.map((s) => [...s].reverse());
-  return { src: pad(src.map((s) => [...s, EOS])), tgtIn: pad(rev.map((r) => [BOS, ...r])), targets: pad(rev.map((r) => [...r, EOS])) };
+  return {
+    src: pad(src.map((s) => [...s, EOS])),
+    tgtIn: pad(rev.map((r) => [BOS, ...r])),
+    targets: pad(rev.map((r) => [...r, EOS])),
+  };
 }
 
 /** Trains a small encoder-decoder to reverse digit strings; returns it in eval mode. */
 export function trainReversal(o: ReversalOptions = {}): { model: EncoderDecoder; loss: number } {
   T.manualSeed(o.seed ?? 0);
   const model = new EncoderDecoder({
-    srcVocabSize: VOCAB, tgtVocabSize: VOCAB, dModel: 32, nHead: 2, nEncoderLayer: 2, nDecoderLayer: 2,
-    dFF: 64, maxLen: 64, normPlacement: 'pre', padId: PAD, ...o.model,
+    srcVocabSize: VOCAB,
+    tgtVocabSize: VOCAB,
+    dModel: 32,
+    nHead: 2,
+    nEncoderLayer: 2,
+    nDecoderLayer: 2,
+    dFF: 64,
+    maxLen: 64,
+    normPlacement: 'pre',
+    padId: PAD,
+    ...o.model,
   });
   const opt = new AdamW(model.parameters(), { lr: o.lr ?? 3e-3, weightDecay: 0 });
   const rng = new T.Rng((o.seed ?? 0) + 1);
   const steps = o.steps ?? 800;
   // Warm-up, cosine decay and clipping: a constant high rate spikes late in training.
-  const lr = makeSchedule({ kind: 'cosine', lr: o.lr ?? 3e-3, warmupSteps: Math.floor(steps / 16), totalSteps: steps, minLr: 1e-4 });
+  const lr = makeSchedule({
+    kind: 'cosine',
+    lr: o.lr ?? 3e-3,
+    warmupSteps: Math.floor(steps / 16),
+    totalSteps: steps,
+    minLr: 1e-4,
+  });
   let loss = Infinity;
   for (let step = 0; step < steps; step++) {
     const b = reversalBatch(rng, o.batchSize ?? 32, o.minLen, o.maxLen);

@@ -9,16 +9,23 @@ import { join } from 'node:path';
 import { EVAL_TEXT, golden, ROOT, tempDir, TINY } from './helpers.js';
 
 function llmfs(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [join(ROOT, 'bin', 'llmfs.mjs'), ...args], { encoding: 'utf8', cwd: ROOT });
+  return spawnSync(process.execPath, [join(ROOT, 'bin', 'llmfs.mjs'), ...args], {
+    encoding: 'utf8',
+    cwd: ROOT,
+  });
 }
 
 test('cli: llmfs eval --json on the HF tiny model matches PyTorch, with disjoint windows and with --stride', () => {
-  for (const [extra, want] of [[[], golden.eval.windows], [['--stride', '12', '--batch-size', '4'], golden.eval.stride]] as const) {
+  for (const [extra, want] of [
+    [[], golden.eval.windows],
+    [['--stride', '12', '--batch-size', '4'], golden.eval.stride],
+  ] as const) {
     const r = llmfs('eval', '--model', TINY, '--data', EVAL_TEXT, '--json', ...extra);
     assert.equal(r.status, 0, r.stderr);
     const got = JSON.parse(r.stdout) as Record<string, number>;
     for (const k of ['tokens', 'predicted', 'bytes', 'stride'] as const) assert.equal(got[k], want[k], k);
-    for (const k of ['loss', 'perplexity', 'bitsPerByte'] as const) assert.ok(Math.abs(got[k] - want[k]) <= 1e-5 * want[k], `${k}: ${got[k]} vs ${want[k]}`);
+    for (const k of ['loss', 'perplexity', 'bitsPerByte'] as const)
+      assert.ok(Math.abs(got[k] - want[k]) <= 1e-5 * want[k], `${k}: ${got[k]} vs ${want[k]}`);
   }
 });
 
@@ -46,7 +53,10 @@ test('cli: llmfs eval prints a readable report, and by default scores a slice of
 test('cli: llmfs eval faults are one error line', () => {
   const cases: [string[], RegExp][] = [
     [[], /eval: --model DIR is required/],
-    [['--model', TINY, '--data', EVAL_TEXT, '--stride', '49'], /stride must be an integer from 1 to the context size 48, got 49/],
+    [
+      ['--model', TINY, '--data', EVAL_TEXT, '--stride', '49'],
+      /stride must be an integer from 1 to the context size 48, got 49/,
+    ],
     [['--model', TINY, '--data', '/nonexistent.txt'], /data: \/nonexistent\.txt does not exist/],
     [['--model', '/nonexistent'], /model \/nonexistent: directory not found/],
   ];
@@ -63,7 +73,18 @@ test('cli: llmfs eval faults are one error line', () => {
 });
 
 test('cli: llmfs generate --strategy greedy --json on the HF tiny model gives PyTorch greedy ids', () => {
-  const r = llmfs('generate', '--model', TINY, '--prompt', golden.greedy.prompt, '--strategy', 'greedy', '--max-new-tokens', String(golden.greedy.ids.length), '--json');
+  const r = llmfs(
+    'generate',
+    '--model',
+    TINY,
+    '--prompt',
+    golden.greedy.prompt,
+    '--strategy',
+    'greedy',
+    '--max-new-tokens',
+    String(golden.greedy.ids.length),
+    '--json',
+  );
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { promptIds: number[]; ids: number[] };
   assert.deepEqual(out.promptIds, golden.greedy.promptIds);

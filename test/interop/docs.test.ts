@@ -11,7 +11,11 @@ import { ROOT } from './helpers.js';
 const chapter = readFileSync(join(ROOT, 'docs', '09-pretrained-weights.md'), 'utf8');
 
 test('docs: 09-hf-gpt2.ts runs and its output is printed verbatim in chapter 9', () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'docs', 'examples', '09-hf-gpt2.ts')], { encoding: 'utf8', cwd: ROOT });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'docs', 'examples', '09-hf-gpt2.ts')],
+    { encoding: 'utf8', cwd: ROOT },
+  );
   assert.equal(r.status, 0, r.stderr);
   const out = r.stdout.trimEnd();
   assert.match(out, /largest difference from PyTorch: under 1e-5/);
@@ -20,9 +24,24 @@ test('docs: 09-hf-gpt2.ts runs and its output is printed verbatim in chapter 9',
 });
 
 test("docs: chapter 9's llmfs eval report is what the command prints (apart from the time)", () => {
-  const args = ['eval', '--model', 'test/fixtures/hf-gpt2/tiny', '--data', 'test/fixtures/hf-gpt2/eval.txt', '--stride', '12'];
+  const args = [
+    'eval',
+    '--model',
+    'test/fixtures/hf-gpt2/tiny',
+    '--data',
+    'test/fixtures/hf-gpt2/eval.txt',
+    '--stride',
+    '12',
+  ];
   assert.ok(chapter.includes(`$ npx llmfs ${args.join(' ')}\n`));
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'llmfs.mjs'), ...args], { encoding: 'utf8', cwd: ROOT });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'llmfs.mjs'), ...args], {
+    encoding: 'utf8',
+    cwd: ROOT,
+  });
   assert.equal(r.status, 0, r.stderr);
-  for (const line of r.stdout.trimEnd().split('\n').filter((l) => !l.startsWith('time:'))) assert.ok(chapter.includes(`\n${line}\n`), `missing: ${line}`);
+  for (const line of r.stdout
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !l.startsWith('time:')))
+    assert.ok(chapter.includes(`\n${line}\n`), `missing: ${line}`);
 });

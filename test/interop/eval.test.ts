@@ -12,7 +12,11 @@ import { loadPretrained } from '../../src/io/load-pretrained.js';
 import { EVAL_TEXT, golden, TINY, type EvalGolden } from './helpers.js';
 
 test('eval windows: disjoint by default, each scoring its tokens 1..L-1; the last may be shorter', () => {
-  assert.deepEqual(evalWindows(7, 3), [{ begin: 0, end: 3, scoreFrom: 1 }, { begin: 3, end: 6, scoreFrom: 4 }, { begin: 6, end: 7, scoreFrom: 7 }]);
+  assert.deepEqual(evalWindows(7, 3), [
+    { begin: 0, end: 3, scoreFrom: 1 },
+    { begin: 3, end: 6, scoreFrom: 4 },
+    { begin: 6, end: 7, scoreFrom: 7 },
+  ]);
   assert.equal(predictedCount(evalWindows(7, 3)), 4);
 });
 
@@ -59,7 +63,10 @@ test('eval: losses by hand for a model whose logits depend only on the position 
   assert.deepEqual(calls, [1, 1], 'the 1-token last window scores nothing and is not run');
   const strided = evaluateTokens(positionModel([]), tokens, { stride: 1 });
   assert.equal(strided.predicted, 6);
-  assert.ok(Math.abs(strided.totalNats - (c(0) + 5 * c(1))) < 1e-6, 'later windows score with one token of context');
+  assert.ok(
+    Math.abs(strided.totalNats - (c(0) + 5 * c(1))) < 1e-6,
+    'later windows score with one token of context',
+  );
   const batchCalls: number[] = [];
   const batched = evaluateTokens(positionModel(batchCalls), tokens, { stride: 1, batchSize: 4 });
   assert.deepEqual(batchCalls, [4, 1]);
@@ -67,16 +74,27 @@ test('eval: losses by hand for a model whose logits depend only on the position 
 });
 
 test('eval: uniform logits give loss ln V and perplexity V', () => {
-  const uniform: LogitsModel = { contextSize: 4, logits: (ids) => new Tensor(new Float32Array(ids.size * 5), [...ids.shape, 5]) };
+  const uniform: LogitsModel = {
+    contextSize: 4,
+    logits: (ids) => new Tensor(new Float32Array(ids.size * 5), [...ids.shape, 5]),
+  };
   const r = evaluateTokens(uniform, [0, 1, 2, 3, 4, 0, 1, 2, 3, 4], { stride: 2 });
   assert.ok(Math.abs(r.loss - Math.log(5)) < 1e-9 && Math.abs(r.perplexity - 5) < 1e-6);
-  assert.throws(() => evaluateTokens(uniform, [0, 7]), (e: unknown) => e instanceof LlmfsError && /token id 7 is outside the model's vocabulary of 5/.test(e.message));
+  assert.throws(
+    () => evaluateTokens(uniform, [0, 7]),
+    (e: unknown) =>
+      e instanceof LlmfsError && /token id 7 is outside the model's vocabulary of 5/.test(e.message),
+  );
 });
 
 function assertEval(got: Record<string, number>, want: EvalGolden, what: string): void {
-  for (const k of ['tokens', 'predicted', 'bytes', 'stride'] as const) assert.equal(got[k], want[k], `${what}: ${k}`);
+  for (const k of ['tokens', 'predicted', 'bytes', 'stride'] as const)
+    assert.equal(got[k], want[k], `${what}: ${k}`);
   for (const k of ['totalNats', 'loss', 'perplexity', 'bitsPerByte'] as const) {
-    assert.ok(Math.abs(got[k] - want[k]) <= 1e-5 * Math.abs(want[k]), `${what}: ${k} ${got[k]} vs PyTorch ${want[k]}`);
+    assert.ok(
+      Math.abs(got[k] - want[k]) <= 1e-5 * Math.abs(want[k]),
+      `${what}: ${k} ${got[k]} vs PyTorch ${want[k]}`,
+    );
   }
 }
 
@@ -89,5 +107,7 @@ test('eval: the tiny GPT-2 on eval.txt gives PyTorch loss, perplexity and bits p
   assertEval(windows as unknown as Record<string, number>, golden.eval.windows, 'windows');
   const strided = evaluateText(lm, tokenizer!, text, { stride: 12, batchSize: 3 });
   assertEval(strided as unknown as Record<string, number>, golden.eval.stride, 'stride 12');
-  t.diagnostic(`loss ${windows.loss} vs ${golden.eval.windows.loss}; strided ${strided.loss} vs ${golden.eval.stride.loss}`);
+  t.diagnostic(
+    `loss ${windows.loss} vs ${golden.eval.windows.loss}; strided ${strided.loss} vs ${golden.eval.stride.loss}`,
+  );
 });

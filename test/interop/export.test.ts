@@ -17,7 +17,8 @@ import { noGrad } from '../../src/tensor/autograd.js';
 import { tempDir, TINY, UNTIED } from './helpers.js';
 
 const BUFFER = /\.attn\.(bias|masked_bias)$/;
-const json = (p: string): Record<string, unknown> => JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+const json = (p: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
 
 /** name (without transformer.) -> [shape, values] of every parameter in an HF file. */
 function params(file: string): Map<string, [number[], number[]]> {
@@ -36,23 +37,57 @@ test('export: the tiny model written back has PyTorch-file names, shapes, values
     const { model, tokenizer } = loadPretrained(src);
     const dir = tempDir('export');
     const written = saveHfGpt2(dir, model, tokenizer);
-    assert.deepEqual(written.map((p) => p.slice(dir.length + 1)).sort(), ['config.json', 'merges.txt', 'model.safetensors', 'vocab.json']);
+    assert.deepEqual(written.map((p) => p.slice(dir.length + 1)).sort(), [
+      'config.json',
+      'merges.txt',
+      'model.safetensors',
+      'vocab.json',
+    ]);
     assert.deepEqual(params(join(dir, 'model.safetensors')), params(join(src, 'model.safetensors')));
     const names = openSafetensorsFile(join(dir, 'model.safetensors')).tensors.map((t) => t.name);
-    assert.ok(names.every((n) => n.startsWith('transformer.') || n === 'lm_head.weight'), 'save_pretrained names');
+    assert.ok(
+      names.every((n) => n.startsWith('transformer.') || n === 'lm_head.weight'),
+      'save_pretrained names',
+    );
     const [ours, theirs] = [json(join(dir, 'config.json')), json(join(src, 'config.json'))];
-    for (const k of ['model_type', 'vocab_size', 'n_positions', 'n_embd', 'n_layer', 'n_head', 'n_inner', 'activation_function', 'layer_norm_epsilon', 'eos_token_id']) {
+    for (const k of [
+      'model_type',
+      'vocab_size',
+      'n_positions',
+      'n_embd',
+      'n_layer',
+      'n_head',
+      'n_inner',
+      'activation_function',
+      'layer_norm_epsilon',
+      'eos_token_id',
+    ]) {
       assert.deepEqual(ours[k], theirs[k], `config.json ${k}`);
     }
     assert.equal(ours.tie_word_embeddings, theirs.tie_word_embeddings ?? true);
     assert.deepEqual(json(join(dir, 'vocab.json')), json(join(src, 'vocab.json')));
-    assert.equal(readFileSync(join(dir, 'merges.txt'), 'utf8'), readFileSync(join(src, 'merges.txt'), 'utf8'));
+    assert.equal(
+      readFileSync(join(dir, 'merges.txt'), 'utf8'),
+      readFileSync(join(src, 'merges.txt'), 'utf8'),
+    );
   }
 });
 
 test('export: a model of ours with a trained BPE tokenizer round-trips through the HF layout exactly', () => {
-  const tok = trainBpe('the cat sat on the mat; the dog sat on the log. '.repeat(20), { vocabSize: 280, specialTokens: ['<|endoftext|>'] });
-  const model = new GPT({ vocabSize: 300, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 8, mlpHidden: 20, activation: 'relu', normEps: 1e-4 });
+  const tok = trainBpe('the cat sat on the mat; the dog sat on the log. '.repeat(20), {
+    vocabSize: 280,
+    specialTokens: ['<|endoftext|>'],
+  });
+  const model = new GPT({
+    vocabSize: 300,
+    blockSize: 16,
+    nLayer: 2,
+    nHead: 2,
+    nEmbd: 8,
+    mlpHidden: 20,
+    activation: 'relu',
+    normEps: 1e-4,
+  });
   const dir = tempDir('export');
   saveHfGpt2(dir, model, tok);
   const back = loadPretrained(dir);
@@ -86,9 +121,17 @@ test('export: models HF GPT-2 cannot express, and non-GPT-2 tokenizers, are refu
     [new GPT({ ...base, mlp: 'swiglu' }), /mlp is 'swiglu'/],
     [new GPT({ ...base, nKvHead: 1 }), /nKvHead 1 differs from nHead 2/],
   ];
-  for (const [m, re] of cases) assert.throws(() => saveHfGpt2(tempDir('export'), m), (e: unknown) => e instanceof LlmfsError && re.test(e.message) && /only GPT-2-layout models export/.test(e.message));
+  for (const [m, re] of cases)
+    assert.throws(
+      () => saveHfGpt2(tempDir('export'), m),
+      (e: unknown) =>
+        e instanceof LlmfsError && re.test(e.message) && /only GPT-2-layout models export/.test(e.message),
+    );
   const char = CharTokenizer.fromCorpus('abc', 'error');
-  assert.throws(() => saveHfGpt2(tempDir('export'), new GPT(base), char), (e: unknown) => e instanceof LlmfsError && /GPT2Tokenizer needs a byte-level BPE/.test(e.message));
+  assert.throws(
+    () => saveHfGpt2(tempDir('export'), new GPT(base), char),
+    (e: unknown) => e instanceof LlmfsError && /GPT2Tokenizer needs a byte-level BPE/.test(e.message),
+  );
 });
 
 test('loadPretrained: reads our own checkpoints too (model_type "llmfs-gpt")', () => {

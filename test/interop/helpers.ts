@@ -13,7 +13,16 @@ export const TINY = join(FIXTURE, 'tiny');
 export const UNTIED = join(FIXTURE, 'untied');
 export const EVAL_TEXT = join(FIXTURE, 'eval.txt');
 
-export interface EvalGolden { stride: number; tokens: number; predicted: number; bytes: number; totalNats: number; loss: number; perplexity: number; bitsPerByte: number }
+export interface EvalGolden {
+  stride: number;
+  tokens: number;
+  predicted: number;
+  bytes: number;
+  totalNats: number;
+  loss: number;
+  perplexity: number;
+  bitsPerByte: number;
+}
 export interface Golden {
   text: string;
   ids: number[];
@@ -30,7 +39,13 @@ export function tempDir(tag = 'interop'): string {
 }
 
 /** A copy of fixture dir `from`, with config.json fields and tensors edited. */
-export function variant(from: string, edit: { config?: (c: Record<string, unknown>) => void; tensors?: (t: Record<string, Tensor>) => Record<string, Tensor> | void }): string {
+export function variant(
+  from: string,
+  edit: {
+    config?: (c: Record<string, unknown>) => void;
+    tensors?: (t: Record<string, Tensor>) => Record<string, Tensor> | void;
+  },
+): string {
   const dir = tempDir();
   cpSync(from, dir, { recursive: true });
   if (edit.config) {

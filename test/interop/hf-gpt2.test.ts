@@ -23,7 +23,11 @@ function lossOf(model: GPT, ids: number[]): number {
   return noGrad(() => model.forward(tensor([ids.slice(0, -1)]), { targets: ids.slice(1) }).loss!.item());
 }
 
-function assertMatches(model: GPT, want: { logits: number[]; loss: number }, what: string): { abs: number; rel: number } {
+function assertMatches(
+  model: GPT,
+  want: { logits: number[]; loss: number },
+  what: string,
+): { abs: number; rel: number } {
   const d = maxDiff(logitsOf(model, golden.ids), want.logits);
   assert.ok(d.abs < TOL, `${what}: logits differ from PyTorch's by up to ${d.abs}`);
   assert.ok(Math.abs(lossOf(model, golden.ids) - want.loss) < TOL, `${what}: loss`);
@@ -55,7 +59,8 @@ test('hf gpt2: names with the transformer. prefix and a tied lm_head saved twice
   const dir = variant(TINY, {
     tensors: (ts) => {
       const out: Record<string, Tensor> = { 'lm_head.weight': ts['wte.weight'].clone() };
-      for (const [k, v] of Object.entries(ts)) if (!/\.attn\.(bias|masked_bias)$/.test(k)) out[`transformer.${k}`] = v;
+      for (const [k, v] of Object.entries(ts))
+        if (!/\.attn\.(bias|masked_bias)$/.test(k)) out[`transformer.${k}`] = v;
       return out;
     },
   });
@@ -72,7 +77,10 @@ test('hf gpt2: an lm_head that differs from wte loads as an untied head', () => 
 });
 
 test('hf gpt2: the golden check is sensitive: a wrong epsilon or GELU form changes the logits beyond tolerance', () => {
-  for (const edit of [(c: Record<string, unknown>) => void (c.layer_norm_epsilon = 1e-5), (c: Record<string, unknown>) => void (c.activation_function = 'gelu')]) {
+  for (const edit of [
+    (c: Record<string, unknown>) => void (c.layer_norm_epsilon = 1e-5),
+    (c: Record<string, unknown>) => void (c.activation_function = 'gelu'),
+  ]) {
     const { model } = loadPretrained(variant(TINY, { config: edit }));
     const d = maxDiff(logitsOf(model, golden.ids), golden.tiny.logits);
     assert.ok(d.abs > 10 * TOL, `changed config still matches (max diff ${d.abs})`);
@@ -93,30 +101,99 @@ test('hf gpt2: greedy decoding by repeated forward passes gives PyTorch next tok
 const throwsNaming = (fn: () => unknown, ...parts: (string | RegExp)[]): void => {
   assert.throws(fn, (err: unknown) => {
     assert.ok(err instanceof LlmfsError, `not an LlmfsError: ${String(err)}`);
-    for (const p of parts) assert.match(err.message, typeof p === 'string' ? new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : p);
+    for (const p of parts)
+      assert.match(
+        err.message,
+        typeof p === 'string' ? new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : p,
+      );
     assert.ok(!err.message.includes('\n'), 'one line');
     return true;
   });
 };
 
 test('hf gpt2: a missing, misshapen or unknown tensor is one error naming the tensor and the file', () => {
-  throwsNaming(() => loadPretrained(variant(TINY, { tensors: (ts) => void delete ts['h.1.mlp.c_fc.bias'] })), 'model.safetensors', "'h.1.mlp.c_fc.bias' is missing");
-  throwsNaming(() => loadPretrained(variant(TINY, { tensors: (ts) => void (ts['h.0.attn.c_attn.weight'] = ts['h.0.attn.c_attn.weight'].reshape(144, 48)) })), 'model.safetensors', "'h.0.attn.c_attn.weight' has shape (144,48)", 'implies (48,144)');
-  throwsNaming(() => loadPretrained(variant(TINY, { tensors: (ts) => void (ts['h.2.ln_1.weight'] = ts['ln_f.weight']) })), "unexpected tensor 'h.2.ln_1.weight'");
-  throwsNaming(() => loadPretrained(variant(TINY, { tensors: (ts) => void (ts['transformer.wte.weight'] = ts['wte.weight']) })), "tensors 'transformer.wte.weight' and 'wte.weight' are the same parameter");
-  throwsNaming(() => loadPretrained(variant(TINY, { config: (c) => void (c.n_layer = 3) })), "'h.2.ln_1.weight' is missing", 'config.json');
-  throwsNaming(() => loadPretrained(variant(TINY, { config: (c) => void (c.tie_word_embeddings = false) })), "'lm_head.weight' is missing");
+  throwsNaming(
+    () => loadPretrained(variant(TINY, { tensors: (ts) => void delete ts['h.1.mlp.c_fc.bias'] })),
+    'model.safetensors',
+    "'h.1.mlp.c_fc.bias' is missing",
+  );
+  throwsNaming(
+    () =>
+      loadPretrained(
+        variant(TINY, {
+          tensors: (ts) =>
+            void (ts['h.0.attn.c_attn.weight'] = ts['h.0.attn.c_attn.weight'].reshape(144, 48)),
+        }),
+      ),
+    'model.safetensors',
+    "'h.0.attn.c_attn.weight' has shape (144,48)",
+    'implies (48,144)',
+  );
+  throwsNaming(
+    () =>
+      loadPretrained(variant(TINY, { tensors: (ts) => void (ts['h.2.ln_1.weight'] = ts['ln_f.weight']) })),
+    "unexpected tensor 'h.2.ln_1.weight'",
+  );
+  throwsNaming(
+    () =>
+      loadPretrained(
+        variant(TINY, { tensors: (ts) => void (ts['transformer.wte.weight'] = ts['wte.weight']) }),
+      ),
+    "tensors 'transformer.wte.weight' and 'wte.weight' are the same parameter",
+  );
+  throwsNaming(
+    () => loadPretrained(variant(TINY, { config: (c) => void (c.n_layer = 3) })),
+    "'h.2.ln_1.weight' is missing",
+    'config.json',
+  );
+  throwsNaming(
+    () => loadPretrained(variant(TINY, { config: (c) => void (c.tie_word_embeddings = false) })),
+    "'lm_head.weight' is missing",
+  );
   // The attention-mask buffers are optional: newer exports leave them out.
-  assertMatches(loadPretrained(variant(TINY, { tensors: (ts) => void delete ts['h.0.attn.bias'] })).model, golden.tiny, 'no buffers');
+  assertMatches(
+    loadPretrained(variant(TINY, { tensors: (ts) => void delete ts['h.0.attn.bias'] })).model,
+    golden.tiny,
+    'no buffers',
+  );
 });
 
 test('hf gpt2: config.json faults are one error naming the file and the field', () => {
-  throwsNaming(() => loadPretrained(variant(TINY, { config: (c) => void (c.activation_function = 'gelu_10') })), 'config.json', 'activation_function "gelu_10" is not supported');
-  throwsNaming(() => loadPretrained(variant(TINY, { config: (c) => void (c.n_embd = 50) })), 'config.json', 'nEmbd 50 must be divisible by nHead 4');
-  throwsNaming(() => loadPretrained(variant(TINY, { config: (c) => void (c.model_type = 'llama') })), 'config.json', 'model_type is "llama"');
-  throwsNaming(() => loadPretrained(variant(TINY, { config: (c) => void (c.scale_attn_weights = false) })), 'scale_attn_weights');
-  throwsNaming(() => loadPretrained(variant(TINY, { config: (c) => void (c.layer_norm_epsilon = '1e-5') })), 'layer_norm_epsilon');
+  throwsNaming(
+    () => loadPretrained(variant(TINY, { config: (c) => void (c.activation_function = 'gelu_10') })),
+    'config.json',
+    'activation_function "gelu_10" is not supported',
+  );
+  throwsNaming(
+    () => loadPretrained(variant(TINY, { config: (c) => void (c.n_embd = 50) })),
+    'config.json',
+    'nEmbd 50 must be divisible by nHead 4',
+  );
+  throwsNaming(
+    () => loadPretrained(variant(TINY, { config: (c) => void (c.model_type = 'llama') })),
+    'config.json',
+    'model_type is "llama"',
+  );
+  throwsNaming(
+    () => loadPretrained(variant(TINY, { config: (c) => void (c.scale_attn_weights = false) })),
+    'scale_attn_weights',
+  );
+  throwsNaming(
+    () => loadPretrained(variant(TINY, { config: (c) => void (c.layer_norm_epsilon = '1e-5') })),
+    'layer_norm_epsilon',
+  );
   throwsNaming(() => gptConfigFromHf([], 'x/config.json'), 'x/config.json: must hold a JSON object');
-  assert.equal(gptConfigFromHf({ model_type: 'gpt2', vocab_size: 10, n_positions: 8, n_embd: 4, n_layer: 1, n_head: 2, activation_function: 'swish' }).config.activation, 'silu');
+  assert.equal(
+    gptConfigFromHf({
+      model_type: 'gpt2',
+      vocab_size: 10,
+      n_positions: 8,
+      n_embd: 4,
+      n_layer: 1,
+      n_head: 2,
+      activation_function: 'swish',
+    }).config.activation,
+    'silu',
+  );
   throwsNaming(() => loadPretrained('/nonexistent/dir'), '/nonexistent/dir', 'not found');
 });

@@ -31,10 +31,19 @@ const configJson = readFileSync(join(TINY, 'config.json'), 'utf8');
 const bpeJson = tokenizerToJson(bpeFromHf({ vocabJson, mergesTxt }));
 const charJson = tokenizerToJson(CharTokenizer.fromCorpus(SAMPLE, 'unk'));
 const weights = readSafetensorsFile(join(TINY, 'model.safetensors')).tensors;
-const source: TensorSource = { tensors: Object.entries(weights).map(([name, t]) => ({ name, shape: t.shape })), read: (n) => weights[n] };
+const source: TensorSource = {
+  tensors: Object.entries(weights).map(([name, t]) => ({ name, shape: t.shape })),
+  read: (n) => weights[n],
+};
 
 type Kind = 'vocab.json' | 'merges.txt' | 'tokenizer.json (bpe)' | 'tokenizer.json (char)' | 'config.json';
-const KINDS: Kind[] = ['vocab.json', 'merges.txt', 'tokenizer.json (bpe)', 'tokenizer.json (char)', 'config.json'];
+const KINDS: Kind[] = [
+  'vocab.json',
+  'merges.txt',
+  'tokenizer.json (bpe)',
+  'tokenizer.json (char)',
+  'config.json',
+];
 
 function mutate(text: string, r: Rand, edit: (t: string, r: Rand) => string): string {
   for (let n = 1 + r.int(3); n > 0; n--) text = r.next() < 0.7 ? edit(text, r) : editText(text, r);
@@ -44,7 +53,8 @@ function mutate(text: string, r: Rand, edit: (t: string, r: Rand) => string): st
 /** A loaded tokenizer must work: ids in range, and byte-level BPE round-trips any text. */
 function checkTokenizer(tok: Tokenizer): void {
   const ids = tok.encode(SAMPLE);
-  for (const id of ids) assert.ok(Number.isInteger(id) && id >= 0 && id < tok.vocabSize, `id ${id} out of range`);
+  for (const id of ids)
+    assert.ok(Number.isInteger(id) && id >= 0 && id < tok.vocabSize, `id ${id} out of range`);
   if (tok.kind === 'bpe') assert.equal(tok.decode(ids), SAMPLE, 'byte-level BPE must round-trip');
   for (const id of ids.slice(0, 5)) tok.piece(id);
 }
@@ -79,7 +89,8 @@ function runCase(seed: number, kind: Kind, viaFiles: boolean): void {
 
 function loadViaDir(dir: string, config: string) {
   writeFileSync(join(dir, 'config.json'), config);
-  for (const f of ['model.safetensors', 'vocab.json', 'merges.txt']) writeFileSync(join(dir, f), readFileSync(join(TINY, f)));
+  for (const f of ['model.safetensors', 'vocab.json', 'merges.txt'])
+    writeFileSync(join(dir, f), readFileSync(join(TINY, f)));
   return loadPretrained(dir).model;
 }
 
@@ -95,16 +106,24 @@ test(`fuzz: ${CASES} mutated tokenizer and config files load correctly or throw 
       loaded.set(kind, loaded.get(kind)! + 1);
     } catch (err) {
       if (!(err instanceof LlmfsError)) {
-        assert.fail(`seed ${seed} (${kind}): ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+        assert.fail(
+          `seed ${seed} (${kind}): ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
+        );
       }
-      assert.ok(!err.message.includes('\n') && err.message.length < 12000, `seed ${seed}: error is not one bounded line: ${err.message.slice(0, 300)}`);
+      assert.ok(
+        !err.message.includes('\n') && err.message.length < 12000,
+        `seed ${seed}: error is not one bounded line: ${err.message.slice(0, 300)}`,
+      );
     }
     slowest = Math.max(slowest, performance.now() - t0);
   }
   const secs = (performance.now() - start) / 1000;
   const peakMb = process.resourceUsage().maxRSS / 1024;
-  t.diagnostic(`${CASES} cases in ${secs.toFixed(1)} s; loaded: ${[...loaded].map(([k, n]) => `${k} ${n}`).join(', ')}; slowest ${slowest.toFixed(0)} ms; peak RSS ${peakMb.toFixed(0)} MB`);
+  t.diagnostic(
+    `${CASES} cases in ${secs.toFixed(1)} s; loaded: ${[...loaded].map(([k, n]) => `${k} ${n}`).join(', ')}; slowest ${slowest.toFixed(0)} ms; peak RSS ${peakMb.toFixed(0)} MB`,
+  );
   assert.ok(slowest < 2000, `a case took ${slowest} ms`);
   assert.ok(peakMb < 1500, `peak RSS ${peakMb} MB`);
-  for (const k of KINDS) assert.ok(loaded.get(k)! > 20, `too few ${k} cases loaded: mutations too destructive`);
+  for (const k of KINDS)
+    assert.ok(loaded.get(k)! > 20, `too few ${k} cases loaded: mutations too destructive`);
 });

@@ -6,10 +6,66 @@ import { prng } from '../io/helpers.js';
 export type Rand = ReturnType<typeof prng>;
 export { prng };
 
-const CHARS = ['"', '{', '}', '[', ']', ':', ',', '0', '9', '-', 'e', '.', '\\', ' ', '\n', '\r', 'a', 'Ġ', '\u0000', '\ud83d', '🙂', 'é', '\t', '#'];
+const CHARS = [
+  '"',
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  ',',
+  '0',
+  '9',
+  '-',
+  'e',
+  '.',
+  '\\',
+  ' ',
+  '\n',
+  '\r',
+  'a',
+  'Ġ',
+  '\u0000',
+  '\ud83d',
+  '🙂',
+  'é',
+  '\t',
+  '#',
+];
 export const WEIRD: unknown[] = [
-  0, 1, 2, 3, -1, 1.5, 1e-300, 2 ** 21, 2 ** 31, 2 ** 53, 1e20, 1e308, -0, '2', '', 'Ġ', 'gelu_new', 'gpt2', 'bpe', 'char', 'merges',
-  null, true, false, [], [0, 1], [[1, 2]], {}, { a: 1 }, 'x'.repeat(5000), 'Ġ'.repeat(300), [null], ['\ud800'],
+  0,
+  1,
+  2,
+  3,
+  -1,
+  1.5,
+  1e-300,
+  2 ** 21,
+  2 ** 31,
+  2 ** 53,
+  1e20,
+  1e308,
+  -0,
+  '2',
+  '',
+  'Ġ',
+  'gelu_new',
+  'gpt2',
+  'bpe',
+  'char',
+  'merges',
+  null,
+  true,
+  false,
+  [],
+  [0, 1],
+  [[1, 2]],
+  {},
+  { a: 1 },
+  'x'.repeat(5000),
+  'Ġ'.repeat(300),
+  [null],
+  ['\ud800'],
 ];
 
 const spanOf = (text: string, r: Rand): [number, number] => {
@@ -21,11 +77,18 @@ const spanOf = (text: string, r: Rand): [number, number] => {
 export function editText(text: string, r: Rand): string {
   const [a, b] = spanOf(text, r);
   switch (r.int(5)) {
-    case 0: return text.slice(0, a) + r.pick(CHARS) + text.slice(a + 1);
-    case 1: return text.slice(0, a) + text.slice(b);
-    case 2: { const c = r.int(text.length + 1); return text.slice(0, c) + text.slice(a, b) + text.slice(c); }
-    case 3: return text.slice(0, r.int(text.length + 1));
-    default: return text.slice(0, a) + r.pick(CHARS) + text.slice(a);
+    case 0:
+      return text.slice(0, a) + r.pick(CHARS) + text.slice(a + 1);
+    case 1:
+      return text.slice(0, a) + text.slice(b);
+    case 2: {
+      const c = r.int(text.length + 1);
+      return text.slice(0, c) + text.slice(a, b) + text.slice(c);
+    }
+    case 3:
+      return text.slice(0, r.int(text.length + 1));
+    default:
+      return text.slice(0, a) + r.pick(CHARS) + text.slice(a);
   }
 }
 
@@ -54,10 +117,23 @@ export function editJson(text: string, r: Rand): string {
   if (op < 6) target[key as string] = r.pick(WEIRD);
   else if (op < 8 && !Array.isArray(parent)) delete target[key as string];
   else if (Array.isArray(parent)) parent.push(r.pick(WEIRD));
-  else target[r.pick(['n_head', 'n_inner', 'tie_word_embeddings', 'activation_function', 'type', 'version', '<|endoftext|>', String(key) + 'x'])] = r.pick(WEIRD);
+  else
+    target[
+      r.pick([
+        'n_head',
+        'n_inner',
+        'tie_word_embeddings',
+        'activation_function',
+        'type',
+        'version',
+        '<|endoftext|>',
+        String(key) + 'x',
+      ])
+    ] = r.pick(WEIRD);
   const out = JSON.stringify(wrap.root) ?? '';
   // Sometimes repeat a key by text surgery (JSON.stringify cannot), as a hostile file might.
-  if (r.next() < 0.05 && out.startsWith('{"')) return `{"${out.slice(2, out.indexOf('"', 2))}":0,${out.slice(1)}`;
+  if (r.next() < 0.05 && out.startsWith('{"'))
+    return `{"${out.slice(2, out.indexOf('"', 2))}":0,${out.slice(1)}`;
   return out;
 }
 
@@ -67,12 +143,34 @@ export function editLines(text: string, r: Rand): string {
   const i = r.int(lines.length);
   const j = r.int(lines.length);
   switch (r.int(6)) {
-    case 0: lines.splice(i, 1); break;
-    case 1: lines.splice(i, 0, lines[j]); break;
-    case 2: [lines[i], lines[j]] = [lines[j], lines[i]]; break;
-    case 3: lines[i] = r.pick(['a  b', 'a\tb', 'a b c', ' ', 'Ġ Ġ\r', '#version: 0.2', 'Ġt he', 'he Ġt', '\ud83d x', 'x'.repeat(3000) + ' y']); break;
-    case 4: lines.splice(i, 0, `${r.pick(['Ġ', 'a', 'Ã', 'Ġt', 'zz'])} ${r.pick(['©', 'he', 'Ġ', 'q', ''])}`); break;
-    default: lines.push(...lines.slice(0, r.int(40)));
+    case 0:
+      lines.splice(i, 1);
+      break;
+    case 1:
+      lines.splice(i, 0, lines[j]);
+      break;
+    case 2:
+      [lines[i], lines[j]] = [lines[j], lines[i]];
+      break;
+    case 3:
+      lines[i] = r.pick([
+        'a  b',
+        'a\tb',
+        'a b c',
+        ' ',
+        'Ġ Ġ\r',
+        '#version: 0.2',
+        'Ġt he',
+        'he Ġt',
+        '\ud83d x',
+        'x'.repeat(3000) + ' y',
+      ]);
+      break;
+    case 4:
+      lines.splice(i, 0, `${r.pick(['Ġ', 'a', 'Ã', 'Ġt', 'zz'])} ${r.pick(['©', 'he', 'Ġ', 'q', ''])}`);
+      break;
+    default:
+      lines.push(...lines.slice(0, r.int(40)));
   }
   return lines.join('\n');
 }

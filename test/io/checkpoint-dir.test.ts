@@ -4,13 +4,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LlmfsError } from '../../src/errors.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { atomicWriteFile, loadCheckpointDir, saveCheckpointDir } from '../../src/io/checkpoint-dir.js';
-import { openSafetensorsFile, readSafetensorsFile, writeSafetensorsFile } from '../../src/io/safetensors-file.js';
+import {
+  openSafetensorsFile,
+  readSafetensorsFile,
+  writeSafetensorsFile,
+} from '../../src/io/safetensors-file.js';
 
 const CHILD = new URL('./kill-child.ts', import.meta.url).pathname;
 
@@ -28,7 +42,9 @@ const weights = (v: number): Record<string, Tensor> => ({
 /** Runs the kill-child in `mode`, SIGKILLs it `delayMs` after it prints `signal`; resolves with its output. */
 function runAndKill(mode: string, path: string, signal: string, delayMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, path], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let armed = false;
@@ -40,13 +56,20 @@ function runAndKill(mode: string, path: string, signal: string, delayMs: number)
       }
     });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code, sig) => (sig === 'SIGKILL' ? resolve(out) : reject(new Error(`child exited ${code}: ${err}`))));
+    child.on('exit', (code, sig) =>
+      sig === 'SIGKILL' ? resolve(out) : reject(new Error(`child exited ${code}: ${err}`)),
+    );
   });
 }
 
 test('checkpoint dir: weights, config, metadata and extra files round-trip', (t) => {
   const dir = join(scratch(t), 'run', 'ckpt');
-  saveCheckpointDir(dir, { weights: weights(2), config: { n_layer: 1, name: 'tiny' }, extraFiles: { 'tokenizer.json': '{}', training_state: new Uint8Array([1, 2]) }, metadata: { step: '10' } });
+  saveCheckpointDir(dir, {
+    weights: weights(2),
+    config: { n_layer: 1, name: 'tiny' },
+    extraFiles: { 'tokenizer.json': '{}', training_state: new Uint8Array([1, 2]) },
+    metadata: { step: '10' },
+  });
   const ck = loadCheckpointDir(dir);
   assert.deepEqual(ck.config, { n_layer: 1, name: 'tiny' });
   assert.deepEqual(ck.metadata, { step: '10' });
@@ -84,7 +107,9 @@ test('checkpoint dir: a save killed between its renames leaves <dir>.previous, w
 
 /** Asserts that `fn` throws an LlmfsError whose message is exactly `message`. */
 function throwsExactly(fn: () => unknown, message: string): void {
-  assert.throws(fn, (err: unknown) => err instanceof LlmfsError && err.message === message ? true : assert.fail(`got: ${String(err)}`));
+  assert.throws(fn, (err: unknown) =>
+    err instanceof LlmfsError && err.message === message ? true : assert.fail(`got: ${String(err)}`),
+  );
 }
 
 test('checkpoint dir: missing and corrupt files give one clear error naming the directory and file', (t) => {
@@ -104,21 +129,39 @@ test('checkpoint dir: missing and corrupt files give one clear error naming the 
   const bytes = readFileSync(weightsPath);
   bytes.writeUInt32LE(999999, 0);
   writeFileSync(weightsPath, bytes);
-  throwsExactly(() => loadCheckpointDir(dir), `checkpoint ${dir}: model.safetensors: header length 999999 exceeds file size ${bytes.length}`);
+  throwsExactly(
+    () => loadCheckpointDir(dir),
+    `checkpoint ${dir}: model.safetensors: header length 999999 exceeds file size ${bytes.length}`,
+  );
   truncateSync(weightsPath, 3);
-  throwsExactly(() => loadCheckpointDir(dir), `checkpoint ${dir}: model.safetensors: file is 3 bytes, too short for the 8-byte header length`);
+  throwsExactly(
+    () => loadCheckpointDir(dir),
+    `checkpoint ${dir}: model.safetensors: file is 3 bytes, too short for the 8-byte header length`,
+  );
   rmSync(weightsPath);
   throwsExactly(() => loadCheckpointDir(dir), `checkpoint ${dir}: model.safetensors: file not found`);
   writeFileSync(join(root, 'file'), '');
-  throwsExactly(() => loadCheckpointDir(join(root, 'file')), `checkpoint ${join(root, 'file')}: is not a directory`);
+  throwsExactly(
+    () => loadCheckpointDir(join(root, 'file')),
+    `checkpoint ${join(root, 'file')}: is not a directory`,
+  );
 });
 
 test('checkpoint dir: extra file names must be plain names, and sub-directories are refused', (t) => {
   const dir = join(scratch(t), 'c');
-  assert.throws(() => saveCheckpointDir(dir, { weights: {}, config: {}, extraFiles: { '../evil': 'x' } }), /extra file name "..\/evil" is not allowed/);
-  assert.throws(() => saveCheckpointDir(dir, { weights: {}, config: {}, extraFiles: { 'config.json': 'x' } }), /not allowed/);
+  assert.throws(
+    () => saveCheckpointDir(dir, { weights: {}, config: {}, extraFiles: { '../evil': 'x' } }),
+    /extra file name "..\/evil" is not allowed/,
+  );
+  assert.throws(
+    () => saveCheckpointDir(dir, { weights: {}, config: {}, extraFiles: { 'config.json': 'x' } }),
+    /not allowed/,
+  );
   mkdirSync(join(dir, 'sub'), { recursive: true });
-  assert.throws(() => saveCheckpointDir(dir, { weights: {}, config: {} }), /holds "sub", which is not a plain file/);
+  assert.throws(
+    () => saveCheckpointDir(dir, { weights: {}, config: {} }),
+    /holds "sub", which is not a plain file/,
+  );
 });
 
 test('safetensors files: the lazy reader validates the header first and reads only the tensors asked for', (t) => {
@@ -126,13 +169,22 @@ test('safetensors files: the lazy reader validates the header first and reads on
   writeSafetensorsFile(path, weights(5), { format: 'pt' });
   const reader = openSafetensorsFile(path);
   assert.deepEqual(reader.metadata, { format: 'pt' });
-  assert.deepEqual(reader.tensors.map((x) => [x.name, x.dtype, x.shape]), [['h.0.mlp.c_fc.weight', 'F32', [3, 4]], ['ln_f.weight', 'F32', [4]]]);
+  assert.deepEqual(
+    reader.tensors.map((x) => [x.name, x.dtype, x.shape]),
+    [
+      ['h.0.mlp.c_fc.weight', 'F32', [3, 4]],
+      ['ln_f.weight', 'F32', [4]],
+    ],
+  );
   assert.deepEqual(Array.from(reader.read('ln_f.weight').data), [-5, -5, -5, -5]);
   assert.throws(() => reader.read('nope'), /m\.safetensors: no tensor named "nope"/);
   reader.close();
   assert.throws(() => reader.read('ln_f.weight'), /after close/);
   assert.deepEqual(readSafetensorsFile(path).tensors['h.0.mlp.c_fc.weight'].data[11], 5);
-  assert.throws(() => readSafetensorsFile(join(path, '..', 'none.safetensors')), /none\.safetensors: file not found$/);
+  assert.throws(
+    () => readSafetensorsFile(join(path, '..', 'none.safetensors')),
+    /none\.safetensors: file not found$/,
+  );
 });
 
 test('atomicWriteFile: replaces a file and leaves no temporary file behind', (t) => {
@@ -142,7 +194,10 @@ test('atomicWriteFile: replaces a file and leaves no temporary file behind', (t)
   atomicWriteFile(path, [new Uint8Array([116, 119]), new Uint8Array([111])]);
   assert.equal(readFileSync(path, 'utf8'), 'two');
   assert.deepEqual(readdirSync(dir), ['f.txt']);
-  assert.throws(() => atomicWriteFile(join(dir, 'no', 'such', 'dir'), 'x'), /no\/such\/dir: cannot write file \(ENOENT\)/);
+  assert.throws(
+    () => atomicWriteFile(join(dir, 'no', 'such', 'dir'), 'x'),
+    /no\/such\/dir: cannot write file \(ENOENT\)/,
+  );
 });
 
 test('atomicWriteFile: a process SIGKILLed mid-write leaves the previous file intact and loadable', async (t) => {
@@ -160,7 +215,11 @@ test('atomicWriteFile: a process SIGKILLed mid-write leaves the previous file in
 
 test('checkpoint dir: a saving process SIGKILLed at random moments always leaves a complete, consistent checkpoint', async (t) => {
   const dir = join(scratch(t), 'ckpt');
-  saveCheckpointDir(dir, { weights: weights(0), config: { version: 0 }, extraFiles: { training_state: '0' } });
+  saveCheckpointDir(dir, {
+    weights: weights(0),
+    config: { version: 0 },
+    extraFiles: { training_state: '0' },
+  });
   const kills: string[] = [];
   let prev = 0;
   for (const delay of [0, 15, 40, 90, 160]) {
@@ -177,7 +236,9 @@ test('checkpoint dir: a saving process SIGKILLed at random moments always leaves
       assert.equal(ck.weights.w.data[(1 << 18) - 1], v);
     }
     assert.equal(readFileSync(join(ck.dir, 'training_state'), 'utf8'), String(v));
-    kills.push(`${delay} ms: ${saved} saves done, loaded version ${v}${ck.dir.endsWith('.previous') ? ' from .previous' : ''}`);
+    kills.push(
+      `${delay} ms: ${saved} saves done, loaded version ${v}${ck.dir.endsWith('.previous') ? ' from .previous' : ''}`,
+    );
   }
   console.log(`# kills: ${kills.join('; ')}`);
   saveCheckpointDir(dir, { weights: weights(9), config: { version: 9 } });

@@ -10,7 +10,11 @@ const root = join(import.meta.dirname, '..', '..');
 
 test('docs: 09-safetensors.ts runs and its output is printed verbatim in chapter 9', () => {
   const chapter = readFileSync(join(root, 'docs', '09-pretrained-weights.md'), 'utf8');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'docs', 'examples', '09-safetensors.ts')], { encoding: 'utf8', cwd: root });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'docs', 'examples', '09-safetensors.ts')],
+    { encoding: 'utf8', cwd: root },
+  );
   assert.equal(r.status, 0, r.stderr);
   const out = r.stdout.trimEnd();
   assert.ok(out.includes('header length 999999 exceeds file size'));

@@ -2,7 +2,11 @@
 // a small seeded PRNG for the fuzz tests.
 
 /** [u64 LE length][header text, space-padded to 8][data]; `headerLength` overrides the prefix. */
-export function makeFile(header: object | string, data: Uint8Array = new Uint8Array(0), headerLength?: number): Uint8Array {
+export function makeFile(
+  header: object | string,
+  data: Uint8Array = new Uint8Array(0),
+  headerLength?: number,
+): Uint8Array {
   const json = new TextEncoder().encode(typeof header === 'string' ? header : JSON.stringify(header));
   const padded = new Uint8Array(Math.ceil(json.length / 8) * 8).fill(0x20);
   padded.set(json);
@@ -25,7 +29,11 @@ export function f32Bytes(values: number[]): Uint8Array {
 }
 
 /** mulberry32: a tiny seeded generator, so every fuzz case can be replayed from its seed. */
-export function prng(seed: number): { next: () => number; int: (n: number) => number; pick: <T>(xs: readonly T[]) => T } {
+export function prng(seed: number): {
+  next: () => number;
+  int: (n: number) => number;
+  pick: <T>(xs: readonly T[]) => T;
+} {
   let s = seed >>> 0;
   const next = (): number => {
     s = (s + 0x6d2b79f5) >>> 0;

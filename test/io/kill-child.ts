@@ -21,7 +21,10 @@ if (mode === 'atomic') {
 } else if (mode === 'ckpt') {
   process.stdout.write('ready\n');
   for (let v = 1; ; v++) {
-    const weights = { w: new Tensor(new Float32Array(1 << 18).fill(v), [512, 512]), b: new Tensor(new Float32Array(512).fill(v), [512]) };
+    const weights = {
+      w: new Tensor(new Float32Array(1 << 18).fill(v), [512, 512]),
+      b: new Tensor(new Float32Array(512).fill(v), [512]),
+    };
     saveCheckpointDir(path, { weights, config: { version: v }, extraFiles: { training_state: String(v) } });
     process.stdout.write(`saved ${v}\n`);
   }

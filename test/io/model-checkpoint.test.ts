@@ -16,7 +16,14 @@ test('model checkpoint: save and load round-trip weights, config and tokenizer',
   const dir = join(mkdtempSync(join(tmpdir(), 'llmfs-ckpt-')), 'run');
   const tok = CharTokenizer.fromCorpus('hello world');
   T.manualSeed(3);
-  const model = new GPT({ vocabSize: tok.vocabSize, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8, positions: 'rope' });
+  const model = new GPT({
+    vocabSize: tok.vocabSize,
+    blockSize: 8,
+    nLayer: 1,
+    nHead: 2,
+    nEmbd: 8,
+    positions: 'rope',
+  });
   saveModel(dir, model, { tokenizer: tok, trainingState: { step: 7 } });
   const loaded = loadModel(dir);
   assert.deepEqual(loaded.model.config, model.config);
@@ -30,8 +37,16 @@ test('model checkpoint: a config with a wrong field or type gives one clear erro
   const dir = join(mkdtempSync(join(tmpdir(), 'llmfs-ckpt-')), 'run');
   const model = new GPT({ vocabSize: 10, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 });
   saveModel(dir, model);
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'llmfs-gpt', ...model.config, nHead: 3 }));
-  assert.throws(() => loadModel(dir), (e: Error) => e instanceof LlmfsError && /config\.json: GPT config: nEmbd 4 must be divisible by nHead 3/.test(e.message));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({ model_type: 'llmfs-gpt', ...model.config, nHead: 3 }),
+  );
+  assert.throws(
+    () => loadModel(dir),
+    (e: Error) =>
+      e instanceof LlmfsError &&
+      /config\.json: GPT config: nEmbd 4 must be divisible by nHead 3/.test(e.message),
+  );
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'bert' }));
   assert.throws(() => loadModel(dir), /model_type is "bert"/);
 });

@@ -36,11 +36,17 @@ test('safetensors: float64 tensors are written as F32 (rounded to nearest)', () 
 });
 
 test('safetensors: the writer sorts names, pads the header with spaces to 8 bytes, and aligns the data', () => {
-  const bytes = writeSafetensors({ b: new Tensor(Float32Array.from([1, 2]), [2]), a: new Tensor(Float32Array.from([3]), [1]) });
+  const bytes = writeSafetensors({
+    b: new Tensor(Float32Array.from([1, 2]), [2]),
+    a: new Tensor(Float32Array.from([3]), [1]),
+  });
   const n = new DataView(bytes.buffer).getUint32(0, true);
   assert.equal(n % 8, 0);
   const text = new TextDecoder().decode(bytes.subarray(8, 8 + n));
-  assert.equal(text.trimEnd(), '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}');
+  assert.equal(
+    text.trimEnd(),
+    '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}',
+  );
   assert.match(text, /^[^ ]*} *$/);
   assert.equal(bytes.length, 8 + n + 12);
 });
@@ -71,7 +77,10 @@ test('safetensors: a tensor named "__proto__" is an ordinary entry, not a protot
 
 test('safetensors: the header can be read alone, sorted by offset, without decoding tensors', () => {
   const h = readSafetensorsHeader(readFileSync(new URL('dtypes.safetensors', FIXTURES)));
-  assert.deepEqual(h.tensors.map((t) => t.begin), [...h.tensors.map((t) => t.begin)].sort((a, b) => a - b));
+  assert.deepEqual(
+    h.tensors.map((t) => t.begin),
+    [...h.tensors.map((t) => t.begin)].sort((a, b) => a - b),
+  );
   assert.equal(h.tensors[0].name, 'f32.values');
   assert.equal(h.dataStart % 8, 0);
 });

@@ -19,7 +19,10 @@ test('a folder of .txt files is read in name order, joined by a blank line; othe
   assert.ok(readTextSource(undefined, 100).text.length === 100);
   const empty = join(dir, 'empty');
   mkdirSync(empty);
-  assert.throws(() => readTextSource(empty), (e: Error) => e instanceof LlmfsError && /has no \.txt files/.test(e.message));
+  assert.throws(
+    () => readTextSource(empty),
+    (e: Error) => e instanceof LlmfsError && /has no \.txt files/.test(e.message),
+  );
   assert.throws(() => readTextSource(join(dir, 'nope.txt')), /does not exist/);
 });
 

@@ -19,14 +19,23 @@ const wasm = await createWasmBackend();
 const gemms = { 'js gemm': jsBackend.gemm, 'wasm gemm': wasm.gemm };
 
 interface Case {
-  B: number; Tq: number; Tk: number; nh: number; nkv: number; hs: number; causal: boolean; mask: boolean;
+  B: number;
+  Tq: number;
+  Tk: number;
+  nh: number;
+  nkv: number;
+  hs: number;
+  causal: boolean;
+  mask: boolean;
 }
 
 /** Random q, k, v, dout and dims for a case; row b of the key mask hides its last 2(b+1) keys. */
 function inputs(c: Case, seed: number, make: (n: number) => FloatArray = (n) => new Float32Array(n)) {
   const rng = new Rng(seed);
   const rnd = (n: number) => make(n).map(() => rng.normal());
-  const q = rnd(c.B * c.Tq * c.nh * c.hs), k = rnd(c.B * c.Tk * c.nkv * c.hs), v = rnd(k.length);
+  const q = rnd(c.B * c.Tq * c.nh * c.hs),
+    k = rnd(c.B * c.Tk * c.nkv * c.hs),
+    v = rnd(k.length);
   const dout = rnd(q.length);
   const visible = (i: number) => i % c.Tk < c.Tk - 2 * (Math.floor(i / c.Tk) + 1); // i = b·Tk + key
   const keyMask = c.mask ? Float32Array.from({ length: c.B * c.Tk }, (_, i) => (visible(i) ? 1 : 0)) : null;
@@ -36,19 +45,35 @@ function inputs(c: Case, seed: number, make: (n: number) => FloatArray = (n) => 
 }
 
 type Forward = (
-  q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, d: AttentionDims,
+  q: FloatArray,
+  k: FloatArray,
+  v: FloatArray,
+  out: FloatArray,
+  lse: FloatArray,
+  d: AttentionDims,
 ) => void;
 type Backward = (
-  q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, dout: FloatArray,
-  dq: FloatArray, dk: FloatArray, dv: FloatArray, d: AttentionDims,
+  q: FloatArray,
+  k: FloatArray,
+  v: FloatArray,
+  out: FloatArray,
+  lse: FloatArray,
+  dout: FloatArray,
+  dq: FloatArray,
+  dk: FloatArray,
+  dv: FloatArray,
+  d: AttentionDims,
 ) => void;
 
 function run(x: ReturnType<typeof inputs>, fwd: Forward, bwd: Backward) {
   const { q, k, v, dout, dims } = x;
   const zeros = (n: number) => (q instanceof Float64Array ? new Float64Array(n) : new Float32Array(n));
-  const out = zeros(q.length), lse = new Float64Array(dims.B * dims.nh * dims.Tq);
+  const out = zeros(q.length),
+    lse = new Float64Array(dims.B * dims.nh * dims.Tq);
   fwd(q, k, v, out, lse, dims);
-  const dq = zeros(q.length), dk = zeros(k.length), dv = zeros(v.length);
+  const dq = zeros(q.length),
+    dk = zeros(k.length),
+    dv = zeros(v.length);
   bwd(q, k, v, out, lse, dout, dq, dk, dv, dims);
   return { out, lse, dq, dk, dv };
 }

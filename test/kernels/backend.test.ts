@@ -19,10 +19,13 @@ function recordingBackend(): { backend: Backend; calls: Map<string, number> } {
   const wrapped = Object.entries(jsBackend).map(([name, method]) => {
     if (typeof method !== 'function') return [name, method];
     const fn = method as (...args: unknown[]) => unknown;
-    return [name, (...args: unknown[]) => {
-      calls.set(name, (calls.get(name) ?? 0) + 1);
-      return fn(...args);
-    }];
+    return [
+      name,
+      (...args: unknown[]) => {
+        calls.set(name, (calls.get(name) ?? 0) + 1);
+        return fn(...args);
+      },
+    ];
   });
   return { backend: { ...(Object.fromEntries(wrapped) as Backend), name: 'recording' }, calls };
 }
@@ -46,8 +49,17 @@ test('a recording backend sees a GPT forward and backward go through it, with th
   const got = step();
   resetBackend();
   for (const method of [
-    'gemm', 'attentionForward', 'attentionBackward', 'logSoftmaxForward', 'logSoftmaxBackward',
-    'layerNormForward', 'layerNormBackward', 'geluTanhForward', 'geluTanhBackward', 'binary', 'sumAxis',
+    'gemm',
+    'attentionForward',
+    'attentionBackward',
+    'logSoftmaxForward',
+    'logSoftmaxBackward',
+    'layerNormForward',
+    'layerNormBackward',
+    'geluTanhForward',
+    'geluTanhBackward',
+    'binary',
+    'sumAxis',
   ]) {
     assert.ok((calls.get(method) ?? 0) > 0, `${method} was never called through the installed backend`);
   }
@@ -59,7 +71,12 @@ test('a recording backend sees a GPT forward and backward go through it, with th
 test('setBackend fills the methods a partial backend leaves out with the reference kernels', () => {
   let gemms = 0;
   setBackend({ name: 'gemm only', gemm: (args) => (gemms++, jsBackend.gemm(args)) });
-  const y = T.tensor([[1, 2], [3, 4]]).matmul(T.tensor([[1], [1]])).softmax(0);
+  const y = T.tensor([
+    [1, 2],
+    [3, 4],
+  ])
+    .matmul(T.tensor([[1], [1]]))
+    .softmax(0);
   assert.equal(gemms, 1);
   assert.equal(getBackend().softmaxForward, jsBackend.softmaxForward);
   assertClose(y.data, [1 / (1 + Math.exp(4)), 1 / (1 + Math.exp(-4))]); // softmax of [3, 7]

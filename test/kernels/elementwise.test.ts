@@ -35,8 +35,36 @@ test('wasm GELU (tanh): forward and backward equal the reference', () => {
 test('wasm binary: same shape, scalar, row and column broadcasts equal the reference', () => {
   const rng = new Rng(21);
   const pairs: [number[], number[]][] = [
-    [[3, 5], [3, 5]], [[7], [7]], [[2, 3, 9], [9]], [[2, 3, 9], []], [[], [4, 6]], [[4, 1], [4, 6]],
-    [[2, 3, 1], [2, 3, 5]], [[5], [2, 5]], [[1], [3, 3]], [[2, 1, 3], [2, 4, 3]], [[4, 6], [4, 1]], [[1, 1], [1, 1]],
+    [
+      [3, 5],
+      [3, 5],
+    ],
+    [[7], [7]],
+    [[2, 3, 9], [9]],
+    [[2, 3, 9], []],
+    [[], [4, 6]],
+    [
+      [4, 1],
+      [4, 6],
+    ],
+    [
+      [2, 3, 1],
+      [2, 3, 5],
+    ],
+    [[5], [2, 5]],
+    [[1], [3, 3]],
+    [
+      [2, 1, 3],
+      [2, 4, 3],
+    ],
+    [
+      [4, 6],
+      [4, 1],
+    ],
+    [
+      [1, 1],
+      [1, 1],
+    ],
   ];
   const ops: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow'];
   for (const [sa, sb] of pairs) {
@@ -45,7 +73,10 @@ test('wasm binary: same shape, scalar, row and column broadcasts equal the refer
     const b = rand(numel(sb), rng, 2);
     for (const op of ops) {
       const x = op === 'pow' ? a.map(Math.abs) : a;
-      for (const [l, r, ls, rs] of [[x, b, sa, sb], [b, x, sb, sa]] as const) {
+      for (const [l, r, ls, rs] of [
+        [x, b, sa, sb],
+        [b, x, sb, sa],
+      ] as const) {
         const want = new Float32Array(numel(shape));
         const got = new Float32Array(numel(shape));
         js.binary(op, l, broadcastStrides(ls, shape), r, broadcastStrides(rs, shape), want, shape);
@@ -89,7 +120,18 @@ test('wasm AdamW: one step and several equal the reference, with and without wei
 test('reference AdamW: the first step moves every weight by lr against its gradient sign', () => {
   // at t = 1, m̂ = g and v̂ = g², so the update is lr g / (|g| + eps) = ±lr (up to eps)
   const p = new Float32Array([1, -2, 3]);
-  js.adamw(p, new Float32Array([0.5, -4, 2]), new Float32Array(3), new Float32Array(3), 0.1, 0.9, 0.999, 1e-8, 0, 1);
+  js.adamw(
+    p,
+    new Float32Array([0.5, -4, 2]),
+    new Float32Array(3),
+    new Float32Array(3),
+    0.1,
+    0.9,
+    0.999,
+    1e-8,
+    0,
+    1,
+  );
   assertNear(p, [0.9, -1.9, 2.9], 'params', 1e-6, 1e-6);
   assert.ok(true);
 });

@@ -27,14 +27,22 @@ function run(): { loss: number; grads: Map<string, Float32Array> } {
     return [name, t.requireGrad()];
   };
   const params = new Map([
-    p('x', [B, T, C], 1), p('fcW', [H, C], 0.1), p('fcB', [H], 0.1), p('projW', [C, H], 0.05),
-    p('lnW', [C], 1), p('lnB', [C], 0.1), p('headW', [V, C], 0.1),
+    p('x', [B, T, C], 1),
+    p('fcW', [H, C], 0.1),
+    p('fcB', [H], 0.1),
+    p('projW', [C, H], 0.05),
+    p('lnW', [C], 1),
+    p('lnB', [C], 0.1),
+    p('headW', [V, C], 0.1),
   ]);
   const w = (k: string) => params.get(k)!;
   const targets = randint(0, V, [B * T], { rng });
   const h = linear(linear(w('x'), w('fcW'), w('fcB')).gelu('tanh'), w('projW')); // (B, T, C)
   const x = layerNorm(w('x').add(h), w('lnW'), w('lnB')); // (B, T, C)
-  const att = x.matmul(x.transpose(-2, -1)).mul(1 / Math.sqrt(C)).softmax(-1); // (B, T, T)
+  const att = x
+    .matmul(x.transpose(-2, -1))
+    .mul(1 / Math.sqrt(C))
+    .softmax(-1); // (B, T, T)
   const y = att.matmul(x); // (B, T, C)
   const logits = linear(y, w('headW')); // (B, T, V)
   const loss = crossEntropy(logits.reshape(B * T, V), targets);

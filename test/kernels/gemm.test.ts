@@ -16,21 +16,33 @@ import { rand, assertNear } from './random.js';
 const be = await createNodeWasmBackend({ threads: 2 });
 
 const shapes: [number, number, number][] = [
-  [1, 1, 1], [1, 7, 1], [5, 1, 9], [1, 1, 300], [3, 5, 7], [6, 8, 16], [13, 17, 19], [37, 1, 64],
-  [64, 64, 64], [97, 45, 300], [300, 257, 129], [2, 600, 3],
+  [1, 1, 1],
+  [1, 7, 1],
+  [5, 1, 9],
+  [1, 1, 300],
+  [3, 5, 7],
+  [6, 8, 16],
+  [13, 17, 19],
+  [37, 1, 64],
+  [64, 64, 64],
+  [97, 45, 300],
+  [300, 257, 129],
+  [2, 600, 3],
 ];
 
 function cases(M: number, N: number, K: number, rng: Rng): { args: Omit<GemmArgs, 'c'>; c: Float32Array }[] {
   const out = [];
-  for (const transA of [false, true]) for (const transB of [false, true]) for (const accumulate of [false, true]) {
-    const aOffset = Math.floor(rng.random() * 5);
-    const bOffset = Math.floor(rng.random() * 5);
-    const cOffset = Math.floor(rng.random() * 5);
-    const a = rand(aOffset + M * K + 3, rng);
-    const b = rand(bOffset + K * N + 2, rng);
-    const c = rand(cOffset + M * N + 4, rng);
-    out.push({ args: { transA, transB, M, N, K, a, aOffset, b, bOffset, cOffset, accumulate }, c });
-  }
+  for (const transA of [false, true])
+    for (const transB of [false, true])
+      for (const accumulate of [false, true]) {
+        const aOffset = Math.floor(rng.random() * 5);
+        const bOffset = Math.floor(rng.random() * 5);
+        const cOffset = Math.floor(rng.random() * 5);
+        const a = rand(aOffset + M * K + 3, rng);
+        const b = rand(bOffset + K * N + 2, rng);
+        const c = rand(cOffset + M * N + 4, rng);
+        out.push({ args: { transA, transB, M, N, K, a, aOffset, b, bOffset, cOffset, accumulate }, c });
+      }
   return out;
 }
 
@@ -46,7 +58,11 @@ test('wasm gemm: equals the reference on all transpose cases, offsets, accumulat
       assertNear(got, want, what, 1e-5, Math.sqrt(K) * 2e-6);
       // the elements around C's block are untouched
       assert.deepEqual(got.subarray(0, args.cOffset), c.subarray(0, args.cOffset), `${what}: before C`);
-      assert.deepEqual(got.subarray(args.cOffset + M * N), c.subarray(args.cOffset + M * N), `${what}: after C`);
+      assert.deepEqual(
+        got.subarray(args.cOffset + M * N),
+        c.subarray(args.cOffset + M * N),
+        `${what}: after C`,
+      );
     }
   }
 });
@@ -54,7 +70,11 @@ test('wasm gemm: equals the reference on all transpose cases, offsets, accumulat
 test('wasm gemm: two threads give the same bits as one', () => {
   assert.equal(be.threads, 2);
   const rng = new Rng(2);
-  for (const [M, N, K] of [[300, 257, 129], [129, 400, 77], [256, 256, 256]] as const) {
+  for (const [M, N, K] of [
+    [300, 257, 129],
+    [129, 400, 77],
+    [256, 256, 256],
+  ] as const) {
     for (const { args, c } of cases(M, N, K, rng)) {
       const one = c.slice();
       const two = c.slice();
@@ -72,7 +92,19 @@ test('wasm gemm: float64 inputs fall back to the reference loop exactly', () => 
   const b = Float64Array.from(rand(K * N, rng));
   const want = new Float64Array(M * N);
   const got = new Float64Array(M * N);
-  const args = { transA: false, transB: true, M, N, K, a, aOffset: 0, b, bOffset: 0, cOffset: 0, accumulate: false };
+  const args = {
+    transA: false,
+    transB: true,
+    M,
+    N,
+    K,
+    a,
+    aOffset: 0,
+    b,
+    bOffset: 0,
+    cOffset: 0,
+    accumulate: false,
+  };
   jsGemm({ ...args, c: want });
   be.gemm({ ...args, c: got });
   assert.deepEqual(got, want);
@@ -81,9 +113,35 @@ test('wasm gemm: float64 inputs fall back to the reference loop exactly', () => 
 test('wasm gemm: K = 0 clears C, or leaves it when accumulating', () => {
   const c = new Float32Array([1, 2, 3, 4, 5, 6]);
   const a = new Float32Array(0);
-  be.gemm({ transA: false, transB: false, M: 2, N: 3, K: 0, a, aOffset: 0, b: a, bOffset: 0, c, cOffset: 0, accumulate: true });
+  be.gemm({
+    transA: false,
+    transB: false,
+    M: 2,
+    N: 3,
+    K: 0,
+    a,
+    aOffset: 0,
+    b: a,
+    bOffset: 0,
+    c,
+    cOffset: 0,
+    accumulate: true,
+  });
   assert.deepEqual([...c], [1, 2, 3, 4, 5, 6]);
-  be.gemm({ transA: false, transB: false, M: 2, N: 3, K: 0, a, aOffset: 0, b: a, bOffset: 0, c, cOffset: 0, accumulate: false });
+  be.gemm({
+    transA: false,
+    transB: false,
+    M: 2,
+    N: 3,
+    K: 0,
+    a,
+    aOffset: 0,
+    b: a,
+    bOffset: 0,
+    c,
+    cOffset: 0,
+    accumulate: false,
+  });
   assert.deepEqual([...c], [0, 0, 0, 0, 0, 0]);
 });
 
@@ -96,7 +154,19 @@ test('wasm gemm: arrays that live in wasm memory are used in place', () => {
   a.set(rand(M * K, rng));
   const b = rand(K * N, rng);
   const want = new Float32Array(M * N);
-  const args = { transA: false, transB: false, M, N, K, a, aOffset: 0, b, bOffset: 0, cOffset: 0, accumulate: false };
+  const args = {
+    transA: false,
+    transB: false,
+    M,
+    N,
+    K,
+    a,
+    aOffset: 0,
+    b,
+    bOffset: 0,
+    cOffset: 0,
+    accumulate: false,
+  };
   jsGemm({ ...args, c: want });
   be.gemm({ ...args, c });
   assertNear(c, want, 'in-place gemm', 1e-5, Math.sqrt(K) * 2e-6);
@@ -109,7 +179,20 @@ test('wasm teaching kernels (docs/10): each step computes the same product', () 
   const a = rand(M * K, rng);
   const b = rand(K * N, rng);
   const want = new Float32Array(M * N);
-  jsGemm({ transA: false, transB: false, M, N, K, a, aOffset: 0, b, bOffset: 0, c: want, cOffset: 0, accumulate: false });
+  jsGemm({
+    transA: false,
+    transB: false,
+    M,
+    N,
+    K,
+    a,
+    aOffset: 0,
+    b,
+    bOffset: 0,
+    c: want,
+    cOffset: 0,
+    accumulate: false,
+  });
   const mark = be.heap.mark();
   const [pa, pb, pc] = [M * K, K * N, M * N].map((n) => be.heap.alloc(n * 4));
   be.heap.f32(pa, M * K).set(a);
@@ -124,7 +207,15 @@ test('wasm teaching kernels (docs/10): each step computes the same product', () 
 test('wasm gemv: the unpacked small-M kernels equal the reference and the packed kernel on odd sizes', () => {
   const rng = new Rng(4);
   const gemvShapes: [number, number, number][] = [
-    [1, 1, 2048], [1, 3, 700], [1, 65, 128], [1, 384, 128], [2, 17, 33], [3, 31, 129], [4, 129, 67], [4, 16, 4], [1, 2304, 768],
+    [1, 1, 2048],
+    [1, 3, 700],
+    [1, 65, 128],
+    [1, 384, 128],
+    [2, 17, 33],
+    [3, 31, 129],
+    [4, 129, 67],
+    [4, 16, 4],
+    [1, 2304, 768],
   ];
   for (const [M, N, K] of gemvShapes) {
     for (const { args, c } of cases(M, N, K, rng)) {
@@ -138,33 +229,44 @@ test('wasm gemv: the unpacked small-M kernels equal the reference and the packed
       assertNear(gemv, want, what, 1e-5, Math.sqrt(K) * 2e-6);
       assertNear(gemv, packed, `${what} vs packed`, 1e-5, Math.sqrt(K) * 2e-6);
       assert.deepEqual(gemv.subarray(0, args.cOffset), c.subarray(0, args.cOffset), `${what}: before C`);
-      assert.deepEqual(gemv.subarray(args.cOffset + M * N), c.subarray(args.cOffset + M * N), `${what}: after C`);
+      assert.deepEqual(
+        gemv.subarray(args.cOffset + M * N),
+        c.subarray(args.cOffset + M * N),
+        `${what}: after C`,
+      );
     }
   }
 });
 
 test('gemm keeps IEEE 0 · inf = NaN: no zero in A skips a row of B, on every path', () => {
   // A all zeros, B (K, N) logically with inf at (3, 5): column 5 of C is NaN, the rest 0.
-  for (const [M, N, K] of [[1, 1, 1], [1, 16, 32], [3, 16, 64], [8, 16, 32], [40, 24, 16]] as const) {
+  for (const [M, N, K] of [
+    [1, 1, 1],
+    [1, 16, 32],
+    [3, 16, 64],
+    [8, 16, 32],
+    [40, 24, 16],
+  ] as const) {
     const [k0, j0] = K > 3 && N > 5 ? [3, 5] : [0, 0];
-    for (const transA of [false, true]) for (const transB of [false, true]) {
-      const b = new Float32Array(K * N);
-      b[transB ? j0 * K + k0 : k0 * N + j0] = Infinity;
-      const a = new Float32Array(M * K);
-      const args = { transA, transB, M, N, K, a, aOffset: 0, b, bOffset: 0, cOffset: 0, accumulate: false };
-      const runs: [string, (c: Float32Array) => void][] = [
-        ['js', (c) => jsGemm({ ...args, c })],
-        ['wasm', (c) => be.gemm({ ...args, c })],
-        ['wasm gemv', (c) => be.gemmWith({ ...args, c }, { maxGemvRows: 8 })],
-        ['wasm packed', (c) => be.gemmWith({ ...args, c }, { maxGemvRows: 0 })],
-      ];
-      for (const [name, gemm] of runs) {
-        const c = new Float32Array(M * N);
-        gemm(c);
-        const what = `${name} ${M}x${N}x${K} transA=${transA} transB=${transB}`;
-        for (let i = 0; i < M * N; i++) assert.equal(c[i], i % N === j0 ? NaN : 0, `${what}: C[${i}]`);
+    for (const transA of [false, true])
+      for (const transB of [false, true]) {
+        const b = new Float32Array(K * N);
+        b[transB ? j0 * K + k0 : k0 * N + j0] = Infinity;
+        const a = new Float32Array(M * K);
+        const args = { transA, transB, M, N, K, a, aOffset: 0, b, bOffset: 0, cOffset: 0, accumulate: false };
+        const runs: [string, (c: Float32Array) => void][] = [
+          ['js', (c) => jsGemm({ ...args, c })],
+          ['wasm', (c) => be.gemm({ ...args, c })],
+          ['wasm gemv', (c) => be.gemmWith({ ...args, c }, { maxGemvRows: 8 })],
+          ['wasm packed', (c) => be.gemmWith({ ...args, c }, { maxGemvRows: 0 })],
+        ];
+        for (const [name, gemm] of runs) {
+          const c = new Float32Array(M * N);
+          gemm(c);
+          const what = `${name} ${M}x${N}x${K} transA=${transA} transB=${transB}`;
+          for (let i = 0; i < M * N; i++) assert.equal(c[i], i % N === j0 ? NaN : 0, `${what}: C[${i}]`);
+        }
       }
-    }
   }
 });
 

@@ -10,12 +10,19 @@ export function rand(n: number, rng: Rng, scale = 1): Float32Array {
   return x;
 }
 
-export function assertNear(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, rtol = 1e-5, atol = 1e-6): void {
+export function assertNear(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  what: string,
+  rtol = 1e-5,
+  atol = 1e-6,
+): void {
   assert.equal(actual.length, expected.length, `${what}: lengths differ`);
   for (let i = 0; i < actual.length; i++) {
     const a = actual[i];
     const e = expected[i];
     if (a === e || (Number.isNaN(e) && Number.isNaN(a))) continue;
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) assert.fail(`${what}: element ${i} is ${a}, expected ${e}`);
+    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e)))
+      assert.fail(`${what}: element ${i} is ${a}, expected ${e}`);
   }
 }

@@ -11,7 +11,17 @@ import { rand, assertNear } from './random.js';
 
 const be = await createWasmBackend({ thresholds: { transcendental: 0, binary: 0 } });
 const js = jsBackend;
-const shapes: [number, number][] = [[1, 1], [1, 3], [3, 1], [2, 4], [5, 7], [7, 33], [4, 768], [64, 129], [3, 1000]];
+const shapes: [number, number][] = [
+  [1, 1],
+  [1, 3],
+  [3, 1],
+  [2, 4],
+  [5, 7],
+  [7, 33],
+  [4, 768],
+  [64, 129],
+  [3, 1000],
+];
 
 test('wasm softmax and log-softmax: forward and backward equal the reference', () => {
   const rng = new Rng(10);
@@ -19,7 +29,10 @@ test('wasm softmax and log-softmax: forward and backward equal the reference', (
     const x = rand(rows * cols, rng, 8);
     if (cols > 2) x[1] = -Infinity; // a masked entry
     const dy = rand(rows * cols, rng);
-    for (const [fwd, bwd] of [['softmaxForward', 'softmaxBackward'], ['logSoftmaxForward', 'logSoftmaxBackward']] as const) {
+    for (const [fwd, bwd] of [
+      ['softmaxForward', 'softmaxBackward'],
+      ['logSoftmaxForward', 'logSoftmaxBackward'],
+    ] as const) {
       const want = new Float32Array(rows * cols);
       const got = new Float32Array(rows * cols);
       js[fwd](x, want, rows, cols);
@@ -50,7 +63,11 @@ test('wasm layer norm: forward and backward equal the reference, with and withou
       for (let i = 0; i < x.length; i++) x[i] += 5; // an offset mean, as real activations have
       const w = affine ? rand(cols, rng) : null;
       const b = affine ? rand(cols, rng) : null;
-      const out = () => ({ y: new Float32Array(rows * cols), mean: new Float32Array(rows), rstd: new Float32Array(rows) });
+      const out = () => ({
+        y: new Float32Array(rows * cols),
+        mean: new Float32Array(rows),
+        rstd: new Float32Array(rows),
+      });
       const want = out();
       const got = out();
       js.layerNormForward(x, w, b, want.y, want.mean, want.rstd, rows, cols, 1e-5);
@@ -60,7 +77,11 @@ test('wasm layer norm: forward and backward equal the reference, with and withou
       assertNear(got.mean, want.mean, `${what} mean`, 1e-5, 1e-5);
       assertNear(got.rstd, want.rstd, `${what} rstd`, 1e-4, 1e-5);
       const dy = rand(rows * cols, rng);
-      const grads = () => ({ dx: new Float32Array(rows * cols), dw: affine ? rand(cols, new Rng(5)) : null, db: affine ? rand(cols, new Rng(6)) : null });
+      const grads = () => ({
+        dx: new Float32Array(rows * cols),
+        dw: affine ? rand(cols, new Rng(5)) : null,
+        db: affine ? rand(cols, new Rng(6)) : null,
+      });
       const gw = grads();
       const gg = grads();
       js.layerNormBackward(dy, x, w, want.mean, want.rstd, gw.dx, gw.dw, gw.db, rows, cols);

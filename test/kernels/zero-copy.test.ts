@@ -31,22 +31,29 @@ after(() => {
   copying.close();
 });
 
-test('zero-copy: persistent storage is zeroed, cache-line aligned, and stays valid when the memory grows', { skip: !shared }, () => {
-  const x = be.allocPersistent(1000)!;
-  assert.ok(be.heap.owns(x));
-  assert.equal(x.byteOffset % 64, 0);
-  assert.ok(x.every((v) => v === 0));
-  for (let i = 0; i < x.length; i++) x[i] = i * 0.5;
-  const before = be.heap.memory.buffer.byteLength;
-  const mark = be.heap.mark();
-  be.heap.alloc(64 * 2 ** 20); // scratch beyond the current size: the memory grows
-  be.heap.release(mark);
-  assert.ok(be.heap.memory.buffer.byteLength > before);
-  assert.ok(be.heap.owns(x), 'a view made before the growth is still recognised as wasm memory');
-  assert.equal(x[999], 999 * 0.5);
-  const y = be.allocPersistent(8)!;
-  assert.ok(y.every((v) => v === 0), 'storage cut from released scratch is zeroed');
-});
+test(
+  'zero-copy: persistent storage is zeroed, cache-line aligned, and stays valid when the memory grows',
+  { skip: !shared },
+  () => {
+    const x = be.allocPersistent(1000)!;
+    assert.ok(be.heap.owns(x));
+    assert.equal(x.byteOffset % 64, 0);
+    assert.ok(x.every((v) => v === 0));
+    for (let i = 0; i < x.length; i++) x[i] = i * 0.5;
+    const before = be.heap.memory.buffer.byteLength;
+    const mark = be.heap.mark();
+    be.heap.alloc(64 * 2 ** 20); // scratch beyond the current size: the memory grows
+    be.heap.release(mark);
+    assert.ok(be.heap.memory.buffer.byteLength > before);
+    assert.ok(be.heap.owns(x), 'a view made before the growth is still recognised as wasm memory');
+    assert.equal(x[999], 999 * 0.5);
+    const y = be.allocPersistent(8)!;
+    assert.ok(
+      y.every((v) => v === 0),
+      'storage cut from released scratch is zeroed',
+    );
+  },
+);
 
 test('zero-copy: no persistent storage without a shared memory, or inside a kernel call', () => {
   assert.equal(copying.allocPersistent(16), null);
@@ -56,33 +63,37 @@ test('zero-copy: no persistent storage without a shared memory, or inside a kern
   be.heap.release(mark);
 });
 
-test('zero-copy: parameters made on the fast backend live in wasm memory and survive save/load', { skip: !shared }, () => {
-  setBackend(be);
-  try {
-    manualSeed(3);
-    const model = new GPT(gptPreset('tiny', { vocabSize: 17 }));
-    assert.ok(model.parameters().every((p) => be.heap.owns(p.data)));
-    const p64 = new Parameter(tensor([1, 2], { dtype: 'float64' }));
-    assert.ok(p64.data instanceof Float64Array, 'float64 parameters stay as given');
-    const x = randint(0, 17, [2, 9], { rng: new Rng(1) });
-    const want = model.eval().forward(x).logits.data.slice();
-    const mark = be.heap.mark();
-    be.heap.alloc(32 * 2 ** 20); // grow
-    be.heap.release(mark);
-    const dir = mkdtempSync(join(tmpdir(), 'llmfs-zero-copy-'));
+test(
+  'zero-copy: parameters made on the fast backend live in wasm memory and survive save/load',
+  { skip: !shared },
+  () => {
+    setBackend(be);
     try {
-      saveModel(dir, model);
-      const loaded = loadModel(dir).model.eval();
-      assert.ok(loaded.parameters().every((p) => be.heap.owns(p.data)));
-      assertNear(loaded.forward(x).logits.data, want, 'loaded model', 1e-6);
-      assertNear(model.forward(x).logits.data, want, 'after growth', 1e-6);
+      manualSeed(3);
+      const model = new GPT(gptPreset('tiny', { vocabSize: 17 }));
+      assert.ok(model.parameters().every((p) => be.heap.owns(p.data)));
+      const p64 = new Parameter(tensor([1, 2], { dtype: 'float64' }));
+      assert.ok(p64.data instanceof Float64Array, 'float64 parameters stay as given');
+      const x = randint(0, 17, [2, 9], { rng: new Rng(1) });
+      const want = model.eval().forward(x).logits.data.slice();
+      const mark = be.heap.mark();
+      be.heap.alloc(32 * 2 ** 20); // grow
+      be.heap.release(mark);
+      const dir = mkdtempSync(join(tmpdir(), 'llmfs-zero-copy-'));
+      try {
+        saveModel(dir, model);
+        const loaded = loadModel(dir).model.eval();
+        assert.ok(loaded.parameters().every((p) => be.heap.owns(p.data)));
+        assertNear(loaded.forward(x).logits.data, want, 'loaded model', 1e-6);
+        assertNear(model.forward(x).logits.data, want, 'after growth', 1e-6);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      resetBackend();
     }
-  } finally {
-    resetBackend();
-  }
-});
+  },
+);
 
 test('zero-copy: arena buffers come from wasm memory and are reused', { skip: !shared }, () => {
   setBackend(be);
@@ -111,11 +122,13 @@ function train(b: typeof be): { losses: number[]; weights: Float32Array[] } {
     const losses: number[] = [];
     for (let s = 0; s < 3; s++) {
       opt.zeroGrad();
-      losses.push(arena.run(() => {
-        const loss = model.forward(x, { targets: y }).loss!;
-        loss.backward();
-        return loss.item();
-      }));
+      losses.push(
+        arena.run(() => {
+          const loss = model.forward(x, { targets: y }).loss!;
+          loss.backward();
+          return loss.item();
+        }),
+      );
       opt.step();
     }
     return { losses, weights: model.parameters().map((p) => Float32Array.from(p.data)) };

@@ -5,13 +5,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as T from '../../src/tensor/index.js';
-import { GPT, MultiHeadAttention, AttentionHead, EncoderDecoder, ropeTables, applyRope, scaledDotProductAttention, causalMask, paddingMask, sinusoidalTable, KVCache, gptPreset } from '../../src/model/index.js';
+import {
+  GPT,
+  MultiHeadAttention,
+  AttentionHead,
+  EncoderDecoder,
+  ropeTables,
+  applyRope,
+  scaledDotProductAttention,
+  causalMask,
+  paddingMask,
+  sinusoidalTable,
+  KVCache,
+  gptPreset,
+} from '../../src/model/index.js';
 import { assertClose } from '../helpers/assert.js';
 
 const tiny = { vocabSize: 50, blockSize: 16, nLayer: 2, nHead: 4, nEmbd: 32 };
 
 test('causality: changing a future token never changes earlier logits (learned, RoPE, GQA)', () => {
-  for (const extra of [{}, { positions: 'rope' as const, nKvHead: 2 }, { positions: 'sinusoidal' as const, norm: 'rmsnorm' as const, mlp: 'swiglu' as const }]) {
+  for (const extra of [
+    {},
+    { positions: 'rope' as const, nKvHead: 2 },
+    { positions: 'sinusoidal' as const, norm: 'rmsnorm' as const, mlp: 'swiglu' as const },
+  ]) {
     T.manualSeed(1);
     const model = new GPT({ ...tiny, ...extra });
     const a = [[5, 7, 9, 11, 13, 15, 17, 19]];
@@ -28,20 +45,34 @@ test('padding: padded key positions do not change the outputs of real positions'
   const model = new GPT({ ...tiny, positions: 'rope' });
   // Sequence of 5 real tokens, then 3 padding tokens (arbitrary ids), masked.
   const real = [3, 1, 4, 1, 5];
-  const l1 = model.forward(T.tensor([[...real, 9, 9, 9]]), { attentionMask: T.tensor([[1, 1, 1, 1, 1, 0, 0, 0]]) }).logits;
-  const l2 = model.forward(T.tensor([[...real, 2, 7, 1]]), { attentionMask: T.tensor([[1, 1, 1, 1, 1, 0, 0, 0]]) }).logits;
+  const l1 = model.forward(T.tensor([[...real, 9, 9, 9]]), {
+    attentionMask: T.tensor([[1, 1, 1, 1, 1, 0, 0, 0]]),
+  }).logits;
+  const l2 = model.forward(T.tensor([[...real, 2, 7, 1]]), {
+    attentionMask: T.tensor([[1, 1, 1, 1, 1, 0, 0, 0]]),
+  }).logits;
   const l0 = model.forward(T.tensor([real])).logits;
   assertClose(l1.narrow(1, 0, 5).data, l0.data, 1e-5, 1e-6);
   assertClose(l2.narrow(1, 0, 5).data, l0.data, 1e-5, 1e-6);
   // Encoder-decoder: source padding does not change the decoder's outputs.
   T.manualSeed(3);
-  const ed = new EncoderDecoder({ srcVocabSize: 10, tgtVocabSize: 10, dModel: 16, nHead: 2, nEncoderLayer: 1, nDecoderLayer: 1, padId: 0 });
+  const ed = new EncoderDecoder({
+    srcVocabSize: 10,
+    tgtVocabSize: 10,
+    dModel: 16,
+    nHead: 2,
+    nEncoderLayer: 1,
+    nDecoderLayer: 1,
+    padId: 0,
+  });
   const tgt = T.tensor([[1, 5, 6]]);
   const short = ed.decode(tgt, ed.encode(T.tensor([[4, 5, 6]])));
   const padded = ed.decode(tgt, ed.encode(T.tensor([[4, 5, 6, 0, 0]])));
   assertClose(padded.data, short.data, 1e-5, 1e-6);
   // Left-padded query rows that see no key at all produce zeros, not NaN.
-  const r = scaledDotProductAttention(T.randn([1, 1, 2, 4]), T.randn([1, 1, 2, 4]), T.randn([1, 1, 2, 4]), { mask: paddingMask([0], 2) });
+  const r = scaledDotProductAttention(T.randn([1, 1, 2, 4]), T.randn([1, 1, 2, 4]), T.randn([1, 1, 2, 4]), {
+    mask: paddingMask([0], 2),
+  });
   assert.ok(r.out.data.every((v) => v === 0));
 });
 
@@ -50,8 +81,16 @@ test('RoPE: attention scores depend only on the offset between positions', () =>
   const tables = ropeTables(64, hs);
   const q = T.randn([1, 1, 1, hs], { rng: new T.Rng(4) });
   const k = T.randn([1, 1, 1, hs], { rng: new T.Rng(5) });
-  const score = (m: number, n: number) => applyRope(q, tables, m).mul(applyRope(k, tables, n)).sum().item();
-  for (const [m, n] of [[3, 1], [10, 2], [7, 7]]) {
+  const score = (m: number, n: number) =>
+    applyRope(q, tables, m)
+      .mul(applyRope(k, tables, n))
+      .sum()
+      .item();
+  for (const [m, n] of [
+    [3, 1],
+    [10, 2],
+    [7, 7],
+  ]) {
     for (const shift of [1, 5, 20]) assertClose([score(m + shift, n + shift)], [score(m, n)], 1e-4, 1e-5);
   }
   // ... and rotation preserves each vector's norm.
@@ -60,7 +99,11 @@ test('RoPE: attention scores depend only on the offset between positions', () =>
 
 test('sinusoidal table: sin on even and cos on odd channels', () => {
   const pe = sinusoidalTable(10, 4).toArray() as number[][];
-  assertClose([pe[3][0], pe[3][1], pe[3][2], pe[3][3]], [Math.sin(3), Math.cos(3), Math.sin(3 / 100), Math.cos(3 / 100)], 1e-6);
+  assertClose(
+    [pe[3][0], pe[3][1], pe[3][2], pe[3][3]],
+    [Math.sin(3), Math.cos(3), Math.sin(3 / 100), Math.cos(3 / 100)],
+    1e-6,
+  );
 });
 
 test('GQA with nKvHead = nHead is standard multi-head attention; GQA matches repeated kv heads', () => {
@@ -75,12 +118,20 @@ test('GQA with nKvHead = nHead is standard multi-head attention; GQA matches rep
   const w = g2.c_attn!.weight.narrow(0, 0, 16); // q rows (16, 16)
   const kRows = g2.c_attn!.weight.narrow(0, 16, 8); // 2 kv heads x hs 4
   const vRows = g2.c_attn!.weight.narrow(0, 24, 8);
-  const rep = (t: T.Tensor) => T.cat([t.narrow(0, 0, 4), t.narrow(0, 0, 4), t.narrow(0, 4, 4), t.narrow(0, 4, 4)], 0);
+  const rep = (t: T.Tensor) =>
+    T.cat([t.narrow(0, 0, 4), t.narrow(0, 0, 4), t.narrow(0, 4, 4), t.narrow(0, 4, 4)], 0);
   const b = g2.c_attn!.bias!;
   const big = new MultiHeadAttention({ nEmbd: 16, nHead: 4 });
   big.loadStateDict({
     'c_attn.weight': T.cat([w, rep(kRows), rep(vRows)], 0),
-    'c_attn.bias': T.cat([b.narrow(0, 0, 16), rep(b.narrow(0, 16, 8).reshape(8, 1)).reshape(16), rep(b.narrow(0, 24, 8).reshape(8, 1)).reshape(16)], 0),
+    'c_attn.bias': T.cat(
+      [
+        b.narrow(0, 0, 16),
+        rep(b.narrow(0, 16, 8).reshape(8, 1)).reshape(16),
+        rep(b.narrow(0, 24, 8).reshape(8, 1)).reshape(16),
+      ],
+      0,
+    ),
     'c_proj.weight': g2.c_proj.weight,
     'c_proj.bias': g2.c_proj.bias!,
   });
@@ -110,17 +161,24 @@ test('separate q/k/v projections equal the fused c_attn with the same weights', 
   const W = fused.c_attn!.weight;
   const B = fused.c_attn!.bias!;
   sep.loadStateDict({
-    'q_proj.weight': W.narrow(0, 0, 16), 'q_proj.bias': B.narrow(0, 0, 16),
-    'k_proj.weight': W.narrow(0, 16, 8), 'k_proj.bias': B.narrow(0, 16, 8),
-    'v_proj.weight': W.narrow(0, 24, 8), 'v_proj.bias': B.narrow(0, 24, 8),
-    'c_proj.weight': fused.c_proj.weight, 'c_proj.bias': fused.c_proj.bias!,
+    'q_proj.weight': W.narrow(0, 0, 16),
+    'q_proj.bias': B.narrow(0, 0, 16),
+    'k_proj.weight': W.narrow(0, 16, 8),
+    'k_proj.bias': B.narrow(0, 16, 8),
+    'v_proj.weight': W.narrow(0, 24, 8),
+    'v_proj.bias': B.narrow(0, 24, 8),
+    'c_proj.weight': fused.c_proj.weight,
+    'c_proj.bias': fused.c_proj.bias!,
   });
   const x = T.randn([1, 5, 16]);
   assertClose(sep.forward(x).data, fused.forward(x).data, 1e-5, 1e-6);
 });
 
 test('causal mask with a cache offset, and the KV cache gives the same logits as a full pass', () => {
-  assert.deepEqual(causalMask(2, 4).toArray(), [[1, 1, 1, 0], [1, 1, 1, 1]]);
+  assert.deepEqual(causalMask(2, 4).toArray(), [
+    [1, 1, 1, 0],
+    [1, 1, 1, 1],
+  ]);
   for (const extra of [{}, { positions: 'rope' as const, nKvHead: 2 }]) {
     T.manualSeed(9);
     const model = new GPT({ ...tiny, ...extra }).eval();
@@ -151,8 +209,14 @@ test('attention weights are returned for visualisation and rows sum to 1', () =>
 test('bad model input gets clear errors', () => {
   const model = new GPT(tiny);
   assert.throws(() => model.forward(T.tensor([1, 2, 3])), /GPT: token ids must be \(B, T\), got shape \(3\)/);
-  assert.throws(() => model.forward(T.zeros([1, 17])), /sequence of 17 positions exceeds the context window of 16/);
-  assert.throws(() => model.forward(T.tensor([[1, 99]])), /index 99 at position 1 is out of range for size 50/);
+  assert.throws(
+    () => model.forward(T.zeros([1, 17])),
+    /sequence of 17 positions exceeds the context window of 16/,
+  );
+  assert.throws(
+    () => model.forward(T.tensor([[1, 99]])),
+    /index 99 at position 1 is out of range for size 50/,
+  );
   assert.throws(() => new GPT({ ...tiny, nHead: 5 }), /nEmbd 32 must be divisible by nHead 5/);
   assert.throws(() => new GPT({ ...tiny, nKvHead: 3 }), /nKvHead 3 must divide nHead 4/);
   assert.throws(() => new GPT({ ...tiny, positions: 'alibi' as never }), /positions must be one of/);
@@ -175,7 +239,17 @@ test('KV cache: extending an older cache view (a branch) never overwrites the ne
     const a = appendKv(layer, T.tensor([[[2, 2]]]), T.tensor([[[2, 2]]])); // main line: rows 1, 2
     const branch = { ...base };
     const b = appendKv(branch, T.tensor([[[9, 9]]]), T.tensor([[[9, 9]]])); // branch from row 1
-    assert.deepEqual(a.k.toArray(), [[[1, 1], [2, 2]]]);
-    assert.deepEqual(b.k.toArray(), [[[1, 1], [9, 9]]]);
+    assert.deepEqual(a.k.toArray(), [
+      [
+        [1, 1],
+        [2, 2],
+      ],
+    ]);
+    assert.deepEqual(b.k.toArray(), [
+      [
+        [1, 1],
+        [9, 9],
+      ],
+    ]);
   });
 });

@@ -19,7 +19,10 @@ function greedy(model: EncoderDecoder, src: number[], maxLen: number): number[] 
     const out = [BOS];
     while (out.length <= maxLen) {
       const logits = model.decode(T.tensor([out]), enc); // (1, t, V)
-      const next = logits.narrow(1, out.length - 1, 1).argmax().item();
+      const next = logits
+        .narrow(1, out.length - 1, 1)
+        .argmax()
+        .item();
       if (next === EOS) break;
       out.push(next);
     }

@@ -9,7 +9,12 @@ import { LayerNorm } from '../../src/nn/layers.js';
 import { splitHeads, mergeHeads, residual } from '../../src/model/index.js';
 
 test('splitHeads: (B, T, n·hs) -> (B, n, T, hs) puts channel h·hs + j of head h at [b, h, t, j]', () => {
-  const x = T.tensor([[[0, 1, 2, 3, 4, 5], [10, 11, 12, 13, 14, 15]]]); // (1, 2, 6): 3 heads of 2
+  const x = T.tensor([
+    [
+      [0, 1, 2, 3, 4, 5],
+      [10, 11, 12, 13, 14, 15],
+    ],
+  ]); // (1, 2, 6): 3 heads of 2
   const h = splitHeads(x, 3);
   assert.deepEqual(h.shape, [1, 3, 2, 2]);
   assert.deepEqual(Array.from(h.data), [0, 1, 10, 11, 2, 3, 12, 13, 4, 5, 14, 15]);
@@ -19,7 +24,12 @@ test('splitHeads: (B, T, n·hs) -> (B, n, T, hs) puts channel h·hs + j of head 
 });
 
 test('residual: pre-norm is x + f(norm(x)), post-norm is norm(x + f(x))', () => {
-  const x = T.tensor([[[1, 2, 4], [0, -1, 3]]]); // (1, 2, 3)
+  const x = T.tensor([
+    [
+      [1, 2, 4],
+      [0, -1, 3],
+    ],
+  ]); // (1, 2, 3)
   const norm = new LayerNorm(3);
   const f = (h: T.Tensor) => h.mul(2);
   const mean = (r: number[]) => r.reduce((a, b) => a + b, 0) / r.length;
@@ -28,7 +38,10 @@ test('residual: pre-norm is x + f(norm(x)), post-norm is norm(x + f(x))', () => 
     const v = mean(r.map((a) => (a - m) ** 2));
     return r.map((a) => (a - m) / Math.sqrt(v + 1e-5));
   };
-  const rows = [[1, 2, 4], [0, -1, 3]];
+  const rows = [
+    [1, 2, 4],
+    [0, -1, 3],
+  ];
   const pre = rows.map((r) => ln(r).map((a, i) => r[i] + 2 * a));
   const post = rows.map((r) => ln(r.map((a) => 3 * a)));
   const got = (p: 'pre' | 'post') => Array.from(residual(x, norm, f, p).data);

@@ -7,11 +7,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as T from '../../src/tensor/index.js';
-import { GPT, Block, EncoderDecoder, gptConfig, type GPTConfigInput, type EncoderDecoderConfigInput } from '../../src/model/index.js';
+import {
+  GPT,
+  Block,
+  EncoderDecoder,
+  gptConfig,
+  type GPTConfigInput,
+  type EncoderDecoderConfigInput,
+} from '../../src/model/index.js';
 import type { Module } from '../../src/nn/index.js';
 import { assertClose } from '../helpers/assert.js';
 
-interface P { shape: number[]; values: number[] }
+interface P {
+  shape: number[];
+  values: number[];
+}
 const golden = JSON.parse(readFileSync(new URL('../fixtures/model-golden.json', import.meta.url), 'utf8'));
 const RTOL = 1e-4;
 const ATOL = 1e-5;

@@ -12,7 +12,10 @@ import { LlmfsError } from '../../src/errors.js';
 import { spawnSync } from 'node:child_process';
 
 const cfg = { vocabSize: 13, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 16 };
-const tokens = toTokenArray(Array.from({ length: 400 }, (_, i) => (i * 7 + (i >> 3)) % 13), 13);
+const tokens = toTokenArray(
+  Array.from({ length: 400 }, (_, i) => (i * 7 + (i >> 3)) % 13),
+  13,
+);
 const quick = { steps: 5, batchSize: 2, lr: 1e-2, warmupSteps: 0, evalInterval: 5, evalBatches: 1, seed: 3 };
 
 test('freeze: an op whose inputs are all frozen records no backward; unfreeze restores it', () => {
@@ -55,8 +58,10 @@ test('freeze: training leaves frozen weights bit-identical with a null grad, and
 test('freeze: a model frozen entirely is one clear error from train()', () => {
   T.manualSeed(5);
   const model = new GPT(cfg).freeze();
-  assert.throws(() => train(model, { train: tokens, val: tokens }, quick),
-    (e: Error) => e instanceof LlmfsError && /every parameter is frozen/.test(e.message));
+  assert.throws(
+    () => train(model, { train: tokens, val: tokens }, quick),
+    (e: Error) => e instanceof LlmfsError && /every parameter is frozen/.test(e.message),
+  );
 });
 
 test('llmfs model info: the table shows trainable vs frozen parameters (--freeze wte,h.0)', () => {

@@ -3,7 +3,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as T from '../../src/tensor/index.js';
-import { Module, Linear, Embedding, LayerNorm, RMSNorm, Dropout, Sequential, ModuleList, GELU, Parameter, init } from '../../src/nn/index.js';
+import {
+  Module,
+  Linear,
+  Embedding,
+  LayerNorm,
+  RMSNorm,
+  Dropout,
+  Sequential,
+  ModuleList,
+  GELU,
+  Parameter,
+  init,
+} from '../../src/nn/index.js';
 import { LlmfsError } from '../../src/errors.js';
 import { assertClose } from '../helpers/assert.js';
 
@@ -29,7 +41,15 @@ class Tiny extends Module {
 test('named parameters follow the field names, in order, with tied weights listed once', () => {
   const m = new Tiny();
   const names = m.namedParameters().map(([n]) => n);
-  assert.deepEqual(names.slice(0, 7), ['wte.weight', 'h.0.ln_1.weight', 'h.0.ln_1.bias', 'h.0.mlp.0.weight', 'h.0.mlp.0.bias', 'h.0.mlp.2.weight', 'h.0.mlp.2.bias']);
+  assert.deepEqual(names.slice(0, 7), [
+    'wte.weight',
+    'h.0.ln_1.weight',
+    'h.0.ln_1.bias',
+    'h.0.mlp.0.weight',
+    'h.0.mlp.0.bias',
+    'h.0.mlp.2.weight',
+    'h.0.mlp.2.bias',
+  ]);
   assert.ok(!names.includes('head.weight'));
   assert.equal(m.numParameters(), 40 + 2 * (8 + 40 + 36));
 });
@@ -53,7 +73,14 @@ test('stateDict and loadStateDict round-trip; shape, missing and unexpected name
   sd['h.0.ln_1.weight'] = T.zeros([5]);
   delete sd['wte.weight'];
   sd['extra'] = T.zeros([1]);
-  assert.throws(() => b.loadStateDict(sd), (e: Error) => e instanceof LlmfsError && /'h\.0\.ln_1\.weight' has shape \(5\) but the model expects \(4\)/.test(e.message) && /missing 'wte\.weight'/.test(e.message) && /unexpected 'extra'/.test(e.message));
+  assert.throws(
+    () => b.loadStateDict(sd),
+    (e: Error) =>
+      e instanceof LlmfsError &&
+      /'h\.0\.ln_1\.weight' has shape \(5\) but the model expects \(4\)/.test(e.message) &&
+      /missing 'wte\.weight'/.test(e.message) &&
+      /unexpected 'extra'/.test(e.message),
+  );
   const partial = a.stateDict();
   delete partial['wte.weight'];
   b.loadStateDict(partial, { strict: false });

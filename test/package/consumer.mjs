@@ -3,7 +3,16 @@
 // directory, switches to the fast backend, trains from its weights, generates, evaluates, saves and
 // reloads. Run by test/package/outside.test.ts with the HF directory as argv[2] and an output folder
 // as argv[3]; prints one JSON line.
-import { GPT, train, trainConfig, generate, evaluateText, splitTrainVal, toTokenArray, getBackend } from 'llm-from-scratch';
+import {
+  GPT,
+  train,
+  trainConfig,
+  generate,
+  evaluateText,
+  splitTrainVal,
+  toTokenArray,
+  getBackend,
+} from 'llm-from-scratch';
 import { loadPretrained, saveModel, loadModel, useFastBackend } from 'llm-from-scratch/node';
 
 const [hfDir, outDir] = process.argv.slice(2);
@@ -13,13 +22,32 @@ if (!(model instanceof GPT)) throw new Error('loadPretrained did not give a GPT'
 const text = 'the tokens were bytes, and the bytes were merged into pieces of words. '.repeat(40);
 const data = splitTrainVal(toTokenArray(tokenizer.encode(text), tokenizer.vocabSize), 0.1);
 const before = evaluateText(model, tokenizer, text.slice(0, 600)).loss;
-const config = trainConfig({ steps: 20, batchSize: 4, lr: 3e-3, warmupSteps: 2, evalInterval: 10, evalBatches: 2 });
+const config = trainConfig({
+  steps: 20,
+  batchSize: 4,
+  lr: 3e-3,
+  warmupSteps: 2,
+  evalInterval: 10,
+  evalBatches: 2,
+});
 const result = train(model, data, config);
 const after = evaluateText(model, tokenizer, text.slice(0, 600)).loss;
-const out = generate(model, tokenizer.encode('the tokens'), { maxNewTokens: 8, decode: (ids) => tokenizer.decode(ids) });
+const out = generate(model, tokenizer.encode('the tokens'), {
+  maxNewTokens: 8,
+  decode: (ids) => tokenizer.decode(ids),
+});
 saveModel(outDir, model, { tokenizer });
 const reloaded = loadModel(outDir);
 const again = evaluateText(reloaded.model, reloaded.tokenizer ?? tokenizer, text.slice(0, 600)).loss;
-console.log(JSON.stringify({
-  backend, active: getBackend().name, steps: result.steps, before, after, again, generated: out.ids.length, text: out.text,
-}));
+console.log(
+  JSON.stringify({
+    backend,
+    active: getBackend().name,
+    steps: result.steps,
+    before,
+    after,
+    again,
+    generated: out.ids.length,
+    text: out.text,
+  }),
+);

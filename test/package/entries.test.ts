@@ -16,35 +16,69 @@ const NODE_ONLY = new Set(['src/kernels/threads/node.ts', 'src/kernels/threads/w
 
 test('the portable entry bundles for the browser (esbuild, platform browser) with no Node module', async () => {
   const result = await build({
-    entryPoints: [join(root, 'src/index.ts')], bundle: true, platform: 'browser', format: 'esm', write: false,
-    logLevel: 'silent', metafile: true,
+    entryPoints: [join(root, 'src/index.ts')],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+    metafile: true,
   });
   assert.equal(result.errors.length, 0);
   const inputs = Object.keys(result.metafile!.inputs);
-  assert.ok(inputs.some((f) => f.endsWith('src/model/gpt.ts')), 'the bundle holds the model');
-  assert.ok(!inputs.some((f) => f.startsWith('node:') || f.includes('src/io/files') || f.includes('src/data/')));
+  assert.ok(
+    inputs.some((f) => f.endsWith('src/model/gpt.ts')),
+    'the bundle holds the model',
+  );
+  assert.ok(
+    !inputs.some((f) => f.startsWith('node:') || f.includes('src/io/files') || f.includes('src/data/')),
+  );
 });
 
 test('a node: import in the portable entry fails the browser bundle (the check above can fail)', async () => {
-  await assert.rejects(build({
-    stdin: { contents: "import { readFileSync } from 'node:fs'; export const x = readFileSync;", resolveDir: root },
-    bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent',
-  }));
+  await assert.rejects(
+    build({
+      stdin: {
+        contents: "import { readFileSync } from 'node:fs'; export const x = readFileSync;",
+        resolveDir: root,
+      },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      logLevel: 'silent',
+    }),
+  );
 });
 
 test('the Node entry adds checkpoints, HF directories and the fast backend to everything portable', async () => {
   const portable = await import('../../src/index.js');
   const node = await import('../../src/node.js');
   for (const name of Object.keys(portable)) assert.ok(name in node, `${name} is also in the Node entry`);
-  for (const name of ['loadPretrained', 'loadHfGpt2', 'saveHfGpt2', 'loadModel', 'saveModel', 'useFastBackend', 'defaultCorpus']) {
-    assert.equal(typeof (node as Record<string, unknown>)[name], 'function', `${name} is exported by the Node entry`);
+  for (const name of [
+    'loadPretrained',
+    'loadHfGpt2',
+    'saveHfGpt2',
+    'loadModel',
+    'saveModel',
+    'useFastBackend',
+    'defaultCorpus',
+  ]) {
+    assert.equal(
+      typeof (node as Record<string, unknown>)[name],
+      'function',
+      `${name} is exported by the Node entry`,
+    );
     assert.ok(!(name in portable), `${name} is not in the portable entry`);
   }
 });
 
 test('src/ has no import cycle (type-only imports included)', () => {
   const cycles = importCycles(importEdges(root));
-  assert.deepEqual(cycles.map((c) => c.join(' <-> ')), []);
+  assert.deepEqual(
+    cycles.map((c) => c.join(' <-> ')),
+    [],
+  );
 });
 
 test('the cycle finder finds a cycle', () => {
@@ -60,8 +94,18 @@ test('the cycle finder finds a cycle', () => {
 test('kernels/ imports nothing from tensor/, and the portable layers import no Node module', () => {
   const edges = importEdges(root);
   const bad = edges.filter((e) => e.from.startsWith('src/kernels/') && e.to.startsWith('src/tensor/'));
-  assert.deepEqual(bad.map((e) => `${e.from} -> ${e.to}`), []);
-  const nodeImports = edges.filter((e) => PORTABLE.some((d) => e.from.startsWith(`src/${d}/`)) && !NODE_ONLY.has(e.from)
-    && (e.to.startsWith('node:') || ['fs', 'path', 'os', 'worker_threads', 'child_process'].includes(e.to)));
-  assert.deepEqual(nodeImports.map((e) => `${e.from} -> ${e.to}`), []);
+  assert.deepEqual(
+    bad.map((e) => `${e.from} -> ${e.to}`),
+    [],
+  );
+  const nodeImports = edges.filter(
+    (e) =>
+      PORTABLE.some((d) => e.from.startsWith(`src/${d}/`)) &&
+      !NODE_ONLY.has(e.from) &&
+      (e.to.startsWith('node:') || ['fs', 'path', 'os', 'worker_threads', 'child_process'].includes(e.to)),
+  );
+  assert.deepEqual(
+    nodeImports.map((e) => `${e.from} -> ${e.to}`),
+    [],
+  );
 });

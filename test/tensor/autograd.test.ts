@@ -41,7 +41,10 @@ test('the graph is freed after backward; a second backward through it is a clear
   const x = T.tensor([1, 2], { requiresGrad: true });
   const y = x.mul(2).sum();
   y.backward();
-  assert.throws(() => y.backward(), (e: Error) => e instanceof LlmfsError && /already freed/.test(e.message));
+  assert.throws(
+    () => y.backward(),
+    (e: Error) => e instanceof LlmfsError && /already freed/.test(e.message),
+  );
   const x2 = T.tensor([1, 2], { requiresGrad: true });
   const y2 = x2.mul(2).sum();
   y2.backward(undefined, { retainGraph: true });

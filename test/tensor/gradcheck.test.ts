@@ -86,9 +86,25 @@ test('gradcheck: indexSelect, gather, embedding with repeated indices', () => {
   const a = leaf([5, 3], 15);
   assertGrad((x) => x.indexSelect(0, [4, 0, 4, 2]), [a]);
   assertGrad((x) => x.indexSelect(1, [2, 2]), [a]);
-  const idx = T.tensor([[0, 2], [1, 1], [2, 0], [0, 0], [1, 2]]);
+  const idx = T.tensor([
+    [0, 2],
+    [1, 1],
+    [2, 0],
+    [0, 0],
+    [1, 2],
+  ]);
   assertGrad((x) => x.gather(1, idx), [a]);
-  assertGrad((x) => T.embedding(x, T.tensor([[1, 3, 1], [0, 4, 4]])), [a]);
+  assertGrad(
+    (x) =>
+      T.embedding(
+        x,
+        T.tensor([
+          [1, 3, 1],
+          [0, 4, 4],
+        ]),
+      ),
+    [a],
+  );
 });
 
 test('gradcheck: matmul, batched and broadcast, and vectors', () => {
@@ -122,7 +138,17 @@ test('gradcheck: crossEntropy with ignoreIndex, label smoothing and reductions',
   assertGrad((x) => T.crossEntropy(x, targets, { labelSmoothing: 0.1 }), [logits]);
   assertGrad((x) => T.crossEntropy(x, targets, { reduction: 'sum' }), [logits]);
   assertGrad((x) => T.crossEntropy(x, targets, { reduction: 'none', labelSmoothing: 0.2 }), [logits]);
-  assertGrad((x) => T.crossEntropy(x.reshape(2, 3, 5), T.tensor([[1, 2, 3], [4, 0, 1]])), [logits]);
+  assertGrad(
+    (x) =>
+      T.crossEntropy(
+        x.reshape(2, 3, 5),
+        T.tensor([
+          [1, 2, 3],
+          [4, 0, 1],
+        ]),
+      ),
+    [logits],
+  );
 });
 
 test('gradcheck: layerNorm (affine and plain) and rmsNorm', () => {
@@ -148,7 +174,14 @@ test('gradcheck: clone, to(), and a composite graph reusing a tensor', () => {
 
 test('gradcheck catches a wrong gradient', () => {
   // An op with a deliberately wrong backward (says d/dx x² = x) must fail the check.
-  const wrong = (x: T.Tensor) => T.Tensor.fromOp('badSquare', x.data.map((v) => v * v), x.shape, [x], (g) => [g.mul(x.detach())]);
+  const wrong = (x: T.Tensor) =>
+    T.Tensor.fromOp(
+      'badSquare',
+      x.data.map((v) => v * v),
+      x.shape,
+      [x],
+      (g) => [g.mul(x.detach())],
+    );
   const r = T.gradcheck(wrong, [leaf([3], 36)]);
   assert.equal(r.ok, false);
 });

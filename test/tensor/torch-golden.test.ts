@@ -24,9 +24,13 @@ const golden = JSON.parse(readFileSync(new URL('../fixtures/engine-golden.json',
 const RTOL = 1e-5;
 const ATOL = 1e-6;
 
-function leaves(c: { shapes: Record<string, number[]>; inputs: Record<string, number[]> }): Record<string, T.Tensor> {
+function leaves(c: {
+  shapes: Record<string, number[]>;
+  inputs: Record<string, number[]>;
+}): Record<string, T.Tensor> {
   const out: Record<string, T.Tensor> = {};
-  for (const [k, shape] of Object.entries(c.shapes)) out[k] = T.fromArray(c.inputs[k], shape, { requiresGrad: true });
+  for (const [k, shape] of Object.entries(c.shapes))
+    out[k] = T.fromArray(c.inputs[k], shape, { requiresGrad: true });
   return out;
 }
 

@@ -22,7 +22,8 @@ test("char: an unknown character is an error naming it, under the 'error' policy
   const tok = CharTokenizer.fromCorpus('abc');
   assert.throws(
     () => tok.encode('abé'),
-    (e: unknown) => e instanceof LlmfsError && e.message.includes('"é" (U+00E9) at index 2 is not in the vocabulary'),
+    (e: unknown) =>
+      e instanceof LlmfsError && e.message.includes('"é" (U+00E9) at index 2 is not in the vocabulary'),
   );
 });
 
@@ -36,7 +37,10 @@ test("char: an unknown character becomes <unk> (the last id) under the 'unk' pol
 });
 
 test('char: decoding an id outside the vocabulary is a clear error', () => {
-  assert.throws(() => CharTokenizer.fromCorpus('ab').decode([5]), /token id 5 is not in the vocabulary \(size 2\)/);
+  assert.throws(
+    () => CharTokenizer.fromCorpus('ab').decode([5]),
+    /token id 5 is not in the vocabulary \(size 2\)/,
+  );
 });
 
 test('char: save and load through tokenizer.json keep ids and policy', () => {
@@ -50,5 +54,8 @@ test('char: save and load through tokenizer.json keep ids and policy', () => {
 
 test('char: a corrupt tokenizer.json is rejected with the file named', () => {
   const json = tokenizerToJson(CharTokenizer.fromCorpus('ab')).replace('"b"', '"a"');
-  assert.throws(() => tokenizerFromJson(json, 'my.json'), /my\.json: char tokenizer: character "a" \(U\+0061\) appears twice/);
+  assert.throws(
+    () => tokenizerFromJson(json, 'my.json'),
+    /my\.json: char tokenizer: character "a" \(U\+0061\) appears twice/,
+  );
 });

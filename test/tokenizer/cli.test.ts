@@ -11,7 +11,12 @@ const llmfs = (...args: string[]) => spawnSync(process.execPath, [bin, ...args],
 test('cli: tokenize --encoding gpt2 --json prints GPT-2 ids and pieces', () => {
   const r = llmfs('tokenize', '--encoding', 'gpt2', '--text', 'Hello world', '--json');
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { encoding: 'gpt2', vocabSize: 50257, ids: [15496, 995], pieces: ['Hello', ' world'] });
+  assert.deepEqual(JSON.parse(r.stdout), {
+    encoding: 'gpt2',
+    vocabSize: 50257,
+    ids: [15496, 995],
+    pieces: ['Hello', ' world'],
+  });
 });
 
 test('cli: tokenizer train writes files that tokenize --encoding DIR then loads', () => {
@@ -41,7 +46,10 @@ test('cli: a bad merges.txt is one error line naming the file and line, no stack
     writeFileSync(join(dir, 'merges.txt'), '#version: 0.2\na b c\n');
     const r = llmfs('tokenize', '--encoding', dir, '--text', 'x');
     assert.equal(r.status, 1);
-    assert.equal(r.stderr.trim(), `error: ${join(dir, 'merges.txt')}:2: expected two tokens separated by one space, got "a b c"`);
+    assert.equal(
+      r.stderr.trim(),
+      `error: ${join(dir, 'merges.txt')}:2: expected two tokens separated by one space, got "a b c"`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

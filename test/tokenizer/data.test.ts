@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultCorpus, defaultCorpusSlice, sotuAddresses, DOCUMENT_SEPARATOR } from '../../src/data/index.js';
+import {
+  defaultCorpus,
+  defaultCorpusSlice,
+  sotuAddresses,
+  DOCUMENT_SEPARATOR,
+} from '../../src/data/index.js';
 
 test('default corpus: every State of the Union address, 1790 to 2021, oldest first', () => {
   const all = sotuAddresses();
@@ -16,7 +21,10 @@ test('default corpus: one deterministic string of about 10.8 MB, addresses joine
   assert.ok(text.length > 10_000_000 && text.length < 11_500_000, `${text.length} chars`);
   assert.equal(text, defaultCorpus());
   const all = sotuAddresses();
-  assert.equal(text.length, all.reduce((n, a) => n + a.text.length, 0) + DOCUMENT_SEPARATOR.length * (all.length - 1));
+  assert.equal(
+    text.length,
+    all.reduce((n, a) => n + a.text.length, 0) + DOCUMENT_SEPARATOR.length * (all.length - 1),
+  );
 });
 
 test('default corpus: a slice is the first N characters', () => {

@@ -34,7 +34,13 @@ test('gpt2: ids equal js-tiktoken on prose, code, numbers, whitespace, accents, 
 });
 
 test('gpt2: long runs (merged with the heap) equal js-tiktoken', () => {
-  for (const s of [' '.repeat(700), 'a'.repeat(500), 'ab'.repeat(300) + '\n'.repeat(200), '😀'.repeat(150), '1'.repeat(400)]) {
+  for (const s of [
+    ' '.repeat(700),
+    'a'.repeat(500),
+    'ab'.repeat(300) + '\n'.repeat(200),
+    '😀'.repeat(150),
+    '1'.repeat(400),
+  ]) {
     assert.deepEqual(tok.encode(s), ordinary(s));
   }
 });
@@ -66,9 +72,17 @@ test('gpt2: decode equals js-tiktoken on random ids, including ids that split ch
 test('gpt2: vocab.json + merges.txt derived from the ranks load and encode exactly like js-tiktoken', () => {
   const merges = deriveMerges(tok.vocab);
   assert.equal(merges.length, 50000, 'GPT-2 has 50,000 merges');
-  const ranked = new BpeTokenizer({ vocab: tok.vocab, rules: new MergeList(merges), merges, specialTokens: tok.specialTokens });
+  const ranked = new BpeTokenizer({
+    vocab: tok.vocab,
+    rules: new MergeList(merges),
+    merges,
+    specialTokens: tok.specialTokens,
+  });
   const files = bpeToHf(ranked);
-  assert.ok(files.mergesTxt.startsWith('#version: 0.2\nĠ t\nĠ a\nh e\n'), 'the first merges are the famous ones');
+  assert.ok(
+    files.mergesTxt.startsWith('#version: 0.2\nĠ t\nĠ a\nh e\n'),
+    'the first merges are the famous ones',
+  );
   const hf = bpeFromHf(files);
   assert.deepEqual(hf.specialTokens, { [GPT2_EOT]: 50256 });
   for (const s of cases()) assert.deepEqual(hf.encode(s), ordinary(s), JSON.stringify(s));
@@ -76,6 +90,9 @@ test('gpt2: vocab.json + merges.txt derived from the ranks load and encode exact
 
 test('gpt2: pieces show token bytes readably', () => {
   const ids = tok.encode(' naïve 😀');
-  assert.deepEqual(ids.map((id) => tok.piece(id)), [' naïve', ' <0xF0><0x9F><0x98>', '<0x80>']);
+  assert.deepEqual(
+    ids.map((id) => tok.piece(id)),
+    [' naïve', ' <0xF0><0x9F><0x98>', '<0x80>'],
+  );
   assert.equal(tok.piece(50256), GPT2_EOT);
 });

@@ -8,7 +8,15 @@ import { randomText, rng } from './random.js';
 const gpt2 = new Splitter({ type: 'gpt2' });
 
 test("pretokenize: GPT-2's regex splits words with their leading space, contractions and digits", () => {
-  assert.deepEqual(gpt2.split("Hello world, it's 2024!"), ['Hello', ' world', ',', ' it', "'s", ' 2024', '!']);
+  assert.deepEqual(gpt2.split("Hello world, it's 2024!"), [
+    'Hello',
+    ' world',
+    ',',
+    ' it',
+    "'s",
+    ' 2024',
+    '!',
+  ]);
   assert.deepEqual(gpt2.split("we'll they're I've"), ['we', "'ll", ' they', "'re", ' I', "'ve"]);
 });
 
@@ -18,7 +26,12 @@ test('pretokenize: a run of spaces leaves its last space to the next word', () =
 });
 
 test('pretokenize: chunks always concatenate back to the input, for every kind of splitter', () => {
-  const splitters = [gpt2, new Splitter({ type: 'none' }), new Splitter({ type: 'regex', pattern: '\\p{L}+' }), new Splitter({ type: 'regex', pattern: 'x*' })];
+  const splitters = [
+    gpt2,
+    new Splitter({ type: 'none' }),
+    new Splitter({ type: 'regex', pattern: '\\p{L}+' }),
+    new Splitter({ type: 'regex', pattern: 'x*' }),
+  ];
   const r = rng(8);
   for (let i = 0; i < 200; i++) {
     const s = randomText(r, 80);
@@ -27,11 +40,19 @@ test('pretokenize: chunks always concatenate back to the input, for every kind o
 });
 
 test('pretokenize: a custom regex keeps the text it does not match as chunks of its own', () => {
-  assert.deepEqual(new Splitter({ type: 'regex', pattern: '\\d+' }).split('ab12cd3'), ['ab', '12', 'cd', '3']);
+  assert.deepEqual(new Splitter({ type: 'regex', pattern: '\\d+' }).split('ab12cd3'), [
+    'ab',
+    '12',
+    'cd',
+    '3',
+  ]);
 });
 
 test('pretokenize: an invalid custom regex is a clear error', () => {
-  assert.throws(() => parsePretokenizer('(['), (e: unknown) => e instanceof LlmfsError && /invalid regular expression/.test(e.message));
+  assert.throws(
+    () => parsePretokenizer('(['),
+    (e: unknown) => e instanceof LlmfsError && /invalid regular expression/.test(e.message),
+  );
   assert.deepEqual(parsePretokenizer('gpt2'), { type: 'gpt2' });
   assert.deepEqual(parsePretokenizer('none'), { type: 'none' });
 });

@@ -8,10 +8,21 @@ import type { BpeTokenizer } from '../../src/tokenizer/bpe.js';
 import { randomBytes, randomText, randomTextWithLoneSurrogates, rng, wellFormed } from './random.js';
 
 const gpt = await gpt2();
-const trained = trainBpe(randomText(rng(42), 4000) + ' the quick brown fox '.repeat(40), { vocabSize: 600, pretokenizer: { type: 'gpt2' } });
+const trained = trainBpe(randomText(rng(42), 4000) + ' the quick brown fox '.repeat(40), {
+  vocabSize: 600,
+  pretokenizer: { type: 'gpt2' },
+});
 const raw = trainBpe('abracadabra '.repeat(30), { vocabSize: 300, pretokenizer: { type: 'none' } });
-const custom = trainBpe('x1 y22 z333 '.repeat(30), { vocabSize: 300, pretokenizer: { type: 'regex', pattern: '\\d+' } });
-const all: [string, BpeTokenizer][] = [['gpt2', gpt], ['trained', trained], ['no pre-tokenizer', raw], ['custom regex', custom]];
+const custom = trainBpe('x1 y22 z333 '.repeat(30), {
+  vocabSize: 300,
+  pretokenizer: { type: 'regex', pattern: '\\d+' },
+});
+const all: [string, BpeTokenizer][] = [
+  ['gpt2', gpt],
+  ['trained', trained],
+  ['no pre-tokenizer', raw],
+  ['custom regex', custom],
+];
 
 test('round trip: decode(encode(s)) == s for random Unicode text', () => {
   for (const [name, tok] of all) {
@@ -67,7 +78,10 @@ test('round trip: a leading byte-order mark survives (the default TextDecoder wo
 
 test('round trip: batch encode equals encoding one by one', () => {
   const texts = ['a b c', '', 'hello\nworld', '日本'];
-  assert.deepEqual(gpt.encodeBatch(texts), texts.map((t) => gpt.encode(t)));
+  assert.deepEqual(
+    gpt.encodeBatch(texts),
+    texts.map((t) => gpt.encode(t)),
+  );
 });
 
 test('round trip: the character tokenizer returns random text unchanged', () => {

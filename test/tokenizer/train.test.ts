@@ -30,7 +30,8 @@ function naiveTrain(text: string, vocabSize: number, pretokenizer: Pretokenizer)
     }
     let best: { a: number; b: number; n: number } | undefined;
     for (const p of pairs.values()) {
-      if (!best || p.n > best.n || (p.n === best.n && (p.a < best.a || (p.a === best.a && p.b < best.b)))) best = p;
+      if (!best || p.n > best.n || (p.n === best.n && (p.a < best.a || (p.a === best.a && p.b < best.b))))
+        best = p;
     }
     if (!best) break;
     const bytes = [...vocab[best.a], ...vocab[best.b]];
@@ -69,15 +70,25 @@ test('train: the fast trainer learns exactly the merges of the naive recounting 
     for (const pretokenizer of [{ type: 'gpt2' }, { type: 'none' }] as Pretokenizer[]) {
       const text = seed % 2 ? repetitiveText(seed, 1500) : randomText(rng(seed), 400).repeat(3);
       const fast = trainBpe(text, { vocabSize: 256 + 60, pretokenizer });
-      assert.deepEqual(fast.merges, naiveTrain(text, 256 + 60, pretokenizer), `seed ${seed}, ${pretokenizer.type}`);
+      assert.deepEqual(
+        fast.merges,
+        naiveTrain(text, 256 + 60, pretokenizer),
+        `seed ${seed}, ${pretokenizer.type}`,
+      );
     }
   }
 });
 
 test('train: the classic example aaabdaaabac merges aa, then ab (tie to the older ids), then aa+ab', () => {
   const tok = trainBpe('aaabdaaabac', { vocabSize: 259, pretokenizer: { type: 'none' } });
-  assert.deepEqual(tok.merges!.map(([, , c]) => tok.piece(c)), ['aa', 'ab', 'aaab']);
-  assert.deepEqual(tok.encode('aaabdaaabac').map((id) => tok.piece(id)), ['aaab', 'd', 'aaab', 'a', 'c']);
+  assert.deepEqual(
+    tok.merges!.map(([, , c]) => tok.piece(c)),
+    ['aa', 'ab', 'aaab'],
+  );
+  assert.deepEqual(
+    tok.encode('aaabdaaabac').map((id) => tok.piece(id)),
+    ['aaab', 'd', 'aaab', 'a', 'c'],
+  );
 });
 
 test('train: deterministic: the same corpus and options give the same tokenizer', () => {
@@ -98,7 +109,10 @@ test('train: reaches the requested size, with special tokens taking the last ids
 });
 
 test('train: a special token in the corpus is never merged into ordinary tokens', () => {
-  const tok = trainBpe('<|endoftext|>'.repeat(100) + 'ab ab', { vocabSize: 300, specialTokens: ['<|endoftext|>'] });
+  const tok = trainBpe('<|endoftext|>'.repeat(100) + 'ab ab', {
+    vocabSize: 300,
+    specialTokens: ['<|endoftext|>'],
+  });
   for (const [, , c] of tok.merges!) assert.ok(!/[<|>]/.test(tok.piece(c)), tok.piece(c));
 });
 
@@ -113,7 +127,10 @@ test('train: merges never cross a pre-token boundary under the GPT-2 pattern', (
 test('train: stops early when no pair is left or the best pair is too rare', () => {
   assert.equal(trainBpe('ab', { vocabSize: 1000 }).vocabSize, 257);
   const rare = trainBpe('xy xy xy qz', { vocabSize: 1000, minFrequency: 2 });
-  assert.deepEqual(rare.merges!.map(([, , c]) => rare.piece(c)), ['xy', ' xy']);
+  assert.deepEqual(
+    rare.merges!.map(([, , c]) => rare.piece(c)),
+    ['xy', ' xy'],
+  );
 });
 
 test('train: reports progress ending at the number of merges made', () => {
@@ -124,7 +141,10 @@ test('train: reports progress ending at the number of merges made', () => {
 });
 
 test('train: a vocabulary smaller than the byte alphabet is a clear error', () => {
-  assert.throws(() => trainBpe('abc', { vocabSize: 100 }), (e: unknown) => e instanceof LlmfsError && /from 256/.test(e.message));
+  assert.throws(
+    () => trainBpe('abc', { vocabSize: 100 }),
+    (e: unknown) => e instanceof LlmfsError && /from 256/.test(e.message),
+  );
   assert.throws(() => trainBpe('abc', { vocabSize: 257, specialTokens: ['<a>', '<b>'] }), /from 258/);
   assert.throws(() => trainBpe('abc', { vocabSize: 300, specialTokens: ['<a>', '<a>'] }), /distinct/);
 });

@@ -21,7 +21,10 @@ function batch(seed: number, mask?: number[][]): Batch {
   return { x, y, mask: mask ? T.tensor(mask) : undefined };
 }
 
-const MASK = [[0, 0, 1, 1, 1, 0], [0, 1, 1, 1, 1, 1]]; // e.g. a prompt (0) then an answer (1)
+const MASK = [
+  [0, 0, 1, 1, 1, 0],
+  [0, 1, 1, 1, 1, 1],
+]; // e.g. a prompt (0) then an answer (1)
 
 test('mask: the loss is the mean cross-entropy over the kept positions, as computed by hand', () => {
   T.manualSeed(1);
@@ -54,8 +57,16 @@ test('mask: gradients match finite differences and masked positions contribute n
   crossEntropy(logits, targets).backward();
   for (let r = 0; r < 12; r++) {
     const g = logits.grad!.data.subarray(r * 11, r * 11 + 11);
-    if (b.mask!.data[r] === 0) assert.ok(g.every((v) => v === 0), `row ${r} is masked but has a gradient`);
-    else assert.ok(g.some((v) => v !== 0), `row ${r} is kept but has no gradient`);
+    if (b.mask!.data[r] === 0)
+      assert.ok(
+        g.every((v) => v === 0),
+        `row ${r} is masked but has a gradient`,
+      );
+    else
+      assert.ok(
+        g.some((v) => v !== 0),
+        `row ${r} is kept but has no gradient`,
+      );
   }
   // Whatever a masked position's target is, the model's gradients are the same.
   T.manualSeed(5);
@@ -74,7 +85,10 @@ test('mask: bad masks are one clear error', () => {
   const b = batch(6);
   const shapeError = /mask must have the targets' shape \(2,6\), got \(2,5\)/;
   assert.throws(() => maskedTargets({ ...b, mask: T.ones([2, 5]) }), shapeError);
-  assert.throws(() => maskedTargets({ ...b, mask: T.full([2, 6], 0.5) }), /mask values must be 0 or 1, got 0.5/);
+  assert.throws(
+    () => maskedTargets({ ...b, mask: T.full([2, 6], 0.5) }),
+    /mask values must be 0 or 1, got 0.5/,
+  );
   const empty = (e: Error) => e instanceof LlmfsError && /0 everywhere/.test(e.message);
   assert.throws(() => maskedTargets({ ...b, mask: T.zeros([2, 6]) }), empty);
 });
@@ -126,17 +140,32 @@ test('train() from a resumable source: a resumed run continues with the same bat
     const model = new GPT(cfg);
     if (resume) model.loadStateDict(saved!.weights);
     const losses: number[] = [];
-    train(model, { batches: new Source() }, { ...quick, steps, decaySteps: 6 }, {
-      onStep: (s) => losses.push(s.loss),
-      onCheckpoint: (_kind, state, optimizer) => {
-        const tensors = Object.fromEntries(Object.entries(optimizer.tensors).map(([k, t]) => [k, t.clone()]));
-        const weights = Object.fromEntries(Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone()]));
-        saved = { state: structuredClone(state), optimizer: { tensors, steps: { ...optimizer.steps } }, weights };
+    train(
+      model,
+      { batches: new Source() },
+      { ...quick, steps, decaySteps: 6 },
+      {
+        onStep: (s) => losses.push(s.loss),
+        onCheckpoint: (_kind, state, optimizer) => {
+          const tensors = Object.fromEntries(
+            Object.entries(optimizer.tensors).map(([k, t]) => [k, t.clone()]),
+          );
+          const weights = Object.fromEntries(
+            Object.entries(model.stateDict()).map(([k, t]) => [k, t.clone()]),
+          );
+          saved = {
+            state: structuredClone(state),
+            optimizer: { tensors, steps: { ...optimizer.steps } },
+            weights,
+          };
+        },
       },
-    }, resume);
+      resume,
+    );
     return losses;
   };
-  let saved: { state: TrainingState; optimizer: OptimizerState; weights: Record<string, T.Tensor> } | undefined;
+  let saved:
+    { state: TrainingState; optimizer: OptimizerState; weights: Record<string, T.Tensor> } | undefined;
   T.manualSeed(8);
   const full = run(6);
   T.manualSeed(8);

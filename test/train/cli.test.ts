@@ -40,7 +40,26 @@ test('llmfs train --json prints the summary: steps, losses, seconds, tokens/s, c
   const dir = mkdtempSync(join(tmpdir(), 'llmfs-cli-'));
   const data = join(dir, 'd.txt');
   writeFileSync(data, 'abcabcabd '.repeat(200));
-  const r = run('train', '--data', data, '--preset', 'tiny', '--steps', '4', '--eval-interval', '2', '--eval-batches', '1', '--batch-size', '2', '--out', join(dir, 'o'), '--json', '--quiet', '--no-cache');
+  const r = run(
+    'train',
+    '--data',
+    data,
+    '--preset',
+    'tiny',
+    '--steps',
+    '4',
+    '--eval-interval',
+    '2',
+    '--eval-batches',
+    '1',
+    '--batch-size',
+    '2',
+    '--out',
+    join(dir, 'o'),
+    '--json',
+    '--quiet',
+    '--no-cache',
+  );
   assert.equal(r.status, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.equal(s.steps, 4);

@@ -34,13 +34,19 @@ test('trainConfig: each bad value is one clear error naming the field', () => {
     [{ weightDecay: -0.1 }, /weightDecay must be a finite number >= 0/],
     [{ gradClip: NaN }, /gradClip must be a finite number >= 0/],
     [{ warmupSteps: -1 }, /warmupSteps must be an integer >= 0, got -1/],
-    [{ steps: 100, warmupSteps: 50, decaySteps: 50 }, /cosine decay needs decaySteps \(50\) greater than warmupSteps/],
+    [
+      { steps: 100, warmupSteps: 50, decaySteps: 50 },
+      /cosine decay needs decaySteps \(50\) greater than warmupSteps/,
+    ],
     [{ seed: 1.5 }, /seed must be an integer/],
     [{ stpes: 10 }, /^train config: unknown setting 'stpes'/],
   ];
   for (const [input, pattern] of cases) {
-    assert.throws(() => trainConfig(input), (e: Error) => e instanceof LlmfsError && pattern.test(e.message) && !e.message.includes('\n'),
-      JSON.stringify(input));
+    assert.throws(
+      () => trainConfig(input),
+      (e: Error) => e instanceof LlmfsError && pattern.test(e.message) && !e.message.includes('\n'),
+      JSON.stringify(input),
+    );
   }
 });
 
@@ -51,6 +57,9 @@ test('the CLI reads its defaults and choice lists from the config module and nam
   assert.equal(trainSpecs.schedule.choices, SCHEDULE_KINDS);
   assert.deepEqual(trainConfigFrom(parseArgs('train', [], trainSpecs).flags), trainConfig());
   const flags = parseArgs('train', ['--warmup', '-3'], trainSpecs).flags;
-  assert.throws(() => trainConfigFrom(flags), (e: Error) => e.message === 'train: --warmup must be an integer >= 0, got -3');
+  assert.throws(
+    () => trainConfigFrom(flags),
+    (e: Error) => e.message === 'train: --warmup must be an integer >= 0, got -3',
+  );
   assert.equal(trainConfigFrom(parseArgs('train', ['--eps', '1e-6'], trainSpecs).flags).eps, 1e-6);
 });

@@ -37,7 +37,19 @@ test('train --init: continues from our checkpoint (weights, tokenizer, architect
   assert.equal(r0.status, 0, r0.stderr);
   const out = join(dir, 'from-ours');
   // A learning rate so small that one step leaves the weights where they were loaded.
-  const r = run(...quick, '--init', join(src, 'last'), '--block-size', '16', '--steps', '1', '--lr', '1e-12', '--out', out);
+  const r = run(
+    ...quick,
+    '--init',
+    join(src, 'last'),
+    '--block-size',
+    '16',
+    '--steps',
+    '1',
+    '--lr',
+    '1e-12',
+    '--out',
+    out,
+  );
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).steps, 1, 'steps count from 0: a fresh optimizer and schedule');
   const before = loadModel(join(src, 'last'));
@@ -64,10 +76,16 @@ test('train --init: starts from a Hugging Face GPT-2 directory and its BPE token
 
 test('train --init: contradicting flags are one clear error line', () => {
   for (const [args, pattern] of [
-    [['--block-size', '32'], /^error: train --init .*: --block-size 32 does not match the model there \(blockSize 48\)/],
+    [
+      ['--block-size', '32'],
+      /^error: train --init .*: --block-size 32 does not match the model there \(blockSize 48\)/,
+    ],
     [['--n-layer', '3'], /--n-layer 3 does not match the model there \(nLayer 2\)/],
     [['--resume'], /^error: train: --init and --resume do not mix/],
-    [['--preset', 'tiny'], /^error: train: --init and --preset do not mix: the model and tokenizer come from /],
+    [
+      ['--preset', 'tiny'],
+      /^error: train: --init and --preset do not mix: the model and tokenizer come from /,
+    ],
     [['--tokenizer', 'char'], /^error: train: --init and --tokenizer do not mix/],
   ] as [string[], RegExp][]) {
     const r = run(...quick, '--init', hf, '--steps', '1', '--out', join(dir, 'bad'), ...args);

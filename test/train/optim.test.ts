@@ -60,7 +60,10 @@ test('schedules: warm-up, cosine to the floor, step decay', () => {
   const step = makeSchedule({ kind: 'step', lr: 1, stepSize: 5, gamma: 0.5 });
   assertClose([step(0), step(4), step(5), step(12)], [1, 1, 0.5, 0.25]);
   assert.equal(makeSchedule({ kind: 'constant', lr: 0.3 })(1000), 0.3);
-  assert.throws(() => makeSchedule({ kind: 'cosine', lr: 1, warmupSteps: 10, totalSteps: 5 }), /cosine needs totalSteps/);
+  assert.throws(
+    () => makeSchedule({ kind: 'cosine', lr: 1, warmupSteps: 10, totalSteps: 5 }),
+    /cosine needs totalSteps/,
+  );
 });
 
 test('clipGradNorm scales all gradients by one factor to the max norm and returns the old norm', () => {

@@ -17,17 +17,38 @@ function expectedDecayed(name: string, ndim: number): boolean {
 
 function namesOf(model: Module, decayed: boolean): string[] {
   const groups = decayGroups(model, 0.1);
-  const g = groups.find((x) => ((x.weightDecay ?? 0) > 0) === decayed);
+  const g = groups.find((x) => (x.weightDecay ?? 0) > 0 === decayed);
   const ps = new Set(g?.params ?? []);
-  return model.namedParameters().filter(([, p]) => ps.has(p)).map(([n]) => n);
+  return model
+    .namedParameters()
+    .filter(([, p]) => ps.has(p))
+    .map(([n]) => n);
 }
 
 test('decay groups: GPT and encoder-decoder get the same groups as the GPT-2 rule by name', () => {
   T.manualSeed(1);
   const models: Module[] = [
     new GPT({ vocabSize: 20, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 8 }),
-    new GPT({ vocabSize: 20, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8, tieWeights: false, norm: 'rmsnorm', mlp: 'swiglu', bias: false }),
-    new EncoderDecoder({ srcVocabSize: 10, tgtVocabSize: 12, dModel: 16, nHead: 2, nEncoderLayer: 1, nDecoderLayer: 1, padId: 0 }),
+    new GPT({
+      vocabSize: 20,
+      blockSize: 8,
+      nLayer: 1,
+      nHead: 2,
+      nEmbd: 8,
+      tieWeights: false,
+      norm: 'rmsnorm',
+      mlp: 'swiglu',
+      bias: false,
+    }),
+    new EncoderDecoder({
+      srcVocabSize: 10,
+      tgtVocabSize: 12,
+      dModel: 16,
+      nHead: 2,
+      nEncoderLayer: 1,
+      nDecoderLayer: 1,
+      padId: 0,
+    }),
   ];
   for (const m of models) {
     const named = m.namedParameters();

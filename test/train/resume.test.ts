@@ -19,14 +19,32 @@ await useFastBackend();
 function setup(): { dir: string; data: string } {
   const dir = mkdtempSync(join(tmpdir(), 'llmfs-resume-'));
   const data = join(dir, 'text.txt');
-  writeFileSync(data, 'It was the best of times, it was the worst of times, it was the age of wisdom. '.repeat(40));
+  writeFileSync(
+    data,
+    'It was the best of times, it was the worst of times, it was the age of wisdom. '.repeat(40),
+  );
   return { dir, data };
 }
 
 function job(data: string, out: string, steps: number, resume: boolean): TrainJobOptions {
   return {
-    data, preset: 'tiny', tokenizer: 'char', modelOverrides: { blockSize: 16, dropout: 0.1 }, valFraction: 0.1, out, resume, cacheDir: null,
-    train: { ...quickConfig, steps, decaySteps: 20, warmupSteps: 4, evalInterval: 5, evalBatches: 2, batchSize: 4 },
+    data,
+    preset: 'tiny',
+    tokenizer: 'char',
+    modelOverrides: { blockSize: 16, dropout: 0.1 },
+    valFraction: 0.1,
+    out,
+    resume,
+    cacheDir: null,
+    train: {
+      ...quickConfig,
+      steps,
+      decaySteps: 20,
+      warmupSteps: 4,
+      evalInterval: 5,
+      evalBatches: 2,
+      batchSize: 4,
+    },
   };
 }
 
@@ -37,9 +55,16 @@ test('resume: 10 steps, save, resume to 20 gives the same losses as 20 uninterru
   const rest = await runTrainJob(job(data, join(dir, 'b'), 20, true));
   assert.equal(full.losses.length, 20);
   assert.deepEqual([...half.losses, ...rest.losses], full.losses);
-  assert.deepEqual(rest.model.stateDict()['h.0.attn.c_attn.weight'].toList(), full.model.stateDict()['h.0.attn.c_attn.weight'].toList());
+  assert.deepEqual(
+    rest.model.stateDict()['h.0.attn.c_attn.weight'].toList(),
+    full.model.stateDict()['h.0.attn.c_attn.weight'].toList(),
+  );
   // The log holds every step of both halves, and the loss curve was drawn.
-  const logged = readFileSync(join(dir, 'b', 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => 'loss' in r);
+  const logged = readFileSync(join(dir, 'b', 'log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((r) => 'loss' in r);
   assert.equal(logged.length, 20);
   assert.match(readFileSync(join(dir, 'b', 'loss.svg'), 'utf8'), /^<svg[\s\S]*validation[\s\S]*<\/svg>$/);
 });
@@ -49,8 +74,14 @@ test('a corrupted checkpoint gives one clear error naming the file', async () =>
   const out = join(dir, 'c');
   await runTrainJob(job(data, out, 5, false));
   writeFileSync(join(out, 'last', 'model.safetensors'), new Uint8Array([200, 1, 0, 0, 0, 0, 0, 0, 123]));
-  assert.throws(() => loadModel(join(out, 'last')), (e: Error) => e instanceof LlmfsError && /model\.safetensors: header length 456 exceeds/.test(e.message));
-  await assert.rejects(runTrainJob(job(data, out, 10, true)), (e: Error) => e instanceof LlmfsError && /model\.safetensors/.test(e.message));
+  assert.throws(
+    () => loadModel(join(out, 'last')),
+    (e: Error) => e instanceof LlmfsError && /model\.safetensors: header length 456 exceeds/.test(e.message),
+  );
+  await assert.rejects(
+    runTrainJob(job(data, out, 10, true)),
+    (e: Error) => e instanceof LlmfsError && /model\.safetensors/.test(e.message),
+  );
   writeFileSync(join(out, 'best', 'training_state.json'), '{"step": 3,');
   assert.throws(() => loadModel(join(out, 'best')), /training_state\.json: not valid JSON/);
 });
@@ -60,11 +91,37 @@ test('a training run killed during checkpoint writes leaves a loadable checkpoin
   const out = join(dir, 'k');
   const bin = new URL('../../bin/llmfs.mjs', import.meta.url).pathname;
   for (const delayMs of [0, 37, 111]) {
-    const child = spawn(process.execPath, [bin, 'train', '--data', data, '--preset', 'tiny', '--block-size', '16', '--batch-size', '2',
-      '--steps', '100000', '--eval-interval', '1', '--eval-batches', '1', '--out', out, '--quiet', '--no-cache', ...(existsSync(join(out, 'last')) ? ['--resume'] : [])], { stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'train',
+        '--data',
+        data,
+        '--preset',
+        'tiny',
+        '--block-size',
+        '16',
+        '--batch-size',
+        '2',
+        '--steps',
+        '100000',
+        '--eval-interval',
+        '1',
+        '--eval-batches',
+        '1',
+        '--out',
+        out,
+        '--quiet',
+        '--no-cache',
+        ...(existsSync(join(out, 'last')) ? ['--resume'] : []),
+      ],
+      { stdio: 'ignore' },
+    );
     // Wait until a checkpoint exists, then kill at a varying moment during the saves that follow.
     const t0 = Date.now();
-    while (!existsSync(join(out, 'last', 'training_state.json')) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
+    while (!existsSync(join(out, 'last', 'training_state.json')) && Date.now() - t0 < 60_000)
+      await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 200 + delayMs));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
@@ -86,10 +143,20 @@ test('resume: without new steps trains to the saved total; a damaged training_st
   appendFileSync(join(out, 'log.jsonl'), '{"step":7,"loss":1}\n{"step":8,"loss":1}\n{"step":9,"lo');
   const r = await runTrainJob({ ...job(data, out, 999, true), keepSavedSteps: true });
   assert.equal(r.steps, 6);
-  const logged = readFileSync(join(out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((x) => 'loss' in x);
-  assert.deepEqual(logged.map((x) => x.step), [1, 2, 3, 4, 5, 6]);
+  const logged = readFileSync(join(out, 'log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((x) => 'loss' in x);
+  assert.deepEqual(
+    logged.map((x) => x.step),
+    [1, 2, 3, 4, 5, 6],
+  );
   for (const bad of ['{}', '[]', '{"step": 3, "bestValLoss": 1, "samplerRng": {"s": [1, 2, 3]}}']) {
     writeFileSync(join(out, 'last', 'training_state.json'), bad);
-    await assert.rejects(runTrainJob(job(data, out, 8, true)), (e: Error) => e instanceof LlmfsError && /training_state\.json: /.test(e.message));
+    await assert.rejects(
+      runTrainJob(job(data, out, 8, true)),
+      (e: Error) => e instanceof LlmfsError && /training_state\.json: /.test(e.message),
+    );
   }
 });

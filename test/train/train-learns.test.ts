@@ -16,7 +16,6 @@ import { useFastBackend } from '../../src/kernels/threads/node.js';
 // Training-heavy tests run on the fast backend (the kernel tests prove it equals the reference).
 await useFastBackend();
 
-
 /** Entropy in nats of the token frequencies: the loss floor of a context-free model. */
 function unigramEntropy(ids: ArrayLike<number>, V: number): number {
   const counts = new Float64Array(V);
@@ -37,7 +36,10 @@ test('tiny, char-level, on 200k characters of the default corpus: val loss < uni
   const r = train(model, data, quickConfig);
   if (process.env.DEBUG_TRAIN) console.log({ unigram: h, ...r });
   assert.ok(h > 2.5 && h < 3.5, `unigram entropy ${h} of English characters should be near 3 nats`);
-  assert.ok(r.valLoss < h - 0.4, `val loss ${r.valLoss} should be below ${h - 0.4} (unigram entropy ${h} - 0.4)`);
+  assert.ok(
+    r.valLoss < h - 0.4,
+    `val loss ${r.valLoss} should be below ${h - 0.4} (unigram entropy ${h} - 0.4)`,
+  );
 });
 
 test('a NaN loss stops training with an error naming the step and the last checkpoint', () => {
@@ -46,14 +48,24 @@ test('a NaN loss stops training with an error naming the step and the last check
   const model = new GPT({ vocabSize: tok.vocabSize, blockSize: 8, nLayer: 1, nHead: 1, nEmbd: 8 });
   let saved = 0;
   const cb = {
-    onCheckpoint() { saved++; },
+    onCheckpoint() {
+      saved++;
+    },
     lastCheckpointPath: () => (saved > 0 ? 'out/x/last' : null),
     onStep(info: { step: number }) {
       if (info.step === 2) model.h.at(0).mlp.c_fc.weight.data[0] = NaN; // poison the weights
     },
   };
   assert.throws(
-    () => train(model, { train: tokens, val: tokens }, { ...quickConfig, steps: 10, evalInterval: 1, batchSize: 2, warmupSteps: 0, decaySteps: 10 }, cb),
-    (e: Error) => e instanceof LlmfsError && /training stopped at step 3: the loss is NaN; the last good checkpoint is out\/x\/last/.test(e.message),
+    () =>
+      train(
+        model,
+        { train: tokens, val: tokens },
+        { ...quickConfig, steps: 10, evalInterval: 1, batchSize: 2, warmupSteps: 0, decaySteps: 10 },
+        cb,
+      ),
+    (e: Error) =>
+      e instanceof LlmfsError &&
+      /training stopped at step 3: the loss is NaN; the last good checkpoint is out\/x\/last/.test(e.message),
   );
 });

@@ -5,8 +5,16 @@
 import type { FloatArray } from '../dtype.js';
 
 export function adamw(
-  p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray,
-  lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
+  p: FloatArray,
+  g: FloatArray,
+  m: FloatArray,
+  v: FloatArray,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  weightDecay: number,
+  step: number,
 ): void {
   const bc1 = 1 - Math.pow(beta1, step);
   const bc2 = 1 - Math.pow(beta2, step);

@@ -8,7 +8,14 @@ import type { FloatArray } from '../dtype.js';
 import type { AttentionDims } from '../backend-interface.js';
 
 /** out (B, Tq, nh·hs); lse (B, nh, Tq) the log-sum-exp of each score row (-inf if none visible). */
-export function attentionForward(q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, d: AttentionDims): void {
+export function attentionForward(
+  q: FloatArray,
+  k: FloatArray,
+  v: FloatArray,
+  out: FloatArray,
+  lse: FloatArray,
+  d: AttentionDims,
+): void {
   const { B, Tq, Tk, nh, nkv, hs, scale, causal, keyMask } = d;
   const group = nh / nkv;
   const qRow = nh * hs;
@@ -59,8 +66,16 @@ export function attentionForward(q: FloatArray, k: FloatArray, v: FloatArray, ou
  * dq, dk, dv must be zeroed by the caller (they are accumulated).
  */
 export function attentionBackward(
-  q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, dout: FloatArray,
-  dq: FloatArray, dk: FloatArray, dv: FloatArray, d: AttentionDims,
+  q: FloatArray,
+  k: FloatArray,
+  v: FloatArray,
+  out: FloatArray,
+  lse: FloatArray,
+  dout: FloatArray,
+  dq: FloatArray,
+  dk: FloatArray,
+  dv: FloatArray,
+  d: AttentionDims,
 ): void {
   const { B, Tq, Tk, nh, nkv, hs, scale, causal, keyMask } = d;
   const group = nh / nkv;

@@ -6,9 +6,12 @@ import type { FloatArray } from '../dtype.js';
 
 export function binary(
   op: BinaryOp,
-  a: FloatArray, aStrides: readonly number[],
-  b: FloatArray, bStrides: readonly number[],
-  out: FloatArray, outShape: readonly number[],
+  a: FloatArray,
+  aStrides: readonly number[],
+  b: FloatArray,
+  bStrides: readonly number[],
+  out: FloatArray,
+  outShape: readonly number[],
 ): void {
   const nd = outShape.length;
   if (out.length === 0) return;
@@ -34,14 +37,39 @@ export function binary(
   }
 }
 
-function row(op: BinaryOp, a: FloatArray, ao: number, sa: number, b: FloatArray, bo: number, sb: number, o: FloatArray, oo: number, n: number): void {
+function row(
+  op: BinaryOp,
+  a: FloatArray,
+  ao: number,
+  sa: number,
+  b: FloatArray,
+  bo: number,
+  sb: number,
+  o: FloatArray,
+  oo: number,
+  n: number,
+): void {
   switch (op) {
-    case 'add': for (let j = 0; j < n; j++) o[oo + j] = a[ao + j * sa] + b[bo + j * sb]; break;
-    case 'sub': for (let j = 0; j < n; j++) o[oo + j] = a[ao + j * sa] - b[bo + j * sb]; break;
-    case 'mul': for (let j = 0; j < n; j++) o[oo + j] = a[ao + j * sa] * b[bo + j * sb]; break;
-    case 'div': for (let j = 0; j < n; j++) o[oo + j] = a[ao + j * sa] / b[bo + j * sb]; break;
-    case 'pow': for (let j = 0; j < n; j++) o[oo + j] = Math.pow(a[ao + j * sa], b[bo + j * sb]); break;
-    case 'maximum': for (let j = 0; j < n; j++) o[oo + j] = Math.max(a[ao + j * sa], b[bo + j * sb]); break;
-    case 'minimum': for (let j = 0; j < n; j++) o[oo + j] = Math.min(a[ao + j * sa], b[bo + j * sb]); break;
+    case 'add':
+      for (let j = 0; j < n; j++) o[oo + j] = a[ao + j * sa] + b[bo + j * sb];
+      break;
+    case 'sub':
+      for (let j = 0; j < n; j++) o[oo + j] = a[ao + j * sa] - b[bo + j * sb];
+      break;
+    case 'mul':
+      for (let j = 0; j < n; j++) o[oo + j] = a[ao + j * sa] * b[bo + j * sb];
+      break;
+    case 'div':
+      for (let j = 0; j < n; j++) o[oo + j] = a[ao + j * sa] / b[bo + j * sb];
+      break;
+    case 'pow':
+      for (let j = 0; j < n; j++) o[oo + j] = Math.pow(a[ao + j * sa], b[bo + j * sb]);
+      break;
+    case 'maximum':
+      for (let j = 0; j < n; j++) o[oo + j] = Math.max(a[ao + j * sa], b[bo + j * sb]);
+      break;
+    case 'minimum':
+      for (let j = 0; j < n; j++) o[oo + j] = Math.min(a[ao + j * sa], b[bo + j * sb]);
+      break;
   }
 }

@@ -6,8 +6,15 @@
 import type { FloatArray } from '../dtype.js';
 
 export function layerNormForward(
-  x: FloatArray, w: FloatArray | null, b: FloatArray | null, y: FloatArray,
-  mean: FloatArray, rstd: FloatArray, rows: number, cols: number, eps: number,
+  x: FloatArray,
+  w: FloatArray | null,
+  b: FloatArray | null,
+  y: FloatArray,
+  mean: FloatArray,
+  rstd: FloatArray,
+  rows: number,
+  cols: number,
+  eps: number,
 ): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
@@ -33,8 +40,16 @@ export function layerNormForward(
 }
 
 export function layerNormBackward(
-  dy: FloatArray, x: FloatArray, w: FloatArray | null, mean: FloatArray, rstd: FloatArray,
-  dx: FloatArray, dw: FloatArray | null, db: FloatArray | null, rows: number, cols: number,
+  dy: FloatArray,
+  x: FloatArray,
+  w: FloatArray | null,
+  mean: FloatArray,
+  rstd: FloatArray,
+  dx: FloatArray,
+  dw: FloatArray | null,
+  db: FloatArray | null,
+  rows: number,
+  cols: number,
 ): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;

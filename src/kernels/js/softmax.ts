@@ -21,7 +21,13 @@ export function softmaxForward(x: FloatArray, y: FloatArray, rows: number, cols:
 }
 
 // dx_j = y_j (dy_j - sum_k dy_k y_k)
-export function softmaxBackward(y: FloatArray, dy: FloatArray, dx: FloatArray, rows: number, cols: number): void {
+export function softmaxBackward(
+  y: FloatArray,
+  dy: FloatArray,
+  dx: FloatArray,
+  rows: number,
+  cols: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     let dot = 0;
@@ -45,7 +51,13 @@ export function logSoftmaxForward(x: FloatArray, y: FloatArray, rows: number, co
 }
 
 // dx_j = dy_j - softmax_j sum_k dy_k, with softmax_j = exp(y_j)
-export function logSoftmaxBackward(y: FloatArray, dy: FloatArray, dx: FloatArray, rows: number, cols: number): void {
+export function logSoftmaxBackward(
+  y: FloatArray,
+  dy: FloatArray,
+  dx: FloatArray,
+  rows: number,
+  cols: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     let s = 0;

@@ -24,8 +24,14 @@ export function defaultThreads(): number {
 }
 
 /** Builds the wasm backend with Node worker threads (default: one per core). */
-export function createNodeWasmBackend(opts: { threads?: number; relaxed?: boolean } = {}): Promise<WasmBackend> {
-  return createWasmBackend({ threads: opts.threads ?? defaultThreads(), spawnWorker: spawnNodeWorker, relaxed: opts.relaxed });
+export function createNodeWasmBackend(
+  opts: { threads?: number; relaxed?: boolean } = {},
+): Promise<WasmBackend> {
+  return createWasmBackend({
+    threads: opts.threads ?? defaultThreads(),
+    spawnWorker: spawnNodeWorker,
+    relaxed: opts.relaxed,
+  });
 }
 
 /**

@@ -17,10 +17,18 @@ export type SpawnWorker = () => WorkerPort;
 
 /** A gemm call in wasm addresses and element strides (see assembly/gemm.ts). */
 export interface GemmJob {
-  M: number; N: number; K: number;
-  a: number; rsA: number; csA: number;
-  b: number; rsB: number; csB: number;
-  c: number; ldc: number; work: number;
+  M: number;
+  N: number;
+  K: number;
+  a: number;
+  rsA: number;
+  csA: number;
+  b: number;
+  rsB: number;
+  csB: number;
+  c: number;
+  ldc: number;
+  work: number;
   /** 1: C += op(A) op(B); 0: C = op(A) op(B). */
   acc: number;
 }
@@ -59,24 +67,41 @@ export function slab(j: GemmJob, s: Slabs, i: number, work: number): GemmJob {
 export class ThreadPool {
   private seq = 0;
 
-  private constructor(private readonly workers: WorkerPort[], private readonly ctrl: Int32Array) {}
+  private constructor(
+    private readonly workers: WorkerPort[],
+    private readonly ctrl: Int32Array,
+  ) {}
 
   /**
    * Starts `count` workers on the kernel module and memory, each with its gemm workspace;
    * resolves when all are ready.
    */
-  static async start(count: number, spawn: SpawnWorker, module: WebAssembly.Module, memory: WebAssembly.Memory, workspaces: number[]): Promise<ThreadPool> {
+  static async start(
+    count: number,
+    spawn: SpawnWorker,
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    workspaces: number[],
+  ): Promise<ThreadPool> {
     const ctrl = new Int32Array(new SharedArrayBuffer((HEADER + count * SLOT) * 4));
     const workers: WorkerPort[] = [];
     try {
-      await Promise.all(Array.from({ length: count }, (_, w) => new Promise<void>((resolve, reject) => {
-        ctrl[HEADER + w * SLOT + WORK] = workspaces[w];
-        const worker = spawn();
-        workers.push(worker);
-        worker.onError(reject);
-        worker.onMessage((m) => (m === 'ready' ? resolve() : reject(new Error(`kernel worker: ${String(m)}`))));
-        worker.post({ module, memory, ctrl: ctrl.buffer, slot: HEADER + w * SLOT });
-      })));
+      await Promise.all(
+        Array.from(
+          { length: count },
+          (_, w) =>
+            new Promise<void>((resolve, reject) => {
+              ctrl[HEADER + w * SLOT + WORK] = workspaces[w];
+              const worker = spawn();
+              workers.push(worker);
+              worker.onError(reject);
+              worker.onMessage((m) =>
+                m === 'ready' ? resolve() : reject(new Error(`kernel worker: ${String(m)}`)),
+              );
+              worker.post({ module, memory, ctrl: ctrl.buffer, slot: HEADER + w * SLOT });
+            }),
+        ),
+      );
     } catch (err) {
       for (const w of workers) w.terminate();
       throw err;
@@ -111,7 +136,8 @@ export class ThreadPool {
       Atomics.store(c, o + SEQ, seq);
       Atomics.notify(c, o + SEQ);
     }
-    for (let i = Atomics.add(c, NEXT, 1); i < slabs.count; i = Atomics.add(c, NEXT, 1)) self(slab(job, slabs, i, job.work));
+    for (let i = Atomics.add(c, NEXT, 1); i < slabs.count; i = Atomics.add(c, NEXT, 1))
+      self(slab(job, slabs, i, job.work));
     let failed = false;
     for (let w = 0; w < helpers; w++) {
       const o = HEADER + w * SLOT;

@@ -2,12 +2,21 @@
 // instantiates the kernel module on the shared memory, then waits on its slot of the control
 // block; woken, it takes slabs of the posted gemm until none is left (protocol in pool.ts).
 
-const BY_ROWS = 11, SIZE = 12, COUNT = 13, NEXT = 14, ACC = 15;
-const SEQ = 0, DONE = 1, FAILED = 2, WORK = 3;
+const BY_ROWS = 11,
+  SIZE = 12,
+  COUNT = 13,
+  NEXT = 14,
+  ACC = 15;
+const SEQ = 0,
+  DONE = 1,
+  FAILED = 2,
+  WORK = 3;
 
-const isNode = typeof globalThis.process === 'object' && typeof globalThis.process.versions?.node === 'string';
+const isNode =
+  typeof globalThis.process === 'object' && typeof globalThis.process.versions?.node === 'string';
 const port = isNode ? (await import('node:worker_threads')).parentPort : globalThis;
-const listen = (cb) => (isNode ? port.on('message', cb) : port.addEventListener('message', (e) => cb(e.data)));
+const listen = (cb) =>
+  isNode ? port.on('message', cb) : port.addEventListener('message', (e) => cb(e.data));
 
 listen(({ module, memory, ctrl, slot }) => {
   let gemm;
@@ -27,7 +36,11 @@ listen(({ module, memory, ctrl, slot }) => {
     if (seq < 0) return;
     seen = seq;
     const [M, N, K, a, rsA, csA, b, rsB, csB, cc, ldc] = c.subarray(0, 11);
-    const byRows = c[BY_ROWS] === 1, size = c[SIZE], count = c[COUNT], work = c[slot + WORK], acc = c[ACC];
+    const byRows = c[BY_ROWS] === 1,
+      size = c[SIZE],
+      count = c[COUNT],
+      work = c[slot + WORK],
+      acc = c[ACC];
     try {
       for (let i = Atomics.add(c, NEXT, 1); i < count; i = Atomics.add(c, NEXT, 1)) {
         const s = i * size;

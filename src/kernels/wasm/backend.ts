@@ -5,7 +5,14 @@
 
 import type { Backend, GemmArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { compileKernels, hasSharedMemory, hasSimd, instantiate, newMemory, type KernelExports } from './module.js';
+import {
+  compileKernels,
+  hasSharedMemory,
+  hasSimd,
+  instantiate,
+  newMemory,
+  type KernelExports,
+} from './module.js';
 import { WasmHeap } from './heap.js';
 import { wasmGemm, type GemmContext } from './gemm.js';
 import { wasmKernels, type Thresholds } from './calls.js';
@@ -58,7 +65,9 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
   const memory = newMemory(shared);
   const kernels = instantiate(km.module, memory);
   const heap = new WasmHeap(memory, kernels.heapBase(), { zeroCopy });
-  const workspaces = Array.from({ length: shared && threaded ? wanted : 1 }, () => heap.alloc(kernels.gemmWorkspaceBytes()));
+  const workspaces = Array.from({ length: shared && threaded ? wanted : 1 }, () =>
+    heap.alloc(kernels.gemmWorkspaceBytes()),
+  );
   let pool: ThreadPool | null = null;
   if (shared && threaded && opts.spawnWorker) {
     try {

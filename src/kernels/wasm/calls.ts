@@ -11,7 +11,14 @@ import type { KernelExports } from './module.js';
 type Ptr = number;
 
 /** Opcodes of assembly/elementwise.ts `binary`; pow stays in JS. */
-const BINARY_OPS: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
+const BINARY_OPS: Partial<Record<BinaryOp, number>> = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  maximum: 4,
+  minimum: 5,
+};
 
 function allF32(...xs: (FloatArray | null)[]): boolean {
   return xs.every((x) => x === null || x instanceof Float32Array);
@@ -22,7 +29,13 @@ function allF32(...xs: (FloatArray | null)[]): boolean {
  * then copies outs and inouts back; arrays that live in wasm memory are used in place. Null
  * arrays become address 0. A Float64Array is copied as float32 (set() converts each value).
  */
-function call(heap: WasmHeap, ins: (FloatArray | null)[], inouts: FloatArray[], outs: FloatArray[], kernel: (ptrs: Ptr[]) => void): void {
+function call(
+  heap: WasmHeap,
+  ins: (FloatArray | null)[],
+  inouts: FloatArray[],
+  outs: FloatArray[],
+  kernel: (ptrs: Ptr[]) => void,
+): void {
   const mark = heap.mark();
   try {
     const pin = ins.map((x) => (x ? heap.input(x as Float32Array, 0, x.length) : 0));
@@ -50,13 +63,23 @@ export const DEFAULT_THRESHOLDS: Thresholds = { transcendental: 256, binary: 819
 /** The Backend methods with a wasm kernel besides gemm (attention: ./tiled-attention.ts). */
 type WasmKernelMethods = Pick<
   Backend,
-  | 'binary' | 'softmaxForward' | 'softmaxBackward' | 'logSoftmaxForward' | 'logSoftmaxBackward'
-  | 'layerNormForward' | 'layerNormBackward' | 'geluTanhForward' | 'geluTanhBackward' | 'adamw'
+  | 'binary'
+  | 'softmaxForward'
+  | 'softmaxBackward'
+  | 'logSoftmaxForward'
+  | 'logSoftmaxBackward'
+  | 'layerNormForward'
+  | 'layerNormBackward'
+  | 'geluTanhForward'
+  | 'geluTanhBackward'
+  | 'adamw'
 >;
 
 /** The non-gemm Backend methods on wasm kernels, each falling back to the reference. */
 export function wasmKernels(
-  heap: WasmHeap, k: KernelExports, min: Thresholds = DEFAULT_THRESHOLDS,
+  heap: WasmHeap,
+  k: KernelExports,
+  min: Thresholds = DEFAULT_THRESHOLDS,
 ): WasmKernelMethods {
   const js = jsBackend;
   const small = (n: number) => n < min.transcendental;
@@ -79,11 +102,15 @@ export function wasmKernels(
     },
     layerNormForward(x, w, b, y, mean, rstd, rows, cols, eps) {
       // mean and rstd may be float64 (ops/norm.ts): they are converted on the way in and out
-      if (!allF32(x, w, b, y) || small(rows * cols)) return js.layerNormForward(x, w, b, y, mean, rstd, rows, cols, eps);
-      call(heap, [x, w, b], [], [y, mean, rstd], ([px, pw, pb, py, pm, pr]) => k.layerNormForward(px, pw, pb, py, pm, pr, rows, cols, eps));
+      if (!allF32(x, w, b, y) || small(rows * cols))
+        return js.layerNormForward(x, w, b, y, mean, rstd, rows, cols, eps);
+      call(heap, [x, w, b], [], [y, mean, rstd], ([px, pw, pb, py, pm, pr]) =>
+        k.layerNormForward(px, pw, pb, py, pm, pr, rows, cols, eps),
+      );
     },
     layerNormBackward(dy, x, w, mean, rstd, dx, dw, db, rows, cols) {
-      if (!allF32(dy, x, w, dx, dw, db) || small(rows * cols)) return js.layerNormBackward(dy, x, w, mean, rstd, dx, dw, db, rows, cols);
+      if (!allF32(dy, x, w, dx, dw, db) || small(rows * cols))
+        return js.layerNormBackward(dy, x, w, mean, rstd, dx, dw, db, rows, cols);
       const acc = [dw, db].filter((a): a is FloatArray => a !== null);
       call(heap, [dy, x, w, mean, rstd], acc, [dx], (p) => {
         const [pdy, px, pw, pm, pr] = p;
@@ -111,15 +138,33 @@ export function wasmKernels(
       }
       const an = extent(am, rows, cols);
       const bn = extent(bm, rows, cols);
-      call(heap, [a.subarray(0, an), b.subarray(0, bn)], [], [out], ([pa, pb, po]) => k.binary(code, pa, am, pb, bm, po, rows, cols));
+      call(heap, [a.subarray(0, an), b.subarray(0, bn)], [], [out], ([pa, pb, po]) =>
+        k.binary(code, pa, am, pb, bm, po, rows, cols),
+      );
     },
     adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, step) {
-      if (!allF32(p, g, m, v) || small(p.length)) return js.adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, step);
+      if (!allF32(p, g, m, v) || small(p.length))
+        return js.adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, step);
       // scalars in double precision: 1 - beta2 in float32 would be off by 1e-5 relative
       const stepSize = lr / (1 - Math.pow(beta1, step));
       const ibc2 = 1 / (1 - Math.pow(beta2, step));
       call(heap, [g], [p, m, v], [], ([pg, pp, pm, pv]) =>
-        k.adamw(pp, pg, pm, pv, p.length, beta1, 1 - beta1, beta2, 1 - beta2, eps, 1 - lr * weightDecay, stepSize, ibc2));
+        k.adamw(
+          pp,
+          pg,
+          pm,
+          pv,
+          p.length,
+          beta1,
+          1 - beta1,
+          beta2,
+          1 - beta2,
+          eps,
+          1 - lr * weightDecay,
+          stepSize,
+          ibc2,
+        ),
+      );
     },
   };
 }

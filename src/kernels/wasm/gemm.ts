@@ -32,7 +32,10 @@ export interface GemmContext {
 
 export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity, maxGemvRows?: number): void {
   const { M, N, K, a, b, c } = p;
-  if (!(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array) || M * N * K < MIN_WASM_MACS) {
+  if (
+    !(a instanceof Float32Array && b instanceof Float32Array && c instanceof Float32Array) ||
+    M * N * K < MIN_WASM_MACS
+  ) {
     jsGemm(p);
     return;
   }
@@ -44,10 +47,19 @@ export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity, maxG
     const cPtr = p.accumulate ? heap.input(c, p.cOffset, M * N) : heap.output(c, p.cOffset, M * N);
     // op(A)(i, k) at a + 4 (i rsA + k csA); A stored (K, M) when transposed.
     const job: GemmJob = {
-      M, N, K,
-      a: aPtr, rsA: p.transA ? 1 : K, csA: p.transA ? M : 1,
-      b: bPtr, rsB: p.transB ? 1 : N, csB: p.transB ? K : 1,
-      c: cPtr, ldc: N, work: ctx.workspace, acc: p.accumulate ? 1 : 0,
+      M,
+      N,
+      K,
+      a: aPtr,
+      rsA: p.transA ? 1 : K,
+      csA: p.transA ? M : 1,
+      b: bPtr,
+      rsB: p.transB ? 1 : N,
+      csB: p.transB ? K : 1,
+      c: cPtr,
+      ldc: N,
+      work: ctx.workspace,
+      acc: p.accumulate ? 1 : 0,
     };
     const acc = p.accumulate ? 1 : 0;
     if (M <= (maxGemvRows ?? GEMV_MAX_M.transB) && p.transB && job.csA === 1) {
@@ -60,9 +72,11 @@ export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity, maxG
       heap.copyOut(cPtr, c, p.cOffset, M * N);
       return;
     }
-    const run = (j: GemmJob) => kernels.gemm(j.M, j.N, j.K, j.a, j.rsA, j.csA, j.b, j.rsB, j.csB, j.c, j.ldc, j.work, j.acc);
+    const run = (j: GemmJob) =>
+      kernels.gemm(j.M, j.N, j.K, j.a, j.rsA, j.csA, j.b, j.rsB, j.csB, j.c, j.ldc, j.work, j.acc);
     const n = Math.min(threads, ctx.pool ? ctx.pool.size : 1);
-    if (n > 1 && ctx.pool && M * N * K >= MIN_THREAD_MACS) ctx.pool.run(job, slabs(job, n, kernels.gemmTileRows()), n, run);
+    if (n > 1 && ctx.pool && M * N * K >= MIN_THREAD_MACS)
+      ctx.pool.run(job, slabs(job, n, kernels.gemmTileRows()), n, run);
     else run(job);
     heap.copyOut(cPtr, c, p.cOffset, M * N);
   } finally {

@@ -35,7 +35,11 @@ export class WasmHeap {
   readonly zeroCopy: boolean;
   private readonly shared: boolean;
 
-  constructor(readonly memory: WebAssembly.Memory, heapBase: number, opts: { zeroCopy?: boolean } = {}) {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    heapBase: number,
+    opts: { zeroCopy?: boolean } = {},
+  ) {
     this.top = align(heapBase);
     this.buffer = memory.buffer;
     this.buffers.add(this.buffer);
@@ -118,7 +122,9 @@ export class WasmHeap {
 
   /** Whether `x` is a view into this memory, so kernels may read and write it in place. */
   owns(x: FloatArray): boolean {
-    return x instanceof Float32Array && (x.buffer === this.buffer || (this.shared && this.buffers.has(x.buffer)));
+    return (
+      x instanceof Float32Array && (x.buffer === this.buffer || (this.shared && this.buffers.has(x.buffer)))
+    );
   }
 
   /** The address of x[offset..offset+n) inside wasm memory, copying it in unless it lives there. */

@@ -9,23 +9,104 @@ export interface KernelExports {
   heapBase(): number;
   gemmWorkspaceBytes(): number;
   gemmTileRows(): number;
-  gemm(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, c: number, ldc: number, work: number, accumulate: number): void;
-  gemvT(M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
-  gemvN(M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
+  gemm(
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    rsA: number,
+    csA: number,
+    b: number,
+    rsB: number,
+    csB: number,
+    c: number,
+    ldc: number,
+    work: number,
+    accumulate: number,
+  ): void;
+  gemvT(
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    accumulate: number,
+  ): void;
+  gemvN(
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    rsA: number,
+    csA: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    accumulate: number,
+  ): void;
   softmaxForward(x: number, y: number, rows: number, cols: number): void;
   softmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
   logSoftmaxForward(x: number, y: number, rows: number, cols: number): void;
   logSoftmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
-  layerNormForward(x: number, w: number, b: number, y: number, mean: number, rstd: number, rows: number, cols: number, eps: number): void;
-  layerNormBackward(dy: number, x: number, w: number, mean: number, rstd: number, dx: number, dw: number, db: number, rows: number, cols: number): void;
+  layerNormForward(
+    x: number,
+    w: number,
+    b: number,
+    y: number,
+    mean: number,
+    rstd: number,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
+  layerNormBackward(
+    dy: number,
+    x: number,
+    w: number,
+    mean: number,
+    rstd: number,
+    dx: number,
+    dw: number,
+    db: number,
+    rows: number,
+    cols: number,
+  ): void;
   geluTanhForward(x: number, y: number, n: number): void;
   geluTanhBackward(x: number, dy: number, dx: number, n: number): void;
-  binary(op: number, a: number, aMode: number, b: number, bMode: number, out: number, rows: number, cols: number): void;
+  binary(
+    op: number,
+    a: number,
+    aMode: number,
+    b: number,
+    bMode: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
   /** Teaching steps towards gemm (assembly/ladder.ts), for the benchmark only. */
   ladderScalar(M: number, N: number, K: number, a: number, b: number, c: number): void;
   ladderSimd(M: number, N: number, K: number, a: number, b: number, c: number): void;
   ladderTiled(M: number, N: number, K: number, a: number, b: number, c: number): void;
-  adamw(p: number, g: number, m: number, v: number, n: number, b1: number, c1: number, b2: number, c2: number, eps: number, decay: number, stepSize: number, ibc2: number): void;
+  adamw(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    eps: number,
+    decay: number,
+    stepSize: number,
+    ibc2: number,
+  ): void;
 }
 
 export interface KernelModule {

@@ -16,7 +16,17 @@ const QBLOCK = 64;
 const DIRECT_MAX_TQ = 4;
 
 /** Copies head `h` of rows t0..t1-1 from a (B, T, n·hs) array into a contiguous (t1-t0, hs) block. */
-function gather(src: FloatArray, b: number, T: number, rowWidth: number, h: number, hs: number, t0: number, t1: number, dst: Float32Array): void {
+function gather(
+  src: FloatArray,
+  b: number,
+  T: number,
+  rowWidth: number,
+  h: number,
+  hs: number,
+  t0: number,
+  t1: number,
+  dst: Float32Array,
+): void {
   for (let t = t0; t < t1; t++) {
     const so = (b * T + t) * rowWidth + h * hs;
     dst.set(src.subarray(so, so + hs), (t - t0) * hs);
@@ -24,7 +34,18 @@ function gather(src: FloatArray, b: number, T: number, rowWidth: number, h: numb
 }
 
 /** Adds (or writes) a contiguous (t1-t0, hs) block back into head `h` of a (B, T, n·hs) array. */
-function scatter(dst: FloatArray, b: number, T: number, rowWidth: number, h: number, hs: number, t0: number, t1: number, src: Float32Array, add: boolean): void {
+function scatter(
+  dst: FloatArray,
+  b: number,
+  T: number,
+  rowWidth: number,
+  h: number,
+  hs: number,
+  t0: number,
+  t1: number,
+  src: Float32Array,
+  add: boolean,
+): void {
   for (let t = t0; t < t1; t++) {
     const o = (b * T + t) * rowWidth + h * hs;
     const s = (t - t0) * hs;
@@ -39,7 +60,16 @@ function visible(d: AttentionDims, i: number): number {
 }
 
 /** Masks and softmaxes the scores of one block in place, writing each row's log-sum-exp. */
-function softmaxBlock(S: Float32Array, nq: number, nk: number, i0: number, d: AttentionDims, b: number, lse: FloatArray, lseOff: number): void {
+function softmaxBlock(
+  S: Float32Array,
+  nq: number,
+  nk: number,
+  i0: number,
+  d: AttentionDims,
+  b: number,
+  lse: FloatArray,
+  lseOff: number,
+): void {
   for (let r = 0; r < nq; r++) {
     const last = Math.min(visible(d, i0 + r), nk - 1);
     const o = r * nk;
@@ -64,7 +94,14 @@ function softmaxBlock(S: Float32Array, nq: number, nk: number, i0: number, d: At
  * is nothing to tile, and gathering every key and value of every head would cost as much as
  * the arithmetic itself.
  */
-function directAttentionForward(q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, d: AttentionDims): void {
+function directAttentionForward(
+  q: FloatArray,
+  k: FloatArray,
+  v: FloatArray,
+  out: FloatArray,
+  lse: FloatArray,
+  d: AttentionDims,
+): void {
   const { B, Tq, Tk, nh, nkv, hs, scale } = d;
   const group = nh / nkv;
   const s = new Float64Array(Tk);
@@ -104,7 +141,13 @@ function directAttentionForward(q: FloatArray, k: FloatArray, v: FloatArray, out
 }
 
 export function tiledAttentionForward(
-  gemm: Gemm, q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, d: AttentionDims,
+  gemm: Gemm,
+  q: FloatArray,
+  k: FloatArray,
+  v: FloatArray,
+  out: FloatArray,
+  lse: FloatArray,
+  d: AttentionDims,
 ): void {
   const { B, Tq, Tk, nh, nkv, hs } = d;
   if (Tq <= DIRECT_MAX_TQ) return directAttentionForward(q, k, v, out, lse, d);
@@ -129,9 +172,35 @@ export function tiledAttentionForward(
           for (let r = 0; r < nq; r++) lse[lseOff + r] = -Infinity;
           Ob.fill(0);
         } else {
-          gemm({ transA: false, transB: true, M: nq, N: nk, K: hs, a: Qb, aOffset: 0, b: Kh, bOffset: 0, c: S, cOffset: 0, accumulate: false });
+          gemm({
+            transA: false,
+            transB: true,
+            M: nq,
+            N: nk,
+            K: hs,
+            a: Qb,
+            aOffset: 0,
+            b: Kh,
+            bOffset: 0,
+            c: S,
+            cOffset: 0,
+            accumulate: false,
+          });
           softmaxBlock(S, nq, nk, i0, d, b, lse, lseOff);
-          gemm({ transA: false, transB: false, M: nq, N: hs, K: nk, a: S, aOffset: 0, b: Vh, bOffset: 0, c: Ob, cOffset: 0, accumulate: false });
+          gemm({
+            transA: false,
+            transB: false,
+            M: nq,
+            N: hs,
+            K: nk,
+            a: S,
+            aOffset: 0,
+            b: Vh,
+            bOffset: 0,
+            c: Ob,
+            cOffset: 0,
+            accumulate: false,
+          });
         }
         scatter(out, b, Tq, nh * hs, h, hs, i0, i0 + nq, Ob, false);
       }
@@ -140,8 +209,17 @@ export function tiledAttentionForward(
 }
 
 export function tiledAttentionBackward(
-  gemm: Gemm, q: FloatArray, k: FloatArray, v: FloatArray, out: FloatArray, lse: FloatArray, dout: FloatArray,
-  dq: FloatArray, dk: FloatArray, dv: FloatArray, d: AttentionDims,
+  gemm: Gemm,
+  q: FloatArray,
+  k: FloatArray,
+  v: FloatArray,
+  out: FloatArray,
+  lse: FloatArray,
+  dout: FloatArray,
+  dq: FloatArray,
+  dk: FloatArray,
+  dv: FloatArray,
+  d: AttentionDims,
 ): void {
   const { B, Tq, Tk, nh, nkv, hs, scale } = d;
   const group = nh / nkv;
@@ -173,28 +251,94 @@ export function tiledAttentionBackward(
         gather(dout, b, Tq, nh * hs, h, hs, i0, i0 + nq, dOb);
         const lseOff = (b * nh + h) * Tq + i0;
         // P = exp(S · scale - lse), zero where masked.
-        gemm({ transA: false, transB: true, M: nq, N: nk, K: hs, a: Qb, aOffset: 0, b: Kh, bOffset: 0, c: P, cOffset: 0, accumulate: false });
+        gemm({
+          transA: false,
+          transB: true,
+          M: nq,
+          N: nk,
+          K: hs,
+          a: Qb,
+          aOffset: 0,
+          b: Kh,
+          bOffset: 0,
+          c: P,
+          cOffset: 0,
+          accumulate: false,
+        });
         for (let r = 0; r < nq; r++) {
           const L = lse[lseOff + r];
           const last = Math.min(visible(d, i0 + r), nk - 1);
           for (let j = 0; j < nk; j++) {
-            const blocked = L === -Infinity || j > last || (d.keyMask !== null && d.keyMask[b * Tk + j] === 0);
+            const blocked =
+              L === -Infinity || j > last || (d.keyMask !== null && d.keyMask[b * Tk + j] === 0);
             P[r * nk + j] = blocked ? 0 : Math.exp(P[r * nk + j] * scale - L);
           }
         }
         // dV += Pᵀ dO
-        gemm({ transA: true, transB: false, M: nk, N: hs, K: nq, a: P, aOffset: 0, b: dOb, bOffset: 0, c: dVh, cOffset: 0, accumulate: true });
+        gemm({
+          transA: true,
+          transB: false,
+          M: nk,
+          N: hs,
+          K: nq,
+          a: P,
+          aOffset: 0,
+          b: dOb,
+          bOffset: 0,
+          c: dVh,
+          cOffset: 0,
+          accumulate: true,
+        });
         // dP = dO Vᵀ, then dS = P (dP - D) scale with D = rowsum(dO ⊙ O)
-        gemm({ transA: false, transB: true, M: nq, N: nk, K: hs, a: dOb, aOffset: 0, b: Vh, bOffset: 0, c: dS, cOffset: 0, accumulate: false });
+        gemm({
+          transA: false,
+          transB: true,
+          M: nq,
+          N: nk,
+          K: hs,
+          a: dOb,
+          aOffset: 0,
+          b: Vh,
+          bOffset: 0,
+          c: dS,
+          cOffset: 0,
+          accumulate: false,
+        });
         for (let r = 0; r < nq; r++) {
           let D = 0;
           for (let c = 0; c < hs; c++) D += dOb[r * hs + c] * Ob[r * hs + c];
           for (let j = 0; j < nk; j++) dS[r * nk + j] = P[r * nk + j] * (dS[r * nk + j] - D) * scale;
         }
         // dQ = dS K;  dK += dSᵀ Q
-        gemm({ transA: false, transB: false, M: nq, N: hs, K: nk, a: dS, aOffset: 0, b: Kh, bOffset: 0, c: dQb, cOffset: 0, accumulate: false });
+        gemm({
+          transA: false,
+          transB: false,
+          M: nq,
+          N: hs,
+          K: nk,
+          a: dS,
+          aOffset: 0,
+          b: Kh,
+          bOffset: 0,
+          c: dQb,
+          cOffset: 0,
+          accumulate: false,
+        });
         scatter(dq, b, Tq, nh * hs, h, hs, i0, i0 + nq, dQb, true);
-        gemm({ transA: true, transB: false, M: nk, N: hs, K: nq, a: dS, aOffset: 0, b: Qb, bOffset: 0, c: dKh, cOffset: 0, accumulate: true });
+        gemm({
+          transA: true,
+          transB: false,
+          M: nk,
+          N: hs,
+          K: nq,
+          a: dS,
+          aOffset: 0,
+          b: Qb,
+          bOffset: 0,
+          c: dKh,
+          cOffset: 0,
+          accumulate: true,
+        });
       }
       if (h % group === group - 1) {
         scatter(dk, b, Tk, nkv * hs, kh, hs, 0, Tk, dKh, true);

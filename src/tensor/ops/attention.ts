@@ -24,19 +24,46 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, o: FusedAttentio
   const nh = o.nHead;
   const nkv = o.nKvHead ?? nh;
   if (q.ndim !== 3 || k.ndim !== 3 || v.ndim !== 3) {
-    throw new LlmfsError(`fusedAttention: q, k, v must be (B, T, heads·hs), got ${fmtShape(q.shape)}, ${fmtShape(k.shape)}, ${fmtShape(v.shape)}`);
+    throw new LlmfsError(
+      `fusedAttention: q, k, v must be (B, T, heads·hs), got ${fmtShape(q.shape)}, ${fmtShape(k.shape)}, ${fmtShape(v.shape)}`,
+    );
   }
   const [B, Tq, Cq] = q.shape;
   const [Bk, Tk, Ck] = k.shape;
   const hs = Cq / nh;
-  if (!Number.isInteger(hs) || nh % nkv !== 0 || Ck !== nkv * hs || Bk !== B || v.shape[0] !== B || v.shape[1] !== Tk || v.shape[2] !== Ck) {
-    throw new LlmfsError(`fusedAttention: shapes q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)}, v ${fmtShape(v.shape)} do not fit ${nh} query and ${nkv} key/value heads`);
+  if (
+    !Number.isInteger(hs) ||
+    nh % nkv !== 0 ||
+    Ck !== nkv * hs ||
+    Bk !== B ||
+    v.shape[0] !== B ||
+    v.shape[1] !== Tk ||
+    v.shape[2] !== Ck
+  ) {
+    throw new LlmfsError(
+      `fusedAttention: shapes q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)}, v ${fmtShape(v.shape)} do not fit ${nh} query and ${nkv} key/value heads`,
+    );
   }
-  if (o.causal && Tk < Tq) throw new LlmfsError(`fusedAttention: causal attention needs at least as many keys (${Tk}) as queries (${Tq})`);
-  if (o.keyMask && (o.keyMask.size !== B * Tk)) {
-    throw new LlmfsError(`fusedAttention: key mask of shape ${fmtShape(o.keyMask.shape)} must have B x Tk = ${B} x ${Tk} entries`);
+  if (o.causal && Tk < Tq)
+    throw new LlmfsError(
+      `fusedAttention: causal attention needs at least as many keys (${Tk}) as queries (${Tq})`,
+    );
+  if (o.keyMask && o.keyMask.size !== B * Tk) {
+    throw new LlmfsError(
+      `fusedAttention: key mask of shape ${fmtShape(o.keyMask.shape)} must have B x Tk = ${B} x ${Tk} entries`,
+    );
   }
-  const dims: AttentionDims = { B, Tq, Tk, nh, nkv, hs, scale: o.scale ?? 1 / Math.sqrt(hs), causal: o.causal ?? false, keyMask: o.keyMask?.data ?? null };
+  const dims: AttentionDims = {
+    B,
+    Tq,
+    Tk,
+    nh,
+    nkv,
+    hs,
+    scale: o.scale ?? 1 / Math.sqrt(hs),
+    causal: o.causal ?? false,
+    keyMask: o.keyMask?.data ?? null,
+  };
   const dtype = promote(promote(q.dtype, k.dtype), v.dtype);
   const out = allocate(dtype, q.size);
   const lse = new Float64Array(B * nh * Tq);

@@ -45,7 +45,15 @@ export function expandData(t: Tensor, shape: readonly number[]): Tensor['data'] 
   if (sameShape(t.shape, shape)) return t.data;
   const zero = allocate(t.dtype, 1);
   const out = allocate(t.dtype, numel(shape));
-  getBackend().binary('add', t.data, broadcastStrides(t.shape, shape), zero, shape.map(() => 0), out, shape);
+  getBackend().binary(
+    'add',
+    t.data,
+    broadcastStrides(t.shape, shape),
+    zero,
+    shape.map(() => 0),
+    out,
+    shape,
+  );
   return out;
 }
 

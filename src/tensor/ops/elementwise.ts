@@ -25,11 +25,24 @@ export function asTensor(x: TensorLike, like: Tensor): Tensor {
 export function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): { data: Tensor['data']; shape: number[] } {
   const shape = broadcastShapes(op, a.shape, b.shape);
   const data = allocate(promote(a.dtype, b.dtype), numel(shape));
-  getBackend().binary(op, a.data, broadcastStrides(a.shape, shape), b.data, broadcastStrides(b.shape, shape), data, shape);
+  getBackend().binary(
+    op,
+    a.data,
+    broadcastStrides(a.shape, shape),
+    b.data,
+    broadcastStrides(b.shape, shape),
+    data,
+    shape,
+  );
   return { data, shape };
 }
 
-function make(op: BinaryOp, a: Tensor, b: Tensor, backward: (g: Tensor, out: Tensor) => [Tensor | null, Tensor | null]): Tensor {
+function make(
+  op: BinaryOp,
+  a: Tensor,
+  b: Tensor,
+  backward: (g: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
+): Tensor {
   const { data, shape } = binaryForward(op, a, b);
   const out: Tensor = Tensor.fromOp(op, data, shape, [a, b], (g) => {
     const [ga, gb] = backward(g, out);
@@ -59,7 +72,10 @@ export function mul(a: Tensor, bIn: TensorLike): Tensor {
 export function div(a: Tensor, bIn: TensorLike): Tensor {
   const b = asTensor(bIn, a);
   // d(a/b)/db = -a/b² = -(a/b)/b
-  return make('div', a, b, (g, out) => [a.requiresGrad ? g.div(b) : null, b.requiresGrad ? g.mul(out).div(b).neg() : null]);
+  return make('div', a, b, (g, out) => [
+    a.requiresGrad ? g.div(b) : null,
+    b.requiresGrad ? g.mul(out).div(b).neg() : null,
+  ]);
 }
 
 export function pow(a: Tensor, bIn: TensorLike): Tensor {
@@ -104,7 +120,9 @@ export function compare(a: Tensor, b: Tensor, pred: (x: number, y: number) => bo
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
   if (!sameShape(shape, x.shape)) {
-    throw new LlmfsError(`maskedFill: mask of shape ${fmtShape(mask.shape)} must broadcast to the tensor's shape ${fmtShape(x.shape)}`);
+    throw new LlmfsError(
+      `maskedFill: mask of shape ${fmtShape(mask.shape)} must broadcast to the tensor's shape ${fmtShape(x.shape)}`,
+    );
   }
   const m = expandData(mask, shape);
   const out = x.data.slice();

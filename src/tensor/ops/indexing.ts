@@ -58,7 +58,9 @@ export function indexSelect(x: Tensor, axis: number, indices: IndexLike): Tensor
 export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   const ax = normAxis('gather', axis, x.ndim);
   if (index.ndim !== x.ndim || index.shape.some((d, i) => i !== ax && d > x.shape[i])) {
-    throw new LlmfsError(`gather: index of shape ${fmtShape(index.shape)} does not fit input of shape ${fmtShape(x.shape)} along axis ${axis}`);
+    throw new LlmfsError(
+      `gather: index of shape ${fmtShape(index.shape)} does not fit input of shape ${fmtShape(x.shape)} along axis ${axis}`,
+    );
   }
   const n = x.shape[ax];
   const idx = toIndices('gather', index, n);
@@ -102,9 +104,14 @@ function remap(flat: number, from: readonly number[], to: readonly number[]): nu
 }
 
 /** Embedding lookup: rows of `weight` (V, C) for integer ids of any shape; result (...ids, C). */
-export function embedding(weight: Tensor, ids: Tensor | readonly number[] | Int32Array, idsShape?: readonly number[]): Tensor {
-  if (weight.ndim !== 2) throw new LlmfsError(`embedding: weight must be 2-D (V, C), got shape ${fmtShape(weight.shape)}`);
-  const shape = ids instanceof Tensor ? ids.shape : idsShape ?? [ids.length];
+export function embedding(
+  weight: Tensor,
+  ids: Tensor | readonly number[] | Int32Array,
+  idsShape?: readonly number[],
+): Tensor {
+  if (weight.ndim !== 2)
+    throw new LlmfsError(`embedding: weight must be 2-D (V, C), got shape ${fmtShape(weight.shape)}`);
+  const shape = ids instanceof Tensor ? ids.shape : (idsShape ?? [ids.length]);
   const flat = indexSelect(weight, 0, ids);
   return flat.reshape(...shape, weight.shape[1]);
 }

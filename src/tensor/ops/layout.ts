@@ -10,10 +10,13 @@ import { LlmfsError } from '../../errors.js';
 /** Reorders axes: result axis i is input axis axes[i]. */
 export function permute(x: Tensor, axes: readonly number[]): Tensor {
   if (axes.length !== x.ndim) {
-    throw new LlmfsError(`permute: got ${axes.length} axes [${axes.join(', ')}] for a tensor with ${x.ndim} dimension(s)`);
+    throw new LlmfsError(
+      `permute: got ${axes.length} axes [${axes.join(', ')}] for a tensor with ${x.ndim} dimension(s)`,
+    );
   }
   const perm = axes.map((a) => normAxis('permute', a, x.ndim));
-  if (new Set(perm).size !== perm.length) throw new LlmfsError(`permute: axes [${axes.join(', ')}] repeat an axis`);
+  if (new Set(perm).size !== perm.length)
+    throw new LlmfsError(`permute: axes [${axes.join(', ')}] repeat an axis`);
   const shape = perm.map((a) => x.shape[a]);
   const inStrides = stridesOf(x.shape);
   const srcStrides = perm.map((a) => inStrides[a]);
@@ -53,7 +56,9 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
   const n = x.shape[ax];
   const s = start < 0 ? start + n : start;
   if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > n) {
-    throw new LlmfsError(`narrow: range start ${start}, length ${length} is outside axis ${axis} of size ${n} in shape ${fmtShape(x.shape)}`);
+    throw new LlmfsError(
+      `narrow: range start ${start}, length ${length} is outside axis ${axis} of size ${n} in shape ${fmtShape(x.shape)}`,
+    );
   }
   const outer = numel(x.shape.slice(0, ax));
   const inner = numel(x.shape.slice(ax + 1));
@@ -65,7 +70,8 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
   }
   return Tensor.fromOp('narrow', out, shape, [x], (g) => {
     const dx = allocate(g.dtype, x.size);
-    for (let o = 0; o < outer; o++) dx.set(g.data.subarray(o * length * inner, (o + 1) * length * inner), (o * n + s) * inner);
+    for (let o = 0; o < outer; o++)
+      dx.set(g.data.subarray(o * length * inner, (o + 1) * length * inner), (o * n + s) * inner);
     return [new Tensor(dx, x.shape)];
   });
 }
@@ -77,7 +83,9 @@ export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
   const ax = normAxis('cat', axis, first.ndim);
   for (const t of tensors) {
     if (t.ndim !== first.ndim || t.shape.some((d, i) => i !== ax && d !== first.shape[i])) {
-      throw new LlmfsError(`cat: shapes ${tensors.map((u) => fmtShape(u.shape)).join(', ')} differ outside axis ${axis}`);
+      throw new LlmfsError(
+        `cat: shapes ${tensors.map((u) => fmtShape(u.shape)).join(', ')} differ outside axis ${axis}`,
+      );
     }
   }
   const outer = numel(first.shape.slice(0, ax));
@@ -91,7 +99,8 @@ export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
   let offset = 0;
   tensors.forEach((t, k) => {
     const len = sizes[k] * inner;
-    for (let o = 0; o < outer; o++) out.set(t.data.subarray(o * len, (o + 1) * len), (o * total + offset) * inner);
+    for (let o = 0; o < outer; o++)
+      out.set(t.data.subarray(o * len, (o + 1) * len), (o * total + offset) * inner);
     offset += sizes[k];
   });
   return Tensor.fromOp('cat', out, shape, [...tensors], (g) => {
@@ -110,16 +119,22 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   const ax = normAxis('stack', axis, tensors[0].ndim + 1);
   for (const t of tensors) {
     if (t.ndim !== tensors[0].ndim || t.shape.some((d, i) => d !== tensors[0].shape[i])) {
-      throw new LlmfsError(`stack: all tensors must have the same shape, got ${tensors.map((u) => fmtShape(u.shape)).join(', ')}`);
+      throw new LlmfsError(
+        `stack: all tensors must have the same shape, got ${tensors.map((u) => fmtShape(u.shape)).join(', ')}`,
+      );
     }
   }
-  return cat(tensors.map((t) => t.unsqueeze(ax)), ax);
+  return cat(
+    tensors.map((t) => t.unsqueeze(ax)),
+    ax,
+  );
 }
 
 /** Splits into pieces of `size` along `axis` (the last piece may be smaller). */
 export function split(x: Tensor, size: number, axis = 0): Tensor[] {
   const ax = normAxis('split', axis, x.ndim);
-  if (!Number.isInteger(size) || size <= 0) throw new LlmfsError(`split: size must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size <= 0)
+    throw new LlmfsError(`split: size must be a positive integer, got ${size}`);
   const parts: Tensor[] = [];
   for (let s = 0; s < x.shape[ax]; s += size) parts.push(narrow(x, ax, s, Math.min(size, x.shape[ax] - s)));
   return parts;

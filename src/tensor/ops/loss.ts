@@ -25,21 +25,27 @@ export function crossEntropy(logits: Tensor, targets: IndexLike, opts: CrossEntr
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const eps = opts.labelSmoothing ?? 0;
   const reduction = opts.reduction ?? 'mean';
-  if (!(eps >= 0 && eps < 1)) throw new LlmfsError(`crossEntropy: labelSmoothing must be in [0, 1), got ${eps}`);
-  if (!['mean', 'sum', 'none'].includes(reduction)) throw new LlmfsError(`crossEntropy: unknown reduction '${reduction}'`);
+  if (!(eps >= 0 && eps < 1))
+    throw new LlmfsError(`crossEntropy: labelSmoothing must be in [0, 1), got ${eps}`);
+  if (!['mean', 'sum', 'none'].includes(reduction))
+    throw new LlmfsError(`crossEntropy: unknown reduction '${reduction}'`);
   if (logits.ndim < 1) throw new LlmfsError('crossEntropy: logits must have a class axis');
   const C = logits.shape[logits.ndim - 1];
   const rows = C === 0 ? 0 : logits.size / C;
   const tdata = targets instanceof Tensor ? targets.data : targets;
   if (tdata.length !== rows) {
     const ts = targets instanceof Tensor ? fmtShape(targets.shape) : `${tdata.length} values`;
-    throw new LlmfsError(`crossEntropy: logits of shape ${fmtShape(logits.shape)} have ${rows} rows but targets have ${ts}`);
+    throw new LlmfsError(
+      `crossEntropy: logits of shape ${fmtShape(logits.shape)} have ${rows} rows but targets have ${ts}`,
+    );
   }
   const y = new Int32Array(rows);
   for (let n = 0; n < rows; n++) {
     const t = tdata[n];
     if (t !== ignoreIndex && !(Number.isInteger(t) && t >= 0 && t < C)) {
-      throw new LlmfsError(`crossEntropy: target ${t} at row ${n} is not a class index in [0, ${C}) nor ignoreIndex ${ignoreIndex}`);
+      throw new LlmfsError(
+        `crossEntropy: target ${t} at row ${n} is not a class index in [0, ${C}) nor ignoreIndex ${ignoreIndex}`,
+      );
     }
     y[n] = t;
   }

@@ -16,11 +16,21 @@ import { LlmfsError } from '../../errors.js';
  * Sizes are gemm's: C is (M, N), op(A) is (M, K), op(B) is (K, N).
  */
 function batchedGemm(
-  a: Tensor['data'], aBatch: readonly number[], transA: boolean,
-  b: Tensor['data'], bBatch: readonly number[], transB: boolean,
-  batch: readonly number[], M: number, N: number, K: number,
+  a: Tensor['data'],
+  aBatch: readonly number[],
+  transA: boolean,
+  b: Tensor['data'],
+  bBatch: readonly number[],
+  transB: boolean,
+  batch: readonly number[],
+  M: number,
+  N: number,
+  K: number,
 ): Tensor['data'] {
-  const out = allocate(a instanceof Float64Array || b instanceof Float64Array ? 'float64' : 'float32', numel(batch) * M * N);
+  const out = allocate(
+    a instanceof Float64Array || b instanceof Float64Array ? 'float64' : 'float32',
+    numel(batch) * M * N,
+  );
   const sa = broadcastStrides(aBatch, batch);
   const sb = broadcastStrides(bBatch, batch);
   const nb = numel(batch);
@@ -33,7 +43,20 @@ function batchedGemm(
       ai += idx[d] * sa[d];
       bi += idx[d] * sb[d];
     }
-    be.gemm({ transA, transB, M, N, K, a, aOffset: ai * M * K, b, bOffset: bi * K * N, c: out, cOffset: i * M * N, accumulate: false });
+    be.gemm({
+      transA,
+      transB,
+      M,
+      N,
+      K,
+      a,
+      aOffset: ai * M * K,
+      b,
+      bOffset: bi * K * N,
+      c: out,
+      cOffset: i * M * N,
+      accumulate: false,
+    });
     for (let d = batch.length - 1; d >= 0; d--) {
       if (++idx[d] < batch[d]) break;
       idx[d] = 0;
@@ -44,14 +67,18 @@ function batchedGemm(
 
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) {
-    throw new LlmfsError(`matmul: both operands need at least 1 dimension, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+    throw new LlmfsError(
+      `matmul: both operands need at least 1 dimension, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
   }
   if (a.ndim === 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
   if (b.ndim === 1) return matmul(a, b.unsqueeze(1)).squeeze(-1);
   const [M, K] = a.shape.slice(-2);
   const [K2, N] = b.shape.slice(-2);
   if (K !== K2) {
-    throw new LlmfsError(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not align: inner sizes ${K} and ${K2} differ`);
+    throw new LlmfsError(
+      `matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not align: inner sizes ${K} and ${K2} differ`,
+    );
   }
   const aBatch = a.shape.slice(0, -2);
   const bBatch = b.shape.slice(0, -2);
@@ -79,7 +106,9 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
   if (w.ndim !== 2) throw new LlmfsError(`linear: weight must be 2-D (out, in), got ${fmtShape(w.shape)}`);
   const [nOut, nIn] = w.shape;
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== nIn) {
-    throw new LlmfsError(`linear: input of shape ${fmtShape(x.shape)} does not match weight ${fmtShape(w.shape)}: last size must be ${nIn}`);
+    throw new LlmfsError(
+      `linear: input of shape ${fmtShape(x.shape)} does not match weight ${fmtShape(w.shape)}: last size must be ${nIn}`,
+    );
   }
   if (b && (b.ndim !== 1 || b.shape[0] !== nOut)) {
     throw new LlmfsError(`linear: bias of shape ${fmtShape(b.shape)} must be (${nOut})`);
@@ -89,20 +118,59 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
   const y = allocate(promote(x.dtype, w.dtype), rows * nOut);
   if (b) for (let r = 0; r < rows; r++) y.set(b.data, r * nOut);
   // (rows, in) x (in, out): W stored (out, in) is Wᵀ transposed.
-  be.gemm({ transA: false, transB: true, M: rows, N: nOut, K: nIn, a: x.data, aOffset: 0, b: w.data, bOffset: 0, c: y, cOffset: 0, accumulate: b !== null });
+  be.gemm({
+    transA: false,
+    transB: true,
+    M: rows,
+    N: nOut,
+    K: nIn,
+    a: x.data,
+    aOffset: 0,
+    b: w.data,
+    bOffset: 0,
+    c: y,
+    cOffset: 0,
+    accumulate: b !== null,
+  });
   const inputs = b ? [x, w, b] : [x, w];
   return Tensor.fromOp('linear', y, [...x.shape.slice(0, -1), nOut], inputs, (g) => {
     const grads: (Tensor | null)[] = [null, null, null];
     if (x.requiresGrad) {
       // dx = dy W: (rows, out) x (out, in)
       const dx = allocate(g.dtype, x.size);
-      be.gemm({ transA: false, transB: false, M: rows, N: nIn, K: nOut, a: g.data, aOffset: 0, b: w.data, bOffset: 0, c: dx, cOffset: 0, accumulate: false });
+      be.gemm({
+        transA: false,
+        transB: false,
+        M: rows,
+        N: nIn,
+        K: nOut,
+        a: g.data,
+        aOffset: 0,
+        b: w.data,
+        bOffset: 0,
+        c: dx,
+        cOffset: 0,
+        accumulate: false,
+      });
       grads[0] = new Tensor(dx, x.shape);
     }
     if (w.requiresGrad) {
       // dW = dyᵀ x: (out, rows) x (rows, in)
       const dw = allocate(g.dtype, w.size);
-      be.gemm({ transA: true, transB: false, M: nOut, N: nIn, K: rows, a: g.data, aOffset: 0, b: x.data, bOffset: 0, c: dw, cOffset: 0, accumulate: false });
+      be.gemm({
+        transA: true,
+        transB: false,
+        M: nOut,
+        N: nIn,
+        K: rows,
+        a: g.data,
+        aOffset: 0,
+        b: x.data,
+        bOffset: 0,
+        c: dw,
+        cOffset: 0,
+        accumulate: false,
+      });
       grads[1] = new Tensor(dw, w.shape);
     }
     if (b && b.requiresGrad) grads[2] = sumToShape(g, b.shape);

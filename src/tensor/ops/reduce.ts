@@ -35,13 +35,16 @@ export function sum(x: Tensor, axes?: Axes, keepdim = false): Tensor {
   const ax = normAxes('sum', axes, x.ndim);
   const kept = reducedShape(x.shape, ax, true);
   const data = sumData(x.data, x.shape, ax);
-  return Tensor.fromOp('sum', data, reducedShape(x.shape, ax, keepdim), [x], (g) => [expand(g.reshape(...kept), x.shape)]);
+  return Tensor.fromOp('sum', data, reducedShape(x.shape, ax, keepdim), [x], (g) => [
+    expand(g.reshape(...kept), x.shape),
+  ]);
 }
 
 export function mean(x: Tensor, axes?: Axes, keepdim = false): Tensor {
   const ax = normAxes('mean', axes, x.ndim);
   const count = ax.reduce((n, a) => n * x.shape[a], 1);
-  if (count === 0) throw new LlmfsError(`mean: cannot average over an empty axis of shape ${fmtShape(x.shape)}`);
+  if (count === 0)
+    throw new LlmfsError(`mean: cannot average over an empty axis of shape ${fmtShape(x.shape)}`);
   return sum(x, ax, keepdim).div(count);
 }
 
@@ -50,7 +53,9 @@ export function variance(x: Tensor, axes?: Axes, keepdim = false, correction = 1
   const ax = normAxes('var', axes, x.ndim);
   const count = ax.reduce((n, a) => n * x.shape[a], 1);
   if (count - correction <= 0) {
-    throw new LlmfsError(`var: ${count} element(s) with correction ${correction} leaves no degrees of freedom`);
+    throw new LlmfsError(
+      `var: ${count} element(s) with correction ${correction} leaves no degrees of freedom`,
+    );
   }
   const d = x.sub(mean(x, ax, true));
   return sum(d.mul(d), ax, keepdim).div(count - correction);
@@ -83,27 +88,37 @@ function select(op: string, x: Tensor, axis: number | undefined, better: (a: num
   return { src, ax, outer, n, inner, values, index };
 }
 
-function extreme(op: string, x: Tensor, axis: number | undefined, keepdim: boolean, better: (a: number, b: number) => boolean): Tensor {
+function extreme(
+  op: string,
+  x: Tensor,
+  axis: number | undefined,
+  keepdim: boolean,
+  better: (a: number, b: number) => boolean,
+): Tensor {
   const s = select(op, x, axis, better);
-  const shape = axis === undefined ? (keepdim ? x.shape.map(() => 1) : []) : reducedShape(x.shape, [s.ax], keepdim);
+  const shape =
+    axis === undefined ? (keepdim ? x.shape.map(() => 1) : []) : reducedShape(x.shape, [s.ax], keepdim);
   return Tensor.fromOp(op, s.values, shape, [x], (g) => {
     const dx = allocate(g.dtype, x.size);
     for (let o = 0; o < s.outer; o++) {
-      for (let i = 0; i < s.inner; i++) dx[(o * s.n + s.index[o * s.inner + i]) * s.inner + i] = g.data[o * s.inner + i];
+      for (let i = 0; i < s.inner; i++)
+        dx[(o * s.n + s.index[o * s.inner + i]) * s.inner + i] = g.data[o * s.inner + i];
     }
     return [new Tensor(dx, x.shape)];
   });
 }
 
-export const max = (x: Tensor, axis?: number, keepdim = false) => extreme('max', x, axis, keepdim, (a, b) => a > b);
-export const min = (x: Tensor, axis?: number, keepdim = false) => extreme('min', x, axis, keepdim, (a, b) => a < b);
+export const max = (x: Tensor, axis?: number, keepdim = false) =>
+  extreme('max', x, axis, keepdim, (a, b) => a > b);
+export const min = (x: Tensor, axis?: number, keepdim = false) =>
+  extreme('min', x, axis, keepdim, (a, b) => a < b);
 
 /** Indices (as float values) of the maxima along `axis`, or of the flattened tensor. No gradient. */
 export function argmax(x: Tensor, axis?: number, keepdim = false): Tensor {
   const s = select('argmax', x, axis, (a, b) => a > b);
-  const shape = axis === undefined ? (keepdim ? x.shape.map(() => 1) : []) : reducedShape(x.shape, [s.ax], keepdim);
+  const shape =
+    axis === undefined ? (keepdim ? x.shape.map(() => 1) : []) : reducedShape(x.shape, [s.ax], keepdim);
   const out = allocate(x.dtype, s.index.length);
   out.set(s.index);
   return new Tensor(out, shape);
 }
-

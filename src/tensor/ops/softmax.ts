@@ -9,10 +9,22 @@ import { normAxis } from '../shape.js';
 import { getBackend } from '../../kernels/backend.js';
 
 type RowKernel = (x: Tensor['data'], y: Tensor['data'], rows: number, cols: number) => void;
-type RowBackward = (y: Tensor['data'], dy: Tensor['data'], dx: Tensor['data'], rows: number, cols: number) => void;
+type RowBackward = (
+  y: Tensor['data'],
+  dy: Tensor['data'],
+  dx: Tensor['data'],
+  rows: number,
+  cols: number,
+) => void;
 
 /** Applies a last-axis row kernel along any axis, moving that axis last and back if needed. */
-function alongAxis(op: string, x: Tensor, axis: number, fwd: () => RowKernel, bwd: () => RowBackward): Tensor {
+function alongAxis(
+  op: string,
+  x: Tensor,
+  axis: number,
+  fwd: () => RowKernel,
+  bwd: () => RowBackward,
+): Tensor {
   const ax = normAxis(op, axis, Math.max(x.ndim, 1));
   if (x.ndim > 0 && ax !== x.ndim - 1) {
     return alongAxis(op, x.transpose(ax, -1), -1, fwd, bwd).transpose(ax, -1);
@@ -29,9 +41,21 @@ function alongAxis(op: string, x: Tensor, axis: number, fwd: () => RowKernel, bw
 }
 
 export function softmax(x: Tensor, axis = -1): Tensor {
-  return alongAxis('softmax', x, axis, () => getBackend().softmaxForward, () => getBackend().softmaxBackward);
+  return alongAxis(
+    'softmax',
+    x,
+    axis,
+    () => getBackend().softmaxForward,
+    () => getBackend().softmaxBackward,
+  );
 }
 
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  return alongAxis('logSoftmax', x, axis, () => getBackend().logSoftmaxForward, () => getBackend().logSoftmaxBackward);
+  return alongAxis(
+    'logSoftmax',
+    x,
+    axis,
+    () => getBackend().logSoftmaxForward,
+    () => getBackend().logSoftmaxBackward,
+  );
 }

@@ -18,7 +18,12 @@ function map(x: Tensor, f: (v: number) => number): Tensor['data'] {
 }
 
 /** y = f(x) with dx = dy · dfdx(x, y). */
-function unary(op: string, x: Tensor, f: (v: number) => number, dfdx: (x: number, y: number) => number): Tensor {
+function unary(
+  op: string,
+  x: Tensor,
+  f: (v: number) => number,
+  dfdx: (x: number, y: number) => number,
+): Tensor {
   const y = map(x, f);
   return Tensor.fromOp(op, y, x.shape, [x], (g) => {
     const dx = allocate(g.dtype, g.size);
@@ -29,7 +34,13 @@ function unary(op: string, x: Tensor, f: (v: number) => number, dfdx: (x: number
   });
 }
 
-export const neg = (x: Tensor) => unary('neg', x, (v) => -v, () => -1);
+export const neg = (x: Tensor) =>
+  unary(
+    'neg',
+    x,
+    (v) => -v,
+    () => -1,
+  );
 // d/dx e^x = e^x
 export const exp = (x: Tensor) => unary('exp', x, Math.exp, (_x, y) => y);
 // d/dx ln x = 1/x
@@ -37,7 +48,13 @@ export const log = (x: Tensor) => unary('log', x, Math.log, (v) => 1 / v);
 // d/dx sqrt(x) = 1 / (2 sqrt(x))
 export const sqrt = (x: Tensor) => unary('sqrt', x, Math.sqrt, (_x, y) => 0.5 / y);
 // d/dx x^(-1/2) = -1/2 x^(-3/2) = -1/2 y^3
-export const rsqrt = (x: Tensor) => unary('rsqrt', x, (v) => 1 / Math.sqrt(v), (_x, y) => -0.5 * y * y * y);
+export const rsqrt = (x: Tensor) =>
+  unary(
+    'rsqrt',
+    x,
+    (v) => 1 / Math.sqrt(v),
+    (_x, y) => -0.5 * y * y * y,
+  );
 // d/dx |x| = sign(x) (0 at 0, as PyTorch)
 export const abs = (x: Tensor) => unary('abs', x, Math.abs, (v) => Math.sign(v));
 // d/dx tanh(x) = 1 - tanh(x)^2
@@ -45,13 +62,24 @@ export const tanh = (x: Tensor) => unary('tanh', x, Math.tanh, (_x, y) => 1 - y 
 // d/dx σ(x) = σ(x)(1 - σ(x))
 export const sigmoid = (x: Tensor) => unary('sigmoid', x, sigma, (_x, y) => y * (1 - y));
 // d/dx max(0, x) = 1 if x > 0 else 0
-export const relu = (x: Tensor) => unary('relu', x, (v) => (v > 0 ? v : 0), (v) => (v > 0 ? 1 : 0));
+export const relu = (x: Tensor) =>
+  unary(
+    'relu',
+    x,
+    (v) => (v > 0 ? v : 0),
+    (v) => (v > 0 ? 1 : 0),
+  );
 // SiLU / swish (Elfwing et al., 2017): x σ(x);  d/dx = σ(x) (1 + x (1 - σ(x)))
 export const silu = (x: Tensor) =>
-  unary('silu', x, (v) => v * sigma(v), (v) => {
-    const s = sigma(v);
-    return s * (1 + v * (1 - s));
-  });
+  unary(
+    'silu',
+    x,
+    (v) => v * sigma(v),
+    (v) => {
+      const s = sigma(v);
+      return s * (1 + v * (1 - s));
+    },
+  );
 
 function sigma(v: number): number {
   // Stable for large |v|: never exponentiate a large positive number.
@@ -62,10 +90,16 @@ function sigma(v: number): number {
 
 /** Clamps into [min, max] (either may be null); the gradient flows only where not clamped. */
 export function clamp(x: Tensor, min: number | null, max: number | null): Tensor {
-  if (min !== null && max !== null && min > max) throw new LlmfsError(`clamp: min ${min} is greater than max ${max}`);
+  if (min !== null && max !== null && min > max)
+    throw new LlmfsError(`clamp: min ${min} is greater than max ${max}`);
   const lo = min ?? -Infinity;
   const hi = max ?? Infinity;
-  return unary('clamp', x, (v) => (v < lo ? lo : v > hi ? hi : v), (v) => (v < lo || v > hi ? 0 : 1));
+  return unary(
+    'clamp',
+    x,
+    (v) => (v < lo ? lo : v > hi ? hi : v),
+    (v) => (v < lo || v > hi ? 0 : 1),
+  );
 }
 
 export type GeluApproximation = 'none' | 'tanh';
@@ -87,7 +121,8 @@ export function gelu(x: Tensor, approximate: GeluApproximation = 'none'): Tensor
       return [new Tensor(dx, x.shape)];
     });
   }
-  if (approximate !== 'none') throw new LlmfsError(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
+  if (approximate !== 'none')
+    throw new LlmfsError(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
   return unary(
     'gelu',
     x,

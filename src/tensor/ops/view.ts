@@ -11,12 +11,15 @@ export function inferShape(op: string, from: Shape, shape: readonly number[]): n
   const free = shape.filter((d) => d === -1).length;
   if (free > 1) throw new LlmfsError(`${op}: only one dimension can be -1, got ${fmtShape(shape)}`);
   for (const d of shape) {
-    if (d !== -1 && (!Number.isInteger(d) || d < 0)) throw new LlmfsError(`${op}: invalid size ${d} in ${fmtShape(shape)}`);
+    if (d !== -1 && (!Number.isInteger(d) || d < 0))
+      throw new LlmfsError(`${op}: invalid size ${d} in ${fmtShape(shape)}`);
   }
   const known = shape.reduce((n, d) => (d === -1 ? n : n * d), 1);
   const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : total / known) : d));
   if (numel(out) !== total || out.some((d) => !Number.isInteger(d))) {
-    throw new LlmfsError(`${op}: cannot view a tensor of shape ${fmtShape(from)} (${total} elements) as ${fmtShape(shape)}`);
+    throw new LlmfsError(
+      `${op}: cannot view a tensor of shape ${fmtShape(from)} (${total} elements) as ${fmtShape(shape)}`,
+    );
   }
   return out;
 }
@@ -28,10 +31,18 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 /** Removes size-1 axes: the given one (which must have size 1), or all of them. */
 export function squeeze(x: Tensor, axis?: number): Tensor {
-  if (axis === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  if (axis === undefined)
+    return reshape(
+      x,
+      x.shape.filter((d) => d !== 1),
+    );
   const a = normAxis('squeeze', axis, x.ndim);
-  if (x.shape[a] !== 1) throw new LlmfsError(`squeeze: axis ${axis} of shape ${fmtShape(x.shape)} has size ${x.shape[a]}, not 1`);
-  return reshape(x, x.shape.filter((_, i) => i !== a));
+  if (x.shape[a] !== 1)
+    throw new LlmfsError(`squeeze: axis ${axis} of shape ${fmtShape(x.shape)} has size ${x.shape[a]}, not 1`);
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== a),
+  );
 }
 
 /** Inserts a size-1 axis at `axis` (in the result's numbering, as torch.unsqueeze). */
