@@ -18,7 +18,9 @@ const specs = {
   'max-new-tokens': { type: 'int', help: 'most tokens to generate', default: 64 },
   strategy: {
     type: 'string',
-    help: 'decoding strategy (default: sample when a sampling flag is given, beam when --beams is, else greedy)',
+    help:
+      'decoding strategy (default: sample when a sampling flag is given, beam when --beams is, else ' +
+      'greedy)',
     choices: ['greedy', 'sample', 'beam'],
   },
   temperature: { type: 'number', help: 'sampling temperature (0 = greedy)' },
@@ -139,14 +141,13 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
       score: h.score,
       finished: h.finished,
     }));
-    if (flags.json)
-      out(
-        `${JSON.stringify({ prompt: shownPrompt, promptIds: prompt, strategy, hypotheses: rows }, null, 2)}\n`,
-      );
+    const report = { prompt: shownPrompt, promptIds: prompt, strategy, hypotheses: rows };
+    if (flags.json) out(`${JSON.stringify(report, null, 2)}\n`);
     else
       rows.forEach((r, i) =>
         out(
-          `#${i + 1}  score ${r.score.toFixed(4)}  logprob ${r.logprob.toFixed(4)}${r.finished ? '' : '  (cut at max-new-tokens)'}\n${shownPrompt}${r.text}\n`,
+          `#${i + 1}  score ${r.score.toFixed(4)}  logprob ${r.logprob.toFixed(4)}` +
+            `${r.finished ? '' : '  (cut at max-new-tokens)'}\n${shownPrompt}${r.text}\n`,
         ),
       );
     return 0;
@@ -175,12 +176,14 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
   if (showProbs && !json) {
     out(`prompt: ${JSON.stringify(shownPrompt)} (${prompt.length} tokens)\n`);
     out(
-      `${'#'.padStart(4)}  ${'token'.padEnd(14)}  ${'prob'.padStart(6)}  ${'entropy'.padStart(7)}  top-3 alternatives\n`,
+      `${'#'.padStart(4)}  ${'token'.padEnd(14)}  ${'prob'.padStart(6)}  ${'entropy'.padStart(7)}  top-3 ` +
+        `alternatives\n`,
     );
     opts.onToken = (t: GeneratedToken) => {
       const alts = t.alternatives.map((a) => `${piece(a.id)} ${a.prob.toFixed(3)}`).join(', ');
       out(
-        `${String(t.index).padStart(4)}  ${piece(t.id).padEnd(14)}  ${t.prob.toFixed(3).padStart(6)}  ${t.entropy.toFixed(3).padStart(7)}  ${alts}\n`,
+        `${String(t.index).padStart(4)}  ${piece(t.id).padEnd(14)}  ${t.prob.toFixed(3).padStart(6)}  ` +
+          `${t.entropy.toFixed(3).padStart(7)}  ${alts}\n`,
       );
     };
   } else if (!json) {
@@ -197,9 +200,8 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
       entropy: t.entropy,
       top: t.alternatives.map((a) => ({ id: a.id, piece: tokenizer.piece(a.id), prob: a.prob })),
     }));
-    out(
-      `${JSON.stringify({ prompt: shownPrompt, promptIds: prompt, strategy, ids: r.ids, text: r.text, finishReason: r.finishReason, tokens }, null, 2)}\n`,
-    );
+    const report = { prompt: shownPrompt, promptIds: prompt, strategy, ids: r.ids, text: r.text };
+    out(`${JSON.stringify({ ...report, finishReason: r.finishReason, tokens }, null, 2)}\n`);
   } else if (showProbs) {
     out(`\n${shownPrompt}${r.text}\n(${r.ids.length} tokens, stopped by ${r.finishReason})\n`);
   } else {

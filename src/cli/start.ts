@@ -26,7 +26,9 @@ export const startCommand: Command = {
   async run(argv) {
     if (argv.includes('--help')) {
       console.log(
-        `usage: llmfs start [train options]\n\n${startCommand.summary}.\nIt runs: llmfs train ${START_DEFAULTS.join(' ')}\nthen prints a sample; any train option overrides these (see llmfs train --help).`,
+        `usage: llmfs start [train options]\n\n${startCommand.summary}.\nIt runs: llmfs train ` +
+          `${START_DEFAULTS.join(' ')}\nthen prints a sample; any train option overrides these (see llmfs ` +
+          `train --help).`,
       );
       return 0;
     }
@@ -51,7 +53,8 @@ export const startCommand: Command = {
       decode: (ids) => tok.decode(ids),
     });
     console.log(
-      `\ntrained ${r.steps} steps in ${formatDuration(r.seconds)}: train loss ${r.trainLoss.toFixed(3)}, val loss ${r.valLoss.toFixed(3)} nats/char (${Math.round(r.tokensPerSecond)} chars/s)`,
+      `\ntrained ${r.steps} steps in ${formatDuration(r.seconds)}: train loss ${r.trainLoss.toFixed(3)}, ` +
+        `val loss ${r.valLoss.toFixed(3)} nats/char (${Math.round(r.tokensPerSecond)} chars/s)`,
     );
     console.log('\n--- a sample (temperature 0.8, top-k 40) ---');
     console.log(tok.decode(prompt) + sample.text);
@@ -59,7 +62,8 @@ export const startCommand: Command = {
     console.log(`checkpoint: ${r.checkpoint}`);
     console.log(`loss curve: ${r.curve}`);
     console.log(
-      `generate more: npx llmfs generate --model ${r.checkpoint} --prompt "The" --strategy sample --temperature 0.8`,
+      `generate more: npx llmfs generate --model ${r.checkpoint} --prompt "The" --strategy sample ` +
+        `--temperature 0.8`,
     );
     return 0;
   },

@@ -57,7 +57,8 @@ async function train(argv: string[]): Promise<number> {
   const written = saveTokenizer(tok, String(flags.out), formats);
   const merges = tok.merges?.length ?? 0;
   console.log(
-    `trained ${tok.vocabSize} tokens (256 bytes + ${merges} merges + ${specials.length} special) on ${mb} MB in ${secs} s`,
+    `trained ${tok.vocabSize} tokens (256 bytes + ${merges} merges + ${specials.length} special) on ${mb} ` +
+      `MB in ${secs} s`,
   );
   if (tok.vocabSize < Number(flags['vocab-size']))
     console.log(`note: the data ran out of pairs to merge before reaching ${flags['vocab-size']} tokens`);

@@ -110,7 +110,8 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainJobResult> {
   }
   const { tokens, cached } = tokenizeCached(source.text, tokenizer, o.cacheDir);
   log(
-    `tokens: ${tokens.length.toLocaleString('en-US')} (${tokenizer.kind} tokenizer, vocabulary ${tokenizer.vocabSize}${cached ? ', from cache' : ''})`,
+    `tokens: ${tokens.length.toLocaleString('en-US')} (${tokenizer.kind} tokenizer, vocabulary ` +
+      `${tokenizer.vocabSize}${cached ? ', from cache' : ''})`,
   );
   const data = splitTrainVal(tokens, o.valFraction);
   log(`model: ${model.numParameters().toLocaleString('en-US')} parameters, ${JSON.stringify(model.config)}`);

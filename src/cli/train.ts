@@ -178,11 +178,13 @@ export async function trainFromArgs(
       lastVal = info.valLoss;
       if (!flags.quiet && tty)
         write(
-          `\r\x1b[Kstep ${info.step}: train loss ${info.trainLoss.toFixed(4)}, val loss ${info.valLoss.toFixed(4)}${info.best ? ' (best)' : ''}\n`,
+          `\r\x1b[Kstep ${info.step}: train loss ${info.trainLoss.toFixed(4)}, val loss ` +
+            `${info.valLoss.toFixed(4)}${info.best ? ' (best)' : ''}\n`,
         );
       else if (!flags.quiet)
         write(
-          `eval at step ${info.step}: train loss ${info.trainLoss.toFixed(4)}, val loss ${info.valLoss.toFixed(4)}${info.best ? ' (best)' : ''}\n`,
+          `eval at step ${info.step}: train loss ${info.trainLoss.toFixed(4)}, val loss ` +
+            `${info.valLoss.toFixed(4)}${info.best ? ' (best)' : ''}\n`,
         );
     },
   });
@@ -207,7 +209,9 @@ export const trainCommand: Command = {
     if (flags.json) console.log(JSON.stringify(summary, null, 2));
     else {
       console.log(
-        `\ntrained ${r.steps} steps in ${formatDuration(r.seconds)}: train loss ${r.trainLoss.toFixed(4)}, val loss ${r.valLoss.toFixed(4)} (best ${r.bestValLoss.toFixed(4)}), ${Math.round(r.tokensPerSecond)} tokens/s`,
+        `\ntrained ${r.steps} steps in ${formatDuration(r.seconds)}: train loss ${r.trainLoss.toFixed(4)}, ` +
+          `val loss ${r.valLoss.toFixed(4)} (best ${r.bestValLoss.toFixed(4)}), ` +
+          `${Math.round(r.tokensPerSecond)} tokens/s`,
       );
       console.log(`checkpoint: ${r.checkpoint}\nloss curve: ${r.curve}`);
     }

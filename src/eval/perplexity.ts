@@ -98,7 +98,8 @@ export function evaluateTokens(
     const V = logits.shape[2];
     if (logits.ndim !== 3 || logits.shape[0] !== batch.length || logits.shape[1] !== T) {
       throw new LlmfsError(
-        `eval: the model returned logits of shape (${logits.shape.join(', ')}), expected (${batch.length}, ${T}, V)`,
+        `eval: the model returned logits of shape (${logits.shape.join(', ')}), expected (${batch.length}, ` +
+          `${T}, V)`,
       );
     }
     batch.forEach((w, b) => {

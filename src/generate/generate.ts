@@ -72,7 +72,8 @@ function checkOptions(o: GenerateOptions): void {
     throw new LlmfsError(`generate: maxNewTokens must be a non-negative integer, got ${n}`);
   if (o.strategy !== undefined && o.strategy !== 'greedy' && o.strategy !== 'sample') {
     throw new LlmfsError(
-      `generate: strategy must be 'greedy' or 'sample' (beam search is beamSearch()), got '${String(o.strategy)}'`,
+      `generate: strategy must be 'greedy' or 'sample' (beam search is beamSearch()), got ` +
+        `'${String(o.strategy)}'`,
     );
   }
   if (o.stop?.length && !o.decode)
@@ -102,7 +103,9 @@ export function generate(
   const alternatives = o.topAlternatives ?? 0;
   if (o.overflow !== 'slide' && prompt.length + maxNewTokens - 1 > lm.contextSize) {
     throw new LlmfsError(
-      `generate: a prompt of ${prompt.length} tokens plus ${maxNewTokens} new tokens needs ${prompt.length + maxNewTokens - 1} positions, more than the context window of ${lm.contextSize}; use fewer tokens or the 'slide' overflow policy (--overflow slide)`,
+      `generate: a prompt of ${prompt.length} tokens plus ${maxNewTokens} new tokens needs ` +
+        `${prompt.length + maxNewTokens - 1} positions, more than the context window of ${lm.contextSize}; ` +
+        `use fewer tokens or the 'slide' overflow policy (--overflow slide)`,
     );
   }
   for (const id of prompt) {

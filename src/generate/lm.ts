@@ -28,7 +28,10 @@ export interface CausalLm<C extends LmCache = LmCache> {
   readonly contextSize: number;
   readonly vocabSize: number;
   newCache(): C;
-  /** ids (B, T) continuing after the cache's positions (or from position 0 without one) -> logits (B, T, V), or (B, 1, V) for the last position only. */
+  /**
+   * ids (B, T) continuing after the cache's positions (or from position 0 without one) -> logits (B, T, V),
+   * or (B, 1, V) for the last position only.
+   */
   forward(ids: Tensor, cache: C | null): Tensor;
 }
 
@@ -118,7 +121,8 @@ export function seq2seqLm(model: EncoderDecoder, src: readonly number[]): Causal
     let e = byRows.get(B);
     if (!e) {
       const zeros = new Array<number>(B).fill(0);
-      e = { memory: enc.memory.indexSelect(0, zeros), memoryMask: enc.memoryMask.indexSelect(0, zeros) }; // (B, S, C), (B, 1, 1, S)
+      // (B, S, C), (B, 1, 1, S)
+      e = { memory: enc.memory.indexSelect(0, zeros), memoryMask: enc.memoryMask.indexSelect(0, zeros) };
       byRows.set(B, e);
     }
     return e;

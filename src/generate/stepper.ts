@@ -81,7 +81,8 @@ export class Stepper<C extends LmCache = LmCache> {
     if (n - this.windowStart > C) {
       if (this.overflow === 'error') {
         throw new LlmfsError(
-          `generate: ${n} tokens exceed the model's context window of ${C}; use a shorter prompt, fewer new tokens, or the 'slide' overflow policy (--overflow slide)`,
+          `generate: ${n} tokens exceed the model's context window of ${C}; use a shorter prompt, fewer ` +
+            `new tokens, or the 'slide' overflow policy (--overflow slide)`,
         );
       }
       this.windowStart = n - this.keep;

@@ -75,7 +75,8 @@ export function saveCheckpointDir(dir: string, ckpt: CheckpointContents): void {
       name.endsWith('.tmp')
     ) {
       throw new LlmfsError(
-        `${label}: extra file name ${JSON.stringify(name)} is not allowed (plain file names only, not ${WEIGHTS_FILE} or ${CONFIG_FILE})`,
+        `${label}: extra file name ${JSON.stringify(name)} is not allowed (plain file names only, not ` +
+          `${WEIGHTS_FILE} or ${CONFIG_FILE})`,
       );
     }
   }
@@ -94,7 +95,8 @@ export function saveCheckpointDir(dir: string, ckpt: CheckpointContents): void {
         if (written.has(entry.name) || (entry.name.startsWith('.') && entry.name.endsWith('.tmp'))) continue;
         if (!entry.isFile())
           throw new LlmfsError(
-            `${label}: holds ${JSON.stringify(entry.name)}, which is not a plain file; a checkpoint directory holds only files`,
+            `${label}: holds ${JSON.stringify(entry.name)}, which is not a plain file; a checkpoint ` +
+              `directory holds only files`,
           );
         carried.push(entry.name);
       }

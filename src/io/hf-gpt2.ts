@@ -62,7 +62,8 @@ export function gptConfigFromHf(raw: unknown, where = 'config.json'): HfGpt2Conf
     typeof act === 'string' && Object.hasOwn(ACTIVATIONS, act) ? ACTIVATIONS[act] : undefined;
   if (activation === undefined)
     throw new LlmfsError(
-      `${where}: activation_function ${q(act)} is not supported (supported: ${Object.keys(ACTIVATIONS).join(', ')})`,
+      `${where}: activation_function ${q(act)} is not supported (supported: ` +
+        `${Object.keys(ACTIVATIONS).join(', ')})`,
     );
   const eps = r.layer_norm_epsilon ?? 1e-5;
   if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps))
@@ -177,7 +178,9 @@ export function gptFromHf(
     if (headData.data.some((v, i) => v !== wte.data[i])) config = gptConfig({ ...config, tieWeights: false });
     else byOurName.delete('lm_head.weight');
   }
-  const implied = `${cfgFile} (vocab_size ${config.vocabSize}, n_positions ${config.blockSize}, n_embd ${config.nEmbd}, n_inner ${config.mlpHidden}, n_layer ${config.nLayer})`;
+  const implied =
+    `${cfgFile} (vocab_size ${config.vocabSize}, n_positions ${config.blockSize}, n_embd ` +
+    `${config.nEmbd}, n_inner ${config.mlpHidden}, n_layer ${config.nLayer})`;
   if (12 * config.nLayer > byOurName.size) {
     // More layers than the file could hold: name the first missing tensor without listing them all.
     const perLayer = [...hfTensorLayout({ ...config, nLayer: 1 }).keys()].filter((k) => k.startsWith('h.0.'));
@@ -192,7 +195,8 @@ export function gptFromHf(
     if (!t) throw new LlmfsError(`${wFile}: tensor '${ours}' is missing (needed by ${implied})`);
     if (!sameShape(t.shape, shape))
       throw new LlmfsError(
-        `${wFile}: tensor '${t.name}' has shape ${fmtShape(t.shape)} but ${implied} implies ${fmtShape(shape)}`,
+        `${wFile}: tensor '${t.name}' has shape ${fmtShape(t.shape)} but ${implied} implies ` +
+          `${fmtShape(shape)}`,
       );
   }
   for (const [ours, t] of byOurName) {
@@ -214,7 +218,8 @@ export function gptFromHf(
 function checkExportable(c: GPTConfig): void {
   const bad = (what: string): never => {
     throw new LlmfsError(
-      `export to Hugging Face GPT-2: ${what}; only GPT-2-layout models export (learned positions, layernorm, GELU-kind MLP, nKvHead = nHead)`,
+      `export to Hugging Face GPT-2: ${what}; only GPT-2-layout models export (learned positions, ` +
+        `layernorm, GELU-kind MLP, nKvHead = nHead)`,
     );
   };
   if (c.positions !== 'learned') bad(`positions are '${c.positions}'`);

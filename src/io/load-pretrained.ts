@@ -48,19 +48,24 @@ function eosFrom(...objs: unknown[]): number | null {
 function checkVocab(tok: Tokenizer | null, model: GPT, dir: string): void {
   if (tok && tok.vocabSize > model.config.vocabSize) {
     throw new LlmfsError(
-      `${dir}: the tokenizer has ${tok.vocabSize} tokens but the model's vocab_size is ${model.config.vocabSize}`,
+      `${dir}: the tokenizer has ${tok.vocabSize} tokens but the model's vocab_size is ` +
+        `${model.config.vocabSize}`,
     );
   }
 }
 
-/** Loads a Hugging Face GPT-2 directory: config.json, model.safetensors, and vocab.json + merges.txt if present. */
+/**
+ * Loads a Hugging Face GPT-2 directory: config.json, model.safetensors, and vocab.json + merges.txt if
+ * present.
+ */
 export function loadHfGpt2(dir: string): Pretrained {
   const cfgPath = join(dir, 'config.json');
   const wPath = join(dir, 'model.safetensors');
   const raw = readJsonFile(cfgPath, cfgPath);
   if (!existsSync(wPath) && existsSync(join(dir, 'pytorch_model.bin'))) {
     throw new LlmfsError(
-      `${dir}: has only pytorch_model.bin (a pickle, which we do not read); download model.safetensors instead`,
+      `${dir}: has only pytorch_model.bin (a pickle, which we do not read); download model.safetensors ` +
+        `instead`,
     );
   }
   const reader = openSafetensorsFile(wPath);
@@ -92,7 +97,8 @@ export function loadPretrained(dir: string): Pretrained {
   if (type === MODEL_TYPE) return fromOurs(dir);
   if (type === HF_MODEL_TYPE) return loadHfGpt2(dir);
   throw new LlmfsError(
-    `${cfgPath}: model_type is ${JSON.stringify(type) ?? 'missing'}; expected "${MODEL_TYPE}" (ours) or "${HF_MODEL_TYPE}" (Hugging Face GPT-2)`,
+    `${cfgPath}: model_type is ${JSON.stringify(type) ?? 'missing'}; expected "${MODEL_TYPE}" (ours) or ` +
+      `"${HF_MODEL_TYPE}" (Hugging Face GPT-2)`,
   );
 }
 
@@ -111,7 +117,8 @@ function fromOurs(dir: string): Pretrained {
 export function saveHfGpt2(dir: string, model: GPT, tokenizer: Tokenizer | null = null): string[] {
   if (tokenizer && !(tokenizer instanceof BpeTokenizer && tokenizer.pretokenizer.type === 'gpt2')) {
     throw new LlmfsError(
-      `export ${dir}: Hugging Face's GPT2Tokenizer needs a byte-level BPE tokenizer with the gpt2 pre-tokenizer; this one is ${tokenizer.kind}`,
+      `export ${dir}: Hugging Face's GPT2Tokenizer needs a byte-level BPE tokenizer with the gpt2 ` +
+        `pre-tokenizer; this one is ${tokenizer.kind}`,
     );
   }
   checkVocab(tokenizer, model, dir);

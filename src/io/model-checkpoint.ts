@@ -49,7 +49,8 @@ export function saveModel(dir: string, model: GPT, opts: SaveModelOptions = {}):
 export function configFromJson(raw: Record<string, unknown>, where: string): GPTConfig {
   if (raw.model_type !== MODEL_TYPE) {
     throw new LlmfsError(
-      `${where}: model_type is ${JSON.stringify(raw.model_type)}, expected "${MODEL_TYPE}" (for Hugging Face GPT-2 directories use the HF loader)`,
+      `${where}: model_type is ${JSON.stringify(raw.model_type)}, expected "${MODEL_TYPE}" (for Hugging ` +
+        `Face GPT-2 directories use the HF loader)`,
     );
   }
   const { model_type: _ignored, ...fields } = raw;

@@ -60,7 +60,8 @@ export function readHeaderLength(prefix: Uint8Array, fileSize: number, where: st
   const n = view.getUint32(0, true) + view.getUint32(4, true) * 2 ** 32; // exact below 2^53
   if (n > MAX_HEADER_BYTES) {
     throw new LlmfsError(
-      `${where}: header length ${n} is larger than the ${MAX_HEADER_BYTES}-byte limit; not a safetensors file?`,
+      `${where}: header length ${n} is larger than the ${MAX_HEADER_BYTES}-byte limit; not a safetensors ` +
+        `file?`,
     );
   }
   if (n > fileSize - 8) throw new LlmfsError(`${where}: header length ${n} exceeds file size ${fileSize}`);
@@ -161,7 +162,8 @@ function parseEntry(name: string, entry: unknown, dataSize: number, where: strin
   if (bytes !== end - begin) {
     const need = bytes > end - begin ? `more than ${end - begin}` : String(bytes);
     throw new LlmfsError(
-      `${at}: shape [${dims.join(', ')}] of ${dtype} needs ${need} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+      `${at}: shape [${dims.join(', ')}] of ${dtype} needs ${need} bytes but data_offsets [${begin}, ` +
+        `${end}] hold ${end - begin}`,
     );
   }
   return { name, dtype, shape: dims.slice(), begin, end };
@@ -185,7 +187,8 @@ function checkLayout(tensors: TensorInfo[], dataSize: number, where: string): vo
   }
   if (pos !== dataSize) {
     throw new LlmfsError(
-      `${where}: ${dataSize - pos} bytes after the last tensor's data belong to no tensor (data ends at ${pos}, file data is ${dataSize})`,
+      `${where}: ${dataSize - pos} bytes after the last tensor's data belong to no tensor (data ends at ` +
+        `${pos}, file data is ${dataSize})`,
     );
   }
 }

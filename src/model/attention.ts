@@ -60,7 +60,8 @@ export function scaledDotProductAttention(
 ): AttentionResult {
   if (q.ndim !== 4 || k.ndim !== 4 || v.ndim !== 4) {
     throw new LlmfsError(
-      `attention: q, k, v must be 4-D (B, heads, T, hs), got ${fmtShape(q.shape)}, ${fmtShape(k.shape)}, ${fmtShape(v.shape)}`,
+      `attention: q, k, v must be 4-D (B, heads, T, hs), got ${fmtShape(q.shape)}, ${fmtShape(k.shape)}, ` +
+        `${fmtShape(v.shape)}`,
     );
   }
   const [B, nh, Tq, hs] = q.shape;
@@ -74,7 +75,8 @@ export function scaledDotProductAttention(
     nh % nkv !== 0
   ) {
     throw new LlmfsError(
-      `attention: shapes q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)}, v ${fmtShape(v.shape)} do not fit together`,
+      `attention: shapes q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)}, v ${fmtShape(v.shape)} do not fit ` +
+        `together`,
     );
   }
   const kk = repeatKv(k, nh);

@@ -29,7 +29,10 @@ export interface GPTForwardOptions {
   attentionMask?: Tensor;
   /** Receives each layer's (B, nh, T, Tk) attention weights. */
   recordAttention?: Tensor[];
-  /** Compute logits for the last position only, (B, 1, V): all that generation needs (as nanoGPT's inference path). */
+  /**
+   * Compute logits for the last position only, (B, 1, V): all that generation needs (as nanoGPT's inference
+   * path).
+   */
   lastOnly?: boolean;
 }
 

@@ -64,7 +64,8 @@ function append(past: Tensor | null, x: Tensor): Tensor {
     store.data.length >= n &&
     store.data.constructor === x.data.constructor;
   if (grows) {
-    store.data.set(x.data.subarray(0, T * W), Tp * W); // the prefix (what `past` views) is never written again
+    // the prefix (what `past` views) is never written again
+    store.data.set(x.data.subarray(0, T * W), Tp * W);
     store.filled = n;
     const out = new Tensor(store.data.subarray(0, n), [B, Tp + T, W]);
     stores.set(out, store);

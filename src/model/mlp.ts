@@ -38,7 +38,8 @@ export class MLP extends Module {
   /** x (B, T, C) -> (B, T, C) */
   forward(x: Tensor): Tensor {
     const up = this.c_fc.forward(x); // (B, T, H)
-    const h = this.c_gate ? this.c_gate.forward(x).silu().mul(up) : activate(up, this.activation); // (B, T, H)
+    // (B, T, H)
+    const h = this.c_gate ? this.c_gate.forward(x).silu().mul(up) : activate(up, this.activation);
     return this.dropout.forward(this.c_proj.forward(h)); // (B, T, C)
   }
 }

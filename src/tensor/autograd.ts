@@ -100,7 +100,8 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, opts: Backwa
         if (!ig || !input.requiresGrad) continue;
         if (!sameShape(ig.shape, input.shape)) {
           throw new Error(
-            `internal: ${node.op} backward gave shape ${fmtShape(ig.shape)} for input ${fmtShape(input.shape)}`,
+            `internal: ${node.op} backward gave shape ${fmtShape(ig.shape)} for input ` +
+              `${fmtShape(input.shape)}`,
           );
         }
         const prev = grads.get(input);

@@ -38,7 +38,8 @@ export function tensor(values: NestedArray | FloatArray, opts: CreateOptions = {
     }
     if (!Array.isArray(v) || v.length !== shape[dim]) {
       throw new LlmfsError(
-        `tensor: ragged nested array: expected ${shape[dim]} items at depth ${dim}, shape so far ${fmtShape(shape)}`,
+        `tensor: ragged nested array: expected ${shape[dim]} items at depth ${dim}, shape so far ` +
+          `${fmtShape(shape)}`,
       );
     }
     for (const item of v as readonly NestedArray[]) walk(item, dim + 1);

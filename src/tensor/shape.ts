@@ -57,7 +57,8 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
     const db = i < n - b.length ? 1 : b[i - (n - b.length)];
     if (da !== db && da !== 1 && db !== 1) {
       throw new LlmfsError(
-        `${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast: sizes ${da} and ${db} differ at axis ${i - n}`,
+        `${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast: sizes ${da} and ${db} differ ` +
+          `at axis ${i - n}`,
       );
     }
     out[i] = da === 1 ? db : da;

@@ -60,7 +60,8 @@ export class BpeTokenizer implements Tokenizer {
         throw new LlmfsError(`special token ${JSON.stringify(text)}: id ${id} is already an ordinary token`);
       if (this.specialById.has(id))
         throw new LlmfsError(
-          `special tokens ${JSON.stringify(this.specialById.get(id))} and ${JSON.stringify(text)} share id ${id}`,
+          `special tokens ${JSON.stringify(this.specialById.get(id))} and ${JSON.stringify(text)} share id ` +
+            `${id}`,
         );
       this.specialById.set(id, text);
       size = Math.max(size, id + 1);

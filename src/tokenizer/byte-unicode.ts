@@ -46,7 +46,8 @@ export function symbolsToBytesOrThrow(symbols: string, where: string): Uint8Arra
     const bad = [...symbols].find((c) => !CHAR_TO_BYTE.has(c)) ?? '';
     const code = bad.codePointAt(0)?.toString(16).toUpperCase().padStart(4, '0');
     throw new LlmfsError(
-      `${where}: token ${JSON.stringify(symbols)} has the character U+${code}, which is not one of GPT-2's 256 byte symbols`,
+      `${where}: token ${JSON.stringify(symbols)} has the character U+${code}, which is not one of GPT-2's ` +
+        `256 byte symbols`,
     );
   }
   return bytes;

@@ -55,7 +55,9 @@ export class CharTokenizer implements Tokenizer {
       const id = this.ids.get(ch) ?? this.unkId;
       if (id === undefined) {
         throw new LlmfsError(
-          `char tokenizer: character ${describe(ch)} at index ${index} is not in the vocabulary of ${this.chars.length} characters; build it from a corpus that contains it, or use the 'unk' policy`,
+          `char tokenizer: character ${describe(ch)} at index ${index} is not in the vocabulary of ` +
+            `${this.chars.length} characters; build it from a corpus that contains it, or use the 'unk' ` +
+            `policy`,
         );
       }
       out.push(id);

@@ -33,7 +33,8 @@ export function parseVocabJson(text: string, file = 'vocab.json'): Map<string, n
     const where = () => `${file}:${lineOfKey(text, token) ?? '?'}`;
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= MAX_VOCAB) {
       throw new LlmfsError(
-        `${where()}: token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; ids must be integers from 0 to ${MAX_VOCAB - 1}`,
+        `${where()}: token ${JSON.stringify(token)} has id ${JSON.stringify(id)}; ids must be integers ` +
+          `from 0 to ${MAX_VOCAB - 1}`,
       );
     }
     if (seen.has(id))
@@ -100,7 +101,8 @@ export function bpeFromHf(
   for (let b = 0; b < 256; b++) {
     if (!tokens.has(bytesToSymbols(new Uint8Array([b])))) {
       throw new LlmfsError(
-        `${vocabFile}: no token for byte 0x${b.toString(16).padStart(2, '0')} (written ${JSON.stringify(bytesToSymbols(new Uint8Array([b])))}); a byte-level vocabulary needs all 256`,
+        `${vocabFile}: no token for byte 0x${b.toString(16).padStart(2, '0')} (written ` +
+          `${JSON.stringify(bytesToSymbols(new Uint8Array([b])))}); a byte-level vocabulary needs all 256`,
       );
     }
   }
@@ -119,7 +121,8 @@ export function bpeToHf(tok: BpeTokenizer): HfFiles {
   for (const [t] of entries) {
     if (keys.has(t))
       throw new LlmfsError(
-        `save: ${JSON.stringify(t)} would appear twice in vocab.json (a special token spelled like an ordinary one); save as JSON instead`,
+        `save: ${JSON.stringify(t)} would appear twice in vocab.json (a special token spelled like an ` +
+          `ordinary one); save as JSON instead`,
       );
     keys.add(t);
   }

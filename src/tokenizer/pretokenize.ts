@@ -10,7 +10,11 @@ import { LlmfsError } from '../errors.js';
  * of digits, or of other symbols, then whitespace. `\s+(?!\S)` keeps the last space of a run
  * for the next word, so "a   b" becomes "a", "  ", " b".
  */
-export const GPT2_PATTERN = String.raw`'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`;
+export const GPT2_PATTERN = [
+  String.raw`'s|'t|'re|'ve|'m|'ll|'d`, // contractions
+  String.raw` ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+`, // letters, digits, other symbols
+  String.raw`\s+(?!\S)|\s+`, // whitespace
+].join('|');
 
 /** How text is cut before BPE: GPT-2's regex, no cutting at all, or a custom regex. */
 export type Pretokenizer = { type: 'gpt2' } | { type: 'none' } | { type: 'regex'; pattern: string };

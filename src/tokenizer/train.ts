@@ -63,7 +63,8 @@ export function trainBpe(corpus: string | readonly string[], options: TrainOptio
   const target = options.vocabSize - specials.length;
   if (!Number.isInteger(options.vocabSize) || target < 256 || options.vocabSize >= MAX_VOCAB) {
     throw new LlmfsError(
-      `train: vocabulary size must be an integer from ${256 + specials.length} (256 bytes + ${specials.length} special tokens) to ${MAX_VOCAB - 1}, got ${options.vocabSize}`,
+      `train: vocabulary size must be an integer from ${256 + specials.length} (256 bytes + ` +
+        `${specials.length} special tokens) to ${MAX_VOCAB - 1}, got ${options.vocabSize}`,
     );
   }
   if (new Set(specials).size !== specials.length || specials.some((s) => s.length === 0)) {

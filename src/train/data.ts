@@ -70,7 +70,8 @@ export class BatchSampler implements Iterable<Batch> {
   ) {
     if (tokens.length < blockSize + 1) {
       throw new LlmfsError(
-        `${name}: ${tokens.length} tokens are too few for a window of blockSize + 1 = ${blockSize + 1}; use more data or a smaller block size`,
+        `${name}: ${tokens.length} tokens are too few for a window of blockSize + 1 = ${blockSize + 1}; ` +
+          `use more data or a smaller block size`,
       );
     }
     this.rng = new Rng(seed);

@@ -43,7 +43,8 @@ export function lossCurveSvg(series: CurveSeries[], title = 'loss'): string {
   const x = (s: number) => L + ((W - L - R) * s) / xMax;
   const y = (v: number) => Tp + ((H - Tp - B) * (hi - v)) / (hi - lo);
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
+      `font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(title)}</text>`,
   ];
@@ -57,11 +58,13 @@ export function lossCurveSvg(series: CurveSeries[], title = 'loss'): string {
     parts.push(`<text x="${x(t).toFixed(1)}" y="${H - B + 18}" text-anchor="middle">${t}</text>`);
   }
   parts.push(
-    `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="black"/><line x1="${L}" y1="${Tp}" x2="${L}" y2="${H - B}" stroke="black"/>`,
+    `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="black"/><line x1="${L}" y1="${Tp}" ` +
+      `x2="${L}" y2="${H - B}" stroke="black"/>`,
   );
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">step</text>`);
   parts.push(
-    `<text x="16" y="${(Tp + H - B) / 2}" text-anchor="middle" transform="rotate(-90 16 ${(Tp + H - B) / 2})">loss (nats/token)</text>`,
+    `<text x="16" y="${(Tp + H - B) / 2}" text-anchor="middle" transform="rotate(-90 16 ` +
+      `${(Tp + H - B) / 2})">loss (nats/token)</text>`,
   );
   series.forEach((s, i) => {
     const pts = s.points.filter((p) => Number.isFinite(p.loss));
@@ -72,7 +75,8 @@ export function lossCurveSvg(series: CurveSeries[], title = 'loss'): string {
       parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.5}"/>`);
     }
     parts.push(
-      `<rect x="${W - R - 150}" y="${Tp + 6 + i * 18}" width="12" height="3" fill="${s.color}"/><text x="${W - R - 132}" y="${Tp + 11 + i * 18}">${esc(s.name)}</text>`,
+      `<rect x="${W - R - 150}" y="${Tp + 6 + i * 18}" width="12" height="3" fill="${s.color}"/><text ` +
+        `x="${W - R - 132}" y="${Tp + 11 + i * 18}">${esc(s.name)}</text>`,
     );
   });
   parts.push('</svg>');

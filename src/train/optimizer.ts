@@ -94,9 +94,11 @@ export abstract class Optimizer {
         if (!t) throw new LlmfsError(`optimizer state: missing '${name}.${k}'`);
         if (t.size !== p.size)
           throw new LlmfsError(
-            `optimizer state: '${name}.${k}' has shape ${fmtShape(t.shape)}, parameter has ${fmtShape(p.shape)}`,
+            `optimizer state: '${name}.${k}' has shape ${fmtShape(t.shape)}, parameter has ` +
+              `${fmtShape(p.shape)}`,
           );
-        const a = allocatePersistent(p.size); // in wasm memory on the fast backend, like the moments it replaces
+        // in wasm memory on the fast backend, like the moments it replaces
+        const a = allocatePersistent(p.size);
         a.set(t.data);
         arrays[k] = a;
       }

@@ -37,7 +37,11 @@ export function progressLine(p: ProgressState, width = 24): string {
   const bar = progressBar(frac, width);
   const eta = p.step > 0 ? (p.elapsedSeconds / p.step) * (p.steps - p.step) : NaN;
   const val = p.valLoss === undefined || Number.isNaN(p.valLoss) ? '' : ` val ${p.valLoss.toFixed(4)}`;
-  return `step ${String(p.step).padStart(String(p.steps).length)}/${p.steps} ${bar} loss ${p.loss.toFixed(4)}${val} lr ${p.lr.toExponential(2)} ${fmtRate(p.tokensPerSecond)} tok/s ETA ${formatDuration(eta)}`;
+  return (
+    `step ${String(p.step).padStart(String(p.steps).length)}/${p.steps} ${bar} loss ` +
+    `${p.loss.toFixed(4)}${val} lr ${p.lr.toExponential(2)} ${fmtRate(p.tokensPerSecond)} tok/s ETA ` +
+    `${formatDuration(eta)}`
+  );
 }
 
 export interface JobProgress {

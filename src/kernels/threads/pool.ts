@@ -41,7 +41,8 @@ export interface Slabs {
 }
 
 // Control block. Header: the job's 11 arguments, then byRows, slab size, slab count, the
-// next-slab counter and the accumulate flag. Then SLOT int32s per worker: [seq, done, failed, workspace address].
+// next-slab counter and the accumulate flag. Then SLOT int32s per worker: [seq, done, failed, workspace
+// address].
 const ARGS = 0;
 const BY_ROWS = 11;
 const SIZE = 12;

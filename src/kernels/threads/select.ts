@@ -24,7 +24,8 @@ export async function useBackendFromEnv(env: Record<string, string | undefined>)
     });
   } catch (err) {
     console.error(
-      `warning: the wasm backend did not start (${(err as Error).message}); using the reference kernels (npm run build:wasm rebuilds it)`,
+      `warning: the wasm backend did not start (${(err as Error).message}); using the reference kernels ` +
+        `(npm run build:wasm rebuilds it)`,
     );
   }
 }

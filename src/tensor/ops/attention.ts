@@ -25,7 +25,8 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, o: FusedAttentio
   const nkv = o.nKvHead ?? nh;
   if (q.ndim !== 3 || k.ndim !== 3 || v.ndim !== 3) {
     throw new LlmfsError(
-      `fusedAttention: q, k, v must be (B, T, heads·hs), got ${fmtShape(q.shape)}, ${fmtShape(k.shape)}, ${fmtShape(v.shape)}`,
+      `fusedAttention: q, k, v must be (B, T, heads·hs), got ${fmtShape(q.shape)}, ${fmtShape(k.shape)}, ` +
+        `${fmtShape(v.shape)}`,
     );
   }
   const [B, Tq, Cq] = q.shape;
@@ -41,7 +42,8 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, o: FusedAttentio
     v.shape[2] !== Ck
   ) {
     throw new LlmfsError(
-      `fusedAttention: shapes q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)}, v ${fmtShape(v.shape)} do not fit ${nh} query and ${nkv} key/value heads`,
+      `fusedAttention: shapes q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)}, v ${fmtShape(v.shape)} do ` +
+        `not fit ${nh} query and ${nkv} key/value heads`,
     );
   }
   if (o.causal && Tk < Tq)
@@ -50,7 +52,8 @@ export function fusedAttention(q: Tensor, k: Tensor, v: Tensor, o: FusedAttentio
     );
   if (o.keyMask && o.keyMask.size !== B * Tk) {
     throw new LlmfsError(
-      `fusedAttention: key mask of shape ${fmtShape(o.keyMask.shape)} must have B x Tk = ${B} x ${Tk} entries`,
+      `fusedAttention: key mask of shape ${fmtShape(o.keyMask.shape)} must have B x Tk = ${B} x ${Tk} ` +
+        `entries`,
     );
   }
   const dims: AttentionDims = {

@@ -121,7 +121,8 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
   if (!sameShape(shape, x.shape)) {
     throw new LlmfsError(
-      `maskedFill: mask of shape ${fmtShape(mask.shape)} must broadcast to the tensor's shape ${fmtShape(x.shape)}`,
+      `maskedFill: mask of shape ${fmtShape(mask.shape)} must broadcast to the tensor's shape ` +
+        `${fmtShape(x.shape)}`,
     );
   }
   const m = expandData(mask, shape);

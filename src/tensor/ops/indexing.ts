@@ -59,7 +59,8 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   const ax = normAxis('gather', axis, x.ndim);
   if (index.ndim !== x.ndim || index.shape.some((d, i) => i !== ax && d > x.shape[i])) {
     throw new LlmfsError(
-      `gather: index of shape ${fmtShape(index.shape)} does not fit input of shape ${fmtShape(x.shape)} along axis ${axis}`,
+      `gather: index of shape ${fmtShape(index.shape)} does not fit input of shape ${fmtShape(x.shape)} ` +
+        `along axis ${axis}`,
     );
   }
   const n = x.shape[ax];

@@ -57,7 +57,8 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
   const s = start < 0 ? start + n : start;
   if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > n) {
     throw new LlmfsError(
-      `narrow: range start ${start}, length ${length} is outside axis ${axis} of size ${n} in shape ${fmtShape(x.shape)}`,
+      `narrow: range start ${start}, length ${length} is outside axis ${axis} of size ${n} in shape ` +
+        `${fmtShape(x.shape)}`,
     );
   }
   const outer = numel(x.shape.slice(0, ax));
@@ -120,7 +121,8 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   for (const t of tensors) {
     if (t.ndim !== tensors[0].ndim || t.shape.some((d, i) => d !== tensors[0].shape[i])) {
       throw new LlmfsError(
-        `stack: all tensors must have the same shape, got ${tensors.map((u) => fmtShape(u.shape)).join(', ')}`,
+        `stack: all tensors must have the same shape, got ` +
+          `${tensors.map((u) => fmtShape(u.shape)).join(', ')}`,
       );
     }
   }

@@ -44,7 +44,8 @@ export function crossEntropy(logits: Tensor, targets: IndexLike, opts: CrossEntr
     const t = tdata[n];
     if (t !== ignoreIndex && !(Number.isInteger(t) && t >= 0 && t < C)) {
       throw new LlmfsError(
-        `crossEntropy: target ${t} at row ${n} is not a class index in [0, ${C}) nor ignoreIndex ${ignoreIndex}`,
+        `crossEntropy: target ${t} at row ${n} is not a class index in [0, ${C}) nor ignoreIndex ` +
+          `${ignoreIndex}`,
       );
     }
     y[n] = t;

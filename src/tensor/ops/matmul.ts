@@ -68,7 +68,8 @@ function batchedGemm(
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) {
     throw new LlmfsError(
-      `matmul: both operands need at least 1 dimension, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+      `matmul: both operands need at least 1 dimension, got shapes ${fmtShape(a.shape)} and ` +
+        `${fmtShape(b.shape)}`,
     );
   }
   if (a.ndim === 1) return matmul(a.unsqueeze(0), b).squeeze(-2);
@@ -77,7 +78,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const [K2, N] = b.shape.slice(-2);
   if (K !== K2) {
     throw new LlmfsError(
-      `matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not align: inner sizes ${K} and ${K2} differ`,
+      `matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not align: inner sizes ${K} and ` +
+        `${K2} differ`,
     );
   }
   const aBatch = a.shape.slice(0, -2);
@@ -107,7 +109,8 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
   const [nOut, nIn] = w.shape;
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== nIn) {
     throw new LlmfsError(
-      `linear: input of shape ${fmtShape(x.shape)} does not match weight ${fmtShape(w.shape)}: last size must be ${nIn}`,
+      `linear: input of shape ${fmtShape(x.shape)} does not match weight ${fmtShape(w.shape)}: last size ` +
+        `must be ${nIn}`,
     );
   }
   if (b && (b.ndim !== 1 || b.shape[0] !== nOut)) {

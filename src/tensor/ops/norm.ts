@@ -12,7 +12,8 @@ import { LlmfsError } from '../../errors.js';
 function checkParam(op: string, p: Tensor | null, C: number, x: Tensor): void {
   if (p && (p.ndim !== 1 || p.shape[0] !== C)) {
     throw new LlmfsError(
-      `${op}: parameter of shape ${fmtShape(p.shape)} does not match the last axis of input ${fmtShape(x.shape)} (size ${C})`,
+      `${op}: parameter of shape ${fmtShape(p.shape)} does not match the last axis of input ` +
+        `${fmtShape(x.shape)} (size ${C})`,
     );
   }
 }
