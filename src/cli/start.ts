@@ -33,7 +33,7 @@ export const startCommand: Command = {
       return 0;
     }
     console.log(
-      'llm-from-scratch: training a character-level GPT on State of the Union addresses (1790-2018)\n',
+      'llm-from-scratch: training a character-level GPT on State of the Union addresses (1790-2021)\n',
     );
     // With --init the model comes from that directory, so the default preset is left out.
     const init = argv.some((a) => a === '--init' || a.startsWith('--init='));
