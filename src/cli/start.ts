@@ -1,10 +1,12 @@
 // `llmfs start` (what `npm start` runs): the project's main job. Trains a small char-level GPT
 // (the cpu-small preset) on the bundled State of the Union corpus for a few minutes, with the
 // progress bar, then prints a sample from it and where the checkpoint and loss curve are.
-// Any `llmfs train` flag may be added to change the run (e.g. `npm start -- --steps 200`).
+// Any `llmfs train` flag may be added to change the run (e.g. `npm start -- --steps 200`). It
+// starts afresh each time, replacing an earlier out/start (and says so); `npm start -- --resume`
+// continues it instead, and Ctrl-C saves a checkpoint to continue from.
 
 import type { Command } from './command.js';
-import { trainFromArgs } from './train.js';
+import { trainFromArgs, finishedMessage, signalExitCode } from './train.js';
 import { generate } from '../generate/generate.js';
 import { formatDuration } from '../train/progress.js';
 
@@ -35,11 +37,28 @@ export const startCommand: Command = {
     console.log(
       'llm-from-scratch: training a character-level GPT on State of the Union addresses (1790-2021)\n',
     );
-    // With --init the model comes from that directory, so the default preset is left out.
-    const init = argv.some((a) => a === '--init' || a.startsWith('--init='));
-    const defaults = init ? START_DEFAULTS.slice(2) : START_DEFAULTS;
-    const r = await trainFromArgs([...defaults, ...argv], (s) => process.stdout.write(s));
+    const has = (flag: string) => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+    const out = START_DEFAULTS.slice(-2);
+    // With --init the model comes from that directory, so the default preset is left out; with
+    // --resume every setting comes from the saved run (only --out is needed).
+    const defaults = has('--resume')
+      ? out
+      : [
+          ...(has('--init') ? START_DEFAULTS.slice(2) : START_DEFAULTS),
+          ...(has('--force') ? [] : ['--force']),
+        ];
+    const resumeCommand = (dir: string) =>
+      `npm start -- --resume${dir === out[1] ? '' : ` --out ${JSON.stringify(dir)}`}`;
+    const r = await trainFromArgs([...defaults, ...argv], {
+      write: (s) => process.stdout.write(s),
+      resumeCommand,
+    });
     if (!r) return 0;
+    if (r.signal) return signalExitCode(r.signal);
+    if (r.finished) {
+      console.log(finishedMessage(r, resumeCommand));
+      return 0;
+    }
     const tok = r.tokenizer;
     const prompt = tok.encode('Fellow-Citizens of the Senate and House of Representatives:\n\n');
     r.model.eval();
@@ -52,9 +71,10 @@ export const startCommand: Command = {
       overflow: 'slide',
       decode: (ids) => tok.decode(ids),
     });
+    const val = Number.isNaN(r.valLoss) ? '' : `, val loss ${r.valLoss.toFixed(3)}`;
     console.log(
-      `\ntrained ${r.steps} steps in ${formatDuration(r.seconds)}: train loss ${r.trainLoss.toFixed(3)}, ` +
-        `val loss ${r.valLoss.toFixed(3)} nats/char (${Math.round(r.tokensPerSecond)} chars/s)`,
+      `\ntrained ${r.steps} steps in ${formatDuration(r.seconds)}: train loss ${r.trainLoss.toFixed(3)}` +
+        `${val} nats/char (${Math.round(r.tokensPerSecond)} chars/s)`,
     );
     console.log('\n--- a sample (temperature 0.8, top-k 40) ---');
     console.log(tok.decode(prompt) + sample.text);

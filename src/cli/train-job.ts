@@ -1,17 +1,19 @@
-// The `train` job (Node): opens the run directory (io/training-run.ts), reads and tokenises the
-// data (cached), builds the model (from a preset, from --init weights, or from the checkpoint
-// being resumed), and trains, logging each step and saving checkpoints and the loss curve into
-// the run. The CLI's flag parsing lives in train.ts.
+// The `train` job (Node): checks every setting, takes the run directory's lock, reads and
+// tokenises the data (cached), builds the model (from a preset, from --init weights, or from the
+// checkpoint being resumed), and only then writes into the run: it trains, logging each step and
+// saving checkpoints and the loss curve. The CLI's flag parsing lives in train.ts.
 
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { GPT } from '../model/gpt.js';
 import { gptPreset } from '../model/presets.js';
 import type { GPTConfig, GPTConfigInput } from '../model/config.js';
 import { manualSeed } from '../tensor/rng.js';
 import type { Tokenizer } from '../tokenizer/types.js';
-import { splitTrainVal } from '../train/data.js';
+import { splitTrainVal, type TokenArray } from '../train/data.js';
+import { trainConfig } from '../train/config.js';
 import {
-  train,
+  trainAsync,
   type TrainConfig,
   type TrainResult,
   type TrainingState,
@@ -20,31 +22,69 @@ import {
 } from '../train/trainer.js';
 import type { OptimizerState } from '../train/optimizer.js';
 import { lossCurveSvg, type CurvePoint } from '../train/loss-curve.js';
-import { openRun, type RunConfig } from '../io/training-run.js';
+import { openRun, type RunConfig, type TrainingRun } from '../io/training-run.js';
 import { loadPretrained } from '../io/load-pretrained.js';
 import { readTextSource, resolveTokenizer, tokenizeCached } from '../io/text-data.js';
 import { atomicWriteFile } from '../io/atomic-write.js';
 import { LlmfsError } from '../errors.js';
 
-export interface TrainJobOptions extends RunConfig {
+export interface TrainJobOptions extends Omit<RunConfig, 'train'> {
+  /** Training settings; those not given take their defaults (resume: the saved run's). */
+  train: Partial<TrainConfig>;
   out: string;
+  /** Continue the run in `out` from its last checkpoint. */
   resume: boolean;
+  /** Replace an earlier run in `out` (without it, a directory holding a run is refused). */
+  force?: boolean;
   cacheDir: string | null;
+  /**
+   * With resume: the settings asked for (names of RunConfig, TrainConfig or model config fields,
+   * e.g. the CLI's given flags); the others keep the saved run's. Default: every one given here.
+   */
+  asked?: ReadonlySet<string>;
+  /** How messages name a setting (the CLI names its flag: lr -> --lr). */
+  flagName?: (field: string) => string;
+  /** Stops the run after the current step, with a checkpoint (Ctrl-C in the CLI). */
+  signal?: AbortSignal;
+  /** Called once the settings are final, before the first step (resume: the saved ones, merged). */
+  onStart?(info: { config: TrainConfig; step: number }): void;
   onStep?(info: StepInfo): void;
   onEval?(info: EvalInfo): void;
+  onEvalProgress?(done: number, total: number): void;
   onLog?(message: string): void;
-  /** With resume: train to the saved run's total instead of train.steps. */
-  keepSavedSteps?: boolean;
 }
 
 export interface TrainJobResult extends TrainResult {
   out: string;
   model: GPT;
   tokenizer: Tokenizer;
+  /** best/ if it exists, else last/ (which may not exist if the run stopped before its first step). */
   checkpoint: string;
+  /** The last checkpoint written or resumed from, or null if none exists. */
+  lastCheckpoint: string | null;
   curve: string;
   losses: number[];
+  /** A resumed run that had already reached its steps: nothing was trained or written. */
+  finished: boolean;
+  /** The training settings used (resume: the saved ones with the changes asked for). */
+  config: TrainConfig;
 }
+
+/** The options with every training setting settled (defaults filled, or the resumed run's). */
+type Settled = TrainJobOptions & { train: TrainConfig };
+
+/** Training settings that may change when a run is resumed; the rest would make it another run. */
+export const RESUME_MAY_CHANGE: readonly (keyof TrainConfig)[] = [
+  'steps',
+  'lr',
+  'minLr',
+  'schedule',
+  'warmupSteps',
+  'decaySteps',
+  'gradClip',
+  'evalInterval',
+  'evalBatches',
+];
 
 /** --init keeps the source's architecture: a model flag that disagrees with it is an error. */
 function checkInitOverrides(init: string, config: GPTConfig, overrides: Partial<GPTConfigInput>): void {
@@ -60,39 +100,167 @@ function checkInitOverrides(init: string, config: GPTConfig, overrides: Partial<
   }
 }
 
+/**
+ * The settings of a resumed run: the saved ones, with the changes `o` asks for among
+ * RESUME_MAY_CHANGE (listed in `changes`); asking for another value of any other setting is an error.
+ */
+function resumeSettings(
+  saved: RunConfig,
+  model: GPTConfig,
+  o: TrainJobOptions,
+  name: (field: string) => string,
+): { settings: RunConfig; changes: string[] } {
+  const asked = (k: string) => o.asked === undefined || o.asked.has(k);
+  const conflict = (k: string, want: unknown, have: unknown) =>
+    new LlmfsError(
+      `train --resume: ${name(k)} ${String(want)} differs from the saved run's (${String(have)}); ` +
+        `drop it to continue the run in ${o.out}, or start a new run (another --out, or --force)`,
+    );
+  const same = (k: string, a: unknown, b: unknown) =>
+    k === 'data' && typeof a === 'string' && typeof b === 'string' ? resolve(a) === resolve(b) : a === b;
+  for (const k of ['data', 'maxChars', 'preset', 'tokenizer', 'valFraction'] as const) {
+    const want = o[k];
+    const have = k === 'valFraction' ? (saved[k] ?? 0.1) : saved[k];
+    if (asked(k) && !same(k, want, have)) throw conflict(k, want ?? 'the bundled corpus', have ?? 'none');
+  }
+  for (const [k, want] of Object.entries(o.modelOverrides ?? {})) {
+    const have = model[k as keyof GPTConfig];
+    if (asked(k) && want !== undefined && want !== have) throw conflict(k, want, have);
+  }
+  const train: Record<string, unknown> = { ...saved.train };
+  const changes: string[] = [];
+  for (const [k, want] of Object.entries(o.train)) {
+    const have = train[k];
+    if (!asked(k) || want === undefined || want === have) continue;
+    if (!(RESUME_MAY_CHANGE as readonly string[]).includes(k)) throw conflict(k, want, have);
+    train[k] = want;
+    changes.push(`${name(k)} ${String(want)} (was ${String(have)})`);
+  }
+  const checked = trainConfig(train as Partial<TrainConfig>, { label: 'train --resume', flagName: name });
+  return { settings: { ...saved, train: checked }, changes };
+}
+
+/** Refuses splits the loop could not draw a window from, with the sizes and the fix. */
+function checkSplit(
+  split: { train: ArrayLike<number>; val: ArrayLike<number> },
+  T: number,
+  valFraction: number,
+  name: (field: string) => string,
+): void {
+  const n = split.train.length + split.val.length;
+  if (split.train.length < T + 1) {
+    throw new LlmfsError(
+      `train: the training split has ${split.train.length} tokens, fewer than one window of ` +
+        `block size + 1 = ${T + 1}; use more data or a smaller ${name('blockSize')}`,
+    );
+  }
+  if (split.val.length > 0 && split.val.length < T + 1) {
+    const need = Math.ceil((100 * (T + 2)) / n) / 100;
+    const more = n - Math.ceil(n * (1 - need)) >= T + 1 && n - (T + 1) >= T + 1 ? `, at least ${need}` : '';
+    throw new LlmfsError(
+      `train: the validation split (${name('valFraction')} ${valFraction}) has ${split.val.length} ` +
+        `tokens, fewer than one window of block size + 1 = ${T + 1}; use more data, a larger ` +
+        `${name('valFraction')}${more}, or ${name('valFraction')} 0 (best/ is then chosen by the train loss)`,
+    );
+  }
+}
+
 export async function runTrainJob(o: TrainJobOptions): Promise<TrainJobResult> {
   const log = o.onLog ?? (() => {});
-  const run = openRun(o.out);
+  const name = o.flagName ?? ((k: string) => k);
   if (o.resume && o.init !== undefined) {
     const why = '--resume continues the run in --out, --init starts a new one';
     throw new LlmfsError(`train: --init and --resume do not mix: ${why}`);
   }
-  if (o.resume) {
-    // The data, its split and the training settings come from the run being resumed; only the
-    // number of steps may change (to train further).
-    const saved = run.readConfig();
-    const steps = o.keepSavedSteps ? saved.train.steps : o.train.steps;
+  if (o.resume && o.force) {
+    throw new LlmfsError(
+      'train: --resume and --force do not mix: --force replaces the run --resume continues',
+    );
+  }
+  // Everything that needs no file is checked before the run directory is touched.
+  const settled: Settled | null = o.resume
+    ? null
+    : { ...o, train: trainConfig(o.train, { label: 'train', flagName: name }) };
+  if (!(o.valFraction >= 0 && o.valFraction < 1)) {
+    throw new LlmfsError(`train: ${name('valFraction')} must be in [0, 1), got ${o.valFraction}`);
+  }
+  const run = openRun(o.out);
+  const { staleFrom } = run.lock();
+  try {
+    if (staleFrom !== null) {
+      log(`${run.lockFile}: taken over from process ${staleFrom}, which is no longer running`);
+    }
+    return await trainLocked(run, o, settled, log, name);
+  } finally {
+    run.unlock();
+  }
+}
+
+async function trainLocked(
+  run: TrainingRun,
+  asked: TrainJobOptions,
+  settled: Settled | null,
+  log: (message: string) => void,
+  name: (field: string) => string,
+): Promise<TrainJobResult> {
+  let saved: { model: GPT; tokenizer: Tokenizer } | undefined;
+  let resume: { state: TrainingState; optimizer: OptimizerState } | undefined;
+  let changes: string[] = [];
+  let o: Settled;
+  if (settled === null) {
+    // The data, its split and the settings come from the run being resumed; the ones in
+    // RESUME_MAY_CHANGE may be changed.
+    const savedRun = run.readConfig();
+    const at = run.loadCheckpoint();
+    saved = at;
+    resume = { state: at.state, optimizer: at.optimizer };
+    let settings: RunConfig;
+    ({ settings, changes } = resumeSettings(savedRun, at.model.config, asked, name));
     o = {
-      ...o,
-      data: saved.data,
-      maxChars: saved.maxChars,
-      valFraction: saved.valFraction ?? o.valFraction,
-      preset: saved.preset ?? o.preset,
-      init: saved.init,
-      train: { ...o.train, ...saved.train, steps },
+      ...asked,
+      ...settings,
+      init: savedRun.init,
+      valFraction: savedRun.valFraction ?? asked.valFraction,
     };
+    if (at.state.step >= o.train.steps) {
+      // Already done: say so, train nothing, write nothing.
+      const evals = run.readLog().filter((r) => r.trainLoss !== undefined);
+      const last = evals[evals.length - 1];
+      return {
+        steps: at.state.step,
+        trainLoss: last?.trainLoss ?? NaN,
+        valLoss: last?.valLoss ?? NaN,
+        bestValLoss: at.state.bestValLoss,
+        seconds: 0,
+        tokensPerSecond: 0,
+        stopped: false,
+        finished: true,
+        out: o.out,
+        model: at.model,
+        tokenizer: at.tokenizer,
+        checkpoint: existsSync(run.bestDir) ? run.bestDir : run.lastDir,
+        lastCheckpoint: run.lastDir,
+        curve: run.curveFile,
+        losses: [],
+        config: o.train,
+      };
+    }
+  } else if (run.hasRun() && !settled.force) {
+    throw new LlmfsError(
+      `train: ${settled.out} already holds a run; continue it with --resume, replace it with --force, ` +
+        'or choose another --out',
+    );
+  } else {
+    o = settled;
   }
   const source = readTextSource(o.data, o.maxChars);
   log(`data: ${source.name}, ${source.text.length.toLocaleString('en-US')} characters`);
 
   let model: GPT;
   let tokenizer: Tokenizer;
-  let resume: { state: TrainingState; optimizer: OptimizerState } | undefined;
-  if (o.resume) {
-    const at = run.loadCheckpoint();
-    ({ model, tokenizer } = at);
-    resume = { state: at.state, optimizer: at.optimizer };
-    log(`resuming from ${run.lastDir} at step ${at.state.step}`);
+  if (saved && resume) {
+    ({ model, tokenizer } = saved);
+    log(`resuming from ${run.lastDir} at step ${resume.state.step}`);
   } else if (o.init !== undefined) {
     const pre = loadPretrained(o.init);
     if (!pre.tokenizer) {
@@ -114,20 +282,46 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainJobResult> {
       `${tokenizer.vocabSize}${cached ? ', from cache' : ''})`,
   );
   const data = splitTrainVal(tokens, o.valFraction);
+  checkSplit(data, model.config.blockSize, o.valFraction, name);
   log(`model: ${model.numParameters().toLocaleString('en-US')} parameters, ${JSON.stringify(model.config)}`);
+  if (data.val.length === 0) {
+    log(
+      `no validation split (${name('valFraction')} 0): evaluations report the train loss, and best/ ` +
+        'is chosen by it',
+    );
+  }
+  return trainChecked(run, o, model, tokenizer, data, resume, changes, log);
+}
 
+/** The writing part: the run's files, then the loop (all settings and data checked by now). */
+async function trainChecked(
+  run: TrainingRun,
+  o: Settled,
+  model: GPT,
+  tokenizer: Tokenizer,
+  data: { train: TokenArray; val: TokenArray },
+  resume: { state: TrainingState; optimizer: OptimizerState } | undefined,
+  changes: string[],
+  log: (message: string) => void,
+): Promise<TrainJobResult> {
   const curve: { train: CurvePoint[]; evalTrain: CurvePoint[]; val: CurvePoint[] } = {
     train: [],
     evalTrain: [],
     val: [],
   };
   if (resume) {
+    for (const change of changes) log(`resume: ${change}`);
+    if (changes.length > 0) run.writeConfig(o);
     for (const r of run.trimLog(resume.state.step)) {
       if (r.loss !== undefined) curve.train.push({ step: r.step, loss: r.loss });
       if (r.valLoss !== undefined) curve.val.push({ step: r.step, loss: r.valLoss });
       if (r.trainLoss !== undefined) curve.evalTrain.push({ step: r.step, loss: r.trainLoss });
     }
   } else {
+    if (run.hasRun()) {
+      log(`${o.out}: replacing the earlier run there (--force)`);
+      run.clear();
+    }
     run.writeConfig(o);
     run.resetLog();
   }
@@ -146,34 +340,60 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainJobResult> {
     );
   const losses: number[] = [];
   let lastSaved: string | null = o.resume ? run.lastDir : null;
-  const trainConfig: TrainConfig = o.train;
-  const result = train(
-    model,
-    data,
-    trainConfig,
-    {
-      onStep(info) {
-        losses.push(info.loss);
-        curve.train.push({ step: info.step, loss: info.loss });
-        run.appendLog(info);
-        o.onStep?.(info);
+  const config: TrainConfig = o.train;
+  o.onStart?.({ config, step: resume?.state.step ?? 0 });
+  let result: TrainResult;
+  try {
+    result = await trainAsync(
+      model,
+      data,
+      config,
+      {
+        onStep(info) {
+          losses.push(info.loss);
+          curve.train.push({ step: info.step, loss: info.loss });
+          run.appendLog(info);
+          o.onStep?.(info);
+        },
+        onEval(info) {
+          curve.evalTrain.push({ step: info.step, loss: info.trainLoss });
+          curve.val.push({ step: info.step, loss: info.valLoss });
+          run.appendLog(info);
+          writeCurve();
+          o.onEval?.(info);
+        },
+        onEvalProgress: o.onEvalProgress,
+        onCheckpoint(kind, state, optimizer) {
+          const dir = run.saveCheckpoint(kind, model, tokenizer, state, optimizer);
+          if (kind === 'last') lastSaved = dir;
+        },
+        lastCheckpointPath: () => lastSaved,
+        signal: o.signal,
       },
-      onEval(info) {
-        curve.evalTrain.push({ step: info.step, loss: info.trainLoss });
-        curve.val.push({ step: info.step, loss: info.valLoss });
-        run.appendLog(info);
-        writeCurve();
-        o.onEval?.(info);
-      },
-      onCheckpoint(kind, state, optimizer) {
-        const dir = run.saveCheckpoint(kind, model, tokenizer, state, optimizer);
-        if (kind === 'last') lastSaved = dir;
-      },
-      lastCheckpointPath: () => lastSaved,
-    },
-    resume,
-  );
-  writeCurve();
+      resume,
+    );
+    writeCurve();
+  } catch (err) {
+    // A file error (a full disk, a vanished directory) mid-run: say where the run can go on from.
+    if (err instanceof LlmfsError && !err.message.includes('checkpoint is')) {
+      const saved = lastSaved
+        ? `the last good checkpoint is ${lastSaved} (continue with --resume)`
+        : 'no checkpoint was saved yet';
+      throw new LlmfsError(`${err.message}; ${saved}`);
+    }
+    throw err;
+  }
   const checkpoint = existsSync(run.bestDir) ? run.bestDir : run.lastDir;
-  return { ...result, out: o.out, model, tokenizer, checkpoint, curve: run.curveFile, losses };
+  return {
+    ...result,
+    out: o.out,
+    model,
+    tokenizer,
+    checkpoint,
+    lastCheckpoint: lastSaved,
+    curve: run.curveFile,
+    losses,
+    finished: false,
+    config,
+  };
 }

@@ -8,7 +8,7 @@ import { GPT_PRESETS } from '../model/presets.js';
 import { ACTIVATIONS, MLP_KINDS, NORM_KINDS, POSITION_KINDS, type GPTConfigInput } from '../model/config.js';
 import { OPTIMIZER_KINDS, TRAIN_DEFAULTS, trainConfig, type TrainConfig } from '../train/config.js';
 import { SCHEDULE_KINDS } from '../train/schedule.js';
-import { progressLine, formatDuration } from '../train/progress.js';
+import { progressLine, formatDuration, jobProgressLine } from '../train/progress.js';
 import { runTrainJob, type TrainJobResult } from './train-job.js';
 import { LlmfsError } from '../errors.js';
 
@@ -27,7 +27,7 @@ export const trainSpecs = {
   'grad-accum': { type: 'int', help: 'micro-batches per step', default: D.gradAccum },
   optimizer: { type: 'string', help: 'optimizer', default: D.optimizer, choices: OPTIMIZER_KINDS },
   lr: { type: 'number', help: 'peak learning rate', default: D.lr },
-  'min-lr': { type: 'number', help: 'cosine floor', default: D.minLr },
+  'min-lr': { type: 'number', help: 'cosine floor (default: min(1e-4, lr/10))' },
   schedule: { type: 'string', help: 'learning-rate schedule', default: D.schedule, choices: SCHEDULE_KINDS },
   warmup: { type: 'int', help: 'linear warm-up steps (default: min(100, steps/10))' },
   'decay-steps': { type: 'int', help: 'steps over which cosine decays (default: --steps)' },
@@ -45,7 +45,13 @@ export const trainSpecs = {
   'val-fraction': { type: 'number', help: 'share of the tokens held out for validation', default: 0.1 },
   seed: { type: 'int', help: 'random seed (weights, batches, dropout)', default: D.seed },
   out: { type: 'string', help: 'output directory', default: 'out/train' },
-  resume: { type: 'boolean', help: 'continue the run in --out from its last checkpoint' },
+  resume: {
+    type: 'boolean',
+    help:
+      'continue the run in --out from its last checkpoint (may change: --steps, --lr, --min-lr, ' +
+      '--schedule, --warmup, --decay-steps, --grad-clip, --eval-interval, --eval-batches)',
+  },
+  force: { type: 'boolean', help: 'replace an earlier run in --out (deletes its checkpoints and log)' },
   cache: { type: 'boolean', help: 'cache tokenised data in .cache/llmfs', default: true },
   json: { type: 'boolean', help: 'print a JSON summary at the end' },
   quiet: { type: 'boolean', help: 'no progress bar' },
@@ -103,20 +109,67 @@ const TRAIN_FLAGS: [string, keyof TrainConfig][] = [
   ['eval-batches', 'evalBatches'],
   ['seed', 'seed'],
 ];
-const FLAG_OF = new Map(TRAIN_FLAGS.map(([flag, field]) => [field as string, flag]));
+
+/** Run and model settings named by other flags (the rest are in TRAIN_FLAGS and MODEL_FLAGS). */
+const RUN_FLAGS: [string, string][] = [
+  ['data', 'data'],
+  ['max-chars', 'maxChars'],
+  ['preset', 'preset'],
+  ['tokenizer', 'tokenizer'],
+  ['val-fraction', 'valFraction'],
+];
+const FLAG_OF = new Map<string, string>(
+  [...TRAIN_FLAGS, ...MODEL_FLAGS, ...RUN_FLAGS].map(([flag, field]) => [field as string, flag]),
+);
+/** How errors name a setting: by its flag (warmupSteps -> --warmup). */
+const flagName = (k: string) => `--${FLAG_OF.get(k) ?? k}`;
 
 /** Training settings from parsed flags, checked by trainConfig (errors name the flag). */
 export function trainConfigFrom(f: ParsedFlags): TrainConfig {
+  return trainConfig(trainInput(f), { label: 'train', flagName });
+}
+
+function trainInput(f: ParsedFlags): Partial<TrainConfig> {
   const input: Record<string, unknown> = {};
   for (const [flag, field] of TRAIN_FLAGS) input[field] = f[flag];
-  const flagName = (k: string) => `--${FLAG_OF.get(k) ?? k}`;
-  return trainConfig(input as Partial<TrainConfig>, { label: 'train', flagName });
+  return input as Partial<TrainConfig>;
 }
+
+/** The flags written on the command line (not defaults), `--no-x` included. */
+function givenFlags(argv: readonly string[]): Set<string> {
+  const given = new Set<string>();
+  for (const a of argv) {
+    if (!a.startsWith('--')) continue;
+    const name = a.slice(2).split('=')[0];
+    given.add(name.startsWith('no-') && !(name in trainSpecs) ? name.slice(3) : name);
+  }
+  return given;
+}
+
+/** A path as a shell word (quoted when it holds anything but safe characters). */
+function shellWord(s: string): string {
+  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface TrainRunOutcome extends TrainJobResult {
+  /** The signal that stopped the run (Ctrl-C: SIGINT), or null. */
+  signal: 'SIGINT' | 'SIGTERM' | null;
+}
+
+export interface TrainFromArgsOptions {
+  /** Where progress goes (default: stderr). */
+  write?: (s: string) => void;
+  /** The command that resumes this run, for messages (default: npx llmfs train --resume --out OUT). */
+  resumeCommand?: (out: string) => string;
+}
+
+export const trainResumeCommand = (out: string): string => `npx llmfs train --resume --out ${shellWord(out)}`;
 
 export async function trainFromArgs(
   argv: string[],
-  write: (s: string) => void = (s) => process.stderr.write(s),
-): Promise<TrainJobResult | null> {
+  opts: TrainFromArgsOptions = {},
+): Promise<TrainRunOutcome | null> {
+  const write = opts.write ?? ((s: string) => process.stderr.write(s));
   const { flags, positionals } = parseArgs('train', argv, trainSpecs);
   if (flags.help) {
     console.log(helpText('llmfs train [options]', trainCommand.summary, trainSpecs));
@@ -126,14 +179,15 @@ export async function trainFromArgs(
     throw new LlmfsError(
       `train: unexpected argument '${positionals[0]}' (did you mean --data ${positionals[0]}?)`,
     );
-  const given = (flag: string) => argv.some((a) => a === `--${flag}` || a.startsWith(`--${flag}=`));
+  const given = givenFlags(argv);
+  const resume = flags.resume === true;
   if (flags.init !== undefined) {
-    if (given('resume')) {
+    if (resume) {
       const why = '--resume continues the run in --out, --init starts a new one';
       throw new LlmfsError(`train: --init and --resume do not mix: ${why}`);
     }
     for (const flag of ['preset', 'tokenizer']) {
-      if (given(flag)) {
+      if (given.has(flag)) {
         const why = `the model and tokenizer come from ${flags.init}`;
         throw new LlmfsError(`train: --init and --${flag} do not mix: ${why}`);
       }
@@ -143,51 +197,129 @@ export async function trainFromArgs(
   for (const [flag, field] of MODEL_FLAGS)
     if (flags[flag] !== undefined) (overrides as Record<string, unknown>)[field] = flags[flag];
   const tty = process.stderr.isTTY === true && !flags.quiet;
-  const config = trainConfigFrom(flags);
+  // Without --resume every setting is checked here, before anything is read or written; with it,
+  // once merged with the saved run's (runTrainJob).
+  const train = resume ? trainInput(flags) : trainConfigFrom(flags);
+  const asked = new Set<string>();
+  for (const [flag, field] of [...TRAIN_FLAGS, ...MODEL_FLAGS, ...RUN_FLAGS])
+    if (given.has(flag)) asked.add(field);
+  const out = flags.out as string;
+  const resumeCommand = opts.resumeCommand ?? trainResumeCommand;
+
+  // Ctrl-C (or SIGTERM): finish the step, save, report. The handlers go at the first signal, so
+  // a second one ends the process at once (the last checkpoint is whole: saves are atomic).
+  const stop = new AbortController();
+  let stoppedBy: 'SIGINT' | 'SIGTERM' | null = null;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    stoppedBy = signal;
+    write(
+      `\n${signal}: stopping after this step to save a checkpoint (press Ctrl-C again to quit at once)\n`,
+    );
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let total = train.steps ?? TRAIN_DEFAULTS.steps;
   let lastVal: number | undefined;
   let lastDraw = 0;
-  return runTrainJob({
-    data: flags.data as string | undefined,
-    maxChars: flags['max-chars'] as number | undefined,
-    preset: flags.preset as string,
-    tokenizer: flags.tokenizer as string,
-    init: flags.init as string | undefined,
-    modelOverrides: overrides,
-    train: config,
-    valFraction: flags['val-fraction'] as number,
-    out: flags.out as string,
-    resume: flags.resume === true,
-    keepSavedSteps: flags.resume === true && flags.steps === undefined,
-    cacheDir: flags.cache ? '.cache/llmfs' : null,
-    onLog: flags.quiet ? undefined : (m) => write(`${m}\n`),
-    onStep(info) {
-      if (flags.quiet) return;
-      const line = progressLine({ ...info, steps: config.steps, valLoss: lastVal });
-      const now = performance.now();
-      if (tty && (now - lastDraw > 100 || info.step === config.steps)) {
-        write(`\r${line}\x1b[K`);
-        lastDraw = now;
-      } else if (
-        !tty &&
-        (info.step % Math.max(1, Math.floor(config.steps / 20)) === 0 || info.step === config.steps)
-      ) {
-        write(`${line}\n`);
-      }
-    },
-    onEval(info) {
-      lastVal = info.valLoss;
-      if (!flags.quiet && tty)
-        write(
-          `\r\x1b[Kstep ${info.step}: train loss ${info.trainLoss.toFixed(4)}, val loss ` +
-            `${info.valLoss.toFixed(4)}${info.best ? ' (best)' : ''}\n`,
-        );
-      else if (!flags.quiet)
-        write(
-          `eval at step ${info.step}: train loss ${info.trainLoss.toFixed(4)}, val loss ` +
-            `${info.valLoss.toFixed(4)}${info.best ? ' (best)' : ''}\n`,
-        );
-    },
-  });
+  let evalStart = 0;
+  let midLine = false;
+  const draw = (line: string) => {
+    write(`\r${line}\x1b[K`);
+    midLine = true;
+  };
+  const endLine = (s: string) => {
+    write(`${tty && midLine ? '\r\x1b[K' : ''}${s}\n`);
+    midLine = false;
+  };
+  try {
+    const r = await runTrainJob({
+      data: flags.data as string | undefined,
+      maxChars: flags['max-chars'] as number | undefined,
+      preset: flags.preset as string,
+      tokenizer: flags.tokenizer as string,
+      init: flags.init as string | undefined,
+      modelOverrides: overrides,
+      train,
+      valFraction: flags['val-fraction'] as number,
+      out,
+      resume,
+      force: flags.force === true,
+      asked: resume ? asked : undefined,
+      flagName,
+      signal: stop.signal,
+      cacheDir: flags.cache ? '.cache/llmfs' : null,
+      onLog: flags.quiet ? undefined : (m) => endLine(m),
+      onStart(info) {
+        total = info.config.steps;
+      },
+      onStep(info) {
+        if (flags.quiet) return;
+        const line = progressLine({ ...info, steps: total, valLoss: lastVal });
+        const now = performance.now();
+        if (tty && (now - lastDraw > 100 || info.step === total)) {
+          draw(line);
+          lastDraw = now;
+        } else if (!tty && (info.step % Math.max(1, Math.floor(total / 20)) === 0 || info.step === total)) {
+          write(`${line}\n`);
+        }
+      },
+      onEvalProgress(done, n) {
+        if (!tty) return;
+        const now = performance.now();
+        if (done === 1) evalStart = now;
+        if (now - lastDraw > 100 || done === n) {
+          const elapsedSeconds = (now - evalStart) / 1000;
+          draw(jobProgressLine({ label: 'evaluating', done, total: n, elapsedSeconds }));
+          lastDraw = now;
+        }
+      },
+      onEval(info) {
+        lastVal = info.valLoss;
+        if (flags.quiet) return;
+        const losses = Number.isNaN(info.valLoss)
+          ? `train loss ${info.trainLoss.toFixed(4)}`
+          : `train loss ${info.trainLoss.toFixed(4)}, val loss ${info.valLoss.toFixed(4)}`;
+        endLine(`${tty ? 'step' : 'eval at step'} ${info.step}: ${losses}${info.best ? ' (best)' : ''}`);
+      },
+    });
+    if (midLine) endLine('');
+    if (r.stopped && stoppedBy) {
+      const where = r.lastCheckpoint
+        ? `the checkpoint is ${r.lastCheckpoint}`
+        : 'nothing was saved (no step had finished)';
+      console.log(`stopped at step ${r.steps} of ${r.config.steps} (${stoppedBy}); ${where}`);
+      if (r.lastCheckpoint) console.log(`resume with: ${resumeCommand(out)}`);
+    }
+    return { ...r, signal: r.stopped ? stoppedBy : null };
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+/** The exit status of a run a signal stopped: 128 + the signal's number, as a shell reports it. */
+export function signalExitCode(signal: 'SIGINT' | 'SIGTERM'): number {
+  return signal === 'SIGINT' ? 130 : 143;
+}
+
+/** The message for a resumed run that had already reached its steps. */
+export function finishedMessage(r: TrainJobResult, resumeCommand: (out: string) => string): string {
+  const best = Number.isFinite(r.bestValLoss) ? `, best loss ${r.bestValLoss.toFixed(4)}` : '';
+  return (
+    `the run in ${r.out} has finished: step ${r.steps} of ${r.config.steps}${best}; nothing to do. ` +
+    `To train further: ${resumeCommand(r.out)} --steps ${r.config.steps * 2}`
+  );
+}
+
+/** "val loss 1.79 (best 1.75)", or, without a validation split, the train loss and what best means. */
+function lossSummary(r: TrainJobResult): string {
+  if (Number.isNaN(r.valLoss))
+    return `train loss ${r.trainLoss.toFixed(4)} (no validation split: best ${r.bestValLoss.toFixed(4)} by train loss)`;
+  return `train loss ${r.trainLoss.toFixed(4)}, val loss ${r.valLoss.toFixed(4)} (best ${r.bestValLoss.toFixed(4)})`;
 }
 
 export const trainCommand: Command = {
@@ -196,6 +328,11 @@ export const trainCommand: Command = {
     const { flags } = parseArgs('train', argv, trainSpecs);
     const r = await trainFromArgs(argv);
     if (!r) return 0;
+    if (r.signal) return signalExitCode(r.signal);
+    if (r.finished) {
+      console.log(finishedMessage(r, trainResumeCommand));
+      return 0;
+    }
     const summary = {
       steps: r.steps,
       trainLoss: r.trainLoss,
@@ -209,8 +346,7 @@ export const trainCommand: Command = {
     if (flags.json) console.log(JSON.stringify(summary, null, 2));
     else {
       console.log(
-        `\ntrained ${r.steps} steps in ${formatDuration(r.seconds)}: train loss ${r.trainLoss.toFixed(4)}, ` +
-          `val loss ${r.valLoss.toFixed(4)} (best ${r.bestValLoss.toFixed(4)}), ` +
+        `\ntrained ${r.steps} steps in ${formatDuration(r.seconds)}: ${lossSummary(r)}, ` +
           `${Math.round(r.tokensPerSecond)} tokens/s`,
       );
       console.log(`checkpoint: ${r.checkpoint}\nloss curve: ${r.curve}`);

@@ -120,6 +120,13 @@ export function saveCheckpointDir(dir: string, ckpt: CheckpointContents): void {
     fsyncDir(dirname(target));
     rmSync(previous, { recursive: true, force: true });
   } catch (err) {
+    // Give the half-written copy's space back; the last complete checkpoint is untouched (or in
+    // <dir>.previous, which loadCheckpointDir reads).
+    try {
+      rmSync(staging, { recursive: true, force: true });
+    } catch {
+      // Nothing more can be done here; the next save clears it.
+    }
     if (err instanceof LlmfsError) throw err;
     throw new LlmfsError(`${label}: cannot save (${fsReason(err)})`);
   }

@@ -3,9 +3,22 @@
 //   run.json     the run's settings (data, model preset or --init source, training config)
 //   last/  best/ checkpoints (model-checkpoint.ts) plus training_state.json and optimizer.safetensors
 //   log.jsonl    one JSON object per step and per evaluation;  loss.svg  the loss curve
+//   train.lock   while a training runs: its process id (one training per directory)
 
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { GPT } from '../model/gpt.js';
 import type { GPTConfigInput } from '../model/config.js';
 import type { Tokenizer } from '../tokenizer/types.js';
@@ -15,7 +28,7 @@ import type { TrainingState } from '../train/training-state.js';
 import type { OptimizerState } from '../train/optimizer.js';
 import { writeSafetensors } from './safetensors.js';
 import { readSafetensorsFile } from './safetensors-file.js';
-import { atomicWriteFile } from './atomic-write.js';
+import { atomicWriteFile, fsReason } from './atomic-write.js';
 import { loadModel, saveModel, TRAINING_STATE_FILE } from './model-checkpoint.js';
 import { LlmfsError } from '../errors.js';
 
@@ -23,6 +36,17 @@ export const RUN_FILE = 'run.json';
 export const LOG_FILE = 'log.jsonl';
 export const CURVE_FILE = 'loss.svg';
 export const OPTIMIZER_STATE_FILE = 'optimizer.safetensors';
+export const LOCK_FILE = 'train.lock';
+
+/** Whether process `pid` is running (EPERM: it is, under another user). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** The settings of a run, saved as run.json so --resume continues with the same ones. */
 export interface RunConfig {
@@ -104,6 +128,10 @@ export class TrainingRun {
   readonly bestDir: string;
   readonly logFile: string;
   readonly curveFile: string;
+  readonly lockFile: string;
+  /** Whether this object holds the lock (and created the directory, to remove it if left empty). */
+  private locked = false;
+  private createdDir = false;
 
   constructor(readonly dir: string) {
     this.runFile = join(dir, RUN_FILE);
@@ -111,11 +139,133 @@ export class TrainingRun {
     this.bestDir = join(dir, 'best');
     this.logFile = join(dir, LOG_FILE);
     this.curveFile = join(dir, CURVE_FILE);
+    this.lockFile = join(dir, LOCK_FILE);
   }
 
   /** Whether last/ holds a checkpoint (or the .previous a killed save left). */
   hasCheckpoint(): boolean {
     return existsSync(this.lastDir) || existsSync(`${this.lastDir}.previous`);
+  }
+
+  /** Whether the directory holds an earlier run's results (a checkpoint). */
+  hasRun(): boolean {
+    return this.hasCheckpoint() || existsSync(this.bestDir) || existsSync(`${this.bestDir}.previous`);
+  }
+
+  /**
+   * Checks, without writing, that the run directory can be made: `dir` is a directory or can be
+   * created (no file in the way). One clear error otherwise.
+   */
+  checkPath(): void {
+    for (let p = resolve(this.dir); ; p = dirname(p)) {
+      let isDir: boolean;
+      try {
+        isDir = statSync(p).isDirectory();
+      } catch (err) {
+        const reason = fsReason(err);
+        if (reason === 'ENOENT' && dirname(p) !== p) continue;
+        throw new LlmfsError(`train: cannot use --out ${this.dir} (${reason} at ${p})`);
+      }
+      if (isDir) return;
+      const what = p === resolve(this.dir) ? 'is a file' : `is under ${p}, which is a file`;
+      throw new LlmfsError(
+        `train: --out ${this.dir} ${what}; the run needs a directory (choose another --out)`,
+      );
+    }
+  }
+
+  /**
+   * Takes the run's lock: creates the directory and train.lock (O_EXCL) holding this process's
+   * id. A lock whose process is gone (a killed run) is taken over; returns that process's id then.
+   */
+  lock(): { staleFrom: number | null } {
+    this.checkPath();
+    try {
+      if (!existsSync(this.dir)) {
+        mkdirSync(this.dir, { recursive: true });
+        this.createdDir = true;
+      }
+    } catch (err) {
+      throw new LlmfsError(`train: cannot create --out ${this.dir} (${fsReason(err)})`);
+    }
+    let staleFrom: number | null = null;
+    for (let attempt = 0; ; attempt++) {
+      let fd: number;
+      try {
+        fd = openSync(this.lockFile, 'wx', 0o644);
+      } catch (err) {
+        const reason = fsReason(err);
+        if (reason !== 'EEXIST' || attempt > 0) {
+          this.removeCreatedDir();
+          if (reason === 'EEXIST') throw this.busy();
+          throw new LlmfsError(`train: cannot write to --out ${this.dir} (${reason})`);
+        }
+        const pid = this.lockHolder();
+        if (pid !== null && isAlive(pid)) throw this.busy(pid);
+        // A killed run's lock: take it over.
+        staleFrom = pid;
+        rmSync(this.lockFile, { force: true });
+        continue;
+      }
+      try {
+        writeSync(fd, `${process.pid}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      this.locked = true;
+      return { staleFrom };
+    }
+  }
+
+  /** Gives the lock back (and removes the directory if this run created it and left it empty). */
+  unlock(): void {
+    if (!this.locked) return;
+    this.locked = false;
+    try {
+      unlinkSync(this.lockFile);
+    } catch {
+      // Already gone: nothing to give back.
+    }
+    this.removeCreatedDir();
+  }
+
+  private removeCreatedDir(): void {
+    if (!this.createdDir) return;
+    try {
+      rmdirSync(this.dir);
+    } catch {
+      // Not empty (the run wrote files) or not ours to remove.
+    }
+    this.createdDir = false;
+  }
+
+  /** The process id in train.lock, or null when unreadable. */
+  private lockHolder(): number | null {
+    try {
+      const pid = Number.parseInt(readFileSync(this.lockFile, 'utf8'), 10);
+      return Number.isInteger(pid) && pid > 0 ? pid : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private busy(pid: number | null = this.lockHolder()): LlmfsError {
+    const who = pid === null ? 'another training' : `another training (process ${pid})`;
+    return new LlmfsError(
+      `train: ${who} is running in ${this.dir}; wait for it, stop it, or choose another --out ` +
+        `(if no training runs there, delete ${this.lockFile})`,
+    );
+  }
+
+  /** Deletes an earlier run's files (--force): checkpoints, run.json, log and curve. */
+  clear(): void {
+    const names = [RUN_FILE, LOG_FILE, CURVE_FILE];
+    for (const d of ['last', 'best']) names.push(d, `${d}.previous`, `${d}.saving`);
+    try {
+      for (const n of names) rmSync(join(this.dir, n), { recursive: true, force: true });
+    } catch (err) {
+      throw new LlmfsError(`train --force: cannot delete the earlier run in ${this.dir} (${fsReason(err)})`);
+    }
   }
 
   /** The run's settings, from run.json, checked. */
@@ -181,7 +331,27 @@ export class TrainingRun {
   }
 
   appendLog(record: object): void {
-    appendFileSync(this.logFile, `${JSON.stringify(record)}\n`);
+    try {
+      appendFileSync(this.logFile, `${JSON.stringify(record)}\n`);
+    } catch (err) {
+      throw new LlmfsError(`${this.logFile}: cannot append (${fsReason(err)})`);
+    }
+  }
+
+  /** The log's records, in order, skipping a line cut by a killed run (read only). */
+  readLog(): LogRecord[] {
+    if (!existsSync(this.logFile)) return [];
+    const records: LogRecord[] = [];
+    for (const line of readFileSync(this.logFile, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const r = JSON.parse(line) as LogRecord;
+        if (typeof r === 'object' && r !== null && typeof r.step === 'number') records.push(r);
+      } catch {
+        // a line cut by a killed run
+      }
+    }
+    return records;
   }
 
   /**
@@ -193,21 +363,8 @@ export class TrainingRun {
       this.resetLog();
       return [];
     }
-    const kept: string[] = [];
-    const records: LogRecord[] = [];
-    for (const line of readFileSync(this.logFile, 'utf8').split('\n')) {
-      if (!line.trim()) continue;
-      let r: LogRecord;
-      try {
-        r = JSON.parse(line) as LogRecord;
-      } catch {
-        continue; // a line cut by a killed run
-      }
-      if (typeof r !== 'object' || r === null || !(r.step <= step)) continue;
-      kept.push(line);
-      records.push(r);
-    }
-    atomicWriteFile(this.logFile, kept.map((l) => `${l}\n`).join(''));
+    const records = this.readLog().filter((r) => r.step <= step);
+    atomicWriteFile(this.logFile, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
     return records;
   }
 }

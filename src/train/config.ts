@@ -24,7 +24,7 @@ export interface TrainConfig {
   warmupSteps: number;
   /** Steps over which cosine decays (default: steps). */
   decaySteps: number;
-  /** The floor cosine decays to. */
+  /** The floor cosine decays to (default: min(1e-4, lr / 10); never above lr). */
   minLr: number;
   /** Weight decay on matrices (default 0.1 for adamw, decoupled; 0 for adam and sgd, as L2). */
   weightDecay: number;
@@ -46,7 +46,7 @@ export interface TrainConfig {
 }
 
 /** The fields whose default depends on others (see trainConfig). */
-type Derived = 'warmupSteps' | 'decaySteps' | 'weightDecay';
+type Derived = 'warmupSteps' | 'decaySteps' | 'weightDecay' | 'minLr';
 
 export const TRAIN_DEFAULTS: Omit<TrainConfig, Derived> = {
   steps: 2000,
@@ -55,7 +55,6 @@ export const TRAIN_DEFAULTS: Omit<TrainConfig, Derived> = {
   optimizer: 'adamw',
   lr: 1e-3,
   schedule: 'cosine',
-  minLr: 1e-4,
   beta1: 0.9,
   beta2: 0.99,
   eps: 1e-8,
@@ -73,7 +72,18 @@ export interface TrainConfigOptions {
   flagName?: (field: string) => string;
 }
 
-const KNOWN = new Set<string>([...Object.keys(TRAIN_DEFAULTS), 'warmupSteps', 'decaySteps', 'weightDecay']);
+const KNOWN = new Set<string>([
+  ...Object.keys(TRAIN_DEFAULTS),
+  'warmupSteps',
+  'decaySteps',
+  'weightDecay',
+  'minLr',
+]);
+
+/** The cosine floor when none is given: 1e-4, or lr / 10 for a peak rate below 1e-3 (nanoGPT's ratio). */
+export function defaultMinLr(lr: number): number {
+  return Math.min(1e-4, lr / 10);
+}
 
 /** Fills defaults and checks every field; throws one clear error line naming the field. */
 export function trainConfig(input: Partial<TrainConfig> = {}, opts: TrainConfigOptions = {}): TrainConfig {
@@ -95,6 +105,7 @@ export function trainConfig(input: Partial<TrainConfig> = {}, opts: TrainConfigO
     warmupSteps: base.warmupSteps ?? Math.min(100, Math.floor(base.steps / 10)),
     decaySteps: base.decaySteps ?? base.steps,
     weightDecay: base.weightDecay ?? (base.optimizer === 'adamw' ? 0.1 : 0),
+    minLr: base.minLr ?? defaultMinLr(base.lr),
   };
   for (const k of ['steps', 'batchSize', 'gradAccum', 'decaySteps', 'evalInterval', 'evalBatches'] as const) {
     if (!Number.isInteger(c[k]) || c[k] <= 0) throw bad(k, 'a positive integer', c[k]);
@@ -113,6 +124,12 @@ export function trainConfig(input: Partial<TrainConfig> = {}, opts: TrainConfigO
   if (!(c.eps > 0) || !Number.isFinite(c.eps)) throw bad('eps', 'a finite number > 0', c.eps);
   for (const k of ['minLr', 'weightDecay', 'gradClip'] as const) {
     if (!(c[k] >= 0) || !Number.isFinite(c[k])) throw bad(k, 'a finite number >= 0', c[k]);
+  }
+  if (c.minLr > c.lr) {
+    const why = 'the schedule decays from the peak rate down to the floor';
+    throw new LlmfsError(
+      `${label}: ${name('minLr')} (${c.minLr}) must not exceed ${name('lr')} (${c.lr}): ${why}`,
+    );
   }
   for (const k of ['beta1', 'beta2', 'momentum'] as const) {
     if (!(c[k] >= 0 && c[k] < 1)) throw bad(k, 'in [0, 1)', c[k]);

@@ -11,6 +11,7 @@ export { BatchSampler, batchAt, splitTrainVal, toTokenArray, type Batch, type To
 export {
   TRAIN_DEFAULTS,
   OPTIMIZER_KINDS,
+  defaultMinLr,
   trainConfig,
   type TrainConfig,
   type TrainConfigOptions,
@@ -27,6 +28,7 @@ export {
 export type { TrainingState } from './training-state.js';
 export {
   train,
+  trainAsync,
   estimateLoss,
   makeOptimizer,
   batchLoss,

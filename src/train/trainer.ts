@@ -2,9 +2,9 @@
 // optimizer, with the learning rate from the schedule. Batches come from a token array (random
 // windows, the default) or any batch source (batches.ts: fine-tuning pairs with a loss mask, ...).
 // Every `evalInterval` steps it measures train and validation loss and reports a checkpoint
-// (last, and best by validation loss). A NaN or infinite loss stops the run with a clear error.
-// All file and terminal output goes through callbacks, so the loop runs unchanged in Node and
-// the browser.
+// (last, and best by validation loss). A NaN or infinite loss stops the run with a clear error;
+// a stop signal (Ctrl-C in the CLI) ends it after the current step with a checkpoint. All file
+// and terminal output goes through callbacks, so the loop runs unchanged in Node and the browser.
 
 import type { GPT } from '../model/gpt.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -49,6 +49,14 @@ export interface TrainCallbacks {
   onCheckpoint?(kind: 'last' | 'best', state: TrainingState, optimizer: OptimizerState): void;
   /** Where the last good checkpoint is, for the NaN message. */
   lastCheckpointPath?: () => string | null;
+  /** Evaluation progress: `done` of `total` batches scored (for a progress line). */
+  onEvalProgress?(done: number, total: number): void;
+  /**
+   * Stops the run: checked before each step; once aborted, the loop saves a 'last' checkpoint
+   * (unless one was just saved) and returns with `stopped` set. Set it from another callback,
+   * or, with trainAsync, from an event such as Ctrl-C.
+   */
+  signal?: AbortSignal;
 }
 
 export interface TrainResult {
@@ -58,6 +66,8 @@ export interface TrainResult {
   bestValLoss: number;
   seconds: number;
   tokensPerSecond: number;
+  /** Whether the stop signal ended the run before `config.steps`. */
+  stopped: boolean;
 }
 
 /** Pre-training data: random windows of blockSize + 1 tokens (train) and fixed ones (val). */
@@ -111,7 +121,12 @@ function arenasOf(model: GPT): { train: BufferArena; eval: BufferArena } {
 }
 
 /** Mean loss over fixed batches, without recording a graph, in eval mode (no dropout). */
-function meanLoss(model: GPT, batches: Iterable<Batch>, loss: SourceData['loss'] = batchLoss): number {
+function meanLoss(
+  model: GPT,
+  batches: Iterable<Batch>,
+  loss: SourceData['loss'] = batchLoss,
+  onBatch?: () => void,
+): number {
   const wasTraining = model.training;
   model.eval();
   let total = 0;
@@ -121,6 +136,7 @@ function meanLoss(model: GPT, batches: Iterable<Batch>, loss: SourceData['loss']
     for (const b of batches) {
       total += arena.run(() => loss(model, b).item());
       n++;
+      onBatch?.();
     }
   });
   model.train(wasTraining);
@@ -128,30 +144,86 @@ function meanLoss(model: GPT, batches: Iterable<Batch>, loss: SourceData['loss']
 }
 
 /** Mean loss over `batches` fixed batches of a token array (the same ones at every evaluation). */
-export function estimateLoss(model: GPT, tokens: TokenArray, c: TrainConfig, blockSize: number): number {
+export function estimateLoss(
+  model: GPT,
+  tokens: TokenArray,
+  c: TrainConfig,
+  blockSize: number,
+  onBatch?: () => void,
+): number {
   if (tokens.length < blockSize + 1) return NaN;
   const sampler = new BatchSampler(tokens, blockSize, c.batchSize, c.seed + 1_000_003);
   return meanLoss(
     model,
     Array.from({ length: c.evalBatches }, () => sampler.next()),
+    batchLoss,
+    onBatch,
   );
 }
 
+type Resume = { state: TrainingState; optimizer: OptimizerState };
+
 /**
  * Trains `model` for `config.steps` optimizer steps (settings not given take TRAIN_DEFAULTS), or
- * until a finite batch source runs out. `resume` continues a saved run exactly.
+ * until a finite batch source runs out or `cb.signal` is aborted. `resume` continues a saved run
+ * exactly.
  */
 export function train(
   model: GPT,
   data: TrainData,
   config: Partial<TrainConfig> = {},
   cb: TrainCallbacks = {},
-  resume?: { state: TrainingState; optimizer: OptimizerState },
+  resume?: Resume,
 ): TrainResult {
+  const loop = trainLoop(model, data, config, cb, resume);
+  for (;;) {
+    const r = loop.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `train`, giving the event loop a turn between steps (about every 50 ms), so a UI stays live
+ * and events (a Stop button, Ctrl-C) can abort `cb.signal` while it runs.
+ */
+export async function trainAsync(
+  model: GPT,
+  data: TrainData,
+  config: Partial<TrainConfig> = {},
+  cb: TrainCallbacks = {},
+  resume?: Resume,
+): Promise<TrainResult> {
+  const loop = trainLoop(model, data, config, cb, resume);
+  let turn = performance.now();
+  for (;;) {
+    const r = loop.next();
+    if (r.done) return r.value;
+    if (performance.now() - turn > 50) {
+      await new Promise((done) => setTimeout(done, 0));
+      turn = performance.now();
+    }
+  }
+}
+
+/** The loop itself, pausing (yield) after each step; train and trainAsync drive it. */
+function* trainLoop(
+  model: GPT,
+  data: TrainData,
+  config: Partial<TrainConfig>,
+  cb: TrainCallbacks,
+  resume?: Resume,
+): Generator<void, TrainResult> {
   if (!isGradEnabled()) throw new LlmfsError('train: called inside noGrad');
   const c = trainConfig(config, { label: 'train' });
   const T = model.config.blockSize;
   const tokenData = 'train' in data ? data : null;
+  if (tokenData && tokenData.val.length > 0 && tokenData.val.length < T + 1) {
+    throw new LlmfsError(
+      `train: the validation split has ${tokenData.val.length} tokens, fewer than one window of ` +
+        `blockSize + 1 = ${T + 1}; hold out more data, or none (then the best checkpoint is chosen ` +
+        `by the train loss)`,
+    );
+  }
   const sampler = tokenData && new BatchSampler(tokenData.train, T, c.batchSize, c.seed, 'training data');
   const source = sampler ?? (data as SourceData).batches;
   const lossOf = (data as SourceData).loss ?? batchLoss;
@@ -194,15 +266,29 @@ export function train(
   let lastTrainEval = NaN;
   let sinceEval: number[] = [];
   let evaluatedAt = step;
+  let savedAt = step;
+  let stopped = false;
   let tokens = 0;
+  const saveLast = (isBest: boolean): void => {
+    if (!cb.onCheckpoint) return;
+    const optState = opt.exportState(named);
+    const s = { ...state(), optimizerSteps: optState.steps };
+    cb.onCheckpoint('last', s, optState);
+    if (isBest) cb.onCheckpoint('best', s, optState);
+    savedAt = step;
+  };
   const evaluate = (): void => {
+    const valBatches = tokenData ? (tokenData.val.length >= T + 1 ? c.evalBatches : 0) : 0;
+    const total = tokenData ? c.evalBatches + valBatches : ((data as SourceData).val ?? []).length;
+    let done = 0;
+    const onBatch = cb.onEvalProgress && (() => cb.onEvalProgress!(++done, total));
     if (tokenData) {
-      lastTrainEval = estimateLoss(model, tokenData.train, c, T);
-      lastVal = estimateLoss(model, tokenData.val, c, T);
+      lastTrainEval = estimateLoss(model, tokenData.train, c, T, onBatch);
+      lastVal = estimateLoss(model, tokenData.val, c, T, onBatch);
     } else {
       // A source cannot be replayed: the train loss is the mean of the steps since the last evaluation.
       lastTrainEval = sinceEval.reduce((a, v) => a + v, 0) / sinceEval.length;
-      lastVal = meanLoss(model, (data as SourceData).val ?? [], lossOf);
+      lastVal = meanLoss(model, (data as SourceData).val ?? [], lossOf, onBatch);
     }
     sinceEval = [];
     evaluatedAt = step;
@@ -210,15 +296,17 @@ export function train(
     const isBest = metric < best;
     if (isBest) best = metric;
     cb.onEval?.({ step, trainLoss: lastTrainEval, valLoss: lastVal, best: isBest });
-    if (cb.onCheckpoint) {
-      const optState = opt.exportState(named);
-      const s = { ...state(), optimizerSteps: optState.steps };
-      cb.onCheckpoint('last', s, optState);
-      if (isBest) cb.onCheckpoint('best', s, optState);
-    }
+    saveLast(isBest);
   };
+  const startStep = step;
   try {
     while (step < c.steps) {
+      if (cb.signal?.aborted) {
+        // Stopped: keep the steps done since the last checkpoint (none done: nothing to save).
+        if (step > startStep && savedAt !== step) saveLast(false);
+        stopped = true;
+        break;
+      }
       const lr = schedule(step);
       opt.setLr(lr);
       opt.zeroGrad();
@@ -258,6 +346,7 @@ export function train(
       const tokensPerSecond = tokens / Math.max(elapsed, 1e-9);
       cb.onStep?.({ step, loss, lr, gradNorm, elapsedSeconds: elapsed, tokensPerSecond });
       if (step % c.evalInterval === 0 || step === c.steps) evaluate();
+      yield;
     }
   } finally {
     opt.dispose(); // the moments were saved with each checkpoint; their wasm memory is reused
@@ -270,5 +359,6 @@ export function train(
     bestValLoss: best,
     seconds,
     tokensPerSecond: tokens / Math.max(seconds, 1e-9),
+    stopped,
   };
 }

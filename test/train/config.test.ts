@@ -11,7 +11,14 @@ import { parseArgs } from '../../src/cli/args.js';
 
 test('trainConfig: defaults from TRAIN_DEFAULTS, and the derived ones from steps and optimizer', () => {
   const c = trainConfig();
-  assert.deepEqual(c, { ...TRAIN_DEFAULTS, warmupSteps: 100, decaySteps: 2000, weightDecay: 0.1 });
+  assert.deepEqual(c, {
+    ...TRAIN_DEFAULTS,
+    warmupSteps: 100,
+    decaySteps: 2000,
+    weightDecay: 0.1,
+    minLr: 1e-4,
+  });
+  assert.equal(trainConfig({ lr: 5e-5 }).minLr, 5e-6, 'the floor stays below a small peak rate (lr / 10)');
   const short = trainConfig({ steps: 50, optimizer: 'sgd' });
   assert.equal(short.warmupSteps, 5); // min(100, steps / 10)
   assert.equal(short.decaySteps, 50);
@@ -39,6 +46,8 @@ test('trainConfig: each bad value is one clear error naming the field', () => {
       /cosine decay needs decaySteps \(50\) greater than warmupSteps/,
     ],
     [{ seed: 1.5 }, /seed must be an integer/],
+    [{ lr: 1e-3, minLr: 2e-3 }, /^train config: minLr \(0\.002\) must not exceed lr \(0\.001\)/],
+    [{ gradClip: -1 }, /^train config: gradClip must be a finite number >= 0, got -1$/],
     [{ stpes: 10 }, /^train config: unknown setting 'stpes'/],
   ];
   for (const [input, pattern] of cases) {

@@ -130,19 +130,36 @@ test('a training run killed during checkpoint writes leaves a loadable checkpoin
   }
   // And it resumes from there.
   const at = loadModel(join(out, 'last')).trainingState!.step as number;
-  const r = await runTrainJob(job(data, out, at + 2, true));
+  // As `--resume --steps N` does: the other settings (batch size 2, no dropout) are the saved run's.
+  const r = await runTrainJob({ ...job(data, out, at + 2, true), asked: new Set(['steps']) });
   assert.equal(r.steps, at + 2);
   assert.equal(r.losses.length, 2);
 });
 
-test('resume: without new steps trains to the saved total; a damaged training_state.json is one clear error; the log keeps one line per step', async () => {
+test('resume: a stopped run continues to its saved total; the log keeps one line per step; a finished run writes nothing; a damaged training_state.json is one clear error', async () => {
   const { dir, data } = setup();
   const out = join(dir, 'r');
-  await runTrainJob(job(data, out, 6, false));
+  // Stopped (as by Ctrl-C) after step 6 of 10: the loop saves last/ at step 6 on its way out.
+  const stop = new AbortController();
+  const first = await runTrainJob({
+    ...job(data, out, 10, false),
+    signal: stop.signal,
+    onStep: (info) => void (info.step === 6 && stop.abort()),
+  });
+  assert.equal(first.stopped, true);
+  assert.equal(first.steps, 6);
+  assert.equal(loadModel(join(out, 'last')).trainingState!.step, 6);
   // As if the run had gone on past its last checkpoint (step 6) and been killed at step 8.
   appendFileSync(join(out, 'log.jsonl'), '{"step":7,"loss":1}\n{"step":8,"loss":1}\n{"step":9,"lo');
-  const r = await runTrainJob({ ...job(data, out, 999, true), keepSavedSteps: true });
-  assert.equal(r.steps, 6);
+  let total = 0;
+  const r = await runTrainJob({
+    ...job(data, out, 999, true),
+    asked: new Set<string>(),
+    onStart: (info) => void (total = info.config.steps),
+  });
+  assert.equal(total, 10, 'onStart reports the saved total (the progress bar shows it)');
+  assert.equal(r.steps, 10);
+  assert.equal(r.losses.length, 4);
   const logged = readFileSync(join(out, 'log.jsonl'), 'utf8')
     .trim()
     .split('\n')
@@ -150,8 +167,15 @@ test('resume: without new steps trains to the saved total; a damaged training_st
     .filter((x) => 'loss' in x);
   assert.deepEqual(
     logged.map((x) => x.step),
-    [1, 2, 3, 4, 5, 6],
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
   );
+  // Resuming the finished run: says so (finished), trains nothing, writes nothing, no NaN losses.
+  const before = readFileSync(join(out, 'log.jsonl'), 'utf8');
+  const done = await runTrainJob({ ...job(data, out, 999, true), asked: new Set<string>() });
+  assert.equal(done.finished, true);
+  assert.equal(done.steps, 10);
+  assert.ok(Number.isFinite(done.trainLoss) && Number.isFinite(done.valLoss), 'the last evaluation, not NaN');
+  assert.equal(readFileSync(join(out, 'log.jsonl'), 'utf8'), before);
   for (const bad of ['{}', '[]', '{"step": 3, "bestValLoss": 1, "samplerRng": {"s": [1, 2, 3]}}']) {
     writeFileSync(join(out, 'last', 'training_state.json'), bad);
     await assert.rejects(
