@@ -106,6 +106,7 @@ function checkInitOverrides(init: string, config: GPTConfig, overrides: Partial<
  */
 function resumeSettings(
   saved: RunConfig,
+  step: number,
   model: GPTConfig,
   o: TrainJobOptions,
   name: (field: string) => string,
@@ -137,6 +138,12 @@ function resumeSettings(
     changes.push(`${name(k)} ${String(want)} (was ${String(have)})`);
   }
   const checked = trainConfig(train as Partial<TrainConfig>, { label: 'train --resume', flagName: name });
+  if (changes.length > 0 && checked.schedule === 'cosine' && step >= checked.decaySteps) {
+    changes.push(
+      `(the cosine decay ended at step ${checked.decaySteps}, so the rate stays at ${name('minLr')} ` +
+        `${checked.minLr}; ${name('decaySteps')} extends it)`,
+    );
+  }
   return { settings: { ...saved, train: checked }, changes };
 }
 
@@ -215,7 +222,7 @@ async function trainLocked(
     saved = at;
     resume = { state: at.state, optimizer: at.optimizer };
     let settings: RunConfig;
-    ({ settings, changes } = resumeSettings(savedRun, at.model.config, asked, name));
+    ({ settings, changes } = resumeSettings(savedRun, at.state.step, at.model.config, asked, name));
     o = {
       ...asked,
       ...settings,

@@ -163,7 +163,7 @@ export class TrainingRun {
         isDir = statSync(p).isDirectory();
       } catch (err) {
         const reason = fsReason(err);
-        if (reason === 'ENOENT' && dirname(p) !== p) continue;
+        if ((reason === 'ENOENT' || reason === 'ENOTDIR') && dirname(p) !== p) continue;
         throw new LlmfsError(`train: cannot use --out ${this.dir} (${reason} at ${p})`);
       }
       if (isDir) return;
