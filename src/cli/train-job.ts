@@ -163,7 +163,7 @@ function checkSplit(
   }
   if (split.val.length > 0 && split.val.length < T + 1) {
     const need = Math.ceil((100 * (T + 2)) / n) / 100;
-    const more = n - Math.ceil(n * (1 - need)) >= T + 1 && n - (T + 1) >= T + 1 ? `, at least ${need}` : '';
+    const more = n - Math.ceil(n * (1 - need)) >= T + 1 && n - (T + 1) >= T + 1 ? ` (at least ${need})` : '';
     throw new LlmfsError(
       `train: the validation split (${name('valFraction')} ${valFraction}) has ${split.val.length} ` +
         `tokens, fewer than one window of block size + 1 = ${T + 1}; use more data, a larger ` +
