@@ -6,7 +6,7 @@
 // continues it instead, and Ctrl-C saves a checkpoint to continue from.
 
 import type { Command } from './command.js';
-import { trainFromArgs, finishedMessage, signalExitCode } from './train.js';
+import { trainFromArgs, finishedMessage, signalExitCode, shellWord } from './train.js';
 import { generate } from '../generate/generate.js';
 import { formatDuration } from '../train/progress.js';
 
@@ -30,7 +30,8 @@ export const startCommand: Command = {
       console.log(
         `usage: llmfs start [train options]\n\n${startCommand.summary}.\nIt runs: llmfs train ` +
           `${START_DEFAULTS.join(' ')}\nthen prints a sample; any train option overrides these (see llmfs ` +
-          `train --help).`,
+          `train --help).\nEach run starts afresh, replacing the earlier one in --out; --resume continues it ` +
+          `(Ctrl-C saves a checkpoint to continue from).`,
       );
       return 0;
     }
@@ -48,7 +49,7 @@ export const startCommand: Command = {
           ...(has('--force') ? [] : ['--force']),
         ];
     const resumeCommand = (dir: string) =>
-      `npm start -- --resume${dir === out[1] ? '' : ` --out ${JSON.stringify(dir)}`}`;
+      `npm start -- --resume${dir === out[1] ? '' : ` --out ${shellWord(dir)}`}`;
     const r = await trainFromArgs([...defaults, ...argv], {
       write: (s) => process.stdout.write(s),
       resumeCommand,

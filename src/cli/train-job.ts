@@ -326,7 +326,7 @@ async function trainChecked(
     }
   } else {
     if (run.hasRun()) {
-      log(`${o.out}: replacing the earlier run there (--force)`);
+      log(`${o.out}: replacing the earlier run there (its checkpoints, log and settings)`);
       run.clear();
     }
     run.writeConfig(o);

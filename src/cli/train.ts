@@ -147,7 +147,7 @@ function givenFlags(argv: readonly string[]): Set<string> {
 }
 
 /** A path as a shell word (quoted when it holds anything but safe characters). */
-function shellWord(s: string): string {
+export function shellWord(s: string): string {
   return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 

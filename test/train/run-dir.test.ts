@@ -107,7 +107,7 @@ test('a bad value, a stray re-run or a conflicting resume leaves the run directo
   // --force replaces it (and says so).
   const r = cli(quick(data, out, '--steps', '2', '--eval-interval', '2', '--force'));
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /replacing the earlier run there \(--force\)/);
+  assert.match(r.stderr, /replacing the earlier run there/);
   assert.equal(stepOf(join(out, 'last')), 2);
 });
 
@@ -304,4 +304,23 @@ test('--val-fraction 0 says once that best/ follows the train loss, and prints n
   );
   assert.doesNotMatch(r.stdout + r.stderr, /NaN/);
   assert.match(r.stdout, /no validation split: best \d\.\d{4} by train loss/);
+});
+
+test('llmfs start: each run starts afresh and says so; --resume of a finished run says so and exits 0', () => {
+  const { dir } = setup();
+  const out = join(dir, 'start');
+  const args = ['start', '--preset', 'tiny', '--max-chars', '20000', '--steps', '2', '--eval-interval', '2'];
+  const first = cli([...args, '--out', out]);
+  assert.equal(first.status, 0, first.stderr);
+  assert.doesNotMatch(first.stdout, /replacing/);
+  const second = cli([...args, '--out', out]);
+  assert.equal(second.status, 0, second.stderr);
+  assert.match(second.stdout, /replacing the earlier run there/);
+  const again = cli(['start', '--out', out, '--resume']);
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(
+    again.stdout,
+    /has finished: step 2 of 2.*To train further: npm start -- --resume --out \S+ --steps 4/,
+  );
+  assert.doesNotMatch(again.stdout, /NaN/);
 });
