@@ -129,9 +129,9 @@ export class TrainingRun {
   readonly logFile: string;
   readonly curveFile: string;
   readonly lockFile: string;
-  /** Whether this object holds the lock (and created the directory, to remove it if left empty). */
+  /** Whether this object holds the lock, and the first directory it created for the run. */
   private locked = false;
-  private createdDir = false;
+  private createdRoot: string | null = null;
 
   constructor(readonly dir: string) {
     this.runFile = join(dir, RUN_FILE);
@@ -181,43 +181,43 @@ export class TrainingRun {
   lock(): { staleFrom: number | null } {
     this.checkPath();
     try {
-      if (!existsSync(this.dir)) {
-        mkdirSync(this.dir, { recursive: true });
-        this.createdDir = true;
-      }
+      // mkdirSync gives the first directory it had to create: the one to remove if left empty.
+      if (!existsSync(this.dir)) this.createdRoot = mkdirSync(this.dir, { recursive: true }) ?? null;
     } catch (err) {
       throw new LlmfsError(`train: cannot create --out ${this.dir} (${fsReason(err)})`);
     }
     let staleFrom: number | null = null;
-    for (let attempt = 0; ; attempt++) {
-      let fd: number;
-      try {
-        fd = openSync(this.lockFile, 'wx', 0o644);
-      } catch (err) {
-        const reason = fsReason(err);
-        if (reason !== 'EEXIST' || attempt > 0) {
-          this.removeCreatedDir();
-          if (reason === 'EEXIST') throw this.busy();
-          throw new LlmfsError(`train: cannot write to --out ${this.dir} (${reason})`);
+    try {
+      for (let attempt = 0; ; attempt++) {
+        let fd: number;
+        try {
+          fd = openSync(this.lockFile, 'wx', 0o644);
+        } catch (err) {
+          if (fsReason(err) !== 'EEXIST') throw err;
+          const pid = this.lockHolder();
+          if (attempt > 0 || (pid !== null && isAlive(pid))) throw this.busy(pid);
+          // A killed run's lock: take it over.
+          staleFrom = pid;
+          rmSync(this.lockFile, { force: true });
+          continue;
         }
-        const pid = this.lockHolder();
-        if (pid !== null && isAlive(pid)) throw this.busy(pid);
-        // A killed run's lock: take it over.
-        staleFrom = pid;
-        rmSync(this.lockFile, { force: true });
-        continue;
+        try {
+          writeSync(fd, `${process.pid}\n`);
+        } finally {
+          closeSync(fd);
+        }
+        this.locked = true;
+        return { staleFrom };
       }
-      try {
-        writeSync(fd, `${process.pid}\n`);
-      } finally {
-        closeSync(fd);
-      }
-      this.locked = true;
-      return { staleFrom };
+    } catch (err) {
+      if (this.locked) this.unlock();
+      else this.removeCreatedDirs();
+      if (err instanceof LlmfsError) throw err;
+      throw new LlmfsError(`train: cannot write to --out ${this.dir} (${fsReason(err)})`);
     }
   }
 
-  /** Gives the lock back (and removes the directory if this run created it and left it empty). */
+  /** Gives the lock back (and removes the directories this run created if it left them empty). */
   unlock(): void {
     if (!this.locked) return;
     this.locked = false;
@@ -226,17 +226,21 @@ export class TrainingRun {
     } catch {
       // Already gone: nothing to give back.
     }
-    this.removeCreatedDir();
+    this.removeCreatedDirs();
   }
 
-  private removeCreatedDir(): void {
-    if (!this.createdDir) return;
+  private removeCreatedDirs(): void {
+    const root = this.createdRoot;
+    this.createdRoot = null;
+    if (root === null) return;
     try {
-      rmdirSync(this.dir);
+      for (let d = resolve(this.dir); ; d = dirname(d)) {
+        rmdirSync(d);
+        if (d === resolve(root)) break;
+      }
     } catch {
-      // Not empty (the run wrote files) or not ours to remove.
+      // Not empty (the run wrote files): kept.
     }
-    this.createdDir = false;
   }
 
   /** The process id in train.lock, or null when unreadable. */

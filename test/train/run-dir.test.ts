@@ -122,6 +122,8 @@ test('--out naming a file, or a path under one: one error line, nothing created'
     oneErrorLine(cli(quick(data, under)), 'under a file'),
     /is under .*text\.txt, which is a file/,
   );
+  // A new --out (with parents) on a failed run is not left behind.
+  oneErrorLine(cli(quick(data, join(dir, 'a', 'b', 'c'), '--val-fraction', '0.001')), 'small split');
   assert.deepEqual(readdirSync(dir), ['text.txt']);
 });
 
