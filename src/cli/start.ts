@@ -30,8 +30,8 @@ export const startCommand: Command = {
       console.log(
         `usage: llmfs start [train options]\n\n${startCommand.summary}.\nIt runs: llmfs train ` +
           `${START_DEFAULTS.join(' ')}\nthen prints a sample; any train option overrides these (see llmfs ` +
-          `train --help).\nEach run starts afresh, replacing the earlier one in --out; --resume continues it ` +
-          `(Ctrl-C saves a checkpoint to continue from).`,
+          `train --help).\nEach run starts afresh, replacing the earlier one in --out; --resume ` +
+          `continues it (Ctrl-C saves a checkpoint to continue from).`,
       );
       return 0;
     }

@@ -317,9 +317,9 @@ export function finishedMessage(r: TrainJobResult, resumeCommand: (out: string) 
 
 /** "val loss 1.79 (best 1.75)", or, without a validation split, the train loss and what best means. */
 function lossSummary(r: TrainJobResult): string {
-  if (Number.isNaN(r.valLoss))
-    return `train loss ${r.trainLoss.toFixed(4)} (no validation split: best ${r.bestValLoss.toFixed(4)} by train loss)`;
-  return `train loss ${r.trainLoss.toFixed(4)}, val loss ${r.valLoss.toFixed(4)} (best ${r.bestValLoss.toFixed(4)})`;
+  const [train, best] = [r.trainLoss.toFixed(4), r.bestValLoss.toFixed(4)];
+  if (Number.isNaN(r.valLoss)) return `train loss ${train} (no validation split: best ${best} by train loss)`;
+  return `train loss ${train}, val loss ${r.valLoss.toFixed(4)} (best ${best})`;
 }
 
 export const trainCommand: Command = {
