@@ -52,6 +52,7 @@ export const startCommand: Command = {
       `npm start -- --resume${dir === out[1] ? '' : ` --out ${shellWord(dir)}`}`;
     const r = await trainFromArgs([...defaults, ...argv], {
       write: (s) => process.stdout.write(s),
+      tty: process.stdout.isTTY === true,
       resumeCommand,
     });
     if (!r) return 0;

@@ -159,6 +159,8 @@ export interface TrainRunOutcome extends TrainJobResult {
 export interface TrainFromArgsOptions {
   /** Where progress goes (default: stderr). */
   write?: (s: string) => void;
+  /** Whether `write` goes to a terminal, so the progress line redraws in place (default: stderr's). */
+  tty?: boolean;
   /** The command that resumes this run, for messages (default: npx llmfs train --resume --out OUT). */
   resumeCommand?: (out: string) => string;
 }
@@ -196,7 +198,7 @@ export async function trainFromArgs(
   const overrides: Partial<GPTConfigInput> = {};
   for (const [flag, field] of MODEL_FLAGS)
     if (flags[flag] !== undefined) (overrides as Record<string, unknown>)[field] = flags[flag];
-  const tty = process.stderr.isTTY === true && !flags.quiet;
+  const tty = (opts.tty ?? process.stderr.isTTY === true) && !flags.quiet;
   // Without --resume every setting is checked here, before anything is read or written; with it,
   // once merged with the saved run's (runTrainJob).
   const train = resume ? trainInput(flags) : trainConfigFrom(flags);
@@ -209,11 +211,13 @@ export async function trainFromArgs(
   // Ctrl-C (or SIGTERM): finish the step, save, report. The handlers go at the first signal, so
   // a second one ends the process at once (the last checkpoint is whole: saves are atomic).
   const stop = new AbortController();
+  let midLine = false; // the progress line is drawn and not yet ended
   let stoppedBy: 'SIGINT' | 'SIGTERM' | null = null;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     stoppedBy = signal;
+    midLine = false;
     write(
       `\n${signal}: stopping after this step to save a checkpoint (press Ctrl-C again to quit at once)\n`,
     );
@@ -226,7 +230,6 @@ export async function trainFromArgs(
   let lastVal: number | undefined;
   let lastDraw = 0;
   let evalStart = 0;
-  let midLine = false;
   const draw = (line: string) => {
     write(`\r${line}\x1b[K`);
     midLine = true;
@@ -296,6 +299,7 @@ export async function trainFromArgs(
     }
     return { ...r, signal: r.stopped ? stoppedBy : null };
   } finally {
+    if (midLine) write('\n'); // an error ends the run mid-line: its message starts on a line of its own
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
