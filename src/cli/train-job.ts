@@ -138,6 +138,12 @@ function resumeSettings(
     changes.push(`${name(k)} ${String(want)} (was ${String(have)})`);
   }
   const checked = trainConfig(train as Partial<TrainConfig>, { label: 'train --resume', flagName: name });
+  if (checked.steps < step) {
+    throw new LlmfsError(
+      `train --resume: ${name('steps')} ${checked.steps} is fewer than the ${step} the run has done; ` +
+        `${name('steps')} is the run's new total`,
+    );
+  }
   if (changes.length > 0 && checked.schedule === 'cosine' && step >= checked.decaySteps) {
     changes.push(
       `(the cosine decay ended at step ${checked.decaySteps}, so the rate stays at ${name('minLr')} ` +

@@ -98,6 +98,7 @@ test('a bad value, a stray re-run or a conflicting resume leaves the run directo
       /^error: train --resume: --batch-size 4 differs from the saved run's \(2\)/,
     ],
     [['--resume', '--force'], /--resume and --force do not mix/],
+    [['--resume', '--steps', '3'], /--steps 3 is fewer than the 4 the run has done/],
   ];
   for (const [more, pattern] of cases) {
     const line = oneErrorLine(cli(quick(data, out, ...more)), more.join(' '));
