@@ -195,7 +195,9 @@ export class TrainingRun {
         } catch (err) {
           if (fsReason(err) !== 'EEXIST') throw err;
           const pid = this.lockHolder();
-          if (attempt > 0 || (pid !== null && isAlive(pid))) throw this.busy(pid);
+          // No id yet may mean a run between creating the lock and writing its id: wait for it.
+          const fresh = pid === null && Date.now() - statSync(this.lockFile).mtimeMs < 10_000;
+          if (attempt > 0 || fresh || (pid !== null && isAlive(pid))) throw this.busy(pid);
           // A killed run's lock: take it over.
           staleFrom = pid;
           rmSync(this.lockFile, { force: true });
