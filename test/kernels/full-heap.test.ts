@@ -78,8 +78,8 @@ test('full heap: a training step too large for the wasm memory runs, and matches
     manualSeed(7);
     const model = new GPT({ vocabSize: 256, blockSize: 64, nLayer: 1, nHead: 4, nEmbd: 256 });
     const opt = new AdamW(model.parameters(), { lr: 1e-3 });
-    const idx = randint(0, 256, [32, 64], new Rng(1));
-    const targets = randint(0, 256, [32, 64], new Rng(2));
+    const idx = randint(0, 256, [32, 64], { rng: new Rng(1) });
+    const targets = randint(0, 256, [32, 64], { rng: new Rng(2) });
     const losses: number[] = [];
     for (let i = 0; i < 2; i++) {
       const { loss } = model.forward(idx, { targets }); // logits alone: 32*64*256 floats = 2 MiB
