@@ -84,10 +84,9 @@ function strategyOf(flags: ParsedFlags): 'greedy' | 'sample' | 'beam' {
 
 function eosOf(tok: Tokenizer, flags: ParsedFlags, vocabSize: number): number | undefined {
   const id = flags['eos-id'] as number | undefined;
-  if (id !== undefined && (id < 0 || id >= Math.min(vocabSize, tok.vocabSize)))
-    throw new LlmfsError(
-      `generate: --eos-id ${id} is not a token id of this model (ids 0..${Math.min(vocabSize, tok.vocabSize) - 1})`,
-    );
+  const V = Math.min(vocabSize, tok.vocabSize);
+  if (id !== undefined && (id < 0 || id >= V))
+    throw new LlmfsError(`generate: --eos-id ${id} is not a token id of this model (ids 0..${V - 1})`);
   if (id !== undefined) return id;
   return tok instanceof BpeTokenizer ? tok.specialTokens['<|endoftext|>'] : undefined;
 }

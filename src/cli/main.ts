@@ -89,7 +89,7 @@ function usage(): string {
   return [
     `llmfs ${VERSION}: a GPT built from first principles in TypeScript`,
     '',
-    'usage: llmfs <command> [options]      (llmfs <command> --help, or llmfs help <command>, for its options)',
+    'usage: llmfs <command> [options]      (llmfs <command> --help or llmfs help <command>: its options)',
     '',
     'commands:',
     ...lines,
