@@ -85,8 +85,15 @@ export function parseArgs(
     flags[name] = convert(command, name, spec, value);
   }
   if (positionals.length > 0 && !options.positionals && !flags.help) {
-    const hint = options.strayHint ?? `options are written --name value; see 'llmfs ${command} --help'`;
-    throw new LlmfsError(`${command}: unexpected argument '${positionals[0]}' (${hint})`);
+    const word = positionals[0];
+    const hint =
+      options.strayHint ??
+      (specs.preset?.choices?.includes(word)
+        ? `did you mean --preset ${word}?`
+        : specs.data && !word.startsWith('-')
+          ? `did you mean --data ${word}?`
+          : `options are written --name value; see 'llmfs ${command} --help'`);
+    throw new LlmfsError(`${command}: unexpected argument '${word}' (${hint})`);
   }
   return { flags, positionals, given };
 }

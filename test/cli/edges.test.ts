@@ -175,6 +175,9 @@ test('every command that takes no words refuses a stray one, naming it; tokenize
       args.join(' '),
     );
   }
+  // the hint names the flag the word was probably meant for
+  assert.match(llmfs('model', 'info', 'gpt2').stderr, /\(did you mean --preset gpt2\?\)/);
+  assert.match(llmfs('eval', '--model', ckpt, 'held.txt').stderr, /\(did you mean --data held\.txt\?\)/);
   const t = llmfs('tokenize', 'Hello', 'world');
   assert.equal(t.status, 0, t.stderr);
   assert.match(t.stdout, /^2 tokens for 11 characters/);
