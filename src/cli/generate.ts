@@ -11,6 +11,7 @@ import type { Tokenizer } from '../tokenizer/types.js';
 import { generate, type GenerateOptions, type GeneratedToken } from '../generate/generate.js';
 import { beamSearch, type BeamSearchOptions } from '../generate/beam-search.js';
 import { LlmfsError } from '../errors.js';
+import { checkNotRunDir } from './run-dir.js';
 
 const specs = {
   model: { type: 'string', help: 'checkpoint directory (model.safetensors, config.json, tokenizer.json)' },
@@ -54,8 +55,10 @@ const specs = {
   'eos-id': { type: 'int', help: 'end-of-text token id (default: <|endoftext|> when the tokenizer has it)' },
   overflow: {
     type: 'string',
-    help: 'when the context window is full: error, or slide the window',
-    default: 'error',
+    help:
+      'when prompt + new tokens outgrow the context window: slide it (keep the last block-size tokens, ' +
+      'as nanoGPT crops), or stop with an error',
+    default: 'slide',
     choices: ['error', 'slide'],
   },
   json: { type: 'boolean', help: 'print ids, text and per-token log-probabilities as JSON at the end' },
@@ -79,32 +82,65 @@ function strategyOf(flags: ParsedFlags): 'greedy' | 'sample' | 'beam' {
   return flags.beams !== undefined ? 'beam' : 'greedy';
 }
 
-function eosOf(tok: Tokenizer, flags: ParsedFlags): number | undefined {
-  if (flags['eos-id'] !== undefined) return flags['eos-id'] as number;
+function eosOf(tok: Tokenizer, flags: ParsedFlags, vocabSize: number): number | undefined {
+  const id = flags['eos-id'] as number | undefined;
+  const V = Math.min(vocabSize, tok.vocabSize);
+  if (id !== undefined && (id < 0 || id >= V))
+    throw new LlmfsError(`generate: --eos-id ${id} is not a token id of this model (ids 0..${V - 1})`);
+  if (id !== undefined) return id;
   return tok instanceof BpeTokenizer ? tok.specialTokens['<|endoftext|>'] : undefined;
+}
+
+/** Flags that only one strategy reads; given with another, they would be silently ignored. */
+const ONLY_FOR: Record<string, 'sample' | 'beam' | 'greedy or sample'> = {
+  temperature: 'sample',
+  'top-k': 'sample',
+  'top-p': 'sample',
+  'min-p': 'sample',
+  beams: 'beam',
+  'length-penalty': 'beam',
+  'length-penalty-formula': 'beam',
+  'early-stopping': 'beam',
+  'num-return-sequences': 'beam',
+  'repetition-penalty': 'greedy or sample',
+  'frequency-penalty': 'greedy or sample',
+  'presence-penalty': 'greedy or sample',
+  'show-probs': 'greedy or sample',
+};
+
+/** One error line for a flag that the chosen strategy would ignore (e.g. --temperature with greedy). */
+function checkConflicts(given: Set<string>, strategy: 'greedy' | 'sample' | 'beam'): void {
+  for (const [flag, only] of Object.entries(ONLY_FOR)) {
+    if (!given.has(flag) || only.split(' or ').includes(strategy)) continue;
+    const chosen = given.has('strategy') ? `--strategy ${strategy}` : `the ${strategy} strategy`;
+    throw new LlmfsError(
+      `generate: --${flag} applies to --strategy ${only}, not ${chosen}; drop one of them`,
+    );
+  }
 }
 
 /** Runs the command, writing to `out`; returns the exit code. */
 export function runGenerate(argv: string[], out: (s: string) => void): number {
-  const { flags, positionals } = parseArgs('generate', argv, specs);
+  const { flags, given } = parseArgs('generate', argv, specs, {
+    strayHint: 'give the text with --prompt "..."',
+  });
   if (flags.help) {
     out(`${helpText(USAGE, generateCommand.summary, specs)}\n`);
     return 0;
   }
-  if (positionals.length > 0)
-    throw new LlmfsError(
-      `generate: unexpected argument '${positionals[0]}'; give the text with --prompt "..."`,
-    );
   if (flags.model === undefined)
     throw new LlmfsError(
       "generate: --model DIR is required (a checkpoint directory, e.g. one written by 'llmfs train')",
     );
+  const strategy = strategyOf(flags);
+  checkConflicts(given, strategy);
+  checkNotRunDir('generate', String(flags.model));
   const { model, tokenizer } = loadPretrained(String(flags.model));
   if (!tokenizer)
     throw new LlmfsError(
       `generate: checkpoint ${String(flags.model)} has no tokenizer.json, so text cannot be encoded`,
     );
-  const eosId = eosOf(tokenizer, flags);
+  const eosId = eosOf(tokenizer, flags, model.config.vocabSize);
   const promptText = flags.prompt as string | undefined;
   let prompt: number[];
   if (promptText !== undefined && promptText !== '') prompt = tokenizer.encode(promptText);
@@ -113,7 +149,6 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
     throw new LlmfsError(
       'generate: give a prompt with --prompt "..." (this tokenizer has no <|endoftext|> to start from)',
     );
-  const strategy = strategyOf(flags);
   const maxNewTokens = flags['max-new-tokens'] as number;
   const common = {
     maxNewTokens,
@@ -173,13 +208,23 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
     topAlternatives: showProbs || json ? 3 : 0,
   };
   buildProcessors(opts); // checks every sampling option before anything is printed
+  // The prompt (or the table's head) is printed when the first token arrives: generate() checks
+  // the context window and every option first, so an error is never glued to an echoed prompt.
+  let begun = false;
+  const begin = (head: () => void) => {
+    if (!begun) head();
+    begun = true;
+  };
   if (showProbs && !json) {
-    out(`prompt: ${JSON.stringify(shownPrompt)} (${prompt.length} tokens)\n`);
-    out(
-      `${'#'.padStart(4)}  ${'token'.padEnd(14)}  ${'prob'.padStart(6)}  ${'entropy'.padStart(7)}  top-3 ` +
-        `alternatives\n`,
-    );
+    const head = () => {
+      out(`prompt: ${JSON.stringify(shownPrompt)} (${prompt.length} tokens)\n`);
+      out(
+        `${'#'.padStart(4)}  ${'token'.padEnd(14)}  ${'prob'.padStart(6)}  ${'entropy'.padStart(7)}  top-3 ` +
+          `alternatives\n`,
+      );
+    };
     opts.onToken = (t: GeneratedToken) => {
+      begin(head);
       const alts = t.alternatives.map((a) => `${piece(a.id)} ${a.prob.toFixed(3)}`).join(', ');
       out(
         `${String(t.index).padStart(4)}  ${piece(t.id).padEnd(14)}  ${t.prob.toFixed(3).padStart(6)}  ` +
@@ -187,10 +232,14 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
       );
     };
   } else if (!json) {
-    out(shownPrompt);
+    opts.onToken = () => begin(() => out(shownPrompt));
     opts.onText = (s) => out(s);
   }
   const r = generate(model, prompt, opts);
+  if (!json)
+    begin(() =>
+      out(showProbs ? `prompt: ${JSON.stringify(shownPrompt)} (${prompt.length} tokens)\n` : shownPrompt),
+    );
   if (json) {
     const tokens = r.tokens.map((t) => ({
       id: t.id,

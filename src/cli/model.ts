@@ -1,11 +1,14 @@
-// `llmfs model info --preset NAME` (or --model DIR): builds or loads a model and prints its
-// parameter count with a per-module table (the blocks h.0..h.N-1 shown once, with a multiplier),
-// trainable vs frozen (`--freeze wte,h.0` shows what a fine-tune freezing those would train).
+// `llmfs model info --preset NAME` (or --model DIR): prints a model's parameter count with a
+// per-module table (the blocks h.0..h.N-1 shown once, with a multiplier), trainable vs frozen
+// (`--freeze wte,h.0` shows what a fine-tune freezing those would train). A GPT preset's table is
+// computed from its config (gptParameterShapes), so gpt2-xl costs no memory; --model loads.
 
 import type { Command } from './command.js';
 import { parseArgs, helpText } from './args.js';
-import { GPT, EncoderDecoder, GPT_PRESETS, SEQ2SEQ_PRESETS, PRESET_NAMES } from '../model/index.js';
+import { EncoderDecoder, GPT_PRESETS, SEQ2SEQ_PRESETS, PRESET_NAMES, gptConfig } from '../model/index.js';
+import { gptParameterShapes } from '../model/param-shapes.js';
 import type { Module } from '../nn/module.js';
+import { checkNotRunDir } from './run-dir.js';
 import { fmtShape } from '../tensor/shape.js';
 import { loadPretrained } from '../io/load-pretrained.js';
 import { LlmfsError } from '../errors.js';
@@ -30,22 +33,35 @@ interface Row {
   times: number;
 }
 
+/** A parameter as the table sees it: its name, shape, and whether it is frozen. */
+export interface NamedShape {
+  name: string;
+  shape: readonly number[];
+  frozen: boolean;
+}
+
+/** A built model's parameters as NamedShapes. */
+export function namedShapes(model: Module): NamedShape[] {
+  return model.namedParameters().map(([name, p]) => ({ name, shape: p.shape, frozen: !p.requiresGrad }));
+}
+
 /**
  * Groups parameters by module; repeated layers (`h.3.attn`) with the same shapes and the same
  * frozen count collapse to `h.*.attn`, with a multiplier.
  */
-export function moduleTable(model: Module): Row[] {
+export function moduleTable(params: readonly NamedShape[]): Row[] {
   const instances = new Map<string, Row>();
-  for (const [name, p] of model.namedParameters()) {
-    const parts = name.split('.');
+  for (const p of params) {
+    const parts = p.name.split('.');
     const mod = parts.slice(0, -1).join('.');
     const entry = `${parts[parts.length - 1]} ${fmtShape(p.shape)}`;
     const r = instances.get(mod);
-    const frozen = p.requiresGrad ? 0 : p.size;
-    if (!r) instances.set(mod, { module: mod, shapes: entry, params: p.size, frozen, times: 1 });
+    const size = p.shape.reduce((a, b) => a * b, 1);
+    const frozen = p.frozen ? size : 0;
+    if (!r) instances.set(mod, { module: mod, shapes: entry, params: size, frozen, times: 1 });
     else {
       r.shapes += `, ${entry}`;
-      r.params += p.size;
+      r.params += size;
       r.frozen += frozen;
     }
   }
@@ -61,18 +77,18 @@ export function moduleTable(model: Module): Row[] {
 }
 
 /** Freezes the parameters named by `list` (module or parameter names, comma-separated). */
-function freezeNamed(model: Module, list: string): void {
+function freezeNamed(params: NamedShape[], list: string): void {
   for (const name of list
     .split(',')
     .map((x) => x.trim())
     .filter((x) => x !== '')) {
-    const hits = model.namedParameters().filter(([n]) => n === name || n.startsWith(`${name}.`));
+    const hits = params.filter((p) => p.name === name || p.name.startsWith(`${name}.`));
     if (hits.length === 0) {
       throw new LlmfsError(
         `model info: --freeze '${name}' matches no module or parameter (e.g. wte, h.0, h.0.attn, ln_f)`,
       );
     }
-    for (const [, p] of hits) p.requiresGrad = false;
+    for (const p of hits) p.frozen = true;
   }
 }
 
@@ -80,8 +96,8 @@ export const modelCommand: Command = {
   summary: 'model tools: `model info --preset NAME` prints the parameter count and a per-module table',
   run(argv) {
     const [sub, ...rest] = argv;
-    const { flags } = parseArgs('model', rest, specs);
-    if (flags.help || sub === '--help' || sub === undefined) {
+    const { flags } = parseArgs('model info', rest, specs);
+    if (flags.help || sub === '--help' || sub === '-h' || sub === 'help' || sub === undefined) {
       const usage = 'llmfs model info [--preset NAME | --model DIR] [--freeze LIST] [--json]';
       console.log(helpText(usage, modelCommand.summary, specs));
       return 0;
@@ -89,14 +105,23 @@ export const modelCommand: Command = {
     if (sub !== 'info') throw new LlmfsError(`model: unknown sub-command '${sub}' (known: info)`);
     const preset = flags.preset as string;
     const dir = flags.model as string | undefined;
-    let model: Module;
-    if (dir !== undefined) model = loadPretrained(dir).model;
-    else if (GPT_PRESETS[preset]) model = new GPT(GPT_PRESETS[preset]);
-    else model = new EncoderDecoder(SEQ2SEQ_PRESETS[preset]);
-    if (flags.freeze !== undefined) freezeNamed(model, flags.freeze as string);
-    const config = model instanceof GPT ? model.config : (model as EncoderDecoder).config;
-    const table = moduleTable(model);
-    const total = model.numParameters();
+    let params: NamedShape[];
+    let config: object;
+    if (dir !== undefined) {
+      checkNotRunDir('model info', dir);
+      const model = loadPretrained(dir).model;
+      [params, config] = [namedShapes(model), model.config];
+    } else if (GPT_PRESETS[preset]) {
+      // from the config alone: the same names and shapes as new GPT(config), no weights allocated
+      config = gptConfig(GPT_PRESETS[preset]);
+      params = gptParameterShapes(GPT_PRESETS[preset]).map((p) => ({ ...p, frozen: false }));
+    } else {
+      const model = new EncoderDecoder(SEQ2SEQ_PRESETS[preset]); // small: built
+      [params, config] = [namedShapes(model), model.config];
+    }
+    if (flags.freeze !== undefined) freezeNamed(params, flags.freeze as string);
+    const table = moduleTable(params);
+    const total = table.reduce((n, r) => n + r.params * r.times, 0);
     const frozen = table.reduce((n, r) => n + r.frozen * r.times, 0);
     const label = dir !== undefined ? `model ${dir}` : `preset ${preset}`;
     if (flags.json) {

@@ -13,14 +13,19 @@ const specs = {
   json: { type: 'boolean', help: 'print {"ids": [...], "pieces": [...]} as JSON' },
   'allow-special': { type: 'boolean', help: 'recognise special tokens such as <|endoftext|> in the text' },
   data: { type: 'string', help: 'corpus file or folder for --encoding char (default: the built-in corpus)' },
-  unk: { type: 'boolean', help: 'char: map unknown characters to <unk> instead of failing' },
+  unk: {
+    type: 'boolean',
+    help:
+      'char only: map unknown characters to <unk> instead of failing (a saved tokenizer keeps the ' +
+      'policy it was saved with)',
+  },
   help: { type: 'boolean', help: 'show this help' },
 } as const;
 
 export const tokenizeCommand: Command = {
   summary: 'encode a text and print its token ids and pieces',
   async run(argv) {
-    const { flags, positionals } = parseArgs('tokenize', argv, specs);
+    const { flags, positionals } = parseArgs('tokenize', argv, specs, { positionals: true });
     if (flags.help) {
       console.log(
         helpText(
@@ -40,6 +45,19 @@ export const tokenizeCommand: Command = {
         'tokenize: give the text with --text "...", --file FILE, or as arguments (see \'tokenize --help\')',
       );
     const encoding = String(flags.encoding);
+    if (flags.unk === true && encoding !== 'char') {
+      // gpt2 is byte-level (no character is unknown); a saved tokenizer's policy is part of it
+      const why =
+        encoding === 'gpt2'
+          ? 'the gpt2 encoding is byte-level, so no character is unknown'
+          : `a saved tokenizer keeps the unknown-character policy it was trained with (${encoding})`;
+      throw new LlmfsError(`tokenize: --unk applies to --encoding char only: ${why}`);
+    }
+    if (flags.data !== undefined && encoding !== 'char')
+      throw new LlmfsError(
+        `tokenize: --data applies to --encoding char only (it is the corpus whose characters form the ` +
+          `vocabulary)`,
+      );
     const corpus = flags.data === undefined ? undefined : readTextSource(String(flags.data)).text;
     const tok = await resolveTokenizer(encoding, corpus, { unk: flags.unk === true });
     const ids = tok.encode(text, flags['allow-special'] ? { allowedSpecial: 'all' } : {});

@@ -24,3 +24,4 @@ export { causalMask, paddingMask, combineMasks } from './masks.js';
 export { sinusoidalTable } from './sinusoidal.js';
 export { ropeTables, applyRope, type RopeTables } from './rope.js';
 export { GPT_PRESETS, SEQ2SEQ_PRESETS, PRESET_NAMES, gptPreset } from './presets.js';
+export { gptParameterShapes, gptParameterCount, type ParamShape } from './param-shapes.js';

@@ -187,7 +187,7 @@ test('cli (spawned): bad flags, bad values, a missing or corrupt model directory
     ],
     [['--model', ckpt, '--prompt', 'a', '--top-p', '2'], /^error: top-p must be in \(0, 1\], got 2/],
     [
-      ['--model', ckpt, '--prompt', 'a', '--max-new-tokens', '100'],
+      ['--model', ckpt, '--prompt', 'a', '--max-new-tokens', '100', '--overflow', 'error'],
       /^error: generate: a prompt of 1 tokens plus 100 new tokens needs 100 positions, more than the context window of 48/,
     ],
     [['--model', ckpt, '--prompt', 'A'], /^error: char tokenizer: character "A"/],

@@ -34,6 +34,11 @@ export interface WasmBackendOptions {
    * detaches its views when it grows; without one every call copies, as before.
    */
   zeroCopy?: boolean;
+  /**
+   * Caps the wasm memory at this many 64 KiB pages (default: 2 GiB shared, 4 GiB unshared). A
+   * full memory is never an error: storage and kernel scratch fall back to ordinary memory.
+   */
+  maxMemoryPages?: number;
 }
 
 export interface WasmBackend extends Backend {
@@ -62,7 +67,7 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
   // shared memory for threads, and on one thread too when it is for zero-copy storage
   const shared = (threaded || zeroCopy) && hasSharedMemory();
   const km = compileKernels({ shared, relaxed: opts.relaxed });
-  const memory = newMemory(shared);
+  const memory = newMemory(shared, opts.maxMemoryPages);
   const kernels = instantiate(km.module, memory);
   const heap = new WasmHeap(memory, kernels.heapBase(), { zeroCopy });
   const workspaces = Array.from({ length: shared && threaded ? wanted : 1 }, () =>

@@ -5,7 +5,7 @@
 import type { Backend, BinaryOp } from '../backend.js';
 import type { FloatArray } from '../dtype.js';
 import { jsBackend } from '../js/index.js';
-import type { WasmHeap } from './heap.js';
+import { HeapFull, type WasmHeap } from './heap.js';
 import type { KernelExports } from './module.js';
 
 type Ptr = number;
@@ -28,6 +28,8 @@ function allF32(...xs: (FloatArray | null)[]): boolean {
  * Runs `kernel` on wasm copies of `ins` (read) and `outs` (written; `inouts` read and written),
  * then copies outs and inouts back; arrays that live in wasm memory are used in place. Null
  * arrays become address 0. A Float64Array is copied as float32 (set() converts each value).
+ * When the copies do not fit in the wasm memory (HeapFull), nothing has been written yet and
+ * `fallback` (the reference kernel) runs instead.
  */
 function call(
   heap: WasmHeap,
@@ -35,12 +37,20 @@ function call(
   inouts: FloatArray[],
   outs: FloatArray[],
   kernel: (ptrs: Ptr[]) => void,
+  fallback: () => void,
 ): void {
   const mark = heap.mark();
   try {
-    const pin = ins.map((x) => (x ? heap.input(x as Float32Array, 0, x.length) : 0));
-    const pio = inouts.map((x) => heap.input(x as Float32Array, 0, x.length));
-    const pout = outs.map((x) => heap.output(x as Float32Array, 0, x.length));
+    let pin: Ptr[], pio: Ptr[], pout: Ptr[];
+    try {
+      pin = ins.map((x) => (x ? heap.input(x as Float32Array, 0, x.length) : 0));
+      pio = inouts.map((x) => heap.input(x as Float32Array, 0, x.length));
+      pout = outs.map((x) => heap.output(x as Float32Array, 0, x.length));
+    } catch (err) {
+      if (!(err instanceof HeapFull)) throw err;
+      fallback();
+      return;
+    }
     kernel([...pin, ...pio, ...pout]);
     inouts.forEach((x, i) => heap.copyOut(pio[i], x as Float32Array, 0, x.length));
     outs.forEach((x, i) => heap.copyOut(pout[i], x as Float32Array, 0, x.length));
@@ -85,85 +95,116 @@ export function wasmKernels(
   const small = (n: number) => n < min.transcendental;
   return {
     softmaxForward(x, y, rows, cols) {
-      if (!allF32(x, y) || small(rows * cols)) return js.softmaxForward(x, y, rows, cols);
-      call(heap, [x], [], [y], ([px, py]) => k.softmaxForward(px, py, rows, cols));
+      const ref = () => js.softmaxForward(x, y, rows, cols);
+      if (!allF32(x, y) || small(rows * cols)) return ref();
+      call(heap, [x], [], [y], ([px, py]) => k.softmaxForward(px, py, rows, cols), ref);
     },
     softmaxBackward(y, dy, dx, rows, cols) {
-      if (!allF32(y, dy, dx) || small(rows * cols)) return js.softmaxBackward(y, dy, dx, rows, cols);
-      call(heap, [y, dy], [], [dx], ([py, pdy, pdx]) => k.softmaxBackward(py, pdy, pdx, rows, cols));
+      const ref = () => js.softmaxBackward(y, dy, dx, rows, cols);
+      if (!allF32(y, dy, dx) || small(rows * cols)) return ref();
+      call(heap, [y, dy], [], [dx], ([py, pdy, pdx]) => k.softmaxBackward(py, pdy, pdx, rows, cols), ref);
     },
     logSoftmaxForward(x, y, rows, cols) {
-      if (!allF32(x, y) || small(rows * cols)) return js.logSoftmaxForward(x, y, rows, cols);
-      call(heap, [x], [], [y], ([px, py]) => k.logSoftmaxForward(px, py, rows, cols));
+      const ref = () => js.logSoftmaxForward(x, y, rows, cols);
+      if (!allF32(x, y) || small(rows * cols)) return ref();
+      call(heap, [x], [], [y], ([px, py]) => k.logSoftmaxForward(px, py, rows, cols), ref);
     },
     logSoftmaxBackward(y, dy, dx, rows, cols) {
-      if (!allF32(y, dy, dx) || small(rows * cols)) return js.logSoftmaxBackward(y, dy, dx, rows, cols);
-      call(heap, [y, dy], [], [dx], ([py, pdy, pdx]) => k.logSoftmaxBackward(py, pdy, pdx, rows, cols));
+      const ref = () => js.logSoftmaxBackward(y, dy, dx, rows, cols);
+      if (!allF32(y, dy, dx) || small(rows * cols)) return ref();
+      const kernel = ([py, pdy, pdx]: Ptr[]) => k.logSoftmaxBackward(py, pdy, pdx, rows, cols);
+      call(heap, [y, dy], [], [dx], kernel, ref);
     },
     layerNormForward(x, w, b, y, mean, rstd, rows, cols, eps) {
+      const ref = () => js.layerNormForward(x, w, b, y, mean, rstd, rows, cols, eps);
       // mean and rstd may be float64 (ops/norm.ts): they are converted on the way in and out
-      if (!allF32(x, w, b, y) || small(rows * cols))
-        return js.layerNormForward(x, w, b, y, mean, rstd, rows, cols, eps);
-      call(heap, [x, w, b], [], [y, mean, rstd], ([px, pw, pb, py, pm, pr]) =>
-        k.layerNormForward(px, pw, pb, py, pm, pr, rows, cols, eps),
+      if (!allF32(x, w, b, y) || small(rows * cols)) return ref();
+      call(
+        heap,
+        [x, w, b],
+        [],
+        [y, mean, rstd],
+        ([px, pw, pb, py, pm, pr]) => k.layerNormForward(px, pw, pb, py, pm, pr, rows, cols, eps),
+        ref,
       );
     },
     layerNormBackward(dy, x, w, mean, rstd, dx, dw, db, rows, cols) {
-      if (!allF32(dy, x, w, dx, dw, db) || small(rows * cols))
-        return js.layerNormBackward(dy, x, w, mean, rstd, dx, dw, db, rows, cols);
+      const ref = () => js.layerNormBackward(dy, x, w, mean, rstd, dx, dw, db, rows, cols);
+      if (!allF32(dy, x, w, dx, dw, db) || small(rows * cols)) return ref();
       const acc = [dw, db].filter((a): a is FloatArray => a !== null);
-      call(heap, [dy, x, w, mean, rstd], acc, [dx], (p) => {
-        const [pdy, px, pw, pm, pr] = p;
-        const pdw = dw ? p[5] : 0;
-        const pdb = db ? p[5 + (dw ? 1 : 0)] : 0;
-        k.layerNormBackward(pdy, px, pw, pm, pr, p[p.length - 1], pdw, pdb, rows, cols);
-      });
+      call(
+        heap,
+        [dy, x, w, mean, rstd],
+        acc,
+        [dx],
+        (p) => {
+          const [pdy, px, pw, pm, pr] = p;
+          const pdw = dw ? p[5] : 0;
+          const pdb = db ? p[5 + (dw ? 1 : 0)] : 0;
+          k.layerNormBackward(pdy, px, pw, pm, pr, p[p.length - 1], pdw, pdb, rows, cols);
+        },
+        ref,
+      );
     },
     geluTanhForward(x, y) {
-      if (!allF32(x, y) || small(x.length)) return js.geluTanhForward(x, y);
-      call(heap, [x], [], [y], ([px, py]) => k.geluTanhForward(px, py, x.length));
+      const ref = () => js.geluTanhForward(x, y);
+      if (!allF32(x, y) || small(x.length)) return ref();
+      call(heap, [x], [], [y], ([px, py]) => k.geluTanhForward(px, py, x.length), ref);
     },
     geluTanhBackward(x, dy, dx) {
-      if (!allF32(x, dy, dx) || small(x.length)) return js.geluTanhBackward(x, dy, dx);
-      call(heap, [x, dy], [], [dx], ([px, pdy, pdx]) => k.geluTanhBackward(px, pdy, pdx, x.length));
+      const ref = () => js.geluTanhBackward(x, dy, dx);
+      if (!allF32(x, dy, dx) || small(x.length)) return ref();
+      call(heap, [x, dy], [], [dx], ([px, pdy, pdx]) => k.geluTanhBackward(px, pdy, pdx, x.length), ref);
     },
     binary(op, a, aStrides, b, bStrides, out, outShape) {
+      const ref = () => js.binary(op, a, aStrides, b, bStrides, out, outShape);
       const code = BINARY_OPS[op];
       const cols = outShape.length === 0 ? 1 : outShape[outShape.length - 1];
       const rows = cols === 0 ? 0 : out.length / cols;
       const am = mode(aStrides, outShape);
       const bm = mode(bStrides, outShape);
       if (code === undefined || am < 0 || bm < 0 || !allF32(a, b, out) || out.length < min.binary) {
-        return js.binary(op, a, aStrides, b, bStrides, out, outShape);
+        return ref();
       }
       const an = extent(am, rows, cols);
       const bn = extent(bm, rows, cols);
-      call(heap, [a.subarray(0, an), b.subarray(0, bn)], [], [out], ([pa, pb, po]) =>
-        k.binary(code, pa, am, pb, bm, po, rows, cols),
+      call(
+        heap,
+        [a.subarray(0, an), b.subarray(0, bn)],
+        [],
+        [out],
+        ([pa, pb, po]) => k.binary(code, pa, am, pb, bm, po, rows, cols),
+        ref,
       );
     },
     adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, step) {
-      if (!allF32(p, g, m, v) || small(p.length))
-        return js.adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, step);
+      const ref = () => js.adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, step);
+      if (!allF32(p, g, m, v) || small(p.length)) return ref();
       // scalars in double precision: 1 - beta2 in float32 would be off by 1e-5 relative
       const stepSize = lr / (1 - Math.pow(beta1, step));
       const ibc2 = 1 / (1 - Math.pow(beta2, step));
-      call(heap, [g], [p, m, v], [], ([pg, pp, pm, pv]) =>
-        k.adamw(
-          pp,
-          pg,
-          pm,
-          pv,
-          p.length,
-          beta1,
-          1 - beta1,
-          beta2,
-          1 - beta2,
-          eps,
-          1 - lr * weightDecay,
-          stepSize,
-          ibc2,
-        ),
+      call(
+        heap,
+        [g],
+        [p, m, v],
+        [],
+        ([pg, pp, pm, pv]) =>
+          k.adamw(
+            pp,
+            pg,
+            pm,
+            pv,
+            p.length,
+            beta1,
+            1 - beta1,
+            beta2,
+            1 - beta2,
+            eps,
+            1 - lr * weightDecay,
+            stepSize,
+            ibc2,
+          ),
+        ref,
       );
     },
   };

@@ -2,12 +2,12 @@
 // memory unless they already live there (zero-copy storage), O(n²) next to the O(n³) multiply;
 // run the blocked SIMD kernel on one thread or split C into row or column slabs across the
 // pool; copy C back. A few rows of A (generation) take the unpacked gemv kernels instead.
-// Float64 goes to the reference loop.
+// Float64 goes to the reference loop, and so does a gemm whose copies the wasm memory cannot hold.
 
 import type { GemmArgs } from '../backend.js';
 import { gemm as jsGemm } from '../js/gemm.js';
 import type { KernelExports } from './module.js';
-import type { WasmHeap } from './heap.js';
+import { HeapFull, type WasmHeap } from './heap.js';
 import type { GemmJob, Slabs, ThreadPool } from '../threads/pool.js';
 
 /** Below this many multiply-adds the copies and the call cost more than the plain loop. */
@@ -42,9 +42,16 @@ export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity, maxG
   const { heap, kernels } = ctx;
   const mark = heap.mark();
   try {
-    const aPtr = heap.input(a, p.aOffset, M * K);
-    const bPtr = heap.input(b, p.bOffset, K * N);
-    const cPtr = p.accumulate ? heap.input(c, p.cOffset, M * N) : heap.output(c, p.cOffset, M * N);
+    let aPtr: number, bPtr: number, cPtr: number;
+    try {
+      aPtr = heap.input(a, p.aOffset, M * K);
+      bPtr = heap.input(b, p.bOffset, K * N);
+      cPtr = p.accumulate ? heap.input(c, p.cOffset, M * N) : heap.output(c, p.cOffset, M * N);
+    } catch (err) {
+      if (!(err instanceof HeapFull)) throw err;
+      jsGemm(p); // nothing written yet: the reference loop gives the same numbers
+      return;
+    }
     // op(A)(i, k) at a + 4 (i rsA + k csA); A stored (K, M) when transposed.
     const job: GemmJob = {
       M,

@@ -7,6 +7,9 @@
 // while a shared memory never moves or detaches, and its old views stay valid after a grow.
 // Persistent blocks given back (`releasePersistent`, when a model or optimizer is disposed) go
 // to a free list by size and are handed out again before the heap is cut any further.
+// When the memory cannot grow (it is at its maximum, or the system refuses), `alloc` throws
+// HeapFull: persistent storage then comes from ordinary memory, and a kernel call whose copies
+// do not fit runs the reference kernel instead (calls.ts, gemm.ts): slower, never a crash.
 
 import type { FloatArray } from '../dtype.js';
 
@@ -15,6 +18,14 @@ const ALIGN = 64; // a cache line: no two threads' scratch ever shares one
 
 /** Most bytes of persistent storage: the rest of the 2 GiB shared memory stays for kernel scratch. */
 export const PERSISTENT_LIMIT = 1.25 * 2 ** 30;
+
+/** The wasm memory cannot grow to hold a request: the caller falls back to ordinary memory. */
+export class HeapFull extends Error {
+  constructor(bytes: number, cause: unknown) {
+    super(`wasm heap: cannot grow by ${bytes} bytes (${cause instanceof Error ? cause.message : cause})`);
+    this.name = 'HeapFull';
+  }
+}
 
 export class WasmHeap {
   private top: number;
@@ -47,13 +58,21 @@ export class WasmHeap {
     this.zeroCopy = this.shared && (opts.zeroCopy ?? true);
   }
 
-  /** Reserves `bytes` (cache-line aligned), growing the memory when needed; returns the address. */
+  /**
+   * Reserves `bytes` (cache-line aligned), growing the memory when needed; returns the address.
+   * Throws HeapFull (and changes nothing) when the memory cannot grow that far.
+   */
   alloc(bytes: number): number {
     const ptr = this.top;
     const end = align(ptr + bytes);
     const have = this.buffer.byteLength;
     if (end > have) {
-      this.memory.grow(Math.ceil((end - have) / PAGE));
+      try {
+        this.memory.grow(Math.ceil((end - have) / PAGE));
+      } catch (err) {
+        // RangeError: past the memory's maximum (or the 4 GiB of wasm32), or the system said no
+        throw new HeapFull(bytes, err);
+      }
       this.buffer = this.memory.buffer;
       if (this.shared) this.buffers.add(this.buffer); // an unshared one detached the old buffer
     }
@@ -85,8 +104,9 @@ export class WasmHeap {
       if (this.reservedBytes + bytes > PERSISTENT_LIMIT) return null;
       try {
         ptr = this.alloc(bytes);
-      } catch {
-        return null; // RangeError: the memory is at its maximum
+      } catch (err) {
+        if (err instanceof HeapFull) return null; // an ordinary array serves instead
+        throw err;
       }
       this.reservedBytes += bytes;
     }

@@ -151,10 +151,16 @@ export function compileKernels(opts: { shared: boolean; relaxed?: boolean }): Ke
   return { module, simd: relaxed ? 'relaxed' : 'simd', shared: opts.shared };
 }
 
-export function newMemory(shared: boolean): WebAssembly.Memory {
+/** A memory for the kernels; `maxPages` (64 KiB each) caps it lower, as tests of a full heap do. */
+export function newMemory(shared: boolean, maxPages?: number): WebAssembly.Memory {
+  const initial = Math.min(64, maxPages ?? 64);
   return shared
-    ? new WebAssembly.Memory({ initial: 64, maximum: MAX_SHARED_PAGES, shared: true })
-    : new WebAssembly.Memory({ initial: 64 });
+    ? new WebAssembly.Memory({
+        initial,
+        maximum: Math.min(maxPages ?? MAX_SHARED_PAGES, MAX_SHARED_PAGES),
+        shared: true,
+      })
+    : new WebAssembly.Memory(maxPages === undefined ? { initial } : { initial, maximum: maxPages });
 }
 
 export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
