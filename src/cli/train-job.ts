@@ -5,6 +5,7 @@
 
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { totalmem } from 'node:os';
 import { GPT } from '../model/gpt.js';
 import { gptPreset } from '../model/presets.js';
 import type { GPTConfig, GPTConfigInput } from '../model/config.js';
@@ -12,6 +13,7 @@ import { manualSeed } from '../tensor/rng.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { splitTrainVal, type TokenArray } from '../train/data.js';
 import { trainConfig } from '../train/config.js';
+import { checkTrainingMemory } from '../train/memory-plan.js';
 import {
   trainAsync,
   type TrainConfig,
@@ -209,6 +211,15 @@ export async function runTrainJob(o: TrainJobOptions): Promise<TrainJobResult> {
   }
 }
 
+/**
+ * The memory a run may plan to use: 80% of this machine's memory, or LLMFS_MEMORY_BUDGET bytes
+ * when set (tests, or a machine shared with other work).
+ */
+export function memoryBudget(env: Record<string, string | undefined> = process.env): number {
+  const asked = Number(env.LLMFS_MEMORY_BUDGET);
+  return Number.isFinite(asked) && asked > 0 ? asked : Math.floor(totalmem() * 0.8);
+}
+
 async function trainLocked(
   run: TrainingRun,
   asked: TrainJobOptions,
@@ -289,6 +300,9 @@ async function trainLocked(
     manualSeed(o.train.seed);
     model = new GPT(gptPreset(o.preset, { vocabSize: tokenizer.vocabSize, ...o.modelOverrides }));
   }
+  // A run that cannot fit in memory is refused here, before anything is written (memory-plan.ts).
+  const { batchSize, gradAccum, optimizer, momentum } = o.train;
+  checkTrainingMemory(model.config, { batchSize, gradAccum, optimizer, momentum }, memoryBudget(), 'train');
   const { tokens, cached } = tokenizeCached(source.text, tokenizer, o.cacheDir);
   log(
     `tokens: ${tokens.length.toLocaleString('en-US')} (${tokenizer.kind} tokenizer, vocabulary ` +
