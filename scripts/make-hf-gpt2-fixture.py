@@ -54,6 +54,8 @@ VOCAB = {BYTE_ENC[b]: i for i, b in enumerate(BYTE_ORDER)}
 for a, b in MERGES:
     VOCAB[a + b] = len(VOCAB)
 VOCAB["<|endoftext|>"] = len(VOCAB)
+BYTE_DEC = {c: b for b, c in BYTE_ENC.items()}
+ID_TO_TOKEN = {i: t for t, i in VOCAB.items()}
 RANKS = {m: i for i, m in enumerate(MERGES)}
 PAT = re.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?[^\W\d_]+| ?\d+| ?[^\s\w]+|\s+(?!\S)|\s+""")
 
@@ -163,14 +165,22 @@ def windows(n, L, S):
         begin += S
 
 
-def evaluate(p, cfg, ids, n_bytes, stride):
-    total, count = 0.0, 0
+def token_bytes(i):
+    """The UTF-8 bytes token id i stands for (GPT-2's byte-to-unicode map, inverted)."""
+    return bytes(BYTE_DEC[c] for c in ID_TO_TOKEN[i])
+
+
+def evaluate(p, cfg, ids, stride):
+    # Bits per byte divide by the bytes of the scored tokens only: a window's unscored first
+    # token is not in the numerator, so its bytes are not in the denominator either.
+    total, count, n_bytes = 0.0, 0, 0
     for begin, end, score_from in windows(len(ids), cfg["n_positions"], stride):
         if score_from >= end:
             continue
         logits = forward(p, cfg, ids[begin:end])
         total += nll(logits[score_from - 1 - begin:end - 1 - begin], ids[score_from:end])
         count += end - score_from
+        n_bytes += sum(len(token_bytes(i)) for i in ids[score_from:end])
     loss = total / count
     return {"stride": stride, "tokens": len(ids), "predicted": count, "bytes": n_bytes, "totalNats": total,
             "loss": loss, "perplexity": math.exp(loss), "bitsPerByte": total / math.log(2) / n_bytes}
@@ -262,7 +272,7 @@ for _ in range(GREEDY_STEPS):
 with open(OUT + "eval.txt", "w", encoding="utf-8") as f:
     f.write(EVAL_TEXT)
 eval_ids = encode(EVAL_TEXT)
-n_bytes = len(EVAL_TEXT.encode("utf-8"))
+assert sum(len(token_bytes(i)) for i in eval_ids) == len(EVAL_TEXT.encode("utf-8"))
 short = lambda t: [float("%.9g" % x) for x in t.reshape(-1).tolist()]  # float32 needs 9 digits
 golden = {
     "torch": torch.__version__,
@@ -271,8 +281,8 @@ golden = {
     "tiny": {"logits": short(logits), "loss": nll(logits[:-1], ids[1:]) / (len(ids) - 1)},
     "untied": {"logits": short(logits_untied), "loss": nll(logits_untied[:-1], ids[1:]) / (len(ids) - 1)},
     "greedy": {"prompt": PROMPT, "promptIds": prompt, "ids": greedy[len(prompt):]},
-    "eval": {"ids": eval_ids, "windows": evaluate(tiny, tiny_cfg, eval_ids, n_bytes, tiny_cfg["n_positions"]),
-             "stride": evaluate(tiny, tiny_cfg, eval_ids, n_bytes, 12)},
+    "eval": {"ids": eval_ids, "windows": evaluate(tiny, tiny_cfg, eval_ids, tiny_cfg["n_positions"]),
+             "stride": evaluate(tiny, tiny_cfg, eval_ids, 12)},
 }
 with open(OUT + "golden.json", "w") as f:
     json.dump(golden, f)

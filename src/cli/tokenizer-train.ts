@@ -7,12 +7,18 @@ import { LlmfsError } from '../errors.js';
 import { trainBpe } from '../tokenizer/train.js';
 import { parsePretokenizer } from '../tokenizer/pretokenize.js';
 import { utf8Encode } from '../tokenizer/bytes.js';
-import { saveTokenizer, type SaveFormat } from '../io/tokenizer-files.js';
-import { readTextSource } from '../io/text-data.js';
+import { checkOutputDir, saveTokenizer, type SaveFormat } from '../io/tokenizer-files.js';
+import { readTextSource, TEXT_ENCODINGS, type TextEncodingName } from '../io/text-data.js';
 import { jobProgress } from './progress.js';
 
 const trainSpecs = {
   data: { type: 'string', help: 'UTF-8 text file or folder of .txt files (default: the built-in corpus)' },
+  encoding: {
+    type: 'string',
+    help: 'how --data is read: utf8 refuses binary or invalid UTF-8; utf8-lossy, latin1 read anything',
+    default: 'utf8',
+    choices: TEXT_ENCODINGS,
+  },
   'vocab-size': { type: 'int', help: 'tokens in all: 256 bytes + merges + special tokens', default: 4096 },
   out: { type: 'string', help: 'directory to write vocab.json, merges.txt and tokenizer.json into' },
   pretokenizer: { type: 'string', help: "'gpt2', 'none', or a regular expression", default: 'gpt2' },
@@ -26,27 +32,49 @@ const trainSpecs = {
 const USAGE = 'llmfs tokenizer train --out DIR [--data FILE] [--vocab-size N] [options]';
 
 async function train(argv: string[]): Promise<number> {
-  const { flags } = parseArgs('tokenizer train', argv, trainSpecs);
+  const { flags, positionals } = parseArgs('tokenizer train', argv, trainSpecs);
   if (flags.help) {
     console.log(helpText(USAGE, 'train a byte-level BPE tokenizer and save it', trainSpecs));
     return 0;
   }
   if (flags.out === undefined)
     throw new LlmfsError("tokenizer train: --out DIR is required (see 'tokenizer train --help')");
+  if (String(flags.out).trim() === '')
+    throw new LlmfsError('tokenizer train: --out is empty; give the directory to write into');
+  if (positionals.length > 0)
+    throw new LlmfsError(
+      `tokenizer train: unexpected argument '${positionals[0]}' (give the text as --data FILE)`,
+    );
+  // Every flag is checked before the data is read and the merges are learned.
   const maxChars = flags['max-chars'] as number | undefined;
-  const { text, name: source } = readTextSource(flags.data as string | undefined, maxChars);
+  if (maxChars !== undefined && maxChars < 1)
+    throw new LlmfsError(`tokenizer train: --max-chars must be a positive integer, got ${maxChars}`);
+  const minFrequency = Number(flags['min-frequency']);
+  if (minFrequency < 1)
+    throw new LlmfsError(`tokenizer train: --min-frequency must be an integer >= 1, got ${minFrequency}`);
   const specials = String(flags.special)
     .split(',')
     .filter((s) => s !== '');
+  const vocabSize = Number(flags['vocab-size']);
+  if (vocabSize < 256 + specials.length)
+    throw new LlmfsError(
+      `tokenizer train: --vocab-size must be at least ${256 + specials.length} (256 bytes + ` +
+        `${specials.length} special tokens), got ${vocabSize}`,
+    );
+  const pretokenizer = parsePretokenizer(String(flags.pretokenizer));
+  checkOutputDir(String(flags.out), 'tokenizer train: --out');
+  const { text, name: source } = readTextSource(flags.data as string | undefined, maxChars, {
+    encoding: flags.encoding as TextEncodingName,
+  });
   const mb = (utf8Encode(text).length / 1e6).toFixed(2);
   process.stderr.write(`training on ${mb} MB from ${source}\n`);
   const start = performance.now();
   const mergeProgress = jobProgress('merges');
   const tok = trainBpe(text, {
-    vocabSize: Number(flags['vocab-size']),
-    pretokenizer: parsePretokenizer(String(flags.pretokenizer)),
+    vocabSize,
+    pretokenizer,
     specialTokens: specials,
-    minFrequency: Number(flags['min-frequency']),
+    minFrequency,
     onProgress: (p) => {
       if (p.phase === 'merge') mergeProgress(p.done, p.total);
     },

@@ -9,3 +9,4 @@ export {
   type EvalOptions,
   type EvalResult,
 } from './perplexity.js';
+export { tokenByteCounts } from './token-bytes.js';

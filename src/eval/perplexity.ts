@@ -1,6 +1,7 @@
 // Perplexity of a language model on a text (portable). The loss is the mean negative log-likelihood
 // of each scored token given its window's prefix, in nats: loss = -(1/N) Σ ln p(x_t | x_<t).
-// perplexity = e^loss; bits per byte = Σ nats / ln 2 / (UTF-8 bytes of the text).
+// perplexity = e^loss; bits per byte = Σ nats / ln 2 / (UTF-8 bytes of the scored tokens: a
+// window's unscored first token adds no nats, so its bytes are not counted either).
 
 import { LlmfsError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -8,6 +9,7 @@ import { noGrad } from '../tensor/autograd.js';
 import type { GPT } from '../model/gpt.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { evalWindows, predictedCount, type Window } from './windows.js';
+import { tokenByteCounts } from './token-bytes.js';
 
 /** What evaluation needs from a model: logits for a batch of equal-length rows. */
 export interface LogitsModel {
@@ -28,8 +30,11 @@ export interface EvalOptions {
   stride?: number;
   /** Windows per forward pass (default 1); memory grows as B·L·V floats. */
   batchSize?: number;
-  /** UTF-8 bytes of the text, for bits per byte (NaN when absent). */
-  bytes?: number;
+  /**
+   * tokenBytes[i]: the UTF-8 bytes token i decodes to (tokenByteCounts), for bits per byte, which
+   * counts the scored tokens' bytes only. Without it bytes and bits per byte are NaN.
+   */
+  tokenBytes?: ArrayLike<number>;
   /** Called after each forward pass with windows done and in all. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -47,6 +52,7 @@ export interface EvalResult {
   /** Mean nats per scored token. */
   loss: number;
   perplexity: number;
+  /** UTF-8 bytes of the scored tokens (not of the whole text). */
   bytes: number;
   bitsPerByte: number;
 }
@@ -116,7 +122,7 @@ export function evaluateTokens(
   }
   const predicted = predictedCount(all);
   const loss = totalNats / predicted;
-  const bytes = opts.bytes ?? NaN;
+  const bytes = scoredBytes(all, tokens.length, opts.tokenBytes);
   return {
     tokens: tokens.length,
     predicted,
@@ -131,6 +137,16 @@ export function evaluateTokens(
   };
 }
 
+/** Σ tokenBytes over the tokens the windows score; NaN without tokenBytes. */
+function scoredBytes(windows: readonly Window[], n: number, tokenBytes?: ArrayLike<number>): number {
+  if (tokenBytes === undefined) return NaN;
+  if (tokenBytes.length !== n)
+    throw new LlmfsError(`eval: tokenBytes has ${tokenBytes.length} entries for ${n} tokens`);
+  let bytes = 0;
+  for (const w of windows) for (let t = w.scoreFrom; t < w.end; t++) bytes += tokenBytes[t];
+  return bytes;
+}
+
 /** Encodes `text` as ordinary text (special tokens' spellings are not special) and scores it. */
 export function evaluateText(
   model: GPT | LogitsModel,
@@ -141,6 +157,6 @@ export function evaluateText(
   const tokens = tokenizer.encode(text);
   return evaluateTokens(model, tokens, {
     ...opts,
-    bytes: opts.bytes ?? new TextEncoder().encode(text).length,
+    tokenBytes: opts.tokenBytes ?? tokenByteCounts(tokenizer, text, tokens),
   });
 }

@@ -14,6 +14,7 @@ import { openSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js
 import { gptFromHf, gptToHf, HF_MODEL_TYPE } from './hf-gpt2.js';
 import { loadModel, MODEL_TYPE } from './model-checkpoint.js';
 import { loadTokenizer, saveTokenizer } from './tokenizer-files.js';
+import { checkFiniteWeights } from './weights-check.js';
 
 export interface Pretrained {
   model: GPT;
@@ -75,6 +76,7 @@ export function loadHfGpt2(dir: string): Pretrained {
   } finally {
     reader.close();
   }
+  checkFiniteWeights(model, wPath);
   // The hub's tokenizer.json is the `tokenizers` library's format; vocab.json + merges.txt hold the same BPE.
   const hasTok = existsSync(join(dir, 'vocab.json')) && existsSync(join(dir, 'merges.txt'));
   const tokenizer = hasTok ? loadTokenizer(dir) : null;
@@ -91,6 +93,15 @@ export function loadPretrained(dir: string): Pretrained {
   if (!existsSync(dir)) throw new LlmfsError(`model ${dir}: directory not found`);
   if (!statSync(dir).isDirectory())
     throw new LlmfsError(`model ${dir}: is not a directory (give the directory holding config.json)`);
+  if (!existsSync(cfgPath)) {
+    // A training run's directory holds its checkpoints in best/ and last/.
+    const inside = ['best', 'last'].filter((d) => existsSync(join(dir, d, 'config.json')));
+    if (inside.length > 0)
+      throw new LlmfsError(
+        `model ${dir}: is a training run, not a checkpoint; give ` +
+          inside.map((d) => join(dir, d)).join(' or '),
+      );
+  }
   const raw = readJsonFile(cfgPath, cfgPath);
   const type =
     typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).model_type : undefined;
@@ -104,6 +115,7 @@ export function loadPretrained(dir: string): Pretrained {
 
 function fromOurs(dir: string): Pretrained {
   const { model, tokenizer, dir: read } = loadModel(dir);
+  checkFiniteWeights(model, join(read, 'model.safetensors'));
   checkVocab(tokenizer, model, dir);
   const eot = tokenizer instanceof BpeTokenizer ? tokenizer.specialTokens['<|endoftext|>'] : undefined;
   return { model, tokenizer, format: 'llmfs', eosTokenId: eot ?? null, dir: read };

@@ -2,8 +2,8 @@
 // layout) and/or our tokenizer.json, or a single .json file. Writes are atomic (atomic-write.ts):
 // each file is written beside its destination under a temporary name, fsynced, then renamed over it.
 
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { LlmfsError } from '../errors.js';
 import { atomicWriteFile, fsReason } from './atomic-write.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
@@ -39,13 +39,66 @@ export function loadTokenizer(path: string): Tokenizer {
 
 export type SaveFormat = 'hf' | 'json';
 
+/**
+ * Checks, before any work is done, that `dir` can be the output directory: an existing directory
+ * we may write into, or a path whose nearest existing ancestor is one (so it can be created).
+ */
+export function checkOutputDir(dir: string, what = 'output'): void {
+  let at = resolve(dir);
+  for (;;) {
+    if (existsSync(at)) break;
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  let isDir: boolean;
+  try {
+    isDir = statSync(at).isDirectory();
+  } catch (err) {
+    throw new LlmfsError(`${what} ${dir}: cannot use it (${fsReason(err)})`);
+  }
+  if (!isDir) {
+    throw new LlmfsError(
+      at === resolve(dir)
+        ? `${what} ${dir}: is a file, not a directory (give a directory to write into)`
+        : `${what} ${dir}: cannot be created: ${at} is a file, not a directory`,
+    );
+  }
+  try {
+    accessSync(at, constants.W_OK | constants.X_OK);
+  } catch (err) {
+    throw new LlmfsError(`${what} ${dir}: cannot write into ${at} (${fsReason(err)})`);
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents, one level at a time. (Node's recursive mkdir loops
+ * forever where creating fails with ENOENT under an existing parent, as in /proc.)
+ */
+export function makeDir(dir: string, what = 'output'): void {
+  const missing: string[] = [];
+  for (let at = resolve(dir); !existsSync(at); at = dirname(at)) {
+    missing.push(at);
+    if (dirname(at) === at) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statSync(d).isDirectory()) continue;
+      throw new LlmfsError(`${what} ${dir}: cannot create ${d} (${fsReason(err)})`);
+    }
+  }
+}
+
 /** Saves into directory `dir` (created if needed); returns the paths written. */
 export function saveTokenizer(
   tok: Tokenizer,
   dir: string,
   formats: readonly SaveFormat[] = ['hf', 'json'],
 ): string[] {
-  mkdirSync(dir, { recursive: true });
+  checkOutputDir(dir, 'tokenizer');
+  makeDir(dir, 'tokenizer');
   const written: string[] = [];
   if (formats.includes('hf')) {
     if (!(tok instanceof BpeTokenizer))

@@ -67,6 +67,9 @@ export function trainBpe(corpus: string | readonly string[], options: TrainOptio
         `${specials.length} special tokens) to ${MAX_VOCAB - 1}, got ${options.vocabSize}`,
     );
   }
+  if (!Number.isInteger(minFrequency) || minFrequency < 1) {
+    throw new LlmfsError(`train: the minimum pair frequency must be an integer >= 1, got ${minFrequency}`);
+  }
   if (new Set(specials).size !== specials.length || specials.some((s) => s.length === 0)) {
     throw new LlmfsError('train: special tokens must be distinct and non-empty');
   }

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { LlmfsError } from '../../src/errors.js';
 import { evalWindows, predictedCount } from '../../src/eval/windows.js';
 import { evaluateText, evaluateTokens, gptLogits, type LogitsModel } from '../../src/eval/perplexity.js';
+import { tokenByteCounts } from '../../src/eval/token-bytes.js';
+import { CharTokenizer } from '../../src/tokenizer/char.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { loadPretrained } from '../../src/io/load-pretrained.js';
 import { EVAL_TEXT, golden, TINY, type EvalGolden } from './helpers.js';
@@ -55,14 +57,18 @@ test('eval: losses by hand for a model whose logits depend only on the position 
   const c = (p: number) => Math.log(1 + Math.exp(-p));
   const tokens = new Array<number>(7).fill(0);
   const calls: number[] = [];
-  const disjoint = evaluateTokens(positionModel(calls), tokens, { bytes: 10 });
+  // Token i stands for i + 1 bytes; windows [0,3) [3,6) [6,7) score tokens 1, 2, 4, 5.
+  const tokenBytes = [1, 2, 3, 4, 5, 6, 7];
+  const disjoint = evaluateTokens(positionModel(calls), tokens, { tokenBytes });
   assert.equal(disjoint.predicted, 4);
   assert.ok(Math.abs(disjoint.totalNats - 2 * (c(0) + c(1))) < 1e-6);
   assert.ok(Math.abs(disjoint.loss - (c(0) + c(1)) / 2) < 1e-6);
-  assert.ok(Math.abs(disjoint.bitsPerByte - disjoint.totalNats / Math.LN2 / 10) < 1e-12);
+  assert.equal(disjoint.bytes, 2 + 3 + 5 + 6, 'only the scored tokens count');
+  assert.ok(Math.abs(disjoint.bitsPerByte - (2 * (c(0) + c(1))) / Math.LN2 / 16) < 1e-6);
   assert.deepEqual(calls, [1, 1], 'the 1-token last window scores nothing and is not run');
-  const strided = evaluateTokens(positionModel([]), tokens, { stride: 1 });
+  const strided = evaluateTokens(positionModel([]), tokens, { stride: 1, tokenBytes });
   assert.equal(strided.predicted, 6);
+  assert.equal(strided.bytes, 27, 'every token but the first');
   assert.ok(
     Math.abs(strided.totalNats - (c(0) + 5 * c(1))) < 1e-6,
     'later windows score with one token of context',
@@ -110,4 +116,39 @@ test('eval: the tiny GPT-2 on eval.txt gives PyTorch loss, perplexity and bits p
   t.diagnostic(
     `loss ${windows.loss} vs ${golden.eval.windows.loss}; strided ${strided.loss} vs ${golden.eval.stride.loss}`,
   );
+});
+
+test('bits per byte: a char tokenizer counts the UTF-8 bytes of the scored characters, by hand', () => {
+  // "aé€😀b": 1, 2, 3, 4, 1 bytes. Windows of 3: [0,3) scores é €; [3,5) scores b.
+  const text = 'aé€😀b';
+  const tok = CharTokenizer.fromCorpus(text);
+  const ids = tok.encode(text);
+  assert.deepEqual(tokenByteCounts(tok, text, ids), [1, 2, 3, 4, 1]);
+  // Uniform logits over V = 5: every scored token costs ln 5 nats = log2 5 bits.
+  const uniform: LogitsModel = {
+    contextSize: 3,
+    logits: (x) => new Tensor(new Float32Array(x.size * 5), [...x.shape, 5]),
+  };
+  const r = evaluateText(uniform, tok, text);
+  assert.equal(r.predicted, 3);
+  assert.equal(r.bytes, 2 + 3 + 1);
+  assert.ok(Math.abs(r.bitsPerByte - (3 * Math.log2(5)) / 6) < 1e-9);
+  // <unk> stands for the unknown character it replaced, however many bytes it had.
+  const unk = CharTokenizer.fromCorpus('ab', 'unk');
+  assert.deepEqual(tokenByteCounts(unk, 'a😀b', unk.encode('a😀b')), [1, 4, 1]);
+});
+
+test("bits per byte: byte-level BPE token bytes sum to the text's bytes; the eval counts scored ones", () => {
+  const { tokenizer } = loadPretrained(TINY);
+  const text = readFileSync(EVAL_TEXT, 'utf8');
+  const ids = tokenizer!.encode(text);
+  const counts = tokenByteCounts(tokenizer!, text, ids);
+  assert.equal(
+    counts.reduce((a, b) => a + b, 0),
+    new TextEncoder().encode(text).length,
+  );
+  // Disjoint windows of 48 leave tokens 0, 48, ..., 336 unscored.
+  let unscored = 0;
+  for (let t = 0; t < ids.length; t += 48) unscored += counts[t];
+  assert.equal(golden.eval.windows.bytes, 541 - unscored);
 });
