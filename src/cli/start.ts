@@ -9,6 +9,7 @@ import type { Command } from './command.js';
 import { trainFromArgs, finishedMessage, signalExitCode, shellWord } from './train.js';
 import { generate } from '../generate/generate.js';
 import { formatDuration } from '../train/progress.js';
+import type { Tokenizer } from '../tokenizer/types.js';
 
 export const START_DEFAULTS = [
   '--preset',
@@ -62,7 +63,7 @@ export const startCommand: Command = {
       return 0;
     }
     const tok = r.tokenizer;
-    const prompt = tok.encode('Fellow-Citizens of the Senate and House of Representatives:\n\n');
+    const prompt = samplePrompt(tok, 'Fellow-Citizens of the Senate and House of Representatives:\n\n');
     r.model.eval();
     const sample = generate(r.model, prompt, {
       maxNewTokens: Math.min(400, r.model.config.blockSize * 8),
@@ -90,3 +91,21 @@ export const startCommand: Command = {
     return 0;
   },
 };
+
+/**
+ * The sample's prompt in this tokenizer: characters it cannot encode (a char vocabulary built from
+ * other data than the default corpus) are left out, and an empty result starts from token 0.
+ */
+export function samplePrompt(tok: Tokenizer, text: string): number[] {
+  const encodes = (s: string): boolean => {
+    try {
+      tok.encode(s);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const kept = encodes(text) ? text : [...text].filter(encodes).join('');
+  const ids = kept.length > 0 ? tok.encode(kept) : [];
+  return ids.length > 0 ? ids : [0];
+}

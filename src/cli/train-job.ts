@@ -121,9 +121,9 @@ function resumeSettings(
     );
   const same = (k: string, a: unknown, b: unknown) =>
     k === 'data' && typeof a === 'string' && typeof b === 'string' ? resolve(a) === resolve(b) : a === b;
-  for (const k of ['data', 'maxChars', 'preset', 'tokenizer', 'valFraction'] as const) {
+  for (const k of ['data', 'maxChars', 'encoding', 'preset', 'tokenizer', 'valFraction'] as const) {
     const want = o[k];
-    const have = k === 'valFraction' ? (saved[k] ?? 0.1) : saved[k];
+    const have = k === 'valFraction' ? (saved[k] ?? 0.1) : k === 'encoding' ? (saved[k] ?? 'utf8') : saved[k];
     if (asked(k) && !same(k, want, have)) throw conflict(k, want ?? 'the bundled corpus', have ?? 'none');
   }
   for (const [k, want] of Object.entries(o.modelOverrides ?? {})) {
@@ -277,7 +277,7 @@ async function trainLocked(
   } else {
     o = settled;
   }
-  const source = readTextSource(o.data, o.maxChars);
+  const source = readTextSource(o.data, o.maxChars, { encoding: o.encoding });
   log(`data: ${source.name}, ${source.text.length.toLocaleString('en-US')} characters`);
 
   let model: GPT;

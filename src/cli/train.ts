@@ -2,6 +2,7 @@
 // Every model-config field and training setting is a flag; --help lists them with defaults
 // (training defaults from TRAIN_DEFAULTS, choice lists from the validators' `as const` arrays).
 
+import { TEXT_ENCODINGS, type TextEncodingName } from '../io/text-data.js';
 import type { Command } from './command.js';
 import { parseArgs, helpText, type FlagSpecs, type ParsedFlags } from './args.js';
 import { GPT_PRESETS } from '../model/presets.js';
@@ -16,6 +17,12 @@ const D = TRAIN_DEFAULTS;
 export const trainSpecs = {
   data: { type: 'string', help: 'a .txt file or a folder of .txt files (default: the bundled corpus)' },
   'max-chars': { type: 'int', help: 'use only the first N characters of the data' },
+  encoding: {
+    type: 'string',
+    help: 'how --data is read: utf8 refuses binary or invalid UTF-8; utf8-lossy, latin1 read anything',
+    default: 'utf8',
+    choices: TEXT_ENCODINGS,
+  },
   preset: { type: 'string', help: 'model preset', default: 'cpu-small', choices: Object.keys(GPT_PRESETS) },
   tokenizer: { type: 'string', help: "'char', 'gpt2', or a saved tokenizer file/folder", default: 'char' },
   init: { type: 'string', help: 'start from the weights and tokenizer in DIR (checkpoint or HF GPT-2)' },
@@ -114,6 +121,7 @@ const TRAIN_FLAGS: [string, keyof TrainConfig][] = [
 const RUN_FLAGS: [string, string][] = [
   ['data', 'data'],
   ['max-chars', 'maxChars'],
+  ['encoding', 'encoding'],
   ['preset', 'preset'],
   ['tokenizer', 'tokenizer'],
   ['val-fraction', 'valFraction'],
@@ -242,6 +250,7 @@ export async function trainFromArgs(
     const r = await runTrainJob({
       data: flags.data as string | undefined,
       maxChars: flags['max-chars'] as number | undefined,
+      encoding: flags.encoding as TextEncodingName,
       preset: flags.preset as string,
       tokenizer: flags.tokenizer as string,
       init: flags.init as string | undefined,

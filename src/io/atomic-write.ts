@@ -2,8 +2,18 @@
 // it, then rename it over the destination. rename(2) within one file system is atomic, so a
 // reader, or a process killed at any instant, sees the whole old file or the whole new one.
 
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { LlmfsError } from '../errors.js';
 
 export type FileContent = Uint8Array | string | Iterable<Uint8Array>;
@@ -62,4 +72,27 @@ export function atomicWriteFile(path: string, content: FileContent): void {
     throw new LlmfsError(`${path}: cannot write file (${fsReason(err)})`);
   }
   fsyncDir(dirname(path));
+}
+
+/**
+ * `mkdir -p`, one level at a time; returns the first directory it created (null when `dir`
+ * existed). Node's recursive mkdirSync loops forever where creating fails with ENOENT under an
+ * existing parent, as in /proc, so every directory the library makes is made here.
+ */
+export function makeDirs(dir: string, what = 'output'): string | null {
+  const missing: string[] = [];
+  for (let at = resolve(dir); !existsSync(at); at = dirname(at)) {
+    missing.push(at);
+    if (dirname(at) === at) break;
+  }
+  missing.reverse();
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statSync(d).isDirectory()) continue;
+      throw new LlmfsError(`${what} ${dir}: cannot create ${d} (${fsReason(err)})`);
+    }
+  }
+  return missing[0] ?? null;
 }

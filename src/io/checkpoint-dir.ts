@@ -16,7 +16,7 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { LlmfsError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { atomicWriteFile, fsReason, fsyncDir } from './atomic-write.js';
+import { atomicWriteFile, fsReason, fsyncDir, makeDirs } from './atomic-write.js';
 import { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
 
 export { atomicWriteFile, type FileContent } from './atomic-write.js';
@@ -81,7 +81,7 @@ export function saveCheckpointDir(dir: string, ckpt: CheckpointContents): void {
     }
   }
   try {
-    mkdirSync(dirname(target), { recursive: true });
+    makeDirs(dirname(target), 'checkpoint');
     // Finish or undo a save that was killed earlier.
     if (!existsSync(target) && existsSync(previous)) renameSync(previous, target);
     rmSync(previous, { recursive: true, force: true });

@@ -2,14 +2,14 @@
 // "llmfs-gpt") and Hugging Face GPT-2 directories as published (config.json model_type "gpt2",
 // model.safetensors, vocab.json + merges.txt). loadPretrained tells them apart and loads either.
 
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LlmfsError } from '../errors.js';
 import type { GPT } from '../model/gpt.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { parseJson } from '../tokenizer/json-parse.js';
-import { atomicWriteFile, fsReason } from './atomic-write.js';
+import { atomicWriteFile, fsReason, makeDirs } from './atomic-write.js';
 import { openSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
 import { gptFromHf, gptToHf, HF_MODEL_TYPE } from './hf-gpt2.js';
 import { loadModel, MODEL_TYPE } from './model-checkpoint.js';
@@ -114,8 +114,7 @@ export function loadPretrained(dir: string): Pretrained {
 }
 
 function fromOurs(dir: string): Pretrained {
-  const { model, tokenizer, dir: read } = loadModel(dir);
-  checkFiniteWeights(model, join(read, 'model.safetensors'));
+  const { model, tokenizer, dir: read } = loadModel(dir); // loadModel refuses non-finite weights
   checkVocab(tokenizer, model, dir);
   const eot = tokenizer instanceof BpeTokenizer ? tokenizer.specialTokens['<|endoftext|>'] : undefined;
   return { model, tokenizer, format: 'llmfs', eosTokenId: eot ?? null, dir: read };
@@ -137,7 +136,7 @@ export function saveHfGpt2(dir: string, model: GPT, tokenizer: Tokenizer | null 
   const eos = tokenizer instanceof BpeTokenizer ? tokenizer.specialTokens['<|endoftext|>'] : undefined;
   const { config, tensors } = gptToHf(model, { eosTokenId: eos });
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir, 'export');
   } catch (err) {
     throw new LlmfsError(`export ${dir}: cannot create the directory (${fsReason(err)})`);
   }

@@ -9,7 +9,8 @@ import { GPT } from '../model/gpt.js';
 import { gptConfig, type GPTConfig, type GPTConfigInput } from '../model/config.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { tokenizerToJson, tokenizerFromJson } from '../tokenizer/json-format.js';
-import { saveCheckpointDir, loadCheckpointDir, CONFIG_FILE } from './checkpoint-dir.js';
+import { saveCheckpointDir, loadCheckpointDir, CONFIG_FILE, WEIGHTS_FILE } from './checkpoint-dir.js';
+import { checkFiniteWeights } from './weights-check.js';
 import { LlmfsError } from '../errors.js';
 
 export const MODEL_TYPE = 'llmfs-gpt';
@@ -73,6 +74,8 @@ export function loadModel(dir: string): SavedModel {
       throw new LlmfsError(`checkpoint ${dir}: model.safetensors: ${err.message}`);
     throw err;
   }
+  // NaN or infinite weights (a diverged run saved by another tool) would generate garbage silently.
+  checkFiniteWeights(model, join(ckpt.dir, WEIGHTS_FILE));
   const tokPath = join(ckpt.dir, TOKENIZER_FILE);
   const tokenizer = existsSync(tokPath) ? tokenizerFromJson(readFileSync(tokPath, 'utf8'), tokPath) : null;
   const statePath = join(ckpt.dir, TRAINING_STATE_FILE);

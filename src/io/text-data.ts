@@ -5,7 +5,7 @@
 // the text and the tokenizer, so re-runs skip tokenisation.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultCorpus } from '../data/sotu.js';
 import type { Tokenizer } from '../tokenizer/types.js';
@@ -15,7 +15,7 @@ import { tokenizerToJson } from '../tokenizer/json-format.js';
 import { utf8Decode, utf8SequenceLength } from '../tokenizer/bytes.js';
 import { toTokenArray, type TokenArray } from '../train/data.js';
 import { loadTokenizer } from './tokenizer-files.js';
-import { atomicWriteFile, fsReason } from './atomic-write.js';
+import { atomicWriteFile, fsReason, makeDirs } from './atomic-write.js';
 import { LlmfsError } from '../errors.js';
 
 export interface TextSource {
@@ -157,7 +157,7 @@ export function tokenizeCached(
   }
   const tokens = toTokenArray(tok.encode(text), tok.vocabSize);
   if (file && cacheDir) {
-    mkdirSync(cacheDir, { recursive: true });
+    makeDirs(cacheDir, 'token cache');
     const head = new TextEncoder().encode(`${MAGIC}\n${tokens.BYTES_PER_ELEMENT}\n${tokens.length}\n`);
     atomicWriteFile(file, [head, new Uint8Array(tokens.buffer, tokens.byteOffset, tokens.byteLength)]);
   }

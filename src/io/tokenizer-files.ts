@@ -2,10 +2,10 @@
 // layout) and/or our tokenizer.json, or a single .json file. Writes are atomic (atomic-write.ts):
 // each file is written beside its destination under a temporary name, fsynced, then renamed over it.
 
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { LlmfsError } from '../errors.js';
-import { atomicWriteFile, fsReason } from './atomic-write.js';
+import { atomicWriteFile, fsReason, makeDirs } from './atomic-write.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
 import { bpeFromHf, bpeToHf } from '../tokenizer/hf-format.js';
 import { FORMAT, tokenizerFromJson, tokenizerToJson } from '../tokenizer/json-format.js';
@@ -71,24 +71,9 @@ export function checkOutputDir(dir: string, what = 'output'): void {
   }
 }
 
-/**
- * Creates `dir` and its missing parents, one level at a time. (Node's recursive mkdir loops
- * forever where creating fails with ENOENT under an existing parent, as in /proc.)
- */
+/** Makes `dir` and its missing parents (see makeDirs). */
 export function makeDir(dir: string, what = 'output'): void {
-  const missing: string[] = [];
-  for (let at = resolve(dir); !existsSync(at); at = dirname(at)) {
-    missing.push(at);
-    if (dirname(at) === at) break;
-  }
-  for (const d of missing.reverse()) {
-    try {
-      mkdirSync(d);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && statSync(d).isDirectory()) continue;
-      throw new LlmfsError(`${what} ${dir}: cannot create ${d} (${fsReason(err)})`);
-    }
-  }
+  makeDirs(dir, what);
 }
 
 /** Saves into directory `dir` (created if needed); returns the paths written. */

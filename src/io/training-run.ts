@@ -9,7 +9,6 @@ import {
   appendFileSync,
   closeSync,
   existsSync,
-  mkdirSync,
   openSync,
   readFileSync,
   rmSync,
@@ -28,7 +27,8 @@ import type { TrainingState } from '../train/training-state.js';
 import type { OptimizerState } from '../train/optimizer.js';
 import { writeSafetensors } from './safetensors.js';
 import { readSafetensorsFile } from './safetensors-file.js';
-import { atomicWriteFile, fsReason } from './atomic-write.js';
+import { atomicWriteFile, fsReason, makeDirs } from './atomic-write.js';
+import type { TextEncodingName } from './text-data.js';
 import { loadModel, saveModel, TRAINING_STATE_FILE } from './model-checkpoint.js';
 import { LlmfsError } from '../errors.js';
 
@@ -53,6 +53,8 @@ export interface RunConfig {
   /** The text: a file, a folder, or undefined for the bundled corpus. */
   data?: string;
   maxChars?: number;
+  /** How the text files are read (text-data.ts; absent in runs saved before it: 'utf8'). */
+  encoding?: TextEncodingName;
   /** The model preset (or, with `init`, a label for it). */
   preset: string;
   /** 'char', 'gpt2' or a tokenizer file/folder (with `init`: the source directory's own). */
@@ -181,9 +183,10 @@ export class TrainingRun {
   lock(): { staleFrom: number | null } {
     this.checkPath();
     try {
-      // mkdirSync gives the first directory it had to create: the one to remove if left empty.
-      if (!existsSync(this.dir)) this.createdRoot = mkdirSync(this.dir, { recursive: true }) ?? null;
+      // makeDirs gives the first directory it had to create: the one to remove if left empty.
+      if (!existsSync(this.dir)) this.createdRoot = makeDirs(this.dir, 'train: --out');
     } catch (err) {
+      if (err instanceof LlmfsError) throw err;
       throw new LlmfsError(`train: cannot create --out ${this.dir} (${fsReason(err)})`);
     }
     let staleFrom: number | null = null;
@@ -294,9 +297,9 @@ export class TrainingRun {
   }
 
   writeConfig(c: RunConfig): void {
-    mkdirSync(this.dir, { recursive: true });
-    const { data, maxChars, preset, tokenizer, modelOverrides, init, train, valFraction } = c;
-    const fields = { data, maxChars, preset, tokenizer, modelOverrides, init, train, valFraction };
+    makeDirs(this.dir, 'train: --out');
+    const { data, maxChars, encoding, preset, tokenizer, modelOverrides, init, train, valFraction } = c;
+    const fields = { data, maxChars, encoding, preset, tokenizer, modelOverrides, init, train, valFraction };
     atomicWriteFile(this.runFile, `${JSON.stringify(fields, null, 2)}\n`);
   }
 
@@ -332,7 +335,7 @@ export class TrainingRun {
 
   /** Starts an empty log. */
   resetLog(): void {
-    mkdirSync(this.dir, { recursive: true });
+    makeDirs(this.dir, 'train: --out');
     atomicWriteFile(this.logFile, '');
   }
 

@@ -43,7 +43,7 @@ export class CrossAttention extends Module {
     o: { memoryMask?: Tensor | null; cache?: LayerKvCache; record?: { weights?: Tensor } } = {},
   ): Tensor {
     const C = this.nEmbd;
-    const [B, T] = x.shape;
+    const B = x.shape[0];
     const q = this.q_proj.forward(x); // (B, T, C)
     let k: Tensor;
     let v: Tensor;

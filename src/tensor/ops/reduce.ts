@@ -5,9 +5,8 @@
 
 import { Tensor } from '../tensor-core.js';
 import { allocate } from '../dtype.js';
-import { type Shape, normAxis, numel, sameShape, fmtShape } from '../shape.js';
+import { type Shape, normAxis, fmtShape } from '../shape.js';
 import { around, expand, sumData } from './broadcast.js';
-import { getBackend } from '../../kernels/backend.js';
 import { LlmfsError } from '../../errors.js';
 
 export type Axes = number | readonly number[] | undefined;
