@@ -122,7 +122,8 @@ function resumeSettings(
   const same = (k: string, a: unknown, b: unknown) =>
     k === 'data' && typeof a === 'string' && typeof b === 'string' ? resolve(a) === resolve(b) : a === b;
   for (const k of ['data', 'maxChars', 'encoding', 'preset', 'tokenizer', 'valFraction'] as const) {
-    const want = o[k];
+    // Runs saved before --encoding existed, and library callers that leave it out, read utf8.
+    const want = k === 'encoding' ? (o[k] ?? 'utf8') : o[k];
     const have = k === 'valFraction' ? (saved[k] ?? 0.1) : k === 'encoding' ? (saved[k] ?? 'utf8') : saved[k];
     if (asked(k) && !same(k, want, have)) throw conflict(k, want ?? 'the bundled corpus', have ?? 'none');
   }
