@@ -30,9 +30,17 @@ export {
   writeSafetensorsFile,
   type SafetensorsReader,
 } from './io/safetensors-file.js';
-export { readTextSource, resolveTokenizer, tokenizeCached, type TextSource } from './io/text-data.js';
+export {
+  readTextSource,
+  resolveTokenizer,
+  tokenizeCached,
+  TEXT_ENCODINGS,
+  type TextSource,
+  type TextEncodingName,
+} from './io/text-data.js';
+export { checkFiniteWeights } from './io/weights-check.js';
 export { loadTokenizer, saveTokenizer, type SaveFormat } from './io/tokenizer-files.js';
-export { atomicWriteFile, type FileContent } from './io/atomic-write.js';
+export { atomicWriteFile, makeDirs, type FileContent } from './io/atomic-write.js';
 export {
   openRun,
   TrainingRun,

@@ -40,5 +40,13 @@ export {
   type TokenData,
   type SourceData,
 } from './trainer.js';
+export {
+  estimateTrainingMemory,
+  checkTrainingMemory,
+  largestBatchThatFits,
+  formatBytes,
+  type MemoryPlanOptions,
+  type MemoryEstimate,
+} from './memory-plan.js';
 export { progressLine, formatDuration, type ProgressState } from './progress.js';
 export { lossCurveSvg, type CurveSeries, type CurvePoint } from './loss-curve.js';
