@@ -141,7 +141,7 @@ test('a read-only disk: one error line; the run there is untouched; a fresh --ou
   assert.deepEqual(snapshot(out), before);
   const fresh = join(dir, 'ro', 'new');
   const line2 = oneErrorLine(cli(quick(data, fresh), `readonly:${join(dir, 'ro')}`), 'read-only parent');
-  assert.match(line2, /^error: train: cannot create --out .* \(EROFS\)$/);
+  assert.match(line2, /^error: train: --out .*: cannot create .* \(EROFS\)$/);
 });
 
 test('the disk filling up while logging or during a checkpoint: one error line, and the last good checkpoint loads and resumes', () => {
