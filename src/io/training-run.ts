@@ -3,21 +3,10 @@
 //   run.json     the run's settings (data, model preset or --init source, training config)
 //   last/  best/ checkpoints (model-checkpoint.ts) plus training_state.json and optimizer.safetensors
 //   log.jsonl    one JSON object per step and per evaluation;  loss.svg  the loss curve
-//   train.lock   while a training runs: its process id (one training per directory)
+//   train.lock   while a training runs: its process id (one training per directory; run-lock.ts)
 
-import {
-  appendFileSync,
-  closeSync,
-  existsSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  rmdirSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { GPT } from '../model/gpt.js';
 import type { GPTConfigInput } from '../model/config.js';
 import type { Tokenizer } from '../tokenizer/types.js';
@@ -28,6 +17,7 @@ import type { OptimizerState } from '../train/optimizer.js';
 import { writeSafetensors } from './safetensors.js';
 import { readSafetensorsFile } from './safetensors-file.js';
 import { atomicWriteFile, fsReason, makeDirs } from './atomic-write.js';
+import { RunLock } from './run-lock.js';
 import type { TextEncodingName } from './text-data.js';
 import { loadModel, saveModel, TRAINING_STATE_FILE } from './model-checkpoint.js';
 import { LlmfsError } from '../errors.js';
@@ -37,16 +27,6 @@ export const LOG_FILE = 'log.jsonl';
 export const CURVE_FILE = 'loss.svg';
 export const OPTIMIZER_STATE_FILE = 'optimizer.safetensors';
 export const LOCK_FILE = 'train.lock';
-
-/** Whether process `pid` is running (EPERM: it is, under another user). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The settings of a run, saved as run.json so --resume continues with the same ones. */
 export interface RunConfig {
@@ -131,9 +111,7 @@ export class TrainingRun {
   readonly logFile: string;
   readonly curveFile: string;
   readonly lockFile: string;
-  /** Whether this object holds the lock, and the first directory it created for the run. */
-  private locked = false;
-  private createdRoot: string | null = null;
+  private readonly runLock: RunLock;
 
   constructor(readonly dir: string) {
     this.runFile = join(dir, RUN_FILE);
@@ -142,6 +120,7 @@ export class TrainingRun {
     this.logFile = join(dir, LOG_FILE);
     this.curveFile = join(dir, CURVE_FILE);
     this.lockFile = join(dir, LOCK_FILE);
+    this.runLock = new RunLock(dir, this.lockFile);
   }
 
   /** Whether last/ holds a checkpoint (or the .previous a killed save left). */
@@ -159,111 +138,20 @@ export class TrainingRun {
    * created (no file in the way). One clear error otherwise.
    */
   checkPath(): void {
-    for (let p = resolve(this.dir); ; p = dirname(p)) {
-      let isDir: boolean;
-      try {
-        isDir = statSync(p).isDirectory();
-      } catch (err) {
-        const reason = fsReason(err);
-        if ((reason === 'ENOENT' || reason === 'ENOTDIR') && dirname(p) !== p) continue;
-        throw new LlmfsError(`train: cannot use --out ${this.dir} (${reason} at ${p})`);
-      }
-      if (isDir) return;
-      const what = p === resolve(this.dir) ? 'is a file' : `is under ${p}, which is a file`;
-      throw new LlmfsError(
-        `train: --out ${this.dir} ${what}; the run needs a directory (choose another --out)`,
-      );
-    }
+    this.runLock.checkPath();
   }
 
   /**
-   * Takes the run's lock: creates the directory and train.lock (O_EXCL) holding this process's
+   * Takes the run's lock (run-lock.ts): creates the directory and train.lock holding this process's
    * id. A lock whose process is gone (a killed run) is taken over; returns that process's id then.
    */
   lock(): { staleFrom: number | null } {
-    this.checkPath();
-    try {
-      // makeDirs gives the first directory it had to create: the one to remove if left empty.
-      if (!existsSync(this.dir)) this.createdRoot = makeDirs(this.dir, 'train: --out');
-    } catch (err) {
-      if (err instanceof LlmfsError) throw err;
-      throw new LlmfsError(`train: cannot create --out ${this.dir} (${fsReason(err)})`);
-    }
-    let staleFrom: number | null = null;
-    try {
-      for (let attempt = 0; ; attempt++) {
-        let fd: number;
-        try {
-          fd = openSync(this.lockFile, 'wx', 0o644);
-        } catch (err) {
-          if (fsReason(err) !== 'EEXIST') throw err;
-          const pid = this.lockHolder();
-          // No id yet may mean a run between creating the lock and writing its id: wait for it.
-          const fresh = pid === null && Date.now() - statSync(this.lockFile).mtimeMs < 10_000;
-          if (attempt > 0 || fresh || (pid !== null && isAlive(pid))) throw this.busy(pid);
-          // A killed run's lock: take it over.
-          staleFrom = pid;
-          rmSync(this.lockFile, { force: true });
-          continue;
-        }
-        try {
-          writeSync(fd, `${process.pid}\n`);
-        } finally {
-          closeSync(fd);
-        }
-        this.locked = true;
-        return { staleFrom };
-      }
-    } catch (err) {
-      if (this.locked) this.unlock();
-      else this.removeCreatedDirs();
-      if (err instanceof LlmfsError) throw err;
-      throw new LlmfsError(`train: cannot write to --out ${this.dir} (${fsReason(err)})`);
-    }
+    return this.runLock.lock();
   }
 
   /** Gives the lock back (and removes the directories this run created if it left them empty). */
   unlock(): void {
-    if (!this.locked) return;
-    this.locked = false;
-    try {
-      unlinkSync(this.lockFile);
-    } catch {
-      // Already gone: nothing to give back.
-    }
-    this.removeCreatedDirs();
-  }
-
-  private removeCreatedDirs(): void {
-    const root = this.createdRoot;
-    this.createdRoot = null;
-    if (root === null) return;
-    try {
-      for (let d = resolve(this.dir); ; d = dirname(d)) {
-        rmdirSync(d);
-        if (d === resolve(root)) break;
-      }
-    } catch {
-      // Not empty (the run wrote files): kept.
-    }
-  }
-
-  /** The process id in train.lock, or null when unreadable. */
-  private lockHolder(): number | null {
-    try {
-      const pid = Number.parseInt(readFileSync(this.lockFile, 'utf8'), 10);
-      return Number.isInteger(pid) && pid > 0 ? pid : null;
-    } catch {
-      return null;
-    }
-  }
-
-  private busy(pid: number | null = this.lockHolder()): LlmfsError {
-    const who = pid === null ? 'another training' : `another training (process ${pid})`;
-    return new LlmfsError(
-      `train: ${who} is running in ${this.dir}; wait for it, stop it, or choose another --out ` +
-        `(if no training runs there, delete ${this.lockFile})`,
-    );
+    this.runLock.unlock();
   }
 
   /** Deletes an earlier run's files (--force): checkpoints, run.json, log and curve. */

@@ -8,12 +8,11 @@
 
 import type { GPT } from '../model/gpt.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { noGrad, isGradEnabled } from '../tensor/autograd.js';
+import { isGradEnabled } from '../tensor/autograd.js';
 import { globalRng } from '../tensor/rng.js';
-import { BufferArena } from '../tensor/arena.js';
 import { LlmfsError } from '../errors.js';
 import { BatchSampler, type Batch, type TokenArray } from './data.js';
-import { batchIterator, isResumable, maskedTargets, type BatchSource } from './batches.js';
+import { batchIterator, isResumable, type BatchSource } from './batches.js';
 import { trainConfig, type TrainConfig } from './config.js';
 import type { TrainingState } from './training-state.js';
 import { makeSchedule } from './schedule.js';
@@ -22,9 +21,11 @@ import { decayGroups } from './param-groups.js';
 import { AdamW, Adam } from './adamw.js';
 import { SGD } from './sgd.js';
 import type { Optimizer, OptimizerState } from './optimizer.js';
+import { arenasOf, batchLoss, estimateLoss, meanLoss } from './batch-loss.js';
 
 export type { TrainConfig, OptimizerKind } from './config.js';
 export type { TrainingState } from './training-state.js';
+export { batchLoss, estimateLoss } from './batch-loss.js';
 
 export interface StepInfo {
   step: number; // steps completed
@@ -87,11 +88,6 @@ export interface SourceData {
 
 export type TrainData = TokenData | SourceData;
 
-/** The loss of one batch: mean cross-entropy over the positions the mask keeps (all, without one). */
-export function batchLoss(model: GPT, b: Batch): Tensor {
-  return model.forward(b.x, { targets: maskedTargets(b) }).loss!;
-}
-
 export function makeOptimizer(model: GPT, c: TrainConfig): Optimizer {
   const groups = decayGroups(model, c.weightDecay);
   if (groups.length === 0) throw new LlmfsError('train: every parameter is frozen; unfreeze() some to train');
@@ -99,66 +95,6 @@ export function makeOptimizer(model: GPT, c: TrainConfig): Optimizer {
   const betas: [number, number] = [c.beta1, c.beta2];
   if (c.optimizer === 'adam') return new Adam(groups, { lr: c.lr, betas, eps: c.eps });
   return new AdamW(groups, { lr: c.lr, betas, eps: c.eps, weightDecay: c.weightDecay });
-}
-
-/**
- * One arena for training steps and one for evaluation per model, kept for the model's life (its
- * buffers live in wasm memory on the fast backend) and released when the model is disposed.
- */
-const arenas = new WeakMap<GPT, { train: BufferArena; eval: BufferArena }>();
-function arenasOf(model: GPT): { train: BufferArena; eval: BufferArena } {
-  let a = arenas.get(model);
-  if (!a) {
-    const made = (a = { train: new BufferArena(), eval: new BufferArena() });
-    arenas.set(model, made);
-    model.onDispose(() => {
-      made.train.dispose();
-      made.eval.dispose();
-      arenas.delete(model);
-    });
-  }
-  return a;
-}
-
-/** Mean loss over fixed batches, without recording a graph, in eval mode (no dropout). */
-function meanLoss(
-  model: GPT,
-  batches: Iterable<Batch>,
-  loss: SourceData['loss'] = batchLoss,
-  onBatch?: () => void,
-): number {
-  const wasTraining = model.training;
-  model.eval();
-  let total = 0;
-  let n = 0;
-  const arena = arenasOf(model).eval;
-  noGrad(() => {
-    for (const b of batches) {
-      total += arena.run(() => loss(model, b).item());
-      n++;
-      onBatch?.();
-    }
-  });
-  model.train(wasTraining);
-  return n === 0 ? NaN : total / n;
-}
-
-/** Mean loss over `batches` fixed batches of a token array (the same ones at every evaluation). */
-export function estimateLoss(
-  model: GPT,
-  tokens: TokenArray,
-  c: TrainConfig,
-  blockSize: number,
-  onBatch?: () => void,
-): number {
-  if (tokens.length < blockSize + 1) return NaN;
-  const sampler = new BatchSampler(tokens, blockSize, c.batchSize, c.seed + 1_000_003);
-  return meanLoss(
-    model,
-    Array.from({ length: c.evalBatches }, () => sampler.next()),
-    batchLoss,
-    onBatch,
-  );
 }
 
 type Resume = { state: TrainingState; optimizer: OptimizerState };
