@@ -4,12 +4,20 @@
 import type { Command } from './command.js';
 import { parseArgs, helpText } from './args.js';
 import { LlmfsError } from '../errors.js';
-import { readTextSource, resolveTokenizer } from '../io/text-data.js';
+import { readTextSource, resolveTokenizer, TEXT_ENCODINGS, type TextEncodingName } from '../io/text-data.js';
 
 const specs = {
   encoding: { type: 'string', help: 'gpt2, char, or a tokenizer directory / .json file', default: 'gpt2' },
   text: { type: 'string', help: 'the text to tokenize (or give it as arguments)' },
   file: { type: 'string', help: 'read the text to tokenize from this file' },
+  'file-encoding': {
+    type: 'string',
+    help:
+      'how --file and --data are read: utf8 refuses binary or invalid UTF-8; utf8-lossy, latin1 read ' +
+      'anything (--encoding names the tokenizer here)',
+    default: 'utf8',
+    choices: TEXT_ENCODINGS,
+  },
   json: { type: 'boolean', help: 'print {"ids": [...], "pieces": [...]} as JSON' },
   'allow-special': { type: 'boolean', help: 'recognise special tokens such as <|endoftext|> in the text' },
   data: { type: 'string', help: 'corpus file or folder for --encoding char (default: the built-in corpus)' },
@@ -36,9 +44,10 @@ export const tokenizeCommand: Command = {
       );
       return 0;
     }
+    const read = { encoding: flags['file-encoding'] as TextEncodingName, flag: '--file-encoding' };
     let text: string;
     if (flags.text !== undefined) text = String(flags.text);
-    else if (flags.file !== undefined) text = readTextSource(String(flags.file)).text;
+    else if (flags.file !== undefined) text = readTextSource(String(flags.file), undefined, read).text;
     else if (positionals.length > 0) text = positionals.join(' ');
     else
       throw new LlmfsError(
@@ -58,7 +67,8 @@ export const tokenizeCommand: Command = {
         `tokenize: --data applies to --encoding char only (it is the corpus whose characters form the ` +
           `vocabulary)`,
       );
-    const corpus = flags.data === undefined ? undefined : readTextSource(String(flags.data)).text;
+    const corpus =
+      flags.data === undefined ? undefined : readTextSource(String(flags.data), undefined, read).text;
     const tok = await resolveTokenizer(encoding, corpus, { unk: flags.unk === true });
     const ids = tok.encode(text, flags['allow-special'] ? { allowedSpecial: 'all' } : {});
     const pieces = ids.map((id) => tok.piece(id));

@@ -37,6 +37,8 @@ export const TEXT_ENCODINGS: readonly TextEncodingName[] = ['utf8', 'utf8-lossy'
 export interface ReadTextOptions {
   /** See TextEncodingName (default 'utf8', strict). */
   encoding?: TextEncodingName;
+  /** The flag that sets `encoding`, for the error's hint (default '--encoding'). */
+  flag?: string;
 }
 
 /** Reads a file, or every .txt file of a folder; the default corpus when path is undefined. */
@@ -59,23 +61,23 @@ export function readTextSource(path?: string, maxChars?: number, o: ReadTextOpti
       .filter((f) => f.endsWith('.txt'))
       .sort();
     if (files.length === 0) throw new LlmfsError(`data: folder ${path} has no .txt files`);
-    text = files.map((f) => readText(join(path, f), encoding)).join('\n\n');
+    text = files.map((f) => readText(join(path, f), encoding, o.flag)).join('\n\n');
   } else {
-    text = readText(path, encoding);
+    text = readText(path, encoding, o.flag);
   }
   if (maxChars !== undefined) text = text.slice(0, maxChars);
   if (text.length === 0) throw new LlmfsError(`data: ${path} is empty`);
   return { text, name: resolve(path) };
 }
 
-function readText(path: string, encoding: TextEncodingName): string {
+function readText(path: string, encoding: TextEncodingName, flag?: string): string {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
   } catch (err) {
     throw new LlmfsError(`data: cannot read ${path} (${fsReason(err)})`);
   }
-  return decodeText(bytes, path, encoding);
+  return decodeText(bytes, path, encoding, flag);
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -85,14 +87,19 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * means binary (text files never hold one, while executables, images and UTF-16 are full of
  * them), and any ill-formed UTF-8 sequence is refused; either error gives the first bad offset.
  */
-export function decodeText(bytes: Uint8Array, name: string, encoding: TextEncodingName = 'utf8'): string {
+export function decodeText(
+  bytes: Uint8Array,
+  name: string,
+  encoding: TextEncodingName = 'utf8',
+  flag = '--encoding',
+): string {
   if (encoding === 'latin1') {
     let s = '';
     for (let i = 0; i < bytes.length; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
     return s;
   }
   if (encoding === 'utf8-lossy') return utf8Decode(bytes);
-  const hint = '(pass --encoding utf8-lossy or --encoding latin1 to read it anyway)';
+  const hint = `(pass ${flag} utf8-lossy or ${flag} latin1 to read it anyway)`;
   const nul = bytes.indexOf(0);
   try {
     const text = strictUtf8.decode(bytes);
