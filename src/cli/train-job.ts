@@ -21,11 +21,10 @@ import {
   type EvalInfo,
 } from '../train/trainer.js';
 import type { OptimizerState } from '../train/optimizer.js';
-import { lossCurveSvg, type CurvePoint } from '../train/loss-curve.js';
+import { RunCurve } from './run-curve.js';
 import { openRun, type RunConfig, type TrainingRun } from '../io/training-run.js';
 import { loadPretrained } from '../io/load-pretrained.js';
 import { readTextSource, resolveTokenizer, tokenizeCached } from '../io/text-data.js';
-import { atomicWriteFile } from '../io/atomic-write.js';
 import { LlmfsError } from '../errors.js';
 import {
   checkFlagMix,
@@ -216,19 +215,12 @@ async function trainChecked(
   changes: string[],
   log: (message: string) => void,
 ): Promise<TrainJobResult> {
-  const curve: { train: CurvePoint[]; evalTrain: CurvePoint[]; val: CurvePoint[] } = {
-    train: [],
-    evalTrain: [],
-    val: [],
-  };
+  const title = o.init !== undefined ? `from ${o.init}` : o.preset;
+  const curve = new RunCurve(run.curveFile, `loss: ${title}, ${tokenizer.kind} tokens`);
   if (resume) {
     for (const change of changes) log(`resume: ${change}`);
     if (changes.length > 0) run.writeConfig(o);
-    for (const r of run.trimLog(resume.state.step)) {
-      if (r.loss !== undefined) curve.train.push({ step: r.step, loss: r.loss });
-      if (r.valLoss !== undefined) curve.val.push({ step: r.step, loss: r.valLoss });
-      if (r.trainLoss !== undefined) curve.evalTrain.push({ step: r.step, loss: r.trainLoss });
-    }
+    for (const r of run.trimLog(resume.state.step)) curve.add(r);
   } else {
     if (run.hasRun()) {
       log(`${o.out}: replacing the earlier run there (its checkpoints, log and settings)`);
@@ -237,19 +229,6 @@ async function trainChecked(
     run.writeConfig(o);
     run.resetLog();
   }
-  const title = o.init !== undefined ? `from ${o.init}` : o.preset;
-  const writeCurve = () =>
-    atomicWriteFile(
-      run.curveFile,
-      lossCurveSvg(
-        [
-          { name: 'train (per step)', color: '#9ab', points: curve.train, width: 1 },
-          { name: 'train (eval)', color: '#1f77b4', points: curve.evalTrain, width: 2 },
-          { name: 'validation', color: '#d62728', points: curve.val, width: 2 },
-        ],
-        `loss: ${title}, ${tokenizer.kind} tokens`,
-      ),
-    );
   const losses: number[] = [];
   let lastSaved: string | null = o.resume ? run.lastDir : null;
   const config: TrainConfig = o.train;
@@ -263,15 +242,14 @@ async function trainChecked(
       {
         onStep(info) {
           losses.push(info.loss);
-          curve.train.push({ step: info.step, loss: info.loss });
+          curve.add(info);
           run.appendLog(info);
           o.onStep?.(info);
         },
         onEval(info) {
-          curve.evalTrain.push({ step: info.step, loss: info.trainLoss });
-          curve.val.push({ step: info.step, loss: info.valLoss });
+          curve.add(info);
           run.appendLog(info);
-          writeCurve();
+          curve.write();
           o.onEval?.(info);
         },
         onEvalProgress: o.onEvalProgress,
@@ -284,7 +262,7 @@ async function trainChecked(
       },
       resume,
     );
-    writeCurve();
+    curve.write();
   } catch (err) {
     // A file error (a full disk, a vanished directory) mid-run: say where the run can go on from.
     if (err instanceof LlmfsError && !err.message.includes('checkpoint is')) {

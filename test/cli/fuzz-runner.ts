@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMain, badEnding } from './run-main.js';
 import { readSafetensorsFile, writeSafetensorsFile } from '../../src/io/safetensors-file.js';
+import { rng } from '../tokenizer/random.js'; // mulberry32: a failing case replays from its seed
 
 export interface FuzzFailure {
   seed: number;
@@ -32,18 +33,6 @@ interface Option {
   name: string;
   type: 'string' | 'number' | 'int' | 'boolean';
   choices: string[];
-}
-
-/** mulberry32: a small seeded generator, so a failing case replays from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ROOT = join(import.meta.dirname, '..', '..');
