@@ -11,6 +11,18 @@ import { broadcastShapes, broadcastStrides, numel, sameShape, fmtShape } from '.
 import { getBackend, type BinaryOp } from '../../kernels/backend.js';
 import { expandData, sumToShape } from './broadcast.js';
 import { LlmfsError } from '../../errors.js';
+import { exercisable } from '../../exercises/registry.js';
+
+declare module '../../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'mul-backward' (chapter 1): the gradients of out = a ⊙ b given dL/dout, in the
+     * broadcast shape (the op then sums each back to its input's shape). Null for an input that
+     * needs no gradient.
+     */
+    mulBackward(a: Tensor, b: Tensor, grad: Tensor): [Tensor | null, Tensor | null];
+  }
+}
 
 /** A number becomes a 0-d tensor of the other operand's dtype. */
 export function asTensor(x: TensorLike, like: Tensor): Tensor {
@@ -64,9 +76,15 @@ export function sub(a: Tensor, bIn: TensorLike): Tensor {
   return make('sub', a, b, (g) => [g, b.requiresGrad ? g.neg() : null]);
 }
 
+// d(ab)/da = b, d(ab)/db = a: each input's gradient is the upstream gradient times the other input.
+const mulBackward = exercisable('mulBackward', (a: Tensor, b: Tensor, g: Tensor): [Tensor | null, Tensor | null] => [
+  a.requiresGrad ? g.mul(b) : null,
+  b.requiresGrad ? g.mul(a) : null,
+]);
+
 export function mul(a: Tensor, bIn: TensorLike): Tensor {
   const b = asTensor(bIn, a);
-  return make('mul', a, b, (g) => [a.requiresGrad ? g.mul(b) : null, b.requiresGrad ? g.mul(a) : null]);
+  return make('mul', a, b, (g) => mulBackward(a, b, g));
 }
 
 export function div(a: Tensor, bIn: TensorLike): Tensor {

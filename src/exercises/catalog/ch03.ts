@@ -1,0 +1,5 @@
+// Chapter 3 exercises.
+
+import type { ExerciseSpec } from '../spec.js';
+
+export const chapter3: ExerciseSpec[] = [];

@@ -1,0 +1,5 @@
+// Chapter 6 exercises.
+
+import type { ExerciseSpec } from '../spec.js';
+
+export const chapter6: ExerciseSpec[] = [];

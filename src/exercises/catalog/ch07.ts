@@ -1,0 +1,5 @@
+// Chapter 7 exercises.
+
+import type { ExerciseSpec } from '../spec.js';
+
+export const chapter7: ExerciseSpec[] = [];

@@ -1,0 +1,98 @@
+// Runs one exercise's checks against a learner's function, in order: every seeded case compared
+// with the library's reference (a table row each), then, if all agree, the gradient checks and the
+// integration steps with the learner's function installed in the registry. Portable: the CLI runs
+// it in a worker thread (so a function that never returns can be stopped), the lab in a Web Worker.
+
+import { Rng } from '../tensor/rng.js';
+import { compareValues, deepCopy } from './compare.js';
+import { referenceOf, withImplementations, type ExercisableFunctions } from './registry.js';
+import type { CheckReport, CheckRow, ExerciseSpec, LearnerFn, Tolerance } from './spec.js';
+
+export const DEFAULT_TOLERANCE: Tolerance = { atol: 1e-5, rtol: 1e-4 };
+export const DEFAULT_TIME_LIMIT_MS = 4000;
+
+export interface RunHooks {
+  /** Called before each check starts, with its time limit (the worker arms a timer). */
+  onStart?(row: { kind: CheckRow['kind']; name: string }, timeLimitMs: number): void;
+  /** Turns an exception from the learner's code into one line (the Node side adds file:line). */
+  describeError?(e: unknown): string;
+}
+
+/** The seed of an exercise's cases: fixed, so a failure reproduces. */
+export const CASE_SEED = 20261130;
+
+function defaultDescribe(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : `threw ${String(e)}`;
+}
+
+/** Checks `fn` (the learner's export) against `spec`'s reference. */
+export function runExercise(spec: ExerciseSpec, fn: LearnerFn, hooks: RunHooks = {}): CheckReport {
+  const describe = hooks.describeError ?? defaultDescribe;
+  const limit = spec.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+  const reference = referenceOf(spec.slot) as unknown as (...a: unknown[]) => unknown;
+  const learner = fn as unknown as (...a: unknown[]) => unknown;
+  const checks: CheckRow[] = [];
+  const cases = spec.cases(new Rng(CASE_SEED));
+  for (const c of cases) {
+    hooks.onStart?.({ kind: 'case', name: c.name }, limit);
+    const want = reference(...deepCopy(c.args));
+    let got: unknown;
+    try {
+      got = learner(...deepCopy(c.args));
+    } catch (e) {
+      checks.push({
+        kind: 'case',
+        name: c.name,
+        passed: false,
+        message: `your function threw ${describe(e)}`,
+      });
+      continue;
+    }
+    const tol = c.tolerance ?? spec.tolerance ?? DEFAULT_TOLERANCE;
+    const cmp = compareValues(got, want, tol);
+    const hint = cmp.passed ? null : (spec.diagnose?.(got, want, c) ?? null);
+    checks.push({
+      kind: 'case',
+      name: c.name,
+      passed: cmp.passed,
+      shape: cmp.shape,
+      maxAbsDiff: cmp.maxAbsDiff,
+      allclose: cmp.passed,
+      ...(cmp.firstDiff ? { firstDiff: cmp.firstDiff } : {}),
+      ...(cmp.passed ? {} : { message: hint ? `${hint} (${cmp.message})` : cmp.message }),
+    });
+  }
+  if (checks.every((r) => r.passed)) {
+    const install = { [spec.slot]: fn } as Partial<ExercisableFunctions>;
+    for (const x of spec.extra ?? []) {
+      hooks.onStart?.({ kind: x.kind, name: x.name }, x.timeLimitMs ?? limit);
+      try {
+        const o = withImplementations(install, () => x.run());
+        checks.push({
+          kind: x.kind,
+          name: x.name,
+          passed: o.passed,
+          message: o.message,
+          ...(o.maxAbsDiff !== undefined ? { maxAbsDiff: o.maxAbsDiff } : {}),
+        });
+      } catch (e) {
+        checks.push({
+          kind: x.kind,
+          name: x.name,
+          passed: false,
+          message: `your function threw ${describe(e)}`,
+        });
+      }
+      if (!checks[checks.length - 1]!.passed) break;
+    }
+  }
+  const failed = checks.find((r) => !r.passed);
+  if (failed && checks.every((r) => r.kind !== 'case' || /not implemented yet/.test(r.message ?? '')))
+    failed.message = `you have not written ${spec.exportName} yet: it still throws 'not implemented yet'`;
+  return {
+    id: spec.id,
+    passed: !failed,
+    checks,
+    ...(failed ? { message: `${failed.name}: ${failed.message ?? 'differs from the reference'}` } : {}),
+  };
+}
