@@ -1,4 +1,4 @@
-// Reference solution of mul-backward (chapter 1, section 1.4).
+// Reference solution of mul-backward (chapter 1, section "How backward works").
 
 import type { Tensor } from 'llm-from-scratch';
 

@@ -1,4 +1,4 @@
-// Exercise mul-backward (chapter 1, section 1.4 "Autograd: each op and its backward").
+// Exercise mul-backward (chapter 1, section "How backward works").
 // Check it with: llmfs exercise check mul-backward
 
 import type { Tensor } from 'llm-from-scratch';

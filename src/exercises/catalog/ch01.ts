@@ -8,7 +8,7 @@ import { gradcheckStep, randn } from '../helpers.js';
 const mulBackward: ExerciseSpec = {
   id: 'mul-backward',
   chapter: 1,
-  section: '1.4 Autograd: each op and its backward',
+  section: 'How backward works',
   title: 'The backward of elementwise multiplication',
   exportName: 'mulBackward',
   slot: 'mulBackward',
