@@ -31,3 +31,4 @@ export {
   type HfExport,
   type HfGpt2Config,
 } from './io/hf-gpt2.js';
+export * from './exercises/index.js';

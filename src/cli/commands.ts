@@ -9,6 +9,7 @@ import { generateCommand } from './generate.js';
 import { tokenizeCommand } from './tokenize-text.js';
 import { tokenizerCommand } from './tokenizer-train.js';
 import { evalCommand } from './eval.js';
+import { exerciseCommand } from './exercise.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
@@ -19,4 +20,5 @@ export const commands: Record<string, Command> = {
   tokenize: tokenizeCommand,
   tokenizer: tokenizerCommand,
   eval: evalCommand,
+  exercise: exerciseCommand,
 };
