@@ -5,7 +5,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   cpSync,
@@ -51,6 +51,7 @@ test(
       for (const f of ['package.json', 'README.md', 'LICENSE'])
         if (existsSync(join(root, f))) copyFileSync(join(root, f), join(stage, f));
       cpSync(join(root, 'bin'), join(stage, 'bin'), { recursive: true });
+      cpSync(join(root, 'exercises'), join(stage, 'exercises'), { recursive: true });
       run(process.execPath, [join(root, 'scripts/build.mjs'), join(stage, 'dist')], root);
       const packed = JSON.parse(
         run(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', work], stage),
@@ -63,8 +64,12 @@ test(
         'the tarball holds the built JavaScript, its types and the worker',
       );
       assert.ok(
-        !files.some((f) => f.startsWith('src/') || (f.endsWith('.ts') && !f.endsWith('.d.ts'))),
-        'the tarball holds no TypeScript sources',
+        !files.some(
+          (f) =>
+            f.startsWith('src/') ||
+            (f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('exercises/')),
+        ),
+        "the tarball holds no TypeScript sources (only the learner's exercise stubs and solutions)",
       );
 
       // 2. A user's package: install the tarball (dependencies from npm's cache when offline).
@@ -172,6 +177,23 @@ test(
 
       // 5. The command the package installs runs from dist/ with plain node.
       assert.match(run(join(app, 'node_modules/.bin/llmfs'), ['--version'], app), /^\d+\.\d+\.\d+/);
+
+      // 6. The exercises work from the installed package: the learner's file is type-checked
+      // against dist/'s types and runs against dist/ in the check worker.
+      const llmfsBin = join(app, 'node_modules/.bin/llmfs');
+      run(llmfsBin, ['exercise', 'init', 'ws'], app);
+      const stub = spawnSync(llmfsBin, ['exercise', 'check', 'mul-backward', '--json', '--workspace', 'ws'], {
+        cwd: app,
+        encoding: 'utf8',
+      });
+      assert.equal(stub.status, 1, stub.stderr);
+      assert.match((JSON.parse(stub.stdout) as { message: string }).message, /not written/);
+      const solution = run(llmfsBin, ['exercise', 'solution', 'mul-backward', '--reveal'], app);
+      writeFileSync(join(app, 'ws', '01-mul-backward.ts'), solution);
+      const pass = JSON.parse(
+        run(llmfsBin, ['exercise', 'check', 'mul-backward', '--json', '--workspace', 'ws'], app),
+      ) as { passed: boolean };
+      assert.equal(pass.passed, true);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
