@@ -6,5 +6,13 @@ import { kernelsSuite } from './kernels.js';
 import { tokenizerSuite } from './tokenizer.js';
 import { generateSuite } from './generate.js';
 import { trainingSuite } from './training.js';
+import { exercisesSuite } from './exercises.js';
 
-export const suites: Suite[] = [engineSuite, kernelsSuite, tokenizerSuite, generateSuite, trainingSuite];
+export const suites: Suite[] = [
+  engineSuite,
+  kernelsSuite,
+  tokenizerSuite,
+  generateSuite,
+  trainingSuite,
+  exercisesSuite,
+];

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { existsSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CheckReport, CheckRow } from '../spec.js';
-import { CHECK_WORKER, FROM_SOURCE, LIBRARY_ENTRY, LIBRARY_TYPES } from './library.js';
+import { CHECK_WORKER, COMPILE_WORKER, FROM_SOURCE, LIBRARY_ENTRY, LIBRARY_TYPES } from './library.js';
 
 export interface CheckFileOptions {
   /** Where compiled modules go (default: `.llmfs/build` beside the file). */
@@ -28,6 +28,7 @@ interface CompileErrorMsg {
 type WorkerMessage =
   | { type: 'start'; kind: CheckRow['kind']; name: string; limitMs: number }
   | { type: 'built'; moduleFile: string }
+  | { type: 'ready' }
   | { type: 'compile-errors'; errors: CompileErrorMsg[] }
   | { type: 'load-error'; message: string }
   | { type: 'report'; report: CheckReport }
@@ -40,13 +41,17 @@ export function checkFile(id: string, file: string, opts: CheckFileOptions = {})
   const scale = opts.timeScale ?? 1;
   const outDir = opts.outDir ?? join(dirname(file), '.llmfs', 'build');
   const tsx = FROM_SOURCE ? import.meta.resolve('tsx/esm/api') : null;
-  const worker = new Worker(CHECK_WORKER, {
-    workerData: { id, file, outDir, libEntry: LIBRARY_ENTRY, libTypes: LIBRARY_TYPES, tsx },
-    stdout: false,
-    stderr: false,
+  // Two workers at once: one type-checks and transpiles the file, the other loads the library.
+  const compiler = new Worker(COMPILE_WORKER, {
+    workerData: { file, outDir, libEntry: LIBRARY_ENTRY, libTypes: LIBRARY_TYPES },
   });
+  const worker = new Worker(CHECK_WORKER, { workerData: { id, file, libEntry: LIBRARY_ENTRY, tsx } });
   const rows: CheckRow[] = [];
   let built: string | null = null;
+  let ready = false;
+  const go = () => {
+    if (built && ready) worker.postMessage({ moduleFile: built });
+  };
   let current: { kind: CheckRow['kind']; name: string; limitMs: number } | null = null;
   let timer: NodeJS.Timeout | null = null;
 
@@ -56,6 +61,7 @@ export function checkFile(id: string, file: string, opts: CheckFileOptions = {})
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);
+      void compiler.terminate();
       void worker.terminate();
       if (built && existsSync(built)) rmSync(built, { force: true });
       resolve(report);
@@ -76,9 +82,14 @@ export function checkFile(id: string, file: string, opts: CheckFileOptions = {})
         message: 'compiling and loading took over a minute',
       }),
     );
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'built') built = m.moduleFile;
-      else if (m.type === 'start') {
+    const onMessage = (m: WorkerMessage) => {
+      if (m.type === 'built') {
+        built = m.moduleFile;
+        go();
+      } else if (m.type === 'ready') {
+        ready = true;
+        go();
+      } else if (m.type === 'start') {
         current = m;
         arm(m.limitMs, () => {
           const c = current!;
@@ -112,7 +123,12 @@ export function checkFile(id: string, file: string, opts: CheckFileOptions = {})
           message: `the checker failed: ${m.message}`,
         });
       }
-    });
+    };
+    compiler.on('message', onMessage);
+    worker.on('message', onMessage);
+    compiler.on('error', (e) =>
+      fail({ kind: 'compile', name: 'compile', passed: false, message: `the compiler failed: ${e.message}` }),
+    );
     worker.on('error', (e) =>
       fail({
         kind: 'compile',

@@ -20,3 +20,5 @@ export const STUBS_DIR = join(PACKAGE_ROOT, 'exercises', 'stubs');
 export const SOLUTIONS_DIR = join(PACKAGE_ROOT, 'exercises', 'solutions');
 /** The worker that runs one check (plain JavaScript, copied beside the built files). */
 export const CHECK_WORKER = join(here, 'check-worker.mjs');
+/** The worker that type-checks and transpiles the learner's file meanwhile. */
+export const COMPILE_WORKER = join(here, 'compile-worker.mjs');
