@@ -1,4 +1,4 @@
-// Every runnable example of chapters 1-8 runs, and the output printed in its chapter is exactly
+// Every runnable example of chapters 0-8 runs, and the output printed in its chapter is exactly
 // what it prints now (so the docs never drift from the code). Chapter 9's examples have their
 // own tests beside the code they show (test/io/docs.test.ts, test/interop/docs.test.ts).
 
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
 const examples: [string, string][] = [
+  ['00-exercises.ts', '00-start-here.md'],
   ['01-autograd.ts', '01-tensors-and-autograd.md'],
   ['02-char.ts', '02-tokenization.md'],
   ['02-bpe-merges.ts', '02-tokenization.md'],
