@@ -48,6 +48,10 @@ const COMMANDS: string[][] = [
   ['tokenizer', 'train'],
   ['model', 'info'],
   ['info'],
+  ['exercise', 'init'],
+  ['exercise', 'list'],
+  ['exercise', 'hint'],
+  ['exercise', 'solution'],
 ];
 
 /**
