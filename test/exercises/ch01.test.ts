@@ -61,12 +61,13 @@ test('tanh-backward: a loop over .data passes', () => {
   assert.ok(r.passed, r.message);
 });
 
-test('matmul-backward: forgetting a transpose is caught on the square case', () => {
+test('matmul-backward: forgetting the transpose of B makes the shapes not align, and says so', () => {
   const r = check('matmul-backward', (a: Tensor, b: Tensor, g: Tensor) => [
-    g.matmul(b.transpose(-2, -1)),
-    a.matmul(g.transpose(-2, -1)).transpose(-2, -1), // (A dCᵀ)ᵀ = dC Aᵀ... wrong: not Aᵀ dC
+    g.matmul(b), // should be g.matmul(b.transpose(-2, -1))
+    a.transpose(-2, -1).matmul(g),
   ]);
   assert.equal(r.passed, false);
+  assert.match(r.message ?? '', /threw .*do not align/);
 });
 
 test('softmax: without the max subtraction, large logits overflow and the message says so', () => {
