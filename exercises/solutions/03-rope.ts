@@ -1,4 +1,4 @@
-// Reference solution of rope (chapter 3, section "Rotary position embedding, RoPE").
+// Reference solution of rope (chapter 3, section "Rotary position embedding, RoPE (Su et al., 2021)").
 
 import { cat, type Tensor } from 'llm-from-scratch';
 

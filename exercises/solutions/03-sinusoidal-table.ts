@@ -1,4 +1,5 @@
-// Reference solution of sinusoidal-table (chapter 3, section "Sinusoidal positions").
+// Reference solution of sinusoidal-table (chapter 3, section
+// 'Sinusoidal positions ("Attention Is All You Need", section 3.5)').
 
 import { Tensor } from 'llm-from-scratch';
 

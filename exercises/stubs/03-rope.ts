@@ -1,4 +1,4 @@
-// Exercise rope (chapter 3, section "Rotary position embedding, RoPE").
+// Exercise rope (chapter 3, section "Rotary position embedding, RoPE (Su et al., 2021)").
 // Check it with: llmfs exercise check rope
 
 import type { Tensor } from 'llm-from-scratch';

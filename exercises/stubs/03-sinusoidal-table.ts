@@ -1,4 +1,5 @@
-// Exercise sinusoidal-table (chapter 3, section "Sinusoidal positions").
+// Exercise sinusoidal-table (chapter 3, section
+// 'Sinusoidal positions ("Attention Is All You Need", section 3.5)').
 // Check it with: llmfs exercise check sinusoidal-table
 
 import type { Tensor } from 'llm-from-scratch';

@@ -16,6 +16,7 @@ function check(id: string, fn: unknown) {
 }
 
 const IDS = [
+  ['mul-backward', 'mulBackward'],
   ['tanh-backward', 'tanhBackward'],
   ['matmul-backward', 'matmulBackward'],
   ['softmax', 'softmax'],
