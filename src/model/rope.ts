@@ -8,6 +8,19 @@
 import { Tensor } from '../tensor/tensor.js';
 import { cat } from '../tensor/ops/layout.js';
 import { LlmfsError } from '../errors.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'rope' (chapter 3): x (..., hs) rotated pair by pair, pairs (i, i + hs/2):
+     * x ⊙ cos + rotateHalf(x) ⊙ sin, rotateHalf([x1, x2]) = [-x2, x1]; `cos` and `sin` hold each
+     * angle twice (both halves) and broadcast against x: (T, hs) for x (B, nh, T, hs), (T, 1, hs)
+     * for x (B, T, nh, hs).
+     */
+    rope(x: Tensor, cos: Tensor, sin: Tensor): Tensor;
+  }
+}
 
 export interface RopeTables {
   /** (maxLen, hs) cosines and sines of the angles, each half repeated. */
@@ -46,8 +59,14 @@ export function applyRope(x: Tensor, tables: RopeTables, start = 0, headsLast = 
     cos = cos.reshape(T, 1, hs); // broadcasts over the heads axis
     sin = sin.reshape(T, 1, hs);
   }
+  return rope(x, cos, sin);
+}
+
+// rope(x) = x ⊙ cos + rotateHalf(x) ⊙ sin, rotateHalf([x1, x2]) = [-x2, x1] on the last axis.
+const rope = exercisable('rope', (x: Tensor, cos: Tensor, sin: Tensor): Tensor => {
+  const hs = x.shape[x.ndim - 1];
   const x1 = x.narrow(-1, 0, hs / 2);
   const x2 = x.narrow(-1, hs / 2, hs / 2);
   const rotated = cat([x2.neg(), x1], -1); // same shape as x
   return x.mul(cos).add(rotated.mul(sin));
-}
+});

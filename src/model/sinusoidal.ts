@@ -5,17 +5,34 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import { LlmfsError } from '../errors.js';
+import { exercisable } from '../exercises/registry.js';
 
-/** The (maxLen, d) table of encodings. */
-export function sinusoidalTable(maxLen: number, d: number, base = 10000): Tensor {
-  if (d % 2 !== 0) throw new LlmfsError(`sinusoidal positions: the width must be even, got ${d}`);
-  const out = new Float32Array(maxLen * d);
-  for (let pos = 0; pos < maxLen; pos++) {
-    for (let i = 0; i < d / 2; i++) {
-      const angle = pos / Math.pow(base, (2 * i) / d);
-      out[pos * d + 2 * i] = Math.sin(angle);
-      out[pos * d + 2 * i + 1] = Math.cos(angle);
-    }
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'sinusoidal-table' (chapter 3): the (maxLen, d) table PE(pos, 2i) =
+     * sin(pos / base^(2i/d)), PE(pos, 2i+1) = cos(pos / base^(2i/d)).
+     */
+    sinusoidalTable(maxLen: number, d: number, base?: number): Tensor;
   }
-  return new Tensor(out, [maxLen, d]);
 }
+
+/**
+ * The (maxLen, d) table of encodings. The models build it through the registry (exercise
+ * 'sinusoidal-table').
+ */
+export const sinusoidalTable = exercisable(
+  'sinusoidalTable',
+  (maxLen: number, d: number, base = 10000): Tensor => {
+    if (d % 2 !== 0) throw new LlmfsError(`sinusoidal positions: the width must be even, got ${d}`);
+    const out = new Float32Array(maxLen * d);
+    for (let pos = 0; pos < maxLen; pos++) {
+      for (let i = 0; i < d / 2; i++) {
+        const angle = pos / Math.pow(base, (2 * i) / d);
+        out[pos * d + 2 * i] = Math.sin(angle);
+        out[pos * d + 2 * i + 1] = Math.cos(angle);
+      }
+    }
+    return new Tensor(out, [maxLen, d]);
+  },
+);

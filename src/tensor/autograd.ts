@@ -8,33 +8,61 @@ import type { Tensor, Node } from './tensor-core.js';
 import { noGrad } from './grad-mode.js';
 import { LlmfsError } from '../errors.js';
 import { fmtShape, sameShape } from './shape.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'topological-sort' (chapter 1): the nodes of the graph under `root` in reverse
+     * topological order (root first, every node before its inputs), depth-first with inputs in the
+     * order `inputsOf` gives them, each node once.
+     */
+    topologicalSort<T>(root: T, inputsOf: (node: T) => readonly T[]): T[];
+  }
+}
 
 export type { Node } from './tensor-core.js';
 export { isGradEnabled, noGrad } from './grad-mode.js';
 
-/** Reverse topological order of the graph under `root`, iteratively (graphs can be deep). */
-function topoOrder(root: Tensor): Tensor[] {
-  const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
-  const stack: [Tensor, number][] = [[root, 0]];
-  visited.add(root);
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const [t, i] = top;
-    const inputs = t.node ? t.node.inputs : [];
-    if (i < inputs.length) {
-      top[1] = i + 1;
-      const child = inputs[i];
-      if (child.requiresGrad && !visited.has(child)) {
-        visited.add(child);
-        stack.push([child, 0]);
+/**
+ * Reverse topological order of the graph under `root`: every node before the nodes it depends on
+ * (`inputsOf`), root first. Depth-first, inputs in order, each node once, iteratively (graphs can
+ * be deep). Generic over the node type, so exercise 'topological-sort' can check it on small named
+ * graphs; backward sorts tensors with it, through the registry.
+ */
+const topologicalSort = exercisable(
+  'topologicalSort',
+  <T>(root: T, inputsOf: (node: T) => readonly T[]): T[] => {
+    const order: T[] = [];
+    const visited = new Set<T>();
+    const stack: [T, readonly T[], number][] = [[root, inputsOf(root), 0]];
+    visited.add(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const [t, inputs, i] = top;
+      if (i < inputs.length) {
+        top[2] = i + 1;
+        const child = inputs[i];
+        if (!visited.has(child)) {
+          visited.add(child);
+          stack.push([child, inputsOf(child), 0]);
+        }
+      } else {
+        order.push(t);
+        stack.pop();
       }
-    } else {
-      order.push(t);
-      stack.pop();
     }
-  }
-  return order.reverse();
+    return order.reverse();
+  },
+);
+
+const NO_INPUTS: readonly Tensor[] = [];
+
+/** The inputs of `t`'s op that need a gradient (the edges backward walks). */
+function gradInputs(t: Tensor): readonly Tensor[] {
+  if (!t.node) return NO_INPUTS;
+  const inputs = t.node.inputs;
+  return inputs.every((x) => x.requiresGrad) ? inputs : inputs.filter((x) => x.requiresGrad);
 }
 
 /** A node whose graph was released after backward: walking through it again is an error. */
@@ -79,7 +107,7 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, opts: Backwa
       `backward: gradient shape ${fmtShape(grad.shape)} does not match tensor shape ${fmtShape(root.shape)}`,
     );
   }
-  const order = topoOrder(root);
+  const order = topologicalSort(root, gradInputs);
   const grads = new Map<Tensor, Tensor>();
   grads.set(root, grad);
   noGrad(() => {

@@ -8,6 +8,17 @@ import { allocate } from '../dtype.js';
 import { type Shape, broadcastShapes, broadcastStrides, numel, sameShape, fmtShape } from '../shape.js';
 import { getBackend } from '../../kernels/backend.js';
 import { LlmfsError } from '../../errors.js';
+import { exercisable } from '../../exercises/registry.js';
+
+declare module '../../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'sum-to-shape' (chapter 1): a gradient `g` in a broadcast shape, summed over the
+     * broadcast axes back down to `shape`, the shape of the input that was broadcast.
+     */
+    sumToShape(g: Tensor, shape: readonly number[]): Tensor;
+  }
+}
 
 /** Splits `shape` around `axis` into (outer, n, inner) for a single-axis loop. */
 export function around(shape: Shape, axis: number): [number, number, number] {
@@ -28,8 +39,11 @@ export function sumData(x: Tensor['data'], shape: Shape, axes: number[]): Tensor
   return data;
 }
 
-/** Sums a broadcast gradient back down to `shape` (the inverse of broadcasting). */
-export function sumToShape(g: Tensor, shape: Shape): Tensor {
+/**
+ * Sums a broadcast gradient back down to `shape` (the inverse of broadcasting). Every broadcast
+ * op's backward calls it, through the registry (exercise 'sum-to-shape').
+ */
+export const sumToShape = exercisable('sumToShape', (g: Tensor, shape: Shape): Tensor => {
   if (sameShape(g.shape, shape)) return g;
   const lead = g.ndim - shape.length;
   const axes: number[] = [];
@@ -38,7 +52,7 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
   }
   const data = sumData(g.data, g.shape, axes);
   return new Tensor(data, shape);
-}
+});
 
 /** The values of `t` broadcast to `shape`, materialised. */
 export function expandData(t: Tensor, shape: readonly number[]): Tensor['data'] {

@@ -8,6 +8,18 @@ import { Tensor } from '../tensor-core.js';
 import { allocate } from '../dtype.js';
 import { normAxis, numel, fmtShape } from '../shape.js';
 import { LlmfsError } from '../../errors.js';
+import { exercisable } from '../../exercises/registry.js';
+
+declare module '../../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'embedding-backward' (chapter 3): the gradient of the (V, C) embedding table from
+     * the gradient of the looked-up rows, grad (N, C), and their ids (N): row ids[n] of the result
+     * adds grad[n], so a repeated id gets the sum of its rows' gradients.
+     */
+    embeddingBackward(grad: Tensor, ids: Int32Array, vocabSize: number): Tensor;
+  }
+}
 
 export type IndexLike = Tensor | readonly number[] | Int32Array;
 
@@ -113,6 +125,28 @@ export function embedding(
   if (weight.ndim !== 2)
     throw new LlmfsError(`embedding: weight must be 2-D (V, C), got shape ${fmtShape(weight.shape)}`);
   const shape = ids instanceof Tensor ? ids.shape : (idsShape ?? [ids.length]);
-  const flat = indexSelect(weight, 0, ids);
-  return flat.reshape(...shape, weight.shape[1]);
+  // indexSelect(weight, 0, ids), with the backward through the registry.
+  const [V, C] = weight.shape;
+  const idx = toIndices('indexSelect', ids, V);
+  const out = allocate(weight.dtype, idx.length * C);
+  for (let k = 0; k < idx.length; k++) out.set(weight.data.subarray(idx[k] * C, idx[k] * C + C), k * C);
+  const flat = Tensor.fromOp('indexSelect', out, [idx.length, C], [weight], (g) => [
+    embeddingBackward(g, idx, V),
+  ]);
+  return flat.reshape(...shape, C);
 }
+
+// dW[v] = Σ over the positions n where ids[n] = v of dOut[n]: a scatter-add (ids repeat).
+const embeddingBackward = exercisable(
+  'embeddingBackward',
+  (g: Tensor, ids: Int32Array, V: number): Tensor => {
+    const C = g.shape[1];
+    const dw = allocate(g.dtype, V * C);
+    for (let k = 0; k < ids.length; k++) {
+      const dst = ids[k] * C;
+      const src = k * C;
+      for (let i = 0; i < C; i++) dw[dst + i] += g.data[src + i];
+    }
+    return new Tensor(dw, [V, C]);
+  },
+);

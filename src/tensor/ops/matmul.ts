@@ -10,6 +10,20 @@ import { broadcastShapes, broadcastStrides, numel, fmtShape } from '../shape.js'
 import { getBackend } from '../../kernels/backend.js';
 import { sumToShape } from './broadcast.js';
 import { LlmfsError } from '../../errors.js';
+import { exercisable } from '../../exercises/registry.js';
+
+declare module '../../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'matmul-backward' (chapter 1): the gradients of C = A B for A (..., M, K),
+     * B (..., K, N) given dL/dC (...batch, M, N), where batch is the broadcast of A's and B's
+     * batch axes: dA = dC Bᵀ (...batch, M, K) and dB = Aᵀ dC (...batch, K, N), in the broadcast
+     * batch shape (the op then sums each back to its input's shape). Null for an input that needs
+     * no gradient.
+     */
+    matmulBackward(a: Tensor, b: Tensor, grad: Tensor): [Tensor | null, Tensor | null];
+  }
+}
 
 /**
  * For each batch index of `batch`, C[b] (+)= op(A[b]) op(B[b]); A and B batches broadcast.
@@ -65,6 +79,31 @@ function batchedGemm(
   return out;
 }
 
+// For C = A B: dA = dC Bᵀ, dB = Aᵀ dC, in the broadcast batch shape (matmul sums them back).
+const matmulBackward = exercisable(
+  'matmulBackward',
+  (a: Tensor, b: Tensor, g: Tensor): [Tensor | null, Tensor | null] => {
+    const [M, K] = a.shape.slice(-2);
+    const N = b.shape[b.ndim - 1];
+    const aBatch = a.shape.slice(0, -2);
+    const bBatch = b.shape.slice(0, -2);
+    const batch = g.shape.slice(0, -2);
+    let ga: Tensor | null = null;
+    let gb: Tensor | null = null;
+    if (a.requiresGrad) {
+      // dA = dC Bᵀ: (M, N) x (N, K), B stored (K, N) is Bᵀ stored transposed
+      const d = batchedGemm(g.data, batch, false, b.data, bBatch, true, batch, M, K, N);
+      ga = new Tensor(d, [...batch, M, K]);
+    }
+    if (b.requiresGrad) {
+      // dB = Aᵀ dC: (K, M) x (M, N), A stored (M, K)
+      const d = batchedGemm(a.data, aBatch, true, g.data, batch, false, batch, K, N, M);
+      gb = new Tensor(d, [...batch, K, N]);
+    }
+    return [ga, gb];
+  },
+);
+
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) {
     throw new LlmfsError(
@@ -87,19 +126,11 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const batch = broadcastShapes('matmul', aBatch, bBatch);
   const data = batchedGemm(a.data, aBatch, false, b.data, bBatch, false, batch, M, N, K);
   return Tensor.fromOp('matmul', data, [...batch, M, N], [a, b], (g) => {
-    let ga: Tensor | null = null;
-    let gb: Tensor | null = null;
-    if (a.requiresGrad) {
-      // dA = dC Bᵀ: (M, N) x (N, K), B stored (K, N) is Bᵀ stored transposed
-      const d = batchedGemm(g.data, batch, false, b.data, bBatch, true, batch, M, K, N);
-      ga = sumToShape(new Tensor(d, [...batch, M, K]), a.shape);
-    }
-    if (b.requiresGrad) {
-      // dB = Aᵀ dC: (K, M) x (M, N), A stored (M, K)
-      const d = batchedGemm(a.data, aBatch, true, g.data, batch, false, batch, K, N, M);
-      gb = sumToShape(new Tensor(d, [...batch, K, N]), b.shape);
-    }
-    return [ga, gb];
+    const [ga, gb] = matmulBackward(a, b, g);
+    return [
+      ga && a.requiresGrad ? sumToShape(ga, a.shape) : null,
+      gb && b.requiresGrad ? sumToShape(gb, b.shape) : null,
+    ];
   });
 }
 

@@ -8,6 +8,17 @@ import { allocate } from '../dtype.js';
 import { getBackend } from '../../kernels/backend.js';
 import { erf } from './erf.js';
 import { LlmfsError } from '../../errors.js';
+import { exercisable } from '../../exercises/registry.js';
+
+declare module '../../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'tanh-backward' (chapter 1): dL/dx of y = tanh(x) given x, the saved output y and
+     * the upstream gradient dL/dy, all of one shape.
+     */
+    tanhBackward(x: Tensor, y: Tensor, grad: Tensor): Tensor;
+  }
+}
 
 /** Applies f elementwise into a new array of the same dtype. */
 function map(x: Tensor, f: (v: number) => number): Tensor['data'] {
@@ -57,8 +68,18 @@ export const rsqrt = (x: Tensor) =>
   );
 // d/dx |x| = sign(x) (0 at 0, as PyTorch)
 export const abs = (x: Tensor) => unary('abs', x, Math.abs, (v) => Math.sign(v));
-// d/dx tanh(x) = 1 - tanh(x)^2
-export const tanh = (x: Tensor) => unary('tanh', x, Math.tanh, (_x, y) => 1 - y * y);
+// d/dx tanh(x) = 1 - tanh(x)^2, from the saved output y: dx = dy · (1 - y²).
+const tanhBackward = exercisable('tanhBackward', (x: Tensor, y: Tensor, g: Tensor): Tensor => {
+  const dx = allocate(g.dtype, g.size);
+  const yd = y.data;
+  const gd = g.data;
+  for (let i = 0; i < dx.length; i++) dx[i] = gd[i] * (1 - yd[i] * yd[i]);
+  return new Tensor(dx, x.shape);
+});
+export const tanh = (x: Tensor) => {
+  const y = new Tensor(map(x, Math.tanh), x.shape);
+  return Tensor.fromOp('tanh', y.data, x.shape, [x], (g) => [tanhBackward(x, y, g)]);
+};
 // d/dx σ(x) = σ(x)(1 - σ(x))
 export const sigmoid = (x: Tensor) => unary('sigmoid', x, sigma, (_x, y) => y * (1 - y));
 // d/dx max(0, x) = 1 if x > 0 else 0
