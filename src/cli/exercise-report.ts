@@ -32,14 +32,16 @@ export function formatReport(e: ExerciseSpec, file: string, report: CheckReport)
     const w = Math.max(5, ...rows.map((r) => r.name.length)) + 2;
     const ws = Math.max(5, ...rows.map((r) => (r.shape ?? '').length)) + 2;
     lines.push(
-      `    ${pad('check', w)}${pad('shape', ws)}${pad('max |Δ|', 10)}${pad('allclose', 10)}first difference / result`,
+      `    ${pad('check', w)}${pad('shape', ws)}${pad('max |Δ|', 10)}${pad('allclose', 10)}` +
+        'first difference / result',
     );
     for (const r of rows) {
       const close = r.allclose === undefined ? '' : r.allclose ? 'yes' : 'no';
       const detail =
         r.firstDiff ?? (r.kind === 'case' ? (r.passed ? '' : (r.message ?? '')) : (r.message ?? ''));
       lines.push(
-        `  ${mark(r)} ${pad(r.name, w)}${pad(r.shape ?? '', ws)}${pad(fmtDiff(r.maxAbsDiff), 10)}${pad(close, 10)}${detail}`,
+        `  ${mark(r)} ${pad(r.name, w)}${pad(r.shape ?? '', ws)}` +
+          `${pad(fmtDiff(r.maxAbsDiff), 10)}${pad(close, 10)}${detail}`,
       );
     }
   }

@@ -114,7 +114,8 @@ function init(dir: string | undefined, path: LearningPath | undefined): number {
   const next = nextExercise(p);
   if (next) {
     console.log(
-      `\nstart with ${next.id}: open ${shown(workspaceFile(r.dir, next))}, write ${next.exportName}, then run`,
+      `\nstart with ${next.id}: open ${shown(workspaceFile(r.dir, next))}, ` +
+        `write ${next.exportName}, then run`,
     );
     console.log(`  llmfs exercise check${ws === DEFAULT_WORKSPACE ? '' : ` --workspace ${ws}`}`);
   }
@@ -168,7 +169,8 @@ async function check(
   const e = id ? exerciseById(id) : nextExercise(p);
   if (!e) {
     console.log(
-      `every exercise on the ${p.path} path passed; check one by id, or change path with 'llmfs exercise list --path P'`,
+      `every exercise on the ${p.path} path passed; check one by id, ` +
+        "or change path with 'llmfs exercise list --path P'",
     );
     return { code: 0, e: null };
   }
@@ -226,7 +228,8 @@ function solution(ws: string, id: string | undefined, reveal: boolean): number {
     const dir = requireWorkspace(ws);
     if (statusOf(loadProgress(dir), e.id) !== 'passed')
       throw new LlmfsError(
-        `exercise solution: ${e.id} has not passed yet; solve it first, or add --reveal to see the reference now`,
+        `exercise solution: ${e.id} has not passed yet; ` +
+          'solve it first, or add --reveal to see the reference now',
       );
   }
   process.stdout.write(readFileSync(solutionFile(e), 'utf8'));

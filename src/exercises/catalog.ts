@@ -31,7 +31,8 @@ export const PATH_DESCRIPTIONS: Record<LearningPath, string> = {
   beginner: 'every exercise, in chapter order',
   advanced: 'attention and training first (the parts that decide speed and quality), then the rest',
   researcher:
-    'the parts that differ between implementations (norms, positions, schedules, sampling), each with a note comparing PyTorch and Hugging Face',
+    'the parts that differ between implementations (norms, positions, schedules, sampling), ' +
+    'each with a note comparing PyTorch and Hugging Face',
 };
 
 const FIRST_FOR_ADVANCED: readonly Topic[] = ['attention', 'training', 'schedules'];

@@ -113,7 +113,9 @@ function compareNumeric(got: Numeric, want: Numeric, tol: Tolerance, path: strin
   let message = `${path} differs from the reference (first at ${indexAt(first, want.shape)})`;
   if (badNonFinite >= 0) {
     const i = badNonFinite;
-    message = `${path}${indexAt(i, want.shape)} is ${got.data[i]} where the reference is ${fmt(want.data[i]!)}: an overflow (exp of a large number?) or a 0/0`;
+    message =
+      `${path}${indexAt(i, want.shape)} is ${got.data[i]} where the reference is ${fmt(want.data[i]!)}: ` +
+      'an overflow (exp of a large number?) or a 0/0';
   } else if (scaled < 2) {
     // one number: no pattern to name
   } else if (constantScale && Number.isFinite(scale) && Math.abs(scale + 1) < 1e-3)

@@ -51,7 +51,8 @@ export function gradcheckStep(
         maxAbsDiff: r.maxError,
         message: r.ok
           ? `autograd's gradients equal the finite differences (max |Δ| ${r.maxError.toExponential(2)})`
-          : `the gradient through your backward differs from the finite differences at ${r.where} (|Δ| ${r.maxError.toExponential(2)})`,
+          : `the gradient through your backward differs from the finite differences at ${r.where} ` +
+            `(|Δ| ${r.maxError.toExponential(2)})`,
       };
     },
   };

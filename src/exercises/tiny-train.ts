@@ -66,7 +66,9 @@ export function lossFallsAsReference(session: () => TinyRun, tolerance = 0.1): S
     passed: ok,
     maxAbsDiff: Math.abs(m1 - r1),
     message: ok
-      ? `loss ${m0.toFixed(3)} -> ${m1.toFixed(3)} in ${mine.length} steps (reference ${r0.toFixed(3)} -> ${r1.toFixed(3)})`
-      : `with your function inside, the loss only fell ${m0.toFixed(3)} -> ${m1.toFixed(3)} in ${mine.length} steps; with the reference it falls ${r0.toFixed(3)} -> ${r1.toFixed(3)}`,
+      ? `loss ${m0.toFixed(3)} -> ${m1.toFixed(3)} in ${mine.length} steps ` +
+        `(reference ${r0.toFixed(3)} -> ${r1.toFixed(3)})`
+      : `with your function inside, the loss only fell ${m0.toFixed(3)} -> ${m1.toFixed(3)} in ` +
+        `${mine.length} steps; with the reference it falls ${r0.toFixed(3)} -> ${r1.toFixed(3)}`,
   };
 }

@@ -95,8 +95,10 @@ export function checkFile(id: string, file: string, opts: CheckFileOptions = {})
           const c = current!;
           const what =
             c.kind === 'export'
-              ? `loading your file did not finish within ${seconds(c.limitMs * scale)} (a loop at the top level?)`
-              : `your function did not return within ${seconds(c.limitMs * scale)} (an infinite loop, or far too slow?)`;
+              ? `loading your file did not finish within ${seconds(c.limitMs * scale)} ` +
+                '(a loop at the top level?)'
+              : `your function did not return within ${seconds(c.limitMs * scale)} ` +
+                '(an infinite loop, or far too slow?)';
           fail({ kind: c.kind === 'export' ? 'export' : c.kind, name: c.name, passed: false, message: what });
         });
       } else if (m.type === 'compile-errors') {
@@ -143,7 +145,9 @@ export function checkFile(id: string, file: string, opts: CheckFileOptions = {})
           kind: current?.kind ?? 'compile',
           name: current?.name ?? 'checker',
           passed: false,
-          message: `the check stopped (exit code ${code}): did your code call process.exit or run out of memory?`,
+          message:
+            `the check stopped (exit code ${code}): ` +
+            'did your code call process.exit or run out of memory?',
         });
     });
   });

@@ -2,7 +2,8 @@
 // worker loads the library, so the two costs overlap on two cores.
 //
 // workerData: { file, outDir, libEntry, libTypes }
-// Message out: { type: 'compile-errors', errors } | { type: 'built', moduleFile } | { type: 'fatal', message }
+// Message out: { type: 'compile-errors', errors } | { type: 'built', moduleFile }
+//            | { type: 'fatal', message }
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { typeCheck, transpile } from './compile.mjs';

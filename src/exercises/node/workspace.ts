@@ -61,7 +61,8 @@ export function loadProgress(ws: string): Progress {
     raw = JSON.parse(readFileSync(f, 'utf8'));
   } catch (e) {
     throw new LlmfsError(
-      `exercise: ${f} is not valid JSON (${e instanceof Error ? e.message : e}); delete it to start the progress afresh`,
+      `exercise: ${f} is not valid JSON (${e instanceof Error ? e.message : e}); ` +
+        'delete it to start the progress afresh',
     );
   }
   const p = raw as Partial<Progress>;

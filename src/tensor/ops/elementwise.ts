@@ -77,10 +77,13 @@ export function sub(a: Tensor, bIn: TensorLike): Tensor {
 }
 
 // d(ab)/da = b, d(ab)/db = a: each input's gradient is the upstream gradient times the other input.
-const mulBackward = exercisable('mulBackward', (a: Tensor, b: Tensor, g: Tensor): [Tensor | null, Tensor | null] => [
-  a.requiresGrad ? g.mul(b) : null,
-  b.requiresGrad ? g.mul(a) : null,
-]);
+const mulBackward = exercisable(
+  'mulBackward',
+  (a: Tensor, b: Tensor, g: Tensor): [Tensor | null, Tensor | null] => [
+    a.requiresGrad ? g.mul(b) : null,
+    b.requiresGrad ? g.mul(a) : null,
+  ],
+);
 
 export function mul(a: Tensor, bIn: TensorLike): Tensor {
   const b = asTensor(bIn, a);
