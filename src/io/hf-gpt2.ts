@@ -230,7 +230,8 @@ export function gptFromHf(
     const w = conv1d ? conv1dToLinear(t) : t;
     if (conv1d && !sameShape(w.shape, p.shape))
       throw new LlmfsError(
-        `conv1dToLinear gave shape ${fmtShape(w.shape)} for '${ours}', whose Linear weight is ${fmtShape(p.shape)}`,
+        `conv1dToLinear gave shape ${fmtShape(w.shape)} for '${ours}', ` +
+          `whose Linear weight is ${fmtShape(p.shape)}`,
       );
     p.data.set(w.data);
   }
