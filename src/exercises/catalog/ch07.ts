@@ -99,10 +99,10 @@ const cosineSchedule: ExerciseSpec = {
   slot: 'cosineSchedule',
   topics: ['schedules'],
   compare:
-    "PyTorch's CosineAnnealingLR has no warm-up (chain it after a LinearLR) and anneals to eta_min over " +
-    "T_max steps. Hugging Face's get_cosine_schedule_with_warmup warms up as lr·s/W, so step 0 trains at " +
-    'lr 0, and decays to 0 rather than a floor; nanoGPT warms up as lr·(s+1)/(W+1) and floors at lr/10. ' +
-    'Ours: lr·(s+1)/W, so step 0 already learns and step W-1 reaches the peak.',
+    "PyTorch's CosineAnnealingLR has no warm-up (chain it after a LinearLR) and anneals to eta_min " +
+    "over T_max steps. Hugging Face's get_cosine_schedule_with_warmup warms up as lr·s/W, so step 0 " +
+    "trains at lr 0, and decays to 0 rather than to a floor. Ours, like Karpathy's build-nanogpt, " +
+    'warms up as lr·(s+1)/W: step 0 already learns, step W-1 reaches the peak, and the floor is minLr.',
   hints: [
     'Three pieces: steps 0..W-1 warm up linearly, steps W..N-1 follow half a cosine from lr down to ' +
       'minLr, and from step N on the rate stays at minLr.',
