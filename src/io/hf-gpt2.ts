@@ -7,6 +7,17 @@ import { Tensor } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
 import { GPT } from '../model/gpt.js';
 import { gptConfig, type Activation, type GPTConfig } from '../model/config.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'conv1d-to-linear' (chapter 9): a GPT-2 Conv1D weight as HF stores it, (in, out),
+     * to our Linear's layout (out, in): the transpose, as a new contiguous tensor.
+     */
+    conv1dToLinear(weight: Tensor): Tensor;
+  }
+}
 
 export const HF_MODEL_TYPE = 'gpt2';
 
@@ -131,6 +142,14 @@ export function transposeInto(src: ArrayLike<number>, rows: number, cols: number
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[j * rows + i] = src[i * cols + j];
 }
 
+// HF's Conv1D weight (in, out) as our Linear weight (out, in), where gptFromHf loads it.
+const conv1dToLinear = exercisable('conv1dToLinear', (weight: Tensor): Tensor => {
+  const [rows, cols] = weight.shape as [number, number];
+  const out = new Float32Array(rows * cols);
+  transposeInto(weight.data, rows, cols, out);
+  return new Tensor(out, [cols, rows]);
+});
+
 /** A file of named tensors: shapes up front, data on request (an open safetensors file, or bytes). */
 export interface TensorSource {
   /** Every tensor's name and shape, in file order. */
@@ -208,8 +227,13 @@ export function gptFromHf(
   for (const [ours, { shape, conv1d }] of layout) {
     const t = ours === 'lm_head.weight' && headData ? headData : src.read(byOurName.get(ours)!.name);
     const p = params.get(ours)!;
-    if (conv1d) transposeInto(t.data, shape[0], shape[1], p.data as Float32Array);
-    else p.data.set(t.data);
+    const w = conv1d ? conv1dToLinear(t) : t;
+    if (conv1d && !sameShape(w.shape, p.shape))
+      throw new LlmfsError(
+        `conv1dToLinear gave shape ${fmtShape(w.shape)} for '${ours}', ` +
+          `whose Linear weight is ${fmtShape(p.shape)}`,
+      );
+    p.data.set(w.data);
   }
   return model;
 }

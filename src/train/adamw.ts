@@ -9,6 +9,47 @@ import { Optimizer, type ParamGroup } from './optimizer.js';
 import { LlmfsError } from '../errors.js';
 import { getBackend } from '../kernels/backend.js';
 import { allocatePersistent } from '../tensor/dtype.js';
+import { exercisable } from '../exercises/registry.js';
+
+/** The hyperparameters of one AdamW update; `step` is t, counted from 1. */
+export interface AdamWStepOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  step: number;
+}
+
+/** A parameter array and its two moments after one update (the same arrays when updated in place). */
+export interface AdamWStepResult {
+  param: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+}
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'adamw-step' (chapter 7): one AdamW update (bias-corrected, decay decoupled) of one
+     * parameter array from its gradient and moments; returns the new parameter and moments (the
+     * arrays given, updated in place, or new ones).
+     */
+    adamwStep(
+      param: Float32Array,
+      grad: Float32Array,
+      m: Float32Array,
+      v: Float32Array,
+      o: AdamWStepOptions,
+    ): AdamWStepResult;
+  }
+}
+
+// The fused kernel (reference: kernels/js/adamw.ts) applies the header's decoupled update in place.
+const adamwStep = exercisable('adamwStep', (param, grad, m, v, o) => {
+  getBackend().adamw(param, grad, m, v, o.lr, o.beta1, o.beta2, o.eps, o.weightDecay, o.step);
+  return { param, m, v };
+});
 
 export interface AdamWOptions {
   lr: number;
@@ -69,9 +110,13 @@ export class AdamW extends Optimizer {
         }
         s.step++;
         if (this.decoupled) {
-          // The fused kernel (reference: kernels/js/adamw.ts) applies the header's decoupled update;
-          // the loop below is the other variant, L2 folded into the gradient (classic Adam).
-          getBackend().adamw(p.data, p.grad.data, s.m, s.v, lr, b1, b2, eps, wd, s.step);
+          // AdamW through the exercise slot (by default the fused kernel); the loop below is the
+          // other variant, L2 folded into the gradient (classic Adam).
+          const o = { lr, beta1: b1, beta2: b2, eps, weightDecay: wd, step: s.step };
+          const r = adamwStep(p.data as Float32Array, p.grad.data as Float32Array, s.m, s.v, o);
+          if (r.param !== p.data) p.data.set(r.param);
+          if (r.m !== s.m) s.m.set(r.m);
+          if (r.v !== s.v) s.v.set(r.v);
           continue;
         }
         const bc1 = 1 - Math.pow(b1, s.step);

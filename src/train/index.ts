@@ -2,10 +2,16 @@
 // and its progress/curve output.
 
 export { Optimizer, type ParamGroup, type OptimizerState } from './optimizer.js';
-export { SGD, type SGDOptions } from './sgd.js';
-export { AdamW, Adam, type AdamWOptions } from './adamw.js';
-export { makeSchedule, SCHEDULE_KINDS, type ScheduleOptions, type ScheduleKind } from './schedule.js';
-export { clipGradNorm } from './clip.js';
+export { SGD, type SGDOptions, type SGDStepOptions, type SGDStepResult } from './sgd.js';
+export { AdamW, Adam, type AdamWOptions, type AdamWStepOptions, type AdamWStepResult } from './adamw.js';
+export {
+  makeSchedule,
+  SCHEDULE_KINDS,
+  type ScheduleOptions,
+  type ScheduleKind,
+  type CosineScheduleOptions,
+} from './schedule.js';
+export { clipGradNorm, type ClipResult } from './clip.js';
 export { decayGroups, isDecayed } from './param-groups.js';
 export { BatchSampler, batchAt, splitTrainVal, toTokenArray, type Batch, type TokenArray } from './data.js';
 export {

@@ -3,6 +3,34 @@
 // cosine decay (Loshchilov & Hutter, 2017, "SGDR") lowers it smoothly to a floor.
 
 import { LlmfsError } from '../errors.js';
+import { exercisable } from '../exercises/registry.js';
+
+/** The settings of a warm-up + cosine schedule (validated by makeSchedule). */
+export interface CosineScheduleOptions {
+  /** Peak learning rate, reached at the end of warm-up. */
+  lr: number;
+  warmupSteps: number;
+  /** The step at which the decay reaches minLr (> warmupSteps). */
+  totalSteps: number;
+  minLr: number;
+}
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'cosine-schedule' (chapter 7): the learning rate at `step` (0, 1, 2, ...) of linear
+     * warm-up, lr·(step+1)/W for step < W, then cosine decay from lr to minLr at totalSteps.
+     */
+    cosineSchedule(step: number, o: CosineScheduleOptions): number;
+  }
+}
+
+const cosineSchedule = exercisable('cosineSchedule', (step, o) => {
+  if (step < o.warmupSteps) return (o.lr * (step + 1)) / o.warmupSteps;
+  if (step >= o.totalSteps) return o.minLr;
+  const ratio = (step - o.warmupSteps) / (o.totalSteps - o.warmupSteps);
+  return o.minLr + 0.5 * (1 + Math.cos(Math.PI * ratio)) * (o.lr - o.minLr);
+});
 
 export const SCHEDULE_KINDS = ['constant', 'cosine', 'step'] as const;
 export type ScheduleKind = (typeof SCHEDULE_KINDS)[number];
@@ -39,13 +67,8 @@ export function makeSchedule(o: ScheduleOptions): (step: number) => number {
         throw new LlmfsError(
           `schedule: cosine needs totalSteps (${total}) greater than warmupSteps (${warm})`,
         );
-      const minLr = o.minLr ?? o.lr / 10;
-      return (step) => {
-        if (step < warm) return warmup(step);
-        if (step >= total) return minLr;
-        const ratio = (step - warm) / (total - warm);
-        return minLr + 0.5 * (1 + Math.cos(Math.PI * ratio)) * (o.lr - minLr);
-      };
+      const c = { lr: o.lr, warmupSteps: warm, totalSteps: total, minLr: o.minLr ?? o.lr / 10 };
+      return (step) => cosineSchedule(step, c);
     }
     case 'step': {
       const size = o.stepSize ?? 1000;

@@ -5,6 +5,54 @@
 import type { Parameter } from '../nn/parameter.js';
 import { Optimizer, type ParamGroup } from './optimizer.js';
 import { LlmfsError } from '../errors.js';
+import { exercisable } from '../exercises/registry.js';
+
+/** The hyperparameters of one SGD update. */
+export interface SGDStepOptions {
+  lr: number;
+  /** μ; 0 is plain SGD (no velocity buffer). */
+  momentum: number;
+  /** λ, added to the gradient as L2: g + λθ. */
+  weightDecay: number;
+  nesterov: boolean;
+}
+
+/** A parameter array and its velocity after one update (null velocity without momentum). */
+export interface SGDStepResult {
+  param: Float32Array;
+  velocity: Float32Array | null;
+}
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'sgd-momentum' (chapter 7): one SGD update of one parameter array as torch.optim.SGD
+     * (v = μ v + g, v = g at the first step, when `velocity` is null); returns the new parameter
+     * and velocity (the arrays given, updated in place, or new ones).
+     */
+    sgdStep(
+      param: Float32Array,
+      grad: Float32Array,
+      velocity: Float32Array | null,
+      o: SGDStepOptions,
+    ): SGDStepResult;
+  }
+}
+
+const sgdStep = exercisable('sgdStep', (w, g, velocity, o) => {
+  const mu = o.momentum;
+  const first = velocity === null;
+  const v = velocity ?? (mu > 0 ? new Float32Array(w.length) : null);
+  for (let i = 0; i < w.length; i++) {
+    let d = g[i] + o.weightDecay * w[i];
+    if (v) {
+      v[i] = first ? d : mu * v[i] + d;
+      d = o.nesterov ? d + mu * v[i] : v[i];
+    }
+    w[i] -= o.lr * d;
+  }
+  return { param: w, velocity: v };
+});
 
 export interface SGDOptions {
   lr: number;
@@ -49,22 +97,12 @@ export class SGD extends Optimizer {
     for (const group of this.groups) {
       for (const p of group.params) {
         if (!p.grad) continue;
-        const g = p.grad.data;
-        const w = p.data;
-        let v = this.velocity.get(p);
-        const first = v === undefined;
-        if (mu > 0 && v === undefined) {
-          v = new Float32Array(w.length);
-          this.velocity.set(p, v);
-        }
-        for (let i = 0; i < w.length; i++) {
-          let d = g[i] + group.weightDecay * w[i];
-          if (v) {
-            v[i] = first ? d : mu * v[i] + d;
-            d = this.nesterov ? d + mu * v[i] : v[i];
-          }
-          w[i] -= group.lr * d;
-        }
+        const w = p.data as Float32Array;
+        const v = this.velocity.get(p) ?? null;
+        const o = { lr: group.lr, momentum: mu, weightDecay: group.weightDecay, nesterov: this.nesterov };
+        const r = sgdStep(w, p.grad.data as Float32Array, v, o);
+        if (r.param !== w) w.set(r.param);
+        if (r.velocity && r.velocity !== v) this.velocity.set(p, r.velocity);
       }
     }
   }
