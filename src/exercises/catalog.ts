@@ -11,6 +11,7 @@ import { chapter5 } from './catalog/ch05.js';
 import { chapter6 } from './catalog/ch06.js';
 import { chapter7 } from './catalog/ch07.js';
 import { chapter8 } from './catalog/ch08.js';
+import { chapter9 } from './catalog/ch09.js';
 
 export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter1,
@@ -21,6 +22,7 @@ export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter6,
   ...chapter7,
   ...chapter8,
+  ...chapter9,
 ];
 
 export const PATHS = ['beginner', 'advanced', 'researcher'] as const;
