@@ -82,6 +82,11 @@ export interface ExerciseSpec {
    * null. The generic comparison already spots scale factors, sign flips, NaN and shape errors.
    */
   diagnose?(got: unknown, want: unknown, c: CheckCase): string | null;
+  /**
+   * Decides a case instead of the elementwise comparison, where more than one answer is right (any
+   * valid topological order, say): passed, or what is wrong.
+   */
+  accept?(got: unknown, want: unknown, c: CheckCase): { passed: boolean; message?: string };
   /** Gradient checks and integration steps, run after every case passed. */
   extra?: readonly ExtraCheck[];
 }

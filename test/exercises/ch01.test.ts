@@ -171,3 +171,34 @@ test('topological-sort: an iterative version with an explicit stack passes', () 
   });
   assert.ok(r.passed, r.message);
 });
+
+test("topological-sort: Kahn's algorithm (another valid order, not depth-first) passes", () => {
+  const r = check('topological-sort', <T>(root: T, inputsOf: (n: T) => readonly T[]): T[] => {
+    // count, for every node under root, how many distinct users it has; then peel from the root
+    const users = new Map<T, number>([[root, 0]]);
+    const seen = new Set<T>([root]);
+    const todo = [root];
+    while (todo.length > 0) {
+      const n = todo.pop()!;
+      for (const c of new Set(inputsOf(n))) {
+        users.set(c, (users.get(c) ?? 0) + 1);
+        if (!seen.has(c)) {
+          seen.add(c);
+          todo.push(c);
+        }
+      }
+    }
+    const order: T[] = [];
+    const ready = [root];
+    while (ready.length > 0) {
+      const n = ready.shift()!;
+      order.push(n);
+      for (const c of new Set(inputsOf(n))) {
+        users.set(c, users.get(c)! - 1);
+        if (users.get(c) === 0) ready.push(c);
+      }
+    }
+    return order;
+  });
+  assert.ok(r.passed, r.message);
+});

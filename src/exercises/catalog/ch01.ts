@@ -9,7 +9,7 @@ import { gradcheckStep, randn } from '../helpers.js';
 import { lossFallsAsReference, trainTiny } from '../tiny-train.js';
 import {
   chainGraph,
-  diagnoseOrder,
+  acceptOrder,
   gradsOfSmallGraph,
   inputsOfGraph,
   tanhMlpLearns,
@@ -397,10 +397,10 @@ const topologicalSort: ExerciseSpec = {
     { name: 'shared weight, x*x (one input twice)', args: ['loss', inputsOfGraph(MLP_GRAPH)] },
     { name: 'a long chain (3000 nodes)', args: ['n2999', inputsOfGraph(chainGraph(3000))] },
   ],
-  diagnose(got, want, c) {
+  accept(got, want, c) {
     const root = c.args[0] as string;
     const graph = root === 'loss' ? (c.name.includes('diamond') ? DIAMOND : MLP_GRAPH) : chainGraph(3000);
-    return diagnoseOrder(got, want, graph);
+    return acceptOrder(got, want, graph);
   },
   extra: [
     {
