@@ -2,9 +2,42 @@
 // innermost loop always walks contiguous memory (i-k-j for A·B, row dot rows for A·Bᵀ).
 
 import type { GemmArgs } from '../backend-interface.js';
+import type { FloatArray } from '../dtype.js';
+import { exercisable } from '../../exercises/registry.js';
+
+declare module '../../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'matmul-kernel' (chapter 10): C = A·B over flat row-major arrays, A (M, K) and
+     * B (K, N), as a new (M, N) array. The plain A·B case of this backend's gemm calls it.
+     */
+    matmulKernel(a: FloatArray, b: FloatArray, M: number, K: number, N: number): FloatArray;
+  }
+}
+
+// C[i,:] += A[i,k] * B[k,:], in i-k-j order: the innermost loop walks a row of B and of C.
+const matmulKernel = exercisable(
+  'matmulKernel',
+  (a: FloatArray, b: FloatArray, M: number, K: number, N: number): FloatArray => {
+    const c = new (a instanceof Float64Array ? Float64Array : Float32Array)(M * N);
+    for (let i = 0; i < M; i++) {
+      const ci = i * N;
+      for (let k = 0; k < K; k++) {
+        const aik = a[i * K + k]; // no skip when 0: 0 · inf must stay NaN (IEEE 754)
+        const bk = k * N;
+        for (let j = 0; j < N; j++) c[ci + j] += aik * b[bk + j];
+      }
+    }
+    return c;
+  },
+);
 
 export function gemm(p: GemmArgs): void {
   const { M, N, K, a, b, c, aOffset: ao, bOffset: bo, cOffset: co } = p;
+  if (!p.transA && !p.transB && !p.accumulate) {
+    c.set(matmulKernel(a.subarray(ao, ao + M * K), b.subarray(bo, bo + K * N), M, K, N), co);
+    return;
+  }
   if (!p.accumulate) c.fill(0, co, co + M * N);
   if (!p.transA && !p.transB) {
     // C[i,:] += A[i,k] * B[k,:]
