@@ -29,7 +29,9 @@ function attend(q: Tensor, k: Tensor, v: Tensor, out?: { weights?: Tensor }): Te
   return weights.matmul(v); // (B, T, hs)
 }
 
-const attentionHead = exercisable('attentionHead', (q: Tensor, k: Tensor, v: Tensor) => attend(q, k, v));
+export const attentionHead = exercisable('attentionHead', (q: Tensor, k: Tensor, v: Tensor) =>
+  attend(q, k, v),
+);
 
 export class AttentionHead extends Module {
   query: Linear;
