@@ -116,7 +116,8 @@ const crossEntropySpec: ExerciseSpec = {
   hints: [
     'For each row n: log p_n = log_softmax(logits_n) = logits_n - log Σ_v exp(logits_n[v]); its loss is ' +
       '-log p_n[t_n]. Rows whose target is ignoreIndex are left out entirely.',
-    "exp overflows for logits near 1000: subtract each row's max first (log Σ exp(x) = m + log Σ exp(x - m)). Average over the counted rows only.",
+    "exp overflows for logits near 1000: subtract each row's max first " +
+      '(log Σ exp(x) = m + log Σ exp(x - m)). Average over the counted rows only.',
     'keep = rows with t !== ignoreIndex; const z = logits.indexSelect(0, keep); const s = ' +
       'z.sub(z.max(-1, true)); const logp = s.sub(s.exp().sum(-1, true).log()); return logp.gather(1, ' +
       'targetsOfKeptRows (M, 1)).mean().neg();',
