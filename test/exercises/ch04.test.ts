@@ -99,7 +99,7 @@ test('attention-head: forgetting the 1/sqrt(hs) scale is rejected with a message
   assert.match(r.message!, /scale 1\/sqrt\(hs\)/);
 });
 
-test('attention-head: a head written with loops over rows passes', () => {
+test('attention-head: a head written with loops over rows agrees on every case', () => {
   const r = check('attention-head', (q: Tensor, k: Tensor, v: Tensor) => {
     const [B, T, hs] = q.shape;
     const out = new Float32Array(B * T * hs);
