@@ -10,18 +10,50 @@ import { dropout as dropoutOp } from '../tensor/ops/dropout.js';
 import { fmtShape } from '../tensor/shape.js';
 import { causalMask, combineMasks } from './masks.js';
 import { LlmfsError } from '../errors.js';
+import { fusedAttention } from '../tensor/ops/attention.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /** Exercise 'split-heads' (chapter 4): (B, T, n·hs) -> (B, n, T, hs). */
+    splitHeads(x: Tensor, n: number): Tensor;
+    /** Exercise 'merge-heads' (chapter 4): (B, n, T, hs) -> (B, T, n·hs), the inverse of splitHeads. */
+    mergeHeads(x: Tensor): Tensor;
+    /**
+     * Exercise 'scaled-dot-product-attention' (chapter 4): softmax(q kᵀ / sqrt(hs)) v for every
+     * head at once, q (B, nh, Tq, hs), k and v (B, nh, Tk, hs) -> (B, nh, Tq, hs); with `causal`,
+     * query i (at absolute position Tk - Tq + i) sees only keys j <= Tk - Tq + i.
+     */
+    scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, causal: boolean): Tensor;
+  }
+}
 
 /** Heads side by side to heads as a batch dimension: (B, T, n·hs) -> (B, n, T, hs). */
-export function splitHeads(x: Tensor, n: number): Tensor {
+export const splitHeads = exercisable('splitHeads', (x: Tensor, n: number): Tensor => {
   const [B, T, C] = x.shape;
   return x.reshape(B, T, n, C / n).transpose(1, 2);
-}
+});
 
 /** The inverse of splitHeads: (B, n, T, hs) -> (B, T, n·hs), the heads' outputs concatenated. */
-export function mergeHeads(x: Tensor): Tensor {
+export const mergeHeads = exercisable('mergeHeads', (x: Tensor): Tensor => {
   const [B, n, T, hs] = x.shape;
   return x.transpose(1, 2).reshape(B, T, n * hs);
-}
+});
+
+/**
+ * The multi-head attention core on (B, nh, T, hs), as the registry holds it. The reference is the
+ * fused kernel (tensor/ops/attention.ts) on the heads-side-by-side layout; MultiHeadAttention calls
+ * the kernel directly and goes through this slot only when a learner's version is installed.
+ */
+export const attentionCore = exercisable(
+  'scaledDotProductAttention',
+  (q: Tensor, k: Tensor, v: Tensor, causal: boolean): Tensor => {
+    const [, nh] = q.shape;
+    const merge = (t: Tensor) => t.transpose(1, 2).reshape(t.shape[0], t.shape[2], -1); // (B, T, nh·hs)
+    const y = fusedAttention(merge(q), merge(k), merge(v), { nHead: nh, causal }); // (B, Tq, nh·hs)
+    return y.reshape(q.shape[0], q.shape[2], nh, q.shape[3]).transpose(1, 2); // (B, nh, Tq, hs)
+  },
+);
 
 export interface AttentionOptions {
   /** 1 = may attend, 0 = blocked; broadcasts to (B, nh, Tq, Tk). */

@@ -11,6 +11,23 @@ import { MultiHeadAttention, type AttentionCallOptions } from './multihead.js';
 import { MLP } from './mlp.js';
 import { makeNorm, type Norm } from './norm.js';
 import type { GPTConfig } from './config.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'pre-norm-block' (chapter 5): x = x + attn(ln1(x)), then x = x + mlp(ln2(x)),
+     * x (B, T, C); each sub-layer is given as a function of a (B, T, C) tensor.
+     */
+    preNormBlock(
+      x: Tensor,
+      ln1: (h: Tensor) => Tensor,
+      attn: (h: Tensor) => Tensor,
+      ln2: (h: Tensor) => Tensor,
+      mlp: (h: Tensor) => Tensor,
+    ): Tensor;
+  }
+}
 
 export type NormPlacement = 'pre' | 'post';
 
@@ -18,6 +35,20 @@ export type NormPlacement = 'pre' | 'post';
 export function residual(x: Tensor, norm: Norm, f: (h: Tensor) => Tensor, placement: NormPlacement): Tensor {
   return placement === 'pre' ? x.add(f(norm.forward(x))) : norm.forward(x.add(f(x)));
 }
+
+const preNormBlock = exercisable(
+  'preNormBlock',
+  (
+    x: Tensor,
+    ln1: (h: Tensor) => Tensor,
+    attn: (h: Tensor) => Tensor,
+    ln2: (h: Tensor) => Tensor,
+    mlp: (h: Tensor) => Tensor,
+  ): Tensor => {
+    x = x.add(attn(ln1(x))); // (B, T, C)
+    return x.add(mlp(ln2(x))); // (B, T, C)
+  },
+);
 
 export class Block extends Module {
   ln_1: Norm;
@@ -51,6 +82,15 @@ export class Block extends Module {
 
   /** x (B, T, C) -> (B, T, C) */
   forward(x: Tensor, o: AttentionCallOptions = {}): Tensor {
+    if (this.placement === 'pre') {
+      return preNormBlock(
+        x,
+        (h) => this.ln_1.forward(h),
+        (h) => this.attn.forward(h, o),
+        (h) => this.ln_2.forward(h),
+        (h) => this.mlp.forward(h),
+      );
+    }
     x = residual(x, this.ln_1, (h) => this.attn.forward(h, o), this.placement);
     return residual(x, this.ln_2, (h) => this.mlp.forward(h), this.placement);
   }

@@ -19,6 +19,20 @@ import { sinusoidalTable } from './sinusoidal.js';
 import { ropeTables, type RopeTables } from './rope.js';
 import type { KVCache } from './kv-cache.js';
 import { LlmfsError } from '../errors.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'gpt-forward' (chapter 6): token ids (B, T) -> logits (B, T, V) with the model's
+     * modules: wte(idx) + wpe(0..T-1), dropout, every block, ln_f, then lm_head (or wte's weight,
+     * tied). For a model with learned positions, no cache and no masks.
+     */
+    gptForward(model: GPT, idx: Tensor): Tensor;
+  }
+}
+
+const gptForward = exercisable('gptForward', (model: GPT, idx: Tensor): Tensor => model.computeLogits(idx));
 
 export interface GPTForwardOptions {
   /** Next-token targets (B, T); when given, the mean cross-entropy is returned as `loss`. */
@@ -95,6 +109,26 @@ export class GPT extends Module {
         `GPT: sequence of ${start + T} positions exceeds the context window of ${c.blockSize}`,
       );
     }
+    // The plain path (what training runs) goes through the registry: a learner's gptForward there.
+    const plain =
+      c.positions === 'learned' &&
+      !o.cache &&
+      !o.attentionMask &&
+      !o.recordAttention &&
+      !(o.lastOnly && o.targets === undefined);
+    const logits = plain ? gptForward(this, idx) : this.computeLogits(idx, o); // (B, Tq, V)
+    if (o.targets === undefined) return { logits };
+    const loss = crossEntropy(
+      logits.reshape(B * T, c.vocabSize),
+      o.targets instanceof Tensor ? o.targets.reshape(B * T) : o.targets,
+    );
+    return { logits, loss };
+  }
+
+  /** Token ids (B, T) -> logits (B, T, V), or (B, 1, V) with lastOnly: everything but the loss. */
+  computeLogits(idx: Tensor, o: GPTForwardOptions = {}): Tensor {
+    const [B, T] = idx.shape;
+    const start = o.cache ? o.cache.length : 0;
     let x = this.wte.forward(idx); // (B, T, C)
     if (this.wpe) x = x.add(this.wpe.forward(Array.from({ length: T }, (_, t) => start + t))); // + (T, C)
     if (this._pe) x = x.add(this._pe.narrow(0, start, T)); // + (T, C)
@@ -123,12 +157,6 @@ export class GPT extends Module {
     // Tq = 1 when only the last position is needed (lastOnly), else Tq = T.
     if (o.lastOnly && o.targets === undefined) x = x.narrow(1, T - 1, 1); // (B, 1, C)
     x = this.ln_f.forward(x); // (B, Tq, C)
-    const logits = this.lm_head ? this.lm_head.forward(x) : linear(x, this.wte.weight); // (B, Tq, V)
-    if (o.targets === undefined) return { logits };
-    const loss = crossEntropy(
-      logits.reshape(B * T, c.vocabSize),
-      o.targets instanceof Tensor ? o.targets.reshape(B * T) : o.targets,
-    );
-    return { logits, loss };
+    return this.lm_head ? this.lm_head.forward(x) : linear(x, this.wte.weight); // (B, Tq, V)
   }
 }

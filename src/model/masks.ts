@@ -3,6 +3,24 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import { LlmfsError } from '../errors.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'causal-mask' (chapter 4): the (Tq, Tk) causal mask, 1 where query i (at absolute
+     * position Tk - Tq + i) may attend to key j (j <= Tk - Tq + i), 0 elsewhere.
+     */
+    causalMask(Tq: number, Tk: number): Tensor;
+  }
+}
+
+const causalMaskSlot = exercisable('causalMask', (Tq: number, Tk: number): Tensor => {
+  const m = new Float32Array(Tq * Tk);
+  const offset = Tk - Tq;
+  for (let i = 0; i < Tq; i++) for (let j = 0; j <= i + offset; j++) m[i * Tk + j] = 1;
+  return new Tensor(m, [Tq, Tk]);
+});
 
 /**
  * Causal mask (Tq, Tk): query i sits at absolute position (Tk - Tq + i) and may attend to keys
@@ -11,10 +29,7 @@ import { LlmfsError } from '../errors.js';
  */
 export function causalMask(Tq: number, Tk = Tq): Tensor {
   if (Tk < Tq) throw new LlmfsError(`causalMask: ${Tq} queries cannot come after only ${Tk} keys`);
-  const m = new Float32Array(Tq * Tk);
-  const offset = Tk - Tq;
-  for (let i = 0; i < Tq; i++) for (let j = 0; j <= i + offset; j++) m[i * Tk + j] = 1;
-  return new Tensor(m, [Tq, Tk]);
+  return causalMaskSlot(Tq, Tk);
 }
 
 /**

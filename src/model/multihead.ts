@@ -6,12 +6,13 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import { Linear, Dropout } from '../nn/layers.js';
-import { scaledDotProductAttention, splitHeads, mergeHeads } from './attention.js';
+import { scaledDotProductAttention, splitHeads, mergeHeads, repeatKv, attentionCore } from './attention.js';
 import { fusedAttention } from '../tensor/ops/attention.js';
 import { applyRope, type RopeTables } from './rope.js';
 import { LlmfsError } from '../errors.js';
 import { fmtShape } from '../tensor/shape.js';
 import { appendKv, type LayerKvCache } from './kv-cache.js';
+import { isImplemented } from '../exercises/registry.js';
 
 export interface MultiHeadOptions {
   nEmbd: number;
@@ -106,7 +107,13 @@ export class MultiHeadAttention extends Module {
         : null;
     const fusable = !o.record && (!o.mask || keyMask) && !(this.attnDropout > 0 && this.training);
     let y: Tensor; // (B, T, C): heads side by side
-    if (fusable) {
+    if (fusable && !keyMask && isImplemented('scaledDotProductAttention')) {
+      // A learner's attention core (`llmfs exercise`) replaces the fused kernel wholesale.
+      const qh = splitHeads(q, this.nHead); // (B, nh, T, hs)
+      const kh = repeatKv(splitHeads(k, this.nKvHead), this.nHead); // (B, nh, Tk, hs)
+      const vh = repeatKv(splitHeads(v, this.nKvHead), this.nHead);
+      y = mergeHeads(attentionCore(qh, kh, vh, causal));
+    } else if (fusable) {
       y = fusedAttention(q, k, v, { nHead: this.nHead, nKvHead: this.nKvHead, causal, keyMask });
     } else {
       const qh = splitHeads(q, this.nHead); // (B, nh, T, hs)

@@ -10,6 +10,17 @@ import { fmtShape } from '../shape.js';
 import { getBackend } from '../../kernels/backend.js';
 import { LlmfsError } from '../../errors.js';
 import type { IndexLike } from './indexing.js';
+import { exercisable } from '../../exercises/registry.js';
+
+declare module '../../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'cross-entropy' (chapter 6): the mean over counted rows of -log softmax(logits_n)[t_n],
+     * logits (N, V), targets N class ids; rows whose target is ignoreIndex are skipped (not counted).
+     */
+    crossEntropy(logits: Tensor, targets: readonly number[], ignoreIndex: number): Tensor;
+  }
+}
 
 export interface CrossEntropyOptions {
   /** Target value whose rows are skipped (default -100, as PyTorch). */
@@ -22,6 +33,21 @@ export interface CrossEntropyOptions {
 
 /** logits (..., C) and targets with the leading shape (...) or flat with one per row. */
 export function crossEntropy(logits: Tensor, targets: IndexLike, opts: CrossEntropyOptions = {}): Tensor {
+  // The plain loss (no smoothing, the mean over (N, V) logits) goes through the registry.
+  if (!opts.labelSmoothing && (opts.reduction ?? 'mean') === 'mean' && logits.ndim === 2) {
+    const t = targets instanceof Tensor ? targets.data : targets;
+    return crossEntropyMean(logits, Array.from(t), opts.ignoreIndex ?? -100);
+  }
+  return fusedCrossEntropy(logits, targets, opts);
+}
+
+const crossEntropyMean = exercisable(
+  'crossEntropy',
+  (logits: Tensor, targets: readonly number[], ignoreIndex: number): Tensor =>
+    fusedCrossEntropy(logits, targets, { ignoreIndex }),
+);
+
+function fusedCrossEntropy(logits: Tensor, targets: IndexLike, opts: CrossEntropyOptions): Tensor {
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const eps = opts.labelSmoothing ?? 0;
   const reduction = opts.reduction ?? 'mean';
