@@ -12,6 +12,7 @@ import { chapter6 } from './catalog/ch06.js';
 import { chapter7 } from './catalog/ch07.js';
 import { chapter8 } from './catalog/ch08.js';
 import { chapter9 } from './catalog/ch09.js';
+import { chapter10 } from './catalog/ch10.js';
 
 export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter1,
@@ -23,6 +24,7 @@ export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter7,
   ...chapter8,
   ...chapter9,
+  ...chapter10,
 ];
 
 export const PATHS = ['beginner', 'advanced', 'researcher'] as const;

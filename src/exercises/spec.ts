@@ -22,7 +22,8 @@ export type Topic =
   | 'schedules'
   | 'sampling'
   | 'inference'
-  | 'weights';
+  | 'weights'
+  | 'performance';
 
 export interface CheckCase {
   /** What the case probes, shown in the table: "odd shape (3, 5)", "large inputs (±1000)". */
