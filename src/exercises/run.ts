@@ -4,6 +4,7 @@
 // it in a worker thread (so a function that never returns can be stopped), the lab in a Web Worker.
 
 import { Rng } from '../tensor/rng.js';
+import { Tensor } from '../tensor/tensor-core.js';
 import { compareValues, deepCopy } from './compare.js';
 import { referenceOf, withImplementations, type ExercisableFunctions } from './registry.js';
 import type { CheckReport, CheckRow, ExerciseSpec, LearnerFn, Tolerance } from './spec.js';
@@ -23,6 +24,41 @@ export const CASE_SEED = 20261130;
 
 function defaultDescribe(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : `threw ${String(e)}`;
+}
+
+/** The case's arguments with every float Tensor a leaf that requires a gradient. */
+function withGrad(args: unknown[]): unknown[] {
+  return deepCopy(args).map((a) => (a instanceof Tensor ? new Tensor(a.data, a.shape, true) : a));
+}
+
+/**
+ * A forward op's output must carry autograd's graph, or training cannot learn through it: a
+ * result computed with loops over `.data` has the right values but no gradient.
+ */
+function gradientFlows(
+  fn: (...a: unknown[]) => unknown,
+  args: unknown[],
+  describe: (e: unknown) => string,
+): CheckRow {
+  const name = 'the output carries gradients';
+  let out: unknown;
+  try {
+    out = fn(...withGrad(args));
+  } catch (e) {
+    return { kind: 'gradcheck', name, passed: false, message: `your function threw ${describe(e)}` };
+  }
+  const outs = (Array.isArray(out) ? out : [out]).filter((t): t is Tensor => t instanceof Tensor);
+  const ok = outs.length === 0 || outs.some((t) => t.requiresGrad);
+  return {
+    kind: 'gradcheck',
+    name,
+    passed: ok,
+    message: ok
+      ? 'autograd can differentiate through your output'
+      : 'your output has the right values but carries no gradient (requiresGrad is false), so training ' +
+        'cannot learn through it: loops over .data are invisible to autograd; build the result from ' +
+        'tensor ops (x.sub, x.mean, x.mul, ...)',
+  };
 }
 
 /** Checks `fn` (the learner's export) against `spec`'s reference. */
@@ -73,6 +109,10 @@ export function runExercise(spec: ExerciseSpec, fn: LearnerFn, hooks: RunHooks =
       ...(cmp.firstDiff ? { firstDiff: cmp.firstDiff } : {}),
       ...(cmp.passed ? {} : { message: hint ? `${hint} (${cmp.message})` : cmp.message }),
     });
+  }
+  if (spec.differentiable && cases.length > 0 && checks.every((r) => r.passed)) {
+    hooks.onStart?.({ kind: 'gradcheck', name: 'the output carries gradients' }, limit);
+    checks.push(gradientFlows(learner, cases[0]!.args, describe));
   }
   if (checks.every((r) => r.passed)) {
     const install = { [spec.slot]: fn } as Partial<ExercisableFunctions>;

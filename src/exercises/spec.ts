@@ -84,6 +84,11 @@ export interface ExerciseSpec {
    */
   diagnose?(got: unknown, want: unknown, c: CheckCase): string | null;
   /**
+   * The library differentiates through this function's Tensor output (a forward op used in
+   * training): the checker then also requires the output to carry autograd's graph.
+   */
+  differentiable?: boolean;
+  /**
    * Decides a case instead of the elementwise comparison, where more than one answer is right (any
    * valid topological order, say): passed, or what is wrong.
    */

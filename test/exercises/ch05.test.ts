@@ -90,11 +90,14 @@ test('layer-norm: a layer norm written with loops over rows agrees on every case
     }
     return new Tensor(y, x.shape);
   });
-  // Every case agrees; training needs gradients, which loops over .data do not give.
+  // Every case agrees; training needs gradients, which loops over .data do not give, and the
+  // checker says so in words.
   assert.ok(
     r.checks.filter((c) => c.kind === 'case').every((c) => c.passed),
     r.message,
   );
+  assert.equal(r.passed, false);
+  assert.match(r.message!, /right values but carries no gradient.*loops over \.data/);
 });
 
 test('layer-norm-backward: dx = grad · w · rstd (no mean terms) is rejected with a message saying so', () => {

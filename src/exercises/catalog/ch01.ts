@@ -217,6 +217,7 @@ const softmaxEx: ExerciseSpec = {
   title: 'Softmax, numerically stable',
   exportName: 'softmax',
   slot: 'softmax',
+  differentiable: true,
   topics: ['autograd'],
   hints: [
     'softmax(x)_i = exp(x_i) / Σ_j exp(x_j) along `axis`; build it from tensor ops and autograd does ' +

@@ -73,6 +73,7 @@ const rope: ExerciseSpec = {
   title: 'Rotary position embedding',
   exportName: 'rope',
   slot: 'rope',
+  differentiable: true,
   topics: ['positions'],
   compare:
     'Hugging Face LLaMA and GPT-NeoX pair channel i with i + hs/2 (rotate_half), as here. The RoFormer ' +

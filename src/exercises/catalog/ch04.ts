@@ -81,6 +81,7 @@ const attentionHeadSpec: ExerciseSpec = {
   title: 'One causal attention head: softmax(q kᵀ / √hs + mask) v',
   exportName: 'attentionHead',
   slot: 'attentionHead',
+  differentiable: true,
   topics: ['attention'],
   hints: [
     'scores[b, i, j] = q[b, i] · k[b, j] / sqrt(hs): how well query i matches key j. ' +
@@ -135,6 +136,7 @@ const splitHeads: ExerciseSpec = {
   title: 'Split the channels into heads: (B, T, C) -> (B, nh, T, hs)',
   exportName: 'splitHeads',
   slot: 'splitHeads',
+  differentiable: true,
   topics: ['attention'],
   hints: [
     'The C = nh·hs channels of each position are nh heads of hs channels side by side: head h owns ' +
@@ -172,6 +174,7 @@ const mergeHeads: ExerciseSpec = {
   title: 'Concatenate the heads again: (B, nh, T, hs) -> (B, T, C)',
   exportName: 'mergeHeads',
   slot: 'mergeHeads',
+  differentiable: true,
   topics: ['attention'],
   hints: [
     "The inverse of splitHeads: position t of the output holds head 0's hs values, then head 1's, ... " +
@@ -230,6 +233,7 @@ const sdpa: ExerciseSpec = {
   title: 'Scaled dot-product attention for every head at once',
   exportName: 'scaledDotProductAttention',
   slot: 'scaledDotProductAttention',
+  differentiable: true,
   topics: ['attention'],
   hints: [
     'The same as one head, with the heads as an extra batch axis: matmul works on the last two axes, so ' +

@@ -24,6 +24,7 @@ const layerNormSpec: ExerciseSpec = {
   title: 'Layer normalisation (forward)',
   exportName: 'layerNorm',
   slot: 'layerNorm',
+  differentiable: true,
   topics: ['norms'],
   compare:
     "PyTorch's nn.LayerNorm (and llama.cpp's ggml_norm) put eps inside the square root and use the " +
@@ -172,6 +173,7 @@ const rmsNormSpec: ExerciseSpec = {
   title: 'RMS normalisation',
   exportName: 'rmsNorm',
   slot: 'rmsNorm',
+  differentiable: true,
   topics: ['norms'],
   compare:
     "Hugging Face's LlamaRMSNorm casts x to float32 for mean(x²) and casts back before multiplying by " +
@@ -219,6 +221,7 @@ const geluSpec: ExerciseSpec = {
   title: "GELU, tanh approximation (GPT-2's activation)",
   exportName: 'gelu',
   slot: 'gelu',
+  differentiable: true,
   topics: ['model'],
   hints: [
     'GELU(x) = x · Φ(x), Φ the standard normal CDF; GPT-2 uses the tanh approximation Φ(x) ≈ (1 + ' +
@@ -281,6 +284,7 @@ const preNormBlockSpec: ExerciseSpec = {
   title: 'A pre-norm transformer block: two residual branches',
   exportName: 'preNormBlock',
   slot: 'preNormBlock',
+  differentiable: true,
   topics: ['model', 'norms'],
   compare:
     'GPT-2, Llama and most LLMs since are pre-norm; the original Transformer and BERT are post-norm, ' +

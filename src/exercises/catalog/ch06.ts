@@ -43,6 +43,7 @@ const gptForwardSpec: ExerciseSpec = {
   title: "The GPT's forward pass: token ids to next-token logits",
   exportName: 'gptForward',
   slot: 'gptForward',
+  differentiable: true,
   topics: ['model'],
   hints: [
     'Each position starts as its token embedding plus its position embedding: model.wte.forward(idx) is ' +
@@ -112,6 +113,7 @@ const crossEntropySpec: ExerciseSpec = {
   title: 'Cross-entropy: the mean of −log softmax at the target',
   exportName: 'crossEntropy',
   slot: 'crossEntropy',
+  differentiable: true,
   topics: ['training'],
   hints: [
     'For each row n: log p_n = log_softmax(logits_n) = logits_n - log Σ_v exp(logits_n[v]); its loss is ' +
