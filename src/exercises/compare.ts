@@ -93,9 +93,13 @@ function compareNumeric(got: Numeric, want: Numeric, tol: Tolerance, path: strin
   for (let i = 0; i < want.data.length; i++) {
     const g = got.data[i]!;
     const w = want.data[i]!;
-    const bothInf = !Number.isFinite(w) && g === w;
-    const d = bothInf ? 0 : Math.abs(g - w);
-    const close = bothInf || (Number.isNaN(w) ? Number.isNaN(g) : d <= tol.atol + tol.rtol * Math.abs(w));
+    const d = !Number.isFinite(w) && g === w ? 0 : Math.abs(g - w);
+    // ±Infinity (a masked logit) must be matched exactly: rtol·|∞| would accept any number.
+    const close = Number.isNaN(w)
+      ? Number.isNaN(g)
+      : !Number.isFinite(w)
+        ? g === w
+        : d <= tol.atol + tol.rtol * Math.abs(w);
     if (!Number.isNaN(d) && d > maxAbsDiff) maxAbsDiff = d;
     if (Number.isNaN(d) && !Number.isNaN(w)) maxAbsDiff = NaN;
     if (!close && first < 0) first = i;
