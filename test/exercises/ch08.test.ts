@@ -169,3 +169,13 @@ test("beam-search-step: forgetting the beam's own log-probability is named", asy
   assert.equal(r.passed, false);
   assert.match(r.message ?? '', /beam's own log-probability/);
 });
+
+test('top-k and top-p: a filter that removes nothing fails the cases (not only the integration step)', () => {
+  for (const id of ['top-k', 'top-p']) {
+    const r = check(id, (z: Float64Array) => z);
+    assert.equal(r.passed, false);
+    assert.equal(r.checks[0]!.kind, 'case');
+    assert.equal(r.checks[0]!.passed, false, `${id}: the first case catches it`);
+    assert.match(r.message ?? '', /you kept \d+ tokens, the reference \d+/);
+  }
+});

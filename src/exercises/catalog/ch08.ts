@@ -13,6 +13,13 @@ import { TINY_PROMPT, logitsRow, sameTokens, withTinyLm } from './ch08-helpers.j
 
 const STRATEGIES = 'The strategies';
 
+/**
+ * Filters keep logits exactly and remove the rest as -Infinity. rtol is 0 because with rtol > 0
+ * the tolerance atol + rtol·|want| is infinite where the reference is -Infinity, and any number
+ * would pass there.
+ */
+const EXACT = { atol: 1e-9, rtol: 0 };
+
 /** How many entries of a row are finite (kept by a filter). */
 const keptCount = (x: unknown): number =>
   x instanceof Float64Array || Array.isArray(x)
@@ -30,6 +37,7 @@ const greedy: ExerciseSpec = {
   exportName: 'greedy',
   slot: 'greedy',
   topics: ['sampling'],
+  tolerance: EXACT,
   compare:
     'torch.argmax and Hugging Face greedy search (argmax of the processed scores) also return the ' +
     "first index on ties; llama.cpp's greedy sampler takes the largest logit the same way. Greedy " +
@@ -73,6 +81,7 @@ const temperature: ExerciseSpec = {
   exportName: 'applyTemperature',
   slot: 'applyTemperature',
   topics: ['sampling'],
+  tolerance: { atol: 1e-6, rtol: 0 }, // logits up to 1e5 here; see EXACT about rtol
   compare:
     "Hugging Face's TemperatureLogitsWarper also divides the scores by T, and runs before top-k and " +
     "top-p (as here), so T changes which tokens the nucleus keeps. llama.cpp's default sampler chain " +
@@ -123,6 +132,7 @@ const topK: ExerciseSpec = {
   exportName: 'topKFilter',
   slot: 'topKFilter',
   topics: ['sampling'],
+  tolerance: EXACT,
   compare:
     "Hugging Face's TopKLogitsWarper keeps every score >= the k-th largest (ties with it survive, as " +
     'here) and takes k = max(top_k, min_tokens_to_keep), capped at V. llama.cpp sorts and keeps ' +
@@ -166,6 +176,7 @@ const topP: ExerciseSpec = {
   exportName: 'topPFilter',
   slot: 'topPFilter',
   topics: ['sampling'],
+  tolerance: EXACT,
   compare:
     "Hugging Face's TopPLogitsWarper sorts ascending and removes the tokens whose cumulative " +
     'probability is <= 1 - top_p, keeping at least min_tokens_to_keep; the same set up to rounding ' +
