@@ -4,6 +4,7 @@
 // updating counts in place. Its two steps are exercises of their own: pair counts and merging a pair.
 
 import type { Merge } from './rules.js';
+import { LlmfsError } from '../errors.js';
 import { exercisable } from '../exercises/registry.js';
 
 declare module '../exercises/registry.js' {
@@ -85,7 +86,20 @@ export function trainMergesReadable(
       byBytes.set(bytes.join(','), id);
     }
     merges.push([best.left, best.right, id]);
-    for (let i = 0; i < parts.length; i++) parts[i] = mergePair(parts[i], [best.left, best.right], id);
+    let shorter = false;
+    for (let i = 0; i < parts.length; i++) {
+      const merged = mergePair(parts[i], [best.left, best.right], id);
+      shorter ||= merged.length < parts[i].length;
+      parts[i] = merged;
+    }
+    // The best pair occurs, so some chunk gets shorter; if none does, the counts or the merge are
+    // wrong (an exercise's function is installed), and looping on would never end.
+    if (!shorter) {
+      throw new LlmfsError(
+        `train: merging the pair (${best.left}, ${best.right}), counted ${best.count} times, ` +
+          'changed no chunk',
+      );
+    }
   }
   return merges;
 }

@@ -5,6 +5,8 @@ import { GPT } from '../../model/gpt.js';
 import type { GPTConfigInput } from '../../model/config.js';
 import { manualSeed, type Rng } from '../../tensor/rng.js';
 import { noGrad } from '../../tensor/autograd.js';
+import { tensor } from '../../tensor/creation.js';
+import { KVCache } from '../../model/kv-cache.js';
 import { withReferences } from '../registry.js';
 import type { StepOutcome } from '../spec.js';
 
@@ -60,4 +62,42 @@ export function sameTokens(what: string, session: () => number[][]): StepOutcome
     }
   }
   return { passed: true, message: `${what}: the same ${ref.flat().length} tokens as the reference` };
+}
+
+/**
+ * A batch of two rows fed through the KV cache in two blocks (3 tokens, then 5 at once) must give
+ * the logits of one uncached pass over all 8: the second block's causal mask and positions only
+ * line up if the cache holds each row's past, in order, before its new positions.
+ */
+export function cachedMatchesUncached(): StepOutcome {
+  const rows = [
+    [1, 5, 2, 7, 3, 9, 4, 8],
+    [6, 0, 2, 2, 11, 3, 17, 5],
+  ];
+  return withTinyLm((gpt) =>
+    noGrad(() => {
+      const cache = new KVCache(gpt.config.nLayer);
+      gpt.forward(tensor(rows.map((r) => r.slice(0, 3))), { cache });
+      const got = gpt.forward(tensor(rows.map((r) => r.slice(3))), { cache }).logits; // (2, 5, V)
+      const want = withReferences(() => gpt.forward(tensor(rows)).logits); // (2, 8, V)
+      const [B, T, V] = got.shape as [number, number, number];
+      let max = 0;
+      for (let b = 0; b < B; b++)
+        for (let t = 0; t < T; t++)
+          for (let v = 0; v < V; v++) {
+            const d = Math.abs(got.data[(b * T + t) * V + v]! - want.data[(b * 8 + 3 + t) * V + v]!);
+            max = Number.isNaN(d) ? Infinity : Math.max(max, d);
+          }
+      const ok = max < 1e-4;
+      return {
+        passed: ok,
+        maxAbsDiff: max,
+        message: ok
+          ? '3 + 5 tokens through the cache give the logits of one uncached pass ' +
+            `(max |Δ| ${max.toExponential(2)})`
+          : `3 + 5 tokens through the cache give logits up to ${max.toPrecision(3)} away from one uncached ` +
+            "pass: the cache must hold each row's past positions, in order, before the new ones",
+      };
+    }),
+  );
 }

@@ -9,7 +9,7 @@ import { generate } from '../../generate/generate.js';
 import { beamSearch, type BeamCandidate } from '../../generate/beam-search.js';
 import type { CheckCase, ExerciseSpec } from '../spec.js';
 import { randn } from '../helpers.js';
-import { TINY_PROMPT, logitsRow, sameTokens, withTinyLm } from './ch08-helpers.js';
+import { TINY_PROMPT, cachedMatchesUncached, logitsRow, sameTokens, withTinyLm } from './ch08-helpers.js';
 
 const STRATEGIES = 'The strategies';
 
@@ -260,6 +260,11 @@ const kvCacheAppend: ExerciseSpec = {
     return null;
   },
   extra: [
+    {
+      kind: 'integration',
+      name: 'tiny GPT, 2 rows: 3 then 5 tokens through the cache = one uncached pass',
+      run: cachedMatchesUncached,
+    },
     {
       kind: 'integration',
       name: 'tiny GPT generates 12 tokens with the KV cache',
