@@ -27,6 +27,40 @@ import { Stepper, type StepperOptions } from './stepper.js';
 import { logSoftmax, topIds } from './probs.js';
 import { lengthNormalisedScore, type LengthPenaltyFormula } from './length-penalty.js';
 import { LlmfsError } from '../errors.js';
+import { exercisable } from '../exercises/registry.js';
+
+/** One extension of a beam: its row, the next token, and the beam's log-probability plus the token's. */
+export interface BeamCandidate {
+  beam: number;
+  token: number;
+  logprob: number;
+}
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'beam-search-step' (chapter 8): every beam r extended by its `perBeam` most likely
+     * next tokens (log-softmax of logits[r], lower id first on ties), scored beamLogprobs[r] +
+     * log p(token), all candidates sorted best first (equal scores keep beam, then token, order).
+     */
+    beamSearchStep(logits: Float32Array[], beamLogprobs: number[], perBeam: number): BeamCandidate[];
+  }
+}
+
+const beamSearchStep = exercisable(
+  'beamSearchStep',
+  (logits: Float32Array[], beamLogprobs: number[], perBeam: number): BeamCandidate[] => {
+    const candidates: BeamCandidate[] = [];
+    logits.forEach((row, r) => {
+      const lp = logSoftmax(row);
+      for (const id of topIds(lp, perBeam)) {
+        candidates.push({ beam: r, token: id, logprob: beamLogprobs[r] + lp[id] });
+      }
+    });
+    candidates.sort((a, b) => b.logprob - a.logprob);
+    return candidates;
+  },
+);
 
 export type EarlyStopping = boolean | 'never';
 
@@ -145,29 +179,26 @@ export function beamSearch(
     const length = step + 1; // generated tokens once this step's token is appended
     // The 2·beams best (beam, token) extensions: enough that `beams` survive even if up to
     // `beams` of them are end-of-text.
-    const candidates: { row: number; id: number; logprob: number }[] = [];
-    logits.forEach((row, r) => {
-      const lp = logSoftmax(row);
-      for (const id of topIds(lp, 2 * beams)) {
-        candidates.push({ row: r, id, logprob: live[r].logprob + lp[id] });
-      }
-    });
-    candidates.sort((a, b) => b.logprob - a.logprob);
-    const next: typeof candidates = [];
+    const candidates = beamSearchStep(
+      logits,
+      live.map((l) => l.logprob),
+      2 * beams,
+    );
+    const next: BeamCandidate[] = [];
     for (let rank = 0; rank < candidates.length && next.length < beams; rank++) {
       const c = candidates[rank];
-      if (!eos.has(c.id)) next.push(c);
+      if (!eos.has(c.token)) next.push(c);
       else if (rank < beams) {
         // An end-of-text among the top `beams` finishes a hypothesis (its length counts the eos).
-        const ids = [...live[c.row].ids];
+        const ids = [...live[c.beam].ids];
         finished.add({ ids, logprob: c.logprob, score: score(c.logprob, length), finished: true });
       }
     }
     done = isDone(candidates[0].logprob, length) || next.length === 0;
-    live = next.map((c) => ({ ids: [...live[c.row].ids, c.id], logprob: c.logprob }));
+    live = next.map((c) => ({ ids: [...live[c.beam].ids, c.token], logprob: c.logprob }));
     if (done || step + 1 === maxNewTokens) break;
-    stepper.select(next.map((c) => c.row));
-    logits = stepper.append(next.map((c) => c.id));
+    stepper.select(next.map((c) => c.beam));
+    logits = stepper.append(next.map((c) => c.token));
   }
   if (!done) {
     for (const h of live) finished.add({ ...h, score: score(h.logprob, h.ids.length), finished: false });

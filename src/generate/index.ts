@@ -28,7 +28,13 @@ export {
   type GeneratedToken,
   type FinishReason,
 } from './generate.js';
-export { beamSearch, type BeamSearchOptions, type EarlyStopping, type Hypothesis } from './beam-search.js';
+export {
+  beamSearch,
+  type BeamSearchOptions,
+  type BeamCandidate,
+  type EarlyStopping,
+  type Hypothesis,
+} from './beam-search.js';
 export {
   hfLengthPenalty,
   gnmtLengthPenalty,

@@ -4,6 +4,16 @@
 
 import type { Rng } from '../tensor/rng.js';
 import { argmax, softmax } from './probs.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /** Exercise 'greedy' (chapter 8): the index of the largest logit, the first one on ties. */
+    greedy(logits: Float64Array): number;
+  }
+}
+
+const greedy = exercisable('greedy', (logits: Float64Array): number => argmax(logits));
 
 export type Strategy = 'greedy' | 'sample';
 
@@ -23,5 +33,6 @@ export function sampleIndex(probs: ArrayLike<number>, rng: Rng): number {
 
 /** The next token under `strategy` from processed logits z (length V). */
 export function chooseToken(z: ArrayLike<number>, strategy: Strategy, rng: Rng): number {
-  return strategy === 'greedy' ? argmax(z) : sampleIndex(softmax(z), rng);
+  if (strategy === 'greedy') return greedy(z instanceof Float64Array ? z : Float64Array.from(z));
+  return sampleIndex(softmax(z), rng);
 }

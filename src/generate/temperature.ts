@@ -4,6 +4,22 @@
 
 import type { LogitsProcessor } from './processor.js';
 import { LlmfsError } from '../errors.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'temperature' (chapter 8): the logits divided by t, z_i / t. May edit `logits` in
+     * place; the processor copies what it returns back into the row.
+     */
+    applyTemperature(logits: Float64Array, t: number): Float64Array;
+  }
+}
+
+const applyTemperature = exercisable('applyTemperature', (logits: Float64Array, t: number): Float64Array => {
+  for (let i = 0; i < logits.length; i++) logits[i] /= t;
+  return logits;
+});
 
 export function temperature(t: number): LogitsProcessor {
   if (!(t > 0) || !Number.isFinite(t))
@@ -11,6 +27,7 @@ export function temperature(t: number): LogitsProcessor {
       `temperature must be a positive number, got ${t} (use the greedy strategy for temperature 0)`,
     );
   return (logits) => {
-    for (let i = 0; i < logits.length; i++) logits[i] /= t;
+    const out = applyTemperature(logits, t);
+    if (out !== logits) logits.set(out);
   };
 }

@@ -10,6 +10,17 @@
 import { Tensor } from '../tensor/tensor.js';
 import { cat } from '../tensor/ops/layout.js';
 import { isGradEnabled } from '../tensor/autograd.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'kv-cache-append' (chapter 8): the cached keys (or values) `past` (B, Tp, W), null
+     * before the first step, followed along time by this step's `x` (B, T, W): (B, Tp + T, W).
+     */
+    kvCacheAppend(past: Tensor | null, x: Tensor): Tensor;
+  }
+}
 
 /** Per-layer cache of past keys and values, (B, Tpast, nkv·hs) each (heads side by side). */
 export interface LayerKvCache {
@@ -48,7 +59,7 @@ interface Store {
 const stores = new WeakMap<Tensor, Store>();
 
 /** past (B, Tp, W) followed by x (B, T, W) along time, as cat([past, x], 1) computes it. */
-function append(past: Tensor | null, x: Tensor): Tensor {
+const append = exercisable('kvCacheAppend', (past: Tensor | null, x: Tensor): Tensor => {
   if (past === null) past = new Tensor(x.data.subarray(0, 0), [x.shape[0], 0, x.shape[2]]);
   if (isGradEnabled() && (past.requiresGrad || x.requiresGrad)) return cat([past, x], 1); // keeps the graph
   const [B, Tp, W] = past.shape;
@@ -80,7 +91,7 @@ function append(past: Tensor | null, x: Tensor): Tensor {
   const out = new Tensor(cap === n ? data : data.subarray(0, n), [B, Tp + T, W]);
   if (B === 1) stores.set(out, { data, filled: n });
   return out;
-}
+});
 
 /** Appends this step's keys and values (B, T, kvWidth) to a layer's cache; returns the full ones. */
 export function appendKv(layer: LayerKvCache, k: Tensor, v: Tensor): { k: Tensor; v: Tensor } {

@@ -5,7 +5,14 @@
 export type { Tokenizer, EncodeOptions } from './types.js';
 export { CharTokenizer, UNK, type UnknownPolicy } from './char.js';
 export { BpeTokenizer, type BpeConfig } from './bpe.js';
-export { trainBpe, countChunks, type TrainOptions, type TrainProgress } from './train.js';
+export {
+  trainBpe,
+  countChunks,
+  type TrainOptions,
+  type TrainProgress,
+  type MergeLoopHooks,
+} from './train.js';
+export { trainMergesReadable, bpePairCounts, mergePair } from './train-readable.js';
 export { gpt2, GPT2_EOT, GPT2_VOCAB_SIZE } from './gpt2.js';
 export {
   fromTiktoken,

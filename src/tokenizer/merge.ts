@@ -4,6 +4,18 @@
 
 import type { MergeRules } from './rules.js';
 import { Heap } from './heap.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'bpe-encode' (chapter 2): one chunk's byte tokens merged by rank: repeatedly join
+     * the adjacent pair of lowest rules.rank (the leftmost on ties) into rules.merged, until no
+     * adjacent pair has a finite rank.
+     */
+    bpeEncode(ids: readonly number[], rules: MergeRules): number[];
+  }
+}
 
 /**
  * The readable version: rescan every pair after each merge. O(n^2) for n bytes, which is the
@@ -90,6 +102,7 @@ export function mergeHeap(tokens: readonly number[], rules: MergeRules): number[
 /** Chunks up to this many bytes use mergeScan, longer ones mergeHeap (see bench/tokenizer.ts). */
 export const SCAN_LIMIT = 256;
 
-export function bpeMerge(tokens: readonly number[], rules: MergeRules): number[] {
-  return tokens.length <= SCAN_LIMIT ? mergeScan(tokens, rules) : mergeHeap(tokens, rules);
-}
+/** The merge loop the tokenizer runs on each chunk (through the registry: exercise 'bpe-encode'). */
+export const bpeMerge = exercisable('bpeEncode', (tokens: readonly number[], rules: MergeRules): number[] =>
+  tokens.length <= SCAN_LIMIT ? mergeScan(tokens, rules) : mergeHeap(tokens, rules),
+);
