@@ -46,8 +46,10 @@ export function formatReport(e: ExerciseSpec, file: string, report: CheckReport)
     }
   }
   lines.push('');
-  if (report.passed) lines.push(`✓ ${e.id} passed`);
-  else {
+  if (report.passed) {
+    lines.push(`✓ ${e.id} passed`);
+    if (e.compare) lines.push('', `  compare with PyTorch / Hugging Face: ${e.compare}`);
+  } else {
     lines.push(`✗ ${e.id} fails: ${report.message ?? 'see above'}`);
     lines.push(`  stuck? llmfs exercise hint ${e.id}`);
   }

@@ -33,13 +33,21 @@ export type LearningPath = (typeof PATHS)[number];
 /** What each path is for, shown by `llmfs exercise list --path P`. */
 export const PATH_DESCRIPTIONS: Record<LearningPath, string> = {
   beginner: 'every exercise, in chapter order',
-  advanced: 'attention and training first (the parts that decide speed and quality), then the rest',
+  advanced:
+    'attention, training and speed first (the KV cache, the matmul kernel): the parts that decide ' +
+    'quality and speed; then the rest',
   researcher:
     'the parts that differ between implementations (norms, positions, schedules, sampling), ' +
     'each with a note comparing PyTorch and Hugging Face',
 };
 
-const FIRST_FOR_ADVANCED: readonly Topic[] = ['attention', 'training', 'schedules'];
+const FIRST_FOR_ADVANCED: readonly Topic[] = [
+  'attention',
+  'training',
+  'schedules',
+  'inference',
+  'performance',
+];
 const RESEARCHER_TOPICS: readonly Topic[] = ['norms', 'positions', 'schedules', 'sampling'];
 
 /** The exercises of `path`, in the order the path takes them. */
