@@ -88,3 +88,14 @@ test('a learner’s process.exit ends the check with a message, not the tool', a
   assert.equal(r.passed, false);
   assert.match(r.message!, /the check stopped \(exit code 3\)/);
 });
+
+test('a runaway allocation ends the check with a message, not the tool', async () => {
+  const file = join(dir, 'memory.ts');
+  writeFileSync(
+    file,
+    HEAD + SIG + '  const xs: number[][] = [];\n  for (;;) xs.push(new Array(1e5).fill(1));\n}\n',
+  );
+  const r = await checkFile('mul-backward', file, { heapLimitMb: 64 });
+  assert.equal(r.passed, false);
+  assert.match(r.message!, /^same shape \(3, 5\): your function ran out of memory/);
+});

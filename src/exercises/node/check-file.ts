@@ -16,6 +16,8 @@ export interface CheckFileOptions {
   timeScale?: number;
   /** Limit for compiling and loading the library before the first check, ms (default 60 s). */
   startupLimitMs?: number;
+  /** The check worker's heap limit in MB (default 2048). */
+  heapLimitMb?: number;
 }
 
 interface CompileErrorMsg {
@@ -45,7 +47,11 @@ export function checkFile(id: string, file: string, opts: CheckFileOptions = {})
   const compiler = new Worker(COMPILE_WORKER, {
     workerData: { file, outDir, libEntry: LIBRARY_ENTRY, libTypes: LIBRARY_TYPES },
   });
-  const worker = new Worker(CHECK_WORKER, { workerData: { id, file, libEntry: LIBRARY_ENTRY, tsx } });
+  // A heap limit of its own: a learner's runaway allocation ends the worker, not the tool.
+  const worker = new Worker(CHECK_WORKER, {
+    workerData: { id, file, libEntry: LIBRARY_ENTRY, tsx },
+    resourceLimits: { maxOldGenerationSizeMb: opts.heapLimitMb ?? 2048 },
+  });
   const rows: CheckRow[] = [];
   let built: string | null = null;
   let ready = false;
@@ -131,14 +137,23 @@ export function checkFile(id: string, file: string, opts: CheckFileOptions = {})
     compiler.on('error', (e) =>
       fail({ kind: 'compile', name: 'compile', passed: false, message: `the compiler failed: ${e.message}` }),
     );
-    worker.on('error', (e) =>
-      fail({
-        kind: 'compile',
-        name: 'checker',
-        passed: false,
-        message: `the check worker failed: ${e.message}`,
-      }),
-    );
+    worker.on('error', (e: Error & { code?: string }) => {
+      const c = current;
+      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY')
+        fail({
+          kind: c?.kind ?? 'case',
+          name: c?.name ?? 'checker',
+          passed: false,
+          message: 'your function ran out of memory (a list that grows without end?)',
+        });
+      else
+        fail({
+          kind: 'compile',
+          name: 'checker',
+          passed: false,
+          message: `the check worker failed: ${e.message}`,
+        });
+    });
     worker.on('exit', (code) => {
       if (!settled)
         fail({
