@@ -10,6 +10,7 @@ import { tokenizeCommand } from './tokenize-text.js';
 import { tokenizerCommand } from './tokenizer-train.js';
 import { evalCommand } from './eval.js';
 import { exerciseCommand } from './exercise.js';
+import { finetuneCommand } from './finetune.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
@@ -21,4 +22,5 @@ export const commands: Record<string, Command> = {
   tokenizer: tokenizerCommand,
   eval: evalCommand,
   exercise: exerciseCommand,
+  finetune: finetuneCommand,
 };
