@@ -27,7 +27,8 @@ for (const [name, fn] of [
 ] as const) {
   const r = runExercise(spec, fn);
   console.log(`${name}: ${r.passed ? 'passed' : 'failed'}`);
-  for (const c of r.checks) console.log(`  ${c.passed ? '✓' : '✗'} ${c.name}${c.passed ? '' : `: ${c.message}`}`);
+  for (const c of r.checks)
+    console.log(`  ${c.passed ? '✓' : '✗'} ${c.name}${c.passed ? '' : `: ${c.message}`}`);
 }
 
 // Installed in the registry, the learner's function is what autograd calls for every mul.
@@ -35,4 +36,6 @@ let calls = 0;
 const counted = (a: Tensor, b: Tensor, grad: Tensor): [Tensor, Tensor] => (calls++, loops(a, b, grad));
 const x = tensor([1, 2, 3], { requiresGrad: true });
 withImplementations({ mulBackward: counted }, () => x.mul(x).sum().backward());
-console.log(`d(x·x)/dx = [${[...x.grad!.data].join(', ')}] with the learner's backward called ${calls} time(s)`);
+console.log(
+  `d(x·x)/dx = [${[...x.grad!.data].join(', ')}] with the learner's backward called ${calls} time(s)`,
+);
