@@ -56,6 +56,13 @@ function kindOf(v: unknown): string {
   return typeof v === 'object' ? 'an object' : `a ${typeof v} (${String(v)})`;
 }
 
+/** A value in a message: strings and small values as JSON, anything bigger by its kind. */
+function describeValue(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  return kindOf(v);
+}
+
 /** Multi-index of flat position `i` in `shape`, as '[1, 2]'. */
 export function indexAt(i: number, shape: readonly number[]): string {
   const idx: number[] = [];
@@ -114,12 +121,17 @@ function compareNumeric(got: Numeric, want: Numeric, tol: Tolerance, path: strin
   if (first < 0) return { passed: true, shape, maxAbsDiff };
   const at = `${path}${indexAt(first, want.shape)}`;
   const firstDiff = `${at}: got ${fmt(got.data[first]!)}, want ${fmt(want.data[first]!)}`;
-  let message = `${path} differs from the reference (first at ${indexAt(first, want.shape)})`;
+  let message =
+    want.shape.length === 0
+      ? `${path} is ${fmt(got.data[0]!)}, should be ${fmt(want.data[0]!)}`
+      : `${path} differs from the reference (first at ${indexAt(first, want.shape)})`;
   if (badNonFinite >= 0) {
     const i = badNonFinite;
-    message =
-      `${path}${indexAt(i, want.shape)} is ${got.data[i]} where the reference is ${fmt(want.data[i]!)}: ` +
-      'an overflow (exp of a large number?) or a 0/0';
+    const g = got.data[i]!;
+    const at = `${path}${indexAt(i, want.shape)} is ${g} where the reference is ${fmt(want.data[i]!)}`;
+    message = Number.isNaN(g)
+      ? `${at}: an overflow (exp of a large number?) or a 0/0`
+      : `${at}: masked or filtered out where it should stay, or an overflow`;
   } else if (scaled < 2) {
     // one number: no pattern to name
   } else if (constantScale && Number.isFinite(scale) && Math.abs(scale + 1) < 1e-3)
@@ -162,8 +174,8 @@ export function compareValues(got: unknown, want: unknown, tol: Tolerance, path 
       ...(ok
         ? {}
         : {
-            firstDiff: `${path}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`,
-            message: `${path} is ${JSON.stringify(got)}, should be ${JSON.stringify(want)}`,
+            firstDiff: `${path}: got ${describeValue(got)}, want ${describeValue(want)}`,
+            message: `${path} is ${describeValue(got)}, should be ${describeValue(want)}`,
           }),
     };
   }

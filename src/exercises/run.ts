@@ -26,6 +26,13 @@ function defaultDescribe(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : `threw ${String(e)}`;
 }
 
+/** Plain data (compared for in-place changes); models, functions and other objects are not. */
+function isData(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return typeof v !== 'function';
+  if (v instanceof Tensor || ArrayBuffer.isView(v) || Array.isArray(v) || v instanceof Map) return true;
+  return Object.getPrototypeOf(v) === Object.prototype;
+}
+
 /** The case's arguments with every float Tensor a leaf that requires a gradient. */
 function withGrad(args: unknown[]): unknown[] {
   return deepCopy(args).map((a) => (a instanceof Tensor ? new Tensor(a.data, a.shape, true) : a));
@@ -71,10 +78,13 @@ export function runExercise(spec: ExerciseSpec, fn: LearnerFn, hooks: RunHooks =
   const cases = spec.cases(new Rng(CASE_SEED));
   for (const c of cases) {
     hooks.onStart?.({ kind: 'case', name: c.name }, limit);
-    const want = reference(...deepCopy(c.args));
+    spec.before?.(c);
+    let want = reference(...deepCopy(c.args));
     let got: unknown;
+    const args = deepCopy(c.args);
     try {
-      got = learner(...deepCopy(c.args));
+      spec.before?.(c);
+      got = learner(...args);
     } catch (e) {
       checks.push({
         kind: 'case',
@@ -83,6 +93,30 @@ export function runExercise(spec: ExerciseSpec, fn: LearnerFn, hooks: RunHooks =
         message: `your function threw ${describe(e)}`,
       });
       continue;
+    }
+    if (spec.pureInputs) {
+      const changed = args.findIndex(
+        (a, i) => isData(a) && !compareValues(a, c.args[i], { atol: 0, rtol: 0 }).passed,
+      );
+      if (changed >= 0) {
+        checks.push({
+          kind: 'case',
+          name: c.name,
+          passed: false,
+          message:
+            `your function changed its argument ${changed + 1} in place; the library keeps using it ` +
+            'afterwards: build and return a new value instead',
+        });
+        continue;
+      }
+    }
+    if (spec.normalize) {
+      want = spec.normalize(want, c);
+      try {
+        got = spec.normalize(got, c);
+      } catch {
+        // leave it as it is: the comparison then says what is wrong with its form
+      }
     }
     const tol = c.tolerance ?? spec.tolerance ?? DEFAULT_TOLERANCE;
     const cmp = compareValues(got, want, tol);

@@ -83,6 +83,18 @@ export interface ExerciseSpec {
    * null. The generic comparison already spots scale factors, sign flips, NaN and shape errors.
    */
   diagnose?(got: unknown, want: unknown, c: CheckCase): string | null;
+  /** Runs before each call of the reference and of the learner's function (e.g. to seed dropout). */
+  before?(c: CheckCase): void;
+  /**
+   * Puts an output in canonical form before comparing, applied to both (e.g. gradients summed to
+   * their input's shape, where the library accepts either form).
+   */
+  normalize?(out: unknown, c: CheckCase): unknown;
+  /**
+   * The function must leave its arguments as they were (the library keeps using them): a learner's
+   * in-place change of an input is named.
+   */
+  pureInputs?: boolean;
   /**
    * The library differentiates through this function's Tensor output (a forward op used in
    * training): the checker then also requires the output to carry autograd's graph.

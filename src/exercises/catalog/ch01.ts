@@ -4,7 +4,8 @@ import { Tensor } from '../../tensor/tensor.js';
 import { Rng } from '../../tensor/rng.js';
 import { noGrad } from '../../tensor/autograd.js';
 import { softmax } from '../../tensor/ops/softmax.js';
-import type { ExerciseSpec } from '../spec.js';
+import { sumToShape as reduceTo } from '../../tensor/ops/broadcast.js';
+import type { CheckCase, ExerciseSpec } from '../spec.js';
 import { gradcheckStep, randn } from '../helpers.js';
 import { lossFallsAsReference, trainTiny } from '../tiny-train.js';
 import {
@@ -16,6 +17,15 @@ import {
   type NamedGraph,
 } from './ch01-helpers.js';
 
+/** [dA, dB] summed to the shapes of the case's A and B, as the op does with any backward's result. */
+function sumGradsToInputs(out: unknown, c: CheckCase): unknown {
+  const [a, b] = c.args as [Tensor, Tensor];
+  if (!Array.isArray(out) || out.length !== 2) return out;
+  const fit = (g: unknown, like: Tensor) =>
+    g instanceof Tensor && g.size >= like.size && g.ndim >= like.ndim ? reduceTo(g, like.shape) : g;
+  return [fit(out[0], a), fit(out[1], b)];
+}
+
 const mulBackward: ExerciseSpec = {
   id: 'mul-backward',
   chapter: 1,
@@ -24,6 +34,8 @@ const mulBackward: ExerciseSpec = {
   exportName: 'mulBackward',
   slot: 'mulBackward',
   topics: ['autograd'],
+  // The op sums each gradient to its input's shape: either form (broadcast or summed) is right.
+  normalize: sumGradsToInputs,
   hints: [
     'out = a ⊙ b, so a small change in a[i] changes out[i] by b[i] times as much: dL/da = dL/dout ⊙ b.',
     'Both gradients are in the broadcast shape, the same as `grad`; the op sums them back to a and b.',
@@ -179,15 +191,15 @@ const matmulBackward: ExerciseSpec = {
       { name: 'broadcast batch (4, 3, 5) @ (5, 2)', args: mk([4, 3, 5], [5, 2], [4, 3, 2]) },
     ];
   },
-  diagnose(got, want) {
+  // The op sums each gradient to its input's shape: either form (broadcast or summed) is right.
+  normalize: sumGradsToInputs,
+  diagnose(got, want, c) {
     const g = got as [Tensor | null, Tensor | null];
     const w = want as [Tensor, Tensor];
+    const [a, b] = c.args as [Tensor, Tensor];
     if (!Array.isArray(g) || !(g[0] instanceof Tensor) || !(g[1] instanceof Tensor)) return null;
     if (g[0].shape.join() !== w[0].shape.join() || g[1].shape.join() !== w[1].shape.join())
-      return (
-        `dA should have A's shape ${w[0].shape.join('×')} and dB B's ${w[1].shape.join('×')} ` +
-        '(with the batch axes)'
-      );
+      return `dA should have A's shape (${a.shape.join(', ')}) and dB B's (${b.shape.join(', ')})`;
     return null;
   },
   extra: [

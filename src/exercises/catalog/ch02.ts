@@ -41,6 +41,7 @@ const pairCounts: ExerciseSpec = {
   title: 'Count the adjacent pairs of token ids',
   exportName: 'bpePairCounts',
   slot: 'bpePairCounts',
+  pureInputs: true,
   topics: ['tokenizer'],
   hints: [
     'A sequence of n ids has n - 1 adjacent pairs: (ids[0], ids[1]), (ids[1], ids[2]), ...',
@@ -63,7 +64,14 @@ const pairCounts: ExerciseSpec = {
     const ids = c.args[0] as number[];
     const g = total(got);
     const w = total(want);
-    if (g === w - 1) return 'one pair short: the last pair is (ids[n - 2], ids[n - 1])';
+    const lastKey = ids.length >= 2 ? `${ids[ids.length - 2]},${ids[ids.length - 1]}` : '';
+    if (g === w - 1 && (got.get(lastKey) ?? 0) === Number(want.get(lastKey)) - 1)
+      return ids.slice(0, -1).join(',').includes(lastKey) && [...got.values()].every((n) => n === 1)
+        ? `'${lastKey}' is counted once, not twice: either the last pair is not counted, or a ` +
+            'repeated pair overwrote its count instead of adding 1'
+        : 'one pair short: the last pair is (ids[n - 2], ids[n - 1])';
+    if (got.size === want.size && [...got.values()].every((n) => n === 1) && w > want.size)
+      return 'every pair has count 1: add 1 to the count of a pair seen before, do not overwrite it';
     if (g < w) return `${g} pairs counted, ${w} wanted: overlapping pairs count too (step by 1, not 2)`;
     if (ids.length > 0 && [...got.keys()].some((k) => typeof k !== 'string'))
       return "the keys must be strings 'left,right', e.g. '7,7'";
@@ -79,6 +87,7 @@ const mergePair: ExerciseSpec = {
   title: 'Merge every occurrence of a pair into a new token',
   exportName: 'mergePair',
   slot: 'mergePair',
+  pureInputs: true,
   topics: ['tokenizer'],
   hints: [
     'Build a new array, walking the ids left to right.',
@@ -233,6 +242,7 @@ const encode: ExerciseSpec = {
   title: 'Encode a chunk by applying the merges in rank order',
   exportName: 'bpeEncode',
   slot: 'bpeEncode',
+  pureInputs: true,
   topics: ['tokenizer'],
   hints: [
     'rules.rank(a, b) is the priority of joining a then b (lower first, Infinity if never); ' +

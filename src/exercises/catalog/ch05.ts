@@ -57,6 +57,11 @@ const layerNormSpec: ExerciseSpec = {
         args: [big, w6, b6, 1e-5],
         tolerance: { atol: 2e-3, rtol: 1e-3 },
       },
+      // GPT({ bias: false }) has norms with a weight and no bias; eps is the argument, not 1e-5.
+      {
+        name: 'weight but no bias (3, 6), eps 0.1',
+        args: [randn(rng, [3, 6], { scale: 0.3 }), w6, null, 0.1],
+      },
     ];
   },
   diagnose(got, _want, c) {
@@ -199,6 +204,10 @@ const rmsNormSpec: ExerciseSpec = {
         args: [randn(rng, [3, 6], { scale: 1e-4 }), w6, 1e-6],
       },
       { name: 'large inputs (±1e3)', args: [randn(rng, [2, 6], { scale: 1e3 }), w6, 1e-6] },
+      {
+        name: 'eps 0.01 on small inputs (eps is the argument)',
+        args: [randn(rng, [2, 6], { scale: 0.1 }), w6, 1e-2],
+      },
     ];
   },
   diagnose(got, _want, c) {

@@ -60,7 +60,11 @@ const gptForwardSpec: ExerciseSpec = {
     gptCase(rng, 'one token (1, 1)', 1, 1),
     gptCase(rng, 'full context (3, 8)', 3, 8),
     gptCase(rng, 'separate lm_head (tieWeights: false), (2, 6)', 2, 6, { tieWeights: false }),
+    // Training mode with dropout: the same seed gives the same masks only if model.drop is applied
+    // where the reference applies it (after the embeddings, before the blocks).
+    gptCase(rng, 'dropout 0.2, training mode, (2, 6)', 2, 6, { dropout: 0.2 }),
   ],
+  before: () => manualSeed(4242),
   diagnose(got, _want, c) {
     const [m, idx] = c.args as [GPT, Tensor];
     if (matches(got, gptVariant(m, idx, 'positions').data))
@@ -71,6 +75,8 @@ const gptForwardSpec: ExerciseSpec = {
     if (matches(got, gptVariant(m, idx, 'ln_f').data))
       return 'the final layer norm model.ln_f is missing before the head';
     if (matches(got, gptVariant(m, idx, 'blocks').data)) return 'the blocks (model.h) are not applied';
+    if (c.name.startsWith('dropout'))
+      return 'only the dropout case differs: apply model.drop to the embeddings sum, before the blocks';
     return null;
   },
   extra: [tinyTrainStep('tiny GPT trains 40 steps with your forward pass')],

@@ -52,6 +52,20 @@ const adamwStep: ExerciseSpec = {
       c('large gradients (±1000)', 8, { step: 4 }, 1000),
       c('tiny gradients (1e-9): ε matters', 5, { step: 2 }, 1e-9, true),
       c('late step t = 10000 (bias correction ≈ 1)', 9, { step: 10000, beta2: 0.99 }),
+      // Every hyperparameter comes from the options: none may be a constant in the learner's code.
+      c('other β1, β2, ε, lr (0.8, 0.95, 1e-3, 3e-3)', 6, {
+        step: 7,
+        beta1: 0.8,
+        beta2: 0.95,
+        eps: 1e-3,
+        lr: 3e-3,
+      }),
+      // With lr·λ large, decaying before or after the Adam step differs visibly (by lr²·λ·u).
+      c('large lr and decay (lr 0.5, λ 0.5): decay uses θ before the step', 5, {
+        step: 6,
+        lr: 0.5,
+        weightDecay: 0.5,
+      }),
     ];
   },
   diagnose(got, want, c) {
@@ -245,6 +259,7 @@ const sgdMomentum: ExerciseSpec = {
       c('Nesterov', 4, { nesterov: true }),
       c('momentum 0: plain SGD, velocity null', 5, { momentum: 0 }, true),
       c('size 1, μ = 0.99', 1, { momentum: 0.99 }),
+      c('another learning rate (lr 0.03)', 5, { lr: 0.03 }),
     ];
   },
   diagnose(got, _want, c) {

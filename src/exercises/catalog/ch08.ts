@@ -201,9 +201,14 @@ const topP: ExerciseSpec = {
       args: [Float64Array.from([1000, 999, -1000, 998]), 0.8],
     },
   ],
-  diagnose(got, want) {
+  diagnose(got, want, c) {
     const g = keptCount(got);
     const w = keptCount(want);
+    if (c.name.startsWith('large logits'))
+      return (
+        'exp(1000) overflows to Infinity (and Infinity/Infinity is NaN): ' +
+        'subtract the max logit before exp'
+      );
     if (g >= 0 && g === w - 1)
       return (
         `you kept ${g} tokens, the reference ${w}: an off-by-one. The token whose probability carries ` +
