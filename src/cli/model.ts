@@ -16,6 +16,10 @@ import { LlmfsError } from '../errors.js';
 const specs = {
   preset: { type: 'string', help: 'model preset', default: 'tiny', choices: PRESET_NAMES },
   model: { type: 'string', help: 'a checkpoint or Hugging Face GPT-2 directory instead of a preset' },
+  adapter: {
+    type: 'string',
+    help: 'with --model: a PEFT LoRA adapter to apply (the table then shows LoRA trainable, the rest frozen)',
+  },
   freeze: {
     type: 'string',
     help: 'modules or parameters to freeze, comma-separated (e.g. wte,h.0); the rest is trainable',
@@ -98,18 +102,20 @@ export const modelCommand: Command = {
     const [sub, ...rest] = argv;
     const { flags } = parseArgs('model info', rest, specs);
     if (flags.help || sub === '--help' || sub === '-h' || sub === 'help' || sub === undefined) {
-      const usage = 'llmfs model info [--preset NAME | --model DIR] [--freeze LIST] [--json]';
+      const usage = 'llmfs model info [--preset NAME | --model DIR [--adapter DIR]] [--freeze LIST] [--json]';
       console.log(helpText(usage, modelCommand.summary, specs));
       return 0;
     }
     if (sub !== 'info') throw new LlmfsError(`model: unknown sub-command '${sub}' (known: info)`);
     const preset = flags.preset as string;
     const dir = flags.model as string | undefined;
+    if (flags.adapter !== undefined && dir === undefined)
+      throw new LlmfsError('model info: --adapter needs --model DIR (the base model the adapter is for)');
     let params: NamedShape[];
     let config: object;
     if (dir !== undefined) {
       checkNotRunDir('model info', dir);
-      const model = loadPretrained(dir).model;
+      const model = loadPretrained(dir, { adapter: flags.adapter as string | undefined }).model;
       [params, config] = [namedShapes(model), model.config];
     } else if (GPT_PRESETS[preset]) {
       // from the config alone: the same names and shapes as new GPT(config), no weights allocated
