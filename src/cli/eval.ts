@@ -45,7 +45,8 @@ export const evalCommand: Command = {
     if (flags.help) {
       console.log(
         helpText(
-          'llmfs eval --model DIR [--adapter DIR] [--data FILE] [--stride S] [--batch-size B] [--unk] [--json]',
+          'llmfs eval --model DIR [--adapter DIR] [--data FILE] [--stride S] [--batch-size B] [--unk] ' +
+            '[--json]',
           evalCommand.summary,
           specs,
         ),

@@ -72,7 +72,8 @@ const specs = {
 } as const;
 
 const USAGE =
-  'llmfs generate --model DIR [--adapter DIR] --prompt TEXT [--max-new-tokens N] [--strategy greedy|sample|beam] [options]';
+  'llmfs generate --model DIR [--adapter DIR] --prompt TEXT [--max-new-tokens N] ' +
+  '[--strategy greedy|sample|beam] [options]';
 
 function num(flags: ParsedFlags, name: string): number | undefined {
   return flags[name] as number | undefined;

@@ -117,7 +117,8 @@ export function readPeftConfig(dir: string): PeftAdapterConfig {
   if (typeof drop !== 'number' || !(drop >= 0 && drop <= 1)) bad(`"lora_dropout" must be in [0, 1]`);
   if (c.use_dora === true) bad('use_dora: DoRA adapters are not supported');
   if (c.use_rslora === true) bad('use_rslora: rank-stabilised scaling is not supported');
-  if (c.bias !== undefined && c.bias !== 'none') bad(`bias ${JSON.stringify(c.bias)}: only "none" is supported`);
+  if (c.bias !== undefined && c.bias !== 'none')
+    bad(`bias ${JSON.stringify(c.bias)}: only "none" is supported`);
   for (const k of ['rank_pattern', 'alpha_pattern'])
     if (typeof c[k] === 'object' && c[k] !== null && Object.keys(c[k] as object).length > 0)
       bad(`${k}: per-layer ranks or alphas are not supported`);
@@ -145,7 +146,8 @@ export function loadPeftAdapter(model: Module, dir: string): PeftAdapterConfig &
   if (!existsSync(wPath)) {
     const bin = existsSync(join(dir, 'adapter_model.bin'));
     throw new LlmfsError(
-      `adapter ${dir}: no ${ADAPTER_WEIGHTS}` + (bin ? ' (adapter_model.bin is a pickle, which we do not read)' : ''),
+      `adapter ${dir}: no ${ADAPTER_WEIGHTS}` +
+        (bin ? ' (adapter_model.bin is a pickle, which we do not read)' : ''),
     );
   }
   const { tensors } = readSafetensorsFile(wPath);
@@ -193,12 +195,12 @@ export function loadPeftAdapter(model: Module, dir: string): PeftAdapterConfig &
         );
     }
   }
-  const names = [...pairs.keys()];
-  applyLora(model, { r: cfg.r, alpha: cfg.loraAlpha, dropout: cfg.loraDropout, targets: names });
+  const targets = [...pairs.keys()];
+  const layers = applyLora(model, { r: cfg.r, alpha: cfg.loraAlpha, dropout: cfg.loraDropout, targets });
   for (const [name, l] of loraLayers(model)) {
     const p = pairs.get(name)!;
     l.lora_A.weight.data.set(p.A!.data);
     l.lora_B.weight.data.set(p.B!.data);
   }
-  return { ...cfg, layers: names };
+  return { ...cfg, layers };
 }

@@ -8,6 +8,7 @@
 
 import { Module } from '../nn/module.js';
 import { Linear } from '../nn/layers.js';
+import { ModuleList } from '../nn/containers.js';
 import { LoRALinear } from '../nn/lora.js';
 import type { Rng } from '../tensor/rng.js';
 import { LlmfsError } from '../errors.js';
@@ -51,6 +52,15 @@ function slots(root: Module): Slot[] {
   };
   walk(root, '');
   return out;
+}
+
+/**
+ * Puts `m` in `parent`'s field `key`. A ModuleList (Sequential) also keeps its items in an array
+ * that forward() iterates, so that array is updated too.
+ */
+function replaceChild(parent: Module, key: string, m: Module): void {
+  (parent as unknown as Record<string, Module>)[key] = m;
+  if (parent instanceof ModuleList) (parent as unknown as { _items: Module[] })._items[Number(key)] = m;
 }
 
 /** The LoRA layers of a model with their names, in order. */
@@ -102,7 +112,7 @@ export function applyLora<M extends Module>(model: M, opts: ApplyLoraOptions): s
     lora.lora_A.weight.requiresGrad = true;
     lora.lora_B.weight.requiresGrad = true;
     lora.train(model.training);
-    (s.parent as unknown as Record<string, Module>)[s.key] = lora;
+    replaceChild(s.parent, s.key, lora);
   });
   return chosen.map((s) => s.name);
 }
@@ -126,7 +136,7 @@ export function mergeAndUnloadLora(model: Module): void {
   for (const s of slots(model)) {
     if (!(s.module instanceof LoRALinear)) continue;
     s.module.merge();
-    (s.parent as unknown as Record<string, Module>)[s.key] = s.module.base;
+    replaceChild(s.parent, s.key, s.module.base);
     s.module.lora_A.dispose(); // the adapter's own storage; W is the base layer's and stays
     s.module.lora_B.dispose();
   }

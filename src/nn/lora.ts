@@ -48,8 +48,7 @@ export class LoRALinear extends Module {
     super();
     const { inFeatures, outFeatures } = base;
     const r = opts.r;
-    if (!Number.isInteger(r) || r < 1)
-      throw new LlmfsError(`LoRA: r must be a positive integer, got ${r}`);
+    if (!Number.isInteger(r) || r < 1) throw new LlmfsError(`LoRA: r must be a positive integer, got ${r}`);
     if (r > Math.min(inFeatures, outFeatures)) {
       throw new LlmfsError(
         `LoRA: r = ${r} is larger than the layer (${inFeatures} -> ${outFeatures}); ` +

@@ -50,7 +50,10 @@ test('LoRA vs PyTorch/PEFT: logits, loss and every lora_A / lora_B gradient to 1
   assert.equal(layers[0][1].scaling, golden.lora_alpha / golden.r);
   const { logits, loss } = model.forward(ids(), { targets: targets() });
   assert.ok(relErr(logits.data, golden.logits) < 1e-5, `logits ${relErr(logits.data, golden.logits)}`);
-  assert.ok(Math.abs(loss!.item() - golden.loss) / golden.loss < 1e-5, `loss ${loss!.item()} vs ${golden.loss}`);
+  assert.ok(
+    Math.abs(loss!.item() - golden.loss) / golden.loss < 1e-5,
+    `loss ${loss!.item()} vs ${golden.loss}`,
+  );
   loss!.backward();
   const trainable = model.trainableParameters();
   assert.deepEqual(trainable.map(([n]) => n).sort(), Object.keys(golden.grads).sort());
