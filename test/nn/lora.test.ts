@@ -16,7 +16,9 @@ import {
   unmergeLora,
   mergeAndUnloadLora,
 } from '../../src/model/lora-apply.js';
-import { Rng } from '../../src/tensor/rng.js';
+import { Rng, manualSeed } from '../../src/tensor/rng.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { train, toTokenArray } from '../../src/train/index.js';
 import { randn } from '../../src/tensor/creation.js';
 import { LlmfsError } from '../../src/errors.js';
 import { assertClose, assertGrad, leaf } from '../helpers/assert.js';
@@ -186,4 +188,36 @@ test('applyLora: a Linear inside a Sequential is wrapped where forward() finds i
   assert.ok(seq.forward(x).data.some((v, i) => v !== y0[i]));
   mergeAndUnloadLora(seq);
   assert.ok(seq.at(1) instanceof Linear && !(seq.at(1) instanceof LoRALinear));
+});
+
+test('applyLora + train(): only lora_A / lora_B change, the base stays bit-identical, the loss falls', () => {
+  manualSeed(4);
+  const model = new GPT({ vocabSize: 13, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 16 });
+  applyLora(model, { r: 4, alpha: 8, rng: new Rng(3) });
+  const before = new Map(model.namedParameters().map(([n, p]) => [n, Array.from(p.data)]));
+  const tokens = toTokenArray(
+    Array.from({ length: 400 }, (_, i) => (i * 7 + (i >> 3)) % 13),
+    13,
+  );
+  const cfg = {
+    steps: 30,
+    batchSize: 4,
+    lr: 1e-2,
+    warmupSteps: 0,
+    evalInterval: 30,
+    evalBatches: 2,
+    seed: 3,
+  };
+  const ids = new Tensor(Float32Array.from(tokens.slice(0, 32)), [4, 8]);
+  const targets = Array.from(tokens.slice(1, 33));
+  const lossNow = () => (model.eval(), model.forward(ids, { targets }).loss!.item());
+  const loss0 = lossNow();
+  model.train();
+  train(model, { train: tokens, val: tokens }, cfg);
+  for (const [name, p] of model.namedParameters()) {
+    const same = Array.from(p.data).every((v, i) => v === before.get(name)![i]);
+    assert.equal(same, !name.includes('lora_'), `${name} ${same ? 'unchanged' : 'changed'}`);
+  }
+  const loss1 = lossNow();
+  assert.ok(loss1 < loss0 - 0.1, `loss ${loss0} -> ${loss1}`);
 });
