@@ -5,7 +5,7 @@ import type { Command } from './command.js';
 import { parseArgs, helpText } from './args.js';
 import { LlmfsError } from '../errors.js';
 import { loadPretrained } from '../io/load-pretrained.js';
-import { mergeLora } from '../model/lora-apply.js';
+import { mergeAndUnloadLora } from '../model/lora-apply.js';
 import { evaluateText, gptLogits } from '../eval/perplexity.js';
 import { readTextSource, TEXT_ENCODINGS, type TextEncodingName } from '../io/text-data.js';
 import { CharTokenizer } from '../tokenizer/char.js';
@@ -67,7 +67,7 @@ export const evalCommand: Command = {
       throw new LlmfsError(`eval: --batch-size must be a positive integer, got ${batchSize}`);
     const dir = String(flags.model);
     const { model, tokenizer } = loadPretrained(dir, { adapter: flags.adapter as string | undefined });
-    mergeLora(model); // an adapter folded into W: the base model's speed
+    mergeAndUnloadLora(model); // an adapter folded into W: the base model's speed and memory
     if (!tokenizer)
       throw new LlmfsError(`eval: ${dir} has no tokenizer (vocab.json + merges.txt or tokenizer.json)`);
     const data = flags.data as string | undefined;

@@ -6,7 +6,7 @@ import type { Command } from './command.js';
 import { buildProcessors } from '../generate/settings.js';
 import { parseArgs, helpText, type ParsedFlags } from './args.js';
 import { loadPretrained } from '../io/load-pretrained.js';
-import { mergeLora } from '../model/lora-apply.js';
+import { mergeAndUnloadLora } from '../model/lora-apply.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { generate, type GenerateOptions, type GeneratedToken } from '../generate/generate.js';
@@ -140,7 +140,7 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
   checkNotRunDir('generate', String(flags.model));
   const adapter = flags.adapter as string | undefined;
   const { model, tokenizer } = loadPretrained(String(flags.model), { adapter });
-  mergeLora(model); // an adapter folded into W: the base model's speed
+  mergeAndUnloadLora(model); // an adapter folded into W: the base model's speed and memory
   if (!tokenizer)
     throw new LlmfsError(
       `generate: checkpoint ${String(flags.model)} has no tokenizer.json, so text cannot be encoded`,

@@ -135,7 +135,7 @@ export function unmergeLora(model: Module): void {
 export function mergeAndUnloadLora(model: Module): void {
   for (const s of slots(model)) {
     if (!(s.module instanceof LoRALinear)) continue;
-    s.module.merge();
+    s.module.merge({ keepCopy: false }); // for good: no copy of W to undo it
     replaceChild(s.parent, s.key, s.module.base);
     s.module.lora_A.dispose(); // the adapter's own storage; W is the base layer's and stays
     s.module.lora_B.dispose();

@@ -41,8 +41,9 @@ export class LoRALinear extends Module {
   /** α / r, the factor on B·A. */
   readonly scaling: number;
   private readonly _base: Linear;
-  /** W as it was before merge(), or null while unmerged. */
+  /** W as it was before merge() (null while unmerged, or when merged without a copy). */
   private _unmergedWeight: Float32Array | Float64Array | null = null;
+  private _merged = false;
 
   constructor(base: Linear, opts: LoraOptions) {
     super();
@@ -80,7 +81,7 @@ export class LoRALinear extends Module {
   }
 
   get merged(): boolean {
-    return this._unmergedWeight !== null;
+    return this._merged;
   }
 
   /** x (..., in) -> (..., out) */
@@ -109,21 +110,32 @@ export class LoRALinear extends Module {
     return d;
   }
 
-  /** Folds the update into W (W <- W + (α/r)·B·A); forward then uses W alone. */
-  merge(): void {
-    if (this.merged) return;
+  /**
+   * Folds the update into W (W <- W + (α/r)·B·A); forward then uses W alone. A copy of W is kept
+   * so that unmerge() is exact; `keepCopy: false` saves that memory (one W per layer) when the
+   * merge is for good, and unmerge() then subtracts the update (exact up to float rounding).
+   */
+  merge(opts: { keepCopy?: boolean } = {}): void {
+    if (this._merged) return;
     const w = this.weight.data;
     const d = this.delta();
-    this._unmergedWeight = w.slice();
+    if (opts.keepCopy ?? true) this._unmergedWeight = w.slice();
     noGrad(() => {
       for (let i = 0; i < w.length; i++) w[i] += d[i];
     });
+    this._merged = true;
   }
 
-  /** Restores W exactly as it was before merge() (from the copy merge kept). */
+  /** Restores W as it was before merge(): exactly, from the copy merge kept. */
   unmerge(): void {
-    if (this._unmergedWeight === null) return;
-    this.weight.data.set(this._unmergedWeight);
+    if (!this._merged) return;
+    if (this._unmergedWeight) this.weight.data.set(this._unmergedWeight);
+    else {
+      const w = this.weight.data;
+      const d = this.delta();
+      for (let i = 0; i < w.length; i++) w[i] -= d[i];
+    }
     this._unmergedWeight = null;
+    this._merged = false;
   }
 }

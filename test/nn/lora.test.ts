@@ -221,3 +221,14 @@ test('applyLora + train(): only lora_A / lora_B change, the base stays bit-ident
   const loss1 = lossNow();
   assert.ok(loss1 < loss0 - 0.1, `loss ${loss0} -> ${loss1}`);
 });
+
+test('LoRALinear: merge without a copy (for good) gives the same outputs; unmerge then subtracts', () => {
+  const l = lora64();
+  const x = leaf([3, 5], 8);
+  const y = l.forward(x).data.slice();
+  const w0 = l.weight.data.slice();
+  l.merge({ keepCopy: false });
+  assertClose(l.forward(x).data, y, 1e-12, 1e-12);
+  l.unmerge();
+  assertClose(l.weight.data, w0, 1e-12, 1e-12);
+});
