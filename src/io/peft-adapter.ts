@@ -161,24 +161,23 @@ export function loadPeftAdapter(model: Module, dir: string): PeftAdapterConfig &
     pairs.set(name, p);
   }
   if (pairs.size === 0) throw new LlmfsError(`${wPath}: holds no LoRA weights`);
-  const linears = new Map(
-    model.namedParameters().map(([n]) => [n.replace(/\.weight$|\.bias$/, ''), true] as const),
-  );
-  const layerOf = (name: string): Linear | null => {
-    let m: unknown = model;
-    for (const part of name.split('.')) {
-      if (typeof m !== 'object' || m === null || part.startsWith('_')) return null;
-      m = (m as Record<string, unknown>)[part];
-    }
-    return m instanceof Linear ? m : null;
+  const moduleAt = (name: string): Module | null => {
+    let m: Module | null = model;
+    for (const part of name.split('.')) m = m?.namedChildren().find(([k]) => k === part)?.[1] ?? null;
+    return m;
   };
   for (const [name, { A, B }] of pairs) {
     const key = peftKey(name);
-    const lin = linears.has(name) ? layerOf(name) : null;
+    const lin = moduleAt(name);
     if (!lin)
       throw new LlmfsError(
         `adapter ${dir}: '${key}' names layer '${name}', which the model does not have ` +
           `(was the adapter made for another base model?)`,
+      );
+    if (!(lin instanceof Linear))
+      throw new LlmfsError(
+        `adapter ${dir}: '${key}' names '${name}' (${lin.constructor.name}), not a Linear layer; ` +
+          `LoRA wraps Linear layers only`,
       );
     if (!A || !B) throw new LlmfsError(`${wPath}: '${key}' has lora_${A ? 'B' : 'A'} missing`);
     const wantA = [cfg.r, lin.inFeatures];

@@ -109,6 +109,9 @@ test('loadPeftAdapter: wrong shapes, a missing layer, a foreign key or a bad con
       'base_model.model.transformer.wte.weight': tensors[Object.keys(tensors)[0]],
     });
     run(fresh(), /tensor 'base_model\.model\.transformer\.wte\.weight' is not a LoRA A or B weight/);
+    const bA = tensors['base_model.model.transformer.h.0.attn.c_attn.lora_A.weight'];
+    writeSafetensorsFile(wPath, { 'base_model.model.transformer.wte.lora_A.weight': bA });
+    run(fresh(), /names 'wte' \(Embedding\), not a Linear layer/);
     const onlyA = Object.fromEntries(
       Object.entries(tensors).filter(([k]) => !k.endsWith('h.1.mlp.c_fc.lora_B.weight')),
     );
