@@ -3,9 +3,9 @@
 // and writes a plain Hugging Face GPT-2 directory that loads without the adapter and gives the
 // same logits as the base model with the adapter.
 
+import { resolve } from 'node:path';
 import { parseArgs, helpText } from './args.js';
-import { loadPretrained } from '../io/load-pretrained.js';
-import { saveHfGpt2 } from '../io/load-pretrained.js';
+import { loadPretrained, saveHfGpt2 } from '../io/load-pretrained.js';
 import { mergeAndUnloadLora } from '../model/lora-apply.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
 import { checkNotRunDir } from './run-dir.js';
@@ -33,6 +33,8 @@ export const finetuneMerge = {
       if (flags[f] === undefined) throw new LlmfsError(`finetune merge: --${f} DIR is required (${USAGE})`);
     const [dir, adapter, out] = [String(flags.model), String(flags.adapter), String(flags.out)];
     checkNotRunDir('finetune merge', dir);
+    if (resolve(out) === resolve(dir) || resolve(out) === resolve(adapter))
+      throw new LlmfsError(`finetune merge: --out ${out} would overwrite the input; give a new directory`);
     const { model, tokenizer } = loadPretrained(dir, { adapter });
     mergeAndUnloadLora(model);
     // HF's GPT2Tokenizer reads only byte-level BPE with GPT-2's pre-tokenizer; others are left out.

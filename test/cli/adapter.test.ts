@@ -107,4 +107,8 @@ test('--adapter: an adapter for another base, a missing adapter or missing flags
   await fails(['model', 'info', '--adapter', ADAPTER], /--adapter needs --model DIR/);
   await fails(['finetune', 'merge', '--model', TINY, '--adapter', ADAPTER], /--out DIR is required/);
   await fails(['finetune', 'merge', '--model', TINY, '--out', '/tmp/x'], /--adapter DIR is required/);
+  await fails(
+    ['finetune', 'merge', '--model', TINY, '--adapter', ADAPTER, '--out', TINY],
+    /would overwrite the input/,
+  );
 });
