@@ -1,7 +1,8 @@
 // `llmfs model info --preset NAME` (or --model DIR): prints a model's parameter count with a
 // per-module table (the blocks h.0..h.N-1 shown once, with a multiplier), trainable vs frozen
 // (`--freeze wte,h.0` shows what a fine-tune freezing those would train). A GPT preset's table is
-// computed from its config (gptParameterShapes), so gpt2-xl costs no memory; --model loads.
+// computed from its config (gptParameterShapes), so gpt2-xl costs no memory; --model loads, and
+// --adapter DIR puts a PEFT LoRA adapter on it (its A and B trainable, the base frozen).
 
 import type { Command } from './command.js';
 import { parseArgs, helpText } from './args.js';
