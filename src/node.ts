@@ -10,7 +10,23 @@ export {
   spawnNodeWorker,
   defaultThreads,
 } from './kernels/threads/node.js';
-export { loadPretrained, loadHfGpt2, saveHfGpt2, type Pretrained } from './io/load-pretrained.js';
+export {
+  loadPretrained,
+  loadHfGpt2,
+  saveHfGpt2,
+  type Pretrained,
+  type LoadPretrainedOptions,
+} from './io/load-pretrained.js';
+export {
+  savePeftAdapter,
+  loadPeftAdapter,
+  readPeftConfig,
+  peftKey,
+  ADAPTER_CONFIG,
+  ADAPTER_WEIGHTS,
+  type PeftAdapterConfig,
+  type SavePeftOptions,
+} from './io/peft-adapter.js';
 export {
   saveModel,
   loadModel,

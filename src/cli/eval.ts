@@ -5,6 +5,7 @@ import type { Command } from './command.js';
 import { parseArgs, helpText } from './args.js';
 import { LlmfsError } from '../errors.js';
 import { loadPretrained } from '../io/load-pretrained.js';
+import { mergeAndUnloadLora } from '../model/lora-apply.js';
 import { evaluateText, gptLogits } from '../eval/perplexity.js';
 import { readTextSource, TEXT_ENCODINGS, type TextEncodingName } from '../io/text-data.js';
 import { CharTokenizer } from '../tokenizer/char.js';
@@ -16,6 +17,7 @@ export const DEFAULT_EVAL_CHARS = 10000;
 
 const specs = {
   model: { type: 'string', help: 'model directory (ours, or a Hugging Face GPT-2 download)' },
+  adapter: { type: 'string', help: 'a PEFT LoRA adapter directory to apply to the model' },
   data: {
     type: 'string',
     help: `UTF-8 file or folder of .txt files (default: ${DEFAULT_EVAL_CHARS} chars of the built-in corpus)`,
@@ -43,7 +45,8 @@ export const evalCommand: Command = {
     if (flags.help) {
       console.log(
         helpText(
-          'llmfs eval --model DIR [--data FILE] [--stride S] [--batch-size B] [--unk] [--json]',
+          'llmfs eval --model DIR [--adapter DIR] [--data FILE] [--stride S] [--batch-size B] [--unk] ' +
+            '[--json]',
           evalCommand.summary,
           specs,
         ),
@@ -63,7 +66,8 @@ export const evalCommand: Command = {
     if (batchSize < 1)
       throw new LlmfsError(`eval: --batch-size must be a positive integer, got ${batchSize}`);
     const dir = String(flags.model);
-    const { model, tokenizer } = loadPretrained(dir);
+    const { model, tokenizer } = loadPretrained(dir, { adapter: flags.adapter as string | undefined });
+    mergeAndUnloadLora(model); // an adapter folded into W: the base model's speed and memory
     if (!tokenizer)
       throw new LlmfsError(`eval: ${dir} has no tokenizer (vocab.json + merges.txt or tokenizer.json)`);
     const data = flags.data as string | undefined;

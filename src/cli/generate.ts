@@ -6,6 +6,7 @@ import type { Command } from './command.js';
 import { buildProcessors } from '../generate/settings.js';
 import { parseArgs, helpText, type ParsedFlags } from './args.js';
 import { loadPretrained } from '../io/load-pretrained.js';
+import { mergeAndUnloadLora } from '../model/lora-apply.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { generate, type GenerateOptions, type GeneratedToken } from '../generate/generate.js';
@@ -15,6 +16,7 @@ import { checkNotRunDir } from './run-dir.js';
 
 const specs = {
   model: { type: 'string', help: 'checkpoint directory (model.safetensors, config.json, tokenizer.json)' },
+  adapter: { type: 'string', help: 'a PEFT LoRA adapter directory to apply to the model' },
   prompt: { type: 'string', help: 'the text to continue (default: <|endoftext|> when the tokenizer has it)' },
   'max-new-tokens': { type: 'int', help: 'most tokens to generate', default: 64 },
   strategy: {
@@ -70,7 +72,8 @@ const specs = {
 } as const;
 
 const USAGE =
-  'llmfs generate --model DIR --prompt TEXT [--max-new-tokens N] [--strategy greedy|sample|beam] [options]';
+  'llmfs generate --model DIR [--adapter DIR] --prompt TEXT [--max-new-tokens N] ' +
+  '[--strategy greedy|sample|beam] [options]';
 
 function num(flags: ParsedFlags, name: string): number | undefined {
   return flags[name] as number | undefined;
@@ -135,7 +138,9 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
   const strategy = strategyOf(flags);
   checkConflicts(given, strategy);
   checkNotRunDir('generate', String(flags.model));
-  const { model, tokenizer } = loadPretrained(String(flags.model));
+  const adapter = flags.adapter as string | undefined;
+  const { model, tokenizer } = loadPretrained(String(flags.model), { adapter });
+  mergeAndUnloadLora(model); // an adapter folded into W: the base model's speed and memory
   if (!tokenizer)
     throw new LlmfsError(
       `generate: checkpoint ${String(flags.model)} has no tokenizer.json, so text cannot be encoded`,

@@ -1,7 +1,8 @@
 // `llmfs model info --preset NAME` (or --model DIR): prints a model's parameter count with a
 // per-module table (the blocks h.0..h.N-1 shown once, with a multiplier), trainable vs frozen
 // (`--freeze wte,h.0` shows what a fine-tune freezing those would train). A GPT preset's table is
-// computed from its config (gptParameterShapes), so gpt2-xl costs no memory; --model loads.
+// computed from its config (gptParameterShapes), so gpt2-xl costs no memory; --model loads, and
+// --adapter DIR puts a PEFT LoRA adapter on it (its A and B trainable, the base frozen).
 
 import type { Command } from './command.js';
 import { parseArgs, helpText } from './args.js';
@@ -16,6 +17,10 @@ import { LlmfsError } from '../errors.js';
 const specs = {
   preset: { type: 'string', help: 'model preset', default: 'tiny', choices: PRESET_NAMES },
   model: { type: 'string', help: 'a checkpoint or Hugging Face GPT-2 directory instead of a preset' },
+  adapter: {
+    type: 'string',
+    help: 'with --model: a PEFT LoRA adapter to apply (the table then shows LoRA trainable, the rest frozen)',
+  },
   freeze: {
     type: 'string',
     help: 'modules or parameters to freeze, comma-separated (e.g. wte,h.0); the rest is trainable',
@@ -98,18 +103,20 @@ export const modelCommand: Command = {
     const [sub, ...rest] = argv;
     const { flags } = parseArgs('model info', rest, specs);
     if (flags.help || sub === '--help' || sub === '-h' || sub === 'help' || sub === undefined) {
-      const usage = 'llmfs model info [--preset NAME | --model DIR] [--freeze LIST] [--json]';
+      const usage = 'llmfs model info [--preset NAME | --model DIR [--adapter DIR]] [--freeze LIST] [--json]';
       console.log(helpText(usage, modelCommand.summary, specs));
       return 0;
     }
     if (sub !== 'info') throw new LlmfsError(`model: unknown sub-command '${sub}' (known: info)`);
     const preset = flags.preset as string;
     const dir = flags.model as string | undefined;
+    if (flags.adapter !== undefined && dir === undefined)
+      throw new LlmfsError('model info: --adapter needs --model DIR (the base model the adapter is for)');
     let params: NamedShape[];
     let config: object;
     if (dir !== undefined) {
       checkNotRunDir('model info', dir);
-      const model = loadPretrained(dir).model;
+      const model = loadPretrained(dir, { adapter: flags.adapter as string | undefined }).model;
       [params, config] = [namedShapes(model), model.config];
     } else if (GPT_PRESETS[preset]) {
       // from the config alone: the same names and shapes as new GPT(config), no weights allocated

@@ -15,6 +15,7 @@ import { gptFromHf, gptToHf, HF_MODEL_TYPE } from './hf-gpt2.js';
 import { loadModel, MODEL_TYPE } from './model-checkpoint.js';
 import { loadTokenizer, saveTokenizer } from './tokenizer-files.js';
 import { checkFiniteWeights } from './weights-check.js';
+import { loadPeftAdapter } from './peft-adapter.js';
 
 export interface Pretrained {
   model: GPT;
@@ -86,8 +87,22 @@ export function loadHfGpt2(dir: string): Pretrained {
   return { model, tokenizer, format: 'hf-gpt2', eosTokenId: eosFrom(gen, raw), dir };
 }
 
-/** Loads our checkpoint or an HF GPT-2 directory, by config.json's model_type. */
-export function loadPretrained(dir: string): Pretrained {
+export interface LoadPretrainedOptions {
+  /** A PEFT LoRA adapter directory to apply on top (unmerged, base weights frozen). */
+  adapter?: string;
+}
+
+/**
+ * Loads our checkpoint or an HF GPT-2 directory, by config.json's model_type; with `adapter`, a
+ * PEFT LoRA adapter (io/peft-adapter.ts) is put on the model.
+ */
+export function loadPretrained(dir: string, opts: LoadPretrainedOptions = {}): Pretrained {
+  const p = loadBase(dir);
+  if (opts.adapter !== undefined) loadPeftAdapter(p.model, opts.adapter);
+  return p;
+}
+
+function loadBase(dir: string): Pretrained {
   const cfgPath = join(dir, 'config.json');
   if (!existsSync(dir) && existsSync(`${dir}.previous`)) return fromOurs(dir); // a save killed mid-swap
   if (!existsSync(dir)) throw new LlmfsError(`model ${dir}: directory not found`);

@@ -9,6 +9,16 @@ export { MultiHeadAttention, type MultiHeadOptions, type AttentionCallOptions } 
 export { AttentionHead } from './attention-head.js';
 export { CrossAttention } from './cross-attention.js';
 export { MLP, type MlpOptions } from './mlp.js';
+export {
+  applyLora,
+  loraLayers,
+  mergeLora,
+  unmergeLora,
+  mergeAndUnloadLora,
+  matchesTarget,
+  DEFAULT_LORA_TARGETS,
+  type ApplyLoraOptions,
+} from './lora-apply.js';
 export { TransformerEncoder, EncoderLayer } from './encoder.js';
 export { TransformerDecoder, DecoderLayer, type DecoderLayerCache } from './decoder.js';
 export { KVCache, type LayerKvCache } from './kv-cache.js';
