@@ -25,7 +25,8 @@ export const classifyCommand: Command = {
       return 0;
     }
     if (flags.model === undefined) throw new LlmfsError('classify: --model is required (see --help)');
-    if (positionals.length === 0) throw new LlmfsError('classify: give the text to classify, e.g. "win a prize"');
+    if (positionals.length === 0)
+      throw new LlmfsError('classify: give the text to classify, e.g. "win a prize"');
     const { clf, tokenizer, info } = loadClassifier(flags.model as string);
     const labels = info.labels;
     const rows = positionals.map((text) => ({ text, label: labels[0] }));

@@ -12,7 +12,12 @@ import { GPT_PRESETS, gptPreset } from '../model/presets.js';
 import { manualSeed } from '../tensor/rng.js';
 import { loadPretrained } from '../io/load-pretrained.js';
 import { resolveTokenizer } from '../io/text-data.js';
-import { readLabelledFile, readLabelledSplits, labelNames, type LabelledExample } from '../io/labelled-data.js';
+import {
+  readLabelledFile,
+  readLabelledSplits,
+  labelNames,
+  type LabelledExample,
+} from '../io/labelled-data.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { GPTClassifier } from '../train/classify/head.js';
@@ -24,7 +29,10 @@ import { saveClassifier } from '../train/classify/checkpoint.js';
 
 const d = CLASSIFY_DEFAULTS;
 const specs = {
-  model: { type: 'string', help: `base model directory (ours or HF GPT-2), or a preset name for from scratch` },
+  model: {
+    type: 'string',
+    help: `base model directory (ours or HF GPT-2), or a preset name for from scratch`,
+  },
   data: { type: 'string', help: 'a directory with train/val/test .jsonl or .csv, or one training file' },
   val: { type: 'string', help: 'validation file (overrides the directory one)' },
   test: { type: 'string', help: 'test file (overrides the directory one)' },
@@ -37,7 +45,10 @@ const specs = {
   'lora-r': { type: 'int', help: 'with --train lora: the rank r', default: 8 },
   'lora-alpha': { type: 'number', help: 'with --train lora: α (scale α/r; default r)' },
   'lora-dropout': { type: 'number', help: 'with --train lora: dropout on the LoRA path', default: 0 },
-  'lora-targets': { type: 'string', help: 'with --train lora: comma-separated layer names (default c_attn,c_proj,c_fc)' },
+  'lora-targets': {
+    type: 'string',
+    help: 'with --train lora: comma-separated layer names (default c_attn,c_proj,c_fc)',
+  },
   epochs: { type: 'int', help: 'passes over the training set', default: d.epochs },
   'batch-size': { type: 'int', help: 'examples per step', default: d.batchSize },
   lr: { type: 'number', help: 'AdamW learning rate', default: d.lr },
@@ -46,6 +57,10 @@ const specs = {
   balanced: { type: 'boolean', help: 'draw every class equally often (for skewed data)' },
   'max-length': { type: 'int', help: "truncate texts to N tokens (default: the model's context)" },
   tokenizer: { type: 'string', help: "with a preset: 'gpt2', 'char' or a saved tokenizer", default: 'gpt2' },
+  scratch: {
+    type: 'boolean',
+    help: "keep --model's shape and tokenizer but start from random weights (the baseline)",
+  },
   seed: { type: 'int', help: 'random seed (head, batches, from-scratch weights)', default: d.seed },
   json: { type: 'boolean', help: 'print the results as JSON' },
   help: { type: 'boolean', help: 'show this help' },
@@ -62,11 +77,17 @@ async function baseModel(flags: ParsedFlags, text: string): Promise<{ model: GPT
   }
   const pre = loadPretrained(name);
   if (!pre.tokenizer) throw new LlmfsError(`finetune classify: ${name} has no tokenizer`);
+  if (flags.scratch) pre.model.initWeights();
   return { model: pre.model, tokenizer: pre.tokenizer };
 }
 
 const list = (v: unknown): string[] | undefined =>
-  typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : undefined;
+  typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+    : undefined;
 
 export const finetuneClassify = {
   about: 'a classification head on the last token: fine-tune all, the last blocks, or LoRA',
@@ -88,7 +109,9 @@ export const finetuneClassify = {
     if (flags.test) splits.test = readLabelledFile(flags.test as string, ro);
     const labels = ro.labels ?? labelNames(splits.train);
     if (labels.length < 2)
-      throw new LlmfsError(`finetune classify: the training data has only one label ('${labels[0]}'); need 2+`);
+      throw new LlmfsError(
+        `finetune classify: the training data has only one label ('${labels[0]}'); need 2+`,
+      );
     const seed = flags.seed as number;
     manualSeed(seed);
     const { model, tokenizer } = await baseModel(flags, splits.train.map((r) => r.text).join('\n'));
@@ -118,7 +141,9 @@ export const finetuneClassify = {
         `val ${val?.length ?? 0}, test ${test?.length ?? 0}; texts cut to ${maxLen} tokens`,
     );
     const pctTrain = ((100 * sum.trainable) / sum.total).toFixed(2);
-    log(`trains (${mode}): ${sum.trainable.toLocaleString('en-US')} of ${sum.total.toLocaleString('en-US')} parameters (${pctTrain}%)`);
+    log(
+      `trains (${mode}): ${sum.trainable.toLocaleString('en-US')} of ${sum.total.toLocaleString('en-US')} parameters (${pctTrain}%)`,
+    );
     const cfg = {
       epochs: flags.epochs as number,
       batchSize: flags['batch-size'] as number,
@@ -138,7 +163,10 @@ export const finetuneClassify = {
         ),
     });
     const reports: Record<string, ClassMetrics & { loss: number }> = {};
-    for (const [name, ex] of [['val', val], ['test', test]] as const)
+    for (const [name, ex] of [
+      ['val', val],
+      ['test', test],
+    ] as const)
       if (ex) reports[name] = evaluate(clf, ex, cfg.batchSize, padId);
     for (const [name, m] of Object.entries(reports)) log(`\n${formatMetrics(m, name)}`);
     if (sum.lora) sum.lora.mergeAndUnloadLora(clf.gpt); // a plain GPT on disk

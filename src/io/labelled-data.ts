@@ -55,7 +55,9 @@ export function parseCsv(text: string, file = 'CSV'): CsvRecord[] {
         quoted = false;
         const next = text[i + 1];
         if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r')
-          throw new LlmfsError(`${file}:${line}: malformed CSV: text after a closing quote (use "" inside quotes)`);
+          throw new LlmfsError(
+            `${file}:${line}: malformed CSV: text after a closing quote (use "" inside quotes)`,
+          );
       } else {
         if (ch === '\n') line++;
         field += ch;
@@ -121,7 +123,11 @@ export function labelledFromCsv(text: string, file: string, o: LabelledReadOptio
 }
 
 /** Rows of a JSON Lines file: one object per non-blank line. */
-export function labelledFromJsonl(text: string, file: string, o: LabelledReadOptions = {}): LabelledExample[] {
+export function labelledFromJsonl(
+  text: string,
+  file: string,
+  o: LabelledReadOptions = {},
+): LabelledExample[] {
   const textCol = o.textColumn ?? 'text';
   const labelCol = o.labelColumn ?? 'label';
   const rows: LabelledExample[] = [];
@@ -139,7 +145,8 @@ export function labelledFromJsonl(text: string, file: string, o: LabelledReadOpt
       throw new LlmfsError(`${where}: expected a JSON object with '${textCol}' and '${labelCol}'`);
     const rec = obj as Record<string, unknown>;
     for (const col of [textCol, labelCol])
-      if (!(col in rec)) throw new LlmfsError(`${where}: no column '${col}' (keys: ${Object.keys(rec).join(', ')})`);
+      if (!(col in rec))
+        throw new LlmfsError(`${where}: no column '${col}' (keys: ${Object.keys(rec).join(', ')})`);
     const t = rec[textCol];
     const l = rec[labelCol];
     if (typeof t !== 'string') throw new LlmfsError(`${where}: '${textCol}' must be a string`);

@@ -38,7 +38,9 @@ export function encodeExamples(
   return rows.map((r, i) => {
     const label = labels.indexOf(r.label);
     if (label < 0)
-      throw new LlmfsError(`classify: row ${i + 1} has unknown label '${r.label}' (labels: ${labels.join(', ')})`);
+      throw new LlmfsError(
+        `classify: row ${i + 1} has unknown label '${r.label}' (labels: ${labels.join(', ')})`,
+      );
     const ids = tok.encode(r.text).slice(0, blockSize);
     return { ids: ids.length > 0 ? ids : [padId], label };
   });
@@ -57,9 +59,14 @@ export function collate(examples: readonly EncodedExample[], padId: number): Cla
 }
 
 /** Fixed batches in order (for evaluation). */
-export function evalBatches(examples: readonly EncodedExample[], batchSize: number, padId: number): ClassBatch[] {
+export function evalBatches(
+  examples: readonly EncodedExample[],
+  batchSize: number,
+  padId: number,
+): ClassBatch[] {
   const out: ClassBatch[] = [];
-  for (let i = 0; i < examples.length; i += batchSize) out.push(collate(examples.slice(i, i + batchSize), padId));
+  for (let i = 0; i < examples.length; i += batchSize)
+    out.push(collate(examples.slice(i, i + batchSize), padId));
   return out;
 }
 

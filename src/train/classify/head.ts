@@ -45,14 +45,23 @@ export class GPTClassifier extends Module {
     const [B, T] = idx.shape;
     if (lengths.length !== B)
       throw new LlmfsError(`classifier: ${lengths.length} lengths for a batch of ${B} sequences`);
-    const h = this.gpt.hiddenStates(idx); // (B, T, C)
+    return this.head(this.gpt.hiddenStates(idx), lengths); // (B, T, C) -> (B, K)
+  }
+
+  /** Hidden states (B, T, C) and real lengths -> logits (B, K) of each row's last real token. */
+  head(h: Tensor, lengths: readonly number[]): Tensor {
+    const [B, T] = h.shape;
     // Picking h[b, len_b - 1] as a matmul with a one-hot row keeps the gradient path plain.
     const last = matmul(lastTokenSelector(lengths, T), h).reshape(B, -1); // (B, 1, T) @ (B, T, C) -> (B, C)
     return this.score.forward(last); // (B, K)
   }
 
   /** Mean cross-entropy over the batch: logits (B, K), targets B class ids. */
-  loss(idx: Tensor, lengths: readonly number[], targets: readonly number[]): { logits: Tensor; loss: Tensor } {
+  loss(
+    idx: Tensor,
+    lengths: readonly number[],
+    targets: readonly number[],
+  ): { logits: Tensor; loss: Tensor } {
     const logits = this.forward(idx, lengths);
     return { logits, loss: crossEntropy(logits, targets) };
   }

@@ -113,7 +113,8 @@ export function trainClassifier(
 ): ClassifyTrainResult {
   if (!isGradEnabled()) throw new LlmfsError('classify: trainClassifier called inside noGrad');
   const c = { ...CLASSIFY_DEFAULTS, ...config };
-  if (!(Number.isInteger(c.epochs) && c.epochs >= 1)) throw new LlmfsError(`classify: epochs must be >= 1, got ${c.epochs}`);
+  if (!(Number.isInteger(c.epochs) && c.epochs >= 1))
+    throw new LlmfsError(`classify: epochs must be >= 1, got ${c.epochs}`);
   if (!(Number.isInteger(c.batchSize) && c.batchSize >= 1))
     throw new LlmfsError(`classify: batch size must be >= 1, got ${c.batchSize}`);
   if (data.train.length === 0) throw new LlmfsError('classify: empty training set');
@@ -145,7 +146,9 @@ export function trainClassifier(
           return loss.item();
         });
         if (!Number.isFinite(loss))
-          throw new LlmfsError(`classify: the loss became ${loss} at epoch ${epoch}, batch ${i + 1}; lower --lr`);
+          throw new LlmfsError(
+            `classify: the loss became ${loss} at epoch ${epoch}, batch ${i + 1}; lower --lr`,
+          );
         if (c.gradClip > 0) clipGradNorm(params, c.gradClip);
         opt.step();
         lossSum += loss * b.lengths.length;

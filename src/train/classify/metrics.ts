@@ -15,7 +15,11 @@ export interface ClassMetrics {
   recall: number[];
 }
 
-export function classMetrics(labels: readonly string[], truth: readonly number[], predicted: readonly number[]): ClassMetrics {
+export function classMetrics(
+  labels: readonly string[],
+  truth: readonly number[],
+  predicted: readonly number[],
+): ClassMetrics {
   if (truth.length !== predicted.length)
     throw new LlmfsError(`metrics: ${truth.length} true labels but ${predicted.length} predictions`);
   const K = labels.length;
@@ -49,6 +53,8 @@ export function formatMetrics(m: ClassMetrics, title: string): string {
   });
   lines.push(`confusion (rows: true, columns: predicted)`);
   lines.push(`${''.padEnd(w)}${m.labels.map((l) => pad(l)).join('')}`);
-  m.labels.forEach((l, k) => lines.push(`${l.padEnd(w)}${m.confusion[k].map((v) => pad(String(v))).join('')}`));
+  m.labels.forEach((l, k) =>
+    lines.push(`${l.padEnd(w)}${m.confusion[k].map((v) => pad(String(v))).join('')}`),
+  );
   return lines.join('\n');
 }

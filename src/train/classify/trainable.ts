@@ -77,12 +77,15 @@ export async function setTrainable(clf: GPTClassifier, o: TrainableOptions): Pro
     clf.score.unfreeze();
   } else if (o.mode === 'lora') {
     lora = await loadLoraApi();
-    if (!lora) throw new LlmfsError('classify: --train lora needs src/model/lora-apply.ts, not in this build');
+    if (!lora)
+      throw new LlmfsError('classify: --train lora needs src/model/lora-apply.ts, not in this build');
     if (!o.lora) throw new LlmfsError('classify: --train lora needs LoRA settings (r)');
     loraLayers = lora.applyLora(clf.gpt, o.lora); // freezes every other GPT parameter
     clf.score.unfreeze();
   } else {
-    throw new LlmfsError(`classify: unknown training mode '${String(o.mode)}' (one of: ${TRAIN_MODES.join(', ')})`);
+    throw new LlmfsError(
+      `classify: unknown training mode '${String(o.mode)}' (one of: ${TRAIN_MODES.join(', ')})`,
+    );
   }
   const total = clf.numParameters();
   const trainable = clf.trainableParameters().reduce((s, [, p]) => s + p.size, 0);
