@@ -67,7 +67,8 @@ const specs = {
 } as const;
 
 const USAGE =
-  'llmfs finetune classify --model DIR|PRESET --data FILE|DIR --out DIR [--train all|last-blocks|lora] [options]';
+  'llmfs finetune classify --model DIR|PRESET --data FILE|DIR --out DIR ' +
+  '[--train all|last-blocks|lora] [options]';
 
 async function baseModel(flags: ParsedFlags, text: string): Promise<{ model: GPT; tokenizer: Tokenizer }> {
   const name = flags.model as string;
@@ -141,9 +142,8 @@ export const finetuneClassify = {
         `val ${val?.length ?? 0}, test ${test?.length ?? 0}; texts cut to ${maxLen} tokens`,
     );
     const pctTrain = ((100 * sum.trainable) / sum.total).toFixed(2);
-    log(
-      `trains (${mode}): ${sum.trainable.toLocaleString('en-US')} of ${sum.total.toLocaleString('en-US')} parameters (${pctTrain}%)`,
-    );
+    const n = (x: number): string => x.toLocaleString('en-US');
+    log(`trains (${mode}): ${n(sum.trainable)} of ${n(sum.total)} parameters (${pctTrain}%)`);
     const cfg = {
       epochs: flags.epochs as number,
       batchSize: flags['batch-size'] as number,
@@ -157,7 +157,8 @@ export const finetuneClassify = {
     const result = trainClassifier(clf, { train, val }, cfg, {
       onEpoch: (e) =>
         log(
-          `epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, acc ${(100 * e.trainAccuracy).toFixed(2)}%` +
+          `epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, ` +
+            `acc ${(100 * e.trainAccuracy).toFixed(2)}%` +
             (e.val ? `; val loss ${e.val.loss.toFixed(4)}, acc ${(100 * e.val.accuracy).toFixed(2)}%` : '') +
             ` (${e.seconds.toFixed(1)} s)`,
         ),
