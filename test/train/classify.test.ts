@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { manualSeed, Rng } from '../../src/tensor/rng.js';
+import { noGrad } from '../../src/tensor/autograd.js';
 import { GPT } from '../../src/model/gpt.js';
 import { CharTokenizer } from '../../src/tokenizer/char.js';
 import { GPTClassifier } from '../../src/train/classify/head.js';
@@ -139,3 +140,30 @@ test('trainClassifier: a tiny GPT learns whether a text contains an x', () => {
   assert.ok(after >= 0.9, `val accuracy ${before} -> ${after}`);
   assert.equal(evaluate(clf, val, 16, 0).accuracy, after, 'evaluate agrees with the last epoch');
 });
+
+test(
+  'lora: after training, merging leaves a plain GPT (its own parameter names) with the same logits',
+  {
+    skip: hasLora
+      ? false
+      : 'src/model/lora-apply.ts is not in this build yet (LoRA is another part of issue 14)',
+  },
+  async () => {
+    manualSeed(2);
+    const gpt = tinyGpt(20);
+    const names = gpt.namedParameters().map(([n]) => n);
+    const clf = new GPTClassifier(gpt, ['a', 'b']);
+    const s = await setTrainable(clf, { mode: 'lora', lora: { r: 2, alpha: 4 } });
+    const ex = Array.from({ length: 32 }, (_, i) => ({ ids: [1 + (i % 7), 3, 2 + (i % 5)], label: i % 2 }));
+    trainClassifier(clf, { train: ex }, { epochs: 2, batchSize: 8, lr: 1e-2, weightDecay: 0 });
+    const batch = evalBatches(ex, 32, 0)[0];
+    const before = Array.from(noGrad(() => clf.forward(batch.idx, batch.lengths)).data);
+    s.lora!.mergeAndUnloadLora(clf.gpt);
+    assert.deepEqual(
+      clf.gpt.namedParameters().map(([n]) => n),
+      names,
+    );
+    const after = noGrad(() => clf.forward(batch.idx, batch.lengths)).data;
+    for (let i = 0; i < before.length; i++) assert.ok(Math.abs(after[i] - before[i]) < 1e-4, `logit ${i}`);
+  },
+);
