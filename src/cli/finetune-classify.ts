@@ -25,7 +25,7 @@ import { encodeExamples } from '../train/classify/batches.js';
 import { setTrainable, TRAIN_MODES, type TrainMode } from '../train/classify/trainable.js';
 import { trainClassifier, evaluate, CLASSIFY_DEFAULTS } from '../train/classify/loop.js';
 import { formatMetrics, type ClassMetrics } from '../train/classify/metrics.js';
-import { saveClassifier } from '../train/classify/checkpoint.js';
+import { saveClassifier } from './classify.js';
 
 const d = CLASSIFY_DEFAULTS;
 const specs = {
