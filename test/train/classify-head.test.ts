@@ -74,3 +74,10 @@ test('lastTokenSelector: a length outside 1..T is one clear error', () => {
   assert.throws(() => lastTokenSelector([0], 4), /sequence 0 has length 0, expected 1\.\.4/);
   assert.throws(() => lastTokenSelector([5], 4), /sequence 0 has length 5/);
 });
+
+test('classifier: a batch longer than the context window is one clear error', () => {
+  const gpt = new GPT({ vocabSize: 16, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 8 });
+  const clf = new GPTClassifier(gpt, ['a', 'b']);
+  const b = collate([{ ids: [1, 2, 3, 4, 5], label: 0 }], 0);
+  assert.throws(() => clf.forward(b.idx, b.lengths), /sequences of 5 tokens exceed the context window of 4/);
+});

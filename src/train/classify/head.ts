@@ -45,6 +45,11 @@ export class GPTClassifier extends Module {
     const [B, T] = idx.shape;
     if (lengths.length !== B)
       throw new LlmfsError(`classifier: ${lengths.length} lengths for a batch of ${B} sequences`);
+    if (T > this.gpt.config.blockSize)
+      throw new LlmfsError(
+        `classifier: sequences of ${T} tokens exceed the context window of ${this.gpt.config.blockSize}; ` +
+          'truncate them (encodeExamples does)',
+      );
     return this.head(this.gpt.hiddenStates(idx), lengths); // (B, T, C) -> (B, K)
   }
 
