@@ -127,6 +127,17 @@ export class GPT extends Module {
 
   /** Token ids (B, T) -> logits (B, T, V), or (B, 1, V) with lastOnly: everything but the loss. */
   computeLogits(idx: Tensor, o: GPTForwardOptions = {}): Tensor {
+    const x = this.hiddenStates(idx, o); // (B, Tq, C)
+    return this.lm_head ? this.lm_head.forward(x) : linear(x, this.wte.weight); // (B, Tq, V)
+  }
+
+  /**
+   * Token ids (B, T) -> the final hidden states (B, T, C) after ln_f, before lm_head: what a
+   * task head (e.g. a classifier on the last token) reads instead of next-token logits.
+   */
+  hiddenStates(idx: Tensor, o: GPTForwardOptions = {}): Tensor {
+    if (idx.ndim !== 2)
+      throw new LlmfsError(`GPT: token ids must be (B, T), got shape ${fmtShape(idx.shape)}`);
     const [B, T] = idx.shape;
     const start = o.cache ? o.cache.length : 0;
     let x = this.wte.forward(idx); // (B, T, C)
@@ -156,7 +167,6 @@ export class GPT extends Module {
     }
     // Tq = 1 when only the last position is needed (lastOnly), else Tq = T.
     if (o.lastOnly && o.targets === undefined) x = x.narrow(1, T - 1, 1); // (B, 1, C)
-    x = this.ln_f.forward(x); // (B, Tq, C)
-    return this.lm_head ? this.lm_head.forward(x) : linear(x, this.wte.weight); // (B, Tq, V)
+    return this.ln_f.forward(x); // (B, Tq, C)
   }
 }
