@@ -11,6 +11,7 @@ import { tokenizerCommand } from './tokenizer-train.js';
 import { evalCommand } from './eval.js';
 import { exerciseCommand } from './exercise.js';
 import { finetuneCommand } from './finetune.js';
+import { classifyCommand } from './classify.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
@@ -23,4 +24,5 @@ export const commands: Record<string, Command> = {
   eval: evalCommand,
   exercise: exerciseCommand,
   finetune: finetuneCommand,
+  classify: classifyCommand,
 };
