@@ -23,7 +23,7 @@ const fmt = (v: number): string =>
   Number.isInteger(v)
     ? String(v)
     : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5
-      ? v.toPrecision(6)
+      ? String(+v.toPrecision(6))
       : v.toExponential(3);
 export const fmtShape = (s: readonly number[]): string => `(${s.join(', ')})`;
 

@@ -23,6 +23,8 @@ const examples: [string, string][] = [
   ['08-strategies.ts', '08-generation.md'],
   ['08-kv-cache.ts', '08-generation.md'],
   ['08-beam-search.ts', '08-generation.md'],
+  ['11-lora.ts', '11-fine-tuning.md'],
+  ['11-classify.ts', '11-fine-tuning.md'],
 ];
 
 for (const [example, chapter] of examples) {
