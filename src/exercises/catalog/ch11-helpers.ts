@@ -221,7 +221,8 @@ export function classifierPaddingStep(): ExtraCheck {
           message: ok
             ? `pads change nothing; logits and the head's gradient equal the reference's (max |Δ| ` +
               `${d.toExponential(2)})`
-            : `the classifier's logits or gradients differ from the reference's by up to ${d.toExponential(2)}`,
+            : "the classifier's logits or gradients differ from the reference's by up to " +
+              d.toExponential(2),
         };
       } finally {
         clf.gpt.dispose();

@@ -67,6 +67,9 @@ const loraForwardSpec: ExerciseSpec = {
   slot: 'loraForward',
   differentiable: true,
   topics: ['training'],
+  compare:
+    "Hugging Face PEFT's lora.Linear computes the same: base_layer(x) + lora_B(lora_A(dropout(x))) · " +
+    'scaling, with scaling = lora_alpha / r, or lora_alpha / √r with use_rslora (rank-stabilised LoRA).',
   hints: [
     'A LoRA layer is the frozen layer plus a small correction: y = (x Wᵀ + b) + scale · (x Aᵀ) Bᵀ. x ' +
       'first goes down to r numbers through A (r, in), then back up to out through B (out, r).',
@@ -97,7 +100,10 @@ const loraForwardSpec: ExerciseSpec = {
     const [, , b, A, , scale] = args;
     const r = A.shape[0]!;
     if (r !== 1 && near(got, loraVariant(args, { scale: scale * r })))
-      return 'the LoRA path is multiplied by α = scale · r: the scale argument is already α/r, use it as it is';
+      return (
+        'the LoRA path is multiplied by α = scale · r: the scale argument is already α/r, ' +
+        'use it as it is'
+      );
     if (scale !== 1 && near(got, loraVariant(args, { scale: 1 })))
       return 'the LoRA path is not scaled: multiply (dropout(x) Aᵀ) Bᵀ by scale (α/r)';
     if (b && near(got, loraVariant(args, { noBias: true })))
@@ -141,11 +147,16 @@ const loraMergeSpec: ExerciseSpec = {
   slot: 'loraMerge',
   pureInputs: true,
   topics: ['training', 'inference'],
+  compare:
+    "PEFT's merge adds get_delta_weight = B·A · scaling to base_layer.weight in place (keeping no " +
+    "copy unless asked); on GPT-2's Conv1D layers (fan_in_fan_out) it transposes the product, since " +
+    'their weight is stored (in, out): there the transpose is right.',
   hints: [
     "The adapter's contribution x Aᵀ Bᵀ · scale equals x (scale · B A)ᵀ: a matrix of W's shape " +
       '(out, in), so it can be added to W once and the layer runs as a plain Linear.',
     'B is (out, r) and A is (r, in), so B·A is (out, in), like W; A·B does not fit, and (B·A)ᵀ only ' +
-      'fits a square layer. The scale argument is α/r already. Return a new tensor: W is not yours to change.',
+      'fits a square layer. The scale argument is α/r already. Return a new tensor: W is not yours ' +
+      'to change.',
     'return weight.add(B.matmul(A).mul(scale));',
   ],
   cases: (rng) => [
@@ -170,7 +181,10 @@ const loraMergeSpec: ExerciseSpec = {
     if (A.shape[0]! > 1 && near(got, mergeVariant(args, scale * A.shape[0]!)))
       return 'the update is scaled by α = scale · r: the scale argument is already α/r';
     if (W.shape[0] === W.shape[1] && near(got, mergeVariant(args, scale, { transposed: true })))
-      return 'the update is transposed: B (out, r) · A (r, in) is (out, in), element [o, i] = Σ_k B[o, k] A[k, i]';
+      return (
+        'the update is transposed: B (out, r) · A (r, in) is (out, in), ' +
+        'element [o, i] = Σ_k B[o, k] A[k, i]'
+      );
     if (near(got, mergeVariant(args, scale, { noW: true })))
       return "this is only the update (α/r)·B·A: W' adds it to the frozen weight W";
     return null;
@@ -198,6 +212,10 @@ const lastTokenPoolSpec: ExerciseSpec = {
   slot: 'lastTokenPool',
   differentiable: true,
   topics: ['model', 'training'],
+  compare:
+    "Hugging Face's GPT2ForSequenceClassification finds each row's last token that is not " +
+    "pad_token_id (the last position if no pad id is set); rasbt's chapter 6 reads position T - 1 of " +
+    'every row, pads included, and lets training cope with it.',
   hints: [
     'A causal GPT sums up the whole text in the state of its LAST token, which has attended to all ' +
       'the others. The batch is right-padded: row b holds lengths[b] real tokens, then pads.',
@@ -232,7 +250,10 @@ const lastTokenPoolSpec: ExerciseSpec = {
         'than T; read position lengths[b] - 1'
       );
     if (ifPicked(lengths.slice()))
-      return 'off by one: row b was read at position lengths[b], one past its last real token; use lengths[b] - 1';
+      return (
+        'off by one: row b was read at position lengths[b], one past its last real token; ' +
+        'use lengths[b] - 1'
+      );
     if (ifPicked(lengths.map(() => 0)))
       return 'every row was read at position 0, the first token; use lengths[b] - 1';
     return null;
