@@ -168,17 +168,16 @@ export class LoRALinear extends Module {
   merge(opts: { keepCopy?: boolean } = {}): void {
     if (this._merged) return;
     const w = this.weight.data;
-    if (opts.keepCopy ?? true) this._unmergedWeight = w.slice();
-    noGrad(() => {
-      const A = this.lora_A.weight;
-      const merged = loraMerge(this.weight, A, this.lora_B.weight, this.scaling); // (out, in)
-      if (merged.shape.join() !== this.weight.shape.join())
-        throw new LlmfsError(
-          `LoRA merge: the merged weight has shape (${merged.shape.join(', ')}), ` +
-            `expected (${this.weight.shape.join(', ')})`,
-        );
-      w.set(merged.data);
-    });
+    const copy = (opts.keepCopy ?? true) ? w.slice() : null; // taken first: W as it was
+    // W' = W + (α/r)·B·A, (out, in), as a new tensor; W is overwritten only once it is checked.
+    const merged = noGrad(() => loraMerge(this.weight, this.lora_A.weight, this.lora_B.weight, this.scaling));
+    if (merged.shape.join() !== this.weight.shape.join())
+      throw new LlmfsError(
+        `LoRA merge: the merged weight has shape (${merged.shape.join(', ')}), ` +
+          `expected (${this.weight.shape.join(', ')})`,
+      );
+    this._unmergedWeight = copy;
+    w.set(merged.data);
     this._merged = true;
   }
 
