@@ -15,6 +15,7 @@ const CHAPTERS: Record<number, string> = {
   8: '08-generation.md',
   9: '09-pretrained-weights.md',
   10: '10-making-it-fast.md',
+  11: '11-fine-tuning.md',
 };
 
 /** GitHub's anchor for a heading. */

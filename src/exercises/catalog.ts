@@ -13,6 +13,7 @@ import { chapter7 } from './catalog/ch07.js';
 import { chapter8 } from './catalog/ch08.js';
 import { chapter9 } from './catalog/ch09.js';
 import { chapter10 } from './catalog/ch10.js';
+import { chapter11 } from './catalog/ch11.js';
 
 export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter1,
@@ -25,6 +26,7 @@ export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter8,
   ...chapter9,
   ...chapter10,
+  ...chapter11,
 ];
 
 export const PATHS = ['beginner', 'advanced', 'researcher'] as const;

@@ -7,7 +7,7 @@
 // Names follow PEFT: the wrapped layer keeps `weight` and `bias`, the adapter adds
 // `lora_A.weight` and `lora_B.weight`, so inside block 0 the keys are `h.0.attn.c_attn.lora_A.weight`.
 
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { linear } from '../tensor/ops/matmul.js';
 import { noGrad } from '../tensor/autograd.js';
 import type { Rng } from '../tensor/rng.js';
@@ -15,6 +15,69 @@ import { Module } from './module.js';
 import { Linear, Dropout } from './layers.js';
 import type { Parameter } from './parameter.js';
 import { LlmfsError } from '../errors.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'lora-forward' (chapter 11): the unmerged LoRA layer,
+     * y = x Wᵀ + b + scale · (dropout(x) Aᵀ) Bᵀ, with x (..., in), W (out, in), b (out) or null,
+     * A (r, in), B (out, r), scale = α/r; `dropout` is the layer's dropout on the LoRA path.
+     */
+    loraForward(
+      x: Tensor,
+      weight: Tensor,
+      bias: Tensor | null,
+      A: Tensor,
+      B: Tensor,
+      scale: number,
+      dropout: (x: Tensor) => Tensor,
+    ): Tensor;
+    /**
+     * Exercise 'lora-merge' (chapter 11): the merged weight W' = W + scale · B A, (out, in), as a
+     * new tensor (W (out, in), A (r, in), B (out, r), scale = α/r).
+     */
+    loraMerge(weight: Tensor, A: Tensor, B: Tensor, scale: number): Tensor;
+  }
+}
+
+/** y = x Wᵀ + b + scale · (dropout(x) Aᵀ) Bᵀ: the frozen layer plus the scaled low-rank path. */
+const loraForward = exercisable('loraForward', (x, weight, bias, A, B, scale, dropout) => {
+  const y = linear(x, weight, bias); // (..., out)
+  const h = linear(dropout(x), A); // (..., r)
+  return y.add(linear(h, B).mul(scale)); // (..., out)
+});
+
+/** ΔW = scale · B·A, (out, in), accumulated in float64 (A (r, in), B (out, r) as flat arrays). */
+function loraDelta(
+  A: ArrayLike<number>,
+  B: ArrayLike<number>,
+  out: number,
+  r: number,
+  inn: number,
+  scale: number,
+) {
+  const d = new Float64Array(out * inn);
+  for (let o = 0; o < out; o++) {
+    for (let k = 0; k < r; k++) {
+      const b = B[o * r + k]! * scale;
+      if (b === 0) continue;
+      const row = o * inn;
+      const ak = k * inn;
+      for (let i = 0; i < inn; i++) d[row + i] += b * A[ak + i]!;
+    }
+  }
+  return d;
+}
+
+/** W' = W + scale · B·A as a new tensor of W's dtype (the sum rounded once to it). */
+const loraMerge = exercisable('loraMerge', (weight, A, B, scale) => {
+  const [out, inn] = weight.shape as [number, number];
+  const d = loraDelta(A.data, B.data, out, A.shape[0]!, inn, scale);
+  const w = weight.data.slice();
+  for (let i = 0; i < w.length; i++) w[i] += d[i]!;
+  return new Tensor(w, weight.shape);
+});
 
 export interface LoraOptions {
   /** The rank r of the update (1 <= r <= min(in, out)). */
@@ -86,28 +149,15 @@ export class LoRALinear extends Module {
 
   /** x (..., in) -> (..., out) */
   forward(x: Tensor): Tensor {
-    const y = linear(x, this.weight, this.bias); // (..., out)
-    if (this.merged) return y; // W already holds W + (α/r)·B·A
-    const h = linear(this.lora_dropout.forward(x), this.lora_A.weight); // (..., r)
-    return y.add(linear(h, this.lora_B.weight).mul(this.scaling)); // (..., out)
+    if (this.merged) return linear(x, this.weight, this.bias); // W already holds W + (α/r)·B·A
+    const drop = (t: Tensor) => this.lora_dropout.forward(t);
+    return loraForward(x, this.weight, this.bias, this.lora_A.weight, this.lora_B.weight, this.scaling, drop);
   }
 
   /** ΔW = (α/r)·B·A, (out, in), accumulated in float64. */
   delta(): Float64Array {
-    const [out, r, inn] = [this.outFeatures, this.r, this.inFeatures];
-    const A = this.lora_A.weight.data;
-    const B = this.lora_B.weight.data;
-    const d = new Float64Array(out * inn);
-    for (let o = 0; o < out; o++) {
-      for (let k = 0; k < r; k++) {
-        const b = B[o * r + k] * this.scaling;
-        if (b === 0) continue;
-        const row = o * inn;
-        const ak = k * inn;
-        for (let i = 0; i < inn; i++) d[row + i] += b * A[ak + i];
-      }
-    }
-    return d;
+    const [A, B] = [this.lora_A.weight.data, this.lora_B.weight.data];
+    return loraDelta(A, B, this.outFeatures, this.r, this.inFeatures, this.scaling);
   }
 
   /**
@@ -118,11 +168,16 @@ export class LoRALinear extends Module {
   merge(opts: { keepCopy?: boolean } = {}): void {
     if (this._merged) return;
     const w = this.weight.data;
-    const d = this.delta();
-    if (opts.keepCopy ?? true) this._unmergedWeight = w.slice();
-    noGrad(() => {
-      for (let i = 0; i < w.length; i++) w[i] += d[i];
-    });
+    const copy = (opts.keepCopy ?? true) ? w.slice() : null; // taken first: W as it was
+    // W' = W + (α/r)·B·A, (out, in), as a new tensor; W is overwritten only once it is checked.
+    const merged = noGrad(() => loraMerge(this.weight, this.lora_A.weight, this.lora_B.weight, this.scaling));
+    if (merged.shape.join() !== this.weight.shape.join())
+      throw new LlmfsError(
+        `LoRA merge: the merged weight has shape (${merged.shape.join(', ')}), ` +
+          `expected (${this.weight.shape.join(', ')})`,
+      );
+    this._unmergedWeight = copy;
+    w.set(merged.data);
     this._merged = true;
   }
 

@@ -12,6 +12,18 @@ import { Module } from '../../nn/module.js';
 import { Linear } from '../../nn/layers.js';
 import type { GPT } from '../../model/gpt.js';
 import { LlmfsError } from '../../errors.js';
+import { exercisable } from '../../exercises/registry.js';
+
+declare module '../../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'last-token-pool' (chapter 11): from hidden states h (B, T, C) of right-padded
+     * sequences and each row's real length, the hidden state of each row's last real token,
+     * h[b, lengths[b] - 1, :], as (B, C).
+     */
+    lastTokenPool(h: Tensor, lengths: readonly number[]): Tensor;
+  }
+}
 
 /** A (B, 1, T) one-hot selector of position lengths[b] - 1 in each row. */
 export function lastTokenSelector(lengths: readonly number[], T: number): Tensor {
@@ -23,6 +35,13 @@ export function lastTokenSelector(lengths: readonly number[], T: number): Tensor
   });
   return fromArray(sel, [lengths.length, 1, T]);
 }
+
+/** h (B, T, C) and real lengths -> (B, C): the hidden state at position lengths[b] - 1 of each row. */
+const lastTokenPool = exercisable('lastTokenPool', (h, lengths) => {
+  const [B, T] = h.shape;
+  // Picking h[b, len_b - 1] as a matmul with a one-hot row keeps the gradient path plain.
+  return matmul(lastTokenSelector(lengths, T), h).reshape(B, -1); // (B, 1, T) @ (B, T, C) -> (B, C)
+});
 
 export class GPTClassifier extends Module {
   /** The body; its lm_head (if any) is not used. */
@@ -55,9 +74,12 @@ export class GPTClassifier extends Module {
 
   /** Hidden states (B, T, C) and real lengths -> logits (B, K) of each row's last real token. */
   head(h: Tensor, lengths: readonly number[]): Tensor {
-    const [B, T] = h.shape;
-    // Picking h[b, len_b - 1] as a matmul with a one-hot row keeps the gradient path plain.
-    const last = matmul(lastTokenSelector(lengths, T), h).reshape(B, -1); // (B, 1, T) @ (B, T, C) -> (B, C)
+    const last = lastTokenPool(h, lengths); // (B, C)
+    const [B, C] = [h.shape[0]!, h.shape[2]!];
+    if (last.shape.join() !== `${B},${C}`)
+      throw new LlmfsError(
+        `classifier: the pooled states have shape (${last.shape.join(', ')}), expected (${B}, ${C})`,
+      );
     return this.score.forward(last); // (B, K)
   }
 
