@@ -29,8 +29,7 @@ export function respond(
     overflow: 'slide',
     decode: (ids) => tok.decode(ids),
   });
-  const ids = r.finishReason === 'eos' ? r.ids.slice(0, -1) : r.ids; // drop the end-of-text token
-  return tok.decode(ids.filter((id) => id !== o.eosId));
+  return tok.decode(r.ids); // generate() leaves the end-of-text id out
 }
 
 export interface TaskScore {
