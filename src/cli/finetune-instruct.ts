@@ -55,102 +55,117 @@ function scoreLine(label: string, r: ScoreReport): string {
   return `${label}: ${cells.join(', ')}`;
 }
 
-export const finetuneInstruct = {
-  about: 'instruction tuning on Alpaca JSON, the loss masked to the response (full fine-tune)',
-  run(argv: string[]): number {
-    const { flags } = parseArgs('finetune instruct', argv, specs);
-    if (flags.help) {
-      console.log(helpText(USAGE, finetuneInstruct.about, specs));
-      return 0;
-    }
-    for (const f of ['model', 'data', 'out'] as const)
-      if (flags[f] === undefined)
-        throw new LlmfsError(`finetune instruct: --${f} is required (usage: ${USAGE})`);
-    const steps = flags.steps as number;
-    const batchSize = flags['batch-size'] as number;
-    if (steps < 1) throw new LlmfsError(`finetune instruct: --steps must be >= 1, got ${steps}`);
-    if (batchSize < 1) throw new LlmfsError(`finetune instruct: --batch-size must be >= 1, got ${batchSize}`);
-    const template = loadTemplate(String(flags.template));
-    const trainSet = readInstructions(String(flags.data));
-    const valSet = flags.val !== undefined ? readInstructions(String(flags.val)) : [];
-    const scoreSet = flags.score !== undefined ? readInstructions(String(flags.score)) : [];
-    const modelDir = String(flags.model);
-    checkNotRunDir('finetune instruct', modelDir);
-    const { model, tokenizer, eosTokenId } = loadPretrained(modelDir);
-    if (!tokenizer)
-      throw new LlmfsError(
-        `finetune instruct: ${modelDir} has no tokenizer, so the examples cannot be encoded`,
-      );
-    const eos = eosIdOf(tokenizer, eosTokenId, 'finetune instruct');
-    const T = model.config.blockSize;
-    const enc = encodeAll(tokenizer, template, trainSet, eos, T, String(flags.data));
-    const val = instructBatches(
-      encodeAll(tokenizer, template, valSet, eos, T, String(flags.val)),
-      batchSize,
-      eos,
-    );
-    const log = (s: string) => void (flags.quiet ? undefined : console.error(s));
-    const maxNewTokens = flags['max-new-tokens'] as number;
-    const score = (m: GPT): ScoreReport =>
-      scoreExactMatch(m, tokenizer, template, scoreSet, { eosId: eos, maxNewTokens });
+const ABOUT = 'instruction tuning on Alpaca JSON, the loss masked to the response (full fine-tune)';
 
-    const t0 = performance.now();
-    const before = scoreSet.length > 0 ? score(model) : null;
-    if (before) console.log(scoreLine('exact match before', before));
-    const t1 = performance.now();
-    const trainable = model.parameters().filter((p) => p.requiresGrad);
-    log(
-      `tuning ${trainable.reduce((a, p) => a + p.size, 0).toLocaleString('en-US')} parameters on ` +
-        `${enc.length} examples (template ${template.name}), ${steps} steps of ${batchSize}`,
-    );
-    const result = train(
-      model,
-      { batches: new InstructionSource(enc, batchSize, eos, flags.seed as number), val },
-      {
-        steps,
-        batchSize,
-        lr: flags.lr as number,
-        weightDecay: flags['weight-decay'] as number,
-        evalInterval: flags['eval-interval'] as number,
-        seed: flags.seed as number,
-      },
-      {
-        onStep: (s) => {
-          if (s.step % 10 === 0 || s.step === steps)
-            log(`step ${s.step}/${steps} loss ${s.loss.toFixed(4)} lr ${s.lr.toExponential(2)}`);
-        },
-        onEval: (e) => {
-          if (!Number.isNaN(e.valLoss)) log(`eval at step ${e.step}: val loss ${e.valLoss.toFixed(4)}`);
-        },
-      },
-    );
-    const trainSeconds = (performance.now() - t1) / 1000;
-    const out = String(flags.out);
-    saveModel(out, model, { tokenizer, extraFiles: { [TEMPLATE_FILE]: templateJson(template) } });
-    const after = scoreSet.length > 0 ? score(model) : null;
-    if (after) console.log(scoreLine('exact match after ', after));
-    const total = (performance.now() - t0) / 1000;
-    console.log(
-      `wrote ${out} (${result.steps} steps, train loss ${result.trainLoss.toFixed(4)}, ` +
-        `training ${trainSeconds.toFixed(1)} s, all ${total.toFixed(1)} s)`,
-    );
-    if (flags.json)
-      console.log(
-        JSON.stringify(
-          {
-            out,
-            steps: result.steps,
-            trainLoss: result.trainLoss,
-            valLoss: result.valLoss,
-            trainSeconds,
-            totalSeconds: total,
-            before,
-            after,
-          },
-          null,
-          2,
-        ),
-      );
+/** Runs the command: results to `out`, progress to `log` (one line each); returns the exit code. */
+export function runFinetuneInstruct(
+  argv: string[],
+  out: (line: string) => void,
+  progress: (line: string) => void,
+): number {
+  const { flags } = parseArgs('finetune instruct', argv, specs);
+  if (flags.help) {
+    out(helpText(USAGE, ABOUT, specs));
     return 0;
+  }
+  for (const f of ['model', 'data', 'out'] as const)
+    if (flags[f] === undefined)
+      throw new LlmfsError(`finetune instruct: --${f} is required (usage: ${USAGE})`);
+  const steps = flags.steps as number;
+  const batchSize = flags['batch-size'] as number;
+  if (steps < 1) throw new LlmfsError(`finetune instruct: --steps must be >= 1, got ${steps}`);
+  if (batchSize < 1) throw new LlmfsError(`finetune instruct: --batch-size must be >= 1, got ${batchSize}`);
+  const template = loadTemplate(String(flags.template));
+  const trainSet = readInstructions(String(flags.data));
+  const valSet = flags.val !== undefined ? readInstructions(String(flags.val)) : [];
+  const scoreSet = flags.score !== undefined ? readInstructions(String(flags.score)) : [];
+  const modelDir = String(flags.model);
+  checkNotRunDir('finetune instruct', modelDir);
+  const { model, tokenizer, eosTokenId } = loadPretrained(modelDir);
+  if (!tokenizer)
+    throw new LlmfsError(
+      `finetune instruct: ${modelDir} has no tokenizer, so the examples cannot be encoded`,
+    );
+  const eos = eosIdOf(tokenizer, eosTokenId, 'finetune instruct');
+  const T = model.config.blockSize;
+  const enc = encodeAll(tokenizer, template, trainSet, eos, T, String(flags.data));
+  const val = instructBatches(
+    encodeAll(tokenizer, template, valSet, eos, T, String(flags.val)),
+    batchSize,
+    eos,
+  );
+  const log = (s: string) => void (flags.quiet ? undefined : progress(s));
+  const maxNewTokens = flags['max-new-tokens'] as number;
+  const score = (m: GPT): ScoreReport =>
+    scoreExactMatch(m, tokenizer, template, scoreSet, { eosId: eos, maxNewTokens });
+
+  const t0 = performance.now();
+  const before = scoreSet.length > 0 ? score(model) : null;
+  if (before) out(scoreLine('exact match before', before));
+  const t1 = performance.now();
+  const trainable = model.parameters().filter((p) => p.requiresGrad);
+  log(
+    `tuning ${trainable.reduce((a, p) => a + p.size, 0).toLocaleString('en-US')} parameters on ` +
+      `${enc.length} examples (template ${template.name}), ${steps} steps of ${batchSize}`,
+  );
+  const result = train(
+    model,
+    { batches: new InstructionSource(enc, batchSize, eos, flags.seed as number), val },
+    {
+      steps,
+      batchSize,
+      lr: flags.lr as number,
+      weightDecay: flags['weight-decay'] as number,
+      evalInterval: flags['eval-interval'] as number,
+      seed: flags.seed as number,
+    },
+    {
+      onStep: (s) => {
+        if (s.step % 10 === 0 || s.step === steps)
+          log(`step ${s.step}/${steps} loss ${s.loss.toFixed(4)} lr ${s.lr.toExponential(2)}`);
+      },
+      onEval: (e) => {
+        if (!Number.isNaN(e.valLoss)) log(`eval at step ${e.step}: val loss ${e.valLoss.toFixed(4)}`);
+      },
+    },
+  );
+  const trainSeconds = (performance.now() - t1) / 1000;
+  const outDir = String(flags.out);
+  saveModel(outDir, model, { tokenizer, extraFiles: { [TEMPLATE_FILE]: templateJson(template) } });
+  const after = scoreSet.length > 0 ? score(model) : null;
+  if (after) out(scoreLine('exact match after ', after));
+  const total = (performance.now() - t0) / 1000;
+  out(
+    `wrote ${outDir} (${result.steps} steps, train loss ${result.trainLoss.toFixed(4)}, ` +
+      `training ${trainSeconds.toFixed(1)} s, all ${total.toFixed(1)} s)`,
+  );
+  if (flags.json)
+    out(
+      JSON.stringify(
+        {
+          out: outDir,
+          steps: result.steps,
+          trainLoss: result.trainLoss,
+          valLoss: result.valLoss,
+          trainSeconds,
+          totalSeconds: total,
+          before,
+          after,
+        },
+        null,
+        2,
+      ),
+    );
+  return 0;
+}
+
+export const finetuneInstruct = {
+  about: ABOUT,
+  run(argv: string[]): number {
+    return runFinetuneInstruct(
+      argv,
+      (s) => console.log(s),
+      (s) => console.error(s),
+    );
   },
 };
