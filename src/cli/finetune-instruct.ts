@@ -31,6 +31,11 @@ const specs = {
   'eval-interval': { type: 'int', help: 'validation loss every N steps', default: 100 },
   'max-new-tokens': { type: 'int', help: 'longest response when scoring', default: 24 },
   seed: { type: 'int', help: 'seed of the batch order', default: 0 },
+  'pad-multiple': {
+    type: 'int',
+    help: 'pad each batch to a multiple of N positions (1: the longest)',
+    default: 16,
+  },
   json: { type: 'boolean', help: 'print a JSON summary at the end' },
   quiet: { type: 'boolean', help: 'no progress lines' },
   help: { type: 'boolean', help: 'show this help' },
@@ -89,10 +94,14 @@ export function runFinetuneInstruct(
   const eos = eosIdOf(tokenizer, eosTokenId, 'finetune instruct');
   const T = model.config.blockSize;
   const enc = encodeAll(tokenizer, template, trainSet, eos, T, String(flags.data));
+  // Batches padded to a multiple of 16 positions: a handful of shapes, so the buffer arena keeps
+  // a handful of buffer sets instead of one per batch length.
+  const pad = { multiple: flags['pad-multiple'] as number, maxT: T };
   const val = instructBatches(
     encodeAll(tokenizer, template, valSet, eos, T, String(flags.val)),
     batchSize,
     eos,
+    pad,
   );
   const log = (s: string) => void (flags.quiet ? undefined : progress(s));
   const maxNewTokens = flags['max-new-tokens'] as number;
@@ -110,7 +119,7 @@ export function runFinetuneInstruct(
   );
   const result = train(
     model,
-    { batches: new InstructionSource(enc, batchSize, eos, flags.seed as number), val },
+    { batches: new InstructionSource(enc, batchSize, eos, flags.seed as number, pad), val },
     {
       steps,
       batchSize,

@@ -229,3 +229,10 @@ test('instruction tuning end to end: a tiny GPT learns two instructions; exact m
   );
   assert.equal(after.samples[0].got, 'cba');
 });
+
+test('instruction batch padding: T rounded up to a multiple, never past the context, the extra positions masked', () => {
+  const b = instructBatch(EX, 0, { multiple: 8, maxT: 6 });
+  assert.deepEqual(b.x.shape, [2, 6]);
+  assert.deepEqual(Array.from(b.mask!.data), [0, 0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0]);
+  assert.deepEqual(instructBatch(EX, 0, { multiple: 8 }).x.shape, [2, 8]);
+});

@@ -1,7 +1,8 @@
 // Batches for instruction tuning (Ouyang et al., 2022; rasbt's LLMs-from-scratch ch. 7): each
-// example is prompt + response + end-of-text, right-padded to the longest in the batch. The loss
-// is masked to the response: a target is kept only if it is a response token (or the closing
-// end-of-text), so the model learns to answer, not to reproduce the prompt:
+// example is prompt + response + end-of-text, right-padded (to the longest in the batch, or to a
+// multiple of a few positions). The loss is masked to the response: a target is kept only if it
+// is a response token (or the closing end-of-text), so the model learns to answer, not to
+// reproduce the prompt:
 //   L = -(1 / Σ m) Σ_{b,t} m[b,t] log p(y[b,t] | x[b, ≤t]),  m[b,t] = 1 iff t + 1 >= promptLen[b]
 // Masked targets become the ignore index (-100) through train/batches.ts maskedTargets.
 
@@ -42,14 +43,26 @@ export function encodeExample(
   return { ids: ids.slice(0, maxLen), promptLen: prompt.length };
 }
 
+/** Padding: T rounded up to a multiple of `multiple` (fewer distinct shapes), but at most `maxT`. */
+export interface PadOptions {
+  multiple?: number;
+  maxT?: number;
+}
+
 /**
  * Examples -> one batch: x (B, T) = ids[0..n-2] and y (B, T) = ids[1..n-1], right-padded with
  * `padId` to the longest; mask (B, T) is 1 on response targets, 0 on prompt targets and padding.
  */
-export function instructBatch(examples: readonly EncodedExample[], padId: number): Batch {
+export function instructBatch(
+  examples: readonly EncodedExample[],
+  padId: number,
+  pad: PadOptions = {},
+): Batch {
   if (examples.length === 0) throw new LlmfsError('instruction batch: no examples');
   const B = examples.length;
-  const T = Math.max(...examples.map((e) => e.ids.length)) - 1;
+  const longest = Math.max(...examples.map((e) => e.ids.length)) - 1;
+  const m = pad.multiple ?? 1;
+  const T = Math.max(longest, Math.min(Math.ceil(longest / m) * m, pad.maxT ?? Infinity));
   const x = new Float32Array(B * T).fill(padId);
   const y = new Float32Array(B * T).fill(padId);
   const mask = new Float32Array(B * T);
@@ -68,10 +81,11 @@ export function instructBatches(
   examples: readonly EncodedExample[],
   batchSize: number,
   padId: number,
+  pad: PadOptions = {},
 ): Batch[] {
   const out: Batch[] = [];
   for (let i = 0; i < examples.length; i += batchSize)
-    out.push(instructBatch(examples.slice(i, i + batchSize), padId));
+    out.push(instructBatch(examples.slice(i, i + batchSize), padId, pad));
   return out;
 }
 
@@ -95,6 +109,7 @@ export class InstructionSource implements Iterable<Batch>, ResumableSource {
     private readonly batchSize: number,
     private readonly padId: number,
     seed = 0,
+    private readonly pad: PadOptions = {},
   ) {
     if (examples.length === 0) throw new LlmfsError('instruction data: the training set is empty');
     if (!(batchSize >= 1))
@@ -117,7 +132,7 @@ export class InstructionSource implements Iterable<Batch>, ResumableSource {
       if (this.pos >= this.order.length) this.shuffle();
       picked.push(this.examples[this.order[this.pos++]]);
     }
-    return instructBatch(picked, this.padId);
+    return instructBatch(picked, this.padId, this.pad);
   }
 
   *[Symbol.iterator](): Iterator<Batch> {
