@@ -13,11 +13,15 @@ import { generate, type GenerateOptions, type GeneratedToken } from '../generate
 import { beamSearch, type BeamSearchOptions } from '../generate/beam-search.js';
 import { LlmfsError } from '../errors.js';
 import { checkNotRunDir } from './run-dir.js';
+import { instructionPrompt } from './instruct-prompt.js';
 
 const specs = {
   model: { type: 'string', help: 'checkpoint directory (model.safetensors, config.json, tokenizer.json)' },
   adapter: { type: 'string', help: 'a PEFT LoRA adapter directory to apply to the model' },
   prompt: { type: 'string', help: 'the text to continue (default: <|endoftext|> when the tokenizer has it)' },
+  template: { type: 'string', help: "prompt template for --instruction: 'alpaca', 'phi3' or a file" },
+  instruction: { type: 'string', help: 'an instruction, put into the template (instead of --prompt)' },
+  input: { type: 'string', help: "context for --instruction (the template's {input})" },
   'max-new-tokens': { type: 'int', help: 'most tokens to generate', default: 64 },
   strategy: {
     type: 'string',
@@ -146,7 +150,7 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
       `generate: checkpoint ${String(flags.model)} has no tokenizer.json, so text cannot be encoded`,
     );
   const eosId = eosOf(tokenizer, flags, model.config.vocabSize);
-  const promptText = flags.prompt as string | undefined;
+  const promptText = instructionPrompt(flags, String(flags.model)) ?? (flags.prompt as string | undefined);
   let prompt: number[];
   if (promptText !== undefined && promptText !== '') prompt = tokenizer.encode(promptText);
   else if (eosId !== undefined) prompt = [eosId];
