@@ -7,6 +7,7 @@ import { parseArgs, helpText } from './args.js';
 import { LlmfsError } from '../errors.js';
 import { loadPretrained } from '../io/load-pretrained.js';
 import { saveModel } from '../io/model-checkpoint.js';
+import { applyLora, mergeAndUnloadLora } from '../model/lora-apply.js';
 import { readInstructions, type TaskExample } from '../data/instructions.js';
 import { encodeExample, instructBatches, InstructionSource } from '../train/instruct/batches.js';
 import { scoreExactMatch, type ScoreReport } from '../train/instruct/score.js';
@@ -36,6 +37,8 @@ const specs = {
     help: 'pad each batch to a multiple of N positions (1: the longest)',
     default: 16,
   },
+  'lora-r': { type: 'int', help: 'train LoRA adapters of rank R (Hu et al., 2021) instead of every weight' },
+  'lora-alpha': { type: 'number', help: 'LoRA scale α (the update is scaled by α/r; default r)' },
   json: { type: 'boolean', help: 'print a JSON summary at the end' },
   quiet: { type: 'boolean', help: 'no progress lines' },
   help: { type: 'boolean', help: 'show this help' },
@@ -112,6 +115,14 @@ export function runFinetuneInstruct(
   const before = scoreSet.length > 0 ? score(model) : null;
   if (before) out(scoreLine('exact match before', before));
   const t1 = performance.now();
+  const loraR = flags['lora-r'] as number | undefined;
+  if (loraR !== undefined) {
+    if (loraR < 1)
+      throw new LlmfsError(`finetune instruct: --lora-r must be a positive integer, got ${loraR}`);
+    const alpha = flags['lora-alpha'] as number | undefined;
+    applyLora(model, { r: loraR, ...(alpha !== undefined ? { alpha } : {}) });
+  } else if (flags['lora-alpha'] !== undefined)
+    throw new LlmfsError('finetune instruct: --lora-alpha needs --lora-r');
   const trainable = model.parameters().filter((p) => p.requiresGrad);
   log(
     `tuning ${trainable.reduce((a, p) => a + p.size, 0).toLocaleString('en-US')} parameters on ` +
@@ -140,6 +151,7 @@ export function runFinetuneInstruct(
   );
   const trainSeconds = (performance.now() - t1) / 1000;
   const outDir = String(flags.out);
+  if (loraR !== undefined) mergeAndUnloadLora(model); // W + (α/r)·B·A: a plain model to save
   saveModel(outDir, model, { tokenizer, extraFiles: { [TEMPLATE_FILE]: templateJson(template) } });
   const after = scoreSet.length > 0 ? score(model) : null;
   if (after) out(scoreLine('exact match after ', after));
