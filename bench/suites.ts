@@ -7,6 +7,7 @@ import { tokenizerSuite } from './tokenizer.js';
 import { generateSuite } from './generate.js';
 import { trainingSuite } from './training.js';
 import { exercisesSuite } from './exercises.js';
+import { finetuneSuite } from './finetune.js';
 
 export const suites: Suite[] = [
   engineSuite,
@@ -14,5 +15,6 @@ export const suites: Suite[] = [
   tokenizerSuite,
   generateSuite,
   trainingSuite,
+  finetuneSuite,
   exercisesSuite,
 ];
