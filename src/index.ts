@@ -32,3 +32,48 @@ export {
   type HfGpt2Config,
 } from './io/hf-gpt2.js';
 export * from './exercises/index.js';
+// Fine-tuning (chapter 11): a classification head and its loop, and instruction tuning.
+export { GPTClassifier, lastTokenSelector } from './train/classify/head.js';
+export {
+  encodeExamples,
+  collate,
+  evalBatches,
+  epochBatches,
+  type ClassBatch,
+  type EncodedExample as EncodedClassExample,
+} from './train/classify/batches.js';
+export {
+  trainClassifier,
+  evaluate as evaluateClassifier,
+  predict as predictClass,
+  CLASSIFY_DEFAULTS,
+  type ClassifyTrainConfig,
+  type ClassifyTrainResult,
+  type ClassifyCallbacks,
+  type EpochInfo,
+} from './train/classify/loop.js';
+export { classMetrics, formatMetrics, type ClassMetrics } from './train/classify/metrics.js';
+export {
+  setTrainable,
+  TRAIN_MODES,
+  type TrainMode,
+  type TrainableOptions,
+  type TrainableSummary,
+  type LoraSettings,
+} from './train/classify/trainable.js';
+export * from './train/instruct/template.js';
+export {
+  encodeExample as encodeInstruction,
+  instructBatch,
+  instructBatches,
+  InstructionSource,
+  type PadOptions,
+  type EncodedExample as EncodedInstruction,
+} from './train/instruct/batches.js';
+export {
+  respond,
+  scoreExactMatch,
+  type RespondOptions,
+  type TaskScore,
+  type ScoreReport,
+} from './train/instruct/score.js';

@@ -69,3 +69,26 @@ export {
   type LogRecord,
   type ResumePoint,
 } from './io/training-run.js';
+// Fine-tuning data and templates from files (chapter 11).
+export {
+  readLabelledFile,
+  readLabelledSplits,
+  parseCsv,
+  labelledFromCsv,
+  labelledFromJsonl,
+  labelNames,
+  type LabelledExample,
+  type LabelledReadOptions,
+  type LabelledSplits,
+} from './io/labelled-data.js';
+export { loadTemplate } from './io/prompt-template-file.js';
+export {
+  readInstructions,
+  parseInstructions,
+  makeInstructionSet,
+  splitHeldOut,
+  toAlpacaJson,
+  TASKS,
+  type TaskExample,
+  type TaskName,
+} from './data/instructions.js';

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { LlmfsError } from '../errors.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
 import type { Tokenizer } from '../tokenizer/types.js';
-import { ALPACA, formatPrompt, loadTemplate, type PromptTemplate } from '../train/instruct/template.js';
+import { ALPACA, formatPrompt, type PromptTemplate } from '../train/instruct/template.js';
+import { loadTemplate } from '../io/prompt-template-file.js';
 
 /** The file `finetune instruct` writes beside the weights (alpaca-lora's template format). */
 export const TEMPLATE_FILE = 'prompt_template.json';

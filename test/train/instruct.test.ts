@@ -14,7 +14,8 @@ import { GPT } from '../../src/model/index.js';
 import { train, maskedTargets, batchLoss } from '../../src/train/index.js';
 import { CharTokenizer } from '../../src/tokenizer/char.js';
 import { LlmfsError } from '../../src/errors.js';
-import { ALPACA, formatPrompt, loadTemplate, makeTemplate } from '../../src/train/instruct/template.js';
+import { ALPACA, formatPrompt, makeTemplate } from '../../src/train/instruct/template.js';
+import { loadTemplate } from '../../src/io/prompt-template-file.js';
 import {
   encodeExample,
   instructBatch,

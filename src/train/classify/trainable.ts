@@ -10,6 +10,7 @@
 import type { Module } from '../../nn/module.js';
 import type { GPTClassifier } from './head.js';
 import { LlmfsError } from '../../errors.js';
+import { applyLora, mergeAndUnloadLora } from '../../model/lora-apply.js';
 
 export type TrainMode = 'all' | 'last-blocks' | 'lora';
 export const TRAIN_MODES: readonly TrainMode[] = ['all', 'last-blocks', 'lora'];
@@ -28,20 +29,9 @@ export interface LoraApi {
   mergeAndUnloadLora(model: Module): void;
 }
 
-/** src/model/lora-apply.ts, or null when it is not in this build. */
+/** src/model/lora-apply.ts's two functions (async, and nullable, for callers written before it landed). */
 export async function loadLoraApi(): Promise<LoraApi | null> {
-  const path = '../../model/lora-apply.js'; // not a literal: the build does not need the file
-  let mod: unknown;
-  try {
-    mod = await import(path);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return null;
-    throw err;
-  }
-  const m = mod as Partial<LoraApi>;
-  if (typeof m.applyLora !== 'function' || typeof m.mergeAndUnloadLora !== 'function') return null;
-  return { applyLora: m.applyLora, mergeAndUnloadLora: m.mergeAndUnloadLora };
+  return { applyLora, mergeAndUnloadLora };
 }
 
 export interface TrainableOptions {

@@ -3,7 +3,6 @@
 // line after "### Response:" as in alpaca-lora's templates/alpaca.json. A template has two forms:
 // one for examples with an `input` (extra context) and one for examples without.
 
-import { readFileSync } from 'node:fs';
 import { LlmfsError } from '../../errors.js';
 import { parseJson } from '../../tokenizer/json-parse.js';
 
@@ -60,31 +59,23 @@ export function makeTemplate(name: string, withInput: string, noInput: string): 
 }
 
 /**
- * A template by name ('alpaca', 'phi3') or from a file: a JSON file in alpaca-lora's format
- * ({"prompt_input": ..., "prompt_no_input": ...}), or a text file with {instruction} and {input}
- * (for an example without an input, the line holding {input} is dropped).
+ * A template from a file's text (`name` is the file, for messages): a JSON file in alpaca-lora's
+ * format ({"prompt_input": ..., "prompt_no_input": ...}), or a text file with {instruction} and
+ * {input} (for an example without an input, the line holding {input} is dropped). Reading the
+ * file is the Node side's (io/prompt-template-file.ts), so this layer stays portable.
  */
-export function loadTemplate(spec: string): PromptTemplate {
-  const named = NAMED_TEMPLATES[spec];
-  if (named) return named;
-  let text: string;
-  try {
-    text = readFileSync(spec, 'utf8');
-  } catch {
-    const names = Object.keys(NAMED_TEMPLATES).join(', ');
-    throw new LlmfsError(`template '${spec}': not a named template (${names}) and no such file`);
-  }
-  if (spec.endsWith('.json')) {
-    const raw = parseJson(text, spec) as Record<string, unknown> | null;
+export function templateFromText(name: string, text: string): PromptTemplate {
+  if (name.endsWith('.json')) {
+    const raw = parseJson(text, name) as Record<string, unknown> | null;
     const a = raw?.prompt_input;
     const b = raw?.prompt_no_input;
     if (typeof a !== 'string' || typeof b !== 'string')
-      throw new LlmfsError(`template ${spec}: needs string fields "prompt_input" and "prompt_no_input"`);
-    return makeTemplate(spec, a, b);
+      throw new LlmfsError(`template ${name}: needs string fields "prompt_input" and "prompt_no_input"`);
+    return makeTemplate(name, a, b);
   }
   const noInput = text
     .split('\n')
     .filter((line) => !line.includes('{input}'))
     .join('\n');
-  return makeTemplate(spec, text, noInput);
+  return makeTemplate(name, text, noInput);
 }
