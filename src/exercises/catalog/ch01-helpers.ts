@@ -152,3 +152,8 @@ export function tanhMlpLearns(): StepOutcome {
         `with the reference it falls ${r0.toFixed(4)} -> ${r1.toFixed(4)}`,
   };
 }
+
+/** Same shape and every value within 1e-4 relative. */
+export const near = (x: Tensor, y: Tensor): boolean =>
+  x.shape.join() === y.shape.join() &&
+  x.data.every((v, i) => Math.abs(v - y.data[i]!) <= 1e-4 * (1 + Math.abs(y.data[i]!)));

@@ -3,6 +3,8 @@
 // mistake the learner's output matches.
 
 import type { Tensor } from '../../tensor/tensor.js';
+import type { Rng } from '../../tensor/rng.js';
+import { randn } from '../helpers.js';
 
 /** Whether `got` (a tensor) equals `want` within a loose tolerance. */
 export function matches(got: unknown, want: ArrayLike<number>, rtol = 1e-3): boolean {
@@ -109,3 +111,11 @@ export function geluVariant(x: ArrayLike<number>, exact: boolean): Float64Array 
       : 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))),
   );
 }
+
+/** A norm's weight near 1 and bias near 0, (C) each. */
+export const affine = (rng: Rng, C: number): [Tensor, Tensor] => {
+  const w = randn(rng, [C], { scale: 0.2 });
+  const b = randn(rng, [C], { scale: 0.2 });
+  for (let i = 0; i < C; i++) w.data[i] = w.data[i]! + 1;
+  return [w, b];
+};

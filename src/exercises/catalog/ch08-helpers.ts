@@ -8,6 +8,7 @@ import { noGrad } from '../../tensor/autograd.js';
 import { tensor } from '../../tensor/creation.js';
 import { KVCache } from '../../model/kv-cache.js';
 import { withReferences } from '../registry.js';
+import { generate } from '../../generate/generate.js';
 import type { StepOutcome } from '../spec.js';
 
 /** A row of V logits, normal(0, scale). */
@@ -101,3 +102,7 @@ export function cachedMatchesUncached(): StepOutcome {
     }),
   );
 }
+
+/** A session for sameTokens: 12 tokens generated from the tiny LM with options `o`. */
+export const sampledTokens = (o: Parameters<typeof generate>[2]) => () =>
+  withTinyLm((gpt) => [generate(gpt, TINY_PROMPT, { maxNewTokens: 12, ...o }).ids]);
