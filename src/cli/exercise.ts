@@ -3,7 +3,7 @@
 // compares it with the library's own function, checks its gradients and runs it inside a tiny
 // model (exercises/node/check-file.ts); progress lives in the workspace's .llmfs/progress.json.
 
-import { readFileSync, watch } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { Command } from './command.js';
 import { parseArgs, helpText, type FlagSpecs } from './args.js';
@@ -32,6 +32,7 @@ import {
   workspaceFile,
 } from '../exercises/node/workspace.js';
 import { formatReport } from './exercise-report.js';
+import { watchLoop } from './exercise-watch.js';
 
 const workspaceFlag = {
   workspace: { type: 'string', help: 'the exercise workspace', default: DEFAULT_WORKSPACE },
@@ -236,66 +237,6 @@ function solution(ws: string, id: string | undefined, reveal: boolean): number {
   return 0;
 }
 
-async function watchLoop(ws: string, id: string | undefined): Promise<number> {
-  const dir = requireWorkspace(ws);
-  let current = id ? exerciseById(id) : nextExercise(loadProgress(dir));
-  if (!current) {
-    console.log('every exercise on your path passed');
-    return 0;
-  }
-  let running = false;
-  let again = false;
-  const run = async (): Promise<void> => {
-    if (!current) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    console.log(`\n── checking ${current.id} (${new Date().toLocaleTimeString()}) ──`);
-    const r = await check(ws, current.id, false);
-    if (r.code === 0) {
-      current = nextExercise(loadProgress(dir));
-      if (current)
-        console.log(
-          `\nnow: ${current.id}, ${current.title}: edit ${shown(workspaceFile(dir, current))} and save`,
-        );
-      else console.log('\nevery exercise on your path passed!');
-    } else
-      console.log(
-        `\nwatching ${shown(workspaceFile(dir, current))}: save it to check again (Ctrl-C to stop)`,
-      );
-    running = false;
-    if (again) {
-      again = false;
-      await run();
-    }
-  };
-  await run();
-  if (!current) return 0;
-  return new Promise<number>((resolve) => {
-    let timer: NodeJS.Timeout | null = null;
-    const watcher = watch(dir, (_event, name) => {
-      if (!current || !name || String(name) !== exerciseFile(current)) return;
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(
-        () =>
-          void run().then(() => {
-            if (!current) stop();
-          }),
-        300,
-      );
-    });
-    const stop = () => {
-      watcher.close();
-      if (timer) clearTimeout(timer);
-      process.off('SIGINT', stop);
-      resolve(0);
-    };
-    process.on('SIGINT', stop);
-  });
-}
-
 function usage(): string {
   const w = Math.max(...Object.keys(SUBS).map((s) => s.length)) + 2;
   const subs = Object.entries(SUBS).map(([n, s]) => `  ${n}${' '.repeat(w - n.length)}${s.about}`);
@@ -344,7 +285,7 @@ export const exerciseCommand: Command = {
       case 'solution':
         return solution(ws, arg, Boolean(flags.reveal));
       default:
-        return watchLoop(ws, arg);
+        return watchLoop(ws, arg ? exerciseById(arg) : null, (e) => check(ws, e.id, false));
     }
   },
 };
