@@ -17,6 +17,7 @@ export {
   abs,
   tanh,
   sigmoid,
+  logSigmoid,
   relu,
   silu,
   gelu,

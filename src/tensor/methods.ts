@@ -37,6 +37,7 @@ declare module './tensor-core.js' {
     abs(): Tensor;
     tanh(): Tensor;
     sigmoid(): Tensor;
+    logSigmoid(): Tensor;
     relu(): Tensor;
     gelu(approximate?: unary.GeluApproximation): Tensor;
     silu(): Tensor;
@@ -121,6 +122,9 @@ Tensor.prototype.tanh = function (this: Tensor) {
 };
 Tensor.prototype.sigmoid = function (this: Tensor) {
   return unary.sigmoid(this);
+};
+Tensor.prototype.logSigmoid = function (this: Tensor) {
+  return unary.logSigmoid(this);
 };
 Tensor.prototype.relu = function (this: Tensor) {
   return unary.relu(this);

@@ -82,6 +82,15 @@ export const tanh = (x: Tensor) => {
 };
 // d/dx σ(x) = σ(x)(1 - σ(x))
 export const sigmoid = (x: Tensor) => unary('sigmoid', x, sigma, (_x, y) => y * (1 - y));
+// log σ(x) = -softplus(-x) = min(x, 0) - log(1 + e^{-|x|}) (no overflow for any x);
+// d/dx log σ(x) = 1 - σ(x) = σ(-x). The DPO and reward-model losses are -log σ(margin).
+export const logSigmoid = (x: Tensor) =>
+  unary(
+    'logSigmoid',
+    x,
+    (v) => Math.min(v, 0) - Math.log1p(Math.exp(-Math.abs(v))),
+    (v) => sigma(-v),
+  );
 // d/dx max(0, x) = 1 if x > 0 else 0
 export const relu = (x: Tensor) =>
   unary(

@@ -7,7 +7,7 @@
 // Masked targets become the ignore index (-100) through train/batches.ts maskedTargets.
 
 import { Tensor } from '../../tensor/tensor.js';
-import { Rng, type RngState } from '../../tensor/rng.js';
+import { EpochOrder, type EpochOrderState } from '../epoch-order.js';
 import { LlmfsError } from '../../errors.js';
 import type { Tokenizer } from '../../tokenizer/types.js';
 import type { Batch } from '../data.js';
@@ -89,20 +89,12 @@ export function instructBatches(
   return out;
 }
 
-interface SourceState {
-  rng: RngState;
-  order: number[];
-  pos: number;
-}
-
 /**
  * An endless batch source for `train()`: epochs over the examples, each in a new seeded order.
  * Resumable: a checkpoint saves its position, so a resumed run sees the same batches.
  */
 export class InstructionSource implements Iterable<Batch>, ResumableSource {
-  private rng: Rng;
-  private order: number[] = [];
-  private pos = 0;
+  private order: EpochOrder;
 
   constructor(
     private readonly examples: readonly EncodedExample[],
@@ -114,24 +106,11 @@ export class InstructionSource implements Iterable<Batch>, ResumableSource {
     if (examples.length === 0) throw new LlmfsError('instruction data: the training set is empty');
     if (!(batchSize >= 1))
       throw new LlmfsError(`instruction data: batch size must be >= 1, got ${batchSize}`);
-    this.rng = new Rng(seed);
-  }
-
-  private shuffle(): void {
-    this.order = this.examples.map((_, i) => i);
-    for (let i = this.order.length - 1; i > 0; i--) {
-      const j = this.rng.randint(0, i + 1);
-      [this.order[i], this.order[j]] = [this.order[j], this.order[i]];
-    }
-    this.pos = 0;
+    this.order = new EpochOrder(examples.length, seed, 'instruction data');
   }
 
   next(): Batch {
-    const picked: EncodedExample[] = [];
-    while (picked.length < this.batchSize) {
-      if (this.pos >= this.order.length) this.shuffle();
-      picked.push(this.examples[this.order[this.pos++]]);
-    }
+    const picked = this.order.take(this.batchSize).map((i) => this.examples[i]);
     return instructBatch(picked, this.padId, this.pad);
   }
 
@@ -139,14 +118,11 @@ export class InstructionSource implements Iterable<Batch>, ResumableSource {
     for (;;) yield this.next();
   }
 
-  getState(): SourceState {
-    return { rng: this.rng.getState(), order: [...this.order], pos: this.pos };
+  getState(): EpochOrderState {
+    return this.order.getState();
   }
 
   setState(state: unknown): void {
-    const s = state as SourceState;
-    this.rng.setState(s.rng);
-    this.order = [...s.order];
-    this.pos = s.pos;
+    this.order.setState(state as EpochOrderState);
   }
 }
