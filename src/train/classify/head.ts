@@ -37,7 +37,7 @@ export function lastTokenSelector(lengths: readonly number[], T: number): Tensor
 }
 
 /** h (B, T, C) and real lengths -> (B, C): the hidden state at position lengths[b] - 1 of each row. */
-const lastTokenPool = exercisable('lastTokenPool', (h, lengths) => {
+export const lastTokenPool = exercisable('lastTokenPool', (h, lengths) => {
   const [B, T] = h.shape;
   // Picking h[b, len_b - 1] as a matmul with a one-hot row keeps the gradient path plain.
   return matmul(lastTokenSelector(lengths, T), h).reshape(B, -1); // (B, 1, T) @ (B, T, C) -> (B, C)
