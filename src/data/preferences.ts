@@ -43,7 +43,6 @@ const dropOne = (s: string, rng: Rng): string => {
   const i = rng.randint(0, s.length);
   return s.slice(0, i) + s.slice(i + 1);
 };
-const UNIT_NAMES = ['m', 'cm', 'km', 'kg', 'g', 'h', 'min', 's', 'L', 'mL'];
 
 /** A rule for a wrong answer, from the input and the right answer; undefined when it has none. */
 type WrongRule = (input: string, right: string, rng: Rng) => string | undefined;
@@ -77,6 +76,7 @@ export const WRONG_ANSWERS: Record<string, Record<string, WrongRule>> = {
       const d = rng.randint(1, 4);
       return String(Number(r) - d >= 0 && rng.random() < 0.5 ? Number(r) - d : Number(r) + d);
     },
+    // The set's answers are never negative, so the "wrong" difference is taken as positive too.
     'the other operation': (q) => {
       const [x, op, y] = q.split(' ');
       return String(op === '+' ? Math.abs(Number(x) - Number(y)) : Number(x) + Number(y));
@@ -89,13 +89,8 @@ export const WRONG_ANSWERS: Record<string, Record<string, WrongRule>> = {
       return `${pick(rng, xs.filter(Number.isInteger))} ${unit}`;
     },
     'not converted': (q) => q,
-    'wrong unit name': (_, r, rng) => {
-      const [n, unit] = r.split(' ');
-      return `${n} ${pick(
-        rng,
-        UNIT_NAMES.filter((u) => u !== unit),
-      )}`;
-    },
+    // The number converted but the unit not renamed: "2160 h" for 36 h in minutes.
+    'wrong unit name': (q, r) => `${r.split(' ')[0]} ${q.split(' ')[1]}`,
   },
 };
 

@@ -165,7 +165,7 @@ function isKind(task: string, kind: string, ex: TaskExample, text: string): bool
     'convert/factor off by 10 or 100': () =>
       unit2 === unit && [10, 100, 0.1, 0.01].some((f) => Math.abs(Number(m) - Number(n) * f) < 1e-9),
     'convert/not converted': () => text === input,
-    'convert/wrong unit name': () => m === n && unit2 !== unit && unit2 !== undefined,
+    'convert/wrong unit name': () => m === n && unit2 === input.split(' ')[1],
   };
   return checks[`${task}/${kind}`]();
 }
