@@ -105,7 +105,7 @@ export function wrongAnswer(ex: TaskExample, rng: Rng): { kind: string; text: st
   const input = ex.input ?? '';
   for (const kind of shuffle(rng, Object.keys(rules))) {
     const text = rules[kind](input, ex.output, rng);
-    if (text !== undefined && text.trim() !== '' && text !== ex.output) return { kind, text };
+    if (text !== undefined && text.trim() !== '' && text.trim() !== ex.output.trim()) return { kind, text };
   }
   // Only a word of one repeated letter ("aaa") gets here, and only when sorting it.
   if (ex.output.length > 1) return { kind: 'a letter dropped', text: ex.output.slice(1) };
@@ -267,9 +267,10 @@ function checkPair(raw: unknown, where: string): PreferencePair {
       throw new LlmfsError(`${where}: empty '${k}'${k === 'chosen' || k === 'rejected' ? ' response' : ''}`);
   if (s.chosen!.trim() === s.rejected!.trim())
     throw new LlmfsError(`${where}: identical chosen and rejected responses: the pair teaches nothing`);
-  const pair: PreferencePair = { chosen: s.chosen!, rejected: s.rejected! };
+  // Fields in the order the generator writes them, so reading and writing a file round-trips.
+  const pair: Partial<PreferencePair> = {};
   for (const k of ['task', 'prompt', 'instruction', 'input'] as const) if (s[k] !== undefined) pair[k] = s[k];
-  return pair;
+  return { ...pair, chosen: s.chosen!, rejected: s.rejected! };
 }
 
 /**

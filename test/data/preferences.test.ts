@@ -235,7 +235,7 @@ test('reader: JSONL and a JSON array (rasbt format, extra fields ignored) give t
     { instruction: 'Reverse the word.', input: 'cat', output: 'tac', rejected: 'cat', chosen: 'tac' },
     { instruction: 'Name a colour.', input: '', output: 'Red.', rejected: 'No.', chosen: 'Red.' },
   ];
-  const fromArray = parsePreferencePairs(JSON.stringify(rasbt, null, 2), 'dpo.json');
+  const fromArray = parsePreferencePairs(JSON.stringify(rasbt, null, 4), 'dpo.json');
   const want = rasbt.map(({ instruction, input, chosen, rejected }) => ({
     instruction,
     input,
@@ -249,7 +249,7 @@ test('reader: JSONL and a JSON array (rasbt format, extra fields ignored) give t
   const raw: PreferencePair[] = [{ prompt: 'Q: 2+2?\nA:', chosen: ' 4', rejected: ' 5', task: 'sum' }];
   assert.deepEqual(parsePreferencePairs(toPreferenceJsonl(raw), 'p.jsonl'), raw);
   assert.deepEqual(parsePreferencePairs(`  ${JSON.stringify(raw)}`, 'p.json'), raw);
-  assert.deepEqual(parsePreferencePairs(toPreferenceJsonl(heldPairs), 'h.jsonl'), heldPairs);
+  assert.equal(toPreferenceJsonl(heldPairs), readFileSync(HELD, 'utf8'));
 });
 
 /** Asserts that parsing `text` fails with one LlmfsError line equal to `message`. */
