@@ -62,7 +62,7 @@ function solve(task: string, input: string, instruction: string): string {
 /** The polite-reply kind of a request, read from its words. */
 const requestKind = (r: string): 'do' | 'give' | 'tell' =>
   /tell me/i.test(r) ? 'tell' : /(pass|hand|bring|give) me/i.test(r) ? 'give' : 'do';
-const promptKey = (p: PreferencePair): string => `${p.instruction}\u0000${p.input}`;
+const promptKey = (p: { instruction?: string; input?: string }): string => `${p.instruction}\u0000${p.input}`;
 const tally = (ps: PreferencePair[]): Record<string, number> => {
   const n: Record<string, number> = {};
   for (const p of ps) n[p.task!] = (n[p.task!] ?? 0) + 1;
@@ -94,6 +94,9 @@ test('bundled data/preferences: exactly what scripts/make-preferences.ts makes (
 });
 
 test('bundled pairs: chosen is the exact answer, rejected a non-empty wrong one, for every pair', () => {
+  const answers = new Map<string, string>();
+  for (const f of ['train', 'heldout'])
+    for (const e of readInstructions(`data/instructions/${f}.json`)) answers.set(promptKey(e), e.output);
   for (const p of [...trainPairs, ...heldPairs]) {
     const where = `${p.task}: ${p.input}`;
     assert.ok(p.rejected.trim() !== '' && p.rejected !== p.chosen, where);
@@ -104,6 +107,7 @@ test('bundled pairs: chosen is the exact answer, rejected a non-empty wrong one,
     } else {
       const right = solve(p.task!, p.input!, p.instruction!);
       assert.equal(p.chosen, right, where);
+      assert.equal(p.chosen, answers.get(promptKey(p)), where);
       assert.notEqual(p.rejected, right, where);
     }
   }
