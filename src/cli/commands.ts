@@ -12,6 +12,7 @@ import { evalCommand } from './eval.js';
 import { exerciseCommand } from './exercise.js';
 import { finetuneCommand } from './finetune.js';
 import { classifyCommand } from './classify.js';
+import { rewardCommand } from './reward.js';
 import { chatCommand } from './chat.js';
 
 export const commands: Record<string, Command> = {
@@ -26,5 +27,6 @@ export const commands: Record<string, Command> = {
   exercise: exerciseCommand,
   finetune: finetuneCommand,
   classify: classifyCommand,
+  reward: rewardCommand,
   chat: chatCommand,
 };

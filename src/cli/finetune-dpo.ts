@@ -80,7 +80,8 @@ const ABOUT = 'Direct Preference Optimization on chosen/rejected pairs (full or 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 export const statsLine = (s: DpoStats): string =>
   `loss ${s.loss.toFixed(4)}, rewards chosen ${s.chosenReward.toFixed(3)} rejected ` +
-  `${s.rejectedReward.toFixed(3)}, margin ${s.rewardMargin.toFixed(3)}, accuracy ${pct(s.preferenceAccuracy)}`;
+  `${s.rejectedReward.toFixed(3)}, margin ${s.rewardMargin.toFixed(3)}, ` +
+  `accuracy ${pct(s.preferenceAccuracy)}`;
 const scoreLine = (label: string, r: ScoreReport) =>
   `${label}: ${[...r.perTask, r.overall].map((s) => `${s.task} ${pct(s.accuracy)}`).join(', ')}`;
 
@@ -113,8 +114,9 @@ export async function runFinetuneDpo(
   const t0 = performance.now();
   // The reference: the starting model's log-probabilities of every response, computed once.
   log(`reference log-probabilities of ${trainPairs.length + evalPairs.length} pairs (the starting model)`);
-  const refTrain = referenceLogProbs(model, trainPairs, batchSize, eos, pad);
-  const refEval = referenceLogProbs(model, evalPairs, batchSize, eos, pad);
+  const refBatch = Math.max(batchSize, 32); // no graph: larger batches are cheaper per pair
+  const refTrain = referenceLogProbs(model, trainPairs, refBatch, eos, pad);
+  const refEval = referenceLogProbs(model, evalPairs, refBatch, eos, pad);
   const evalBatches = dpoBatches(evalPairs, refEval, batchSize, eos, pad);
   // A fixed subset of the training pairs for the summary's training-set figures.
   const trainProbe = dpoBatches(trainPairs.slice(0, 512), refTrain, batchSize, eos, pad);
@@ -128,7 +130,8 @@ export async function runFinetuneDpo(
   const steps = flags.steps as number;
   log(
     `DPO (β = ${beta}) on ${trainPairs.length.toLocaleString('en-US')} pairs, tuning ` +
-      `${trainable.reduce((a, p) => a + p.size, 0).toLocaleString('en-US')} parameters${lora ? ' (LoRA)' : ''}, ` +
+      `${trainable.reduce((a, p) => a + p.size, 0).toLocaleString('en-US')} parameters` +
+      `${lora ? ' (LoRA)' : ''}, ` +
       `${steps} steps of ${batchSize}`,
   );
   let sinceEval: DpoStats[] = [];

@@ -155,9 +155,11 @@ export async function runFinetuneGrpo(
   const steps = flags.steps as number;
   const trainable = model.parameters().filter((p) => p.requiresGrad);
   log(
-    `GRPO on ${prompts.length.toLocaleString('en-US')} prompts, ${steps} steps of ${s.promptsPerStep} prompts x ` +
+    `GRPO on ${prompts.length.toLocaleString('en-US')} prompts, ${steps} steps of ` +
+      `${s.promptsPerStep} prompts x ` +
       `${s.groupSize} responses, reward ${String(flags.reward)}, β ${beta}, tuning ` +
-      `${trainable.reduce((a, p) => a + p.size, 0).toLocaleString('en-US')} parameters${lora ? ' (LoRA)' : ''}`,
+      `${trainable.reduce((a, p) => a + p.size, 0).toLocaleString('en-US')} parameters` +
+      `${lora ? ' (LoRA)' : ''}`,
   );
   const stop = stopOnSignal(progress);
   let result;
@@ -220,7 +222,8 @@ export async function runFinetuneGrpo(
     lastN.reduce((a, h) => a + h[k], 0) / Math.max(lastN.length, 1);
   const total = (performance.now() - t0) / 1000;
   out(
-    `wrote ${outDir} (${result.steps} steps${result.stopped ? ', stopped early' : ''}, last 10 steps: reward ` +
+    `wrote ${outDir} (${result.steps} steps${result.stopped ? ', stopped early' : ''}, ` +
+      'last 10 steps: reward ' +
       `${avg('meanReward').toFixed(3)}, KL ${avg('kl').toFixed(4)}; ${total.toFixed(1)} s)`,
   );
   if (flags.json)

@@ -45,7 +45,8 @@ const USAGE = 'llmfs finetune reward --model DIR --data PAIRS.jsonl --out DIR [-
 const ABOUT = 'a reward model: a scalar head trained on preference pairs (Bradley-Terry)';
 
 const line = (s: RewardStats) =>
-  `loss ${s.loss.toFixed(4)}, margin ${s.margin.toFixed(3)}, pairwise accuracy ${(100 * s.accuracy).toFixed(1)}%`;
+  `loss ${s.loss.toFixed(4)}, margin ${s.margin.toFixed(3)}, ` +
+  `pairwise accuracy ${(100 * s.accuracy).toFixed(1)}%`;
 
 export async function runFinetuneReward(
   argv: string[],
@@ -76,7 +77,8 @@ export async function runFinetuneReward(
   const steps = flags.steps as number;
   log(
     `reward model on ${train.length.toLocaleString('en-US')} pairs, tuning ` +
-      `${trainable.toLocaleString('en-US')} parameters${lora ? ' (LoRA + head)' : ''}, ${steps} steps of ${batchSize}`,
+      `${trainable.toLocaleString('en-US')} parameters${lora ? ' (LoRA + head)' : ''}, ` +
+      `${steps} steps of ${batchSize}`,
   );
   const history: { step: number; eval: RewardStats }[] = [];
   const stop = stopOnSignal(progress);
@@ -99,7 +101,8 @@ export async function runFinetuneReward(
         onStep: (s) => {
           if (s.step % 10 === 0 || s.step === steps)
             log(
-              `step ${s.step}/${steps} loss ${s.loss.toFixed(4)} batch accuracy ${(100 * s.accuracy).toFixed(0)}%`,
+              `step ${s.step}/${steps} loss ${s.loss.toFixed(4)} ` +
+                `batch accuracy ${(100 * s.accuracy).toFixed(0)}%`,
             );
         },
         onEval: (step, s) => {

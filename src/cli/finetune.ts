@@ -1,21 +1,28 @@
 // `llmfs finetune`: adapting a pretrained model (chapter 11). Each sub-command lives in its own
 // file: classify (a classification head), instruct (instruction tuning, loss on the response
-// only), merge (fold a LoRA adapter into the weights and write a plain HF GPT-2 directory).
+// only), merge (fold a LoRA adapter into the weights and write a plain HF GPT-2 directory); and
+// alignment (chapter 12): dpo (preference pairs), reward (a reward model), grpo (RL with GRPO).
 
 import type { Command } from './command.js';
 import { LlmfsError } from '../errors.js';
 import { finetuneClassify } from './finetune-classify.js';
 import { finetuneInstruct } from './finetune-instruct.js';
 import { finetuneMerge } from './finetune-merge.js';
+import { finetuneDpo } from './finetune-dpo.js';
+import { finetuneReward } from './finetune-reward.js';
+import { finetuneGrpo } from './finetune-grpo.js';
 
 const SUBS: Record<string, { about: string; run(argv: string[]): Promise<number> | number }> = {
   classify: finetuneClassify,
   instruct: finetuneInstruct,
   merge: finetuneMerge,
+  dpo: finetuneDpo,
+  reward: finetuneReward,
+  grpo: finetuneGrpo,
 };
 
 export const finetuneCommand: Command = {
-  summary: 'fine-tune a model: llmfs finetune classify | instruct | merge (LoRA or full)',
+  summary: 'fine-tune a model: llmfs finetune classify | instruct | merge | dpo | reward | grpo',
   async run(argv) {
     const [sub, ...rest] = argv;
     if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {

@@ -4,6 +4,7 @@
 // tasks (chosen = the exact answer, rejected = a plausible wrong one) and a polite-vs-curt style
 // task, and read from JSONL or a JSON array (rasbt's DPO file) with one-line errors.
 
+import type { PreferencePair } from '../train/align/pairs.js';
 import { readFileSync } from 'node:fs';
 import { Rng } from '../tensor/rng.js';
 import { LlmfsError } from '../errors.js';
@@ -15,14 +16,7 @@ import type { TaskExample } from './instructions.js';
  * A preference pair. The prompt is either `instruction` (with an optional `input`, put through the
  * prompt template, as in rasbt's DPO data) or `prompt`, raw text used verbatim.
  */
-export interface PreferencePair {
-  instruction?: string;
-  input?: string;
-  prompt?: string;
-  chosen: string;
-  rejected: string;
-  task?: string;
-}
+export type { PreferencePair };
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.randint(0, xs.length)];
 const shuffle = <T>(rng: Rng, xs: T[]): T[] => {

@@ -171,7 +171,8 @@ export class GrpoSource implements Iterator<Batch> {
       for (let tries = 0; rows.length < s.promptsPerStep * s.groupSize; tries++) {
         if (tries >= 10 * s.promptsPerStep)
           throw new LlmfsError(
-            `GRPO: the reward was not a finite number for every group of ${tries} prompts; check the reward function`,
+            `GRPO: the reward was not a finite number for every group of ${tries} prompts; ` +
+              'check the reward function',
           );
         const p = this.prompts[this.order.next()];
         const responses = this.group(p.ids);

@@ -93,8 +93,15 @@ export function grpoLoss(i: GrpoLossInputs, o: GrpoLossOptions = {}): { loss: Te
     if (c === 0) throw new LlmfsError(`GRPO: response ${n} has no tokens`);
     return c;
   });
-  const inv = new Tensor(Float32Array.from(counts, (c) => 1 / c), [N, 1]);
-  const loss = perToken.mul(i.mask).mul(inv).sum().mul(-1 / N);
+  const inv = new Tensor(
+    Float32Array.from(counts, (c) => 1 / c),
+    [N, 1],
+  );
+  const loss = perToken
+    .mul(i.mask)
+    .mul(inv)
+    .sum()
+    .mul(-1 / N);
   const tokens = counts.reduce((a, c) => a + c, 0);
   let kl = 0;
   let clipped = 0;

@@ -24,7 +24,7 @@ declare module '../../exercises/registry.js' {
   }
 }
 
-/** logits (B, T, V), targets (B, T), mask (B, T) -> log softmax(logits)[b, t, targets[b, t]] · mask (B, T). */
+/** logits (B, T, V), targets (B, T), mask (B, T) -> log softmax(logits)[b, t, y[b, t]] · mask (B, T). */
 export const tokenLogProbs = exercisable('tokenLogProbs', (logits, targets, mask) => {
   const [B, T] = targets.shape;
   const logp = logSoftmax(logits, -1); // (B, T, V)

@@ -40,8 +40,9 @@ export class RewardModel extends Module {
     super();
     this.gpt = gpt;
     this.head = new Linear(gpt.config.nEmbd, 1);
-    // Start at zero: every response scores 0 before training, so the first loss is log 2.
-    this.head.weight.data.fill(0);
+    // Linear's usual random weights (a zero head would pass no gradient to the body at first);
+    // the bias starts at 0, and only differences of rewards are trained anyway.
+    this.head.bias!.data.fill(0);
   }
 
   /** Token ids (B, T), right-padded, and each row's real length -> rewards (B). */
@@ -76,9 +77,5 @@ export function rewardBatch(rows: readonly (readonly number[])[], padId: number,
 
 /** B pairs -> 2B rows (chosen first) for the reward model. */
 export function rewardPairBatch(pairs: readonly EncodedPair[], padId: number, maxT: number): RewardBatch {
-  return rewardBatch(
-    [...pairs.map((p) => p.chosen.ids), ...pairs.map((p) => p.rejected.ids)],
-    padId,
-    maxT,
-  );
+  return rewardBatch([...pairs.map((p) => p.chosen.ids), ...pairs.map((p) => p.rejected.ids)], padId, maxT);
 }
