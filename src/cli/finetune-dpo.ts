@@ -4,6 +4,7 @@
 // preference accuracy at every evaluation; --score FILE measures exact match before and after.
 
 import { parseArgs, helpText } from './args.js';
+import { LlmfsError } from '../errors.js';
 import { saveModel } from '../io/model-checkpoint.js';
 import { mergeAndUnloadLora } from '../model/lora-apply.js';
 import { readPreferencePairs } from '../data/preferences.js';
@@ -99,6 +100,10 @@ export async function runFinetuneDpo(
   atLeast(CMD, flags, ['steps', 'batch-size', 'eval-interval', 'pad-multiple', 'max-new-tokens']);
   const log = (s: string) => void (flags.quiet ? undefined : progress(s));
   const beta = flags.beta as number;
+  if (!(beta > 0 && Number.isFinite(beta))) throw new LlmfsError(`${CMD}: --beta must be > 0, got ${beta}`);
+  const smoothing = flags['label-smoothing'] as number;
+  if (!(smoothing >= 0 && smoothing < 0.5))
+    throw new LlmfsError(`${CMD}: --label-smoothing must be in [0, 0.5), got ${smoothing}`);
   const batchSize = flags['batch-size'] as number;
   const start = startingModel(CMD, String(flags.model), flags.template);
   const { model, tokenizer, eos, template } = start;
@@ -120,7 +125,7 @@ export async function runFinetuneDpo(
   const evalBatches = dpoBatches(evalPairs, refEval, batchSize, eos, pad);
   // A fixed subset of the training pairs for the summary's training-set figures.
   const trainProbe = dpoBatches(trainPairs.slice(0, 512), refTrain, batchSize, eos, pad);
-  const evalBefore = evalBatches.length > 0 ? evaluateDpo(model, evalBatches, beta) : null;
+  const evalBefore = evalBatches.length > 0 ? evaluateDpo(model, evalBatches, beta, smoothing) : null;
   if (evalBefore) out(`held-out pairs before: ${statsLine(evalBefore)}`);
   const before = scoreSet.length > 0 ? score() : null;
   if (before) out(scoreLine('exact match before', before));
@@ -137,9 +142,7 @@ export async function runFinetuneDpo(
   let sinceEval: DpoStats[] = [];
   let evalStats: DpoStats[] = [];
   const history: { step: number; train: DpoStats; eval: DpoStats | null }[] = [];
-  const lossFn = dpoLossFn(beta, flags['label-smoothing'] as number, (s, training) =>
-    (training ? sinceEval : evalStats).push(s),
-  );
+  const lossFn = dpoLossFn(beta, smoothing, (s, training) => (training ? sinceEval : evalStats).push(s));
   const stop = stopOnSignal(progress);
   const t1 = performance.now();
   let result;
@@ -186,8 +189,8 @@ export async function runFinetuneDpo(
     stop.done();
   }
   const trainSeconds = (performance.now() - t1) / 1000;
-  const trainAfter = evaluateDpo(model, trainProbe, beta);
-  const evalAfter = evalBatches.length > 0 ? evaluateDpo(model, evalBatches, beta) : null;
+  const trainAfter = evaluateDpo(model, trainProbe, beta, smoothing);
+  const evalAfter = evalBatches.length > 0 ? evaluateDpo(model, evalBatches, beta, smoothing) : null;
   if (lora) mergeAndUnloadLora(model);
   const outDir = String(flags.out);
   saveModel(outDir, model, { tokenizer, extraFiles: { [TEMPLATE_FILE]: templateJson(template) } });

@@ -157,9 +157,14 @@ export function dpoLossFn(
 }
 
 /** DPO statistics of `model` over fixed batches, in eval mode, without a graph. */
-export function evaluateDpo(model: GPT, batches: readonly DpoBatch[], beta: number): DpoStats {
+export function evaluateDpo(
+  model: GPT,
+  batches: readonly DpoBatch[],
+  beta: number,
+  labelSmoothing = 0,
+): DpoStats {
   const all: DpoStats[] = [];
-  const lossOf = dpoLossFn(beta, 0, (s) => all.push(s));
+  const lossOf = dpoLossFn(beta, labelSmoothing, (s) => all.push(s));
   const wasTraining = model.training;
   model.eval();
   const arena = arenasOf(model).eval;

@@ -102,6 +102,9 @@ export function grpoSettings(s: Partial<GrpoSettings> = {}): GrpoSettings {
   int('maxNewTokens', 1);
   int('innerSteps', 1);
   if (!(c.temperature > 0)) throw new LlmfsError(`GRPO: temperature must be > 0, got ${c.temperature}`);
+  if (!(c.clip > 0 && c.clip < 1))
+    throw new LlmfsError(`GRPO: the clip range must be in (0, 1), got ${c.clip}`);
+  if (!(c.beta >= 0 && Number.isFinite(c.beta))) throw new LlmfsError(`GRPO: β must be >= 0, got ${c.beta}`);
   return c;
 }
 
