@@ -8,6 +8,7 @@ import { generateSuite } from './generate.js';
 import { trainingSuite } from './training.js';
 import { exercisesSuite } from './exercises.js';
 import { finetuneSuite } from './finetune.js';
+import { alignSuite } from './align.js';
 
 export const suites: Suite[] = [
   engineSuite,
@@ -16,5 +17,6 @@ export const suites: Suite[] = [
   generateSuite,
   trainingSuite,
   finetuneSuite,
+  alignSuite,
   exercisesSuite,
 ];

@@ -77,3 +77,6 @@ export {
   type TaskScore,
   type ScoreReport,
 } from './train/instruct/score.js';
+// Alignment (chapter 12): DPO, a reward model, GRPO.
+export * from './train/align/index.js';
+export { EpochOrder, type EpochOrderState } from './train/epoch-order.js';

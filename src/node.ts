@@ -92,3 +92,18 @@ export {
   type TaskExample,
   type TaskName,
 } from './data/instructions.js';
+export {
+  readPreferencePairs,
+  parsePreferencePairs,
+  makePreferencePairs,
+  makeBundledPreferences,
+  toPreferenceJsonl,
+} from './data/preferences.js';
+export {
+  saveRewardModel,
+  loadRewardModel,
+  REWARD_INFO_FILE,
+  REWARD_HEAD_FILE,
+  type RewardModelInfo,
+  type LoadedRewardModel,
+} from './io/reward-model-dir.js';

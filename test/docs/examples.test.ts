@@ -25,6 +25,7 @@ const examples: [string, string][] = [
   ['08-beam-search.ts', '08-generation.md'],
   ['11-lora.ts', '11-fine-tuning.md'],
   ['11-classify.ts', '11-fine-tuning.md'],
+  ['12-alignment.ts', '12-alignment.md'],
 ];
 
 for (const [example, chapter] of examples) {
