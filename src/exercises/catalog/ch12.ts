@@ -41,9 +41,10 @@ const tokenLogProbsSpec: ExerciseSpec = {
   differentiable: true,
   topics: ['training'],
   compare:
-    "TRL's selective_log_softmax (DPO, GRPO) gathers the target's logit and subtracts logsumexp row by " +
-    "row to save memory; rasbt's DPO notebook writes log_softmax, torch.gather and a mask multiply; " +
-    'OpenRLHF sums the masked log-probs for DPO, while SimPO and IPO use their mean (length-normalised).',
+    "TRL's selective_log_softmax (DPO, GRPO) gathers the target's logit and subtracts its row's " +
+    "logsumexp, to save memory; rasbt's DPO notebook writes log_softmax, torch.gather and a mask " +
+    "multiply, then averages over the response tokens; DPO's paper, TRL's and OpenRLHF's DPO sum " +
+    'them (the mean is for IPO and SimPO, length-normalised).',
   hints: [
     'log π(y_t | ...) is the log-softmax of the logits at position t, read at the target id y[b, t]. ' +
       'The mask is 1 on response tokens and 0 on the prompt and the padding, which must count 0.',
