@@ -16,6 +16,7 @@ const CHAPTERS: Record<number, string> = {
   9: '09-pretrained-weights.md',
   10: '10-making-it-fast.md',
   11: '11-fine-tuning.md',
+  12: '12-alignment.md',
 };
 
 /** GitHub's anchor for a heading. */

@@ -14,6 +14,7 @@ import { chapter8 } from './catalog/ch08.js';
 import { chapter9 } from './catalog/ch09.js';
 import { chapter10 } from './catalog/ch10.js';
 import { chapter11 } from './catalog/ch11.js';
+import { chapter12 } from './catalog/ch12.js';
 
 export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter1,
@@ -27,6 +28,7 @@ export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter9,
   ...chapter10,
   ...chapter11,
+  ...chapter12,
 ];
 
 export const PATHS = ['beginner', 'advanced', 'researcher'] as const;
