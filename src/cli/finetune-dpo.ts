@@ -1,7 +1,8 @@
 // `llmfs finetune dpo --model M --data pairs.jsonl --out DIR`: Direct Preference Optimization
 // (Rafailov et al., 2023; train/align/dpo.ts) from the model in M, which is also the frozen
 // reference. Logs the loss, the implicit chosen/rejected rewards, the reward margin and the
-// preference accuracy at every evaluation; --score FILE measures exact match before and after.
+// preference accuracy at every evaluation (and dpo-log.jsonl and the margin curve dpo-margin.svg
+// beside the model); --score FILE measures exact match before and after.
 
 import { parseArgs, helpText } from './args.js';
 import { LlmfsError } from '../errors.js';
@@ -21,6 +22,7 @@ import {
   referenceLogProbs,
 } from '../train/align/dpo-train.js';
 import { TEMPLATE_FILE, templateJson } from './instruct-prompt.js';
+import { lossCurveSvg } from '../train/loss-curve.js';
 import {
   LORA_SPECS,
   atLeast,
@@ -193,7 +195,29 @@ export async function runFinetuneDpo(
   const evalAfter = evalBatches.length > 0 ? evaluateDpo(model, evalBatches, beta, smoothing) : null;
   if (lora) mergeAndUnloadLora(model);
   const outDir = String(flags.out);
-  saveModel(outDir, model, { tokenizer, extraFiles: { [TEMPLATE_FILE]: templateJson(template) } });
+  const curve = (name: string, color: string, pick: (h: (typeof history)[number]) => number | undefined) => ({
+    name,
+    color,
+    points: history.flatMap((h) => {
+      const v = pick(h);
+      return v === undefined ? [] : [{ step: h.step, loss: v }];
+    }),
+  });
+  saveModel(outDir, model, {
+    tokenizer,
+    extraFiles: {
+      [TEMPLATE_FILE]: templateJson(template),
+      'dpo-margin.svg': lossCurveSvg(
+        [
+          curve('training pairs', '#1f77b4', (h) => h.train.rewardMargin),
+          curve('held-out pairs', '#d62728', (h) => h.eval?.rewardMargin),
+        ],
+        'DPO: reward margin',
+        'β · (log-ratio chosen − log-ratio rejected)',
+      ),
+      'dpo-log.jsonl': history.map((h) => JSON.stringify(h)).join('\n') + '\n',
+    },
+  });
   out(`training pairs after: ${statsLine(trainAfter)}`);
   if (evalAfter) out(`held-out pairs after: ${statsLine(evalAfter)}`);
   const after = scoreSet.length > 0 ? score() : null;

@@ -207,10 +207,12 @@ export async function runFinetuneGrpo(
       'rewards.svg': lossCurveSvg(
         [series('mean reward of the sampled responses', '#1f77b4', 'meanReward')],
         'GRPO: reward per step',
+        'mean reward',
       ),
       'kl.svg': lossCurveSvg(
         [series('KL to the reference (k3, per token)', '#d62728', 'kl')],
         'GRPO: KL per step',
+        'KL to the reference (per token)',
       ),
       'grpo-log.jsonl': history.map((h) => JSON.stringify(h)).join('\n') + '\n',
     },

@@ -27,7 +27,8 @@ function niceTicks(lo: number, hi: number, n: number): number[] {
   return ticks;
 }
 
-export function lossCurveSvg(series: CurveSeries[], title = 'loss'): string {
+/** Series of (step, value) points as a line chart; `yLabel` names the vertical axis. */
+export function lossCurveSvg(series: CurveSeries[], title = 'loss', yLabel = 'loss (nats/token)'): string {
   const W = 720,
     H = 420,
     L = 60,
@@ -64,7 +65,7 @@ export function lossCurveSvg(series: CurveSeries[], title = 'loss'): string {
   parts.push(`<text x="${(L + W - R) / 2}" y="${H - 12}" text-anchor="middle">step</text>`);
   parts.push(
     `<text x="16" y="${(Tp + H - B) / 2}" text-anchor="middle" transform="rotate(-90 16 ` +
-      `${(Tp + H - B) / 2})">loss (nats/token)</text>`,
+      `${(Tp + H - B) / 2})">${esc(yLabel)}</text>`,
   );
   series.forEach((s, i) => {
     const pts = s.points.filter((p) => Number.isFinite(p.loss));
