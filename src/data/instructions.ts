@@ -130,6 +130,22 @@ export function splitHeldOut(
   return { train, heldOut };
 }
 
+/**
+ * Up to `perTask` examples of each task that are in none of `exclude` (same instruction and input):
+ * fresh prompts for reinforcement learning, which must not be the prompts supervised tuning
+ * memorised. A task with no unused example left (unit conversions: all 594 are in the bundled
+ * splits) contributes none.
+ */
+export function freshExamples(exclude: readonly TaskExample[], perTask: number, seed: number): TaskExample[] {
+  const key = (e: { instruction: string; input?: string }) => `${e.instruction}\u0000${e.input ?? ''}`;
+  const used = new Set(exclude.map(key));
+  const out: TaskExample[] = [];
+  const pool = makeInstructionSet(perTask * 4, seed);
+  for (const task of TASKS)
+    out.push(...pool.filter((e) => e.task === task && !used.has(key(e))).slice(0, perTask));
+  return out;
+}
+
 /** Alpaca JSON, one example per line: compact in the repository, readable in a diff. */
 export function toAlpacaJson(examples: readonly InstructionExample[]): string {
   return `[\n${examples.map((e) => JSON.stringify(e)).join(',\n')}\n]\n`;

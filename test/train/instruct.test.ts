@@ -25,6 +25,7 @@ import {
 import { scoreExactMatch } from '../../src/train/instruct/score.js';
 import {
   makeInstructionSet,
+  freshExamples,
   parseInstructions,
   splitHeldOut,
   toAlpacaJson,
@@ -186,6 +187,13 @@ test('bundled data/instructions: made by scripts/make-instructions.ts, held-out 
   const held = parseInstructions(bundledHeld, 'heldout.json');
   assert.equal(held.length, 300);
   assert.ok(held.every((e) => !seen.has(key(e))));
+  // The reinforcement-learning prompts: fresh, in neither split.
+  const rl = readFileSync('data/instructions/rl-prompts.json', 'utf8');
+  assert.equal(rl, toAlpacaJson(freshExamples(makeInstructionSet(600, 14), 300, 21)));
+  const fresh = parseInstructions(rl, 'rl-prompts.json');
+  held.forEach((e) => seen.add(key(e)));
+  assert.ok(fresh.length >= 1200);
+  assert.ok(fresh.every((e) => !seen.has(key(e))));
 });
 
 test('Alpaca JSON: missing fields, wrong types and an empty set are one-line errors naming the example', () => {
