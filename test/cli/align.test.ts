@@ -275,6 +275,21 @@ test('finetune grpo: trains on verifiable rewards, logs per step, writes the cur
     assert.ok(existsSync(join(out, f)), f);
   assert.match(readFileSync(join(out, 'rewards.svg'), 'utf8'), /^<svg/);
   assert.equal(readFileSync(join(out, 'grpo-log.jsonl'), 'utf8').trim().split('\n').length, 2);
+  // A trained reward model as the reward (the one the previous test wrote).
+  const withRm = await summary(runFinetuneGrpo, [
+    ...argv.slice(0, 5),
+    join(dir, 'grpo-rm'),
+    '--steps',
+    '1',
+    '--group-size',
+    '2',
+    '--max-new-tokens',
+    '2',
+    ...T,
+    '--reward',
+    join(dir, 'rm'),
+  ]);
+  assert.ok(Number.isFinite(withRm.json.meanReward as number));
   assert.match(
     await errorOf(() => runFinetuneGrpo([...argv, '--tasks', 'mul'], quiet, quiet)),
     /has no task 'mul'/,
