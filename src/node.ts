@@ -86,6 +86,7 @@ export {
   readInstructions,
   parseInstructions,
   makeInstructionSet,
+  freshExamples,
   splitHeldOut,
   toAlpacaJson,
   TASKS,
@@ -98,6 +99,7 @@ export {
   makePreferencePairs,
   makeBundledPreferences,
   toPreferenceJsonl,
+  type PairReadOptions,
 } from './data/preferences.js';
 export {
   saveRewardModel,

@@ -10,6 +10,7 @@ import type { GPT } from '../model/gpt.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import type { PromptTemplate } from '../train/instruct/template.js';
 import { encodePair, type EncodedPair, type PreferencePair } from '../train/align/pairs.js';
+import { readPreferencePairs } from '../data/preferences.js';
 import { eosIdOf, templateFor } from './instruct-prompt.js';
 import { checkNotRunDir } from './run-dir.js';
 
@@ -37,6 +38,27 @@ export function encodePairs(
   maxLen: number,
 ): EncodedPair[] {
   return pairs.map((p, i) => encodePair(s.tokenizer, s.template, p, s.eos, maxLen, `${file}: pair ${i + 1}`));
+}
+
+export const SKIP_SPEC = {
+  'skip-identical': {
+    type: 'boolean',
+    help: 'drop pairs whose chosen and rejected responses are identical (else: an error)',
+  },
+} as const;
+
+/** Reads a pair file; with --skip-identical, drops identical pairs and says how many. */
+export function readPairs(file: string, skip: unknown, log: (line: string) => void): PreferencePair[] {
+  let skipped = 0;
+  try {
+    const pairs = readPreferencePairs(file, { skipIdentical: skip === true, onSkip: () => skipped++ });
+    if (skipped > 0) log(`${file}: dropped ${skipped} pair(s) with identical chosen and rejected responses`);
+    return pairs;
+  } catch (err) {
+    if (err instanceof LlmfsError && err.message.includes('identical chosen and rejected'))
+      throw new LlmfsError(`${err.message} (--skip-identical drops such pairs)`);
+    throw err;
+  }
 }
 
 export const LORA_SPECS = {

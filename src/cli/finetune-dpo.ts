@@ -8,7 +8,6 @@ import { parseArgs, helpText } from './args.js';
 import { LlmfsError } from '../errors.js';
 import { saveModel } from '../io/model-checkpoint.js';
 import { mergeAndUnloadLora } from '../model/lora-apply.js';
-import { readPreferencePairs } from '../data/preferences.js';
 import { readInstructions } from '../data/instructions.js';
 import { scoreExactMatch, type ScoreReport } from '../train/instruct/score.js';
 import { trainAsync } from '../train/trainer.js';
@@ -25,6 +24,8 @@ import { TEMPLATE_FILE, templateJson } from './instruct-prompt.js';
 import { lossCurveSvg } from '../train/loss-curve.js';
 import {
   LORA_SPECS,
+  SKIP_SPEC,
+  readPairs,
   atLeast,
   encodePairs,
   loraFromFlags,
@@ -71,6 +72,7 @@ const specs = {
   seed: { type: 'int', help: 'seed of the batch order', default: 0 },
   'pad-multiple': { type: 'int', help: 'pad each batch to a multiple of N positions', default: 16 },
   ...LORA_SPECS,
+  ...SKIP_SPEC,
   json: { type: 'boolean', help: 'print a JSON summary at the end' },
   quiet: { type: 'boolean', help: 'no progress lines' },
   help: { type: 'boolean', help: 'show this help' },
@@ -111,9 +113,16 @@ export async function runFinetuneDpo(
   const { model, tokenizer, eos, template } = start;
   const T = model.config.blockSize;
   const pad = { multiple: flags['pad-multiple'] as number, maxT: T };
-  const trainPairs = encodePairs(start, readPreferencePairs(String(flags.data)), String(flags.data), T + 1);
+  const trainPairs = encodePairs(
+    start,
+    readPairs(String(flags.data), flags['skip-identical'], log),
+    String(flags.data),
+    T + 1,
+  );
   const evalFile = flags['eval-data'] as string | undefined;
-  const evalPairs = evalFile ? encodePairs(start, readPreferencePairs(evalFile), evalFile, T + 1) : [];
+  const evalPairs = evalFile
+    ? encodePairs(start, readPairs(evalFile, flags['skip-identical'], log), evalFile, T + 1)
+    : [];
   const scoreSet = flags.score !== undefined ? readInstructions(String(flags.score)) : [];
   const maxNewTokens = flags['max-new-tokens'] as number;
   const score = () => scoreExactMatch(model, tokenizer, template, scoreSet, { eosId: eos, maxNewTokens });

@@ -5,12 +5,13 @@
 
 import { parseArgs, helpText } from './args.js';
 import { mergeAndUnloadLora } from '../model/lora-apply.js';
-import { readPreferencePairs } from '../data/preferences.js';
 import { saveRewardModel } from '../io/reward-model-dir.js';
 import { RewardModel } from '../train/align/reward-model.js';
 import { evaluateRewardModel, trainRewardModel, type RewardStats } from '../train/align/reward-train.js';
 import {
   LORA_SPECS,
+  SKIP_SPEC,
+  readPairs,
   atLeast,
   encodePairs,
   loraFromFlags,
@@ -35,6 +36,7 @@ const specs = {
   'eval-interval': { type: 'int', help: 'evaluate every N steps', default: 50 },
   seed: { type: 'int', help: 'seed of the batch order', default: 0 },
   ...LORA_SPECS,
+  ...SKIP_SPEC,
   json: { type: 'boolean', help: 'print a JSON summary at the end' },
   quiet: { type: 'boolean', help: 'no progress lines' },
   help: { type: 'boolean', help: 'show this help' },
@@ -64,9 +66,16 @@ export async function runFinetuneReward(
   const start = startingModel(CMD, String(flags.model), flags.template);
   const { model, tokenizer, eos, template } = start;
   const T = model.config.blockSize;
-  const train = encodePairs(start, readPreferencePairs(String(flags.data)), String(flags.data), T + 1);
+  const train = encodePairs(
+    start,
+    readPairs(String(flags.data), flags['skip-identical'], log),
+    String(flags.data),
+    T + 1,
+  );
   const evalFile = flags['eval-data'] as string | undefined;
-  const val = evalFile ? encodePairs(start, readPreferencePairs(evalFile), evalFile, T + 1) : [];
+  const val = evalFile
+    ? encodePairs(start, readPairs(evalFile, flags['skip-identical'], log), evalFile, T + 1)
+    : [];
   const batchSize = flags['batch-size'] as number;
   const t0 = performance.now();
   const lora = loraFromFlags(CMD, model, flags);

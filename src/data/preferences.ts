@@ -235,7 +235,7 @@ function arrayElementLines(text: string): number[] {
 const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
 
 /** Checks one parsed pair; `where` is "file:line". */
-function checkPair(raw: unknown, where: string): PreferencePair {
+function checkPair(raw: unknown, where: string, opts: PairReadOptions = {}): PreferencePair | null {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new LlmfsError(
       `${where}: expected an object {prompt or instruction, chosen, rejected}, got ${typeName(raw)}`,
@@ -259,12 +259,26 @@ function checkPair(raw: unknown, where: string): PreferencePair {
   for (const k of ['prompt', 'instruction', 'chosen', 'rejected'])
     if (s[k] !== undefined && s[k].trim() === '')
       throw new LlmfsError(`${where}: empty '${k}'${k === 'chosen' || k === 'rejected' ? ' response' : ''}`);
-  if (s.chosen!.trim() === s.rejected!.trim())
+  if (s.chosen!.trim() === s.rejected!.trim()) {
+    if (opts.skipIdentical) {
+      opts.onSkip?.(where);
+      return null;
+    }
     throw new LlmfsError(`${where}: identical chosen and rejected responses: the pair teaches nothing`);
+  }
   // Fields in the order the generator writes them, so reading and writing a file round-trips.
   const pair: Partial<PreferencePair> = {};
   for (const k of ['task', 'prompt', 'instruction', 'input'] as const) if (s[k] !== undefined) pair[k] = s[k];
   return { ...pair, chosen: s.chosen!, rejected: s.rejected! };
+}
+
+export interface PairReadOptions {
+  /**
+   * Drop pairs whose chosen and rejected responses are identical instead of failing (rasbt's DPO
+   * file has 6 among its 1,100); `onSkip` is told where each one was.
+   */
+  skipIdentical?: boolean;
+  onSkip?(where: string): void;
 }
 
 /**
@@ -272,14 +286,21 @@ function checkPair(raw: unknown, where: string): PreferencePair {
  * (rasbt's DPO file: instruction, input, chosen, rejected; other fields ignored), told apart by
  * the first non-space character. Every error is one line naming the file and line.
  */
-export function parsePreferencePairs(text: string, file: string): PreferencePair[] {
+export function parsePreferencePairs(
+  text: string,
+  file: string,
+  opts: PairReadOptions = {},
+): PreferencePair[] {
   const body = text.replace(/^\uFEFF/, '');
   const pairs: PreferencePair[] = [];
   const isArray = body.trimStart().startsWith('[');
   if (isArray) {
     const raw = parseJson(body, file) as unknown[];
     const lines = arrayElementLines(body);
-    raw.forEach((r, i) => pairs.push(checkPair(r, `${file}:${lines[i]}`)));
+    raw.forEach((r, i) => {
+      const p = checkPair(r, `${file}:${lines[i]}`, opts);
+      if (p) pairs.push(p);
+    });
   } else {
     body.split('\n').forEach((line, i) => {
       if (line.trim() === '') return;
@@ -292,7 +313,8 @@ export function parsePreferencePairs(text: string, file: string): PreferencePair
         const { col } = lineCol(line, Math.max(0, jsonErrorOffset(line)));
         throw new LlmfsError(`${file}:${i + 1}:${col}: invalid JSON (JSONL: one object per line): ${reason}`);
       }
-      pairs.push(checkPair(raw, `${file}:${i + 1}`));
+      const p = checkPair(raw, `${file}:${i + 1}`, opts);
+      if (p) pairs.push(p);
     });
   }
   if (pairs.length === 0)
@@ -303,7 +325,7 @@ export function parsePreferencePairs(text: string, file: string): PreferencePair
 }
 
 /** Reads a preference-pair file (JSONL or a JSON array). */
-export function readPreferencePairs(file: string): PreferencePair[] {
+export function readPreferencePairs(file: string, opts: PairReadOptions = {}): PreferencePair[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -312,5 +334,5 @@ export function readPreferencePairs(file: string): PreferencePair[] {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : fsReason(err);
     throw new LlmfsError(`${file}: cannot read the preference pairs (${why})`);
   }
-  return parsePreferencePairs(text, file);
+  return parsePreferencePairs(text, file, opts);
 }

@@ -146,8 +146,30 @@ test('finetune dpo: bad pairs, a prompt longer than the context and bad options 
     await errorOf(() =>
       runFinetuneDpo(bad('same.jsonl', [{ prompt: 'Q', chosen: 'a', rejected: 'a' }]), quiet, quiet),
     ),
-    /same\.jsonl:1: identical chosen and rejected responses: the pair teaches nothing/,
+    /same\.jsonl:1: identical chosen and rejected responses: the pair teaches nothing \(--skip-identical drops/,
   );
+  // rasbt's DPO file has a few identical pairs: --skip-identical drops them and says so.
+  const mixed = file(
+    'mixed.jsonl',
+    jsonl([
+      { prompt: 'Q', chosen: 'a', rejected: 'a' },
+      { prompt: 'Q', chosen: 'a', rejected: 'b' },
+    ]),
+  );
+  let said = '';
+  const skipArgs = [
+    ...T,
+    '--model',
+    FIXTURE,
+    '--data',
+    mixed,
+    '--out',
+    join(dir, 'dpo-skip'),
+    '--steps',
+    '1',
+  ];
+  assert.equal(await runFinetuneDpo([...skipArgs, '--skip-identical'], quiet, (s) => (said += s)), 0);
+  assert.match(said, /mixed\.jsonl: dropped 1 pair\(s\) with identical chosen and rejected responses/);
   assert.match(
     await errorOf(() =>
       runFinetuneDpo(bad('empty.jsonl', [{ prompt: 'Q', chosen: '', rejected: 'a' }]), quiet, quiet),
