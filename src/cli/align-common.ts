@@ -125,3 +125,30 @@ export function stopOnSignal(progress: (line: string) => void): { signal: AbortS
     },
   };
 }
+
+type Runner = (
+  argv: string[],
+  out: (line: string) => void,
+  progress: (line: string) => void,
+) => Promise<number>;
+
+/** A `llmfs finetune` sub-command: results to stdout, progress to stderr. */
+export function subCommand(
+  about: string,
+  run: Runner,
+): { about: string; run(argv: string[]): Promise<number> } {
+  return {
+    about,
+    run: (argv) =>
+      run(
+        argv,
+        (s) => console.log(s),
+        (s) => console.error(s),
+      ),
+  };
+}
+
+/** The --json summary at the end of a command. */
+export function printJson(out: (line: string) => void, summary: Record<string, unknown>): void {
+  out(JSON.stringify(summary, null, 2));
+}

@@ -9,7 +9,7 @@ import { LlmfsError } from '../errors.js';
 import { saveModel } from '../io/model-checkpoint.js';
 import { mergeAndUnloadLora } from '../model/lora-apply.js';
 import { readInstructions } from '../data/instructions.js';
-import { scoreExactMatch, type ScoreReport } from '../train/instruct/score.js';
+import { scoreExactMatch } from '../train/instruct/score.js';
 import { trainAsync } from '../train/trainer.js';
 import type { DpoStats } from '../train/align/dpo.js';
 import { mergeDpoStats } from '../train/align/dpo.js';
@@ -20,7 +20,7 @@ import {
   PairSource,
   referenceLogProbs,
 } from '../train/align/dpo-train.js';
-import { TEMPLATE_FILE, templateJson } from './instruct-prompt.js';
+import { scoreLine, TEMPLATE_FILE, templateJson } from './instruct-prompt.js';
 import { lossCurveSvg } from '../train/loss-curve.js';
 import {
   LORA_SPECS,
@@ -32,6 +32,8 @@ import {
   need,
   startingModel,
   stopOnSignal,
+  printJson,
+  subCommand,
 } from './align-common.js';
 
 const specs = {
@@ -87,8 +89,6 @@ export const statsLine = (s: DpoStats): string =>
   `loss ${s.loss.toFixed(4)}, rewards chosen ${s.chosenReward.toFixed(3)} rejected ` +
   `${s.rejectedReward.toFixed(3)}, margin ${s.rewardMargin.toFixed(3)}, ` +
   `accuracy ${pct(s.preferenceAccuracy)}`;
-const scoreLine = (label: string, r: ScoreReport) =>
-  `${label}: ${[...r.perTask, r.overall].map((s) => `${s.task} ${pct(s.accuracy)}`).join(', ')}`;
 
 export async function runFinetuneDpo(
   argv: string[],
@@ -237,36 +237,21 @@ export async function runFinetuneDpo(
       `training ${trainSeconds.toFixed(1)} s, all ${total.toFixed(1)} s)`,
   );
   if (flags.json)
-    out(
-      JSON.stringify(
-        {
-          out: outDir,
-          steps: result.steps,
-          stopped: result.stopped,
-          beta,
-          rewardMargin: trainAfter.rewardMargin,
-          preferenceAccuracy: trainAfter.preferenceAccuracy,
-          train: trainAfter,
-          eval: evalAfter && { ...evalAfter, before: evalBefore },
-          exactMatch: before || after ? { before, after } : null,
-          history,
-          trainSeconds,
-          totalSeconds: total,
-        },
-        null,
-        2,
-      ),
-    );
+    printJson(out, {
+      out: outDir,
+      steps: result.steps,
+      stopped: result.stopped,
+      beta,
+      rewardMargin: trainAfter.rewardMargin,
+      preferenceAccuracy: trainAfter.preferenceAccuracy,
+      train: trainAfter,
+      eval: evalAfter && { ...evalAfter, before: evalBefore },
+      exactMatch: before || after ? { before, after } : null,
+      history,
+      trainSeconds,
+      totalSeconds: total,
+    });
   return 0;
 }
 
-export const finetuneDpo = {
-  about: ABOUT,
-  run(argv: string[]): Promise<number> {
-    return runFinetuneDpo(
-      argv,
-      (s) => console.log(s),
-      (s) => console.error(s),
-    );
-  },
-};
+export const finetuneDpo = subCommand(ABOUT, runFinetuneDpo);

@@ -13,14 +13,23 @@ import { loadPretrained } from '../io/load-pretrained.js';
 import { loadRewardModel } from '../io/reward-model-dir.js';
 import { mergeAndUnloadLora } from '../model/lora-apply.js';
 import { readInstructions, type TaskExample } from '../data/instructions.js';
-import { scoreExactMatch, type ScoreReport } from '../train/instruct/score.js';
+import { scoreExactMatch } from '../train/instruct/score.js';
 import { trainAsync } from '../train/trainer.js';
 import { lossCurveSvg } from '../train/loss-curve.js';
 import { GrpoSource, grpoLossFn, type GrpoSampleStats } from '../train/align/grpo-train.js';
 import type { GrpoLossStats } from '../train/align/grpo.js';
 import { NAMED_REWARDS, rewardModelReward, type RewardFunction } from '../train/align/rewards.js';
-import { TEMPLATE_FILE, templateJson } from './instruct-prompt.js';
-import { LORA_SPECS, atLeast, loraFromFlags, need, startingModel, stopOnSignal } from './align-common.js';
+import { scoreLine, TEMPLATE_FILE, templateJson } from './instruct-prompt.js';
+import {
+  LORA_SPECS,
+  atLeast,
+  loraFromFlags,
+  need,
+  startingModel,
+  stopOnSignal,
+  printJson,
+  subCommand,
+} from './align-common.js';
 
 const specs = {
   model: {
@@ -65,8 +74,6 @@ const USAGE =
 const ABOUT = 'reinforcement learning with GRPO: sampled groups, verifiable rewards or a reward model';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-const scoreLine = (label: string, r: ScoreReport) =>
-  `${label}: ${[...r.perTask, r.overall].map((s) => `${s.task} ${pct(s.accuracy)}`).join(', ')}`;
 
 /** One step's figures, as logged and written to grpo-log.jsonl. */
 export interface GrpoStepLog extends GrpoSampleStats, GrpoLossStats {
@@ -229,36 +236,21 @@ export async function runFinetuneGrpo(
       `${avg('meanReward').toFixed(3)}, KL ${avg('kl').toFixed(4)}; ${total.toFixed(1)} s)`,
   );
   if (flags.json)
-    out(
-      JSON.stringify(
-        {
-          out: outDir,
-          steps: result.steps,
-          stopped: result.stopped,
-          meanReward: avg('meanReward'),
-          accuracy: avg('accuracy'),
-          kl: avg('kl'),
-          responseLength: avg('responseLength'),
-          skippedGroups: history.reduce((a, h) => a + h.skippedGroups, 0),
-          exactMatch: before || after ? { before, after } : null,
-          history,
-          trainSeconds,
-          totalSeconds: total,
-        },
-        null,
-        2,
-      ),
-    );
+    printJson(out, {
+      out: outDir,
+      steps: result.steps,
+      stopped: result.stopped,
+      meanReward: avg('meanReward'),
+      accuracy: avg('accuracy'),
+      kl: avg('kl'),
+      responseLength: avg('responseLength'),
+      skippedGroups: history.reduce((a, h) => a + h.skippedGroups, 0),
+      exactMatch: before || after ? { before, after } : null,
+      history,
+      trainSeconds,
+      totalSeconds: total,
+    });
   return 0;
 }
 
-export const finetuneGrpo = {
-  about: ABOUT,
-  run(argv: string[]): Promise<number> {
-    return runFinetuneGrpo(
-      argv,
-      (s) => console.log(s),
-      (s) => console.error(s),
-    );
-  },
-};
+export const finetuneGrpo = subCommand(ABOUT, runFinetuneGrpo);

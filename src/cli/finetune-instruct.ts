@@ -16,7 +16,7 @@ import { loadTemplate } from '../io/prompt-template-file.js';
 import { train } from '../train/trainer.js';
 import type { GPT } from '../model/gpt.js';
 import type { Tokenizer } from '../tokenizer/types.js';
-import { eosIdOf, TEMPLATE_FILE, templateJson } from './instruct-prompt.js';
+import { eosIdOf, scoreLine, TEMPLATE_FILE, templateJson } from './instruct-prompt.js';
 import { checkNotRunDir } from './run-dir.js';
 
 const specs = {
@@ -57,11 +57,6 @@ function encodeAll(
   file: string,
 ) {
   return xs.map((ex, i) => encodeExample(tok, t, ex, eos, T + 1, `${file}: example ${i}`));
-}
-
-function scoreLine(label: string, r: ScoreReport): string {
-  const cells = [...r.perTask, r.overall].map((s) => `${s.task} ${(100 * s.accuracy).toFixed(1)}%`);
-  return `${label}: ${cells.join(', ')}`;
 }
 
 const ABOUT = 'instruction tuning on Alpaca JSON, the loss masked to the response (full fine-tune)';

@@ -18,6 +18,8 @@ import {
   need,
   startingModel,
   stopOnSignal,
+  printJson,
+  subCommand,
 } from './align-common.js';
 
 const specs = {
@@ -137,33 +139,18 @@ export async function runFinetuneReward(
   out(`wrote ${outDir} (${r.steps} steps${r.stopped ? ', stopped early' : ''}, ${total.toFixed(1)} s)`);
   out(`try: llmfs reward --model ${outDir} --instruction "..." --response "..."`);
   if (flags.json)
-    out(
-      JSON.stringify(
-        {
-          out: outDir,
-          steps: r.steps,
-          stopped: r.stopped,
-          pairwiseAccuracy: trainStats.accuracy,
-          margin: trainStats.margin,
-          train: trainStats,
-          eval: r.final && { ...r.final, pairwiseAccuracy: r.final.accuracy, before },
-          history,
-          totalSeconds: total,
-        },
-        null,
-        2,
-      ),
-    );
+    printJson(out, {
+      out: outDir,
+      steps: r.steps,
+      stopped: r.stopped,
+      pairwiseAccuracy: trainStats.accuracy,
+      margin: trainStats.margin,
+      train: trainStats,
+      eval: r.final && { ...r.final, pairwiseAccuracy: r.final.accuracy, before },
+      history,
+      totalSeconds: total,
+    });
   return 0;
 }
 
-export const finetuneReward = {
-  about: ABOUT,
-  run(argv: string[]): Promise<number> {
-    return runFinetuneReward(
-      argv,
-      (s) => console.log(s),
-      (s) => console.error(s),
-    );
-  },
-};
+export const finetuneReward = subCommand(ABOUT, runFinetuneReward);

@@ -9,6 +9,7 @@ import { BpeTokenizer } from '../tokenizer/bpe.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { ALPACA, formatPrompt, type PromptTemplate } from '../train/instruct/template.js';
 import { loadTemplate } from '../io/prompt-template-file.js';
+import type { ScoreReport } from '../train/instruct/score.js';
 
 /** The file `finetune instruct` writes beside the weights (alpaca-lora's template format). */
 export const TEMPLATE_FILE = 'prompt_template.json';
@@ -58,4 +59,10 @@ export function instructionPrompt(
     );
   const t = templateFor(template as string | undefined, modelDir);
   return formatPrompt(t, { instruction: String(instruction), input: input as string | undefined });
+}
+
+/** "exact match before: reverse 0.0%, ..., overall 25.7%": a score report on one line. */
+export function scoreLine(label: string, r: ScoreReport): string {
+  const cells = [...r.perTask, r.overall].map((s) => `${s.task} ${(100 * s.accuracy).toFixed(1)}%`);
+  return `${label}: ${cells.join(', ')}`;
 }
