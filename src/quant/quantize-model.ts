@@ -21,7 +21,7 @@ export function quantizeLinears(model: Module, o: QuantizeOptions): QuantizeRepo
     for (const [key, child] of m.namedChildren()) {
       const name = prefix + key;
       if (child instanceof Linear) {
-        const q = new QuantizedLinear(child, o);
+        const q = QuantizedLinear.fromLinear(child, o);
         (m as unknown as Record<string, Module>)[key] = q;
         if (m instanceof ModuleList) (m as unknown as { _items: Module[] })._items[Number(key)] = q;
         report.layers.push(name);

@@ -31,11 +31,11 @@ function logitsAndLoss(bits: 0 | 8 | 4) {
 
 test('QuantizedLinear: forward is exactly dequantize-then-linear, bias kept', () => {
   const l = new Linear(64, 5);
-  const q = new QuantizedLinear(l, { bits: 4 });
+  const q = QuantizedLinear.fromLinear(l, { bits: 4 });
   const x = tensor([[...Array(64).keys()].map((i) => Math.sin(i))]);
   const want = linear(x, q.dequantizedWeight(), l.bias).data;
   assert.deepEqual(Array.from(q.forward(x).data), Array.from(want));
-  assert.throws(() => new QuantizedLinear(l, { bits: 3 as 8 }), LlmfsError);
+  assert.throws(() => QuantizedLinear.fromLinear(l, { bits: 3 as 8 }), LlmfsError);
 });
 
 test('a quantized GPT: logits close to the float model, weights about 4x / 5x smaller, loss moves little', () => {
