@@ -24,7 +24,7 @@ export interface StartingModel {
 /** The model to align, its tokenizer, end-of-text id and template (--template, saved, or Alpaca). */
 export function startingModel(cmd: string, dir: string, templateFlag: unknown): StartingModel {
   checkNotRunDir(cmd, dir);
-  const { model, tokenizer, eosTokenId } = loadPretrained(dir);
+  const { model, tokenizer, eosTokenId } = loadPretrained(dir, { forTraining: cmd });
   if (!tokenizer) throw new LlmfsError(`${cmd}: ${dir} has no tokenizer, so the data cannot be encoded`);
   const eos = eosIdOf(tokenizer, eosTokenId, cmd);
   return { model, tokenizer, eos, template: templateFor(templateFlag as string | undefined, dir) };

@@ -76,7 +76,7 @@ async function baseModel(flags: ParsedFlags, text: string): Promise<{ model: GPT
     const tokenizer = await resolveTokenizer(flags.tokenizer as string, text);
     return { model: new GPT(gptPreset(name, { vocabSize: tokenizer.vocabSize })), tokenizer };
   }
-  const pre = loadPretrained(name);
+  const pre = loadPretrained(name, { forTraining: 'finetune classify' });
   if (!pre.tokenizer) throw new LlmfsError(`finetune classify: ${name} has no tokenizer`);
   if (flags.scratch) pre.model.initWeights();
   return { model: pre.model, tokenizer: pre.tokenizer };

@@ -85,7 +85,7 @@ export function runFinetuneInstruct(
   const scoreSet = flags.score !== undefined ? readInstructions(String(flags.score)) : [];
   const modelDir = String(flags.model);
   checkNotRunDir('finetune instruct', modelDir);
-  const { model, tokenizer, eosTokenId } = loadPretrained(modelDir);
+  const { model, tokenizer, eosTokenId } = loadPretrained(modelDir, { forTraining: 'finetune instruct' });
   if (!tokenizer)
     throw new LlmfsError(
       `finetune instruct: ${modelDir} has no tokenizer, so the examples cannot be encoded`,

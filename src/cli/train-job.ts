@@ -170,7 +170,7 @@ async function trainLocked(
     ({ model, tokenizer } = saved);
     log(`resuming from ${run.lastDir} at step ${resume.state.step}`);
   } else if (o.init !== undefined) {
-    const pre = loadPretrained(o.init);
+    const pre = loadPretrained(o.init, { forTraining: 'train --init' });
     if (!pre.tokenizer) {
       const want = 'tokenizer.json, or vocab.json + merges.txt';
       throw new LlmfsError(`train --init ${o.init}: the directory has no tokenizer (${want})`);

@@ -17,7 +17,8 @@ import { dirname, join, resolve } from 'node:path';
 import { LlmfsError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { atomicWriteFile, fsReason, fsyncDir, makeDirs } from './atomic-write.js';
-import { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
+import { openSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
+import { INT_DTYPES, type IntTensor } from './safetensors.js';
 
 export { atomicWriteFile, type FileContent } from './atomic-write.js';
 
@@ -25,7 +26,8 @@ export const WEIGHTS_FILE = 'model.safetensors';
 export const CONFIG_FILE = 'config.json';
 
 export interface CheckpointContents {
-  weights: Record<string, Tensor>;
+  /** Float tensors, and integer ones (I8/U8: the codes of a quantized model). */
+  weights: Record<string, Tensor | IntTensor>;
   /** The model config, written as config.json. */
   config: object;
   /** Other files by name (e.g. tokenizer.json, training_state), written beside the weights. */
@@ -36,6 +38,8 @@ export interface CheckpointContents {
 
 export interface LoadedCheckpoint {
   weights: Record<string, Tensor>;
+  /** I8 / U8 tensors (quantization codes), kept as integers. */
+  ints: Record<string, IntTensor>;
   config: Record<string, unknown>;
   metadata: Record<string, string>;
   /** The directory actually read (the previous one, if a save was killed mid-swap). */
@@ -141,7 +145,18 @@ export function loadCheckpointDir(dir: string): LoadedCheckpoint {
   if (!existsSync(from)) throw new LlmfsError(`${label}: directory not found`);
   if (!statSync(from).isDirectory()) throw new LlmfsError(`${label}: is not a directory`);
 
-  const { tensors, metadata } = readSafetensorsFile(join(from, WEIGHTS_FILE), `${label}: ${WEIGHTS_FILE}`);
+  const reader = openSafetensorsFile(join(from, WEIGHTS_FILE), `${label}: ${WEIGHTS_FILE}`);
+  const tensors: Record<string, Tensor> = {};
+  const ints: Record<string, IntTensor> = {};
+  const metadata = reader.metadata;
+  try {
+    for (const t of reader.tensors) {
+      if (INT_DTYPES.has(t.dtype)) ints[t.name] = reader.readInts(t.name);
+      else tensors[t.name] = reader.read(t.name);
+    }
+  } finally {
+    reader.close();
+  }
   let text: string;
   try {
     text = readFileSync(join(from, CONFIG_FILE), 'utf8');
@@ -163,5 +178,5 @@ export function loadCheckpointDir(dir: string): LoadedCheckpoint {
     throw new LlmfsError(`${label}: ${CONFIG_FILE}: must hold a JSON object`);
   }
   const files = readdirSync(from).sort();
-  return { weights: tensors, config: config as Record<string, unknown>, metadata, dir: from, files };
+  return { weights: tensors, ints, config: config as Record<string, unknown>, metadata, dir: from, files };
 }

@@ -16,6 +16,7 @@ import { loadModel, MODEL_TYPE } from './model-checkpoint.js';
 import { loadTokenizer, saveTokenizer } from './tokenizer-files.js';
 import { checkFiniteWeights } from './weights-check.js';
 import { loadPeftAdapter } from './peft-adapter.js';
+import { quantizedModules } from '../quant/quantize-model.js';
 
 export interface Pretrained {
   model: GPT;
@@ -90,6 +91,23 @@ export function loadHfGpt2(dir: string): Pretrained {
 export interface LoadPretrainedOptions {
   /** A PEFT LoRA adapter directory to apply on top (unmerged, base weights frozen). */
   adapter?: string;
+  /**
+   * The command will train the model (e.g. 'finetune instruct'): a quantized checkpoint is refused,
+   * since its integer weights cannot take gradient steps.
+   */
+  forTraining?: string;
+}
+
+/** Training and adapters need float weights: one line that says what to do instead. */
+function refuseQuantized(p: Pretrained, what: string): void {
+  const mods = quantizedModules(p.model);
+  if (mods.length === 0) return;
+  const bits = 'q' in mods[0][1].weightQ ? 'int8' : 'int4';
+  const needs = what === 'adapter' ? 'a LoRA adapter applies to' : 'training needs';
+  throw new LlmfsError(
+    `${what}: ${p.dir} is a quantized checkpoint (${bits}); ${needs} float weights: use the float ` +
+      'model (and quantize the result with llmfs quantize)',
+  );
 }
 
 /**
@@ -98,7 +116,11 @@ export interface LoadPretrainedOptions {
  */
 export function loadPretrained(dir: string, opts: LoadPretrainedOptions = {}): Pretrained {
   const p = loadBase(dir);
-  if (opts.adapter !== undefined) loadPeftAdapter(p.model, opts.adapter);
+  if (opts.forTraining !== undefined) refuseQuantized(p, opts.forTraining);
+  if (opts.adapter !== undefined) {
+    refuseQuantized(p, 'adapter');
+    loadPeftAdapter(p.model, opts.adapter);
+  }
   return p;
 }
 

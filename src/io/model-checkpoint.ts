@@ -12,6 +12,13 @@ import { tokenizerToJson, tokenizerFromJson } from '../tokenizer/json-format.js'
 import { saveCheckpointDir, loadCheckpointDir, CONFIG_FILE, WEIGHTS_FILE } from './checkpoint-dir.js';
 import { checkFiniteWeights } from './weights-check.js';
 import { LlmfsError } from '../errors.js';
+import {
+  applyQuantizedWeights,
+  parseQuantizationConfig,
+  quantizationConfig,
+  quantizedWeights,
+  QUANT_KEY,
+} from './quant-layout.js';
 
 export const MODEL_TYPE = 'llmfs-gpt';
 export const TOKENIZER_FILE = 'tokenizer.json';
@@ -38,9 +45,12 @@ export function saveModel(dir: string, model: GPT, opts: SaveModelOptions = {}):
   if (opts.tokenizer) extraFiles[TOKENIZER_FILE] = tokenizerToJson(opts.tokenizer);
   if (opts.trainingState)
     extraFiles[TRAINING_STATE_FILE] = `${JSON.stringify(opts.trainingState, null, 2)}\n`;
+  // A quantized model (src/quant/) saves its codes and scales beside the float parameters, and
+  // says so in config.json (the layout: quant-layout.ts).
+  const quant = quantizationConfig(model);
   saveCheckpointDir(dir, {
-    weights: model.stateDict(),
-    config: { model_type: MODEL_TYPE, ...model.config },
+    weights: quant ? quantizedWeights(model) : model.stateDict(),
+    config: { model_type: MODEL_TYPE, ...model.config, ...(quant ? { [QUANT_KEY]: quant } : {}) },
     extraFiles,
     metadata: { format: 'pt', model_type: MODEL_TYPE },
   });
@@ -54,7 +64,7 @@ export function configFromJson(raw: Record<string, unknown>, where: string): GPT
         `Face GPT-2 directories use the HF loader)`,
     );
   }
-  const { model_type: _ignored, ...fields } = raw;
+  const { model_type: _ignored, [QUANT_KEY]: _quant, ...fields } = raw;
   try {
     return gptConfig(fields as unknown as GPTConfigInput);
   } catch (err) {
@@ -67,6 +77,17 @@ export function loadModel(dir: string): SavedModel {
   const ckpt = loadCheckpointDir(dir);
   const where = `checkpoint ${dir}: ${CONFIG_FILE}`;
   const model = new GPT(configFromJson(ckpt.config, where));
+  const weightsFile = `checkpoint ${dir}: ${WEIGHTS_FILE}`;
+  if (ckpt.config[QUANT_KEY] !== undefined) {
+    const qc = parseQuantizationConfig(ckpt.config[QUANT_KEY], where);
+    applyQuantizedWeights(model, qc, ckpt.weights, ckpt.ints, weightsFile);
+  } else {
+    const ints = Object.keys(ckpt.ints);
+    if (ints.length > 0)
+      throw new LlmfsError(
+        `${weightsFile}: holds integer tensor '${ints[0]}' but ${CONFIG_FILE} has no "${QUANT_KEY}" block`,
+      );
+  }
   try {
     model.loadStateDict(ckpt.weights);
   } catch (err) {

@@ -8,7 +8,13 @@ import { Tensor } from '../tensor/tensor.js';
 import { atomicWriteFile, fsReason } from './atomic-write.js';
 import { HOST_IS_LITTLE_ENDIAN } from './float-decode.js';
 import { parseHeader, quote, readHeaderLength, type TensorInfo } from './safetensors-header.js';
-import { safetensorsChunks, tensorFromBytes, type Safetensors } from './safetensors.js';
+import {
+  intTensorFromBytes,
+  safetensorsChunks,
+  tensorFromBytes,
+  type IntTensor,
+  type Safetensors,
+} from './safetensors.js';
 
 /** An open safetensors file: the validated header now, tensor data on request. */
 export interface SafetensorsReader {
@@ -17,6 +23,8 @@ export interface SafetensorsReader {
   readonly tensors: readonly TensorInfo[];
   /** Reads and decodes one tensor. */
   read(name: string): Tensor;
+  /** Reads one I8 or U8 tensor as raw integers. */
+  readInts(name: string): IntTensor;
   /** Reads every tensor. */
   readAll(): Record<string, Tensor>;
   close(): void;
@@ -58,10 +66,22 @@ export function openSafetensorsFile(path: string, label?: string): SafetensorsRe
     readExact(fd, json, 8, where);
     const { tensors, metadata } = parseHeader(json, size - 8 - n, where);
     const byName = new Map(tensors.map((t) => [t.name, t]));
-    const read = (name: string): Tensor => {
+    const find = (name: string): TensorInfo => {
       if (!open) throw new LlmfsError(`${where}: read(${quote(name)}) after close()`);
       const info = byName.get(name);
       if (info === undefined) throw new LlmfsError(`${where}: no tensor named ${quote(name)}`);
+      return info;
+    };
+    const readInts = (name: string): IntTensor => {
+      const info = find(name);
+      if (info.dtype !== 'I8' && info.dtype !== 'U8')
+        throw new LlmfsError(`${where}: tensor ${quote(name)} is ${info.dtype}, expected I8 or U8 codes`);
+      const raw = new Uint8Array(info.end - info.begin);
+      readExact(fd, raw, 8 + n + info.begin, where);
+      return intTensorFromBytes(info, raw);
+    };
+    const read = (name: string): Tensor => {
+      const info = find(name);
       const at = 8 + n + info.begin;
       if (info.dtype === 'F32' && HOST_IS_LITTLE_ENDIAN) {
         // Read the bytes directly into the tensor's storage: one copy, from disk.
@@ -77,6 +97,7 @@ export function openSafetensorsFile(path: string, label?: string): SafetensorsRe
       metadata,
       tensors,
       read,
+      readInts,
       readAll: () => Object.fromEntries(tensors.map((t) => [t.name, read(t.name)])),
       close: () => {
         if (open) closeSync(fd);
@@ -103,7 +124,7 @@ export function readSafetensorsFile(path: string, label?: string): Safetensors {
 /** Writes tensors as F32 safetensors to `path`, atomically, streaming each tensor's bytes. */
 export function writeSafetensorsFile(
   path: string,
-  tensors: Record<string, Tensor>,
+  tensors: Record<string, Tensor | IntTensor>,
   metadata?: Record<string, string>,
 ): void {
   atomicWriteFile(path, safetensorsChunks(tensors, metadata));

@@ -1,6 +1,7 @@
 // safetensors read and write on bytes in memory (portable: no Node imports). Layout:
 // [N: u64 little-endian][N bytes of JSON header, space-padded][data: each tensor's bytes, packed].
-// Reading decodes F32, F16, BF16 and F64 to float32 tensors; writing produces F32.
+// Reading decodes F32, F16, BF16 and F64 to float32 tensors; writing produces F32, and I8 / U8 for
+// integer tensors (the codes of quantized checkpoints, src/quant/quant-state.ts).
 
 import { LlmfsError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -16,6 +17,27 @@ import {
 export interface Safetensors {
   tensors: Record<string, Tensor>;
   metadata: Record<string, string>;
+}
+
+/** An integer tensor stored as-is (I8 or U8): quantization codes, never decoded to floats. */
+export interface IntTensor {
+  dtype: 'I8' | 'U8';
+  shape: number[];
+  data: Int8Array | Uint8Array;
+}
+
+/** The integer dtypes kept as raw codes. */
+export const INT_DTYPES: ReadonlySet<string> = new Set(['I8', 'U8']);
+
+export function isIntTensor(t: unknown): t is IntTensor {
+  return typeof t === 'object' && t !== null && !(t instanceof Tensor) && 'dtype' in t && 'data' in t;
+}
+
+/** An integer tensor from its raw bytes (copied, so it owns its storage). */
+export function intTensorFromBytes(info: TensorInfo, raw: Uint8Array): IntTensor {
+  const bytes = raw.slice();
+  const data = info.dtype === 'I8' ? new Int8Array(bytes.buffer) : bytes;
+  return { dtype: info.dtype as 'I8' | 'U8', shape: info.shape, data };
 }
 
 /** Parses and validates the header of a whole file held in `bytes` (no tensor is decoded). */
@@ -54,7 +76,7 @@ export function readSafetensors(bytes: Uint8Array, fileName?: string): Safetenso
  * in name order (views of the tensors' storage where possible). Concatenated, they are the file.
  */
 export function safetensorsChunks(
-  tensors: Record<string, Tensor>,
+  tensors: Record<string, Tensor | IntTensor>,
   metadata: Record<string, string> = {},
 ): Uint8Array[] {
   const names = Object.keys(tensors).sort();
@@ -73,9 +95,19 @@ export function safetensorsChunks(
     if (name === '__metadata__')
       throw new LlmfsError('writeSafetensors: "__metadata__" is reserved and cannot name a tensor');
     const t = tensors[name];
-    if (!(t instanceof Tensor)) throw new LlmfsError(`writeSafetensors: ${quote(name)} is not a Tensor`);
-    const bytes = encodeFloat32(t.data);
-    const info = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + bytes.length] };
+    let bytes: Uint8Array;
+    let dtype = 'F32';
+    if (t instanceof Tensor) bytes = encodeFloat32(t.data);
+    else if (isIntTensor(t) && INT_DTYPES.has(t.dtype)) {
+      const n = t.shape.reduce((a, b) => a * b, 1);
+      if (t.data.length !== n)
+        throw new LlmfsError(
+          `writeSafetensors: ${quote(name)} has ${t.data.length} values for shape [${t.shape}]`,
+        );
+      bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+      dtype = t.dtype;
+    } else throw new LlmfsError(`writeSafetensors: ${quote(name)} is not a Tensor`);
+    const info = { dtype, shape: t.shape, data_offsets: [offset, offset + bytes.length] };
     fields.push(`${JSON.stringify(name)}:${JSON.stringify(info)}`);
     data.push(bytes);
     offset += bytes.length;
@@ -95,7 +127,7 @@ export function safetensorsChunks(
 
 /** Writes tensors (as F32, sorted by name) and optional string metadata to safetensors bytes. */
 export function writeSafetensors(
-  tensors: Record<string, Tensor>,
+  tensors: Record<string, Tensor | IntTensor>,
   metadata?: Record<string, string>,
 ): Uint8Array {
   const chunks = safetensorsChunks(tensors, metadata);

@@ -19,6 +19,8 @@ import { sinusoidalTable } from './sinusoidal.js';
 import { ropeTables, type RopeTables } from './rope.js';
 import type { KVCache } from './kv-cache.js';
 import { LlmfsError } from '../errors.js';
+import { QuantizedEmbedding } from '../quant/quantized-embedding.js';
+import type { QuantizedLinear } from '../quant/quantized-linear.js';
 import { exercisable } from '../exercises/registry.js';
 
 declare module '../exercises/registry.js' {
@@ -57,12 +59,13 @@ export interface GPTOutput {
 
 export class GPT extends Module {
   readonly config: GPTConfig;
-  wte: Embedding;
-  wpe: Embedding | null;
+  /** The token table; quantized (src/quant/) after `llmfs quantize`. */
+  wte: Embedding | QuantizedEmbedding;
+  wpe: Embedding | QuantizedEmbedding | null;
   drop: Dropout;
   h: ModuleList<Block>;
   ln_f: Norm;
-  lm_head: Linear | null;
+  lm_head: Linear | QuantizedLinear | null;
   private _pe: Tensor | null = null;
   private _rope: RopeTables | null = null;
 
@@ -128,7 +131,9 @@ export class GPT extends Module {
   /** Token ids (B, T) -> logits (B, T, V), or (B, 1, V) with lastOnly: everything but the loss. */
   computeLogits(idx: Tensor, o: GPTForwardOptions = {}): Tensor {
     const x = this.hiddenStates(idx, o); // (B, Tq, C)
-    return this.lm_head ? this.lm_head.forward(x) : linear(x, this.wte.weight); // (B, Tq, V)
+    if (this.lm_head) return this.lm_head.forward(x); // (B, Tq, V)
+    // Tied head: x Eᵀ, read from the codes when the table is quantized.
+    return this.wte instanceof QuantizedEmbedding ? this.wte.project(x) : linear(x, this.wte.weight);
   }
 
   /**

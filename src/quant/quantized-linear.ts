@@ -6,6 +6,7 @@
 
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
+import { Parameter } from '../nn/parameter.js';
 import type { Linear } from '../nn/layers.js';
 import { LlmfsError } from '../errors.js';
 import { quantizeInt8 } from './int8.js';
@@ -41,7 +42,8 @@ export class QuantizedLinear extends Module {
   readonly bits: QuantBits;
   /** The quantized weight (out, in). */
   readonly weightQ: QuantWeight;
-  bias: Tensor | null;
+  /** The bias (out), float and trainable; a parameter, so it is saved with the model. */
+  bias: Parameter | null;
 
   constructor(weightQ: QuantWeight, bias: Tensor | null) {
     super();
@@ -49,16 +51,23 @@ export class QuantizedLinear extends Module {
     this.outFeatures = weightQ.rows;
     this.inFeatures = weightQ.cols;
     this.bits = isInt8(weightQ) ? 8 : 4;
-    this.bias = bias;
+    if (bias && (bias.ndim !== 1 || bias.shape[0] !== weightQ.rows))
+      throw new LlmfsError(`QuantizedLinear: a bias of shape [${bias.shape}] for ${weightQ.rows} outputs`);
+    this.bias = bias ? new Parameter(bias.detach(), { noDecay: true }) : null;
   }
 
   /** The quantized form of a float Linear (its bias is copied, detached). */
   static fromLinear(from: Linear, o: QuantizeOptions): QuantizedLinear {
     const [out, inF] = from.weight.shape as [number, number];
-    return new QuantizedLinear(
-      quantizeMatrix(from.weight.data, out, inF, o),
-      from.bias ? from.bias.detach() : null,
-    );
+    return new QuantizedLinear(quantizeMatrix(from.weight.data, out, inF, o), from.bias);
+  }
+
+  /**
+   * The float weight this layer stands for, dequantized anew on each read (a copy, not a parameter:
+   * writing to it changes nothing). Lets code written for the float layer read a quantized one.
+   */
+  get weight(): Tensor {
+    return this.dequantizedWeight();
   }
 
   /** Ŵ (out, in) as a float tensor. */
