@@ -21,6 +21,7 @@ export * from './io/index.js';
 export * from './train/index.js';
 export * from './generate/index.js';
 export * from './eval/index.js';
+export * from './quant/index.js';
 export {
   gptConfigFromHf,
   gptFromHf,

@@ -7,8 +7,20 @@ export {
   writeSafetensors,
   safetensorsChunks,
   tensorFromBytes,
+  intTensorFromBytes,
+  isIntTensor,
+  type IntTensor,
   type Safetensors,
 } from './safetensors.js';
+export {
+  quantizationConfig,
+  quantizedWeights,
+  parseQuantizationConfig,
+  applyQuantizedWeights,
+  QUANT_KEY,
+  QUANT_METHOD,
+  type QuantizationConfig,
+} from './quant-layout.js';
 export {
   DTYPE_SIZES,
   MAX_HEADER_BYTES,
