@@ -17,6 +17,7 @@ const CHAPTERS: Record<number, string> = {
   10: '10-making-it-fast.md',
   11: '11-fine-tuning.md',
   12: '12-alignment.md',
+  13: '13-compression-and-deployment.md',
 };
 
 /** GitHub's anchor for a heading. */

@@ -15,6 +15,7 @@ import { chapter9 } from './catalog/ch09.js';
 import { chapter10 } from './catalog/ch10.js';
 import { chapter11 } from './catalog/ch11.js';
 import { chapter12 } from './catalog/ch12.js';
+import { chapter13 } from './catalog/ch13.js';
 
 export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter1,
@@ -29,6 +30,7 @@ export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter10,
   ...chapter11,
   ...chapter12,
+  ...chapter13,
 ];
 
 export const PATHS = ['beginner', 'advanced', 'researcher'] as const;

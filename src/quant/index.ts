@@ -10,19 +10,8 @@ export {
   type Int4Groups,
   type Int4Options,
 } from './int4.js';
-export {
-  quantizedLinear,
-  dequantizeWeight,
-  quantWeightBytes,
-  isInt8,
-  type QuantWeight,
-} from './qmatmul.js';
-export {
-  QuantizedLinear,
-  quantizeMatrix,
-  type QuantBits,
-  type QuantizeOptions,
-} from './quantized-linear.js';
+export { quantizedLinear, dequantizeWeight, quantWeightBytes, isInt8, type QuantWeight } from './qmatmul.js';
+export { QuantizedLinear, quantizeMatrix, type QuantBits, type QuantizeOptions } from './quantized-linear.js';
 export { QuantizedEmbedding, dequantizeRow } from './quantized-embedding.js';
 export {
   quantizeModel,

@@ -9,6 +9,18 @@
 // (low nibble first), as 4-bit checkpoints store them; |w - ŵ| <= s / 2 within the range.
 
 import { LlmfsError } from '../errors.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'quantize-int4' (chapter 13): a float matrix (rows, cols) -> 4-bit codes packed two
+     * per byte (low nibble first) and one scale per group of G weights, symmetric (codes q + 8) or
+     * with a zero point.
+     */
+    quantizeInt4(w: ArrayLike<number>, rows: number, cols: number, o?: Int4Options): Int4Groups;
+  }
+}
 
 export interface Int4Groups {
   rows: number;
@@ -44,12 +56,7 @@ export function unpackNibbles(packed: Uint8Array, n: number): Uint8Array {
 }
 
 /** w (rows, cols), row-major -> 4-bit codes and one scale (and zero point) per group. */
-export function quantizeInt4(
-  w: ArrayLike<number>,
-  rows: number,
-  cols: number,
-  o: Int4Options = {},
-): Int4Groups {
+export const quantizeInt4 = exercisable('quantizeInt4', (w, rows, cols, o = {}): Int4Groups => {
   const G = o.groupSize ?? 32;
   if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 1 && cols >= 1))
     throw new LlmfsError(`int4 quantization: the shape (${rows}, ${cols}) is not a matrix`);
@@ -98,7 +105,7 @@ export function quantizeInt4(
     }
   }
   return { rows, cols, groupSize: G, packed: packNibbles(codes), scales, zeros };
-}
+});
 
 /** The float matrix an int4 one stands for: s · q (symmetric) or s · (q - z) (zero point). */
 export function dequantizeInt4(m: Int4Groups): Float32Array {

@@ -8,6 +8,17 @@
 // that consume q directly must equal dequantize-then-matmul.
 
 import { LlmfsError } from '../errors.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'quantize-int8' (chapter 13): a float matrix (rows, cols), row-major, -> int8
+     * codes and one absmax scale per row, s = max|row| / 127, q = round(w / s).
+     */
+    quantizeInt8(w: ArrayLike<number>, rows: number, cols: number): Int8Rows;
+  }
+}
 
 /** An int8 matrix with one scale per row. */
 export interface Int8Rows {
@@ -20,7 +31,7 @@ export interface Int8Rows {
 }
 
 /** w (rows, cols), row-major -> int8 values and one scale per row. */
-export function quantizeInt8(w: ArrayLike<number>, rows: number, cols: number): Int8Rows {
+export const quantizeInt8 = exercisable('quantizeInt8', (w, rows, cols): Int8Rows => {
   if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 1 && cols >= 1))
     throw new LlmfsError(`int8 quantization: the shape (${rows}, ${cols}) is not a matrix`);
   if (w.length !== rows * cols)
@@ -46,7 +57,7 @@ export function quantizeInt8(w: ArrayLike<number>, rows: number, cols: number): 
     }
   }
   return { rows, cols, q, scales };
-}
+});
 
 /** Ŵ = s_r · q: the float matrix an int8 one stands for. */
 export function dequantizeInt8(m: Int8Rows): Float32Array {

@@ -1,0 +1,97 @@
+// Helpers for chapter 13's exercises: random weight matrices with a few outliers, the usual wrong
+// variants of each quantizer (for diagnose), and the integration step: a tiny GPT trained with the
+// library, quantized with the learner's function, must score its held-out tokens as it does when
+// quantized by the reference.
+
+import type { Rng } from '../../tensor/rng.js';
+import { manualSeed } from '../../tensor/rng.js';
+import { tensor } from '../../tensor/creation.js';
+import { noGrad } from '../../tensor/grad-mode.js';
+import { GPT } from '../../model/gpt.js';
+import type { GPTConfigInput } from '../../model/config.js';
+import { train } from '../../train/trainer.js';
+import { withReferences } from '../registry.js';
+import { TINY_MODEL, toyTokens } from '../tiny-train.js';
+import { quantizeModel } from '../../quant/quantize-model.js';
+import type { QuantizeOptions } from '../../quant/quantized-linear.js';
+import type { ExtraCheck, StepOutcome } from '../spec.js';
+
+/** A (rows, cols) matrix of N(0, 0.02²)-ish weights, with `outliers` entries 20x larger. */
+export function weights(rng: Rng, rows: number, cols: number, outliers = 0): Float32Array {
+  const w = new Float32Array(rows * cols);
+  for (let i = 0; i < w.length; i++) w[i] = 0.02 * (rng.random() + rng.random() + rng.random() - 1.5);
+  for (let k = 0; k < outliers; k++) w[rng.randint(0, w.length)] = 0.4 * (rng.random() < 0.5 ? -1 : 1);
+  return w;
+}
+
+/** The int8 codes with a variant of the scale rule: for naming a learner's mistake. */
+export function int8Variant(
+  w: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  o: { levels?: number; global?: boolean; trunc?: boolean },
+): number[] {
+  const levels = o.levels ?? 127;
+  const amaxOf = (r: number) => {
+    let m = 0;
+    for (let j = 0; j < cols; j++) m = Math.max(m, Math.abs(w[(o.global ? 0 : r) * cols + j]));
+    if (o.global) for (let i = 0; i < rows * cols; i++) m = Math.max(m, Math.abs(w[i]));
+    return m;
+  };
+  const q: number[] = [];
+  for (let r = 0; r < rows; r++) {
+    const s = Math.fround(amaxOf(r) / levels);
+    for (let j = 0; j < cols; j++) {
+      const v = s === 0 ? 0 : (o.trunc ? Math.trunc : Math.round)(w[r * cols + j] / s);
+      q.push(Math.max(-127, Math.min(127, v)));
+    }
+  }
+  return q;
+}
+
+/** Held-out loss of a tiny GPT trained 60 steps on the toy corpus, then quantized as `o` says. */
+function quantizedLoss(o: QuantizeOptions): { float: number; quantized: number } {
+  const tokens = toyTokens(2000);
+  manualSeed(5);
+  const gpt = new GPT({ ...TINY_MODEL, nEmbd: 32 } as GPTConfigInput);
+  withReferences(() =>
+    train(
+      gpt,
+      { train: tokens.subarray(0, 1600), val: tokens.subarray(1600) },
+      { steps: 60, batchSize: 4, lr: 1e-2, evalInterval: 1000, evalBatches: 1, warmupSteps: 0 },
+    ),
+  );
+  gpt.eval();
+  const ids = Array.from(tokens.subarray(1600, 1617));
+  const loss = () =>
+    noGrad(() =>
+      gpt.forward(tensor([ids.slice(0, 16)]), { targets: tensor([ids.slice(1, 17)]) }).loss!.item(),
+    );
+  const float = loss();
+  quantizeModel(gpt, o);
+  return { float, quantized: loss() };
+}
+
+/** Integration: quantize a trained tiny GPT with the learner's function; its loss must match. */
+export function quantizedGptStep(o: QuantizeOptions, label: string): ExtraCheck {
+  return {
+    kind: 'integration',
+    name: `tiny GPT trained 60 steps, quantized to ${label}: held-out loss as with the reference`,
+    timeLimitMs: 8000,
+    run(): StepOutcome {
+      const mine = quantizedLoss(o);
+      const ref = withReferences(() => quantizedLoss(o));
+      const d = Math.abs(mine.quantized - ref.quantized);
+      const ok = Number.isFinite(mine.quantized) && d <= 1e-3 * Math.max(1, Math.abs(ref.quantized));
+      return {
+        passed: ok,
+        maxAbsDiff: d,
+        message: ok
+          ? `loss ${mine.float.toFixed(4)} in float, ${mine.quantized.toFixed(4)} quantized (reference ` +
+            `${ref.quantized.toFixed(4)})`
+          : `quantized with your function the loss is ${mine.quantized.toFixed(4)}; with the reference ` +
+            `${ref.quantized.toFixed(4)} (float: ${ref.float.toFixed(4)})`,
+      };
+    },
+  };
+}
