@@ -56,7 +56,10 @@ const quantizeInt8Spec: ExerciseSpec = {
     const [w, rows, cols] = c.args as [Float32Array, number, number];
     const g = got as Partial<Int8Rows> | null;
     if (!g || !(g.q instanceof Int8Array))
-      return 'return { rows, cols, q, scales } with q an Int8Array (rows · cols) and scales a Float32Array (rows)';
+      return (
+        'return { rows, cols, q, scales } with q an Int8Array (rows · cols) and scales a ' +
+        'Float32Array (rows)'
+      );
     if (g.scales && Array.from(g.scales).some((s) => !Number.isFinite(s)))
       return 'a scale is NaN or infinite: a row of zeros has scale 0 and codes 0';
     if (Array.from(g.q).some((v, i) => v !== 0 && (want as Int8Rows).q[i] === 0 && w[i] === 0))
