@@ -121,7 +121,7 @@ function qkv(attn: MultiHeadAttention, c: GPTConfig): Affine {
 export interface Gpt2GgufPlan {
   metadata: Metadata;
   tensors: GgufTensor[];
-  /** Matrices whose rows are not whole 32-value blocks, written f16 instead (as llama.cpp's converter does). */
+  /** Matrices whose rows are not whole 32-value blocks: written f16 (as llama.cpp's converter does). */
   fellBack: string[];
 }
 
@@ -166,11 +166,12 @@ export function gpt2Gguf(
   };
   const { vocabSize: V, blockSize: P, nEmbd: C, mlpHidden: H } = c;
   matrix('token_embd.weight', model.wte.weight.data, V, C);
+  // A fixed sinusoid table is a learned table that never trained; no positions is a table of zeros.
   const pos = model.wpe
     ? Float32Array.from(model.wpe.weight.data)
     : c.positions === 'sinusoidal'
-      ? Float32Array.from(sinusoidalTable(P, C).data) // the fixed table the model adds is a learned table that never trains
-      : new Float32Array(P * C); // no positions: a table of zeros adds nothing
+      ? Float32Array.from(sinusoidalTable(P, C).data)
+      : new Float32Array(P * C);
   f32('position_embd.weight', pos, [C, P]);
   /** A LayerNorm's gain and shift (checkGpt2Layout refused RMSNorm); absent ones are 1 and 0. */
   const norm = (tname: string, n: Norm): void => {

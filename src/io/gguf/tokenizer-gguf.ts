@@ -26,7 +26,8 @@ function checkMappable(tok: Tokenizer): BpeTokenizer {
   const p = tok.pretokenizer;
   if (!(p.type === 'gpt2' || (p.type === 'regex' && p.pattern === GPT2_PATTERN)))
     throw new LlmfsError(
-      `export gguf: the tokenizer's pre-tokenizer is ${p.type === 'regex' ? 'a custom regex' : `'${p.type}'`}; ` +
+      `export gguf: the tokenizer's pre-tokenizer is ` +
+        `${p.type === 'regex' ? 'a custom regex' : `'${p.type}'`}; ` +
         `llama.cpp's gpt2 tokenizer (tokenizer.ggml.pre = gpt-2) splits text with GPT-2's regex only`,
     );
   if (!tok.merges)
