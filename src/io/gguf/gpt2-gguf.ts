@@ -87,27 +87,20 @@ function expandKv(
 }
 
 /**
- * The fused q|k|v projection as gpt2 stores it: (3C, C) weight and (3C) bias. Separate
- * q_proj/k_proj/v_proj are stacked; grouped-query K and V heads are repeated to one per query
- * head (the same function: each query head still reads the same keys and values).
+ * The fused q|k|v projection as gpt2 stores it: (3C, C) weight and (3C) bias. Grouped-query K
+ * and V heads are repeated to one per query head (the same function: each query head still
+ * reads the same keys and values; repeatKv in model/attention.ts pairs head h with ⌊h/group⌋).
  */
 function qkv(attn: MultiHeadAttention, c: GPTConfig): Affine {
   const hs = c.nEmbd / c.nHead;
   const C = c.nEmbd;
   const kvW = c.nKvHead * hs;
-  let q: Affine, k: Affine, v: Affine;
-  if (attn.c_attn) {
-    const f = affine(attn.c_attn, 'attn.c_attn');
-    const rows = (a: Float32Array | null, from: number, n: number, width: number): Float32Array | null =>
-      a ? a.slice(from * width, (from + n) * width) : null;
-    q = { w: rows(f.w, 0, C, C)!, b: rows(f.b, 0, C, 1), out: C, in: C };
-    k = { w: rows(f.w, C, kvW, C)!, b: rows(f.b, C, kvW, 1), out: kvW, in: C };
-    v = { w: rows(f.w, C + kvW, kvW, C)!, b: rows(f.b, C + kvW, kvW, 1), out: kvW, in: C };
-  } else {
-    q = affine(attn.q_proj, 'attn.q_proj');
-    k = affine(attn.k_proj, 'attn.k_proj');
-    v = affine(attn.v_proj, 'attn.v_proj');
-  }
+  const f = affine(attn.c_attn, 'attn.c_attn (GPT blocks always fuse q, k and v)');
+  const rows = (a: Float32Array | null, from: number, n: number, width: number): Float32Array | null =>
+    a ? a.slice(from * width, (from + n) * width) : null;
+  const q = { w: rows(f.w, 0, C, C)!, b: rows(f.b, 0, C, 1) };
+  const k = { w: rows(f.w, C, kvW, C)!, b: rows(f.b, C, kvW, 1) };
+  const v = { w: rows(f.w, C + kvW, kvW, C)!, b: rows(f.b, C + kvW, kvW, 1) };
   const w = new Float32Array(3 * C * C);
   const b = new Float32Array(3 * C);
   [q, k, v].forEach((p, i) => {
