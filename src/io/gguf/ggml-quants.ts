@@ -80,9 +80,19 @@ function checkBlocks(n: number, what: string): number {
 }
 
 /**
- * Q8_0. The scale is rounded to fp16 before dividing by it, so every value decodes within half
- * the stored scale: |x − d·q| ≤ d/2. (llama.cpp's reference divides by the unrounded scale; the
- * decoding, which is all the format fixes, is the same.)
+ * A block scale as fp16 bits, rounded away from zero when rounding to nearest would make
+ * |d|·steps < amax (then the largest value would need a code past the end and be clamped). This
+ * matters for tiny blocks, whose scales are fp16 subnormals with few significant bits.
+ */
+function scaleBits(d: number, amax: number, steps: number): number {
+  const bits = f32ToF16Bits(d);
+  return Math.abs(f16BitsToF32(bits)) * steps < amax ? bits + 1 : bits; // +1 ulp in magnitude
+}
+
+/**
+ * Q8_0. The scale is rounded to fp16 (up, if needed, by scaleBits) before dividing by it, so every
+ * value decodes within half the stored scale: |x − d·q| ≤ d/2. (llama.cpp's reference divides by
+ * the unrounded scale; the decoding, which is all the format fixes, is the same.)
  */
 export function quantizeQ8_0(x: ArrayLike<number>): Uint8Array {
   const nb = checkBlocks(x.length, 'Q8_0');
@@ -92,7 +102,7 @@ export function quantizeQ8_0(x: ArrayLike<number>): Uint8Array {
     const o = b * Q8_0_BLOCK_BYTES;
     let amax = 0;
     for (let j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(x[b * QK + j]));
-    const dBits = f32ToF16Bits(amax / 127);
+    const dBits = scaleBits(amax / 127, amax, 127);
     const d = f16BitsToF32(dBits);
     view.setUint16(o, dBits, true);
     for (let j = 0; j < QK; j++) {
@@ -129,7 +139,7 @@ export function quantizeQ4_0(x: ArrayLike<number>): Uint8Array {
     const o = b * Q4_0_BLOCK_BYTES;
     let m = 0; // the value (with its sign) of largest magnitude
     for (let j = 0; j < QK; j++) if (Math.abs(x[b * QK + j]) > Math.abs(m)) m = x[b * QK + j];
-    const dBits = f32ToF16Bits(m / -8);
+    const dBits = scaleBits(m / -8, Math.abs(m), 8);
     const d = f16BitsToF32(dBits);
     view.setUint16(o, dBits, true);
     const code = (j: number): number =>
