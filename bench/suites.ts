@@ -9,6 +9,7 @@ import { trainingSuite } from './training.js';
 import { exercisesSuite } from './exercises.js';
 import { finetuneSuite } from './finetune.js';
 import { alignSuite } from './align.js';
+import { ggufSuite } from './gguf.js';
 
 export const suites: Suite[] = [
   engineSuite,
@@ -19,4 +20,5 @@ export const suites: Suite[] = [
   finetuneSuite,
   alignSuite,
   exercisesSuite,
+  ggufSuite,
 ];
