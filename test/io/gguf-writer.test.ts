@@ -19,6 +19,9 @@ import { CharTokenizer } from '../../src/tokenizer/char.js';
 import { trainBpe } from '../../src/tokenizer/train.js';
 import { BpeTokenizer } from '../../src/tokenizer/bpe.js';
 import { exportCommand } from '../../src/cli/export.js';
+import { saveModel } from '../../src/io/model-checkpoint.js';
+import { quantizeLinears } from '../../src/quant/quantize-model.js';
+import { QuantizedLinear } from '../../src/quant/quantized-linear.js';
 import { tempDir, TINY } from '../interop/helpers.js';
 
 const dir = tempDir('gguf-io');
@@ -241,4 +244,25 @@ test('llmfs export --format gguf writes the file; missing flags are one clear li
     async () => exportCommand.run(['--format', 'gguf', '--model', TINY, '--out', out, '--quant', 'q5_1']),
     /--quant must be one of f32, f16, q8_0, q4_0/,
   );
+});
+
+test('our checkpoint directory exports too, with <|endoftext|> as bos/eos', () => {
+  const model = new GPT(base);
+  const ckpt = join(dir, 'ckpt');
+  saveModel(ckpt, model, { tokenizer: tok });
+  const r = exportGguf(ckpt, join(dir, 'ckpt.gguf'), 'f32');
+  assert.equal(r.eosTokenId, 261);
+  const f = parseGguf(new Uint8Array(readFileSync(r.path)));
+  assert.equal(metaValue(f.metadata, 'general.name'), 'ckpt');
+  assert.deepEqual([...f.read('blk.0.ffn_up.weight')], [...model.h.at(0).mlp.c_fc.weight.data]);
+});
+
+test('a model with quantized Linears exports their dequantized weights', () => {
+  const model = new GPT(base);
+  quantizeLinears(model, { bits: 4, groupSize: 32 });
+  const plan = gpt2Gguf(model, 'f32', 'q', new Map());
+  const f = parseGguf(ggufBytes(plan.metadata, plan.tensors));
+  const attn = model.h.at(0).attn.c_attn as unknown as QuantizedLinear;
+  assert.ok(attn instanceof QuantizedLinear);
+  assert.deepEqual([...f.read('blk.0.attn_qkv.weight')], [...attn.dequantizedWeight().data]);
 });
