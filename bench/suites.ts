@@ -10,6 +10,7 @@ import { exercisesSuite } from './exercises.js';
 import { finetuneSuite } from './finetune.js';
 import { alignSuite } from './align.js';
 import { quantSuite } from './quant.js';
+import { ggufSuite } from './gguf.js';
 
 export const suites: Suite[] = [
   engineSuite,
@@ -21,4 +22,5 @@ export const suites: Suite[] = [
   alignSuite,
   quantSuite,
   exercisesSuite,
+  ggufSuite,
 ];

@@ -15,6 +15,7 @@ import { classifyCommand } from './classify.js';
 import { rewardCommand } from './reward.js';
 import { chatCommand } from './chat.js';
 import { quantizeCommand } from './quantize.js';
+import { exportCommand } from './export.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
@@ -31,4 +32,5 @@ export const commands: Record<string, Command> = {
   reward: rewardCommand,
   chat: chatCommand,
   quantize: quantizeCommand,
+  export: exportCommand,
 };
