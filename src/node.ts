@@ -109,3 +109,25 @@ export {
   type RewardModelInfo,
   type LoadedRewardModel,
 } from './io/reward-model-dir.js';
+// Compression and deployment (chapter 13): GGUF files for llama.cpp / Ollama.
+export { saveGguf, exportGguf, type GgufExportReport } from './io/gguf/export-gguf.js';
+export {
+  gpt2Gguf,
+  checkGpt2Layout,
+  GGUF_QUANTS,
+  type GgufQuant,
+  type Gpt2GgufPlan,
+} from './io/gguf/gpt2-gguf.js';
+export { writeGguf, ggufBytes, ggufChunks, type GgufTensor } from './io/gguf/gguf-writer.js';
+export { parseGguf, metaValue, type GgufFile, type GgufTensorInfo } from './io/gguf/gguf-reader.js';
+export {
+  quantizeQ8_0,
+  dequantizeQ8_0,
+  quantizeQ4_0,
+  dequantizeQ4_0,
+  encodeF16,
+  decodeF16,
+  f32ToF16Bits,
+  f16BitsToF32,
+} from './io/gguf/ggml-quants.js';
+export { tokenizerMetadata, type TokenizerGguf } from './io/gguf/tokenizer-gguf.js';
