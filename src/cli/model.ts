@@ -13,6 +13,8 @@ import { checkNotRunDir } from './run-dir.js';
 import { fmtShape } from '../tensor/shape.js';
 import { loadPretrained } from '../io/load-pretrained.js';
 import { LlmfsError } from '../errors.js';
+import { quantizedModules } from '../quant/quantize-model.js';
+import { isInt8 } from '../quant/qmatmul.js';
 
 const specs = {
   preset: { type: 'string', help: 'model preset', default: 'tiny', choices: PRESET_NAMES },
@@ -43,11 +45,25 @@ export interface NamedShape {
   name: string;
   shape: readonly number[];
   frozen: boolean;
+  /** A quantized weight's format ('int8', 'int4'); absent for float parameters. */
+  format?: string;
 }
 
-/** A built model's parameters as NamedShapes. */
+/** A built model's parameters as NamedShapes, quantized weights (frozen) included. */
 export function namedShapes(model: Module): NamedShape[] {
-  return model.namedParameters().map(([name, p]) => ({ name, shape: p.shape, frozen: !p.requiresGrad }));
+  const out: NamedShape[] = model
+    .namedParameters()
+    .map(([name, p]) => ({ name, shape: p.shape, frozen: !p.requiresGrad }));
+  for (const [name, m] of quantizedModules(model)) {
+    const w = m.weightQ;
+    out.push({
+      name: `${name}.weight`,
+      shape: [w.rows, w.cols],
+      frozen: true,
+      format: isInt8(w) ? 'int8' : 'int4',
+    });
+  }
+  return out;
 }
 
 /**
@@ -59,7 +75,7 @@ export function moduleTable(params: readonly NamedShape[]): Row[] {
   for (const p of params) {
     const parts = p.name.split('.');
     const mod = parts.slice(0, -1).join('.');
-    const entry = `${parts[parts.length - 1]} ${fmtShape(p.shape)}`;
+    const entry = `${parts[parts.length - 1]}${p.format ? ` ${p.format}` : ''} ${fmtShape(p.shape)}`;
     const r = instances.get(mod);
     const size = p.shape.reduce((a, b) => a * b, 1);
     const frozen = p.frozen ? size : 0;

@@ -23,6 +23,7 @@ import { LlmfsError } from '../../src/errors.js';
 import { quantizeCommand } from '../../src/cli/quantize.js';
 import { evalCommand } from '../../src/cli/eval.js';
 import { generateCommand } from '../../src/cli/generate.js';
+import { modelCommand } from '../../src/cli/model.js';
 import type { Command } from '../../src/cli/command.js';
 import type { GPT } from '../../src/model/gpt.js';
 
@@ -194,6 +195,12 @@ test('llmfs quantize: bad options and training a quantized model are one clear l
     (await run(quantizeCommand, ['--model', FIXTURE, '--out', q4, '--bits', '4', '--group', '16'])).code,
     0,
   );
+  // model info counts the quantized weights (frozen) and names their format.
+  const info = await run(modelCommand, ['info', '--model', q4, '--json']);
+  const mods = JSON.parse(info.out).modules as { module: string; shapes: string; frozen: number }[];
+  const wte = mods.find((m) => m.module === 'wte')!;
+  assert.match(wte.shapes, /weight int4 \(/);
+  assert.ok(wte.frozen > 0);
   assert.throws(
     () => loadPretrained(q4, { forTraining: 'finetune instruct' }),
     /finetune instruct: .* is a quantized checkpoint \(int4\); training needs float weights/,
