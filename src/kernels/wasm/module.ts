@@ -49,6 +49,36 @@ export interface KernelExports {
     ldc: number,
     accumulate: number,
   ): void;
+  /** y = x Ŵᵀ over weight rows j0..j1, Ŵ int8 with row scales (assembly/quant.ts). */
+  qgemmInt8(
+    M: number,
+    K: number,
+    x: number,
+    ldx: number,
+    q: number,
+    s: number,
+    y: number,
+    ldy: number,
+    j0: number,
+    j1: number,
+  ): void;
+  /** y = x Ŵᵀ over weight rows j0..j1, Ŵ int4 in groups of G (16 | G), zeros at z or 0. */
+  qgemmInt4(
+    M: number,
+    K: number,
+    G: number,
+    x: number,
+    ldx: number,
+    p: number,
+    s: number,
+    z: number,
+    y: number,
+    ldy: number,
+    j0: number,
+    j1: number,
+  ): void;
+  dequantInt8(N: number, K: number, q: number, s: number, out: number): void;
+  dequantInt4(N: number, K: number, G: number, p: number, s: number, z: number, out: number): void;
   softmaxForward(x: number, y: number, rows: number, cols: number): void;
   softmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
   logSoftmaxForward(x: number, y: number, rows: number, cols: number): void;
