@@ -77,6 +77,8 @@ export interface KernelExports {
     j0: number,
     j1: number,
   ): void;
+  /** x reordered for qgemmInt4 with 32 | G: each block of 32 as [x at even k, x at odd k]. */
+  int4SplitX(M: number, K: number, x: number, ldx: number, xs: number): void;
   dequantInt8(N: number, K: number, q: number, s: number, out: number): void;
   dequantInt4(N: number, K: number, G: number, p: number, s: number, z: number, out: number): void;
   softmaxForward(x: number, y: number, rows: number, cols: number): void;

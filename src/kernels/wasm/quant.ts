@@ -106,12 +106,14 @@ export function wasmQuantGemm(ctx: QuantContext, p: QuantGemmArgs, threads = Inf
     let placed: Placed,
       xPtr: number,
       yPtr: number,
-      deq = 0;
+      deq = 0,
+      split = 0;
     try {
       placed = kept ?? place(heap, w, heap.alloc(placedBytes(w)));
       xPtr = heap.input(x, p.xOffset, M * K);
       yPtr = heap.output(y, p.yOffset, M * N);
       if (M > QGEMV_MAX_M) deq = heap.alloc(N * K * 4);
+      else if (!('q' in w) && w.groupSize % 32 === 0) split = heap.alloc(M * K * 4);
     } catch (err) {
       if (!(err instanceof HeapFull)) throw err;
       jsQuantGemm(p); // nothing written yet: the reference gives the same numbers
@@ -142,6 +144,11 @@ export function wasmQuantGemm(ctx: QuantContext, p: QuantGemmArgs, threads = Inf
       if (n > 1 && ctx.pool) ctx.pool.run(job, slabs(job, n, kernels.gemmTileRows()), n, run);
       else run(job);
     } else {
+      if (split) {
+        // the kernel pairs low nibbles with x at even k, high ones with x at odd k: reorder x once
+        kernels.int4SplitX(M, K, xPtr, K, split);
+        xPtr = split;
+      }
       const job: QuantJob = {
         kind: 'q' in w ? 1 : 2,
         M,
