@@ -128,7 +128,7 @@ test('quantGemm, wasm: two threads split large products and equal the reference'
     quantizeInt4(rand(1031 * 512, rng), 1031, 512, { groupSize: 64, zeroPoint: true }),
   ];
   for (const w of big)
-    for (const M of [1, 4, 5, 12]) {
+    for (const M of [1, 4, 5, 12, 70]) {
       const x = rand(M * w.cols, rng);
       const want = reference(x, M, w);
       const one = run((p) => be.quantGemmThreads(p, 1), x, M, w);

@@ -15,8 +15,12 @@ import { HeapFull, type WasmHeap } from './heap.js';
 import { slabs, type GemmContext } from './gemm.js';
 import type { GemmJob, QuantJob } from '../threads/pool.js';
 
-/** Up to this many rows of x the code-reading kernels beat dequantize + gemm (bench/kernels.ts). */
-export const QGEMV_MAX_M = 8;
+/**
+ * Up to this many rows of x the code-reading kernels beat dequantizing Ŵ then the packed gemm
+ * (measured at 768x3072 on 2 cores: int8 kernel ~0.19 ms/row flat to M = 64; int4 doubles its
+ * cost per row past 8 while dequantize + gemm falls to ~0.3 ms/row by M = 33).
+ */
+export const QGEMV_MAX_M = { int8: 64, int4: 8 };
 /** Below this many multiply-adds the plain loop is as fast as the copies and the call. */
 const MIN_WASM_MACS = 2048;
 /** Below this many weights one thread is faster than waking the workers (bench/kernels.ts). */
@@ -112,7 +116,7 @@ export function wasmQuantGemm(ctx: QuantContext, p: QuantGemmArgs, threads = Inf
       placed = kept ?? place(heap, w, heap.alloc(placedBytes(w)));
       xPtr = heap.input(x, p.xOffset, M * K);
       yPtr = heap.output(y, p.yOffset, M * N);
-      if (M > QGEMV_MAX_M) deq = heap.alloc(N * K * 4);
+      if (M > ('q' in w ? QGEMV_MAX_M.int8 : QGEMV_MAX_M.int4)) deq = heap.alloc(N * K * 4);
       else if (!('q' in w) && w.groupSize % 32 === 0) split = heap.alloc(M * K * 4);
     } catch (err) {
       if (!(err instanceof HeapFull)) throw err;
