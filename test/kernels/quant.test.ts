@@ -12,7 +12,7 @@ import { gemm as jsGemm } from '../../src/kernels/js/gemm.js';
 import { quantGemm as jsQuantGemm } from '../../src/kernels/js/quant.js';
 import { resetBackend, setBackend, type QuantGemmArgs } from '../../src/kernels/backend.js';
 import { createWasmBackend, type WasmBackend } from '../../src/kernels/wasm/backend.js';
-import { createNodeWasmBackend } from '../../src/kernels/threads/node.js';
+import { createNodeWasmBackend, spawnNodeWorker } from '../../src/kernels/threads/node.js';
 import { quantizeInt8 } from '../../src/quant/int8.js';
 import { quantizeInt4 } from '../../src/quant/int4.js';
 import { dequantizeWeight, quantizedLinear, type QuantWeight } from '../../src/quant/qmatmul.js';
@@ -212,4 +212,40 @@ test("quantizedLinear: an input whose last size is not the weight's is one clear
     () => quantizedLinear(new Tensor(new Float32Array(6), [2, 3]), w, null),
     /last size must be 8/,
   );
+});
+
+test('quantGemm, opt-in int8 activations: within the bound of rounding x to int8, one and two threads', async () => {
+  const rng = new Rng(10);
+  const q8 = [
+    await createWasmBackend({ int8Activations: true }),
+    await createWasmBackend({ threads: 2, spawnWorker: spawnNodeWorker, int8Activations: true }),
+  ];
+  for (const be of q8)
+    for (const [N, K] of [
+      [67, 33],
+      [1031, 520],
+    ])
+      for (const M of [1, 3, 9, 70]) {
+        const w = quantizeInt8(rand(N * K, rng), N, K);
+        const x = rand(M * K, rng);
+        const want = reference(x, M, w);
+        const got = run(be.quantGemm, x, M, w);
+        const wd = dequantizeWeight(w).data;
+        let differs = false;
+        for (let i = 0; i < M; i++) {
+          let xmax = 0;
+          for (let k = 0; k < K; k++) xmax = Math.max(xmax, Math.abs(x[i * K + k]));
+          for (let j = 0; j < N; j++) {
+            let wsum = 0;
+            for (let k = 0; k < K; k++) wsum += Math.abs(wd[j * K + k]);
+            // each x is off by at most half its row's step max|x| / 127
+            const bound = (xmax / 127 / 2) * wsum + 1e-5 * (1 + Math.abs(want[i * N + j]));
+            const err = Math.abs(got[i * N + j] - want[i * N + j]);
+            assert.ok(err <= bound, `${be.name} ${N}x${K} M=${M} (${i}, ${j}): error ${err} > ${bound}`);
+            differs ||= err > 1e-4;
+          }
+        }
+        assert.ok(differs, 'the int8-activation path really ran (its results differ from the float path)');
+      }
+  for (const be of q8) be.close();
 });

@@ -45,8 +45,11 @@ export interface Slabs {
  * split the output columns (weight rows) in slabs of `size`.
  */
 export interface QuantJob {
-  /** 1: int8 rows (codes at q, scales at s); 2: int4 groups of G (packed at q, zeros at z or 0). */
-  kind: 1 | 2;
+  /**
+   * 1: int8 rows (codes at q, scales at s); 2: int4 groups of G (packed at q, zeros at z or 0);
+   * 3: int8 rows times x quantized per row (int8 codes at x, row scales at t).
+   */
+  kind: 1 | 2 | 3;
   M: number;
   N: number;
   K: number;
@@ -58,11 +61,13 @@ export interface QuantJob {
   z: number;
   y: number;
   ldy: number;
+  /** kind 3: x's row scales (else 0). */
+  t: number;
 }
 
 // Control block. Header: the gemm's 11 arguments, then byRows, slab size, slab count, the
 // next-slab counter and the accumulate flag, then the job kind (0 gemm, 1 int8, 2 int4) and a
-// quantized product's 11 arguments. Then SLOT int32s per worker: [seq, done, failed, workspace
+// quantized product's 12 arguments. Then SLOT int32s per worker: [seq, done, failed, workspace
 // address].
 const ARGS = 0;
 const BY_ROWS = 11;
@@ -72,7 +77,7 @@ const NEXT = 14;
 const ACC = 15;
 const KIND = 16;
 const QARGS = 17;
-const HEADER = 28;
+const HEADER = 29;
 export const SLOT = 4;
 const SEQ = 0;
 const DONE = 1;
@@ -160,7 +165,7 @@ export class ThreadPool {
    */
   runQuant(job: QuantJob, size: number, threads: number, self: (j0: number, j1: number) => void): void {
     const c = this.ctrl;
-    c.set([job.M, job.N, job.K, job.G, job.x, job.ldx, job.q, job.s, job.z, job.y, job.ldy], QARGS);
+    c.set([job.M, job.N, job.K, job.G, job.x, job.ldx, job.q, job.s, job.z, job.y, job.ldy, job.t], QARGS);
     c[SIZE] = size;
     c[KIND] = job.kind;
     this.dispatch(Math.ceil(job.N / size), threads, (i) => self(i * size, Math.min(job.N, (i + 1) * size)));

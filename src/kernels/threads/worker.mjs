@@ -21,9 +21,11 @@ const listen = (cb) =>
   isNode ? port.on('message', cb) : port.addEventListener('message', (e) => cb(e.data));
 
 listen(({ module, memory, ctrl, slot }) => {
-  let gemm, qgemmInt8, qgemmInt4;
+  let gemm, qgemmInt8, qgemmInt4, qgemmInt8Q8;
   try {
-    ({ gemm, qgemmInt8, qgemmInt4 } = new WebAssembly.Instance(module, { env: { memory } }).exports);
+    ({ gemm, qgemmInt8, qgemmInt4, qgemmInt8Q8 } = new WebAssembly.Instance(module, {
+      env: { memory },
+    }).exports);
   } catch (err) {
     port.postMessage(`cannot instantiate the kernel module: ${err}`);
     return;
@@ -65,7 +67,7 @@ listen(({ module, memory, ctrl, slot }) => {
 
   // a quantized product (pool.ts QuantJob): slabs of output columns j0..j1
   function quantSlabs(c) {
-    const [M, N, K, G, x, ldx, q, s, z, y, ldy] = c.subarray(QARGS, QARGS + 11);
+    const [M, N, K, G, x, ldx, q, s, z, y, ldy, t] = c.subarray(QARGS, QARGS + 12);
     const kind = c[KIND],
       size = c[SIZE],
       count = c[COUNT];
@@ -73,7 +75,8 @@ listen(({ module, memory, ctrl, slot }) => {
       const j0 = i * size,
         j1 = Math.min(N, j0 + size);
       if (kind === 1) qgemmInt8(M, K, x, ldx, q, s, y, ldy, j0, j1);
-      else qgemmInt4(M, K, G, x, ldx, q, s, z, y, ldy, j0, j1);
+      else if (kind === 2) qgemmInt4(M, K, G, x, ldx, q, s, z, y, ldy, j0, j1);
+      else qgemmInt8Q8(M, K, x, t, q, s, y, ldy, j0, j1);
     }
   }
 });

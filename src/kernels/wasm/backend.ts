@@ -40,6 +40,12 @@ export interface WasmBackendOptions {
    * full memory is never an error: storage and kernel scratch fall back to ordinary memory.
    */
   maxMemoryPages?: number;
+  /**
+   * Opt-in, changes results: products with an int8 weight quantize x per row to int8 too and run
+   * in integer dot products, as llama.cpp's Q8_0 does (kernels/wasm/quant.ts). Default false:
+   * every product equals the reference to float tolerance.
+   */
+  int8Activations?: boolean;
 }
 
 export interface WasmBackend extends Backend {
@@ -87,7 +93,7 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
   const threads = pool ? pool.size : 1;
   const ctx: GemmContext = { kernels, heap, workspace: workspaces[0], pool };
   const gemm = (p: GemmArgs) => wasmGemm(ctx, p);
-  const qctx = newQuantContext(ctx);
+  const qctx = newQuantContext(ctx, opts.int8Activations ?? false);
   return {
     ...jsBackend,
     ...wasmKernels(heap, kernels, opts.thresholds),

@@ -34,18 +34,23 @@ interface Placed {
 }
 
 export interface QuantContext extends GemmContext {
+  /**
+   * Opt-in: int8 weights multiply x quantized per row to int8 (integer dot products, faster,
+   * NOT equal to the reference: error up to max|x_i| / 254 · Σ_k |ŵ(j, k)|). Default false.
+   */
+  int8Activations: boolean;
   /** Weights placed in persistent wasm storage, by their codes array. */
   resident: WeakMap<object, Placed>;
   /** Gives a placed weight's storage back when its codes array is collected. */
   registry: FinalizationRegistry<Float32Array> | null;
 }
 
-export function newQuantContext(g: GemmContext): QuantContext {
+export function newQuantContext(g: GemmContext, int8Activations = false): QuantContext {
   const registry =
     typeof FinalizationRegistry === 'function'
       ? new FinalizationRegistry<Float32Array>((block) => void g.heap.releasePersistent(block))
       : null;
-  return { ...g, resident: new WeakMap(), registry };
+  return { ...g, int8Activations, resident: new WeakMap(), registry };
 }
 
 function codesOf(w: QuantMatrix): Int8Array | Uint8Array {
@@ -111,12 +116,16 @@ export function wasmQuantGemm(ctx: QuantContext, p: QuantGemmArgs, threads = Inf
       xPtr: number,
       yPtr: number,
       deq = 0,
-      split = 0;
+      split = 0,
+      xq = 0,
+      xt = 0;
     try {
       placed = kept ?? place(heap, w, heap.alloc(placedBytes(w)));
       xPtr = heap.input(x, p.xOffset, M * K);
       yPtr = heap.output(y, p.yOffset, M * N);
-      if (M > ('q' in w ? QGEMV_MAX_M.int8 : QGEMV_MAX_M.int4)) deq = heap.alloc(N * K * 4);
+      // opt-in int8 activations serve every M, so that one model gives one set of numbers
+      if ('q' in w && ctx.int8Activations) [xq, xt] = [heap.alloc(M * K), heap.alloc(M * 4)];
+      else if (M > ('q' in w ? QGEMV_MAX_M.int8 : QGEMV_MAX_M.int4)) deq = heap.alloc(N * K * 4);
       else if (!('q' in w) && w.groupSize % 32 === 0) split = heap.alloc(M * K * 4);
     } catch (err) {
       if (!(err instanceof HeapFull)) throw err;
@@ -153,24 +162,28 @@ export function wasmQuantGemm(ctx: QuantContext, p: QuantGemmArgs, threads = Inf
         kernels.int4SplitX(M, K, xPtr, K, split);
         xPtr = split;
       }
+      if (xq) kernels.quantizeRowsInt8(M, K, xPtr, K, xq, xt); // opt-in: x in int8 too
       const job: QuantJob = {
-        kind: 'q' in w ? 1 : 2,
+        kind: xq ? 3 : 'q' in w ? 1 : 2,
         M,
         N,
         K,
         G: 'q' in w ? K : w.groupSize,
-        x: xPtr,
+        x: xq || xPtr,
         ldx: K,
         q: placed.q,
         s: placed.s,
         z: placed.z,
         y: yPtr,
         ldy: N,
+        t: xt,
       };
-      const run = (j0: number, j1: number) =>
-        job.kind === 1
-          ? kernels.qgemmInt8(M, K, xPtr, K, job.q, job.s, yPtr, N, j0, j1)
-          : kernels.qgemmInt4(M, K, job.G, xPtr, K, job.q, job.s, job.z, yPtr, N, j0, j1);
+      const run = (j0: number, j1: number) => {
+        const { x: jx, q, s, z } = job;
+        if (job.kind === 1) kernels.qgemmInt8(M, K, jx, K, q, s, yPtr, N, j0, j1);
+        else if (job.kind === 2) kernels.qgemmInt4(M, K, job.G, jx, K, q, s, z, yPtr, N, j0, j1);
+        else kernels.qgemmInt8Q8(M, K, jx, xt, q, s, yPtr, N, j0, j1);
+      };
       if (n > 1 && ctx.pool && N * K >= MIN_THREAD_WEIGHTS) {
         // about 4 slabs per thread, so a descheduled thread holds up little
         ctx.pool.runQuant(job, Math.max(16, Math.ceil(N / (4 * n) / 16) * 16), n, run);
