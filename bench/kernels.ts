@@ -329,7 +329,7 @@ export const kernelsSuite: Suite = {
       });
     rows.push(...(await tfjsRows()));
     rows.push(...gemvRows(plain));
-    rows.push(...quantGemvRows(plain));
+    rows.push(...quantGemvRows(plain, await createNodeWasmBackend({ threads, int8Activations: true })));
     // the element-wise kernels always run with every element in wasm, to measure the break-even
     const all = await createNodeWasmBackend({ threads: 1 });
     rows.push(

@@ -12,7 +12,9 @@ import type { Suite, BenchRow } from './harness.js';
 import { timeMs } from './harness.js';
 import { Rng, manualSeed } from '../src/tensor/rng.js';
 import type { GemmArgs, QuantGemmArgs } from '../src/kernels/backend.js';
-import { getBackend } from '../src/kernels/backend.js';
+import { getBackend, setBackend } from '../src/kernels/backend.js';
+import { createWasmBackend } from '../src/kernels/wasm/backend.js';
+import { spawnNodeWorker } from '../src/kernels/threads/node.js';
 import type { WasmBackend } from '../src/kernels/wasm/backend.js';
 import { quantizeInt8 } from '../src/quant/int8.js';
 import { quantizeInt4 } from '../src/quant/int4.js';
@@ -40,14 +42,15 @@ const SHAPES: [number, number, string][] = [
 ];
 
 /** Products with one weight: f32 gemv vs int8 vs int4-g32, per shape, M and thread count. */
-export function quantGemvRows(be: WasmBackend): BenchRow[] {
+export function quantGemvRows(be: WasmBackend, a8be?: WasmBackend): BenchRow[] {
   const rows: BenchRow[] = [];
   const rng = new Rng(11);
   const inWasm = (n: number) => rand(n, rng, be.allocPersistent(n) ?? undefined);
   for (const [K, N, what] of SHAPES) {
     const wf = inWasm(N * K); // (N, K): a Linear weight (out, in)
-    const q8: QuantWeight = quantizeInt8(wf, N, K);
-    const q4: QuantWeight = quantizeInt4(wf, N, K, { groupSize: 32 });
+    const w8 = quantizeInt8(wf, N, K);
+    const w4 = quantizeInt4(wf, N, K, { groupSize: 32 });
+    const w8b = { ...w8, q: w8.q.slice() }; // its own codes, for the second backend to place
     for (const M of [1, 4]) {
       const x = inWasm(M * K);
       const y = inWasm(M * N);
@@ -69,8 +72,9 @@ export function quantGemvRows(be: WasmBackend): BenchRow[] {
       for (let t = 1; t <= be.threads; t++) {
         const opts = { warmup: 5, repeats: 30, minMs: 100 };
         const f32 = timeMs(() => be.gemmThreads(f, t), opts);
-        const i8 = timeMs(() => be.quantGemmThreads(q(q8), t), opts);
-        const i4 = timeMs(() => be.quantGemmThreads(q(q4), t), opts);
+        const i8 = timeMs(() => be.quantGemmThreads(q(w8), t), opts);
+        const i4 = timeMs(() => be.quantGemmThreads(q(w4), t), opts);
+        const a8 = a8be ? timeMs(() => a8be.quantGemmThreads(q(w8b), t), opts) : NaN;
         const name = `quantized gemv ${K}x${N} (${what}) M=${M} ${t} thread${t > 1 ? 's' : ''}`;
         const gb = (bytes: number, ms: number) => (bytes / ms / 1e6).toFixed(1);
         rows.push({
@@ -87,6 +91,14 @@ export function quantGemvRows(be: WasmBackend): BenchRow[] {
           unit: 'x f32',
           note: `int4 ${i4.toFixed(3)} ms (${gb(N * K * 0.625, i4)} GB/s incl. scales)`,
         });
+        if (a8be)
+          rows.push({
+            suite: SUITE,
+            name: `${name} int8, int8 activations (opt-in)`,
+            value: f32 / a8,
+            unit: 'x f32',
+            note: `int8 x int8 ${a8.toFixed(3)} ms (${gb(N * K, a8)} GB/s); changes results`,
+          });
       }
     }
   }
@@ -103,18 +115,29 @@ function secondsPerToken(model: GPT, n: number): number {
 
 export const quantSuite: Suite = {
   name: 'quant-generate',
-  run(): BenchRow[] {
+  async run(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [];
     const n = 32;
-    const variants: [string, QuantizeOptions | null, boolean][] = [
-      ['fp32', null, false],
-      ['int8', { bits: 8 }, false],
-      ['int8', { bits: 8 }, true],
-      ['int4-g32', { bits: 4, groupSize: 32 }, false],
-      ['int4-g32', { bits: 4, groupSize: 32 }, true],
+    // [name, quantization, head quantized too, int8 activations (opt-in backend)]
+    const variants: [string, QuantizeOptions | null, boolean, boolean][] = [
+      ['fp32', null, false, false],
+      ['int8', { bits: 8 }, false, false],
+      ['int8', { bits: 8 }, true, false],
+      ['int8', { bits: 8 }, true, true],
+      ['int4-g32', { bits: 4, groupSize: 32 }, false, false],
+      ['int4-g32', { bits: 4, groupSize: 32 }, true, false],
     ];
     let fp32 = 0;
-    for (const [name, o, head] of variants) {
+    const active = getBackend();
+    for (const [name, o, head, a8] of variants) {
+      const a8be = a8
+        ? await createWasmBackend({
+            threads: (active as Partial<WasmBackend>).threads ?? 1,
+            spawnWorker: spawnNodeWorker,
+            int8Activations: true,
+          })
+        : null;
+      if (a8be) setBackend(a8be);
       manualSeed(0);
       const model = new GPT(GPT_PRESETS.gpt2).eval();
       if (o) {
@@ -135,12 +158,16 @@ export const quantSuite: Suite = {
       if (!o) fp32 = s;
       rows.push({
         suite: 'quant-generate',
-        name: `gpt2 ${name} generation, KV cache, head ${head ? name : 'f32 (tied wte)'}`,
+        name: `gpt2 ${name} generation, KV cache, head ${head ? name : 'f32 (tied wte)'}${a8 ? ', int8 activations (opt-in)' : ''}`,
         value: 1 / s,
         unit: 'tokens/s',
         note: `${n} tokens; ${(fp32 / s).toFixed(2)}x fp32; backend ${getBackend().name}`,
       });
       model.dispose();
+      if (a8be) {
+        setBackend(active);
+        a8be.close();
+      }
     }
     return rows;
   },
