@@ -7,7 +7,9 @@
 // Without a shared memory (heap.persistent gives nothing) the codes are copied per call, still 4x
 // (int8) or 8x (int4) fewer bytes than a float weight.
 // A few rows of x (decode) take the kernels that read the codes; more rows (prefill) dequantize Ŵ
-// once into scratch and reuse the float gemm, whose packing pays off when M is large.
+// once into scratch and reuse the float gemm, whose packing pays off when M is large. Threads
+// split the output columns. Opt-in (int8Activations): x is quantized per row too and int8 weights
+// multiply it in integers, faster but no longer equal to the reference (its own error bound).
 
 import type { QuantGemmArgs, QuantMatrix } from '../backend-interface.js';
 import { quantGemm as jsQuantGemm } from '../js/quant.js';
@@ -31,6 +33,8 @@ interface Placed {
   q: number;
   s: number;
   z: number;
+  /** The arrays copied (a matrix reusing the codes with other scales is placed anew). */
+  from?: { scales: Float32Array; zeros: Uint8Array | null };
 }
 
 export interface QuantContext extends GemmContext {
@@ -81,11 +85,12 @@ function placedBytes(w: QuantMatrix): number {
 /** The weight's resident copy, made on first use; null when the heap keeps no persistent storage. */
 function resident(ctx: QuantContext, w: QuantMatrix): Placed | null {
   const key = codesOf(w);
+  const zeros = 'q' in w ? null : w.zeros;
   const known = ctx.resident.get(key);
-  if (known) return known;
+  if (known && known.from?.scales === w.scales && known.from.zeros === zeros) return known;
   const block = ctx.heap.persistent(Math.ceil(placedBytes(w) / 4));
   if (!block) return null;
-  const placed = place(ctx.heap, w, block.byteOffset);
+  const placed: Placed = { ...place(ctx.heap, w, block.byteOffset), from: { scales: w.scales, zeros } };
   ctx.resident.set(key, placed);
   ctx.registry?.register(key, block);
   return placed;
