@@ -6,6 +6,8 @@
 // and quantizedLinear gives x and b the gradient finite differences give.
 
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { Rng } from '../../src/tensor/rng.js';
 import { gemm as jsGemm } from '../../src/kernels/js/gemm.js';
@@ -248,4 +250,25 @@ test('quantGemm, opt-in int8 activations: within the bound of rounding x to int8
         assert.ok(differs, 'the int8-activation path really ran (its results differ from the float path)');
       }
   for (const be of q8) be.close();
+});
+
+test('quantGemm: the relaxed-SIMD builds pass these tests too (Node 20: rerun under its flag)', () => {
+  const backendsRelaxed = backends.every((b) => b.simd === 'relaxed');
+  if (backendsRelaxed || process.execArgv.includes('--experimental-wasm-relaxed-simd')) return; // ran above
+  const flag = '--experimental-wasm-relaxed-simd';
+  const probe = spawnSync(process.execPath, [flag, '-e', ''], { encoding: 'utf8' });
+  if (probe.status !== 0) return; // this runtime has neither relaxed SIMD nor the flag
+  const file = fileURLToPath(import.meta.url);
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT; // a test runner of its own, reporting on its stdout (not ours)
+  const r = spawnSync(process.execPath, [flag, '--import', 'tsx', '--test', file], { encoding: 'utf8', env });
+  assert.equal(
+    r.status,
+    0,
+    `under ${flag}: ${r.stdout
+      .split('\n')
+      .filter((l) => /^not ok|error/.test(l))
+      .join('; ')}`,
+  );
+  assert.match(r.stdout, /# pass \d+/);
 });
