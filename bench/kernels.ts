@@ -329,7 +329,12 @@ export const kernelsSuite: Suite = {
       });
     rows.push(...(await tfjsRows()));
     rows.push(...gemvRows(plain));
-    rows.push(...quantGemvRows(plain, await createNodeWasmBackend({ threads, int8Activations: true })));
+    rows.push(
+      ...quantGemvRows(
+        plain,
+        await createNodeWasmBackend({ threads, relaxed: false, int8Activations: true }),
+      ),
+    );
     // the element-wise kernels always run with every element in wasm, to measure the break-even
     const all = await createNodeWasmBackend({ threads: 1 });
     rows.push(

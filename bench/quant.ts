@@ -148,7 +148,7 @@ interface Variant {
 export const quantSuite: Suite = {
   name: 'quant-generate',
   async run(): Promise<BenchRow[]> {
-    // The machine may be shared: the variants take turns, 3 rounds, and each keeps its best round.
+    // The machine may be shared: the variants take turns, 5 rounds after a warm-up, and each keeps its best.
     const active = getBackend();
     const int8 = { bits: 8 } as const;
     const int4 = { bits: 4, groupSize: 32 } as const;
@@ -174,7 +174,7 @@ export const quantSuite: Suite = {
     setBackend(active);
     const n = 16;
     try {
-      for (let round = 0; round < 4; round++)
+      for (let round = 0; round < 6; round++)
         for (const v of variants) {
           setBackend(v.backend);
           quantizeHead(v.model, v.head);
@@ -195,7 +195,7 @@ export const quantSuite: Suite = {
       name: `gpt2 ${v.name}: generation, KV cache`,
       value: 1 / v.best,
       unit: 'tokens/s',
-      note: `${(fp32 / v.best).toFixed(2)}x fp32; best of 3 rounds of ${n} tokens; ${v.backend.name}`,
+      note: `${(fp32 / v.best).toFixed(2)}x fp32; best of 5 rounds of ${n} tokens; ${v.backend.name}`,
     }));
   },
 };
