@@ -128,6 +128,7 @@ test('quantGemm, wasm: two threads split large products and equal the reference'
     quantizeInt8(rand(1031 * 520, rng), 1031, 520),
     quantizeInt4(rand(1031 * 512, rng), 1031, 512, { groupSize: 32 }),
     quantizeInt4(rand(1031 * 512, rng), 1031, 512, { groupSize: 64, zeroPoint: true }),
+    quantizeInt4(rand(1031 * 528, rng), 1031, 528, { groupSize: 16, zeroPoint: true }),
   ];
   for (const w of big)
     for (const M of [1, 4, 5, 12, 70]) {
@@ -150,6 +151,18 @@ test('quantGemm, wasm: the codes are copied into wasm memory once per weight, no
   assert.ok(after - before >= 64 * 96, 'the first product places the codes');
   for (let i = 0; i < 3; i++) run(be.quantGemm, rand(2 * 96, rng), 2, w);
   assert.equal(be.heap.persistentBytes, after, 'later products reuse them');
+});
+
+test('quantGemm, wasm: a weight the wasm memory cannot hold runs the reference kernel instead', async () => {
+  const rng = new Rng(11);
+  const be = await createWasmBackend({ maxMemoryPages: 80 }); // 5 MiB in all
+  for (const w of [
+    quantizeInt8(rand(1200 * 4096, rng), 1200, 4096),
+    quantizeInt4(rand(1200 * 8192, rng), 1200, 8192, { groupSize: 32 }),
+  ]) {
+    const x = rand(2 * w.cols, rng);
+    assert.deepEqual(run(be.quantGemm, x, 2, w), reference(x, 2, w), `${w.rows}x${w.cols}`);
+  }
 });
 
 test('quantizedLinear: with the wasm backend installed equals dequantize then linear, bias included', () => {
