@@ -13,3 +13,6 @@ export { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward 
 export { layerNormForward, layerNormBackward } from './layernorm';
 export { geluTanhForward, geluTanhBackward, binary, adamw } from './elementwise';
 export { ladderScalar, ladderSimd, ladderTiled } from './ladder';
+export { qgemmInt8, dequantInt8, dequantInt4 } from './quant';
+export { qgemmInt4, int4SplitX } from './quant-int4';
+export { quantizeRowsInt8, qgemmInt8Q8 } from './quant-q8';

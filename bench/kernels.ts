@@ -2,6 +2,7 @@
 // kernel (plain and, where the runtime has it, relaxed SIMD) on 1 and 2 threads, and
 // tfjs-backend-wasm (XNNPACK) for comparison; then JS vs wasm time of the other kernels.
 
+import { quantGemvRows } from './quant-generate.js';
 import type { Suite, BenchRow } from './harness.js';
 import { timeMs } from './harness.js';
 import { Rng } from '../src/tensor/rng.js';
@@ -328,6 +329,12 @@ export const kernelsSuite: Suite = {
       });
     rows.push(...(await tfjsRows()));
     rows.push(...gemvRows(plain));
+    rows.push(
+      ...quantGemvRows(
+        plain,
+        await createNodeWasmBackend({ threads, relaxed: false, int8Activations: true }),
+      ),
+    );
     // the element-wise kernels always run with every element in wasm, to measure the break-even
     const all = await createNodeWasmBackend({ threads: 1 });
     rows.push(

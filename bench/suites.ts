@@ -10,6 +10,7 @@ import { exercisesSuite } from './exercises.js';
 import { finetuneSuite } from './finetune.js';
 import { alignSuite } from './align.js';
 import { quantSuite } from './quant.js';
+import { quantGenerateSuite } from './quant-generate.js';
 import { ggufSuite } from './gguf.js';
 
 export const suites: Suite[] = [
@@ -21,6 +22,7 @@ export const suites: Suite[] = [
   finetuneSuite,
   alignSuite,
   quantSuite,
+  quantGenerateSuite,
   exercisesSuite,
   ggufSuite,
 ];

@@ -58,10 +58,41 @@ export interface AttentionDims {
   keyMask: FloatArray | null;
 }
 
+/**
+ * A quantized weight matrix Ŵ (rows = out, cols = in), in the layouts of src/quant/int8.ts (one
+ * int8 code per weight, one scale per row) or src/quant/int4.ts (4-bit codes two per byte, low
+ * nibble first, one scale and optional zero point per group of `groupSize` along a row). The
+ * kernels treat it as frozen: a backend may keep a copy of the codes (keyed by these arrays).
+ */
+export type QuantMatrix =
+  | { rows: number; cols: number; q: Int8Array; scales: Float32Array }
+  | {
+      rows: number;
+      cols: number;
+      groupSize: number;
+      packed: Uint8Array;
+      scales: Float32Array;
+      zeros: Uint8Array | null;
+    };
+
+/** y = x Ŵᵀ for x (M, K) and Ŵ (N, K) quantized: the product behind every quantized Linear. */
+export interface QuantGemmArgs {
+  M: number;
+  /** x (M, K), row-major from xOffset, K = w.cols. */
+  x: FloatArray;
+  xOffset: number;
+  w: QuantMatrix;
+  /** y (M, N), row-major from yOffset, N = w.rows; overwritten. */
+  y: FloatArray;
+  yOffset: number;
+}
+
 export interface Backend {
   readonly name: string;
   /** General matrix multiply C (+)= op(A) op(B) on row-major blocks. */
   gemm(args: GemmArgs): void;
+  /** y = x Ŵᵀ with Ŵ quantized, equal to dequantizing Ŵ then gemm, up to float rounding. */
+  quantGemm(args: QuantGemmArgs): void;
   /**
    * out[i] = a[i·] op b[i·] over `outShape`, reading a and b through broadcast strides. out may
    * be a or b itself (in place) when that operand has the full shape and row-major strides.

@@ -5,7 +5,14 @@
 import type { Backend } from './backend-interface.js';
 import { jsBackend } from './js/index.js';
 
-export type { Backend, BinaryOp, GemmArgs, AttentionDims } from './backend-interface.js';
+export type {
+  Backend,
+  BinaryOp,
+  GemmArgs,
+  AttentionDims,
+  QuantGemmArgs,
+  QuantMatrix,
+} from './backend-interface.js';
 
 let current: Backend = jsBackend;
 

@@ -9,10 +9,12 @@ import { layerNormForward, layerNormBackward } from './layernorm.js';
 import { geluTanhForward, geluTanhBackward } from './gelu.js';
 import { attentionForward, attentionBackward } from './attention.js';
 import { adamw } from './adamw.js';
+import { quantGemm } from './quant.js';
 
 export const jsBackend: Backend = {
   name: 'js',
   gemm,
+  quantGemm,
   binary,
   sumAxis,
   softmaxForward,

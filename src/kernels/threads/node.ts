@@ -25,12 +25,13 @@ export function defaultThreads(): number {
 
 /** Builds the wasm backend with Node worker threads (default: one per core). */
 export function createNodeWasmBackend(
-  opts: { threads?: number; relaxed?: boolean } = {},
+  opts: { threads?: number; relaxed?: boolean; int8Activations?: boolean } = {},
 ): Promise<WasmBackend> {
   return createWasmBackend({
     threads: opts.threads ?? defaultThreads(),
     spawnWorker: spawnNodeWorker,
     relaxed: opts.relaxed,
+    int8Activations: opts.int8Activations,
   });
 }
 

@@ -40,8 +40,34 @@ export interface Slabs {
   count: number;
 }
 
-// Control block. Header: the job's 11 arguments, then byRows, slab size, slab count, the
-// next-slab counter and the accumulate flag. Then SLOT int32s per worker: [seq, done, failed, workspace
+/**
+ * A product with a quantized weight, y = x Ŵᵀ (assembly/quant.ts), in wasm addresses; threads
+ * split the output columns (weight rows) in slabs of `size`.
+ */
+export interface QuantJob {
+  /**
+   * 1: int8 rows (codes at q, scales at s); 2: int4 groups of G (packed at q, zeros at z or 0);
+   * 3: int8 rows times x quantized per row (int8 codes at x, row scales at t).
+   */
+  kind: 1 | 2 | 3;
+  M: number;
+  N: number;
+  K: number;
+  G: number;
+  x: number;
+  ldx: number;
+  q: number;
+  s: number;
+  z: number;
+  y: number;
+  ldy: number;
+  /** kind 3: x's row scales (else 0). */
+  t: number;
+}
+
+// Control block. Header: the gemm's 11 arguments, then byRows, slab size, slab count, the
+// next-slab counter and the accumulate flag, then the job kind (0 gemm, 1 int8, 2 int4) and a
+// quantized product's 12 arguments. Then SLOT int32s per worker: [seq, done, failed, workspace
 // address].
 const ARGS = 0;
 const BY_ROWS = 11;
@@ -49,7 +75,9 @@ const SIZE = 12;
 const COUNT = 13;
 const NEXT = 14;
 const ACC = 15;
-const HEADER = 16;
+const KIND = 16;
+const QARGS = 17;
+const HEADER = 29;
 export const SLOT = 4;
 const SEQ = 0;
 const DONE = 1;
@@ -123,13 +151,33 @@ export class ThreadPool {
    */
   run(job: GemmJob, slabs: Slabs, threads: number, self: (job: GemmJob) => void): void {
     const c = this.ctrl;
-    const helpers = Math.min(threads, this.size) - 1;
-    const seq = ++this.seq;
     c.set([job.M, job.N, job.K, job.a, job.rsA, job.csA, job.b, job.rsB, job.csB, job.c, job.ldc], ARGS);
     c[BY_ROWS] = slabs.byRows ? 1 : 0;
     c[SIZE] = slabs.size;
-    c[COUNT] = slabs.count;
     c[ACC] = job.acc;
+    c[KIND] = 0;
+    this.dispatch(slabs.count, threads, (i) => self(slab(job, slabs, i, job.work)));
+  }
+
+  /**
+   * Runs a quantized product in slabs of `size` output columns on the caller (through `self`,
+   * given a column range) and threads - 1 workers, as `run` does.
+   */
+  runQuant(job: QuantJob, size: number, threads: number, self: (j0: number, j1: number) => void): void {
+    const c = this.ctrl;
+    c.set([job.M, job.N, job.K, job.G, job.x, job.ldx, job.q, job.s, job.z, job.y, job.ldy, job.t], QARGS);
+    c[SIZE] = size;
+    c[KIND] = job.kind;
+    this.dispatch(Math.ceil(job.N / size), threads, (i) => self(i * size, Math.min(job.N, (i + 1) * size)));
+  }
+
+  // Wakes the helpers on the job already written into the header, takes slabs on this thread
+  // until none is left, then waits for the helpers.
+  private dispatch(count: number, threads: number, self: (slab: number) => void): void {
+    const c = this.ctrl;
+    const helpers = Math.min(threads, this.size) - 1;
+    const seq = ++this.seq;
+    c[COUNT] = count;
     Atomics.store(c, NEXT, 0);
     for (let w = 0; w < helpers; w++) {
       const o = HEADER + w * SLOT;
@@ -137,8 +185,7 @@ export class ThreadPool {
       Atomics.store(c, o + SEQ, seq);
       Atomics.notify(c, o + SEQ);
     }
-    for (let i = Atomics.add(c, NEXT, 1); i < slabs.count; i = Atomics.add(c, NEXT, 1))
-      self(slab(job, slabs, i, job.work));
+    for (let i = Atomics.add(c, NEXT, 1); i < count; i = Atomics.add(c, NEXT, 1)) self(i);
     let failed = false;
     for (let w = 0; w < helpers; w++) {
       const o = HEADER + w * SLOT;

@@ -6,7 +6,9 @@ const BY_ROWS = 11,
   SIZE = 12,
   COUNT = 13,
   NEXT = 14,
-  ACC = 15;
+  ACC = 15,
+  KIND = 16,
+  QARGS = 17;
 const SEQ = 0,
   DONE = 1,
   FAILED = 2,
@@ -19,9 +21,11 @@ const listen = (cb) =>
   isNode ? port.on('message', cb) : port.addEventListener('message', (e) => cb(e.data));
 
 listen(({ module, memory, ctrl, slot }) => {
-  let gemm;
+  let gemm, qgemmInt8, qgemmInt4, qgemmInt8Q8;
   try {
-    gemm = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm;
+    ({ gemm, qgemmInt8, qgemmInt4, qgemmInt8Q8 } = new WebAssembly.Instance(module, {
+      env: { memory },
+    }).exports);
   } catch (err) {
     port.postMessage(`cannot instantiate the kernel module: ${err}`);
     return;
@@ -35,24 +39,44 @@ listen(({ module, memory, ctrl, slot }) => {
     if (seq === seen) continue;
     if (seq < 0) return;
     seen = seq;
-    const [M, N, K, a, rsA, csA, b, rsB, csB, cc, ldc] = c.subarray(0, 11);
-    const byRows = c[BY_ROWS] === 1,
-      size = c[SIZE],
-      count = c[COUNT],
-      work = c[slot + WORK],
-      acc = c[ACC];
     try {
-      for (let i = Atomics.add(c, NEXT, 1); i < count; i = Atomics.add(c, NEXT, 1)) {
-        const s = i * size;
-        const n = Math.min(size, (byRows ? M : N) - s);
-        if (byRows) gemm(n, N, K, a + 4 * s * rsA, rsA, csA, b, rsB, csB, cc + 4 * s * ldc, ldc, work, acc);
-        else gemm(M, n, K, a, rsA, csA, b + 4 * s * csB, rsB, csB, cc + 4 * s, ldc, work, acc);
-      }
+      if (c[KIND] === 0) gemmSlabs(c, slot);
+      else quantSlabs(c);
     } catch (err) {
       c[slot + FAILED] = 1;
       console.error(`kernel worker: ${err}`);
     }
     Atomics.store(c, slot + DONE, seq);
     Atomics.notify(c, slot + DONE);
+  }
+
+  function gemmSlabs(c, slot) {
+    const [M, N, K, a, rsA, csA, b, rsB, csB, cc, ldc] = c.subarray(0, 11);
+    const byRows = c[BY_ROWS] === 1,
+      size = c[SIZE],
+      count = c[COUNT],
+      work = c[slot + WORK],
+      acc = c[ACC];
+    for (let i = Atomics.add(c, NEXT, 1); i < count; i = Atomics.add(c, NEXT, 1)) {
+      const s = i * size;
+      const n = Math.min(size, (byRows ? M : N) - s);
+      if (byRows) gemm(n, N, K, a + 4 * s * rsA, rsA, csA, b, rsB, csB, cc + 4 * s * ldc, ldc, work, acc);
+      else gemm(M, n, K, a, rsA, csA, b + 4 * s * csB, rsB, csB, cc + 4 * s, ldc, work, acc);
+    }
+  }
+
+  // a quantized product (pool.ts QuantJob): slabs of output columns j0..j1
+  function quantSlabs(c) {
+    const [M, N, K, G, x, ldx, q, s, z, y, ldy, t] = c.subarray(QARGS, QARGS + 12);
+    const kind = c[KIND],
+      size = c[SIZE],
+      count = c[COUNT];
+    for (let i = Atomics.add(c, NEXT, 1); i < count; i = Atomics.add(c, NEXT, 1)) {
+      const j0 = i * size,
+        j1 = Math.min(N, j0 + size);
+      if (kind === 1) qgemmInt8(M, K, x, ldx, q, s, y, ldy, j0, j1);
+      else if (kind === 2) qgemmInt4(M, K, G, x, ldx, q, s, z, y, ldy, j0, j1);
+      else qgemmInt8Q8(M, K, x, t, q, s, y, ldy, j0, j1);
+    }
   }
 });

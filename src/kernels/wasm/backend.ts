@@ -3,7 +3,7 @@
 // not speed up, and float64 inputs, fall through to the reference kernels in ../js, so results
 // differ only by float rounding.
 
-import type { Backend, GemmArgs } from '../backend.js';
+import type { Backend, GemmArgs, QuantGemmArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import {
   compileKernels,
@@ -17,6 +17,7 @@ import { WasmHeap } from './heap.js';
 import { wasmGemm, type GemmContext } from './gemm.js';
 import { wasmKernels, type Thresholds } from './calls.js';
 import { tiledAttention } from './tiled-attention.js';
+import { newQuantContext, wasmQuantGemm } from './quant.js';
 import { ThreadPool, type SpawnWorker } from '../threads/pool.js';
 
 export interface WasmBackendOptions {
@@ -39,6 +40,12 @@ export interface WasmBackendOptions {
    * full memory is never an error: storage and kernel scratch fall back to ordinary memory.
    */
   maxMemoryPages?: number;
+  /**
+   * Opt-in, changes results: products with an int8 weight quantize x per row to int8 too and run
+   * in integer dot products, as llama.cpp's Q8_0 does (kernels/wasm/quant.ts). Default false:
+   * every product equals the reference to float tolerance.
+   */
+  int8Activations?: boolean;
 }
 
 export interface WasmBackend extends Backend {
@@ -50,6 +57,8 @@ export interface WasmBackend extends Backend {
   gemmThreads(args: Parameters<Backend['gemm']>[0], threads: number): void;
   /** Gemm with the unpacked small-M kernels used up to `maxGemvRows` rows of A (0: never). */
   gemmWith(args: Parameters<Backend['gemm']>[0], opts: { threads?: number; maxGemvRows: number }): void;
+  /** Product with a quantized weight limited to `threads` threads, for benchmarks and tests. */
+  quantGemmThreads(args: QuantGemmArgs, threads: number): void;
   /** Stops the worker threads. */
   close(): void;
 }
@@ -84,6 +93,7 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
   const threads = pool ? pool.size : 1;
   const ctx: GemmContext = { kernels, heap, workspace: workspaces[0], pool };
   const gemm = (p: GemmArgs) => wasmGemm(ctx, p);
+  const qctx = newQuantContext(ctx, opts.int8Activations ?? false);
   return {
     ...jsBackend,
     ...wasmKernels(heap, kernels, opts.thresholds),
@@ -94,10 +104,12 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
     threads,
     simd: km.simd,
     gemm,
+    quantGemm: (p) => wasmQuantGemm(qctx, p),
     allocPersistent: (n) => heap.persistent(n),
     releasePersistent: (x) => void heap.releasePersistent(x),
     gemmThreads: (p, n) => wasmGemm(ctx, p, n),
     gemmWith: (p, o) => wasmGemm(ctx, p, o.threads, o.maxGemvRows),
+    quantGemmThreads: (p, n) => wasmQuantGemm(qctx, p, n),
     close: () => pool?.close(),
   };
 }

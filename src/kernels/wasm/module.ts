@@ -49,6 +49,53 @@ export interface KernelExports {
     ldc: number,
     accumulate: number,
   ): void;
+  /** y = x Ŵᵀ over weight rows j0..j1, Ŵ int8 with row scales (assembly/quant.ts). */
+  qgemmInt8(
+    M: number,
+    K: number,
+    x: number,
+    ldx: number,
+    q: number,
+    s: number,
+    y: number,
+    ldy: number,
+    j0: number,
+    j1: number,
+  ): void;
+  /** y = x Ŵᵀ over weight rows j0..j1, Ŵ int4 in groups of G (16 | G), zeros at z or 0. */
+  qgemmInt4(
+    M: number,
+    K: number,
+    G: number,
+    x: number,
+    ldx: number,
+    p: number,
+    s: number,
+    z: number,
+    y: number,
+    ldy: number,
+    j0: number,
+    j1: number,
+  ): void;
+  /** x reordered for qgemmInt4 with 32 | G: each block of 32 as [x at even k, x at odd k]. */
+  int4SplitX(M: number, K: number, x: number, ldx: number, xs: number): void;
+  /** xq (M×K int8) and t (M): x quantized per row, t = max|x| / 127 (opt-in Q8 activations). */
+  quantizeRowsInt8(M: number, K: number, x: number, ldx: number, xq: number, t: number): void;
+  /** y = (t_i s_j) Σ_k xq(i, k) q(j, k) over weight rows j0..j1, in integer sums. */
+  qgemmInt8Q8(
+    M: number,
+    K: number,
+    xq: number,
+    t: number,
+    q: number,
+    s: number,
+    y: number,
+    ldy: number,
+    j0: number,
+    j1: number,
+  ): void;
+  dequantInt8(N: number, K: number, q: number, s: number, out: number): void;
+  dequantInt4(N: number, K: number, G: number, p: number, s: number, z: number, out: number): void;
   softmaxForward(x: number, y: number, rows: number, cols: number): void;
   softmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
   logSoftmaxForward(x: number, y: number, rows: number, cols: number): void;
