@@ -3,10 +3,9 @@
 //   wasm kernels (src/kernels/wasm/quant.ts) against the f32 gemv on the same weight living in wasm
 //   memory, at the gpt2 shapes (in x out) 768x768 (attn c_proj), 768x3072 (c_fc), 3072x768
 //   (mlp c_proj), 768x50257 (the tied output head), M = 1 and 4 rows, 1 and 2 threads.
-// - quantSuite: a gpt2-shaped model (124M, random weights) generating with the KV cache, fp32 vs
-//   every Linear quantized (quantizeLinears) to int8 and int4-g32. The tied head is float
-//   (linear(x, wte.weight)) until the embedding is quantized, so each is measured twice: head f32,
-//   and head quantized (a QuantizedLinear of wte's weight, as a quantized embedding will route it).
+// - quantGenerateSuite: a gpt2-shaped model (124M, random weights) generating with the KV cache,
+//   fp32 vs int8 and int4-g32, each twice: the Linears only (the tables, and so the tied head,
+//   float), and the Linears and the tables (the tied head multiplies by the quantized table).
 
 import type { Suite, BenchRow } from './harness.js';
 import { timeMs } from './harness.js';
@@ -18,13 +17,11 @@ import { spawnNodeWorker } from '../src/kernels/threads/node.js';
 import type { WasmBackend } from '../src/kernels/wasm/backend.js';
 import { quantizeInt8 } from '../src/quant/int8.js';
 import { quantizeInt4 } from '../src/quant/int4.js';
-import { quantizeLinears } from '../src/quant/quantize-model.js';
-import { QuantizedLinear, quantizeMatrix, type QuantizeOptions } from '../src/quant/quantized-linear.js';
-import type { Module } from '../src/nn/module.js';
+import { quantizeModel } from '../src/quant/quantize-model.js';
+import type { QuantizeOptions } from '../src/quant/quantized-linear.js';
 import type { QuantWeight } from '../src/quant/qmatmul.js';
 import { GPT, GPT_PRESETS } from '../src/model/index.js';
 import { generate } from '../src/generate/index.js';
-import { releaseStorage } from '../src/nn/parameter.js';
 
 const SUITE = 'kernels';
 
@@ -113,34 +110,20 @@ function secondsPerToken(model: GPT, n: number): number {
   return (times[n] - times[0]) / 1000 / n;
 }
 
-/** A gpt2-shaped model (seed 0), its Linears quantized when `o` is given, on the active backend. */
-function gpt2(o: QuantizeOptions | null): GPT {
+/**
+ * A gpt2-shaped model (seed 0) on the active backend: its Linears quantized when `o` is given, and
+ * with `embedding` its tables too (so the tied head multiplies by the quantized table).
+ */
+function gpt2(o: QuantizeOptions | null, embedding = false): GPT {
   manualSeed(0);
   const model = new GPT(GPT_PRESETS.gpt2).eval();
-  if (!o) return model;
-  // the replaced float weights live in wasm memory: give them back, as a loader would
-  const before = model.parameters();
-  quantizeLinears(model, o);
-  const kept = new Set(model.parameters());
-  for (const p of before) if (!kept.has(p)) releaseStorage(p.data);
+  if (o) quantizeModel(model, { ...o, embedding }); // disposes the float layers it replaces
   return model;
-}
-
-/** Routes the tied head through quantizedLinear (as a quantized embedding will), or back (null). */
-function quantizeHead(model: GPT, head: QuantizedLinear | null): void {
-  (model as unknown as { lm_head: Module | null }).lm_head = head;
-}
-
-function headOf(model: GPT, o: QuantizeOptions): QuantizedLinear {
-  const [V, C] = model.wte.weight.shape as [number, number];
-  return new QuantizedLinear(quantizeMatrix(model.wte.weight.data, V, C, o), null);
 }
 
 interface Variant {
   name: string;
   model: GPT;
-  /** The tied head quantized for this variant (null: float). */
-  head: QuantizedLinear | null;
   backend: Backend;
   best: number;
 }
@@ -153,15 +136,14 @@ export const quantGenerateSuite: Suite = {
     const int8 = { bits: 8 } as const;
     const int4 = { bits: 4, groupSize: 32 } as const;
     const variants: Variant[] = [];
-    const add = (name: string, model: GPT, head: QuantizedLinear | null, backend = active) =>
-      variants.push({ name, model, head, backend, best: Infinity });
-    add('fp32', gpt2(null), null);
-    const m8 = gpt2(int8);
-    add('int8, head f32 (tied wte)', m8, null);
-    add('int8, head int8', m8, headOf(m8, int8));
-    const m4 = gpt2(int4);
-    add('int4-g32, head f32 (tied wte)', m4, null);
-    add('int4-g32, head int4-g32', m4, headOf(m4, int4));
+    const add = (name: string, model: GPT, backend = active) =>
+      variants.push({ name, model, backend, best: Infinity });
+    const models = [gpt2(null), gpt2(int8), gpt2(int8, true), gpt2(int4), gpt2(int4, true)];
+    add('fp32', models[0]);
+    add('int8 Linears, tables and head f32', models[1]);
+    add('int8 Linears and tables (head int8)', models[2]);
+    add('int4-g32 Linears, tables and head f32', models[3]);
+    add('int4-g32 Linears and tables (head int4)', models[4]);
     // opt-in int8 activations: its own backend, and a model whose storage lives there
     const a8be = await createWasmBackend({
       threads: (active as Partial<WasmBackend>).threads ?? 1,
@@ -169,22 +151,21 @@ export const quantGenerateSuite: Suite = {
       int8Activations: true,
     });
     setBackend(a8be);
-    const m8a = gpt2(int8);
-    add('int8, head int8, int8 activations (opt-in)', m8a, headOf(m8a, int8), getBackend());
+    const m8a = gpt2(int8, true);
+    add('int8 Linears and tables, int8 activations (opt-in)', m8a, getBackend());
     setBackend(active);
     const n = 16;
     try {
       for (let round = 0; round < 6; round++)
         for (const v of variants) {
           setBackend(v.backend);
-          quantizeHead(v.model, v.head);
           const s = secondsPerToken(v.model, round === 0 ? 2 : n); // round 0: warm-up, places codes
           if (round > 0) v.best = Math.min(v.best, s);
         }
     } finally {
       setBackend(active);
     }
-    for (const m of [variants[0].model, m8, m4]) m.dispose();
+    for (const m of models) m.dispose();
     setBackend(a8be);
     m8a.dispose();
     setBackend(active);

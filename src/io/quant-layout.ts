@@ -137,6 +137,7 @@ export function applyQuantizedWeights(
       const bias = m.bias ? new Tensor(new Float32Array(rows), [rows]) : null; // filled by the state dict
       setModule(model, name, new QuantizedLinear(w, bias));
     } else setModule(model, name, new QuantizedEmbedding(w));
+    m.dispose(); // the freshly built float weight is not needed: give its storage back
   }
   const extra = Object.keys(ints).filter((k) => !used.has(k));
   if (extra.length > 0)

@@ -64,7 +64,10 @@ export function quantizedModules(root: Module): [string, QuantizedModule][] {
   return out;
 }
 
-/** Replaces each Linear (and each embedding table) below `model` by its quantized form. */
+/**
+ * Replaces each Linear (and each embedding table) below `model` by its quantized form. The float
+ * layers it replaces are disposed: tensors sharing their storage must not be used afterwards.
+ */
 export function quantizeModel(model: Module, o: QuantizeModelOptions): QuantizeReport {
   if (quantizedModules(model).length > 0)
     throw new LlmfsError('quantize: the model is already quantized (quantize the float model instead)');
@@ -84,6 +87,7 @@ export function quantizeModel(model: Module, o: QuantizeModelOptions): QuantizeR
       report.layers.push(name);
       report.bytesBefore += (child as Linear | Embedding).weight.size * 4;
       report.bytesAfter += q.weightBytes();
+      child.dispose(); // the float weight's storage (wasm memory on the fast backend) is free again
     }
   };
   walk(model, '');
