@@ -14,6 +14,7 @@ import { finetuneCommand } from './finetune.js';
 import { classifyCommand } from './classify.js';
 import { rewardCommand } from './reward.js';
 import { chatCommand } from './chat.js';
+import { pruneCommand } from './prune.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
@@ -29,4 +30,5 @@ export const commands: Record<string, Command> = {
   classify: classifyCommand,
   reward: rewardCommand,
   chat: chatCommand,
+  prune: pruneCommand,
 };

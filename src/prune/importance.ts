@@ -31,7 +31,8 @@ export interface ImportanceOptions {
 
 /** A Linear of a block, or one clear error (e.g. a quantized model, whose Linears were replaced). */
 export function linearOf(m: unknown, what: string): Linear {
-  if (!(m instanceof Linear)) throw new LlmfsError(`prune: ${what} is not a float Linear (prune before quantizing)`);
+  if (!(m instanceof Linear))
+    throw new LlmfsError(`prune: ${what} is not a float Linear (prune before quantizing)`);
   return m;
 }
 
@@ -57,7 +58,13 @@ function columnGateGradients(model: GPT, pick: (b: Block) => Linear, size: numbe
 function gradientScores(model: GPT, o: ImportanceOptions): { heads: number[][]; neurons: number[][] } {
   if (!o.tokens) throw new LlmfsError('prune: the gradient importance score needs text (--data)');
   const n = o.batches ?? 8;
-  const sampler = new BatchSampler(o.tokens, model.config.blockSize, o.batchSize ?? 4, o.seed ?? 0, 'prune --data');
+  const sampler = new BatchSampler(
+    o.tokens,
+    model.config.blockSize,
+    o.batchSize ?? 4,
+    o.seed ?? 0,
+    'prune --data',
+  );
   const heads = [...model.h].map(() => new Array<number>(model.config.nHead).fill(0));
   const neurons = [...model.h].map(() => new Array<number>(model.config.mlpHidden).fill(0));
   model.eval(); // no dropout: the score of the model as it will be used
@@ -85,7 +92,14 @@ export function gateGradients(model: GPT, x: Tensor, y: Tensor): { heads: number
 }
 
 /** √(Σ W[r, c]²) over rows r0..r1-1 and columns c0..c1-1 of a row-major (rows, cols) matrix. */
-function blockNorm(W: ArrayLike<number>, cols: number, r0: number, r1: number, c0: number, c1: number): number {
+function blockNorm(
+  W: ArrayLike<number>,
+  cols: number,
+  r0: number,
+  r1: number,
+  c0: number,
+  c1: number,
+): number {
   let s = 0;
   for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) s += W[r * cols + c] ** 2;
   return Math.sqrt(s);
@@ -128,4 +142,3 @@ export function headImportance(model: GPT, o: ImportanceOptions = {}): number[][
 export function neuronImportance(model: GPT, o: ImportanceOptions = {}): number[][] {
   return (o.kind ?? 'gradient') === 'norm' ? normNeuronScores(model) : gradientScores(model, o).neurons;
 }
-

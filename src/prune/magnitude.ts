@@ -62,10 +62,10 @@ export function smallestMask(arrays: Float32Array[], sparsity: number): Uint8Arr
   const t = mags.sort()[k - 1];
   let left = k;
   arrays.forEach((x, a) => {
-    for (let i = 0; i < x.length; i++) if (Math.abs(x[i]) < t) (masks[a][i] = 0), left--;
+    for (let i = 0; i < x.length; i++) if (Math.abs(x[i]) < t) ((masks[a][i] = 0), left--);
   });
   arrays.forEach((x, a) => {
-    for (let i = 0; i < x.length && left > 0; i++) if (Math.abs(x[i]) === t) (masks[a][i] = 0), left--;
+    for (let i = 0; i < x.length && left > 0; i++) if (Math.abs(x[i]) === t) ((masks[a][i] = 0), left--);
   });
   return masks;
 }
@@ -80,7 +80,11 @@ export interface MagnitudePruneResult {
 }
 
 /** Prunes `model` in place at `sparsity` and returns the masks (1 = kept) for a recovery fine-tune. */
-export function magnitudePrune(model: GPT, sparsity: number, scope: PruneScope = 'global'): MagnitudePruneResult {
+export function magnitudePrune(
+  model: GPT,
+  sparsity: number,
+  scope: PruneScope = 'global',
+): MagnitudePruneResult {
   const masks = magnitudeMasks(model, sparsity, scope);
   applyMasks(model, masks);
   let pruned = 0;

@@ -75,7 +75,9 @@ export function removeHeads(model: GPT, n: number, scores: number[][]): { model:
   if (!Number.isInteger(n) || n < 0)
     throw new LlmfsError(`prune: the number of heads to remove must be a whole number >= 0, got ${n}`);
   if (n >= nh)
-    throw new LlmfsError(`prune: cannot remove ${n} heads per layer: each layer has ${nh}, at least one must stay`);
+    throw new LlmfsError(
+      `prune: cannot remove ${n} heads per layer: each layer has ${nh}, at least one must stay`,
+    );
   if (scores.length !== nLayer || scores.some((s) => s.length !== nh))
     throw new LlmfsError(`prune: head scores must be ${nLayer} layers x ${nh} heads`);
   const removed = scores.map((s) => leastImportant(s, n));
@@ -119,7 +121,8 @@ export function removeNeurons(
     const keep = Array.from({ length: H }, (_, j) => j).filter((j) => !drop.has(j));
     const p = `h.${l}.mlp.`;
     for (const up of ['c_fc', 'c_gate']) {
-      if (params.has(`${p}${up}.weight`)) sd[`${p}${up}.weight`] = takeRows(params.get(`${p}${up}.weight`)!, keep); // (H', C)
+      if (params.has(`${p}${up}.weight`))
+        sd[`${p}${up}.weight`] = takeRows(params.get(`${p}${up}.weight`)!, keep); // (H', C)
       if (params.has(`${p}${up}.bias`)) sd[`${p}${up}.bias`] = takeRows(params.get(`${p}${up}.bias`)!, keep);
     }
     sd[`${p}c_proj.weight`] = takeCols(params.get(`${p}c_proj.weight`)!, keep); // (C, H')

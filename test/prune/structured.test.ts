@@ -62,13 +62,20 @@ test('head pruning: the pruned model equals the original with the same heads mas
   const orig = model();
   const scores = headImportance(orig, { tokens, batches: 3, batchSize: 2 });
   const { model: pruned, removed } = removeHeads(orig, 2, scores);
-  assert.deepEqual(removed, scores.map((s) => leastImportant(s, 2)));
+  assert.deepEqual(
+    removed,
+    scores.map((s) => leastImportant(s, 2)),
+  );
   assert.equal(pruned.config.nHead, 2);
   assert.equal(pruned.config.headDim, 4);
   const masked = model();
   const hs = 4;
   removed.forEach((heads, l) =>
-    zeroCols(masked, `h.${l}.attn.c_proj.weight`, heads.flatMap((h) => [0, 1, 2, 3].map((d) => h * hs + d))),
+    zeroCols(
+      masked,
+      `h.${l}.attn.c_proj.weight`,
+      heads.flatMap((h) => [0, 1, 2, 3].map((d) => h * hs + d)),
+    ),
   );
   assertClose(logits(pruned), logits(masked), 1e-5);
   // Each layer lost 2 heads: 3·hs rows of c_attn (C + 1 numbers each) and hs columns of c_proj (C each).
@@ -104,7 +111,11 @@ test('head pruning: RoPE models keep their head size (the rotary tables follow h
   const { model: pruned, removed } = removeHeads(orig, 1, headImportance(orig, { kind: 'norm' }));
   const masked = model({ positions: 'rope' });
   removed.forEach((heads, l) =>
-    zeroCols(masked, `h.${l}.attn.c_proj.weight`, heads.flatMap((h) => [0, 1, 2, 3].map((d) => h * 4 + d))),
+    zeroCols(
+      masked,
+      `h.${l}.attn.c_proj.weight`,
+      heads.flatMap((h) => [0, 1, 2, 3].map((d) => h * 4 + d)),
+    ),
   );
   assertClose(logits(pruned), logits(masked), 1e-5);
 });
@@ -139,7 +150,8 @@ test('head pruning: the HF GPT-2 export refuses a head size its config cannot st
 test('importance: the head and neuron gate gradients equal central finite differences', () => {
   const m = model();
   // GPT-2's init makes every head's contribution tiny; larger weights give gradients worth checking.
-  for (const [name, p] of m.namedParameters()) if (name.includes('c_proj.weight')) p.data.forEach((v, i) => (p.data[i] = 20 * v));
+  for (const [name, p] of m.namedParameters())
+    if (name.includes('c_proj.weight')) p.data.forEach((v, i) => (p.data[i] = 20 * v));
   const g = gateGradients(m, ids, targets);
   const loss = (): number => noGrad(() => m.forward(ids, { targets }).loss!.item());
   /** Scales the columns of `name` by `f` (the gate ξ = f), returns the loss, restores them. */
@@ -157,16 +169,28 @@ test('importance: the head and neuron gate gradients equal central finite differ
       const cols = [0, 1, 2, 3].map((d) => h * 4 + d);
       const name = `h.${l}.attn.c_proj.weight`;
       const fd = (gated(name, cols, 1 + eps) - gated(name, cols, 1 - eps)) / (2 * eps);
-      assert.ok(Math.abs(fd - g.heads[l][h]) <= 3e-5 + 1e-2 * Math.abs(fd), `head ${l}.${h}: ${g.heads[l][h]} vs ${fd}`);
+      assert.ok(
+        Math.abs(fd - g.heads[l][h]) <= 3e-5 + 1e-2 * Math.abs(fd),
+        `head ${l}.${h}: ${g.heads[l][h]} vs ${fd}`,
+      );
     }
     for (const j of [0, 7, 33, 63]) {
       const name = `h.${l}.mlp.c_proj.weight`;
       const fd = (gated(name, [j], 1 + eps) - gated(name, [j], 1 - eps)) / (2 * eps);
-      assert.ok(Math.abs(fd - g.neurons[l][j]) <= 3e-5 + 1e-2 * Math.abs(fd), `neuron ${l}.${j}: ${g.neurons[l][j]} vs ${fd}`);
+      assert.ok(
+        Math.abs(fd - g.neurons[l][j]) <= 3e-5 + 1e-2 * Math.abs(fd),
+        `neuron ${l}.${j}: ${g.neurons[l][j]} vs ${fd}`,
+      );
     }
   }
-  assert.ok(g.heads.flat().some((v) => Math.abs(v) > 2e-3), `the gradients are not all ~0: ${g.heads.flat()}`);
-  assert.ok(g.neurons.flat().some((v) => Math.abs(v) > 2e-4), 'neuron gradients not all ~0');
+  assert.ok(
+    g.heads.flat().some((v) => Math.abs(v) > 2e-3),
+    `the gradients are not all ~0: ${g.heads.flat()}`,
+  );
+  assert.ok(
+    g.neurons.flat().some((v) => Math.abs(v) > 2e-4),
+    'neuron gradients not all ~0',
+  );
 });
 
 test('structured pruning: bad requests are one clear error each', () => {
@@ -174,7 +198,10 @@ test('structured pruning: bad requests are one clear error each', () => {
   const hs = headImportance(m, { kind: 'norm' });
   const ns = neuronImportance(m, { kind: 'norm' });
   const cases: [() => unknown, RegExp][] = [
-    [() => removeHeads(m, 4, hs), /cannot remove 4 heads per layer: each layer has 4, at least one must stay/],
+    [
+      () => removeHeads(m, 4, hs),
+      /cannot remove 4 heads per layer: each layer has 4, at least one must stay/,
+    ],
     [() => removeHeads(m, 9, hs), /cannot remove 9 heads per layer/],
     [() => removeHeads(m, -1, hs), /whole number >= 0/],
     [() => removeNeurons(m, 1, ns), /neuron fraction must be in \[0, 1\), got 1/],
@@ -182,6 +209,10 @@ test('structured pruning: bad requests are one clear error each', () => {
     [() => headImportance(m), /needs text \(--data\)/],
   ];
   const gqa = model({ nKvHead: 2 });
-  cases.push([() => removeHeads(gqa, 1, headImportance(gqa, { kind: 'norm' })), /grouped-query model \(nKvHead 2 < nHead 4\)/]);
-  for (const [f, re] of cases) assert.throws(f, (e: Error) => e instanceof LlmfsError && re.test(e.message), String(re));
+  cases.push([
+    () => removeHeads(gqa, 1, headImportance(gqa, { kind: 'norm' })),
+    /grouped-query model \(nKvHead 2 < nHead 4\)/,
+  ]);
+  for (const [f, re] of cases)
+    assert.throws(f, (e: Error) => e instanceof LlmfsError && re.test(e.message), String(re));
 });
