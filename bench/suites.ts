@@ -9,6 +9,7 @@ import { trainingSuite } from './training.js';
 import { exercisesSuite } from './exercises.js';
 import { finetuneSuite } from './finetune.js';
 import { alignSuite } from './align.js';
+import { pruneSuite } from './prune.js';
 
 export const suites: Suite[] = [
   engineSuite,
@@ -18,5 +19,6 @@ export const suites: Suite[] = [
   trainingSuite,
   finetuneSuite,
   alignSuite,
+  pruneSuite,
   exercisesSuite,
 ];

@@ -47,7 +47,7 @@ const specs = {
   },
   'score-batches': { type: 'int', default: 8, help: 'batches of --data the gradient score averages over' },
   'recover-steps': { type: 'int', default: 0, help: 'fine-tune this many steps after pruning (0: none)' },
-  lr: { type: 'number', default: 3e-4, help: 'learning rate of the recovery fine-tune' },
+  lr: { type: 'number', default: 1e-4, help: 'learning rate of the recovery fine-tune' },
   'batch-size': { type: 'int', default: 8, help: 'windows per step (recovery) or per score batch' },
   data: {
     type: 'string',

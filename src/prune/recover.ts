@@ -15,7 +15,7 @@ export interface RecoverOptions {
   steps: number;
   /** Windows per step (default 8). */
   batchSize?: number;
-  /** Constant learning rate (default 3e-4: a tenth of the base model's peak, so it repairs, not retrains). */
+  /** Constant learning rate (default 1e-4: where the base model's schedule ended; it repairs, not retrains). */
   lr?: number;
   weightDecay?: number;
   seed?: number;
@@ -35,7 +35,7 @@ export function recoverFineTune(
   if (o.steps === 0) return [];
   const T = model.config.blockSize;
   const sampler = new BatchSampler(tokens, T, o.batchSize ?? 8, o.seed ?? 1337, 'prune --data');
-  const opt = new AdamW(decayGroups(model, o.weightDecay ?? 0.1), { lr: o.lr ?? 3e-4, betas: [0.9, 0.99] });
+  const opt = new AdamW(decayGroups(model, o.weightDecay ?? 0.1), { lr: o.lr ?? 1e-4, betas: [0.9, 0.99] });
   const params = model.parameters();
   const losses: number[] = [];
   model.train();
