@@ -98,6 +98,10 @@ export const pruneCommand: Command = {
       throw new LlmfsError(`prune: --neurons must be a fraction in [0, 1), got ${fraction}`);
     const steps = flags['recover-steps'] as number;
     if (steps < 0) throw new LlmfsError(`prune: --recover-steps must be >= 0, got ${steps}`);
+    for (const k of ['batch-size', 'score-batches'] as const)
+      if ((flags[k] as number) < 1) throw new LlmfsError(`prune: --${k} must be >= 1, got ${flags[k]}`);
+    const lr = flags.lr as number;
+    if (!(lr > 0 && Number.isFinite(lr))) throw new LlmfsError(`prune: --lr must be a number > 0, got ${lr}`);
     const out = String(flags.out);
     const dir = String(flags.model);
     if (resolve(out) === resolve(dir))
@@ -155,7 +159,7 @@ export const pruneCommand: Command = {
       const losses = recoverFineTune(model, tokens!, masks, {
         steps,
         batchSize,
-        lr: flags.lr as number,
+        lr,
         seed,
         onStep: (s, l) => {
           if (s === 1 || s === steps || s % 50 === 0)

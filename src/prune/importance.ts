@@ -58,6 +58,7 @@ function columnGateGradients(model: GPT, pick: (b: Block) => Linear, size: numbe
 function gradientScores(model: GPT, o: ImportanceOptions): { heads: number[][]; neurons: number[][] } {
   if (!o.tokens) throw new LlmfsError('prune: the gradient importance score needs text (--data)');
   const n = o.batches ?? 8;
+  if (!(Number.isInteger(n) && n >= 1)) throw new LlmfsError(`prune: score batches must be >= 1, got ${n}`);
   const sampler = new BatchSampler(
     o.tokens,
     model.config.blockSize,

@@ -15,7 +15,7 @@ export interface RecoverOptions {
   steps: number;
   /** Windows per step (default 8). */
   batchSize?: number;
-  /** Constant learning rate (default 1e-4: where the base model's schedule ended; it repairs, not retrains). */
+  /** Constant learning rate (default 1e-4: where the base run's schedule ended; it repairs, not retrains). */
   lr?: number;
   weightDecay?: number;
   seed?: number;
@@ -33,8 +33,10 @@ export function recoverFineTune(
   if (!(Number.isInteger(o.steps) && o.steps >= 0))
     throw new LlmfsError(`prune: recovery steps must be a whole number >= 0, got ${o.steps}`);
   if (o.steps === 0) return [];
+  const B = o.batchSize ?? 8;
+  if (!(Number.isInteger(B) && B >= 1)) throw new LlmfsError(`prune: batch size must be >= 1, got ${B}`);
   const T = model.config.blockSize;
-  const sampler = new BatchSampler(tokens, T, o.batchSize ?? 8, o.seed ?? 1337, 'prune --data');
+  const sampler = new BatchSampler(tokens, T, B, o.seed ?? 1337, 'prune --data');
   const opt = new AdamW(decayGroups(model, o.weightDecay ?? 0.1), { lr: o.lr ?? 1e-4, betas: [0.9, 0.99] });
   const params = model.parameters();
   const losses: number[] = [];

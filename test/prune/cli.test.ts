@@ -72,6 +72,8 @@ test('cli: llmfs prune: bad requests are one clear line each', () => {
     [['--sparsity', '0.5', '--heads', '1'], /^error: prune: --sparsity and --heads conflict/],
     [['--heads', '1', '--per-layer'], /^error: prune: --per-layer goes with --sparsity$/],
     [[], /^error: prune: say what to prune/],
+    [['--heads', '1', '--score-batches', '0'], /^error: prune: --score-batches must be >= 1, got 0$/],
+    [['--sparsity', '0.5', '--lr', '-1'], /^error: prune: --lr must be a number > 0, got -1$/],
   ];
   for (const [args, re] of cases) {
     const r = llmfs('--model', TINY, '--out', out, ...args);
