@@ -210,7 +210,7 @@ const figures = [
   chart(
     '13-pruning-sparsity.svg',
     'sparsity (% of attention and MLP weights set to 0)',
-    'magnitude pruning: held-out perplexity vs sparsity',
+    `magnitude pruning: held-out perplexity vs sparsity (recovery: ${q.recoverSteps} steps)`,
     'perplexity',
     [
       series(
@@ -224,7 +224,7 @@ const figures = [
         q.unstructured.map((r) => [pct(r.sparsity), r.perLayer]),
       ),
       series(
-        `global ${rec}`,
+        'global + recovery',
         '#2471a3',
         q.unstructured.map((r) => [pct(r.sparsity), r.recovered]),
       ),
