@@ -37,10 +37,7 @@ test('model checkpoint: a config with a wrong field or type gives one clear erro
   const dir = join(mkdtempSync(join(tmpdir(), 'llmfs-ckpt-')), 'run');
   const model = new GPT({ vocabSize: 10, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 });
   saveModel(dir, model);
-  writeFileSync(
-    join(dir, 'config.json'),
-    JSON.stringify({ ...configToJson(model.config), nHead: 3 }),
-  );
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...configToJson(model.config), nHead: 3 }));
   assert.throws(
     () => loadModel(dir),
     (e: Error) =>
