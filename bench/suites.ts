@@ -12,6 +12,7 @@ import { alignSuite } from './align.js';
 import { quantSuite } from './quant.js';
 import { quantGenerateSuite } from './quant-generate.js';
 import { ggufSuite } from './gguf.js';
+import { pruneSuite } from './prune.js';
 
 export const suites: Suite[] = [
   engineSuite,
@@ -23,6 +24,7 @@ export const suites: Suite[] = [
   alignSuite,
   quantSuite,
   quantGenerateSuite,
+  pruneSuite,
   exercisesSuite,
   ggufSuite,
 ];

@@ -16,6 +16,7 @@ import { rewardCommand } from './reward.js';
 import { chatCommand } from './chat.js';
 import { quantizeCommand } from './quantize.js';
 import { exportCommand } from './export.js';
+import { pruneCommand } from './prune.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
@@ -33,4 +34,5 @@ export const commands: Record<string, Command> = {
   chat: chatCommand,
   quantize: quantizeCommand,
   export: exportCommand,
+  prune: pruneCommand,
 };

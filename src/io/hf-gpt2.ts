@@ -250,6 +250,12 @@ function checkExportable(c: GPTConfig): void {
   if (c.norm !== 'layernorm') bad(`norm is '${c.norm}'`);
   if (c.mlp !== 'gelu') bad(`mlp is '${c.mlp}'`);
   if (c.nKvHead !== c.nHead) bad(`nKvHead ${c.nKvHead} differs from nHead ${c.nHead}`);
+  // GPT-2's config has no head size: HF computes n_embd / n_head, so a pruned model cannot say its own.
+  if (c.headDim * c.nHead !== c.nEmbd)
+    bad(
+      `head size ${c.headDim} x ${c.nHead} heads ≠ n_embd ${c.nEmbd} ` +
+        "(GPT-2's config cannot state a head size)",
+    );
 }
 
 export interface HfExport {

@@ -50,10 +50,19 @@ export function saveModel(dir: string, model: GPT, opts: SaveModelOptions = {}):
   const quant = quantizationConfig(model);
   saveCheckpointDir(dir, {
     weights: quant ? quantizedWeights(model) : model.stateDict(),
-    config: { model_type: MODEL_TYPE, ...model.config, ...(quant ? { [QUANT_KEY]: quant } : {}) },
+    config: { ...configToJson(model.config), ...(quant ? { [QUANT_KEY]: quant } : {}) },
     extraFiles,
     metadata: { format: 'pt', model_type: MODEL_TYPE },
   });
+}
+
+/**
+ * config.json's object for a GPT config. headDim is written only when it is not nEmbd / nHead (a model
+ * whose heads were pruned), so an ordinary checkpoint's file is unchanged and older readers still load it.
+ */
+export function configToJson(c: GPTConfig): Record<string, unknown> {
+  const { headDim, ...rest } = c;
+  return { model_type: MODEL_TYPE, ...rest, ...(headDim * c.nHead !== c.nEmbd ? { headDim } : {}) };
 }
 
 /** Reads a GPT config from a checkpoint's config.json fields, with clear errors. */

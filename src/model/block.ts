@@ -66,6 +66,7 @@ export class Block extends Module {
       nEmbd: c.nEmbd,
       nHead: c.nHead,
       nKvHead: c.nKvHead,
+      headSize: c.headDim,
       bias: c.bias,
       dropout: c.dropout,
     });

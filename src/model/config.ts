@@ -27,6 +27,11 @@ export interface GPTConfig {
   nKvHead: number;
   /** C: the width of the residual stream. */
   nEmbd: number;
+  /**
+   * hs: the size of one attention head (nEmbd / nHead unless given). Separate from nEmbd so a model
+   * can keep its head size when heads are pruned away (src/prune/), or have nHead·hs ≠ C (Qwen3).
+   */
+  headDim: number;
   /** Hidden width of the MLP (4C in GPT-2). */
   mlpHidden: number;
   /** Dropout on embeddings, attention weights and residual branches (0 disables it). */
@@ -50,7 +55,7 @@ export interface GPTConfig {
 
 export const GPT_DEFAULTS: Omit<
   GPTConfig,
-  'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd' | 'nKvHead' | 'mlpHidden'
+  'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd' | 'nKvHead' | 'mlpHidden' | 'headDim'
 > = {
   dropout: 0,
   bias: true,
@@ -77,20 +82,30 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
     'nEmbd',
     'nKvHead',
     'mlpHidden',
+    'headDim',
   ]);
   for (const k of Object.keys(input))
     if (!known.has(k)) throw new LlmfsError(`GPT config: unknown field '${k}'`);
-  const c: GPTConfig = { ...GPT_DEFAULTS, nKvHead: input.nHead, mlpHidden: 4 * input.nEmbd, ...input };
+  const c: GPTConfig = {
+    ...GPT_DEFAULTS,
+    nKvHead: input.nHead,
+    mlpHidden: 4 * input.nEmbd,
+    headDim: input.nEmbd / input.nHead,
+    ...input,
+  };
   for (const k of ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nKvHead', 'nEmbd', 'mlpHidden'] as const) {
     if (!Number.isInteger(c[k]) || c[k] <= 0)
       throw new LlmfsError(`GPT config: ${k} must be a positive integer, got ${c[k]}`);
   }
-  if (c.nEmbd % c.nHead !== 0)
+  // Without an explicit head size the heads split C evenly; with one, nHead·headDim may differ from C.
+  if (input.headDim === undefined && c.nEmbd % c.nHead !== 0)
     throw new LlmfsError(`GPT config: nEmbd ${c.nEmbd} must be divisible by nHead ${c.nHead}`);
+  if (!Number.isInteger(c.headDim) || c.headDim <= 0)
+    throw new LlmfsError(`GPT config: headDim must be a positive integer, got ${c.headDim}`);
   if (c.nHead % c.nKvHead !== 0)
     throw new LlmfsError(`GPT config: nKvHead ${c.nKvHead} must divide nHead ${c.nHead}`);
-  if (c.positions === 'rope' && (c.nEmbd / c.nHead) % 2 !== 0)
-    throw new LlmfsError(`GPT config: RoPE needs an even head size, got ${c.nEmbd / c.nHead}`);
+  if (c.positions === 'rope' && c.headDim % 2 !== 0)
+    throw new LlmfsError(`GPT config: RoPE needs an even head size, got ${c.headDim}`);
   if (!(c.dropout >= 0 && c.dropout < 1))
     throw new LlmfsError(`GPT config: dropout must be in [0, 1), got ${c.dropout}`);
   if (!(c.normEps > 0)) throw new LlmfsError(`GPT config: normEps must be > 0, got ${c.normEps}`);

@@ -19,6 +19,8 @@ export interface MultiHeadOptions {
   nHead: number;
   /** Key/value heads; defaults to nHead. */
   nKvHead?: number;
+  /** hs, the size of one head; defaults to nEmbd / nHead (given when heads were pruned away). */
+  headSize?: number;
   bias?: boolean;
   dropout?: number;
   /** One fused c_attn (default, GPT-2) or separate q_proj/k_proj/v_proj. */
@@ -44,6 +46,8 @@ export class MultiHeadAttention extends Module {
   v_proj: Linear | null = null;
   c_proj: Linear;
   resid_dropout: Dropout;
+  /** C: the width of the residual stream that goes in and comes out. */
+  readonly nEmbd: number;
   readonly nHead: number;
   readonly nKvHead: number;
   readonly headSize: number;
@@ -52,47 +56,47 @@ export class MultiHeadAttention extends Module {
   constructor(opts: MultiHeadOptions) {
     super();
     const { nEmbd, nHead } = opts;
+    this.nEmbd = nEmbd;
     this.nHead = nHead;
     this.nKvHead = opts.nKvHead ?? nHead;
-    if (nEmbd % nHead !== 0)
+    if (opts.headSize === undefined && nEmbd % nHead !== 0)
       throw new LlmfsError(`MultiHeadAttention: nEmbd ${nEmbd} is not divisible by nHead ${nHead}`);
     if (nHead % this.nKvHead !== 0)
       throw new LlmfsError(`MultiHeadAttention: nKvHead ${this.nKvHead} must divide nHead ${nHead}`);
-    this.headSize = nEmbd / nHead;
+    this.headSize = opts.headSize ?? nEmbd / nHead;
+    const qWidth = nHead * this.headSize; // nEmbd unless the head size was given
     const kvWidth = this.nKvHead * this.headSize;
     const bias = opts.bias ?? true;
     if (opts.fusedQkv ?? true) {
-      this.c_attn = new Linear(nEmbd, nEmbd + 2 * kvWidth, { bias });
+      this.c_attn = new Linear(nEmbd, qWidth + 2 * kvWidth, { bias });
     } else {
-      this.q_proj = new Linear(nEmbd, nEmbd, { bias });
+      this.q_proj = new Linear(nEmbd, qWidth, { bias });
       this.k_proj = new Linear(nEmbd, kvWidth, { bias });
       this.v_proj = new Linear(nEmbd, kvWidth, { bias });
     }
-    this.c_proj = new Linear(nEmbd, nEmbd, { bias });
+    this.c_proj = new Linear(qWidth, nEmbd, { bias });
     this.attnDropout = opts.dropout ?? 0;
     this.resid_dropout = new Dropout(this.attnDropout);
   }
 
-  /** Q (B, T, C), K and V (B, T, kvWidth) from x. */
+  /** Q (B, T, nh·hs), K and V (B, T, kvWidth) from x (B, T, C). */
   project(x: Tensor): [Tensor, Tensor, Tensor] {
     if (this.c_attn) {
-      const qkv = this.c_attn.forward(x); // (B, T, C + 2·kvWidth)
-      const C = this.nHead * this.headSize;
+      const qkv = this.c_attn.forward(x); // (B, T, nh·hs + 2·kvWidth)
+      const qW = this.nHead * this.headSize;
       const kvWidth = this.nKvHead * this.headSize;
-      return [qkv.narrow(-1, 0, C), qkv.narrow(-1, C, kvWidth), qkv.narrow(-1, C + kvWidth, kvWidth)];
+      return [qkv.narrow(-1, 0, qW), qkv.narrow(-1, qW, kvWidth), qkv.narrow(-1, qW + kvWidth, kvWidth)];
     }
     return [this.q_proj!.forward(x), this.k_proj!.forward(x), this.v_proj!.forward(x)];
   }
 
   /** x (B, T, C) -> (B, T, C). */
   forward(x: Tensor, o: AttentionCallOptions = {}): Tensor {
-    if (x.ndim !== 3 || x.shape[2] !== this.nHead * this.headSize) {
-      throw new LlmfsError(
-        `attention: input must be (B, T, ${this.nHead * this.headSize}), got ${fmtShape(x.shape)}`,
-      );
-    }
+    const C = this.nEmbd;
+    if (x.ndim !== 3 || x.shape[2] !== C)
+      throw new LlmfsError(`attention: input must be (B, T, ${C}), got ${fmtShape(x.shape)}`);
     const [B, T] = x.shape;
-    let [q, k, v] = this.project(x); // (B, T, C), (B, T, kvWidth), (B, T, kvWidth)
+    let [q, k, v] = this.project(x); // (B, T, nh·hs), (B, T, kvWidth), (B, T, kvWidth)
     const start = o.start ?? 0;
     if (o.rope) {
       q = applyRope(q.reshape(B, T, this.nHead, this.headSize), o.rope, start, true).reshape(B, T, -1);
@@ -106,7 +110,7 @@ export class MultiHeadAttention extends Module {
         ? o.mask.reshape(B, Tk)
         : null;
     const fusable = !o.record && (!o.mask || keyMask) && !(this.attnDropout > 0 && this.training);
-    let y: Tensor; // (B, T, C): heads side by side
+    let y: Tensor; // (B, T, nh·hs): heads side by side
     if (fusable && !keyMask && isImplemented('scaledDotProductAttention')) {
       // A learner's attention core (`llmfs exercise`) replaces the fused kernel wholesale.
       const qh = splitHeads(q, this.nHead); // (B, nh, T, hs)

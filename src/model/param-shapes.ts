@@ -25,13 +25,14 @@ export function gptParameterShapes(configIn: GPTConfigInput | GPTConfig): ParamS
     if (c.norm === 'layernorm' && c.bias) add(`${name}.bias`, [c.nEmbd], true);
   };
   const C = c.nEmbd;
-  const kvWidth = c.nKvHead * (C / c.nHead); // grouped-query attention: fewer key/value heads
+  const qWidth = c.nHead * c.headDim; // C unless heads were pruned (or nh·hs ≠ C by design)
+  const kvWidth = c.nKvHead * c.headDim; // grouped-query attention: fewer key/value heads
   add('wte.weight', [c.vocabSize, C], true); // embeddings are not decayed (nn.Embedding)
   if (c.positions === 'learned') add('wpe.weight', [c.blockSize, C], true);
   for (let l = 0; l < c.nLayer; l++) {
     norm(`h.${l}.ln_1`);
-    linear(`h.${l}.attn.c_attn`, C, C + 2 * kvWidth, c.bias);
-    linear(`h.${l}.attn.c_proj`, C, C, c.bias);
+    linear(`h.${l}.attn.c_attn`, C, qWidth + 2 * kvWidth, c.bias);
+    linear(`h.${l}.attn.c_proj`, qWidth, C, c.bias);
     norm(`h.${l}.ln_2`);
     linear(`h.${l}.mlp.c_fc`, C, c.mlpHidden, c.bias);
     if (c.mlp === 'swiglu') linear(`h.${l}.mlp.c_gate`, C, c.mlpHidden, c.bias);

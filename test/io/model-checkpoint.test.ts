@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as T from '../../src/tensor/index.js';
 import { GPT } from '../../src/model/index.js';
 import { CharTokenizer } from '../../src/tokenizer/index.js';
-import { saveModel, loadModel } from '../../src/io/model-checkpoint.js';
+import { saveModel, loadModel, configToJson } from '../../src/io/model-checkpoint.js';
 import { LlmfsError } from '../../src/errors.js';
 
 test('model checkpoint: save and load round-trip weights, config and tokenizer', () => {
@@ -37,10 +37,7 @@ test('model checkpoint: a config with a wrong field or type gives one clear erro
   const dir = join(mkdtempSync(join(tmpdir(), 'llmfs-ckpt-')), 'run');
   const model = new GPT({ vocabSize: 10, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 });
   saveModel(dir, model);
-  writeFileSync(
-    join(dir, 'config.json'),
-    JSON.stringify({ model_type: 'llmfs-gpt', ...model.config, nHead: 3 }),
-  );
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...configToJson(model.config), nHead: 3 }));
   assert.throws(
     () => loadModel(dir),
     (e: Error) =>

@@ -46,6 +46,12 @@ export function checkGpt2Layout(c: GPTConfig): void {
       `export gguf: the MLP uses '${c.activation}'; llama.cpp's gpt2 runs GELU in its tanh form ` +
         `(gelu_tanh) only`,
     );
+  if (c.headDim * c.nHead !== c.nEmbd)
+    throw new LlmfsError(
+      `export gguf: the attention is ${c.nHead} heads of ${c.headDim} (${c.nHead * c.headDim} wide, ` +
+        `not n_embd = ${c.nEmbd}: heads were pruned); llama.cpp's gpt2 layout needs head_count · head ` +
+        `size = n_embd: export the model before head pruning (MLP neuron pruning exports fine)`,
+    );
 }
 
 interface Affine {
