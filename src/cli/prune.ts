@@ -73,7 +73,7 @@ function tokensOf(tokenizer: Tokenizer, data: string | undefined): TokenArray {
 export const pruneCommand: Command = {
   summary: 'prune a model: llmfs prune --model M --out DIR --sparsity 0.5 | --heads N | --neurons F',
   run(argv) {
-    const { flags } = parseArgs('prune', argv, specs);
+    const { flags, given } = parseArgs('prune', argv, specs);
     if (flags.help) {
       console.log(helpText(USAGE, pruneCommand.summary, specs));
       return 0;
@@ -90,6 +90,9 @@ export const pruneCommand: Command = {
     const mode = modes[0];
     if (flags['per-layer'] && mode !== 'sparsity')
       throw new LlmfsError('prune: --per-layer goes with --sparsity');
+    for (const f of ['score', 'score-batches'])
+      if (mode === 'sparsity' && given.has(f))
+        throw new LlmfsError(`prune: --${f} ranks heads or neurons; --sparsity ranks weights by magnitude`);
     const sparsity = flags.sparsity as number | undefined;
     if (sparsity !== undefined && !(sparsity >= 0 && sparsity < 1))
       throw new LlmfsError(`prune: --sparsity must be in [0, 1), got ${sparsity}`);

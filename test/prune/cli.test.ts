@@ -71,6 +71,7 @@ test('cli: llmfs prune: bad requests are one clear line each', () => {
     [['--neurons', '1.5'], /^error: prune: --neurons must be a fraction in \[0, 1\), got 1.5$/],
     [['--sparsity', '0.5', '--heads', '1'], /^error: prune: --sparsity and --heads conflict/],
     [['--heads', '1', '--per-layer'], /^error: prune: --per-layer goes with --sparsity$/],
+    [['--sparsity', '0.5', '--score', 'norm'], /^error: prune: --score ranks heads or neurons/],
     [[], /^error: prune: say what to prune/],
     [['--heads', '1', '--score-batches', '0'], /^error: prune: --score-batches must be >= 1, got 0$/],
     [['--sparsity', '0.5', '--lr', '-1'], /^error: prune: --lr must be a number > 0, got -1$/],
