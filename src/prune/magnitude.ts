@@ -13,6 +13,17 @@ import type { GPT } from '../model/gpt.js';
 import type { Parameter } from '../nn/parameter.js';
 import { LlmfsError } from '../errors.js';
 import { applyMasks, type PruneMasks } from './masks.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'magnitude-mask' (chapter 13): one 0/1 mask per array, over the arrays taken
+     * together, with 0 for exactly round(s·n) entries of smallest |w| (ties: earlier first).
+     */
+    smallestMask(arrays: Float32Array[], sparsity: number): Uint8Array[];
+  }
+}
 
 export type PruneScope = 'global' | 'layer';
 
@@ -50,7 +61,7 @@ export function magnitudeMasks(model: GPT, sparsity: number, scope: PruneScope =
  * One mask per array over the arrays taken together: 0 for the k = round(s·n) entries of smallest
  * |w| (n = total length), 1 for the rest.
  */
-export function smallestMask(arrays: Float32Array[], sparsity: number): Uint8Array[] {
+export const smallestMask = exercisable('smallestMask', (arrays, sparsity): Uint8Array[] => {
   const n = arrays.reduce((a, x) => a + x.length, 0);
   const k = Math.round(sparsity * n);
   const masks = arrays.map((x) => new Uint8Array(x.length).fill(1));
@@ -68,7 +79,7 @@ export function smallestMask(arrays: Float32Array[], sparsity: number): Uint8Arr
     for (let i = 0; i < x.length && left > 0; i++) if (Math.abs(x[i]) === t) ((masks[a][i] = 0), left--);
   });
   return masks;
-}
+});
 
 export interface MagnitudePruneResult {
   masks: PruneMasks;

@@ -2,7 +2,7 @@
 // solution passes (with its integration step: a trained tiny GPT quantized with it scores as with
 // the library's), and planted mistakes are rejected with a message naming them: max / 128, one
 // scale for the whole matrix, truncation, NaN for a row of zeros; swapped nibbles, codes without
-// the + 8, max / 8.
+// the + 8, max / 8; pruning by signed value, per matrix, or floor(s·n).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +11,7 @@ import { runExercise } from '../../src/exercises/run.js';
 import type { LearnerFn } from '../../src/exercises/spec.js';
 import { quantizeInt8 as sol8 } from '../../exercises/solutions/13-quantize-int8.js';
 import { quantizeInt4 as sol4 } from '../../exercises/solutions/13-quantize-int4.js';
+import { smallestMask as solMask } from '../../exercises/solutions/13-magnitude-mask.js';
 
 const check = (id: string, fn: unknown) =>
   runExercise(
@@ -21,6 +22,7 @@ const check = (id: string, fn: unknown) =>
 for (const [id, name] of [
   ['quantize-int8', 'quantizeInt8'],
   ['quantize-int4', 'quantizeInt4'],
+  ['magnitude-mask', 'smallestMask'],
 ] as const) {
   test(`${id}: the stub fails as not written yet; the reference solution passes every check`, async () => {
     const stub = (await import(`../../exercises/stubs/13-${id}.ts`)) as Record<string, unknown>;
@@ -124,5 +126,45 @@ test('quantize-int4: a solution written differently (codes first, then packing) 
       return { ...ref, packed };
     },
   );
+  assert.equal(r.passed, true, r.message);
+});
+
+/** The mask solution with its ranking or count changed. */
+const maskWith =
+  (key: (v: number) => number, count: (x: number) => number, perArray = false) =>
+  (arrays: Float32Array[], s: number) => {
+    const groups = perArray ? arrays.map((_, a) => [a]) : [arrays.map((_, a) => a)];
+    const masks = arrays.map((x) => new Uint8Array(x.length).fill(1));
+    for (const g of groups) {
+      const all = g.flatMap((a) => Array.from(arrays[a], (v, i) => ({ k: key(v), a, i })));
+      all.sort((p, q) => p.k - q.k || p.a - q.a || p.i - q.i);
+      for (const { a, i } of all.slice(0, count(s * all.length))) masks[a][i] = 0;
+    }
+    return masks;
+  };
+
+test('magnitude-mask: pruning by signed value (most negative first) is named', () => {
+  const r = check(
+    'magnitude-mask',
+    maskWith((v) => v, Math.round),
+  );
+  assert.equal(r.passed, false);
+  assert.match(r.message!, /rank by magnitude \|w\|, not by w/);
+});
+
+test('magnitude-mask: one threshold per matrix instead of one over all is named', () => {
+  const r = check('magnitude-mask', maskWith(Math.abs, Math.round, true));
+  assert.equal(r.passed, false);
+  assert.match(r.message!, /one threshold over all the matrices together/);
+});
+
+test('magnitude-mask: floor(s·n) instead of round(s·n) is named', () => {
+  const r = check('magnitude-mask', maskWith(Math.abs, Math.floor));
+  assert.equal(r.passed, false);
+  assert.match(r.message!, /not floor\(s · n\)/);
+});
+
+test('magnitude-mask: the library reference and the sort-based solution agree', () => {
+  const r = check('magnitude-mask', solMask);
   assert.equal(r.passed, true, r.message);
 });

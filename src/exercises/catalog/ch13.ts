@@ -1,7 +1,7 @@
 // Chapter 13 exercises: compression (docs/13-compression-and-deployment.md). Absmax int8 with one
-// scale per row (LLM.int8's vector-wise quantization, Dettmers et al., 2022) and group-wise int4
-// (the scheme of GPTQ/AWQ checkpoints and llama.cpp's Q4 formats), both packed as a checkpoint
-// stores them.
+// scale per row (LLM.int8's vector-wise quantization, Dettmers et al., 2022), group-wise int4 (the
+// scheme of GPTQ/AWQ checkpoints and llama.cpp's Q4 formats), both packed as a checkpoint stores
+// them, and the mask of magnitude pruning (Han et al., 2015) over several matrices at once.
 
 import type { ExerciseSpec } from '../spec.js';
 import '../../quant/int8.js'; // registers quantizeInt8
@@ -9,7 +9,8 @@ import '../../quant/int4.js'; // registers quantizeInt4
 import type { Int8Rows } from '../../quant/int8.js';
 import type { Int4Groups } from '../../quant/int4.js';
 import { unpackNibbles } from '../../quant/int4.js';
-import { int8Variant, quantizedGptStep, weights } from './ch13-helpers.js';
+import '../../prune/magnitude.js'; // registers smallestMask
+import { int8Variant, maskVariant, prunedGptStep, quantizedGptStep, weights } from './ch13-helpers.js';
 
 const sameCodes = (got: unknown, want: number[]): boolean => {
   const q = (got as { q?: ArrayLike<number> } | null)?.q;
@@ -148,4 +149,75 @@ const quantizeInt4Spec: ExerciseSpec = {
   extra: [quantizedGptStep({ bits: 4, groupSize: 16 }, 'int4 (groups of 16)')],
 };
 
-export const chapter13: ExerciseSpec[] = [quantizeInt8Spec, quantizeInt4Spec];
+// magnitude-mask
+
+const flat = (got: unknown): number[] | null =>
+  Array.isArray(got) && got.every((m) => ArrayBuffer.isView(m))
+    ? got.flatMap((m) => Array.from(m as Uint8Array))
+    : null;
+const sameMask = (got: unknown, want: number[]): boolean => {
+  const g = flat(got);
+  return !!g && g.length === want.length && g.every((v, i) => v === want[i]);
+};
+
+const magnitudeMaskSpec: ExerciseSpec = {
+  id: 'magnitude-mask',
+  chapter: 13,
+  section: 'Magnitude pruning',
+  title: 'Magnitude pruning: mask the round(s·n) smallest magnitudes over all matrices at once',
+  exportName: 'smallestMask',
+  slot: 'smallestMask',
+  pureInputs: true,
+  topics: ['weights'],
+  compare:
+    "PyTorch's torch.nn.utils.prune.global_unstructured with L1Unstructured does this over a list of " +
+    "(module, 'weight') pairs (amount = the fraction, rounded), keeping a weight_mask buffer and a " +
+    'forward pre-hook; prune.l1_unstructured is the per-matrix form. Wanda (Sun et al., 2023) scores ' +
+    '|w| · ||x|| with activations instead, and SparseGPT updates the remaining weights as it prunes.',
+  hints: [
+    'Treat all the arrays as one list of n numbers: the k = round(s · n) entries of smallest |w| get ' +
+      'mask 0, every other entry 1. Return one Uint8Array per input array, same lengths.',
+    'Magnitude means |w|: a large negative weight matters as much as a large positive one. Find the ' +
+      'k-th smallest |w| (sort a copy of all magnitudes) as the threshold t; mask every |w| < t, then ' +
+      'entries with |w| = t in order (array by array, index by index) until exactly k are masked.',
+    'const t = all |w| sorted ascending [k - 1]; pass 1: |w| < t -> 0 (left--); pass 2: |w| === t -> 0 ' +
+      'while left > 0. With k = 0 return all ones.',
+  ],
+  tolerance: { atol: 0, rtol: 0 },
+  cases: (rng) => [
+    { name: 'one (4, 8) matrix, s = 0.5', args: [[weights(rng, 4, 8)], 0.5] },
+    {
+      name: 'three matrices of different scales, s = 0.3 (one global threshold)',
+      args: [
+        [weights(rng, 2, 5), weights(rng, 3, 4).map((v) => v * 10), weights(rng, 1, 7).map((v) => v / 10)],
+        0.3,
+      ],
+    },
+    {
+      name: 'ties: many equal magnitudes (±0.5), s = 0.4',
+      args: [[Float32Array.from([0.5, -0.5, 0.5, 0.1, -0.5, 0.5, 0.9, -0.5])], 0.4],
+    },
+    { name: 's = 0: nothing pruned', args: [[weights(rng, 2, 3)], 0] },
+    { name: 's = 0.9, negative weights', args: [[weights(rng, 3, 7).map((v) => -Math.abs(v) - 0.01)], 0.9] },
+    { name: 'one weight, s = 0.6 (round(0.6) = 1)', args: [[Float32Array.from([-2])], 0.6] },
+  ],
+  diagnose(got, _want, c) {
+    const [arrays, s] = c.args as [Float32Array[], number];
+    const g = flat(got);
+    if (!g) return 'return one Uint8Array mask per input array (1 = kept, 0 = pruned)';
+    const n = arrays.reduce((t, a) => t + a.length, 0);
+    const zeros = g.filter((v) => v === 0).length;
+    if (sameMask(got, maskVariant(arrays, s, { signed: true })))
+      return 'the most negative weights were pruned: rank by magnitude |w|, not by w';
+    if (arrays.length > 1 && sameMask(got, maskVariant(arrays, s, { perArray: true })))
+      return 'each matrix lost the fraction s on its own: one threshold over all the matrices together';
+    if (zeros === Math.floor(s * n) && zeros !== Math.round(s * n))
+      return `prune round(s · n) = ${Math.round(s * n)} weights, not floor(s · n) = ${zeros}`;
+    if (zeros > Math.round(s * n))
+      return `${zeros} pruned, not ${Math.round(s * n)}: among ties at the threshold stop at exactly k`;
+    return null;
+  },
+  extra: [prunedGptStep()],
+};
+
+export const chapter13: ExerciseSpec[] = [quantizeInt8Spec, quantizeInt4Spec, magnitudeMaskSpec];
