@@ -7,7 +7,7 @@
 // ggml's threads spin-wait at every op, so on a machine shared with other work the many-thread
 // llama.cpp rows can collapse; the 1-thread rows are the fair comparison there.
 //   ours f32   : our GPT
-//   ours int8  : the same GPT with its Linears quantized (quant/, per-row int8) through qmatmul
+//   ours int8  : the same GPT quantized (quant/: every Linear and the tables, per-row int8)
 //   llama.cpp  : the exported file, f32 or q8_0
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { generate } from '../src/generate/index.js';
 import { manualSeed } from '../src/tensor/rng.js';
 import { getBackend, setBackend } from '../src/kernels/backend.js';
 import { createNodeWasmBackend } from '../src/kernels/threads/node.js';
-import { quantizeLinears } from '../src/quant/quantize-model.js';
+import { quantizeModel } from '../src/quant/quantize-model.js';
 import { saveGguf } from '../src/io/gguf/export-gguf.js';
 import type { GgufQuant } from '../src/io/gguf/gpt2-gguf.js';
 import { BpeTokenizer } from '../src/tokenizer/bpe.js';
@@ -106,7 +106,7 @@ export const ggufSuite: Suite = {
         ];
         const q8 = new GPT(model.config);
         q8.loadStateDict(model.stateDict());
-        quantizeLinears(q8, { bits: 8 });
+        quantizeModel(q8, { bits: 8 }); // every Linear and both tables, as q8_0 stores them
         q8.eval();
         for (const [t, backend] of setups) {
           setBackend(backend);
