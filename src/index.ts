@@ -22,6 +22,7 @@ export * from './train/index.js';
 export * from './generate/index.js';
 export * from './eval/index.js';
 export * from './quant/index.js';
+export * from './prune/index.js';
 export {
   gptConfigFromHf,
   gptFromHf,

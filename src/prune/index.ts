@@ -1,4 +1,4 @@
-// Pruning (issue 16): unstructured magnitude pruning with masks, structured removal of attention
+// Pruning (chapter 13): unstructured magnitude pruning with masks, structured removal of attention
 // heads and MLP neurons by importance, and a short recovery fine-tune.
 
 export { prunableWeights, magnitudeMasks, magnitudePrune, smallestMask } from './magnitude.js';

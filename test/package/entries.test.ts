@@ -10,7 +10,18 @@ import { build } from 'esbuild';
 import { importCycles, importEdges } from '../../scripts/import-graph.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const PORTABLE = ['tensor', 'kernels', 'nn', 'tokenizer', 'model', 'train', 'generate', 'eval', 'quant'];
+const PORTABLE = [
+  'tensor',
+  'kernels',
+  'nn',
+  'tokenizer',
+  'model',
+  'train',
+  'generate',
+  'eval',
+  'quant',
+  'prune',
+];
 /** Node-only files inside the portable layers, reached only from the Node entry. */
 const NODE_ONLY = new Set(['src/kernels/threads/node.ts', 'src/kernels/threads/worker.mjs']);
 
