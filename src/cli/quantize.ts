@@ -4,15 +4,16 @@
 // that generate, eval, chat and export read like any other. With --data it also reports the
 // held-out perplexity before and after, so the price of the smaller file is on the screen.
 
-import { statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from './command.js';
 import { parseArgs, helpText } from './args.js';
 import { LlmfsError } from '../errors.js';
 import { loadPretrained } from '../io/load-pretrained.js';
-import { saveModel } from '../io/model-checkpoint.js';
+import { saveModel, TOKENIZER_FILE, TRAINING_STATE_FILE } from '../io/model-checkpoint.js';
+import { OPTIMIZER_STATE_FILE } from '../io/training-run.js';
 import { checkOutputDir } from '../io/tokenizer-files.js';
-import { WEIGHTS_FILE } from '../io/checkpoint-dir.js';
+import { CONFIG_FILE, WEIGHTS_FILE } from '../io/checkpoint-dir.js';
 import { quantizeModel } from '../quant/quantize-model.js';
 import { Linear } from '../nn/layers.js';
 import type { Module } from '../nn/module.js';
@@ -65,6 +66,27 @@ function checkGroup(model: Module, G: number, embedding: boolean, C: number): vo
     throw new LlmfsError(`quantize: --group ${G} does not divide the embedding width ${C}`);
 }
 
+/**
+ * The other files of one of our checkpoints (a prompt template, a classifier's or reward model's
+ * head), carried into the quantized directory so it still works where the float one did. Training
+ * state is left behind: a quantized checkpoint does not resume training.
+ */
+function sidecarFiles(dir: string, format: string): Record<string, Uint8Array> {
+  if (format !== 'llmfs') return {};
+  const skip = new Set([
+    WEIGHTS_FILE,
+    CONFIG_FILE,
+    TOKENIZER_FILE,
+    TRAINING_STATE_FILE,
+    OPTIMIZER_STATE_FILE,
+  ]);
+  const out: Record<string, Uint8Array> = {};
+  for (const e of readdirSync(dir, { withFileTypes: true }))
+    if (e.isFile() && !skip.has(e.name) && !e.name.startsWith('.'))
+      out[e.name] = readFileSync(join(dir, e.name));
+  return out;
+}
+
 function perplexity(model: GPT, tok: Tokenizer, text: string): number {
   return evaluateText(gptLogits(model), tok, text, { batchSize: 4 }).perplexity;
 }
@@ -113,7 +135,7 @@ export const quantizeCommand: Command = {
       embedding,
     });
     const pplAfter = text === null ? null : perplexity(model, pre.tokenizer!, text);
-    saveModel(out, model, { tokenizer: pre.tokenizer });
+    saveModel(out, model, { tokenizer: pre.tokenizer, extraFiles: sidecarFiles(pre.dir, pre.format) });
 
     const result = {
       format:

@@ -175,6 +175,21 @@ test('llmfs quantize: sizes and perplexity before and after; generate and eval r
   assert.equal(gen.code, 0, gen.err); // (generate streams its text to stdout, not captured here)
 });
 
+test('llmfs quantize: the files beside our checkpoint (a prompt template, a head) come along', async () => {
+  const dir = tmp();
+  const { model, tokenizer } = loadPretrained(FIXTURE);
+  const src = join(dir, 'src');
+  saveModel(src, model, {
+    tokenizer,
+    trainingState: { step: 3 },
+    extraFiles: { 'prompt_template.json': '{"name":"alpaca"}\n' },
+  });
+  const out = join(dir, 'q');
+  assert.equal((await run(quantizeCommand, ['--model', src, '--out', out])).code, 0);
+  assert.equal(readFileSync(join(out, 'prompt_template.json'), 'utf8'), '{"name":"alpaca"}\n');
+  assert.throws(() => statSync(join(out, 'training_state.json')), /ENOENT/);
+});
+
 test('llmfs quantize: bad options and training a quantized model are one clear line', async () => {
   const dir = tmp();
   const bad: [string[], RegExp][] = [
