@@ -7,6 +7,7 @@ export { topK } from './top-k.js';
 export { topP } from './top-p.js';
 export { minP } from './min-p.js';
 export { repetitionPenalty } from './repetition-penalty.js';
+export { noRepeatNgram, bannedNgramTokens } from './no-repeat-ngram.js';
 export { frequencyPresencePenalty } from './frequency-presence.js';
 export { buildProcessors, type SamplingOptions } from './settings.js';
 export { sampleIndex, chooseToken, type Strategy } from './sampler.js';

@@ -1,9 +1,11 @@
 // The decoding settings a caller chooses, turned into the processor list, in Hugging Face's
-// order: penalties on the raw scores first (repetition, then frequency/presence), then the
+// order: penalties on the raw scores first (repetition, then no repeated n-grams, then
+// frequency/presence), then the
 // warpers that shape the sampling distribution (temperature, top-k, top-p, min-p).
 
 import type { LogitsProcessor } from './processor.js';
 import { repetitionPenalty } from './repetition-penalty.js';
+import { noRepeatNgram } from './no-repeat-ngram.js';
 import { frequencyPresencePenalty } from './frequency-presence.js';
 import { temperature } from './temperature.js';
 import { topK } from './top-k.js';
@@ -21,6 +23,8 @@ export interface SamplingOptions {
   minP?: number;
   /** CTRL's θ (> 1 discourages repeats of any token in the prompt or output; 1 = off). */
   repetitionPenalty?: number;
+  /** Ban tokens that would repeat an n-gram of this size (HF's no_repeat_ngram_size; 0 = off). */
+  noRepeatNgramSize?: number;
   /** OpenAI's frequency penalty: subtract count · α from a generated token's logit. */
   frequencyPenalty?: number;
   /** OpenAI's presence penalty: subtract α once from any token already generated. */
@@ -31,6 +35,8 @@ export function buildProcessors(o: SamplingOptions): LogitsProcessor[] {
   const list: LogitsProcessor[] = [];
   if (o.repetitionPenalty !== undefined && o.repetitionPenalty !== 1)
     list.push(repetitionPenalty(o.repetitionPenalty));
+  if (o.noRepeatNgramSize !== undefined && o.noRepeatNgramSize !== 0)
+    list.push(noRepeatNgram(o.noRepeatNgramSize));
   if (o.frequencyPenalty || o.presencePenalty)
     list.push(frequencyPresencePenalty(o.frequencyPenalty ?? 0, o.presencePenalty ?? 0));
   if (o.temperature !== undefined && o.temperature !== 1) list.push(temperature(o.temperature));
