@@ -17,6 +17,7 @@ import { chatCommand } from './chat.js';
 import { quantizeCommand } from './quantize.js';
 import { exportCommand } from './export.js';
 import { pruneCommand } from './prune.js';
+import { diagnoseCommand } from './diagnose.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
@@ -35,4 +36,5 @@ export const commands: Record<string, Command> = {
   quantize: quantizeCommand,
   export: exportCommand,
   prune: pruneCommand,
+  diagnose: diagnoseCommand,
 };

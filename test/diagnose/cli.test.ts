@@ -1,0 +1,67 @@
+// `llmfs diagnose generation` on the tiny HF GPT-2 fixture: --json carries the contract's keys
+// (loop, period, unit, recommended) beside the whole report; bad input is one clear line each.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diagnoseCommand } from '../../src/cli/diagnose.js';
+import { LlmfsError } from '../../src/errors.js';
+
+const FIXTURE = 'test/fixtures/hf-gpt2/tiny';
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  const saved = console.log;
+  console.log = (...a: unknown[]) => void (out += `${a.join(' ')}\n`);
+  try {
+    return { code: (await diagnoseCommand.run(argv)) ?? 0, out, err: '' };
+  } catch (e) {
+    if (!(e instanceof LlmfsError)) throw e;
+    return { code: 1, out, err: e.message };
+  } finally {
+    console.log = saved;
+  }
+}
+
+test('--json: loop, period, unit and the recommended remedy, with the whole report', async () => {
+  const r = await run([
+    'generation',
+    '--model',
+    FIXTURE,
+    '--prompt',
+    'hello world',
+    '--max-new-tokens',
+    '24',
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(typeof j.loop, 'boolean');
+  assert.equal(j.unit, 'tokens');
+  assert.equal(j.loop, j.report.loop !== null);
+  assert.equal(j.period, j.report.loop?.period ?? null);
+  assert.ok('recommended' in j);
+  assert.equal(j.ids.length, 24);
+  assert.ok(j.remedies.length >= 8);
+});
+
+test('bad input is one clear line', async () => {
+  const cases: [string[], RegExp][] = [
+    [['generation', '--model', FIXTURE], /give the text to continue with --prompt/],
+    [['generation', '--prompt', 'x'], /--model is required/],
+    [
+      ['generation', '--model', FIXTURE, '--prompt', 'x', '--max-new-tokens', '5000'],
+      /exceed the model's context/,
+    ],
+    [
+      ['generation', '--model', FIXTURE, '--prompt', 'x', '--temperature', '0.5'],
+      /applies to --strategy sample/,
+    ],
+    [['generation', '--model', FIXTURE, '--prompt', 'x', '--max-new-tokens', '0'], /must be >= 1/],
+    [['inspect'], /unknown sub-command 'inspect'/],
+  ];
+  for (const [argv, re] of cases) {
+    const r = await run(argv);
+    assert.equal(r.code, 1, argv.join(' '));
+    assert.match(r.err, re);
+  }
+});
