@@ -89,10 +89,10 @@ export class Block extends Module {
         (h) => this.ln_1.forward(h),
         (h) => this.attn.forward(h, o),
         (h) => this.ln_2.forward(h),
-        (h) => this.mlp.forward(h),
+        (h) => this.mlp.forward(h, o.record),
       );
     }
     x = residual(x, this.ln_1, (h) => this.attn.forward(h, o), this.placement);
-    return residual(x, this.ln_2, (h) => this.mlp.forward(h), this.placement);
+    return residual(x, this.ln_2, (h) => this.mlp.forward(h, o.record), this.placement);
   }
 }

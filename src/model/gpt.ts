@@ -18,6 +18,7 @@ import { makeNorm, type Norm } from './norm.js';
 import { sinusoidalTable } from './sinusoidal.js';
 import { ropeTables, type RopeTables } from './rope.js';
 import type { KVCache } from './kv-cache.js';
+import type { LayerRecord } from './multihead.js';
 import { LlmfsError } from '../errors.js';
 import { QuantizedEmbedding } from '../quant/quantized-embedding.js';
 import type { QuantizedLinear } from '../quant/quantized-linear.js';
@@ -45,6 +46,13 @@ export interface GPTForwardOptions {
   attentionMask?: Tensor;
   /** Receives each layer's (B, nh, T, Tk) attention weights. */
   recordAttention?: Tensor[];
+  /**
+   * Receives the residual stream (B, T, C): index 0 is the embeddings (what enters block 0), index
+   * i + 1 what leaves block i, before ln_f; the logit lens reads these.
+   */
+  recordResiduals?: Tensor[];
+  /** Receives each layer's MLP hidden units (B, T, H) after the nonlinearity. */
+  recordMlpHidden?: Tensor[];
   /**
    * Compute logits for the last position only, (B, 1, V): all that generation needs (as nanoGPT's inference
    * path).
@@ -118,6 +126,8 @@ export class GPT extends Module {
       !o.cache &&
       !o.attentionMask &&
       !o.recordAttention &&
+      !o.recordResiduals &&
+      !o.recordMlpHidden &&
       !(o.lastOnly && o.targets === undefined);
     const logits = plain ? gptForward(this, idx) : this.computeLogits(idx, o); // (B, Tq, V)
     if (o.targets === undefined) return { logits };
@@ -162,12 +172,16 @@ export class GPT extends Module {
       }
       mask = o.attentionMask.reshape(B, 1, 1, start + T); // (B, 1, 1, Tk): broadcast over heads and queries
     }
+    o.recordResiduals?.push(x);
     let i = 0;
     for (const block of this.h) {
-      const record = o.recordAttention ? ({} as { weights?: Tensor }) : undefined;
+      const record: LayerRecord | undefined =
+        o.recordAttention || o.recordMlpHidden ? { weights: undefined } : undefined;
       const cache = o.cache?.layers[i];
       x = block.forward(x, { mask, causal: true, rope: this._rope, start, cache, record }); // (B, T, C)
-      if (record?.weights) o.recordAttention!.push(record.weights);
+      if (o.recordAttention && record?.weights) o.recordAttention.push(record.weights);
+      if (o.recordMlpHidden && record?.mlpHidden) o.recordMlpHidden.push(record.mlpHidden);
+      o.recordResiduals?.push(x);
       i++;
     }
     // Tq = 1 when only the last position is needed (lastOnly), else Tq = T.

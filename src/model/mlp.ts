@@ -35,11 +35,12 @@ export class MLP extends Module {
     this.activation = o.activation ?? 'gelu_tanh';
   }
 
-  /** x (B, T, C) -> (B, T, C) */
-  forward(x: Tensor): Tensor {
+  /** x (B, T, C) -> (B, T, C); `record.mlpHidden` receives the (B, T, H) hidden units when given. */
+  forward(x: Tensor, record?: { mlpHidden?: Tensor }): Tensor {
     const up = this.c_fc.forward(x); // (B, T, H)
     // (B, T, H)
     const h = this.c_gate ? this.c_gate.forward(x).silu().mul(up) : activate(up, this.activation);
+    if (record) record.mlpHidden = h;
     return this.dropout.forward(this.c_proj.forward(h)); // (B, T, C)
   }
 }

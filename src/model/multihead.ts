@@ -35,8 +35,16 @@ export interface AttentionCallOptions {
   /** Absolute position of the first query (for RoPE with a cache). */
   start?: number;
   cache?: LayerKvCache;
-  /** Receives the (B, nh, T, Tk) attention weights when given. */
-  record?: { weights?: Tensor };
+  /** Receives the (B, nh, T, Tk) attention weights (and, in a Block, the MLP's hidden units) when given. */
+  record?: LayerRecord;
+}
+
+/** What one layer's forward leaves for inspection (llmfs inspect, training diagnostics). */
+export interface LayerRecord {
+  /** (B, nh, T, Tk) attention weights. */
+  weights?: Tensor;
+  /** (B, T, H) MLP hidden units after the nonlinearity (or the SwiGLU gate product). */
+  mlpHidden?: Tensor;
 }
 
 export class MultiHeadAttention extends Module {
