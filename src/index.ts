@@ -23,6 +23,8 @@ export * from './generate/index.js';
 export * from './eval/index.js';
 export * from './quant/index.js';
 export * from './prune/index.js';
+export * from './diagnose/index.js';
+export * from './report/index.js';
 export {
   gptConfigFromHf,
   gptFromHf,

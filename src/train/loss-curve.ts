@@ -1,6 +1,8 @@
 // The loss curve as a self-contained SVG picture: training loss per step (thin line) and
 // evaluated train/validation losses (points joined by lines), with labelled axes.
 
+import { esc, niceTicks } from '../report/svg-common.js';
+
 export interface CurvePoint {
   step: number;
   loss: number;
@@ -11,20 +13,6 @@ export interface CurveSeries {
   color: string;
   points: CurvePoint[];
   width?: number;
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function niceTicks(lo: number, hi: number, n: number): number[] {
-  const span = hi - lo || 1;
-  const raw = span / n;
-  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => span / s <= n) ?? 10 * mag;
-  const ticks: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) ticks.push(Number(v.toPrecision(6)));
-  return ticks;
 }
 
 /** Series of (step, value) points as a line chart; `yLabel` names the vertical axis. */

@@ -1,0 +1,4 @@
+// Diagnostics (chapter 14): why a model repeats itself, what its heads attend to, what each
+// layer would predict (the logit lens), and whether a training run is healthy.
+export * from './repetition.js';
+export * from './generation.js';
