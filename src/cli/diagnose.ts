@@ -9,6 +9,8 @@ import { LlmfsError } from '../errors.js';
 import { loadPretrained } from '../io/load-pretrained.js';
 import { checkNotRunDir } from './run-dir.js';
 import { diagnoseGeneration } from '../diagnose/generation.js';
+import { generationReport } from '../diagnose/generation-report.js';
+import { REPORT_FLAG, writeReport } from './report-file.js';
 
 const specs = {
   model: { type: 'string', help: 'the model directory (ours, quantized, or Hugging Face GPT-2)' },
@@ -24,10 +26,12 @@ const specs = {
   'top-p': { type: 'number', help: 'nucleus sampling (with --strategy sample)' },
   seed: { type: 'int', help: 'seed of the sampler (the remedies that sample use it too)', default: 0 },
   json: { type: 'boolean', help: 'print the whole report as JSON' },
+  ...REPORT_FLAG,
   help: { type: 'boolean', help: 'show this help' },
 } as const;
 
-const USAGE = 'llmfs diagnose generation --model DIR --prompt TEXT [--max-new-tokens N] [--json]';
+const USAGE =
+  'llmfs diagnose generation --model DIR --prompt TEXT [--max-new-tokens N] [--report FILE] [--json]';
 
 function runGeneration(argv: string[]): number {
   const { flags, given } = parseArgs('diagnose generation', argv, specs);
@@ -66,9 +70,23 @@ function runGeneration(argv: string[]): number {
     decode: (ids) => tokenizer.decode(ids),
   });
   const unit = 'tokens';
+  const settings =
+    strategy === 'greedy'
+      ? 'greedy'
+      : `sampled (temperature ${flags.temperature ?? 1}, top-p ${flags['top-p'] ?? 1}, seed ${flags.seed})`;
+  const report = writeReport(
+    flags.report as string | undefined,
+    'diagnose-generation.html',
+    generationReport(d, {
+      decode: (ids) => tokenizer.decode(ids),
+      prompt,
+      subtitle: `model ${dir}, prompt ${JSON.stringify(flags.prompt)}, ${settings}, ${n} new tokens`,
+    }),
+  );
   if (flags.json) {
     const { loop } = d.report;
-    console.log(JSON.stringify({ loop: loop !== null, period: loop?.period ?? null, unit, ...d }, null, 2));
+    const head = { loop: loop !== null, period: loop?.period ?? null, unit, recommended: d.recommended };
+    console.log(JSON.stringify({ ...head, html: report, ...d }, null, 2));
     return 0;
   }
   const r = d.report;
@@ -101,6 +119,7 @@ function runGeneration(argv: string[]): number {
         ? `\nrecommended: ${d.recommended} (the loop-free output the model itself finds most likely)`
         : '\nno remedy tried here breaks the loop',
     );
+  console.log(`report: ${report}`);
   return 0;
 }
 

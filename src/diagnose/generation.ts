@@ -9,6 +9,7 @@
 import type { GPT } from '../model/gpt.js';
 import { generate, type GenerateOptions, type GeneratedToken } from '../generate/generate.js';
 import { detectLoop, distinctN, longestRepeatedNgram, type Loop, type RepeatedNgram } from './repetition.js';
+import { loopAttention, type LoopAttention } from './loop-attention.js';
 
 export interface RepetitionReport {
   tokens: number;
@@ -75,11 +76,30 @@ export interface GenerationDiagnosis {
   ids: number[];
   text: string;
   report: RepetitionReport;
+  /** Entropy (nats) of the model's raw distribution at each generated token. */
+  entropies: number[];
+  /** How the model attends to the previous cycles inside the loop (null without a loop). */
+  loopAttention: LoopAttention | null;
+  /**
+   * Per whole cycle of the loop, the geometric-mean probability of the tokens chosen (exp of the
+   * mean log p): flat or rising = the loop reinforces itself ([] without a loop).
+   */
+  cycleProbs: number[];
   /** The model's distribution at the loop's first token, when there is a loop. */
   loopStart: LoopStart | null;
   remedies: RemedyRow[];
   /** The mildest remedy whose output has no loop (null: no loop, or none breaks it). */
   recommended: string | null;
+}
+
+/** exp(mean log p) of the chosen tokens over each whole cycle of `loop`. */
+export function cycleProbs(steps: readonly GeneratedToken[], loop: Loop): number[] {
+  const out: number[] = [];
+  for (let k = 0; loop.start + (k + 1) * loop.period <= steps.length; k++) {
+    const seg = steps.slice(loop.start + k * loop.period, loop.start + (k + 1) * loop.period);
+    out.push(Math.exp(seg.reduce((a, t) => a + t.logprob, 0) / seg.length));
+  }
+  return out;
 }
 
 export interface DiagnoseOptions extends GenerateOptions {
@@ -113,5 +133,18 @@ export function diagnoseGeneration(
     fixes.sort((a, b) => b.report.meanLogprob - a.report.meanLogprob);
     recommended = fixes[0]?.name ?? null;
   }
-  return { ids: base.ids, text: base.text, report: base.report, loopStart, remedies: rows, recommended };
+  const att = loop
+    ? loopAttention(model, [...prompt, ...base.ids], prompt.length + loop.start, loop.period)
+    : null;
+  return {
+    ids: base.ids,
+    text: base.text,
+    report: base.report,
+    entropies: base.steps.map((t) => t.entropy),
+    loopAttention: att,
+    cycleProbs: loop ? cycleProbs(base.steps, loop) : [],
+    loopStart,
+    remedies: rows,
+    recommended,
+  };
 }

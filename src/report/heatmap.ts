@@ -46,7 +46,7 @@ export function heatmapSvg(o: HeatmapOptions): string {
   const labelled = cell >= 9;
   const left = o.rowLabels && labelled ? 78 : 8;
   const top = (o.title ? 26 : 6) + (o.colLabels && labelled ? 64 : 0);
-  const W = left + cols * cell + 70;
+  const W = Math.max(left + cols * cell + 70, o.title ? left + 7 * o.title.length : 0);
   const H = top + rows * cell + 12;
   const fs = Math.min(11, Math.max(7, cell - 3));
   const out: string[] = [

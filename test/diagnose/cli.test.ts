@@ -5,8 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnoseCommand } from '../../src/cli/diagnose.js';
 import { LlmfsError } from '../../src/errors.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const FIXTURE = 'test/fixtures/hf-gpt2/tiny';
+const TMP = mkdtempSync(join(tmpdir(), 'llmfs-diagnose-'));
+process.on('exit', () => rmSync(TMP, { recursive: true, force: true }));
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -32,9 +37,13 @@ test('--json: loop, period, unit and the recommended remedy, with the whole repo
     '--max-new-tokens',
     '24',
     '--json',
+    '--report',
+    join(TMP, 'g.html'),
   ]);
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
+  assert.equal(j.html, join(TMP, 'g.html'));
+  assert.match(readFileSync(j.html, 'utf8'), /^<!DOCTYPE html>[\s\S]*Remedies[\s\S]*<\/html>$/);
   assert.equal(typeof j.loop, 'boolean');
   assert.equal(j.unit, 'tokens');
   assert.equal(j.loop, j.report.loop !== null);
@@ -63,5 +72,20 @@ test('bad input is one clear line', async () => {
     const r = await run(argv);
     assert.equal(r.code, 1, argv.join(' '));
     assert.match(r.err, re);
+  }
+});
+
+test('the HTML report goes to the current directory by default, and its path is printed', async () => {
+  const fixture = join(process.cwd(), FIXTURE);
+  const here = process.cwd();
+  process.chdir(TMP);
+  try {
+    const r = await run(['generation', '--model', fixture, '--prompt', 'hi', '--max-new-tokens', '8']);
+    assert.equal(r.code, 0, r.err);
+    const file = join(TMP, 'diagnose-generation.html');
+    assert.ok(existsSync(file));
+    assert.match(r.out, new RegExp(`report: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n$`));
+  } finally {
+    process.chdir(here);
   }
 });
