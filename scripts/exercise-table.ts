@@ -18,6 +18,7 @@ const CHAPTERS: Record<number, string> = {
   11: '11-fine-tuning.md',
   12: '12-alignment.md',
   13: '13-compression-and-deployment.md',
+  14: '14-diagnosing-a-model.md',
 };
 
 /** GitHub's anchor for a heading. */

@@ -7,6 +7,19 @@
 //   two whole periods and at least `minTokens` tokens; p is the smallest such period (a loop of
 //   period 3 is also periodic with period 6), and the loop starts where the periodicity begins.
 
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'detect-loop' (chapter 14): the loop `seq` ends in, as the smallest period p whose
+     * periodic stretch at the end (x[i] = x[i - p]) holds at least two whole periods and at least
+     * `minTokens` tokens, with where it starts and its whole cycles; null when there is none.
+     */
+    detectLoop(seq: ArrayLike<unknown>, minTokens?: number): Loop | null;
+  }
+}
+
 export interface RepeatedNgram {
   /** Its length in tokens (0 when nothing repeats). */
   length: number;
@@ -49,7 +62,7 @@ export function longestRepeatedNgram(seq: ArrayLike<unknown>): RepeatedNgram {
 }
 
 /** The loop the sequence ends in, or null: smallest period with ≥ 2 cycles and ≥ minTokens tokens. */
-export function detectLoop(seq: ArrayLike<unknown>, minTokens = 8): Loop | null {
+export const detectLoop = exercisable('detectLoop', (seq: ArrayLike<unknown>, minTokens = 8): Loop | null => {
   const N = seq.length;
   for (let p = 1; 2 * p <= N; p++) {
     let run = 0; // tokens at the end with x[i] = x[i - p]
@@ -58,4 +71,4 @@ export function detectLoop(seq: ArrayLike<unknown>, minTokens = 8): Loop | null 
     if (run >= p && span >= minTokens) return { period: p, start: N - span, cycles: Math.floor(span / p) };
   }
   return null;
-}
+});

@@ -16,6 +16,7 @@ import { chapter10 } from './catalog/ch10.js';
 import { chapter11 } from './catalog/ch11.js';
 import { chapter12 } from './catalog/ch12.js';
 import { chapter13 } from './catalog/ch13.js';
+import { chapter14 } from './catalog/ch14.js';
 
 export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter1,
@@ -31,6 +32,7 @@ export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter11,
   ...chapter12,
   ...chapter13,
+  ...chapter14,
 ];
 
 export const PATHS = ['beginner', 'advanced', 'researcher'] as const;

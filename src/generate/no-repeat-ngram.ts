@@ -6,9 +6,20 @@
 
 import type { LogitsProcessor } from './processor.js';
 import { LlmfsError } from '../errors.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'no-repeat-ngram' (chapter 14): the tokens that, coming next after `tokens`, would
+     * complete an n-gram that already occurs in `tokens` (Hugging Face's no_repeat_ngram_size).
+     */
+    bannedNgramTokens(tokens: readonly number[], n: number): Set<number>;
+  }
+}
 
 /** The tokens that would repeat an n-gram of `tokens` if they came next. */
-export function bannedNgramTokens(tokens: readonly number[], n: number): Set<number> {
+export const bannedNgramTokens = exercisable('bannedNgramTokens', (tokens: readonly number[], n: number) => {
   const banned = new Set<number>();
   const L = tokens.length;
   if (L < n - 1) return banned;
@@ -19,7 +30,7 @@ export function bannedNgramTokens(tokens: readonly number[], n: number): Set<num
     if (same) banned.add(tokens[s + n - 1]);
   }
   return banned;
-}
+});
 
 export function noRepeatNgram(n: number): LogitsProcessor {
   if (!(Number.isInteger(n) && n >= 1))

@@ -1,5 +1,5 @@
 // The loop analysis and the HTML report of `llmfs diagnose generation`, on a GPT built by hand to
-// loop (looping-model.ts), where every number is known in advance: the loop's period, its
+// loop (src/exercises/catalog/ch14-helpers.ts), where every number is known in advance: the loop's period, its
 // per-cycle probability, and attention that is exactly uniform.
 
 import { test } from 'node:test';
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { diagnoseGeneration } from '../../src/diagnose/generation.js';
 import { generationReport } from '../../src/diagnose/generation-report.js';
 import { renderReport } from '../../src/report/html.js';
-import { loopingModel } from './looping-model.js';
+import { loopingModel } from '../../src/exercises/catalog/ch14-helpers.js';
 
 const decode = (ids: readonly number[]) => ids.map((i) => 'abcdefgh'[i]).join('');
 

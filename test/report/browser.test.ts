@@ -12,7 +12,7 @@ import { diagnoseGeneration } from '../../src/diagnose/generation.js';
 import { generationReport } from '../../src/diagnose/generation-report.js';
 import { atomicWriteFile } from '../../src/io/atomic-write.js';
 import { renderReport } from '../../src/report/html.js';
-import { loopingModel } from '../diagnose/looping-model.js';
+import { loopingModel } from '../../src/exercises/catalog/ch14-helpers.js';
 
 const missing = chromiumMissing();
 const TMP = mkdtempSync(join(tmpdir(), 'llmfs-browser-'));

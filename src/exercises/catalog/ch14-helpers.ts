@@ -1,0 +1,75 @@
+// Helpers for chapter 14's exercises: a GPT built by hand to loop (every weight zero but the
+// token table, the identity, and an untied head mapping token u to (u + 1) mod period), so greedy
+// decoding from token 0 cycles 0, 1, ..., period - 1 exactly and attention is exactly uniform;
+// the usual wrong variants of the loop detector (for diagnose); and the integration steps that run
+// the learner's function inside a real diagnosis and a real generation.
+
+import { GPT } from '../../model/gpt.js';
+import { noGrad } from '../../tensor/grad-mode.js';
+import type { Embedding, Linear } from '../../nn/layers.js';
+import type { ExtraCheck, StepOutcome } from '../spec.js';
+import { diagnoseGeneration } from '../../diagnose/generation.js';
+import { distinctN } from '../../diagnose/repetition.js';
+import { generate } from '../../generate/generate.js';
+
+/** The hand-built looping GPT (vocab ≥ period; nEmbd = vocab). */
+export function loopingModel(period: number, vocab = 8, blockSize = 64): GPT {
+  const m = new GPT({ vocabSize: vocab, blockSize, nLayer: 2, nHead: 2, nEmbd: vocab, tieWeights: false });
+  noGrad(() => {
+    for (const [name, p] of m.namedParameters()) {
+      if (name.includes('ln_')) continue; // norms keep weight 1, bias 0
+      p.data.fill(0);
+    }
+    for (let u = 0; u < vocab; u++) (m.wte as Embedding).weight.data[u * vocab + u] = 1;
+    const head = (m.lm_head as Linear).weight.data; // (V, C)
+    for (let u = 0; u < period; u++) head[((u + 1) % period) * vocab + u] = 5;
+  });
+  m.eval();
+  return m;
+}
+
+/** A sequence: `prefix`, then `unit` repeated `times` times, then the first `extra` tokens of it. */
+export function looped(prefix: number[], unit: number[], times: number, extra = 0): number[] {
+  return [...prefix, ...Array.from({ length: times }, () => unit).flat(), ...unit.slice(0, extra)];
+}
+
+/** The hand-built 3-cycle diagnosed with the learner's detectLoop installed: period 3 from token 0. */
+export function loopDiagnosisStep(): ExtraCheck {
+  return {
+    kind: 'integration',
+    name: 'diagnose a hand-built GPT that loops with period 3',
+    run(): StepOutcome {
+      const d = diagnoseGeneration(loopingModel(3, 8), [5, 0], { maxNewTokens: 25, remedies: [] });
+      const l = d.report.loop;
+      const ok = l !== null && l.period === 3 && l.start === 0 && l.cycles === 8;
+      return {
+        passed: ok,
+        message: ok
+          ? 'its output 1 2 0 1 2 0 ... (25 tokens) is a loop of period 3 from token 0, 8 whole cycles'
+          : `its output 1 2 0 ... (25 tokens) should loop with period 3 from token 0 and 8 cycles; got ` +
+            JSON.stringify(l),
+      };
+    },
+  };
+}
+
+/** Greedy decoding of the looping GPT with no_repeat_ngram_size 3: no 3-gram may repeat. */
+export function noRepeatStep(): ExtraCheck {
+  return {
+    kind: 'integration',
+    name: 'generate from a GPT that loops, with no_repeat_ngram_size 3',
+    run(): StepOutcome {
+      const prompt = [0];
+      const r = generate(loopingModel(3, 8), prompt, { maxNewTokens: 30, noRepeatNgramSize: 3 });
+      const all = [...prompt, ...r.ids];
+      const d3 = distinctN(all, 3);
+      return {
+        passed: d3 === 1,
+        message:
+          d3 === 1
+            ? `30 tokens, every 3-gram distinct (the loop is broken: ${r.ids.slice(0, 8).join(' ')} ...)`
+            : `a 3-gram repeats in ${all.join(' ')} (distinct-3 ${d3.toFixed(2)})`,
+      };
+    },
+  };
+}

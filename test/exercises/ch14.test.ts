@@ -1,0 +1,91 @@
+// Chapter 14's exercises (diagnosis): each stub fails as "not written yet", each reference
+// solution passes (with its integration step: a hand-built GPT that loops, diagnosed with the
+// learner's detector, or decoded with the learner's n-gram ban), and planted mistakes are named:
+// the largest period instead of the smallest, one cycle accepted as a loop, rounded-up cycles; a
+// prefix of n tokens instead of n - 1.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chapter14 } from '../../src/exercises/catalog/ch14.js';
+import { runExercise } from '../../src/exercises/run.js';
+import type { LearnerFn } from '../../src/exercises/spec.js';
+import { detectLoop as solLoop } from '../../exercises/solutions/14-detect-loop.js';
+import { bannedNgramTokens as solBan } from '../../exercises/solutions/14-no-repeat-ngram.js';
+
+const check = (id: string, fn: unknown) =>
+  runExercise(
+    chapter14.find((e) => e.id === id)!,
+    fn as LearnerFn,
+  );
+
+for (const [id, name] of [
+  ['detect-loop', 'detectLoop'],
+  ['no-repeat-ngram', 'bannedNgramTokens'],
+] as const) {
+  test(`${id}: the stub fails as not written yet; the reference solution passes every check`, async () => {
+    const stub = (await import(`../../exercises/stubs/14-${id}.ts`)) as Record<string, unknown>;
+    const r0 = check(id, stub[name]);
+    assert.equal(r0.passed, false);
+    assert.match(r0.message!, new RegExp(`not written ${name} yet`));
+    const sol = (await import(`../../exercises/solutions/14-${id}.ts`)) as Record<string, unknown>;
+    const r = check(id, sol[name]);
+    assert.equal(r.passed, true, r.message);
+    assert.ok(r.checks.filter((c) => c.kind === 'case').length >= 7);
+    assert.ok(r.checks.some((c) => c.kind === 'integration' && c.passed));
+  });
+}
+
+type Seq = ArrayLike<unknown>;
+test('detect-loop: the largest period is named', () => {
+  const largest = (seq: Seq, minTokens = 8) => {
+    const N = seq.length;
+    for (let p = Math.floor(N / 2); p >= 1; p--) {
+      let run = 0;
+      while (run < N - p && seq[N - 1 - run] === seq[N - 1 - run - p]) run++;
+      if (run >= p && run + p >= minTokens)
+        return { period: p, start: N - run - p, cycles: Math.floor((run + p) / p) };
+    }
+    return null;
+  };
+  const r = check('detect-loop', largest);
+  assert.equal(r.passed, false);
+  assert.match(r.message!, /multiple of the smallest period/);
+});
+
+test('detect-loop: one cycle accepted as a loop is named', () => {
+  const oneCycle = (seq: Seq, minTokens = 8) => {
+    const N = seq.length;
+    for (let p = 1; p < N; p++) {
+      let run = 0;
+      while (run < N - p && seq[N - 1 - run] === seq[N - 1 - run - p]) run++;
+      if (run >= 1 && run + p >= minTokens)
+        return { period: p, start: N - run - p, cycles: Math.floor((run + p) / p) };
+    }
+    return null;
+  };
+  const r = check('detect-loop', oneCycle);
+  assert.equal(r.passed, false);
+  assert.match(r.message!, /two whole cycles|no loop/);
+});
+
+test('detect-loop: cycles rounded up are named', () => {
+  const ceil = (seq: Seq, minTokens = 8) => {
+    const l = solLoop(seq, minTokens);
+    return l && { ...l, cycles: Math.ceil((seq.length - l.start) / l.period) };
+  };
+  const r = check('detect-loop', ceil);
+  assert.equal(r.passed, false);
+  assert.match(r.message!, /whole cycles only/);
+});
+
+test('no-repeat-ngram: a prefix of n tokens (one too many) is caught', () => {
+  const longPrefix = (tokens: readonly number[], n: number) => solBan(tokens, n + 1);
+  const r = check('no-repeat-ngram', longPrefix);
+  assert.equal(r.passed, false);
+  assert.match(r.message!, /nothing banned|prefix is the last n - 1/);
+});
+
+test('no-repeat-ngram: a learner that returns an array passes as well as a Set', () => {
+  const r = check('no-repeat-ngram', (t: readonly number[], n: number) => [...solBan(t, n)]);
+  assert.equal(r.passed, true, r.message);
+});
