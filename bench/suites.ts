@@ -13,6 +13,7 @@ import { quantSuite } from './quant.js';
 import { quantGenerateSuite } from './quant-generate.js';
 import { ggufSuite } from './gguf.js';
 import { pruneSuite } from './prune.js';
+import { diagnoseSuite } from './diagnose.js';
 
 export const suites: Suite[] = [
   engineSuite,
@@ -25,6 +26,7 @@ export const suites: Suite[] = [
   quantSuite,
   quantGenerateSuite,
   pruneSuite,
+  diagnoseSuite,
   exercisesSuite,
   ggufSuite,
 ];
