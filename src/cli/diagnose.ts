@@ -69,7 +69,7 @@ function runGeneration(argv: string[]): number {
     seed: flags.seed as number,
     decode: (ids) => tokenizer.decode(ids),
   });
-  const unit = 'tokens';
+  const unit = tokenizer.kind === 'char' ? 'characters' : 'tokens'; // the tokenizer's unit
   const settings =
     strategy === 'greedy'
       ? 'greedy'
@@ -80,6 +80,7 @@ function runGeneration(argv: string[]): number {
     generationReport(d, {
       decode: (ids) => tokenizer.decode(ids),
       prompt,
+      unit,
       subtitle: `model ${dir}, prompt ${JSON.stringify(flags.prompt)}, ${settings}, ${n} new tokens`,
     }),
   );

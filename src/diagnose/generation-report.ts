@@ -14,6 +14,8 @@ export interface GenerationReportContext {
   prompt: readonly number[];
   /** What was run, e.g. "model out/base/best, greedy, 64 new tokens". */
   subtitle: string;
+  /** What one id is: 'tokens' (BPE) or 'characters' (a character tokenizer); default 'tokens'. */
+  unit?: string;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
@@ -35,13 +37,14 @@ function cycleCaption(p: readonly number[]): string {
 
 export function generationReport(d: GenerationDiagnosis, ctx: GenerationReportContext): Report {
   const r = d.report;
+  const unitName = ctx.unit ?? 'tokens';
   const tok = (id: number) => ctx.decode([id]);
   const findings: string[] = [];
   const loop = r.loop;
   if (loop) {
     const unit = ctx.decode(d.ids.slice(loop.start, loop.start + loop.period));
     findings.push(
-      `The output loops: a cycle of ${loop.period} tokens (${excerpt(unit, 60)}) repeats ${loop.cycles} ` +
+      `The output loops: a cycle of ${loop.period} ${unitName} (${excerpt(unit, 60)}) repeats ${loop.cycles} ` +
         `times from generated token ${loop.start}.`,
     );
     findings.push(
@@ -67,7 +70,7 @@ export function generationReport(d: GenerationDiagnosis, ctx: GenerationReportCo
       facts: [
         ['tokens generated', r.tokens],
         ['distinct-1 / 2 / 3', r.distinct.map(pct).join(' / ')],
-        ['longest repeated n-gram', `${r.longestRepeat.length} tokens`],
+        ['longest repeated n-gram', `${r.longestRepeat.length} ${unitName}`],
         ['loop', loop ? `period ${loop.period}, from token ${loop.start}, ${loop.cycles} cycles` : 'none'],
         ['mean entropy', `${r.meanEntropy.toFixed(3)} nats`],
         ['mean log p', r.meanLogprob.toFixed(3)],

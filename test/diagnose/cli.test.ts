@@ -8,6 +8,9 @@ import { LlmfsError } from '../../src/errors.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { saveModel } from '../../src/io/model-checkpoint.js';
+import { CharTokenizer } from '../../src/tokenizer/char.js';
+import { loopingModel } from '../../src/exercises/catalog/ch14-helpers.js';
 
 const FIXTURE = 'test/fixtures/hf-gpt2/tiny';
 const TMP = mkdtempSync(join(tmpdir(), 'llmfs-diagnose-'));
@@ -88,4 +91,28 @@ test('the HTML report goes to the current directory by default, and its path is 
   } finally {
     process.chdir(here);
   }
+});
+
+test('a character-level model: the period is in characters, and the loop is found', async () => {
+  const dir = join(TMP, 'char-looper');
+  saveModel(dir, loopingModel(3), { tokenizer: new CharTokenizer([...'abcdefgh']) });
+  const r = await run([
+    'generation',
+    '--model',
+    dir,
+    '--prompt',
+    'a',
+    '--max-new-tokens',
+    '30',
+    '--json',
+    '--report',
+    join(TMP, 'c.html'),
+  ]);
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.unit, 'characters');
+  assert.equal(j.loop, true);
+  assert.equal(j.period, 3);
+  assert.equal(j.text, 'bca'.repeat(10));
+  assert.match(readFileSync(join(TMP, 'c.html'), 'utf8'), /a cycle of 3 characters/);
 });
