@@ -42,9 +42,9 @@ export function generationReport(d: GenerationDiagnosis, ctx: GenerationReportCo
   const findings: string[] = [];
   const loop = r.loop;
   if (loop) {
-    const unit = ctx.decode(d.ids.slice(loop.start, loop.start + loop.period));
+    const cycle = excerpt(ctx.decode(d.ids.slice(loop.start, loop.start + loop.period)), 60);
     findings.push(
-      `The output loops: a cycle of ${loop.period} ${unitName} (${excerpt(unit, 60)}) repeats ${loop.cycles} ` +
+      `The output loops: a cycle of ${loop.period} ${unitName} (${cycle}) repeats ${loop.cycles} ` +
         `times from generated token ${loop.start}.`,
     );
     findings.push(
