@@ -12,6 +12,7 @@ import type { GPT } from '../model/gpt.js';
 import type { Parameter } from '../nn/parameter.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../tensor/autograd.js';
+import { batchAt, type TokenArray } from '../train/data.js';
 
 /**
  * A unit's output counts as zero when |h| <= FLAT_EPS. For ReLU, GELU and SiLU that happens where
@@ -177,6 +178,17 @@ export function probeActivity(model: GPT, probe: Tensor): Pick<HealthRecord, 're
   } finally {
     model.train(wasTraining);
   }
+}
+
+/** The fixed probe batch (B, T): B windows spread evenly over `tokens` (the validation split). */
+export function probeWindows(tokens: TokenArray, T: number, B: number): Tensor {
+  const room = tokens.length - T - 1;
+  const n = Math.max(1, Math.min(B, room + 1));
+  return batchAt(
+    tokens,
+    Array.from({ length: n }, (_, i) => Math.floor((i * room) / n)),
+    T,
+  ).x;
 }
 
 /**
