@@ -51,8 +51,12 @@ export interface LayerActivity {
 export interface HealthRecord {
   step: number;
   groups: GroupHealth[];
-  /** The residual stream's mean and std: index 0 the embeddings, i + 1 after block i (before ln_f). */
+  /**
+   * On the probe batch, with the weights before this step's update: the residual stream's mean and
+   * std (index 0 the embeddings, i + 1 after block i, before ln_f) ...
+   */
   residual: { mean: number; std: number }[];
+  /** ... and each block's MLP and attention activity. */
   layers: LayerActivity[];
 }
 
@@ -193,8 +197,9 @@ export function probeWindows(tokens: TokenArray, T: number, B: number): Tensor {
 
 /**
  * The trainer's onUpdate hook (train/trainer.ts): at a measured step it reads the unclipped
- * gradients and copies the weights; the function it returns, called after opt.step, measures the
- * update and the probe batch (B, T) and hands the record to `emit`.
+ * gradients, copies the weights and runs the probe batch (B, T) through the weights the step
+ * starts from (at step 1, the initialisation); the function it returns, called after opt.step,
+ * measures the update and hands the record to `emit`.
  */
 export function healthMonitor(
   model: GPT,
@@ -205,10 +210,11 @@ export function healthMonitor(
   return (step) => {
     const gradNorms = groupGradNorms(groups);
     const before = groups.map((g) => g.params.map((p) => Float64Array.from(p.data)));
+    const activity = probeActivity(model, probe); // the weights this step starts from (step 1: the init)
     return () => {
       const updates = groupUpdates(groups, before);
       const grouped = groups.map((g, i) => ({ name: g.name, gradNorm: gradNorms[i], ...updates[i] }));
-      emit({ step, groups: grouped, ...probeActivity(model, probe) });
+      emit({ step, groups: grouped, ...activity });
     };
   };
 }
