@@ -56,7 +56,8 @@ export function loadRunData(dir: string): RunData {
       ? ' (it is a checkpoint; give the run directory above it)'
       : '';
     throw new LlmfsError(
-      `${CMD}: ${dir} is not a training run's directory: no ${RUN_FILE}${hint}; give the --out of llmfs train`,
+      `${CMD}: ${dir} is not a training run's directory: no ${RUN_FILE}${hint}; ` +
+        'give the --out of llmfs train',
     );
   }
   const r = readJson(runFile) as { train?: Record<string, unknown>; init?: unknown } | null;
@@ -143,7 +144,8 @@ export function runDiagnoseRun(argv: string[]): number {
   const lastEval = run.evals[run.evals.length - 1];
   const val = lastEval && Number.isFinite(lastEval.valLoss) ? `, val ${lastEval.valLoss.toFixed(4)}` : '';
   console.log(
-    `${dir}: ${last.step} of ${run.config.steps} steps, loss ${s[0].loss.toFixed(4)} -> ${last.loss.toFixed(4)}${val}; ` +
+    `${dir}: ${last.step} of ${run.config.steps} steps, ` +
+      `loss ${s[0].loss.toFixed(4)} -> ${last.loss.toFixed(4)}${val}; ` +
       `${a.lossSpikes.spikes.length} loss spike(s), ${a.gradSpikes.spikes.length} grad-norm spike(s)` +
       (run.health ? `, ${run.health.length} diagnostics records` : ''),
   );

@@ -4,7 +4,8 @@
 // can change one and see what fires. (Karpathy, "A Recipe for Training Neural Networks", 2019;
 // GPT-2's init, Radford et al., 2019, §2.3; clipping, Pascanu et al., 2013.)
 
-import { detectSpikes, median, spikeEvents, type Spike, type SpikeReport } from './loss-spikes.js';
+import { detectSpikes, spikeEvents, type SpikeReport } from './loss-spikes.js';
+import { lasting, peakOf, peakRatio, smooth } from './run-signals.js';
 import type { HealthRecord } from './training-health.js';
 
 /** A healthy update moves a weight matrix by about a thousandth of its norm per step. */
@@ -73,48 +74,6 @@ export interface RunAnalysis {
 
 const f3 = (x: number) => (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toExponential(1));
 
-/** Running median of the finite losses over `w` points centred on each. */
-function smooth(points: readonly { step: number; loss: number }[]): { step: number; value: number }[] {
-  const finite = points.filter((p) => Number.isFinite(p.loss));
-  const w = Math.max(5, Math.round(finite.length / 20));
-  return finite.map((p, i) => ({
-    step: p.step,
-    value: median(finite.slice(Math.max(0, i - (w >> 1)), i + (w >> 1) + 1).map((q) => q.loss)),
-  }));
-}
-
-/**
- * Whether the loss stayed up after a spike (the model was knocked off course) rather than coming
- * straight back (one batch harder than the rest): the median of the 10 steps after the event is
- * above the baseline by more than half the spike's rise.
- */
-function lasting(e: { to: number; peak: Spike }, steps: readonly { step: number; loss: number }[]): boolean {
-  const after = steps.filter((s) => s.step > e.to && s.step <= e.to + 10 && Number.isFinite(s.loss));
-  if (after.length === 0) return true;
-  return median(after.map((s) => s.loss)) > e.peak.baseline + 0.5 * (e.peak.value - e.peak.baseline);
-}
-
-/**
- * The update ratio while the learning rate is near its peak: the median, over the measurements
- * after step 1 in the first half of the run, of each measurement's median over groups.
- */
-function peakRatio(health: readonly HealthRecord[], steps: number): number {
-  const early = health.filter((r) => r.step > 1 && r.step <= steps / 2);
-  const use = early.length > 0 ? early : health.filter((r) => r.step > 1);
-  return use.length > 0 ? median(use.map((r) => median(r.groups.map((g) => g.updateRatio)))) : NaN;
-}
-
-/** The largest value of `f` over the measurements and its step and layer. */
-function peakOf(
-  health: readonly HealthRecord[],
-  f: (r: HealthRecord) => number[],
-): { value: number; step: number; layer: number } {
-  let best = { value: -Infinity, step: 0, layer: 0 };
-  for (const r of health)
-    f(r).forEach((v, layer) => v > best.value && (best = { value: v, step: r.step, layer }));
-  return best;
-}
-
 export function analyzeRun(run: RunData): RunAnalysis {
   const out: Finding[] = [];
   const { config: c, steps, evals, health } = run;
@@ -173,12 +132,14 @@ export function analyzeRun(run: RunData): RunAnalysis {
   const collapse = peakOf(later, (r) => r.layers.map((l) => -l.attnEntropy));
   if (-collapse.value < ENTROPY_COLLAPSE)
     evidence.push(
-      `attention entropy collapsed to ${f3(-collapse.value)} nats in h.${collapse.layer} (step ${collapse.step})`,
+      `attention entropy collapsed to ${f3(-collapse.value)} nats in h.${collapse.layer} ` +
+        `(step ${collapse.step})`,
     );
   const deadPeak = peakOf(later, (r) => r.layers.map((l) => l.dead));
   if (deadPeak.value > DEAD_SHARE)
     evidence.push(
-      `${(100 * deadPeak.value).toFixed(0)}% of h.${deadPeak.layer}'s MLP units dead at step ${deadPeak.step}`,
+      `${(100 * deadPeak.value).toFixed(0)}% of h.${deadPeak.layer}'s MLP units dead ` +
+        `at step ${deadPeak.step}`,
     );
   if (evidence.length > 0)
     out.push({
@@ -212,7 +173,7 @@ export function analyzeRun(run: RunData): RunAnalysis {
         id: 'no-warmup',
         severity: 'warning',
         what: `no warm-up (--warmup 0) and ${why.join(' and ')}`,
-        fix: `warm the learning rate up over the first steps: --warmup ${Math.max(10, Math.round(c.steps / 20))}`,
+        fix: `warm the learning rate up first: --warmup ${Math.max(10, Math.round(c.steps / 20))}`,
       });
   }
 
@@ -250,7 +211,9 @@ export function analyzeRun(run: RunData): RunAnalysis {
       id: 'bad-init',
       severity: 'problem',
       what: `the initialisation looks wrong: ${initWhy.join('; ')}`,
-      fix: 'initialise weights N(0, 0.02), scale the residual projections by 1/sqrt(2·nLayer), zero the biases',
+      fix:
+        'initialise weights N(0, 0.02), scale the residual projections by 1/sqrt(2·nLayer), ' +
+        'zero the biases',
     });
 
   // Dead units: the most at any measurement, and how many are left at the last.
@@ -262,7 +225,8 @@ export function analyzeRun(run: RunData): RunAnalysis {
       severity: Math.max(...now) > DEAD_SHARE ? 'warning' : 'info',
       what:
         `${(100 * deadPeak.value).toFixed(0)}% of h.${deadPeak.layer}'s MLP units were dead at step ` +
-        `${deadPeak.step}; at step ${last.step}: ${now.map((d, i) => `h.${i} ${(100 * d).toFixed(0)}%`).join(', ')}`,
+        `${deadPeak.step}; at step ${last.step}: ` +
+        now.map((d, i) => `h.${i} ${(100 * d).toFixed(0)}%`).join(', '),
       fix: 'lower --lr (large updates push units into the flat zone); GELU rather than ReLU',
     });
   }
@@ -298,7 +262,8 @@ export function analyzeRun(run: RunData): RunAnalysis {
       what: 'no diagnostics.jsonl: trained without --diagnostics',
       fix:
         'train with --diagnostics to log per-layer gradient norms, update/weight ratios, activation ' +
-        'statistics, dead units and attention entropy (the update-ratio, depth and dead-unit rules need them)',
+        'statistics, dead units and attention entropy (the update-ratio, depth and dead-unit ' +
+        'rules need them)',
     });
   if (!out.some((x) => x.severity !== 'info' || x.id === 'dead-units'))
     out.unshift({ id: 'healthy', severity: 'info', what: 'nothing looks wrong', fix: 'none needed' });

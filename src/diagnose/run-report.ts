@@ -82,7 +82,9 @@ function lossSection(run: RunData, a: RunAnalysis): ReportSection {
         title: 'gradient norm (before clipping)',
         xLabel: 'step',
       }),
-      caption: `Clipping at ${run.config.gradClip || 'off'}; spikes (at least twice the recent median) are marked.`,
+      caption:
+        `Clipping at ${run.config.gradClip || 'off'}; ` +
+        'spikes (at least twice the recent median) are marked.',
     });
   }
   return { title: 'Loss and gradient norm', items };
