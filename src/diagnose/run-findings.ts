@@ -72,7 +72,9 @@ export interface RunAnalysis {
   smoothed: { step: number; value: number }[];
 }
 
-const f3 = (x: number) => (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toExponential(1));
+/** 3 decimals; whole numbers from 100; 1.5e-3 below 0.01. */
+const f3 = (x: number): string =>
+  Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(3) : x.toExponential(1);
 
 export function analyzeRun(run: RunData): RunAnalysis {
   const out: Finding[] = [];
@@ -153,8 +155,8 @@ export function analyzeRun(run: RunData): RunAnalysis {
       id: 'isolated-spikes',
       severity: 'info',
       what:
-        `${isolated.length} brief loss spike(s) (at step ${list(isolated.map((e) => e.peak.step))}) ` +
-        'the loss came straight back from: a batch harder than the rest',
+        `${isolated.length} brief loss spike(s) at step ${list(isolated.map((e) => e.peak.step))}, ` +
+        'from which the loss came straight back: a batch harder than the rest',
       fix: 'none needed',
     });
 

@@ -107,7 +107,12 @@ function healthSections(health: readonly HealthRecord[]): ReportSection[] {
   const chart = (series: LineSeries[], title: string, yLabel: string, logY = false) =>
     lineChartSvg({ series, title, xLabel: 'step', yLabel, logY });
   const residualNames = ['embeddings', ...layers];
-  const depth = spread(health, 5).map((r) => ({
+  // A few steps spread over the run, and the one where the stream was widest.
+  const widest = health.reduce((a, r) =>
+    Math.max(...r.residual.map((x) => x.std)) > Math.max(...a.residual.map((x) => x.std)) ? r : a,
+  );
+  const picks = [...new Set([...spread(health, 5), widest])].sort((a, b) => a.step - b.step);
+  const depth = picks.map((r) => ({
     name: `step ${r.step}`,
     points: r.residual.map((s, i) => [i, s.std] as const),
     dots: true,
@@ -137,6 +142,16 @@ function healthSections(health: readonly HealthRecord[]): ReportSection[] {
     {
       title: 'Activations',
       items: [
+        {
+          kind: 'figure',
+          svg: chart(
+            perName(health, residualNames, (r, i) => r.residual[i]?.std ?? NaN),
+            'residual stream std over training',
+            'std',
+            true,
+          ),
+          caption: 'Std of the residual stream at each depth on the probe batch: pre-norm keeps it ~1.',
+        },
         {
           kind: 'figure',
           svg: lineChartSvg({
