@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTrainJob, type TrainJobOptions } from '../../src/cli/train-job.js';
 import { runDiagnoseRun } from '../../src/cli/diagnose-run.js';
+import { trainFromArgs } from '../../src/cli/train.js';
 import { LlmfsError } from '../../src/errors.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'llmfs-health-'));
@@ -120,4 +121,31 @@ test('bad input is one clear line', () => {
   assert.equal(run([runDir, '--report', join(tmp, 'cut.html')]).code, 0);
   writeFileSync(join(runDir, 'diagnostics.jsonl'), '{"step":1}\n');
   assert.match(run([runDir]).err, /record 1 \(step 1\) lacks groups\/residual\/layers/);
+});
+
+test('llmfs train --diagnostics turns it on; --resume --no-diagnostics turns it off', async () => {
+  const out = join(tmp, 'flag');
+  const argv = [
+    '--data',
+    data,
+    '--preset',
+    'tiny',
+    '--block-size',
+    '16',
+    '--n-layer',
+    '1',
+    '--batch-size',
+    '2',
+  ];
+  const more = ['--eval-interval', '3', '--eval-batches', '1', '--out', out, '--quiet', '--no-cache'];
+  const quiet = { write: () => {} };
+  await trainFromArgs([...argv, ...more, '--steps', '3', '--diagnostics'], quiet);
+  assert.deepEqual(stepsIn(out), [1, 3]);
+  await trainFromArgs(['--resume', '--out', out, '--steps', '6', '--quiet', '--no-cache'], quiet);
+  assert.deepEqual(stepsIn(out), [1, 3, 6]);
+  await trainFromArgs(
+    ['--resume', '--out', out, '--steps', '9', '--no-diagnostics', '--quiet', '--no-cache'],
+    quiet,
+  );
+  assert.equal(existsSync(join(out, 'diagnostics.jsonl')), false);
 });
