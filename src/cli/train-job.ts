@@ -243,11 +243,12 @@ async function trainChecked(
   const losses: number[] = [];
   let lastSaved: string | null = o.resume ? run.lastDir : null;
   const config: TrainConfig = o.train;
-  // The probe batch: the first windows of the validation split (the train split without one).
-  const probeFrom = data.val.length > model.config.blockSize ? data.val : data.train;
-  const probe = probeWindows(probeFrom, model.config.blockSize, Math.min(config.batchSize, 8));
+  // The probe batch: windows spread over the validation split (the train split without one).
+  const T = model.config.blockSize;
+  const probe = () =>
+    probeWindows(data.val.length > T ? data.val : data.train, T, Math.min(config.batchSize, 8));
   const onUpdate = o.diagnostics
-    ? healthMonitor(model, probe, (r) => appendDiagnostics(run.dir, r))
+    ? healthMonitor(model, probe(), (r) => appendDiagnostics(run.dir, r))
     : undefined;
   o.onStart?.({ config, step: resume?.state.step ?? 0 });
   let result: TrainResult;

@@ -97,7 +97,10 @@ test('spikes: one the loss stays up after is the learning rate; a brief one is a
   const brief = healthy();
   brief.steps[199].loss *= 1.5;
   assert.equal(find(brief, 'lr-too-high'), undefined);
-  assert.match(find(brief, 'isolated-spikes')!.what, /1 brief loss spike\(s\) at step 200, from which the loss came straight back/);
+  assert.match(
+    find(brief, 'isolated-spikes')!.what,
+    /1 brief loss spike\(s\) at step 200, from which the loss came straight back/,
+  );
 });
 
 test('no warm-up: a huge step-1 update with --warmup 0, not with a warm-up', () => {
