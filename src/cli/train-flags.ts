@@ -56,6 +56,10 @@ export const trainSpecs = {
   },
   force: { type: 'boolean', help: 'replace an earlier run in --out (deletes its checkpoints and log)' },
   cache: { type: 'boolean', help: 'cache tokenised data in .cache/llmfs', default: true },
+  diagnostics: {
+    type: 'boolean',
+    help: 'log per-layer training health at each evaluation to diagnostics.jsonl (llmfs diagnose run)',
+  },
   json: { type: 'boolean', help: 'print a JSON summary at the end' },
   quiet: { type: 'boolean', help: 'no progress bar' },
   // Model config overrides (defaults come from the preset).

@@ -26,6 +26,8 @@ import { openRun, type RunConfig, type TrainingRun } from '../io/training-run.js
 import { loadPretrained } from '../io/load-pretrained.js';
 import { readTextSource, resolveTokenizer, tokenizeCached } from '../io/text-data.js';
 import { LlmfsError } from '../errors.js';
+import { healthMonitor, probeWindows } from '../diagnose/training-health.js';
+import { appendDiagnostics, removeDiagnostics, trimDiagnostics } from '../io/run-diagnostics.js';
 import {
   checkFlagMix,
   checkInitOverrides,
@@ -52,6 +54,11 @@ export interface TrainJobOptions extends Omit<RunConfig, 'train'> {
   asked?: ReadonlySet<string>;
   /** How messages name a setting (the CLI names its flag: lr -> --lr). */
   flagName?: (field: string) => string;
+  /**
+   * Log training health to diagnostics.jsonl (src/diagnose/training-health.ts). With resume,
+   * unset: go on as the run did (on if it has a diagnostics.jsonl).
+   */
+  diagnostics?: boolean;
   /** Stops the run after the current step, with a checkpoint (Ctrl-C in the CLI). */
   signal?: AbortSignal;
   /** Called once the settings are final, before the first step (resume: the saved ones, merged). */
@@ -221,7 +228,11 @@ async function trainChecked(
     for (const change of changes) log(`resume: ${change}`);
     if (changes.length > 0) run.writeConfig(o);
     for (const r of run.trimLog(resume.state.step)) curve.add(r);
+    const had = trimDiagnostics(run.dir, resume.state.step);
+    if (o.diagnostics === false) removeDiagnostics(run.dir);
+    else if (had) o = { ...o, diagnostics: true };
   } else {
+    removeDiagnostics(run.dir);
     if (run.hasRun()) {
       log(`${o.out}: replacing the earlier run there (its checkpoints, log and settings)`);
       run.clear();
@@ -232,6 +243,13 @@ async function trainChecked(
   const losses: number[] = [];
   let lastSaved: string | null = o.resume ? run.lastDir : null;
   const config: TrainConfig = o.train;
+  // The probe batch: windows spread over the validation split (the train split without one).
+  const T = model.config.blockSize;
+  const probe = () =>
+    probeWindows(data.val.length > T ? data.val : data.train, T, Math.min(config.batchSize, 8));
+  const onUpdate = o.diagnostics
+    ? healthMonitor(model, probe(), (r) => appendDiagnostics(run.dir, r))
+    : undefined;
   o.onStart?.({ config, step: resume?.state.step ?? 0 });
   let result: TrainResult;
   try {
@@ -259,6 +277,7 @@ async function trainChecked(
         },
         lastCheckpointPath: () => lastSaved,
         signal: o.signal,
+        onUpdate,
       },
       resume,
     );

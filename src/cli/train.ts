@@ -129,6 +129,7 @@ export async function trainFromArgs(
       out,
       resume,
       force: flags.force === true,
+      diagnostics: flags.diagnostics as boolean | undefined,
       asked: resume ? asked : undefined,
       flagName,
       signal: stop.signal,

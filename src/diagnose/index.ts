@@ -2,3 +2,7 @@
 // layer would predict (the logit lens), and whether a training run is healthy.
 export * from './repetition.js';
 export * from './generation.js';
+export * from './training-health.js';
+export * from './loss-spikes.js';
+export * from './run-findings.js';
+export { runReport, findingLine } from './run-report.js';

@@ -58,6 +58,12 @@ export interface TrainCallbacks {
    * or, with trainAsync, from an event such as Ctrl-C.
    */
   signal?: AbortSignal;
+  /**
+   * Training health (--diagnostics; src/diagnose/training-health.ts): called at step 1 and at each
+   * evaluation step with the step's gradients in place, before clipping; the function it returns
+   * is called right after the optimizer step. Absent (the default), nothing is measured.
+   */
+  onUpdate?(step: number): (() => void) | void;
 }
 
 export interface TrainResult {
@@ -273,8 +279,12 @@ function* trainLoop(
             'Try a lower --lr or a gradient clip.',
         );
       }
+      const n = step + 1;
+      const measured = cb.onUpdate && (n === 1 || n % c.evalInterval === 0 || n === c.steps);
+      const afterUpdate = measured ? cb.onUpdate!(n) : undefined;
       const gradNorm = clipGradNorm(params, c.gradClip);
       opt.step();
+      afterUpdate?.();
       step++;
       lastLoss = loss;
       sinceEval.push(loss);
