@@ -11,6 +11,7 @@ import { checkNotRunDir } from './run-dir.js';
 import { diagnoseGeneration } from '../diagnose/generation.js';
 import { generationReport } from '../diagnose/generation-report.js';
 import { REPORT_FLAG, writeReport } from './report-file.js';
+import { runDiagnoseRun } from './diagnose-run.js';
 
 const specs = {
   model: { type: 'string', help: 'the model directory (ours, quantized, or Hugging Face GPT-2)' },
@@ -125,15 +126,18 @@ function runGeneration(argv: string[]): number {
 }
 
 export const diagnoseCommand: Command = {
-  summary: 'diagnose a model: `diagnose generation` finds repetition loops and the remedy that breaks them',
+  summary:
+    'diagnose a model or a run: `diagnose generation` finds repetition loops and the remedy that breaks ' +
+    'them; `diagnose run DIR` finds what went wrong in a training run, with the usual fix',
   run(argv) {
     const [sub, ...rest] = argv;
     if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-      console.log(`usage: ${USAGE}\n\n${diagnoseCommand.summary}`);
+      const usage = `usage: ${USAGE}\n       llmfs diagnose run DIR [--report FILE] [--json]`;
+      console.log(`${usage}\n\n${diagnoseCommand.summary}`);
       return 0;
     }
-    if (sub !== 'generation')
-      throw new LlmfsError(`diagnose: unknown sub-command '${sub}' (known: generation)`);
-    return runGeneration(rest);
+    if (sub === 'generation') return runGeneration(rest);
+    if (sub === 'run') return runDiagnoseRun(rest);
+    throw new LlmfsError(`diagnose: unknown sub-command '${sub}' (known: generation, run)`);
   },
 };

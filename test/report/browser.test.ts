@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumMissing, withPage } from './chromium.js';
@@ -13,6 +13,8 @@ import { generationReport } from '../../src/diagnose/generation-report.js';
 import { atomicWriteFile } from '../../src/io/atomic-write.js';
 import { renderReport } from '../../src/report/html.js';
 import { loopingModel } from '../../src/exercises/catalog/ch14-helpers.js';
+import { trainFromArgs } from '../../src/cli/train.js';
+import { runDiagnoseRun } from '../../src/cli/diagnose-run.js';
 
 const missing = chromiumMissing();
 const TMP = mkdtempSync(join(tmpdir(), 'llmfs-browser-'));
@@ -40,6 +42,49 @@ test(
       assert.ok((await remedies.locator('tbody tr').count()) >= 9);
       assert.equal(await remedies.locator('tr.highlight').count(), 1);
       assert.match((await page.locator('.findings').innerText()) ?? '', /cycle of 3 tokens/);
+    });
+  },
+);
+
+test(
+  'diagnose run report: curves per layer, findings and tables render',
+  { skip: missing ?? false },
+  async () => {
+    const data = join(TMP, 'text.txt');
+    writeFileSync(data, 'the cat sat on the mat. the dog sat on the log. '.repeat(40));
+    const out = join(TMP, 'run');
+    const flags = [
+      '--data',
+      data,
+      '--preset',
+      'tiny',
+      '--block-size',
+      '16',
+      '--n-layer',
+      '2',
+      '--batch-size',
+      '2',
+    ];
+    const more = ['--steps', '8', '--eval-interval', '4', '--eval-batches', '1', '--diagnostics', '--quiet'];
+    await trainFromArgs([...flags, ...more, '--out', out, '--no-cache'], { write: () => {} });
+    const file = join(TMP, 'run.html');
+    const saved = console.log;
+    console.log = () => {};
+    try {
+      assert.equal(runDiagnoseRun([out, '--report', file]), 0);
+    } finally {
+      console.log = saved;
+    }
+    await withPage(file, async (page) => {
+      assert.equal(await page.title(), 'Training run health');
+      const charts = page.locator('svg.line-chart');
+      assert.ok((await charts.count()) >= 6, `${await charts.count()} charts`);
+      const box = await charts.first().boundingBox();
+      assert.ok(box && box.width > 300 && box.height > 150, JSON.stringify(box));
+      // Per-layer curves: one legend entry per parameter group (embeddings, h.0, h.1, head).
+      assert.match(await page.locator('body').innerText(), /h\.1/);
+      assert.ok((await page.locator('table.report-table').count()) >= 2);
+      assert.ok((await page.locator('.findings li').count()) >= 1);
     });
   },
 );
