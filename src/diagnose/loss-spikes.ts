@@ -7,6 +7,19 @@
 // 1974). Medians ignore the spikes themselves, so a spike does not hide the next one. NaN and
 // infinite values are listed apart.
 
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'loss-spikes' (chapter 14): the points of a series that exceed the median of the
+     * `window` finite points before them by more than max(k · 1.4826 · MAD, minRise · |median|)
+     * (Hampel's rule), once `minHistory` finite points came before; NaN/infinite steps apart.
+     */
+    detectSpikes(series: readonly SeriesPoint[], o?: SpikeOptions): SpikeReport;
+  }
+}
+
 export interface SeriesPoint {
   step: number;
   value: number;
@@ -46,30 +59,33 @@ export function median(xs: readonly number[]): number {
 }
 
 /** The spikes and non-finite points of a series, in step order. */
-export function detectSpikes(series: readonly SeriesPoint[], o: SpikeOptions = {}): SpikeReport {
-  const window = o.window ?? 25;
-  const k = o.k ?? 6;
-  const minRise = o.minRise ?? 0.1;
-  const minHistory = o.minHistory ?? 5;
-  const spikes: Spike[] = [];
-  const nonFinite: number[] = [];
-  const history: number[] = []; // the finite values so far
-  for (const { step, value } of series) {
-    if (!Number.isFinite(value)) {
-      nonFinite.push(step);
-      continue;
+export const detectSpikes = exercisable(
+  'detectSpikes',
+  (series: readonly SeriesPoint[], o: SpikeOptions = {}) => {
+    const window = o.window ?? 25;
+    const k = o.k ?? 6;
+    const minRise = o.minRise ?? 0.1;
+    const minHistory = o.minHistory ?? 5;
+    const spikes: Spike[] = [];
+    const nonFinite: number[] = [];
+    const history: number[] = []; // the finite values so far
+    for (const { step, value } of series) {
+      if (!Number.isFinite(value)) {
+        nonFinite.push(step);
+        continue;
+      }
+      if (history.length >= minHistory) {
+        const recent = history.slice(-window);
+        const baseline = median(recent);
+        const mad = median(recent.map((x) => Math.abs(x - baseline)));
+        const threshold = baseline + Math.max(k * 1.4826 * mad, minRise * Math.abs(baseline));
+        if (value > threshold) spikes.push({ step, value, baseline, threshold });
+      }
+      history.push(value);
     }
-    if (history.length >= minHistory) {
-      const recent = history.slice(-window);
-      const baseline = median(recent);
-      const mad = median(recent.map((x) => Math.abs(x - baseline)));
-      const threshold = baseline + Math.max(k * 1.4826 * mad, minRise * Math.abs(baseline));
-      if (value > threshold) spikes.push({ step, value, baseline, threshold });
-    }
-    history.push(value);
-  }
-  return { spikes, nonFinite };
-}
+    return { spikes, nonFinite } as SpikeReport;
+  },
+);
 
 /** Spikes at consecutive steps (gap <= `gap`) merged into events: [first step, last step, peak]. */
 export function spikeEvents(spikes: readonly Spike[], gap = 2): { from: number; to: number; peak: Spike }[] {

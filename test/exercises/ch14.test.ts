@@ -11,6 +11,7 @@ import { runExercise } from '../../src/exercises/run.js';
 import type { LearnerFn } from '../../src/exercises/spec.js';
 import { detectLoop as solLoop } from '../../exercises/solutions/14-detect-loop.js';
 import { bannedNgramTokens as solBan } from '../../exercises/solutions/14-no-repeat-ngram.js';
+import { detectSpikes as solSpikes } from '../../exercises/solutions/14-loss-spikes.js';
 
 const check = (id: string, fn: unknown) =>
   runExercise(
@@ -21,6 +22,7 @@ const check = (id: string, fn: unknown) =>
 for (const [id, name] of [
   ['detect-loop', 'detectLoop'],
   ['no-repeat-ngram', 'bannedNgramTokens'],
+  ['loss-spikes', 'detectSpikes'],
 ] as const) {
   test(`${id}: the stub fails as not written yet; the reference solution passes every check`, async () => {
     const stub = (await import(`../../exercises/stubs/14-${id}.ts`)) as Record<string, unknown>;
@@ -88,4 +90,41 @@ test('no-repeat-ngram: a prefix of n tokens (one too many) is caught', () => {
 test('no-repeat-ngram: a learner that returns an array passes as well as a Set', () => {
   const r = check('no-repeat-ngram', (t: readonly number[], n: number) => [...solBan(t, n)]);
   assert.equal(r.passed, true, r.message);
+});
+
+type Pt = { step: number; value: number };
+test('loss-spikes: mean and standard deviation instead of median and MAD are caught', () => {
+  const meanStd = (series: readonly Pt[], o: { window?: number; k?: number; minRise?: number } = {}) => {
+    const { window = 25, k = 6, minRise = 0.1 } = o;
+    const spikes: { step: number; value: number; baseline: number; threshold: number }[] = [];
+    const nonFinite: number[] = [];
+    const h: number[] = [];
+    for (const { step, value } of series) {
+      if (!Number.isFinite(value)) {
+        nonFinite.push(step);
+        continue;
+      }
+      if (h.length >= 5) {
+        const r = h.slice(-window);
+        const m = r.reduce((a, b) => a + b, 0) / r.length;
+        const sd = Math.sqrt(r.reduce((a, b) => a + (b - m) ** 2, 0) / r.length);
+        const t = m + Math.max(k * sd, minRise * Math.abs(m));
+        if (value > t) spikes.push({ step, value, baseline: m, threshold: t });
+      }
+      h.push(value);
+    }
+    return { spikes, nonFinite };
+  };
+  const r = check('loss-spikes', meanStd);
+  assert.equal(r.passed, false);
+  assert.match(r.message!, /median|spike hides|baseline|threshold/);
+});
+
+test('loss-spikes: the point judged inside its own window is named', () => {
+  const own = (series: readonly Pt[], o = {}) => {
+    const r = solSpikes(series, o);
+    return { ...r, spikes: r.spikes.map((s) => ({ ...s, baseline: s.baseline * 1.01 })) };
+  };
+  const r = check('loss-spikes', own);
+  assert.equal(r.passed, false);
 });

@@ -11,6 +11,8 @@ import type { ExtraCheck, StepOutcome } from '../spec.js';
 import { diagnoseGeneration } from '../../diagnose/generation.js';
 import { distinctN } from '../../diagnose/repetition.js';
 import { generate } from '../../generate/generate.js';
+import type { SeriesPoint } from '../../diagnose/loss-spikes.js';
+import { analyzeRun, type RunData } from '../../diagnose/run-findings.js';
 
 /** The hand-built looping GPT (vocab ≥ period; nEmbd = vocab). */
 export function loopingModel(period: number, vocab = 8, blockSize = 64): GPT {
@@ -69,6 +71,44 @@ export function noRepeatStep(): ExtraCheck {
           d3 === 1
             ? `30 tokens, every 3-gram distinct (the loop is broken: ${r.ids.slice(0, 8).join(' ')} ...)`
             : `a 3-gram repeats in ${all.join(' ')} (distinct-3 ${d3.toFixed(2)})`,
+      };
+    },
+  };
+}
+
+/** A decaying loss from ln(100) to ~1.7 with ±2% deterministic noise (a hashed sine), n steps. */
+export function noisyLoss(n: number, spikes: readonly number[] = [], factor = 1.6): SeriesPoint[] {
+  return Array.from({ length: n }, (_, i) => {
+    const step = i + 1;
+    const noise = 0.02 * Math.sin(step * 12.9898 + 78.233 * Math.sin(step));
+    const loss = ((Math.log(100) - 1.7) * Math.exp(-step / 60) + 1.7) * (1 + (step === 1 ? 0 : noise));
+    return { step, value: spikes.includes(step) ? loss * factor : loss };
+  });
+}
+
+/** `llmfs diagnose run`'s analysis with the learner's detector: planted spikes found, none invented. */
+export function runAnalysisStep(): ExtraCheck {
+  return {
+    kind: 'integration',
+    name: 'diagnose run: a 300-step log with spikes planted at 120, 121 and 250',
+    run(): StepOutcome {
+      const run = (spikes: number[]): RunData => ({
+        config: { steps: 300, lr: 1e-3, warmupSteps: 30, gradClip: 1 },
+        vocabSize: 100,
+        steps: noisyLoss(300, spikes).map((p) => ({ step: p.step, loss: p.value, gradNorm: 1 })),
+        evals: [],
+        health: null,
+      });
+      const clean = analyzeRun(run([])).lossSpikes.spikes.map((s) => s.step);
+      const found = analyzeRun(run([120, 121, 250])).lossSpikes.spikes.map((s) => s.step);
+      const ok = clean.length === 0 && found.join() === '120,121,250';
+      return {
+        passed: ok,
+        message: ok
+          ? 'no spike in the clean log; the planted ones found at 120, 121 and 250'
+          : clean.length > 0
+            ? `spikes invented in a clean noisy log at steps ${clean.slice(0, 5).join(', ')}`
+            : `found spikes at [${found.join(', ')}], planted at [120, 121, 250]`,
       };
     },
   };

@@ -6,7 +6,9 @@ import type { ExerciseSpec } from '../spec.js';
 import '../../diagnose/repetition.js'; // registers detectLoop
 import '../../generate/no-repeat-ngram.js'; // registers bannedNgramTokens
 import type { Loop } from '../../diagnose/repetition.js';
-import { loopDiagnosisStep, looped, noRepeatStep } from './ch14-helpers.js';
+import '../../diagnose/loss-spikes.js'; // registers detectSpikes
+import type { SpikeReport } from '../../diagnose/loss-spikes.js';
+import { loopDiagnosisStep, looped, noisyLoss, noRepeatStep, runAnalysisStep } from './ch14-helpers.js';
 
 // detect-loop
 
@@ -118,4 +120,78 @@ const noRepeatSpec: ExerciseSpec = {
   extra: [noRepeatStep()],
 };
 
-export const chapter14: ExerciseSpec[] = [detectLoopSpec, noRepeatSpec];
+// loss-spikes
+
+const lossSpikesSpec: ExerciseSpec = {
+  id: 'loss-spikes',
+  chapter: 14,
+  section: 'Loss spikes',
+  title: "Loss spikes by Hampel's rule: above the recent median by k robust standard deviations",
+  exportName: 'detectSpikes',
+  slot: 'detectSpikes',
+  pureInputs: true,
+  topics: ['training'],
+  compare:
+    'Practitioners mostly eyeball the curve; OLMo and PaLM describe spikes and restart from a checkpoint ' +
+    'a few hundred steps before them, skipping the batches. A mean and standard deviation over the ' +
+    'window would be pulled up by the spikes themselves; the median and MAD are not (Hampel, 1974).',
+  hints: [
+    'Walk the series in order, keeping the finite values seen so far. Once there are minHistory of ' +
+      'them, compare each new value with the median of the last `window` of them: it is a spike if ' +
+      'it exceeds that median by more than k robust standard deviations, and by more than minRise of ' +
+      'the median. NaN and infinite values go to nonFinite and into no window.',
+    'median = middle of the sorted window (mean of the two middle ones for an even count); MAD = ' +
+      'median of |x - median| over the window; threshold = median + max(k · 1.4826 · MAD, minRise · ' +
+      '|median|). Defaults: window 25, k 6, minRise 0.1, minHistory 5. Every finite value, spike or ' +
+      'not, joins the history after it is judged.',
+    'for each {step, value}: if (!isFinite(value)) { nonFinite.push(step); continue } if (history.length ' +
+      '>= minHistory) { recent = history.slice(-window); b = median(recent); mad = median(recent.map(x => ' +
+      '|x - b|)); t = b + max(k*1.4826*mad, minRise*|b|); if (value > t) spikes.push({ step, value, ' +
+      'baseline: b, threshold: t }) } history.push(value)',
+  ],
+  tolerance: { atol: 1e-9, rtol: 1e-9 },
+  cases: () => [
+    { name: 'a clean noisy decaying curve: no spike', args: [noisyLoss(200)] },
+    { name: 'spikes planted at 60, 61 and 150', args: [noisyLoss(200, [60, 61, 150])] },
+    {
+      name: 'NaN and infinity listed apart',
+      args: [
+        noisyLoss(80, [40]).map((p) =>
+          p.step === 50 ? { ...p, value: NaN } : p.step === 70 ? { ...p, value: Infinity } : p,
+        ),
+      ],
+    },
+    { name: 'window 10, k 3', args: [noisyLoss(120, [90], 1.2), { window: 10, k: 3 }] },
+    {
+      name: 'minRise 0.5: a 1.6x rise counts, 1.3x does not',
+      args: [
+        noisyLoss(100, [50]).map((p) => (p.step === 80 ? { ...p, value: p.value * 1.3 } : p)),
+        { minRise: 0.5 },
+      ],
+    },
+    { name: 'fewer points than minHistory', args: [noisyLoss(4, [3])] },
+    { name: 'even window (median of two middles)', args: [noisyLoss(60, [30, 45]), { window: 8 }] },
+  ],
+  diagnose(got, want) {
+    const g = got as Partial<SpikeReport> | null;
+    const w = want as SpikeReport;
+    if (!g || !Array.isArray(g.spikes) || !Array.isArray(g.nonFinite))
+      return 'return { spikes: [{ step, value, baseline, threshold }], nonFinite: [steps] }';
+    const gs = g.spikes.map((s) => s.step);
+    const ws = w.spikes.map((s) => s.step);
+    if (w.nonFinite.length > 0 && g.nonFinite.length === 0) return 'NaN and infinite values go to nonFinite';
+    if (gs.length > ws.length)
+      return 'spikes where there are none: the threshold is too low (k · 1.4826 · MAD)';
+    if (gs.length < ws.length && ws.length >= 2 && gs.includes(ws[0]) && !gs.includes(ws[1]))
+      return 'a spike hides the next one: use the median and MAD (robust), not the mean and std';
+    if (
+      gs.join() === ws.join() &&
+      g.spikes.some((s, i) => Math.abs(s.baseline - w.spikes[i].baseline) > 1e-9)
+    )
+      return 'the baseline is the median of the window before the point (not including it)';
+    return null;
+  },
+  extra: [runAnalysisStep()],
+};
+
+export const chapter14: ExerciseSpec[] = [detectLoopSpec, noRepeatSpec, lossSpikesSpec];
