@@ -35,7 +35,7 @@ export interface LogitLens {
   layers: LensLayer[];
 }
 
-/** The output head on final-normed states (B, T, C) -> (B, T, V): lm_head, or the tied wte (as computeLogits). */
+/** Final-normed states (B, T, C) -> logits (B, T, V): lm_head, or the tied wte (as computeLogits). */
 export function unembed(model: GPT, x: Tensor): Tensor {
   if (model.lm_head) return model.lm_head.forward(x);
   return model.wte instanceof QuantizedEmbedding ? model.wte.project(x) : linear(x, model.wte.weight);
