@@ -24,6 +24,16 @@ function masked(A: readonly (readonly number[])[]): number[][] {
   return A.map((row, i) => row.map((v, j) => (j > i ? NaN : v)));
 }
 
+/**
+ * The top of a pattern's colour scale: its largest weight outside query 0 (which always puts 1 on
+ * key 0 and would wash a diffuse head out), at least 0.05.
+ */
+function colourTop(A: readonly (readonly number[])[]): number {
+  let m = 0.05;
+  for (let i = 1; i < A.length; i++) for (let j = 0; j <= i; j++) m = Math.max(m, A[i][j]);
+  return m;
+}
+
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
 export const headName = (h: { layer: number; head: number }) => `${h.layer}.${h.head}`;
 
@@ -110,9 +120,13 @@ function patternSection(d: InspectData, s: ReportSelection): ReportItem[] {
         colLabels: d.tokens,
         title: `layer ${l}, head ${h} (${info.class})`,
         vmin: 0,
-        vmax: 1,
+        vmax: colourTop(d.patterns[l][h]),
       });
-      items.push({ kind: 'figure', svg, caption: `queries down, keys across; ${info.class}` });
+      items.push({
+        kind: 'figure',
+        svg,
+        caption: `queries down, keys across; ${info.class}; the colour scale tops at the largest weight`,
+      });
     }
   }
   return items;
