@@ -48,6 +48,7 @@ function jsonData(d: InspectData, layer?: number, head?: number) {
     nLayer: d.nLayer,
     nHead: d.nHead,
     heads: d.heads,
+    uniform: d.uniform,
     induction: { ...ind, best: { layer: best.layer, head: best.head, score: best.score } },
     lens: d.lens,
     attention,
@@ -63,6 +64,11 @@ function summary(d: InspectData): void {
         `${n(h.previous)}    ${n(h.sink)}  ${n(h.local)}  ${n(h.induction)}`,
     );
   }
+  const u = d.uniform;
+  console.log(
+    `uniform attention would score: previous ${u.previous.toFixed(2)}, sink ${u.sink.toFixed(2)}, ` +
+      `local ${u.local.toFixed(2)}, induction ${u.induction.toFixed(3)}`,
+  );
   const b = d.induction.best;
   console.log(
     `most induction-like head: ${headName(b)} (score ${b.score.toFixed(3)} on ${d.induction.R} random ` +

@@ -14,7 +14,7 @@
 
 import { Rng } from '../tensor/rng.js';
 import { LlmfsError } from '../errors.js';
-import type { Pattern } from './attention-stats.js';
+import { attentionStats, type Pattern } from './attention-stats.js';
 
 /** A specific score at or above this names the head's class. */
 export const CLASS_THRESHOLD = 0.4;
@@ -75,4 +75,23 @@ export function classifyHead(s: HeadScoreSet): HeadClass {
   for (const c of specific) if (c[1] >= CLASS_THRESHOLD && (!best || c[1] > best[1])) best = c;
   if (best) return best[0];
   return s.local >= LOCAL_THRESHOLD ? 'local' : 'mixed';
+}
+
+/** Uniform causal attention over T keys: row i is 1/(i + 1) on keys 0..i. */
+function uniformPattern(T: number): number[][] {
+  return Array.from({ length: T }, (_, i) => Array.from({ length: T }, (_, j) => (j <= i ? 1 / (i + 1) : 0)));
+}
+
+/**
+ * What a head that attends uniformly scores, on a prompt of T tokens and an induction sequence of
+ * 2R: the floor a score must clear before it says anything about the head.
+ */
+export function uniformScores(T: number, R: number): HeadScoreSet {
+  const s = attentionStats(uniformPattern(T));
+  return {
+    induction: inductionScore(uniformPattern(2 * R), R),
+    previous: s.previous,
+    sink: s.sink,
+    local: s.local,
+  };
 }

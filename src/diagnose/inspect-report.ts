@@ -6,7 +6,7 @@
 
 import { heatmapSvg } from '../report/heatmap.js';
 import type { Report, ReportItem } from '../report/html.js';
-import { CLASS_THRESHOLD, LOCAL_THRESHOLD } from './head-scores.js';
+import { CLASS_THRESHOLD, LOCAL_THRESHOLD, type HeadScoreSet } from './head-scores.js';
 import { LOCAL_WINDOW } from './attention-stats.js';
 import type { HeadReport, InspectData } from './inspect.js';
 
@@ -38,7 +38,7 @@ const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
 export const headName = (h: { layer: number; head: number }) => `${h.layer}.${h.head}`;
 
 /** One finding per class that occurs, naming its heads with their score. */
-export function headFindings(heads: readonly HeadReport[]): string[] {
+export function headFindings(heads: readonly HeadReport[], uniform: HeadScoreSet): string[] {
   const out: string[] = [];
   const score = (h: HeadReport) =>
     h.class === 'induction'
@@ -56,7 +56,16 @@ export function headFindings(heads: readonly HeadReport[]): string[] {
       );
   }
   const best = heads.reduce((a, b) => (b.induction > a.induction ? b : a));
-  out.push(`highest induction score: head ${headName(best)}, ${f3(best.induction)}`);
+  out.push(
+    `highest induction score: head ${headName(best)}, ${f3(best.induction)} ` +
+      `(uniform attention would score ${f3(uniform.induction)})`,
+  );
+  if (heads.every((h) => h.class === 'mixed'))
+    out.push(
+      `no head is specialised yet: uniform attention would score previous-token ` +
+        `${f3(uniform.previous)}, sink ${f3(uniform.sink)}, local ${f3(uniform.local)} on this prompt; ` +
+        `compare the table (a briefly trained model looks like this)`,
+    );
   return out;
 }
 
@@ -175,7 +184,7 @@ export function inspectReport(d: InspectData, s: ReportSelection = {}): Report {
   return {
     title: 'Inside the model: attention heads and the logit lens',
     subtitle: `${d.tokens.length} prompt tokens, ${d.nLayer} layers x ${d.nHead} heads`,
-    findings: headFindings(d.heads),
+    findings: headFindings(d.heads, d.uniform),
     sections: [
       { title: 'Heads by score', items: headSection(d) },
       { title: `Attention patterns on the prompt (${which})`, items: patternSection(d, s) },

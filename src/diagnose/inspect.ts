@@ -9,7 +9,14 @@ import { noGrad } from '../tensor/grad-mode.js';
 import type { GPT } from '../model/gpt.js';
 import { LlmfsError } from '../errors.js';
 import { attentionStats, headPatterns, type AttentionStats } from './attention-stats.js';
-import { classifyHead, inductionScore, repeatedRandomTokens, type HeadClass } from './head-scores.js';
+import {
+  classifyHead,
+  inductionScore,
+  repeatedRandomTokens,
+  uniformScores,
+  type HeadClass,
+  type HeadScoreSet,
+} from './head-scores.js';
 import { idTensor, logitLens } from './logit-lens.js';
 
 export interface InspectOptions {
@@ -47,6 +54,8 @@ export interface InspectData {
   heads: HeadReport[];
   /** patterns[layer][head][i][j]: attention on the prompt, (L, nh, T, T). */
   patterns: number[][][][];
+  /** The scores of a head that attends uniformly (on this prompt and induction sequence). */
+  uniform: HeadScoreSet;
   induction: {
     R: number;
     seed: number;
@@ -130,6 +139,7 @@ export function inspectModel(
       nHead,
       heads,
       patterns,
+      uniform: uniformScores(ids.length, R),
       induction: {
         R,
         seed,

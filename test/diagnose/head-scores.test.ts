@@ -5,7 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attentionStats, type Pattern } from '../../src/diagnose/attention-stats.js';
-import { classifyHead, inductionScore, repeatedRandomTokens } from '../../src/diagnose/head-scores.js';
+import {
+  classifyHead,
+  inductionScore,
+  repeatedRandomTokens,
+  uniformScores,
+} from '../../src/diagnose/head-scores.js';
 import { inspectModel } from '../../src/diagnose/inspect.js';
 import { GPT } from '../../src/model/gpt.js';
 import { manualSeed } from '../../src/tensor/rng.js';
@@ -35,6 +40,14 @@ test('a head on key i-1 scores previous 1, entropy 0; a head on key 0 scores sin
   const sink = attentionStats(causal(T, (_, j) => (j === 0 ? 1 : 0)));
   assert.deepEqual([sink.sink, sink.local, sink.entropyNormalised], [1, 0, 0]);
   close(sink.previous, 1 / 7);
+});
+
+test('uniform baselines: previous and sink mean 1/(i+1), induction (H(2R) - H(R)) / R', () => {
+  const u = uniformScores(6, 10);
+  close(u.previous, (1 / 2 + 1 / 3 + 1 / 4 + 1 / 5 + 1 / 6) / 5);
+  close(u.sink, u.previous);
+  close(u.local, (4 / 5 + 4 / 6) / 2);
+  close(u.induction, (harmonic(20) - harmonic(10)) / 10);
 });
 
 test('inductionScore reads the stripe i -> i - R + 1 in the second half', () => {
