@@ -16,14 +16,14 @@ import { headName, inspectReport } from '../diagnose/inspect-report.js';
 const specs = {
   model: { type: 'string', help: 'the model directory (ours, quantized, or Hugging Face GPT-2)' },
   prompt: { type: 'string', help: 'the text to look at' },
-  layer: { type: 'int', help: 'draw only this layer’s attention heatmaps (0-based)' },
+  layer: { type: 'int', help: 'draw the attention heatmaps of this layer only (0-based)' },
   head: {
     type: 'int',
-    help: 'draw only this head’s attention heatmaps (0-based; every layer unless --layer)',
+    help: 'draw the attention heatmaps of this head only (0-based; in every layer unless --layer)',
   },
   'top-k': { type: 'int', help: 'predictions per position and layer in the logit lens', default: 5 },
   'seq-len': { type: 'int', help: 'R, random tokens in the induction test (repeated twice; default 50)' },
-  seed: { type: 'int', help: 'seed of the induction test’s random tokens', default: 0 },
+  seed: { type: 'int', help: 'seed of the random tokens in the induction test', default: 0 },
   ...REPORT_FLAG,
   json: { type: 'boolean', help: 'print the data as JSON (patterns only for a --layer/--head pick)' },
   help: { type: 'boolean', help: 'show this help' },

@@ -64,7 +64,7 @@ export function headFindings(heads: readonly HeadReport[], uniform: HeadScoreSet
     out.push(
       `no head is specialised yet: uniform attention would score previous-token ` +
         `${f3(uniform.previous)}, sink ${f3(uniform.sink)}, local ${f3(uniform.local)} on this prompt; ` +
-        `compare the table (a briefly trained model looks like this)`,
+        `compare the table (heads look like this at random init and early in training)`,
     );
   return out;
 }

@@ -1,6 +1,6 @@
-// The logit lens against references: at the last layer it is the model's own output (tied and
-// untied heads), at the embeddings it equals LayerNorm and the tied head written out as plain
-// loops in float64, and its KL and rank follow their definitions.
+// The logit lens against references: at the last layer it is the model's own output (tied,
+// untied and int8-quantized heads), at the embeddings it equals LayerNorm and the tied head
+// written out as plain loops in float64, and its KL and rank follow their definitions.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import { manualSeed, globalRng } from '../../src/tensor/rng.js';
 import { noGrad } from '../../src/tensor/grad-mode.js';
 import { idTensor, lensLogits, logitLens } from '../../src/diagnose/logit-lens.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
+import { quantizeModel } from '../../src/quant/quantize-model.js';
 
 const IDS = [3, 17, 4, 4, 29, 11, 0, 8];
 
@@ -35,9 +36,22 @@ function softmax(xs: ArrayLike<number>): number[] {
   return e.map((x) => x / s);
 }
 
-for (const tied of [true, false]) {
-  test(`last layer's lens equals the model's logits (${tied ? 'tied' : 'untied'} head)`, () => {
-    const m = model(tied);
+const HEADS: [string, () => GPT][] = [
+  ['tied', () => model(true)],
+  ['untied', () => model(false)],
+  [
+    'int8, tied to the quantized table',
+    () => {
+      const m = model(true);
+      quantizeModel(m, { bits: 8 });
+      return m;
+    },
+  ],
+];
+
+for (const [kind, make] of HEADS) {
+  test(`last layer's lens equals the model's logits (${kind} head)`, () => {
+    const m = make();
     const { residuals, logits } = record(m);
     assert.equal(residuals.length, 4);
     const lens = lensLogits(m, residuals[3]);
