@@ -22,7 +22,10 @@ const specs = {
     help: 'draw the attention heatmaps of this head only (0-based; in every layer unless --layer)',
   },
   'top-k': { type: 'int', help: 'predictions per position and layer in the logit lens', default: 5 },
-  'seq-len': { type: 'int', help: 'R, random tokens in the induction test (repeated twice; default 50)' },
+  'seq-len': {
+    type: 'int',
+    help: 'R, random tokens in the induction test, repeated twice (default 50, or half the context)',
+  },
   seed: { type: 'int', help: 'seed of the random tokens in the induction test', default: 0 },
   ...REPORT_FLAG,
   json: { type: 'boolean', help: 'print the data as JSON (patterns only for a --layer/--head pick)' },
