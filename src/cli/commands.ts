@@ -18,6 +18,7 @@ import { quantizeCommand } from './quantize.js';
 import { exportCommand } from './export.js';
 import { pruneCommand } from './prune.js';
 import { diagnoseCommand } from './diagnose.js';
+import { inspectCommand } from './inspect.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
@@ -37,4 +38,5 @@ export const commands: Record<string, Command> = {
   export: exportCommand,
   prune: pruneCommand,
   diagnose: diagnoseCommand,
+  inspect: inspectCommand,
 };
