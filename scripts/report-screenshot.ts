@@ -14,7 +14,7 @@ const full = args.includes('--full');
 const i = args.indexOf('--clip-height');
 const height = i >= 0 ? Number(args[i + 1]) : undefined;
 await withPage(html, async (page) => {
-  if (height) await page.screenshot({ path: png, clip: { x: 0, y: 0, width: 1200, height } });
+  if (height) await page.screenshot({ path: png, fullPage: true, clip: { x: 0, y: 0, width: 1200, height } });
   else await page.screenshot({ path: png, fullPage: full });
 });
 console.log(`wrote ${png}`);

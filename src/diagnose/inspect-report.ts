@@ -20,6 +20,9 @@ export interface ReportSelection {
 }
 
 /** NaN above the diagonal, where the causal mask blocks the key (drawn grey). */
+/** A grid budget that keeps 10-pixel cells, so token labels stay readable, up to 128 tokens. */
+const labelledSize = (n: number): number => Math.min(1280, Math.max(560, 10 * n));
+
 function masked(A: readonly (readonly number[])[]): number[][] {
   return A.map((row, i) => row.map((v, j) => (j > i ? NaN : v)));
 }
@@ -130,6 +133,7 @@ function patternSection(d: InspectData, s: ReportSelection): ReportItem[] {
         title: `layer ${l}, head ${h} (${info.class})`,
         vmin: 0,
         vmax: colourTop(d.patterns[l][h]),
+        size: labelledSize(d.tokens.length),
       });
       items.push({
         kind: 'figure',
@@ -156,6 +160,7 @@ function lensSection(d: InspectData, s: ReportSelection): ReportItem[] {
     colLabels: d.tokens,
     title: 'KL(final || layer) in nats, per position',
     vmin: 0,
+    size: labelledSize(d.tokens.length),
   });
   return [
     {
@@ -200,6 +205,7 @@ export function inspectReport(d: InspectData, s: ReportSelection = {}): Report {
               title: `layer ${b.layer}, head ${b.head}: induction score ${b.score.toFixed(3)}`,
               vmin: 0,
               vmax: 1,
+              size: labelledSize(ind.tokens.length),
             }),
             caption:
               `${ind.R} random tokens (seed ${ind.seed}) repeated twice; an induction head lights the ` +

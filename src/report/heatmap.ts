@@ -14,8 +14,10 @@ export interface HeatmapOptions {
   /** Colour range; the values' own min and max by default. */
   vmin?: number;
   vmax?: number;
-  /** Largest side of one cell in pixels (cells shrink to fit about 560 pixels). */
+  /** Largest side of one cell in pixels (cells shrink to fit `size`). */
   maxCell?: number;
+  /** The pixels the grid's longer side may take (default 560); labels show while cells are >= 9 px. */
+  size?: number;
   /** Print each value inside its cell (small grids such as head scores). */
   showValues?: boolean;
 }
@@ -29,9 +31,9 @@ function blue(t: number): string {
   return `rgb(${r},${g},${b})`;
 }
 
-/** Labels longer than 10 characters are cut, and whitespace made visible. */
+/** Labels longer than 10 characters are cut; newlines and a token's edge spaces are made visible. */
 function label(s: string): string {
-  const shown = s.replace(/\n/g, '⏎').replace(/ /g, '·');
+  const shown = s.replace(/\n/g, '⏎').replace(/^ +| +$/g, (m) => '·'.repeat(m.length));
   return shown.length > 10 ? shown.slice(0, 9) + '…' : shown;
 }
 
@@ -42,7 +44,7 @@ export function heatmapSvg(o: HeatmapOptions): string {
   const lo = o.vmin ?? (finite.length ? Math.min(...finite) : 0);
   const hiRaw = o.vmax ?? (finite.length ? Math.max(...finite) : 1);
   const hi = hiRaw > lo ? hiRaw : lo + 1;
-  const cell = Math.max(4, Math.min(o.maxCell ?? 28, Math.floor(560 / Math.max(rows, cols, 1))));
+  const cell = Math.max(4, Math.min(o.maxCell ?? 28, Math.floor((o.size ?? 560) / Math.max(rows, cols, 1))));
   const labelled = cell >= 9;
   const left = o.rowLabels && labelled ? 78 : 8;
   const top = (o.title ? 26 : 6) + (o.colLabels && labelled ? 64 : 0);

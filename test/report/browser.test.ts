@@ -15,6 +15,7 @@ import { renderReport } from '../../src/report/html.js';
 import { loopingModel } from '../../src/exercises/catalog/ch14-helpers.js';
 import { trainFromArgs } from '../../src/cli/train.js';
 import { runDiagnoseRun } from '../../src/cli/diagnose-run.js';
+import { inspectCommand } from '../../src/cli/inspect.js';
 
 const missing = chromiumMissing();
 const TMP = mkdtempSync(join(tmpdir(), 'llmfs-browser-'));
@@ -85,6 +86,41 @@ test(
       assert.match(await page.locator('body').innerText(), /h\.1/);
       assert.ok((await page.locator('table.report-table').count()) >= 2);
       assert.ok((await page.locator('.findings li').count()) >= 1);
+    });
+  },
+);
+
+test(
+  'inspect report: one heatmap per head with token labels, score grids, the lens table',
+  { skip: missing ?? false },
+  async () => {
+    const file = join(TMP, 'inspect.html');
+    const saved = console.log;
+    console.log = () => {};
+    try {
+      const argv = [
+        '--model',
+        'test/fixtures/hf-gpt2/tiny',
+        '--prompt',
+        'hello world, hello world',
+        '--report',
+        file,
+      ];
+      assert.equal(await inspectCommand.run(argv), 0);
+    } finally {
+      console.log = saved;
+    }
+    await withPage(file, async (page) => {
+      const heatmaps = page.locator('svg.heatmap');
+      // The tiny fixture has 2 layers x 4 heads: 8 attention heatmaps, plus the score grids and lens.
+      assert.ok((await heatmaps.count()) >= 8 + 5, `${await heatmaps.count()} heatmaps`);
+      const first = heatmaps.first();
+      const box = await first.boundingBox();
+      assert.ok(box && box.width > 80 && box.height > 80, JSON.stringify(box));
+      // Token labels (' w' shown as '·w') are drawn as text in the attention heatmaps.
+      const labels = await page.locator('svg.heatmap text').allTextContents();
+      assert.ok(labels.includes('·w') && labels.includes('or'), labels.slice(0, 10).join('|'));
+      assert.ok((await page.locator('table.report-table').count()) >= 2);
     });
   },
 );
