@@ -14,6 +14,19 @@
 // `local` contains `previous` (key i-1 is in the window), so it is a broad score: heads.ts
 // classifies a head as local only when no specific score passes.
 
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'head-scores' (chapter 14): one head's causal (T, T) pattern -> its mean entropy
+     * and normalised entropy, previous-token, first-token (sink) and local scores, as defined in
+     * src/diagnose/attention-stats.ts.
+     */
+    attentionStats(A: Pattern): AttentionStats;
+  }
+}
+
 /** Keys i-k..i count as local (the query's own token and the k before it). */
 export const LOCAL_WINDOW = 3;
 
@@ -60,7 +73,7 @@ export function rowEntropy(row: readonly number[], upTo = row.length - 1): numbe
 }
 
 /** The stats of one head's pattern (definitions in the header). */
-export function attentionStats(A: Pattern): AttentionStats {
+export const attentionStats = exercisable('attentionStats', (A: Pattern): AttentionStats => {
   const T = A.length;
   const ent: number[] = [];
   const entN: number[] = [];
@@ -86,4 +99,4 @@ export function attentionStats(A: Pattern): AttentionStats {
     sink: mean(sink),
     local: mean(local),
   };
-}
+});

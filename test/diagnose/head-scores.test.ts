@@ -1,5 +1,5 @@
 // Head scores against hand-computed values: patterns written out by hand (uniform, previous-token,
-// first-token), a hand-built two-layer induction circuit (induction-circuit.ts) whose scores follow
+// first-token), a hand-built two-layer induction circuit (src/exercises/catalog/ch14-circuit.ts) whose scores follow
 // from its construction, and random-init models, whose heads attend almost uniformly.
 
 import { test } from 'node:test';
@@ -14,7 +14,7 @@ import {
 import { inspectModel } from '../../src/diagnose/inspect.js';
 import { GPT } from '../../src/model/gpt.js';
 import { manualSeed } from '../../src/tensor/rng.js';
-import { inductionCircuit } from './induction-circuit.js';
+import { inductionCircuit } from '../../src/exercises/catalog/ch14-circuit.js';
 
 const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 const causal = (T: number, f: (i: number, j: number) => number): number[][] =>

@@ -9,7 +9,7 @@ import { inspectReport } from '../../src/diagnose/inspect-report.js';
 import { renderReport } from '../../src/report/html.js';
 import { noGrad } from '../../src/tensor/grad-mode.js';
 import { idTensor } from '../../src/diagnose/logit-lens.js';
-import { inductionCircuit } from './induction-circuit.js';
+import { inductionCircuit } from '../../src/exercises/catalog/ch14-circuit.js';
 
 const IDS = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3];
 const label = (id: number) => `t${id}`;

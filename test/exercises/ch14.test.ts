@@ -12,6 +12,7 @@ import type { LearnerFn } from '../../src/exercises/spec.js';
 import { detectLoop as solLoop } from '../../exercises/solutions/14-detect-loop.js';
 import { bannedNgramTokens as solBan } from '../../exercises/solutions/14-no-repeat-ngram.js';
 import { detectSpikes as solSpikes } from '../../exercises/solutions/14-loss-spikes.js';
+import { attentionStats as solStats } from '../../exercises/solutions/14-head-scores.js';
 
 const check = (id: string, fn: unknown) =>
   runExercise(
@@ -23,6 +24,7 @@ for (const [id, name] of [
   ['detect-loop', 'detectLoop'],
   ['no-repeat-ngram', 'bannedNgramTokens'],
   ['loss-spikes', 'detectSpikes'],
+  ['head-scores', 'attentionStats'],
 ] as const) {
   test(`${id}: the stub fails as not written yet; the reference solution passes every check`, async () => {
     const stub = (await import(`../../exercises/stubs/14-${id}.ts`)) as Record<string, unknown>;
@@ -127,4 +129,27 @@ test('loss-spikes: the point judged inside its own window is named', () => {
   };
   const r = check('loss-spikes', own);
   assert.equal(r.passed, false);
+});
+
+type Pat = readonly (readonly number[])[];
+test('head-scores: row 0 counted in the sink score is named', () => {
+  const withRow0 = (A: Pat) => {
+    const s = solStats(A);
+    return { ...s, sink: (s.sink * (A.length - 1) + A[0][0]) / A.length };
+  };
+  const r = check('head-scores', withRow0);
+  assert.equal(r.passed, false);
+  assert.match(r.message!, /row 0/);
+});
+
+test('head-scores: log of the masked zeros (NaN entropy) is named', () => {
+  const naive = (A: Pat) => {
+    const s = solStats(A);
+    let h = 0;
+    for (let i = 1; i < A.length; i++) for (const p of A[i]) h -= p * Math.log(p);
+    return { ...s, entropy: h / (A.length - 1) };
+  };
+  const r = check('head-scores', naive);
+  assert.equal(r.passed, false);
+  assert.match(r.message!, /0 · log 0|NaN/);
 });

@@ -13,6 +13,9 @@ import { distinctN } from '../../diagnose/repetition.js';
 import { generate } from '../../generate/generate.js';
 import type { SeriesPoint } from '../../diagnose/loss-spikes.js';
 import { analyzeRun, type RunData } from '../../diagnose/run-findings.js';
+import { inspectModel } from '../../diagnose/inspect.js';
+import type { Rng } from '../../tensor/rng.js';
+import { inductionCircuit } from './ch14-circuit.js';
 
 /** The hand-built looping GPT (vocab ≥ period; nEmbd = vocab). */
 export function loopingModel(period: number, vocab = 8, blockSize = 64): GPT {
@@ -109,6 +112,45 @@ export function runAnalysisStep(): ExtraCheck {
           : clean.length > 0
             ? `spikes invented in a clean noisy log at steps ${clean.slice(0, 5).join(', ')}`
             : `found spikes at [${found.join(', ')}], planted at [120, 121, 250]`,
+      };
+    },
+  };
+}
+
+/** A random causal attention pattern (T, T): row i a softmax over keys 0..i of scores · sharpness. */
+export function randomPattern(rng: Rng, T: number, sharpness = 2): number[][] {
+  return Array.from({ length: T }, (_, i) => {
+    const z = Array.from({ length: i + 1 }, () => sharpness * (2 * rng.random() - 1));
+    const m = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - m));
+    const s = e.reduce((a, b) => a + b, 0);
+    return Array.from({ length: T }, (_, j) => (j <= i ? e[j] / s : 0));
+  });
+}
+
+/** A head that attends to key i - d (or key 0 when i < d): one-hot rows. */
+export function offsetPattern(T: number, d: number): number[][] {
+  return Array.from({ length: T }, (_, i) =>
+    Array.from({ length: T }, (_, j) => (j === Math.max(0, i - d) ? 1 : 0)),
+  );
+}
+
+/** `llmfs inspect` on the hand-built induction circuit with the learner's scores installed. */
+export function circuitScoresStep(): ExtraCheck {
+  return {
+    kind: 'integration',
+    name: 'inspect a hand-built two-layer induction circuit',
+    run(): StepOutcome {
+      const d = inspectModel(inductionCircuit(), [3, 1, 4, 1, 5, 9, 2, 6, 5, 3], String, { seqLen: 10 });
+      const prev = d.heads[0];
+      const ok = prev.class === 'previous-token' && Math.abs(prev.previous - 1) < 1e-3 && prev.entropy < 1e-2;
+      return {
+        passed: ok,
+        message: ok
+          ? `layer 0 head 0 is a previous-token head: score ${prev.previous.toFixed(3)}, entropy ` +
+            `${prev.entropy.toFixed(3)} nats`
+          : `layer 0 head 0 attends only to the previous token, so previous ≈ 1 and entropy ≈ 0; got ` +
+            `previous ${prev.previous.toFixed(3)}, entropy ${prev.entropy.toFixed(3)} (${prev.class})`,
       };
     },
   };

@@ -8,7 +8,18 @@ import '../../generate/no-repeat-ngram.js'; // registers bannedNgramTokens
 import type { Loop } from '../../diagnose/repetition.js';
 import '../../diagnose/loss-spikes.js'; // registers detectSpikes
 import type { SpikeReport } from '../../diagnose/loss-spikes.js';
-import { loopDiagnosisStep, looped, noisyLoss, noRepeatStep, runAnalysisStep } from './ch14-helpers.js';
+import '../../diagnose/attention-stats.js'; // registers attentionStats
+import type { AttentionStats } from '../../diagnose/attention-stats.js';
+import {
+  circuitScoresStep,
+  loopDiagnosisStep,
+  looped,
+  noisyLoss,
+  noRepeatStep,
+  offsetPattern,
+  randomPattern,
+  runAnalysisStep,
+} from './ch14-helpers.js';
 
 // detect-loop
 
@@ -194,4 +205,58 @@ const lossSpikesSpec: ExerciseSpec = {
   extra: [runAnalysisStep()],
 };
 
-export const chapter14: ExerciseSpec[] = [detectLoopSpec, noRepeatSpec, lossSpikesSpec];
+// head-scores
+
+const headScoresSpec: ExerciseSpec = {
+  id: 'head-scores',
+  chapter: 14,
+  section: 'What each head does',
+  title: "One head's pattern as numbers: entropy, previous-token, first-token and local scores",
+  exportName: 'attentionStats',
+  slot: 'attentionStats',
+  pureInputs: true,
+  topics: ['attention'],
+  compare:
+    "TransformerLens's head detectors score a pattern the same way (mean attention on the previous token, " +
+    'on the first token, on the token after the previous occurrence); Transformer Explainer and llm-viz ' +
+    'show the patterns but score nothing.',
+  hints: [
+    'Every score is a mean over query rows. Row 0 is left out of all of them: query 0 can only look at ' +
+      'key 0. previous = mean of A[i][i-1]; sink = mean of A[i][0]; entropy = mean of -Σ_j A[i][j] ' +
+      'log A[i][j] over keys j <= i (0 · log 0 = 0); normalised: each row entropy divided by log(i + 1) ' +
+      'first.',
+    'local: the mass on keys i-3 .. i, averaged over the queries i = 4 .. T-1 only (earlier windows hold ' +
+      'every key); NaN when there is no such query. A mean of no values is NaN.',
+    'for (i = 1; i < T; i++) { h = -Σ_{j<=i, A>0} A log A; ent.push(h); entN.push(h / log(i+1)); ' +
+      'prev.push(A[i][i-1]); sink.push(A[i][0]); if (i > 3) local.push(A[i][i-3] + ... + A[i][i]) } ' +
+      'return { entropy, entropyNormalised, previous, sink, local } as means',
+  ],
+  tolerance: { atol: 1e-9, rtol: 1e-9 },
+  cases: (rng) => [
+    { name: 'a random causal pattern, T = 9', args: [randomPattern(rng, 9)] },
+    { name: 'a sharp random pattern, T = 16', args: [randomPattern(rng, 16, 8)] },
+    { name: 'a previous-token head (one-hot on i - 1)', args: [offsetPattern(10, 1)] },
+    { name: 'a sink head (one-hot on key 0)', args: [offsetPattern(7, 100)] },
+    { name: 'uniform attention, T = 12', args: [randomPattern(rng, 12, 0)] },
+    { name: 'T = 4: no query past the local window (local NaN)', args: [randomPattern(rng, 4)] },
+    { name: 'T = 2', args: [randomPattern(rng, 2)] },
+  ],
+  diagnose(got, want, c) {
+    const g = got as Partial<AttentionStats> | null;
+    const w = want as AttentionStats;
+    const T = (c.args[0] as number[][]).length;
+    if (!g || typeof g !== 'object') return 'return { entropy, entropyNormalised, previous, sink, local }';
+    const near = (a: number | undefined, b: number) => a !== undefined && Math.abs(a - b) < 1e-9;
+    if (!near(g.sink, w.sink) && near(g.sink, (w.sink * (T - 1) + 1) / T))
+      return 'query 0 is counted in the sink score: leave row 0 out (it can only look at key 0)';
+    if (!near(g.entropy, w.entropy) && near(g.entropy, (w.entropy * (T - 1)) / T))
+      return 'row 0 is counted in the mean entropy: leave it out (its entropy is always 0)';
+    if (g.entropy !== undefined && Number.isNaN(g.entropy))
+      return 'entropy is NaN: skip zero weights (0 · log 0 = 0), e.g. the causal mask above the diagonal';
+    if (T > 4 && !near(g.local, w.local)) return 'local: the mass on keys i-3..i, over queries i >= 4 only';
+    return null;
+  },
+  extra: [circuitScoresStep()],
+};
+
+export const chapter14: ExerciseSpec[] = [detectLoopSpec, noRepeatSpec, lossSpikesSpec, headScoresSpec];

@@ -13,8 +13,8 @@
 // same affine map at every position; its mean shift adds a constant per query to the scores, which
 // the softmax ignores.
 
-import { GPT } from '../../src/model/gpt.js';
-import { noGrad } from '../../src/tensor/grad-mode.js';
+import { GPT } from '../../model/gpt.js';
+import { noGrad } from '../../tensor/grad-mode.js';
 
 export const CIRCUIT = { V: 12, P: 24, gain: 6 };
 
