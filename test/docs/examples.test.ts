@@ -27,6 +27,7 @@ const examples: [string, string][] = [
   ['11-classify.ts', '11-fine-tuning.md'],
   ['12-alignment.ts', '12-alignment.md'],
   ['13-quantization.ts', '13-compression-and-deployment.md'],
+  ['14-diagnose.ts', '14-diagnosing-a-model.md'],
 ];
 
 for (const [example, chapter] of examples) {
