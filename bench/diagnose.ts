@@ -2,7 +2,7 @@
 // depend on them): what looking inside costs. A forward pass that records the attention weights,
 // the residual stream and the MLP units (what `llmfs inspect` and `train --diagnostics` run) beside
 // the plain fused forward; and `diagnose generation` (the run as asked plus 8 remedies, 64 tokens
-// each, and the attention of the loop) beside one plain generation.
+// each, and the attention of the loop) beside one plain generation; `llmfs inspect`'s analysis.
 
 import type { Suite, BenchRow } from './harness.js';
 import { timeMs } from './harness.js';
@@ -13,6 +13,7 @@ import { noGrad } from '../src/tensor/autograd.js';
 import type { Tensor } from '../src/tensor/tensor.js';
 import * as T from '../src/tensor/index.js';
 import { diagnoseGeneration } from '../src/diagnose/generation.js';
+import { inspectModel } from '../src/diagnose/inspect.js';
 
 export const diagnoseSuite: Suite = {
   name: 'diagnose',
@@ -52,6 +53,15 @@ export const diagnoseSuite: Suite = {
       value: diag,
       unit: 'ms',
       note: `${(diag / gen).toFixed(1)}x one generation`,
+    });
+    const prompt64 = Array.from({ length: blockSize }, (_, t) => (t * 7) % vocabSize);
+    const insp = timeMs(() => inspectModel(m, prompt64, String), { warmup: 1, repeats: 3 });
+    rows.push({
+      suite: 'diagnose',
+      name: `inspect (${blockSize} tokens: heads, induction test, logit lens)`,
+      value: insp,
+      unit: 'ms',
+      note: `${(insp / plain).toFixed(1)}x the fused forward`,
     });
     return rows;
   },
