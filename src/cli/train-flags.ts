@@ -85,7 +85,7 @@ export const trainSpecs = {
   'tie-weights': { type: 'boolean', help: 'tie the output head to the token embedding' },
   // Attention variants (issue 18)
   attention: { type: 'string', help: 'which keys a query sees', choices: ATTENTION_KINDS },
-  window: { type: 'int', help: 'sliding window width W, and the sparse patterns\' stride (<= block size)' },
+  window: { type: 'int', help: "sliding window width W, and the sparse patterns' stride (<= block size)" },
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies FlagSpecs;
 

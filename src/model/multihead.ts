@@ -124,7 +124,8 @@ export class MultiHeadAttention extends Module {
     if (o.cache && this.pattern?.kind === 'sliding')
       ({ k, v, kStart } = appendRolling(o.cache, k, v, this.pattern.window)); // (B, <= W + T, kvWidth)
     else if (o.cache) ({ k, v } = appendKv(o.cache, k, v)); // (B, Tpast + T, kvWidth)
-    if (this.pattern) return this.resid_dropout.forward(this.c_proj.forward(this.patternAttention(q, k, v, kStart, o)));
+    if (this.pattern)
+      return this.resid_dropout.forward(this.c_proj.forward(this.patternAttention(q, k, v, kStart, o)));
     const causal = o.causal ?? true;
     const Tk = k.shape[1];
     const keyMask =

@@ -41,8 +41,26 @@ function dense(
 
 const cases = [
   { name: 'sliding W=3, odd T, GQA', p: pattern('sliding', 3), B: 2, Tq: 7, Tk: 7, nh: 4, nkv: 2, hs: 2 },
-  { name: 'strided l=3, T=9, GQA', p: pattern('sparse-strided', 3), B: 1, Tq: 9, Tk: 9, nh: 4, nkv: 2, hs: 3 },
-  { name: 'fixed l=4 c=2, T=11', p: pattern('sparse-fixed', 4, 2), B: 2, Tq: 11, Tk: 11, nh: 2, nkv: 2, hs: 2 },
+  {
+    name: 'strided l=3, T=9, GQA',
+    p: pattern('sparse-strided', 3),
+    B: 1,
+    Tq: 9,
+    Tk: 9,
+    nh: 4,
+    nkv: 2,
+    hs: 3,
+  },
+  {
+    name: 'fixed l=4 c=2, T=11',
+    p: pattern('sparse-fixed', 4, 2),
+    B: 2,
+    Tq: 11,
+    Tk: 11,
+    nh: 2,
+    nkv: 2,
+    hs: 2,
+  },
   { name: 'fixed l=3 c=1, MQA', p: pattern('sparse-fixed', 3, 1), B: 1, Tq: 7, Tk: 7, nh: 3, nkv: 1, hs: 2 },
   {
     name: 'strided l=2, 2 queries after 5 cached keys',
@@ -97,8 +115,7 @@ for (const c of cases) {
 test('sparse attention: float32 forward and gradients equal the dense reference to float rounding', () => {
   const p = pattern('sparse-fixed', 4, 2);
   const [B, Tn, nh, nkv, hs] = [2, 13, 4, 2, 4];
-  const f32 = (shape: number[], seed: number) =>
-    T.randn(shape, { rng: new T.Rng(seed) }).requireGrad(); // float32 leaves
+  const f32 = (shape: number[], seed: number) => T.randn(shape, { rng: new T.Rng(seed) }).requireGrad(); // float32 leaves
   const run = (f: (q: T.Tensor, k: T.Tensor, v: T.Tensor) => T.Tensor) => {
     const q = f32([B, Tn, nh * hs], 1);
     const k = f32([B, Tn, nkv * hs], 2);
@@ -136,7 +153,10 @@ test('sparse attention: bad key lists and shapes get one clear line', () => {
     /key lists need 4 offsets/,
   );
   const bad = { offsets: lists.offsets, keys: Int32Array.from(lists.keys, (j) => j + 1) };
-  assert.throws(() => sparseAttention(q, k, k, { nHead: 2, lists: bad }), /key index 3 is outside the 3 keys/);
+  assert.throws(
+    () => sparseAttention(q, k, k, { nHead: 2, lists: bad }),
+    /key index 3 is outside the 3 keys/,
+  );
   assert.throws(() => sparseAttention(q, k, k, { nHead: 3, lists }), /do not fit 3 query/);
 });
 
