@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import * as T from '../../src/tensor/index.js';
 import {
   GPT,
+  KVCache,
   MultiHeadAttention,
   causalMask,
   gptConfig,
@@ -140,6 +141,26 @@ for (const path of ['sparse op', 'readable reference (weights recorded)']) {
       assertClose(p.grad!.data, golden.grads[n], 1e-4, 1e-5, `grad ${n}`);
   });
 }
+
+test('rolling cache: a batch of 2 fed in chunks of 3, 1, 5 equals one pass, holding at most W positions', () => {
+  const [B, Tn, C, W] = [2, 9, 12, 3];
+  const m = sharpen(
+    new MultiHeadAttention({ nEmbd: C, nHead: 4, nKvHead: 2, pattern: pattern('sliding', W) }),
+    5,
+  );
+  const x = T.randn([B, Tn, C], { rng: new Rng(6) });
+  const whole = T.noGrad(() => m.forward(x)); // (B, T, C)
+  const cache = new KVCache(1);
+  const parts: T.Tensor[] = [];
+  let at = 0;
+  for (const n of [3, 1, 5]) {
+    parts.push(T.noGrad(() => m.forward(x.narrow(1, at, n), { cache: cache.layers[0], start: at })));
+    at += n;
+    assert.equal(cache.length, at, 'positions seen');
+    assert.equal(cache.layers[0].k!.shape[1], Math.min(at, W), 'positions held');
+  }
+  assertClose(T.cat(parts, 1).data, whole.data, 1e-5, 1e-6);
+});
 
 const tinyConfig = (extra: Partial<GPTConfigInput>): GPTConfigInput => ({
   vocabSize: 13,
