@@ -88,6 +88,15 @@ function sharpen<M extends { namedParameters(): Iterable<[string, T.Tensor]> }>(
   return m;
 }
 
+const tinyConfig = (extra: Partial<GPTConfigInput>): GPTConfigInput => ({
+  vocabSize: 13,
+  blockSize: 24,
+  nLayer: 2,
+  nHead: 4,
+  nKvHead: 2,
+  nEmbd: 16,
+  ...extra,
+});
 test('a sliding-window layer equals full attention with the banded mask, forward and every gradient', () => {
   const [B, Tn, C, W] = [2, 9, 12, 3];
   const opts = { nEmbd: C, nHead: 4, nKvHead: 2 };
@@ -142,35 +151,53 @@ for (const path of ['sparse op', 'readable reference (weights recorded)']) {
   });
 }
 
-test('rolling cache: a batch of 2 fed in chunks of 3, 1, 5 equals one pass, holding at most W positions', () => {
-  const [B, Tn, C, W] = [2, 9, 12, 3];
-  const m = sharpen(
-    new MultiHeadAttention({ nEmbd: C, nHead: 4, nKvHead: 2, pattern: pattern('sliding', W) }),
-    5,
-  );
-  const x = T.randn([B, Tn, C], { rng: new Rng(6) });
-  const whole = T.noGrad(() => m.forward(x)); // (B, T, C)
-  const cache = new KVCache(1);
+for (const grad of [false, true]) {
+  const how = grad ? 'with the graph kept' : 'without gradients';
+  test(`rolling cache: a batch of 2 fed in chunks of 3, 1, 5 equals one pass, holding W positions (${how})`, () => {
+    const [B, Tn, C, W] = [2, 9, 12, 3];
+    const opts = { nEmbd: C, nHead: 4, nKvHead: 2, pattern: pattern('sliding', W) };
+    const m = sharpen(new MultiHeadAttention(opts), 5);
+    const x = T.randn([B, Tn, C], { rng: new Rng(6) });
+    const run = <R>(f: () => R): R => (grad ? f() : T.noGrad(f));
+    const whole = run(() => m.forward(x)); // (B, T, C)
+    const cache = new KVCache(1);
+    const parts: T.Tensor[] = [];
+    let at = 0;
+    for (const n of [3, 1, 5]) {
+      parts.push(run(() => m.forward(x.narrow(1, at, n), { cache: cache.layers[0], start: at })));
+      at += n;
+      assert.equal(cache.length, at, 'positions seen');
+      assert.equal(cache.layers[0].k!.shape[1], Math.min(at, W), 'positions held');
+    }
+    assertClose(T.cat(parts, 1).data, whole.data, 1e-5, 1e-6);
+  });
+}
+
+test('a sliding GPT with a key-padding mask: cached chunks equal one masked pass', () => {
+  const model = sharpen(new GPT(tinyConfig({ attention: 'sliding', window: 3 })), 9);
+  const ids = T.tensor([
+    [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    [9, 8, 7, 6, 5, 4, 3, 2, 1],
+  ]);
+  const mask = T.tensor([
+    [1, 1, 1, 1, 1, 1, 1, 1, 1],
+    [1, 1, 0, 1, 0, 1, 1, 1, 1],
+  ]);
+  const whole = T.noGrad(() => model.forward(ids, { attentionMask: mask }).logits); // (B, T, V)
+  const cache = new KVCache(model.config.nLayer);
   const parts: T.Tensor[] = [];
   let at = 0;
-  for (const n of [3, 1, 5]) {
-    parts.push(T.noGrad(() => m.forward(x.narrow(1, at, n), { cache: cache.layers[0], start: at })));
+  for (const n of [4, 1, 4]) {
+    const o = { cache, attentionMask: mask.narrow(1, 0, at + n) };
+    parts.push(T.noGrad(() => model.forward(ids.narrow(1, at, n), o).logits));
     at += n;
-    assert.equal(cache.length, at, 'positions seen');
-    assert.equal(cache.layers[0].k!.shape[1], Math.min(at, W), 'positions held');
   }
-  assertClose(T.cat(parts, 1).data, whole.data, 1e-5, 1e-6);
+  assertClose(T.cat(parts, 1).data, whole.data, 1e-4, 1e-5);
+  // The mask matters: without it the second row's logits differ.
+  const unmasked = T.noGrad(() => model.forward(ids).logits);
+  assert.ok(unmasked.data.some((v, i) => Math.abs(v - whole.data[i]) > 1e-3));
 });
 
-const tinyConfig = (extra: Partial<GPTConfigInput>): GPTConfigInput => ({
-  vocabSize: 13,
-  blockSize: 24,
-  nLayer: 2,
-  nHead: 4,
-  nKvHead: 2,
-  nEmbd: 16,
-  ...extra,
-});
 const PROMPT = [1, 5, 2, 7, 3, 9]; // longer than the window
 
 for (const extra of [
