@@ -1,7 +1,8 @@
 // Multi-head self-attention (Vaswani et al., 2017, section 3.2.2) with GPT-2's names: one
 // fused projection `c_attn` makes Q, K and V for all heads at once, heads attend in parallel,
 // and `c_proj` mixes their concatenated outputs. Options: separate q/k/v projections (the same
-// maths, three matrices), grouped-query attention (nKvHead < nHead), RoPE, and a KV cache.
+// maths, three matrices), grouped-query attention (nKvHead < nHead), RoPE, and a KV cache; and
+// a sliding window or sparse pattern (attention-patterns.ts) with its sparse op and rolling cache.
 
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
