@@ -58,11 +58,18 @@ export function saveModel(dir: string, model: GPT, opts: SaveModelOptions = {}):
 
 /**
  * config.json's object for a GPT config. headDim is written only when it is not nEmbd / nHead (a model
- * whose heads were pruned), so an ordinary checkpoint's file is unchanged and older readers still load it.
+ * whose heads were pruned), and attention and window only for an attention variant, so an ordinary
+ * checkpoint's file is unchanged and older readers still load it.
  */
 export function configToJson(c: GPTConfig): Record<string, unknown> {
-  const { headDim, ...rest } = c;
-  return { model_type: MODEL_TYPE, ...rest, ...(headDim * c.nHead !== c.nEmbd ? { headDim } : {}) };
+  const { headDim, attention, window, ...rest } = c;
+  return {
+    model_type: MODEL_TYPE,
+    ...rest,
+    ...(headDim * c.nHead !== c.nEmbd ? { headDim } : {}),
+    // Attention variants (issue 18): written only for a variant, so a full-attention file is unchanged.
+    ...(attention !== 'full' ? { attention, window } : {}),
+  };
 }
 
 /** Reads a GPT config from a checkpoint's config.json fields, with clear errors. */

@@ -12,6 +12,7 @@ import { MLP } from './mlp.js';
 import { makeNorm, type Norm } from './norm.js';
 import type { GPTConfig } from './config.js';
 import { exercisable } from '../exercises/registry.js';
+import { patternOf } from './attention-patterns.js';
 
 declare module '../exercises/registry.js' {
   interface ExercisableFunctions {
@@ -69,6 +70,7 @@ export class Block extends Module {
       headSize: c.headDim,
       bias: c.bias,
       dropout: c.dropout,
+      pattern: patternOf(c), // attention variants (issue 18)
     });
     this.ln_2 = makeNorm(c.norm, c.nEmbd, c.normEps, c.bias);
     this.mlp = new MLP({

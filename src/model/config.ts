@@ -13,6 +13,9 @@ export type PositionKind = (typeof POSITION_KINDS)[number];
 export type NormKind = (typeof NORM_KINDS)[number];
 export type MlpKind = (typeof MLP_KINDS)[number];
 export type Activation = (typeof ACTIVATIONS)[number];
+/** Which keys each query sees (model/attention-patterns.ts): every earlier one, or a sparse pattern. */
+export const ATTENTION_KINDS = ['full', 'sliding', 'sparse-strided', 'sparse-fixed'] as const;
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
 
 export interface GPTConfig {
   /** V: number of token ids. */
@@ -51,11 +54,19 @@ export interface GPTConfig {
   activation: Activation;
   /** Share the output projection with the token embedding (Press & Wolf, 2017). */
   tieWeights: boolean;
+  // --- Attention variants (issue 18) ---
+  /**
+   * Which keys a query attends to: all earlier ones (full), the last `window` (sliding, Mistral), or
+   * the Sparse Transformer's strided or fixed pattern with stride `window` (Child et al., 2019).
+   */
+  attention: AttentionKind;
+  /** W: the sliding window's width, and the stride of the sparse patterns (blockSize unless given). */
+  window: number;
 }
 
 export const GPT_DEFAULTS: Omit<
   GPTConfig,
-  'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd' | 'nKvHead' | 'mlpHidden' | 'headDim'
+  'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd' | 'nKvHead' | 'mlpHidden' | 'headDim' | 'window'
 > = {
   dropout: 0,
   bias: true,
@@ -66,6 +77,7 @@ export const GPT_DEFAULTS: Omit<
   mlp: 'gelu',
   activation: 'gelu_tanh',
   tieWeights: true,
+  attention: 'full',
 };
 
 export type GPTConfigInput = Pick<GPTConfig, 'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd'> &
@@ -83,6 +95,7 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
     'nKvHead',
     'mlpHidden',
     'headDim',
+    'window',
   ]);
   for (const k of Object.keys(input))
     if (!known.has(k)) throw new LlmfsError(`GPT config: unknown field '${k}'`);
@@ -91,6 +104,7 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
     nKvHead: input.nHead,
     mlpHidden: 4 * input.nEmbd,
     headDim: input.nEmbd / input.nHead,
+    window: input.blockSize,
     ...input,
   };
   for (const k of ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nKvHead', 'nEmbd', 'mlpHidden'] as const) {
@@ -114,10 +128,19 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
     ['norm', NORM_KINDS],
     ['mlp', MLP_KINDS],
     ['activation', ACTIVATIONS],
+    ['attention', ATTENTION_KINDS],
   ];
   for (const [k, allowed] of choices) {
     if (!allowed.includes(c[k] as string))
       throw new LlmfsError(`GPT config: ${k} must be one of ${allowed.join(', ')}, got '${String(c[k])}'`);
+  }
+  // --- Attention variants (issue 18) ---
+  if (!Number.isInteger(c.window) || c.window < 1)
+    throw new LlmfsError(`GPT config: window must be a positive integer, got ${c.window}`);
+  if (c.window > c.blockSize) {
+    throw new LlmfsError(
+      `GPT config: window ${c.window} is larger than the context of ${c.blockSize}; give 1..${c.blockSize}`,
+    );
   }
   return c;
 }

@@ -35,3 +35,6 @@ export { sinusoidalTable } from './sinusoidal.js';
 export { ropeTables, applyRope, type RopeTables } from './rope.js';
 export { GPT_PRESETS, SEQ2SEQ_PRESETS, PRESET_NAMES, gptPreset } from './presets.js';
 export { gptParameterShapes, gptParameterCount, type ParamShape } from './param-shapes.js';
+// Attention variants (issue 18)
+export * from './attention-patterns.js';
+export { appendRolling } from './rolling-kv-cache.js';

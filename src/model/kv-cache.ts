@@ -26,6 +26,8 @@ declare module '../exercises/registry.js' {
 export interface LayerKvCache {
   k: Tensor | null;
   v: Tensor | null;
+  /** Positions a rolling cache dropped from the front (sliding window: model/rolling-kv-cache.ts). */
+  dropped?: number;
 }
 
 export class KVCache {
@@ -35,10 +37,10 @@ export class KVCache {
     this.layers = Array.from({ length: nLayer }, () => ({ k: null, v: null }));
   }
 
-  /** Number of cached positions. */
+  /** Number of positions seen: those cached, and those a rolling cache dropped. */
   get length(): number {
-    const k = this.layers[0]?.k;
-    return k ? k.shape[1] : 0;
+    const l = this.layers[0];
+    return l?.k ? (l.dropped ?? 0) + l.k.shape[1] : 0;
   }
 
   /** Floats held, summed over layers. */
@@ -47,7 +49,10 @@ export class KVCache {
   }
 
   clear(): void {
-    for (const l of this.layers) l.k = l.v = null;
+    for (const l of this.layers) {
+      l.k = l.v = null;
+      l.dropped = 0;
+    }
   }
 }
 

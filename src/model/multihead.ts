@@ -1,7 +1,8 @@
 // Multi-head self-attention (Vaswani et al., 2017, section 3.2.2) with GPT-2's names: one
 // fused projection `c_attn` makes Q, K and V for all heads at once, heads attend in parallel,
 // and `c_proj` mixes their concatenated outputs. Options: separate q/k/v projections (the same
-// maths, three matrices), grouped-query attention (nKvHead < nHead), RoPE, and a KV cache.
+// maths, three matrices), grouped-query attention (nKvHead < nHead), RoPE, and a KV cache; and
+// a sliding window or sparse pattern (attention-patterns.ts) with its sparse op and rolling cache.
 
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
@@ -13,6 +14,11 @@ import { LlmfsError } from '../errors.js';
 import { fmtShape } from '../tensor/shape.js';
 import { appendKv, type LayerKvCache } from './kv-cache.js';
 import { isImplemented } from '../exercises/registry.js';
+// Attention variants (issue 18)
+import { keyLists, patternMask, type AttentionPattern } from './attention-patterns.js';
+import { appendRolling } from './rolling-kv-cache.js';
+import { sparseAttention, type KeyLists } from '../tensor/ops/sparse-attention.js';
+import { combineMasks } from './masks.js';
 
 export interface MultiHeadOptions {
   nEmbd: number;
@@ -25,6 +31,8 @@ export interface MultiHeadOptions {
   dropout?: number;
   /** One fused c_attn (default, GPT-2) or separate q_proj/k_proj/v_proj. */
   fusedQkv?: boolean;
+  /** Attend only to a sliding window or a sparse pattern's keys (attention-patterns.ts); null: full. */
+  pattern?: AttentionPattern | null;
 }
 
 export interface AttentionCallOptions {
@@ -60,6 +68,8 @@ export class MultiHeadAttention extends Module {
   readonly nKvHead: number;
   readonly headSize: number;
   readonly attnDropout: number;
+  readonly pattern: AttentionPattern | null;
+  private lastLists: { key: string; lists: KeyLists } | null = null;
 
   constructor(opts: MultiHeadOptions) {
     super();
@@ -85,6 +95,7 @@ export class MultiHeadAttention extends Module {
     this.c_proj = new Linear(qWidth, nEmbd, { bias });
     this.attnDropout = opts.dropout ?? 0;
     this.resid_dropout = new Dropout(this.attnDropout);
+    this.pattern = opts.pattern ?? null;
   }
 
   /** Q (B, T, nh·hs), K and V (B, T, kvWidth) from x (B, T, C). */
@@ -110,7 +121,12 @@ export class MultiHeadAttention extends Module {
       q = applyRope(q.reshape(B, T, this.nHead, this.headSize), o.rope, start, true).reshape(B, T, -1);
       k = applyRope(k.reshape(B, T, this.nKvHead, this.headSize), o.rope, start, true).reshape(B, T, -1);
     }
-    if (o.cache) ({ k, v } = appendKv(o.cache, k, v)); // (B, Tpast + T, kvWidth)
+    let kStart = 0; // absolute position of the first key: > 0 once a rolling cache drops keys
+    if (o.cache && this.pattern?.kind === 'sliding')
+      ({ k, v, kStart } = appendRolling(o.cache, k, v, this.pattern.window)); // (B, <= W + T, kvWidth)
+    else if (o.cache) ({ k, v } = appendKv(o.cache, k, v)); // (B, Tpast + T, kvWidth)
+    if (this.pattern)
+      return this.resid_dropout.forward(this.c_proj.forward(this.patternAttention(q, k, v, kStart, o)));
     const causal = o.causal ?? true;
     const Tk = k.shape[1];
     const keyMask =
@@ -142,5 +158,44 @@ export class MultiHeadAttention extends Module {
       y = mergeHeads(res.out);
     }
     return this.resid_dropout.forward(this.c_proj.forward(y));
+  }
+
+  // --- Attention variants (issue 18) ---
+  /**
+   * Attention restricted to the pattern: q (B, T, nh·hs), k and v (B, Tk, kvWidth) for the positions
+   * kStart.. -> (B, T, nh·hs). The sparse op visits only the pattern's pairs; the readable reference
+   * (weights recorded, a general mask, or dropout on the weights) masks the dense scores instead.
+   */
+  private patternAttention(q: Tensor, k: Tensor, v: Tensor, kStart: number, o: AttentionCallOptions): Tensor {
+    const p = this.pattern!;
+    if (o.causal === false)
+      throw new LlmfsError(`attention: the ${p.kind} pattern is causal; it cannot attend in both directions`);
+    const [B, T] = q.shape;
+    const Tk = k.shape[1];
+    let mask = o.mask ?? null; // over every position seen: keep the columns of the keys still held
+    if (mask && kStart > 0 && mask.shape[mask.ndim - 1] === kStart + Tk) mask = mask.narrow(-1, kStart, Tk);
+    const keyMask =
+      mask && mask.ndim === 4 && mask.shape[0] === B && mask.shape[1] === 1 && mask.shape[2] === 1
+        ? mask.reshape(B, Tk)
+        : null;
+    if (!o.record && (!mask || keyMask) && !(this.attnDropout > 0 && this.training)) {
+      const key = `${T},${Tk},${kStart}`;
+      if (this.lastLists?.key !== key) this.lastLists = { key, lists: keyLists(p, T, Tk, kStart) };
+      const lists = this.lastLists.lists;
+      return sparseAttention(q, k, v, { nHead: this.nHead, nKvHead: this.nKvHead, lists, keyMask });
+    }
+    const res = scaledDotProductAttention(
+      splitHeads(q, this.nHead), // (B, nh, T, hs)
+      splitHeads(k, this.nKvHead), // (B, nkv, Tk, hs)
+      splitHeads(v, this.nKvHead),
+      {
+        mask: combineMasks(patternMask(p, T, Tk, kStart), mask), // (T, Tk), broadcast with the given mask
+        dropout: this.attnDropout,
+        training: this.training,
+        returnWeights: o.record !== undefined,
+      },
+    ); // out (B, nh, T, hs)
+    if (o.record) o.record.weights = res.weights;
+    return mergeHeads(res.out);
   }
 }
