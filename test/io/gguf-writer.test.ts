@@ -180,6 +180,7 @@ test('architectures the gpt2 layout cannot express: one line naming the llama la
     [{ positions: 'rope', norm: 'rmsnorm', mlp: 'swiglu' }, /RoPE positions \+ RMSNorm \+ a SwiGLU MLP/],
     [{ activation: 'relu' }, /the MLP uses 'relu'; llama.cpp's gpt2 runs GELU in its tanh form/],
     [{ headDim: 8 }, /2 heads of 8 \(16 wide, not n_embd = 32: heads were pruned\)/],
+    [{ attention: 'sliding', window: 4 }, /the attention is 'sliding'; llama.cpp's gpt2 attends to every/],
   ] as const) {
     assert.throws(
       () => save(new GPT({ ...base, ...cfg })),

@@ -41,6 +41,11 @@ export function checkGpt2Layout(c: GPTConfig): void {
         `(general.architecture = llama), and this exporter writes gpt2 only (learned positions, ` +
         `LayerNorm, GELU MLP)`,
     );
+  if (c.attention !== 'full')
+    throw new LlmfsError(
+      `export gguf: the attention is '${c.attention}'; llama.cpp's gpt2 attends to every earlier ` +
+        `token, so it would run this model as a different one`,
+    );
   if (c.activation !== 'gelu_tanh')
     throw new LlmfsError(
       `export gguf: the MLP uses '${c.activation}'; llama.cpp's gpt2 runs GELU in its tanh form ` +
