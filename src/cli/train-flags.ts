@@ -76,6 +76,12 @@ export const trainSpecs = {
   mlp: { type: 'string', help: 'MLP kind', choices: MLP_KINDS },
   activation: { type: 'string', help: 'MLP activation', choices: ACTIVATIONS },
   'tie-weights': { type: 'boolean', help: 'tie the output head to the token embedding' },
+  'moe-experts': { type: 'int', help: 'mixture of experts: expert MLPs per block (0: dense MLP)' },
+  'moe-top-k': { type: 'int', help: 'mixture of experts: experts per token (default 2)' },
+  'moe-capacity-factor': {
+    type: 'number',
+    help: 'mixture of experts: expert capacity factor (0: unlimited)',
+  },
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies FlagSpecs;
 
@@ -93,6 +99,9 @@ export const MODEL_FLAGS: [string, keyof GPTConfigInput][] = [
   ['mlp', 'mlp'],
   ['activation', 'activation'],
   ['tie-weights', 'tieWeights'],
+  ['moe-experts', 'moeExperts'],
+  ['moe-top-k', 'moeTopK'],
+  ['moe-capacity-factor', 'moeCapacityFactor'],
 ];
 
 /** Training flags -> their TrainConfig fields (the rest are named alike: --batch-size, batchSize). */

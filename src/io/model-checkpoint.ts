@@ -61,8 +61,10 @@ export function saveModel(dir: string, model: GPT, opts: SaveModelOptions = {}):
  * whose heads were pruned), so an ordinary checkpoint's file is unchanged and older readers still load it.
  */
 export function configToJson(c: GPTConfig): Record<string, unknown> {
-  const { headDim, ...rest } = c;
-  return { model_type: MODEL_TYPE, ...rest, ...(headDim * c.nHead !== c.nEmbd ? { headDim } : {}) };
+  const { headDim, moeExperts, moeTopK, moeCapacityFactor, moeAuxLossWeight, ...rest } = c;
+  // The mixture-of-experts fields are written only for a MoE model, so a dense model's file is unchanged.
+  const moe = moeExperts > 0 ? { moeExperts, moeTopK, moeCapacityFactor, moeAuxLossWeight } : {};
+  return { model_type: MODEL_TYPE, ...rest, ...(headDim * c.nHead !== c.nEmbd ? { headDim } : {}), ...moe };
 }
 
 /** Reads a GPT config from a checkpoint's config.json fields, with clear errors. */
