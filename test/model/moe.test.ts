@@ -25,6 +25,7 @@ import { LlmfsError } from '../../src/errors.js';
 import { runTrainJob } from '../../src/cli/train-job.js';
 import { trainFromArgs } from '../../src/cli/train.js';
 import { loadPretrained } from '../../src/io/load-pretrained.js';
+import { configToJson, loadModel, saveModel } from '../../src/io/model-checkpoint.js';
 import { generate } from '../../src/generate/generate.js';
 import { evaluateText, gptLogits } from '../../src/eval/perplexity.js';
 import { quickConfig } from '../helpers/train-config.js';
@@ -269,6 +270,24 @@ test('bad settings: one clear line each, naming the field or flag', () => {
   bad({ moeExperts: 4, moeCapacityFactor: -1 }, /moeCapacityFactor must be >= 0/);
   bad({ moeExperts: 4, moeAuxLossWeight: Number.NaN }, /moeAuxLossWeight must be >= 0/);
   assert.equal(gptConfig(base).moeExperts, 0, 'dense by default');
+});
+
+test("config.json: a dense model's file has no MoE fields; a MoE file with k > E is refused in one line", () => {
+  const base = { vocabSize: 10, blockSize: 4, nLayer: 1, nHead: 1, nEmbd: 4 };
+  assert.ok(!Object.keys(configToJson(gptConfig(base))).some((k) => k.startsWith('moe')));
+  const dir = join(mkdtempSync(join(tmpdir(), 'llmfs-moe-')), 'ckpt');
+  saveModel(dir, new GPT({ ...base, moeExperts: 3, moeTopK: 1 }));
+  assert.equal(loadModel(dir).model.config.moeTopK, 1);
+  const raw = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...raw, moeTopK: 4 }));
+  assert.throws(
+    () => loadModel(dir),
+    (e: unknown) =>
+      e instanceof LlmfsError &&
+      /config\.json: GPT config: moeTopK 4 is larger than the number of experts moeExperts 3$/.test(
+        e.message,
+      ),
+  );
 });
 
 test('llmfs train --moe-experts 2 --moe-top-k 3: refused in one line before anything is written', async () => {
