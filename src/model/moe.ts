@@ -86,10 +86,8 @@ export class MixtureOfExperts extends Module {
       const mine: number[] = [];
       for (let a = 0; a < N * k; a++) if (r.experts[a] === e && kept[a]) mine.push(a);
       if (mine.length === 0) continue;
-      const xe = flat.indexSelect(
-        0,
-        mine.map((a) => Math.floor(a / k)),
-      ); // (n_e, C)
+      const tokens = mine.map((a) => Math.floor(a / k)); // choice a = n·k + j belongs to token n
+      const xe = flat.indexSelect(0, tokens); // (n_e, C)
       const ge = gates.indexSelect(0, mine).reshape(mine.length, 1); // (n_e, 1)
       parts.push(this.experts.at(e).forward(xe).mul(ge)); // (n_e, C)
       mine.forEach((a, i) => (row[a] = rows + i));
