@@ -86,6 +86,12 @@ export const trainSpecs = {
   // Attention variants (issue 18)
   attention: { type: 'string', help: 'which keys a query sees', choices: ATTENTION_KINDS },
   window: { type: 'int', help: "sliding window width W, and the sparse patterns' stride (<= block size)" },
+  'moe-experts': { type: 'int', help: 'mixture of experts: expert MLPs per block (0: dense MLP)' },
+  'moe-top-k': { type: 'int', help: 'mixture of experts: experts per token (default 2)' },
+  'moe-capacity-factor': {
+    type: 'number',
+    help: 'mixture of experts: expert capacity factor (0: unlimited)',
+  },
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies FlagSpecs;
 
@@ -105,6 +111,9 @@ export const MODEL_FLAGS: [string, keyof GPTConfigInput][] = [
   ['tie-weights', 'tieWeights'],
   ['attention', 'attention'],
   ['window', 'window'],
+  ['moe-experts', 'moeExperts'],
+  ['moe-top-k', 'moeTopK'],
+  ['moe-capacity-factor', 'moeCapacityFactor'],
 ];
 
 /** Training flags -> their TrainConfig fields (the rest are named alike: --batch-size, batchSize). */

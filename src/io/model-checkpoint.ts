@@ -62,13 +62,15 @@ export function saveModel(dir: string, model: GPT, opts: SaveModelOptions = {}):
  * checkpoint's file is unchanged and older readers still load it.
  */
 export function configToJson(c: GPTConfig): Record<string, unknown> {
-  const { headDim, attention, window, ...rest } = c;
+  const { headDim, attention, window, moeExperts, moeTopK, moeCapacityFactor, moeAuxLossWeight, ...rest } = c;
+  // The variants' fields (issue 18) are written only for a variant, so an ordinary file is unchanged.
+  const moe = moeExperts > 0 ? { moeExperts, moeTopK, moeCapacityFactor, moeAuxLossWeight } : {};
   return {
     model_type: MODEL_TYPE,
     ...rest,
     ...(headDim * c.nHead !== c.nEmbd ? { headDim } : {}),
-    // Attention variants (issue 18): written only for a variant, so a full-attention file is unchanged.
     ...(attention !== 'full' ? { attention, window } : {}),
+    ...moe,
   };
 }
 

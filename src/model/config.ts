@@ -62,6 +62,15 @@ export interface GPTConfig {
   attention: AttentionKind;
   /** W: the sliding window's width, and the stride of the sparse patterns (blockSize unless given). */
   window: number;
+  // Mixture of experts (moe.ts, router.ts): the MLP becomes E expert MLPs and a top-k router.
+  /** E: the number of expert MLPs per block (0: the dense MLP). */
+  moeExperts: number;
+  /** k: the experts each token is routed to (Mixtral: 2 of 8). */
+  moeTopK: number;
+  /** Capacity factor: an expert takes at most ceil(factor·N·k/E) of N tokens (0: unlimited). */
+  moeCapacityFactor: number;
+  /** α of the Switch load-balancing loss, added to the training loss. */
+  moeAuxLossWeight: number;
 }
 
 export const GPT_DEFAULTS: Omit<
@@ -78,6 +87,10 @@ export const GPT_DEFAULTS: Omit<
   activation: 'gelu_tanh',
   tieWeights: true,
   attention: 'full',
+  moeExperts: 0,
+  moeTopK: 2,
+  moeCapacityFactor: 0,
+  moeAuxLossWeight: 0.01,
 };
 
 export type GPTConfigInput = Pick<GPTConfig, 'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd'> &
@@ -123,6 +136,7 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
   if (!(c.dropout >= 0 && c.dropout < 1))
     throw new LlmfsError(`GPT config: dropout must be in [0, 1), got ${c.dropout}`);
   if (!(c.normEps > 0)) throw new LlmfsError(`GPT config: normEps must be > 0, got ${c.normEps}`);
+  checkMoe(c);
   const choices: [keyof GPTConfig, readonly string[]][] = [
     ['positions', POSITION_KINDS],
     ['norm', NORM_KINDS],
@@ -143,4 +157,25 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
     );
   }
   return c;
+}
+
+/** The mixture-of-experts fields: counts are integers, k at most E, the weights not negative. */
+function checkMoe(c: GPTConfig): void {
+  if (!Number.isInteger(c.moeExperts) || c.moeExperts < 0)
+    throw new LlmfsError(
+      `GPT config: moeExperts must be an integer >= 0 (0: dense MLP), got ${c.moeExperts}`,
+    );
+  if (!Number.isInteger(c.moeTopK) || c.moeTopK < 1)
+    throw new LlmfsError(`GPT config: moeTopK must be a positive integer, got ${c.moeTopK}`);
+  if (c.moeExperts > 0 && c.moeTopK > c.moeExperts) {
+    throw new LlmfsError(
+      `GPT config: moeTopK ${c.moeTopK} is larger than the number of experts moeExperts ${c.moeExperts}`,
+    );
+  }
+  if (!(c.moeCapacityFactor >= 0 && Number.isFinite(c.moeCapacityFactor)))
+    throw new LlmfsError(
+      `GPT config: moeCapacityFactor must be >= 0 (0: unlimited), got ${c.moeCapacityFactor}`,
+    );
+  if (!(c.moeAuxLossWeight >= 0 && Number.isFinite(c.moeAuxLossWeight)))
+    throw new LlmfsError(`GPT config: moeAuxLossWeight must be >= 0, got ${c.moeAuxLossWeight}`);
 }

@@ -13,6 +13,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { StateDict } from '../nn/module.js';
 import { LlmfsError } from '../errors.js';
 import { linearOf } from './importance.js';
+import { denseMlp } from '../model/block.js';
 
 /** Indices of the `n` smallest scores (ties: the earlier index), ascending. */
 export function leastImportant(scores: readonly number[], n: number): number[] {
@@ -53,8 +54,8 @@ function checkFloat(model: GPT): void {
     for (const [m, what] of [
       [blk.attn.c_attn, 'attn.c_attn'],
       [blk.attn.c_proj, 'attn.c_proj'],
-      [blk.mlp.c_fc, 'mlp.c_fc'],
-      [blk.mlp.c_proj, 'mlp.c_proj'],
+      [denseMlp(blk, 'prune').c_fc, 'mlp.c_fc'],
+      [denseMlp(blk, 'prune').c_proj, 'mlp.c_proj'],
     ] as const)
       linearOf(m, what);
   }

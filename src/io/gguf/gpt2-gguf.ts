@@ -11,6 +11,7 @@ import { LlmfsError } from '../../errors.js';
 import type { GPT } from '../../model/gpt.js';
 import type { GPTConfig } from '../../model/config.js';
 import type { MultiHeadAttention } from '../../model/multihead.js';
+import { denseMlp } from '../../model/block.js';
 import { sinusoidalTable } from '../../model/sinusoidal.js';
 import { Linear, type LayerNorm } from '../../nn/layers.js';
 import type { Norm } from '../../model/norm.js';
@@ -35,6 +36,10 @@ export function checkGpt2Layout(c: GPTConfig): void {
   if (c.positions === 'rope') llama.push('RoPE positions');
   if (c.norm === 'rmsnorm') llama.push('RMSNorm');
   if (c.mlp === 'swiglu') llama.push('a SwiGLU MLP');
+  if (c.moeExperts > 0)
+    throw new LlmfsError(
+      `export gguf: the model is a mixture of experts (moeExperts ${c.moeExperts}); not supported`,
+    );
   if (llama.length > 0)
     throw new LlmfsError(
       `export gguf: this model has ${llama.join(' + ')}; RoPE + RMSNorm + SwiGLU is the llama layout ` +
@@ -193,10 +198,11 @@ export function gpt2Gguf(
     matrix(`${p}attn_output.weight`, o.w, C, C);
     vector(`${p}attn_output.bias`, o.b, C);
     norm(`${p}ffn_norm`, block.ln_2);
-    const up = affine(block.mlp.c_fc, 'mlp.c_fc');
+    const mlp = denseMlp(block, 'export gguf');
+    const up = affine(mlp.c_fc, 'mlp.c_fc');
     matrix(`${p}ffn_up.weight`, up.w, H, C);
     vector(`${p}ffn_up.bias`, up.b, H);
-    const down = affine(block.mlp.c_proj, 'mlp.c_proj');
+    const down = affine(mlp.c_proj, 'mlp.c_proj');
     matrix(`${p}ffn_down.weight`, down.w, C, H);
     vector(`${p}ffn_down.bias`, down.b, C);
   });
