@@ -69,6 +69,11 @@ export class Block extends Module {
       headSize: c.headDim,
       bias: c.bias,
       dropout: c.dropout,
+      // attention variants (issue 18)
+      attention: c.attention,
+      alibi: c.positions === 'alibi',
+      qkNorm: c.qkNorm,
+      normEps: c.normEps,
     });
     this.ln_2 = makeNorm(c.norm, c.nEmbd, c.normEps, c.bias);
     this.mlp = new MLP({

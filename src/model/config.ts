@@ -5,7 +5,7 @@
 import { LlmfsError } from '../errors.js';
 
 /** The choice lists, shared by the validator below and the CLI's flags. */
-export const POSITION_KINDS = ['learned', 'sinusoidal', 'rope', 'none'] as const;
+export const POSITION_KINDS = ['learned', 'sinusoidal', 'rope', 'none', 'alibi'] as const;
 export const NORM_KINDS = ['layernorm', 'rmsnorm'] as const;
 export const MLP_KINDS = ['gelu', 'swiglu'] as const;
 export const ACTIVATIONS = ['gelu', 'gelu_tanh', 'relu', 'silu'] as const;
@@ -13,6 +13,11 @@ export type PositionKind = (typeof POSITION_KINDS)[number];
 export type NormKind = (typeof NORM_KINDS)[number];
 export type MlpKind = (typeof MLP_KINDS)[number];
 export type Activation = (typeof ACTIVATIONS)[number];
+// --- Attention variants (issue 18) ---
+/** How queries attend: full softmax, sliding window, sparse patterns, or linear (kernelised). */
+export const ATTENTION_KINDS = ['full', 'sliding', 'sparse-strided', 'sparse-fixed', 'linear'] as const;
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
+// --- end attention variants ---
 
 export interface GPTConfig {
   /** V: number of token ids. */
@@ -51,6 +56,12 @@ export interface GPTConfig {
   activation: Activation;
   /** Share the output projection with the token embedding (Press & Wolf, 2017). */
   tieWeights: boolean;
+  // --- Attention variants (issue 18) ---
+  /** Attention kind: full softmax, or 'linear' (Katharopoulos et al., 2020: elu+1 feature map). */
+  attention: AttentionKind;
+  /** RMSNorm over each head's queries and keys before the scores (Dehghani et al., 2023; OLMo 2). */
+  qkNorm: boolean;
+  // --- end attention variants ---
 }
 
 export const GPT_DEFAULTS: Omit<
@@ -66,6 +77,8 @@ export const GPT_DEFAULTS: Omit<
   mlp: 'gelu',
   activation: 'gelu_tanh',
   tieWeights: true,
+  attention: 'full',
+  qkNorm: false,
 };
 
 export type GPTConfigInput = Pick<GPTConfig, 'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd'> &
@@ -114,10 +127,20 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
     ['norm', NORM_KINDS],
     ['mlp', MLP_KINDS],
     ['activation', ACTIVATIONS],
+    ['attention', ATTENTION_KINDS],
   ];
   for (const [k, allowed] of choices) {
     if (!allowed.includes(c[k] as string))
       throw new LlmfsError(`GPT config: ${k} must be one of ${allowed.join(', ')}, got '${String(c[k])}'`);
   }
+  // --- Attention variants (issue 18) ---
+  if (typeof c.qkNorm !== 'boolean')
+    throw new LlmfsError(`GPT config: qkNorm must be true or false, got ${String(c.qkNorm)}`);
+  if (c.attention === 'linear' && c.positions === 'alibi')
+    throw new LlmfsError("GPT config: positions 'alibi' biases softmax scores; attention 'linear' has none");
+  // The sliding and sparse kinds come with their own branch; until merged, only these two run.
+  if (c.attention !== 'full' && c.attention !== 'linear')
+    throw new LlmfsError(`GPT config: attention '${c.attention}' is not built yet (use full or linear)`);
+  // --- end attention variants ---
   return c;
 }

@@ -11,6 +11,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { cat } from '../tensor/ops/layout.js';
 import { isGradEnabled } from '../tensor/autograd.js';
 import { exercisable } from '../exercises/registry.js';
+import type { LinearAttentionState } from './linear-attention.js';
 
 declare module '../exercises/registry.js' {
   interface ExercisableFunctions {
@@ -26,6 +27,8 @@ declare module '../exercises/registry.js' {
 export interface LayerKvCache {
   k: Tensor | null;
   v: Tensor | null;
+  /** Linear attention keeps a fixed-size recurrent state instead of keys and values (issue 18). */
+  linear?: LinearAttentionState | null;
 }
 
 export class KVCache {
@@ -38,16 +41,20 @@ export class KVCache {
   /** Number of cached positions. */
   get length(): number {
     const k = this.layers[0]?.k;
-    return k ? k.shape[1] : 0;
+    return k ? k.shape[1] : (this.layers[0]?.linear?.length ?? 0);
   }
 
   /** Floats held, summed over layers. */
   get size(): number {
-    return this.layers.reduce((n, l) => n + (l.k?.size ?? 0) + (l.v?.size ?? 0), 0);
+    const linear = (l: LayerKvCache) => (l.linear ? l.linear.S.size + l.linear.z.size : 0);
+    return this.layers.reduce((n, l) => n + (l.k?.size ?? 0) + (l.v?.size ?? 0) + linear(l), 0);
   }
 
   clear(): void {
-    for (const l of this.layers) l.k = l.v = null;
+    for (const l of this.layers) {
+      l.k = l.v = null;
+      l.linear = null;
+    }
   }
 }
 
