@@ -72,7 +72,15 @@ export function linearAttention(q: Tensor, k: Tensor, v: Tensor, causal = true):
 /** The state after positions k, v (B, nh, T, hs): S = φ(K)ᵀ V, z = Σ φ(k_j), as the recurrence leaves it. */
 export function linearAttentionState(k: Tensor, v: Tensor): LinearAttentionState {
   const fk = eluFeatureMap(k); // (B, nh, T, hs)
-  return { S: fk.transpose(-2, -1).matmul(v), z: fk.sum(2, true), length: k.shape[2] };
+  return { S: keep(fk.transpose(-2, -1).matmul(v)), z: keep(fk.sum(2, true)), length: k.shape[2] };
+}
+
+/**
+ * The state outlives the step that made it, so it is copied out of any buffer arena the step runs in
+ * (tensor/arena.ts recycles those buffers afterwards), unless gradients flow through it.
+ */
+function keep(t: Tensor): Tensor {
+  return t.requiresGrad ? t : new Tensor(t.data.slice(), t.shape);
 }
 
 /** An empty state (nothing seen yet) for B rows, nh heads, key size hs and value size hv. */
@@ -110,6 +118,8 @@ export function linearAttentionRecurrent(
     state.length++;
     outs.push(qt.matmul(state.S).div(qt.mul(state.z).sum(-1, true))); // (B, nh, 1, hs)
   }
+  state.S = keep(state.S);
+  state.z = keep(state.z);
   return T === 1 ? outs[0] : cat(outs, 2); // (B, nh, T, hs)
 }
 
