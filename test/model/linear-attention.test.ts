@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import * as T from '../../src/tensor/index.js';
 import { cumsum } from '../../src/tensor/ops/cumsum.js';
 import { GPT, KVCache, type GPTConfigInput } from '../../src/model/index.js';
+import { checkGptCase } from './variant-golden.js';
 import {
   eluFeatureMap,
   emptyLinearState,
@@ -21,42 +22,14 @@ import {
 } from '../../src/model/linear-attention.js';
 import { generate } from '../../src/generate/index.js';
 import { saveModel, loadModel } from '../../src/io/model-checkpoint.js';
-import type { Module } from '../../src/nn/index.js';
 import { AdamW } from '../../src/train/index.js';
 import { assertClose, assertGrad, leaf } from '../helpers/assert.js';
 
-interface P {
-  shape: number[];
-  values: number[];
-}
 const golden = JSON.parse(
   readFileSync(new URL('../fixtures/linear-attention-golden.json', import.meta.url), 'utf8'),
 );
 const RTOL = 1e-4;
 const ATOL = 1e-5;
-
-function load(model: Module, params: Record<string, P>): void {
-  const sd: Record<string, T.Tensor> = {};
-  for (const [k, p] of Object.entries(params)) sd[k] = T.fromArray(p.values, p.shape);
-  model.loadStateDict(sd);
-}
-
-/** Logits, loss and every parameter gradient of a GPT case against the fixture. */
-export function checkGptCase(name: string): void {
-  const c = golden.cases[name];
-  const model = new GPT(c.config as GPTConfigInput);
-  load(model, c.params);
-  const { logits, loss } = model.forward(T.fromArray(c.idx, c.shape), { targets: c.targets });
-  loss!.backward();
-  assertClose(logits.data, c.logits, RTOL, ATOL, 'logits');
-  assertClose([loss!.item()], [c.loss], RTOL, ATOL, 'loss');
-  const named = new Map(model.namedParameters());
-  assert.equal(named.size, Object.keys(c.grads).length, 'parameter count');
-  for (const [k, g] of Object.entries(c.grads as Record<string, number[]>)) {
-    assert.ok(named.get(k)?.grad, `no gradient for ${k}`);
-    assertClose(named.get(k)!.grad!.data, g, RTOL, ATOL, `grad ${k}`);
-  }
-}
 
 test('feature map: φ(x) = elu(x) + 1, positive, x + 1 above zero and e^x below', () => {
   const y = eluFeatureMap(T.tensor([-3, -0.5, 0, 0.5, 2]));
