@@ -250,6 +250,8 @@ function checkExportable(c: GPTConfig): void {
   if (c.norm !== 'layernorm') bad(`norm is '${c.norm}'`);
   if (c.mlp !== 'gelu') bad(`mlp is '${c.mlp}'`);
   if (c.nKvHead !== c.nHead) bad(`nKvHead ${c.nKvHead} differs from nHead ${c.nHead}`);
+  if (c.attention !== 'full') bad(`attention is '${c.attention}'`); // attention variants (issue 18)
+  if (c.qkNorm) bad('it has QK-norm');
   // GPT-2's config has no head size: HF computes n_embd / n_head, so a pruned model cannot say its own.
   if (c.headDim * c.nHead !== c.nEmbd)
     bad(

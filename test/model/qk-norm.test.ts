@@ -17,6 +17,8 @@ import { trainFromArgs } from '../../src/cli/train.js';
 import { runGenerate } from '../../src/cli/generate.js';
 import { assertClose } from '../helpers/assert.js';
 import { checkGptCase } from './variant-golden.js';
+import { gptToHf } from '../../src/io/hf-gpt2.js';
+import { checkGpt2Layout } from '../../src/io/gguf/gpt2-gguf.js';
 
 test('torch golden: a 2-layer GPT with QK-norm, RMSNorm and RoPE, logits, loss and every gradient', () => {
   checkGptCase('gpt_qknorm');
@@ -161,4 +163,13 @@ test('llmfs train --attention linear --qk-norm / --positions alibi: checkpoints 
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test('export: GPT-2 formats refuse linear attention, QK-norm and ALiBi with one clear line', () => {
+  const base = { vocabSize: 11, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 8 };
+  assert.throws(() => gptToHf(new GPT({ ...base, attention: 'linear' })), /attention is 'linear'/);
+  assert.throws(() => gptToHf(new GPT({ ...base, qkNorm: true })), /it has QK-norm/);
+  assert.throws(() => gptToHf(new GPT({ ...base, positions: 'alibi' })), /positions are 'alibi'/);
+  for (const c of [{ attention: 'linear' as const }, { qkNorm: true }, { positions: 'alibi' as const }])
+    assert.throws(() => checkGpt2Layout(new GPT({ ...base, ...c }).config), /export gguf: attention/);
 });
