@@ -7,10 +7,13 @@
 // Recurrent form (generation, eqs. 18-20): S and z are a running state, updated once per token,
 //   S ← S + φ(k_t) v_tᵀ,  z ← z + φ(k_t),  out_t = φ(q_t)ᵀ S / (φ(q_t)ᵀ z)
 // so each new token costs O(hs²) per head and the state never grows: an RNN.
+// The fast path (tensor/ops/causal-linear-attention.ts) computes the same causal form with running
+// sums in one op, without the prefix sums in memory; the model trains with it.
 // There is no 1/sqrt(hs) scale and no softmax, hence no attention dropout and no score bias.
 
 import { Tensor } from '../tensor/tensor.js';
 import { cumsum } from '../tensor/ops/cumsum.js';
+import { causalLinearAttention } from '../tensor/ops/causal-linear-attention.js';
 import { cat } from '../tensor/ops/layout.js';
 import { zeros } from '../tensor/creation.js';
 import type { DType } from '../tensor/dtype.js';
@@ -67,6 +70,12 @@ export function linearAttention(q: Tensor, k: Tensor, v: Tensor, causal = true):
   const num = fq.unsqueeze(-1).mul(S).sum(-2); // φ(q_i)ᵀ S_i = Σ_d φ(q_i)_d S_i[d, :]: (B, nh, T, hs)
   const den = fq.mul(z).sum(-1, true); // φ(q_i)ᵀ z_i: (B, nh, T, 1)
   return num.div(den);
+}
+
+/** Causal linear attention through the fused op: equal to linearAttention(q, k, v), memory O(hs²) per head. */
+export function linearAttentionFused(q: Tensor, k: Tensor, v: Tensor): Tensor {
+  checkShapes(q, k, v);
+  return causalLinearAttention(eluFeatureMap(q), eluFeatureMap(k), v); // (B, nh, T, hs)
 }
 
 /** The state after positions k, v (B, nh, T, hs): S = φ(K)ᵀ V, z = Σ φ(k_j), as the recurrence leaves it. */

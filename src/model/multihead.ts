@@ -20,6 +20,7 @@ import type { AttentionKind } from './config.js';
 import { alibiBias, alibiSlopes } from './alibi.js';
 import {
   linearAttention,
+  linearAttentionFused,
   linearAttentionRecurrent,
   linearAttentionState,
   linearAttentionWeights,
@@ -198,10 +199,11 @@ export class MultiHeadAttention extends Module {
     const vh = repeatKv(splitHeads(v, this.nKvHead), this.nHead);
     if (o.record) o.record.weights = linearAttentionWeights(qh, kh, causal); // (B, nh, T, T)
     let out: Tensor; // (B, nh, T, hs)
-    if (!o.cache) out = linearAttention(qh, kh, vh, causal);
+    const parallel = () => (causal ? linearAttentionFused(qh, kh, vh) : linearAttention(qh, kh, vh, false));
+    if (!o.cache) out = parallel();
     else if (o.cache.linear) out = linearAttentionRecurrent(qh, kh, vh, o.cache.linear);
     else {
-      out = linearAttention(qh, kh, vh, causal);
+      out = parallel();
       o.cache.linear = linearAttentionState(kh, vh);
     }
     return mergeHeads(out);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as T from '../../src/tensor/index.js';
 import { cumsum } from '../../src/tensor/ops/cumsum.js';
+import { causalLinearAttention } from '../../src/tensor/ops/causal-linear-attention.js';
 import { GPT, KVCache, type GPTConfigInput } from '../../src/model/index.js';
 import { checkGptCase } from './variant-golden.js';
 import {
@@ -19,6 +20,7 @@ import {
   linearAttentionRecurrent,
   linearAttentionState,
   linearAttentionWeights,
+  linearAttentionFused,
 } from '../../src/model/linear-attention.js';
 import { generate } from '../../src/generate/index.js';
 import { saveModel, loadModel } from '../../src/io/model-checkpoint.js';
@@ -85,6 +87,37 @@ test('linear attention: gradients of the parallel form (causal and not) pass fin
       [leaf(shape, 10), leaf(shape, 11), leaf(shape, 12)],
     );
   }
+});
+
+test('fused causal linear attention: equals the prefix-sum form, output and gradients, and passes finite differences', () => {
+  const [B, nh, Tn, hs, hv] = [2, 2, 7, 3, 4];
+  const q = leaf([B, nh, Tn, hs], 50);
+  const k = leaf([B, nh, Tn, hs], 51);
+  const v = leaf([B, nh, Tn, hs], 52);
+  const ref = linearAttention(q, k, v);
+  const fused = linearAttentionFused(q, k, v);
+  assertClose(fused.data, ref.data, 1e-12, 1e-12, 'output');
+  const upstream = leaf([B, nh, Tn, hs], 53);
+  ref.backward(upstream);
+  const refGrads = [q, k, v].map((t) => Float64Array.from(t.grad!.data));
+  for (const t of [q, k, v]) t.grad = null;
+  fused.backward(upstream);
+  [q, k, v].forEach((t, i) => assertClose(t.grad!.data, refGrads[i], 1e-10, 1e-12, `grad ${'qkv'[i]}`));
+  // the op itself, on positive features and values of another width
+  const fq = leaf([1, 2, 5, hs], 54).exp().detach().requireGrad();
+  const fk = leaf([1, 2, 5, hs], 55).exp().detach().requireGrad();
+  assertGrad((a, b, c) => causalLinearAttention(a, b, c), [fq, fk, leaf([1, 2, 5, hv], 56)]);
+});
+
+test('torch golden: the fused causal op matches PyTorch too', () => {
+  const c = golden.cases.linear_core;
+  const [q, k, v] = [c.q, c.k, c.v].map((d: number[]) => T.fromArray(d, c.shape, { requiresGrad: true }));
+  const out = linearAttentionFused(q, k, v);
+  out.backward(T.fromArray(c.upstream, out.shape));
+  assertClose(out.data, c.out, RTOL, ATOL, 'output');
+  assertClose(q.grad!.data, c.qGrad, RTOL, ATOL, 'dq');
+  assertClose(k.grad!.data, c.kGrad, RTOL, ATOL, 'dk');
+  assertClose(v.grad!.data, c.vGrad, RTOL, ATOL, 'dv');
 });
 
 test('linear attention: the recurrent form equals the parallel form, token by token and after a parallel prefix', () => {
