@@ -9,6 +9,9 @@ import { timeMs, formatTable } from './harness.js';
 import { MultiHeadAttention } from '../src/model/index.js';
 import { manualSeed } from '../src/tensor/rng.js';
 import * as T from '../src/tensor/index.js';
+import { fusedAttention } from '../src/tensor/ops/attention.js';
+import { linearAttention, linearAttentionFused } from '../src/model/linear-attention.js';
+import { splitHeads } from '../src/model/attention.js';
 
 const LENGTHS = [256, 512, 1024];
 
@@ -32,6 +35,20 @@ export const attentionVariantsSuite: Suite = {
           },
           { warmup: 1, repeats: 3, minMs: 0 },
         );
+        rows.push({ suite: 'attention-variants', name: `${name} fwd+bwd T=${T_}`, value: ms, unit: 'ms' });
+      }
+    }
+    // The attention cores alone, on given q, k, v (1, T, 4·32): no projections.
+    for (const T_ of LENGTHS) {
+      const [q, k, v] = [0, 1, 2].map(() => T.randn([1, T_, 128], { requiresGrad: true }));
+      const heads = (t: T.Tensor) => splitHeads(t, 4); // (1, 4, T, 32)
+      const cores: [string, () => T.Tensor][] = [
+        ['core: full (fused softmax kernel)', () => fusedAttention(q, k, v, { nHead: 4, causal: true })],
+        ['core: linear (fused op)', () => linearAttentionFused(heads(q), heads(k), heads(v))],
+        ['core: linear (prefix sums, readable)', () => linearAttention(heads(q), heads(k), heads(v))],
+      ];
+      for (const [name, f] of cores) {
+        const ms = timeMs(() => f().sum().backward(), { warmup: 1, repeats: 3, minMs: 0 });
         rows.push({ suite: 'attention-variants', name: `${name} fwd+bwd T=${T_}`, value: ms, unit: 'ms' });
       }
     }

@@ -14,6 +14,7 @@ import { quantGenerateSuite } from './quant-generate.js';
 import { ggufSuite } from './gguf.js';
 import { pruneSuite } from './prune.js';
 import { diagnoseSuite } from './diagnose.js';
+import { attentionVariantsSuite } from './attention-variants.js';
 
 export const suites: Suite[] = [
   engineSuite,
@@ -29,4 +30,5 @@ export const suites: Suite[] = [
   diagnoseSuite,
   exercisesSuite,
   ggufSuite,
+  attentionVariantsSuite,
 ];

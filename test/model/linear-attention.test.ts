@@ -22,7 +22,7 @@ import {
   linearAttentionWeights,
   linearAttentionFused,
 } from '../../src/model/linear-attention.js';
-import { generate } from '../../src/generate/index.js';
+import { generate, beamSearch } from '../../src/generate/index.js';
 import { saveModel, loadModel } from '../../src/io/model-checkpoint.js';
 import { AdamW } from '../../src/train/index.js';
 import { assertClose, assertGrad, leaf } from '../helpers/assert.js';
@@ -220,6 +220,18 @@ test('linear GPT: cached generation (O(1) state per token) equals uncached gener
   const a = generate(model, prompt, { maxNewTokens: 10, strategy: 'sample', seed: 7 });
   const b = generate(model, prompt, { maxNewTokens: 10, strategy: 'sample', seed: 7, useCache: false });
   assert.deepEqual(a.ids, b.ids);
+});
+
+test('linear GPT: beam search reorders the recurrent state with the beams and equals the uncached search', () => {
+  const model = sharpGpt(12, LINEAR);
+  const o = { beams: 3, maxNewTokens: 8, numReturnSequences: 3 };
+  const a = beamSearch(model, [2, 9], o);
+  const b = beamSearch(model, [2, 9], { ...o, useCache: false });
+  assert.deepEqual(
+    a.map((h) => h.ids),
+    b.map((h) => h.ids),
+  );
+  a.forEach((h, i) => assert.ok(Math.abs(h.score - b[i].score) < 1e-4));
 });
 
 test('linear GPT: a saved checkpoint reloads as linear attention and generates the same tokens', () => {
