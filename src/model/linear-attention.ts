@@ -72,7 +72,7 @@ export function linearAttention(q: Tensor, k: Tensor, v: Tensor, causal = true):
   return num.div(den);
 }
 
-/** Causal linear attention through the fused op: equal to linearAttention(q, k, v), memory O(hs²) per head. */
+/** Causal linear attention through the fused op: equals linearAttention(q, k, v); memory O(hs²) a head. */
 export function linearAttentionFused(q: Tensor, k: Tensor, v: Tensor): Tensor {
   checkShapes(q, k, v);
   return causalLinearAttention(eluFeatureMap(q), eluFeatureMap(k), v); // (B, nh, T, hs)

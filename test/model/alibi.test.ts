@@ -13,6 +13,7 @@ import { alibiSlopes, alibiBias } from '../../src/model/alibi.js';
 import { generate } from '../../src/generate/index.js';
 import { saveModel, loadModel } from '../../src/io/model-checkpoint.js';
 import { assertClose } from '../helpers/assert.js';
+import { removeHeads } from '../../src/prune/index.js';
 import { checkGptCase } from './variant-golden.js';
 
 const golden = JSON.parse(
@@ -134,4 +135,10 @@ test('ALiBi GPT: a saved checkpoint reloads with positions alibi and generates t
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('ALiBi GPT: removing heads (prune) is refused in one line, since the slopes depend on the head count', () => {
+  const model = sharpGpt(11, ALIBI);
+  const scores = [0, 1].map(() => [1, 2, 3, 4]);
+  assert.throws(() => removeHeads(model, 1, scores), /prune: --heads on an ALiBi model is not supported/);
 });

@@ -24,7 +24,7 @@ export function causalLinearAttention(fq: Tensor, fk: Tensor, v: Tensor): Tensor
     v.shape.every((d, i) => i === 3 || d === fq.shape[i]);
   if (!ok) {
     throw new LlmfsError(
-      `causalLinearAttention: φq, φk (B, nh, T, hs) and v (B, nh, T, hv) do not fit: ${fmtShape(fq.shape)}, ` +
+      `causalLinearAttention: φq, φk (B, nh, T, hs), v (B, nh, T, hv) do not fit: ${fmtShape(fq.shape)}, ` +
         `${fmtShape(fk.shape)}, ${fmtShape(v.shape)}`,
     );
   }
