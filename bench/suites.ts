@@ -15,6 +15,7 @@ import { ggufSuite } from './gguf.js';
 import { pruneSuite } from './prune.js';
 import { diagnoseSuite } from './diagnose.js';
 import { moeSuite } from './moe.js';
+import { attentionVariantsSuite } from './attention-variants.js';
 
 export const suites: Suite[] = [
   engineSuite,
@@ -31,4 +32,5 @@ export const suites: Suite[] = [
   exercisesSuite,
   ggufSuite,
   moeSuite,
+  attentionVariantsSuite,
 ];

@@ -92,6 +92,7 @@ export const trainSpecs = {
     type: 'number',
     help: 'mixture of experts: expert capacity factor (0: unlimited)',
   },
+  'qk-norm': { type: 'boolean', help: "RMSNorm over each head's queries and keys (QK-norm)" },
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies FlagSpecs;
 
@@ -114,6 +115,7 @@ export const MODEL_FLAGS: [string, keyof GPTConfigInput][] = [
   ['moe-experts', 'moeExperts'],
   ['moe-top-k', 'moeTopK'],
   ['moe-capacity-factor', 'moeCapacityFactor'],
+  ['qk-norm', 'qkNorm'],
 ];
 
 /** Training flags -> their TrainConfig fields (the rest are named alike: --batch-size, batchSize). */

@@ -62,14 +62,25 @@ export function saveModel(dir: string, model: GPT, opts: SaveModelOptions = {}):
  * checkpoint's file is unchanged and older readers still load it.
  */
 export function configToJson(c: GPTConfig): Record<string, unknown> {
-  const { headDim, attention, window, moeExperts, moeTopK, moeCapacityFactor, moeAuxLossWeight, ...rest } = c;
+  const {
+    headDim,
+    attention,
+    window,
+    qkNorm,
+    moeExperts,
+    moeTopK,
+    moeCapacityFactor,
+    moeAuxLossWeight,
+    ...rest
+  } = c;
   // The variants' fields (issue 18) are written only for a variant, so an ordinary file is unchanged.
   const moe = moeExperts > 0 ? { moeExperts, moeTopK, moeCapacityFactor, moeAuxLossWeight } : {};
   return {
     model_type: MODEL_TYPE,
     ...rest,
     ...(headDim * c.nHead !== c.nEmbd ? { headDim } : {}),
-    ...(attention !== 'full' ? { attention, window } : {}),
+    ...(attention === 'linear' ? { attention } : attention !== 'full' ? { attention, window } : {}),
+    ...(qkNorm ? { qkNorm } : {}),
     ...moe,
   };
 }

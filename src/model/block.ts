@@ -74,6 +74,11 @@ export class Block extends Module {
       bias: c.bias,
       dropout: c.dropout,
       pattern: patternOf(c), // attention variants (issue 18)
+      // attention variants (issue 18)
+      attention: c.attention,
+      alibi: c.positions === 'alibi',
+      qkNorm: c.qkNorm,
+      normEps: c.normEps,
     });
     this.ln_2 = makeNorm(c.norm, c.nEmbd, c.normEps, c.bias);
     const mlp = {

@@ -5,7 +5,7 @@
 import { LlmfsError } from '../errors.js';
 
 /** The choice lists, shared by the validator below and the CLI's flags. */
-export const POSITION_KINDS = ['learned', 'sinusoidal', 'rope', 'none'] as const;
+export const POSITION_KINDS = ['learned', 'sinusoidal', 'rope', 'none', 'alibi'] as const;
 export const NORM_KINDS = ['layernorm', 'rmsnorm'] as const;
 export const MLP_KINDS = ['gelu', 'swiglu'] as const;
 export const ACTIVATIONS = ['gelu', 'gelu_tanh', 'relu', 'silu'] as const;
@@ -13,9 +13,11 @@ export type PositionKind = (typeof POSITION_KINDS)[number];
 export type NormKind = (typeof NORM_KINDS)[number];
 export type MlpKind = (typeof MLP_KINDS)[number];
 export type Activation = (typeof ACTIVATIONS)[number];
-/** Which keys each query sees (model/attention-patterns.ts): every earlier one, or a sparse pattern. */
-export const ATTENTION_KINDS = ['full', 'sliding', 'sparse-strided', 'sparse-fixed'] as const;
+// --- Attention variants (issue 18) ---
+/** How queries attend: full softmax, sliding window, sparse patterns, or linear (kernelised). */
+export const ATTENTION_KINDS = ['full', 'sliding', 'sparse-strided', 'sparse-fixed', 'linear'] as const;
 export type AttentionKind = (typeof ATTENTION_KINDS)[number];
+// --- end attention variants ---
 
 export interface GPTConfig {
   /** V: number of token ids. */
@@ -71,6 +73,8 @@ export interface GPTConfig {
   moeCapacityFactor: number;
   /** α of the Switch load-balancing loss, added to the training loss. */
   moeAuxLossWeight: number;
+  /** RMSNorm over each head's queries and keys before the scores (Dehghani et al., 2023; OLMo 2). */
+  qkNorm: boolean;
 }
 
 export const GPT_DEFAULTS: Omit<
@@ -91,6 +95,7 @@ export const GPT_DEFAULTS: Omit<
   moeTopK: 2,
   moeCapacityFactor: 0,
   moeAuxLossWeight: 0.01,
+  qkNorm: false,
 };
 
 export type GPTConfigInput = Pick<GPTConfig, 'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd'> &
@@ -156,6 +161,15 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
       `GPT config: window ${c.window} is larger than the context of ${c.blockSize}; give 1..${c.blockSize}`,
     );
   }
+  if (typeof c.qkNorm !== 'boolean')
+    throw new LlmfsError(`GPT config: qkNorm must be true or false, got ${String(c.qkNorm)}`);
+  if (c.attention === 'linear' && c.positions === 'alibi')
+    throw new LlmfsError("GPT config: positions 'alibi' biases softmax scores; attention 'linear' has none");
+  if (c.attention !== 'full' && c.attention !== 'linear' && c.positions === 'alibi')
+    throw new LlmfsError(
+      `GPT config: positions 'alibi' is not built for attention '${c.attention}' (use full attention, ` +
+        'or learned, rope or none positions)',
+    );
   return c;
 }
 

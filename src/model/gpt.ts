@@ -104,7 +104,7 @@ export class GPT extends Module {
     noGrad(() => {
       for (const [name, p] of this.namedParameters()) {
         if (name.endsWith('c_proj.weight')) init.normal(p, 0, 0.02 / Math.sqrt(2 * this.config.nLayer));
-        else if (name.includes('ln_') || name.startsWith('ln_f'))
+        else if (name.includes('ln_') || name.startsWith('ln_f') || /\.[qk]_norm\./.test(name))
           init.constant(p, name.endsWith('.weight') ? 1 : 0);
         else if (name.endsWith('.bias')) init.zeros(p);
         else init.normal(p, 0, 0.02);

@@ -73,6 +73,9 @@ export function removeHeads(model: GPT, n: number, scores: number[][]): { model:
     throw new LlmfsError(
       `prune: --heads on a grouped-query model (nKvHead ${nkv} < nHead ${nh}) is not supported`,
     );
+  // ALiBi's slopes follow the head count: fewer heads would give the kept ones other slopes (issue 18)
+  if (model.config.positions === 'alibi')
+    throw new LlmfsError('prune: --heads on an ALiBi model is not supported (the slopes depend on nHead)');
   if (!Number.isInteger(n) || n < 0)
     throw new LlmfsError(`prune: the number of heads to remove must be a whole number >= 0, got ${n}`);
   if (n >= nh)

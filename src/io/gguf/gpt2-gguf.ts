@@ -51,6 +51,12 @@ export function checkGpt2Layout(c: GPTConfig): void {
       `export gguf: the attention is '${c.attention}'; llama.cpp's gpt2 attends to every earlier ` +
         `token, so it would run this model as a different one`,
     );
+  // attention variants (issue 18): none has a place in GGUF's gpt2 layout
+  if (c.attention !== 'full' || c.qkNorm || c.positions === 'alibi')
+    throw new LlmfsError(
+      `export gguf: attention '${c.attention}'${c.qkNorm ? ' with QK-norm' : ''}, positions ` +
+        `'${c.positions}': the gpt2 layout has softmax attention, no QK-norm and no ALiBi`,
+    );
   if (c.activation !== 'gelu_tanh')
     throw new LlmfsError(
       `export gguf: the MLP uses '${c.activation}'; llama.cpp's gpt2 runs GELU in its tanh form ` +
