@@ -215,12 +215,18 @@ export interface ExperimentFile {
 export const experimentCommand: Command = {
   summary: 'run the comparison an experiment file describes (llmfs compare, from JSON)',
   run(argv) {
-    const { flags, positionals } = parseArgs('experiment', argv, {
-      ...REPORT_FLAG,
-      force: { type: 'boolean', help: 'replace earlier runs' },
-      json: { type: 'boolean', help: 'print the comparison as JSON' },
-      help: { type: 'boolean', help: 'show this help' },
-    });
+    const { flags, positionals } = parseArgs(
+      'experiment',
+      argv,
+      {
+        ...REPORT_FLAG,
+        force: { type: 'boolean', help: 'replace earlier runs' },
+        json: { type: 'boolean', help: 'print the comparison as JSON' },
+        help: { type: 'boolean', help: 'show this help' },
+      },
+      { positionals: true },
+    );
+    if (positionals.length > 1) throw new LlmfsError(`experiment: give one file, got ${positionals.length}`);
     if (flags.help || positionals.length === 0) {
       console.log('usage: llmfs experiment FILE.json [--force] [--report FILE] [--json]');
       return flags.help ? 0 : 1;
