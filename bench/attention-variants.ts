@@ -12,6 +12,7 @@ import * as T from '../src/tensor/index.js';
 import { fusedAttention } from '../src/tensor/ops/attention.js';
 import { linearAttention, linearAttentionFused } from '../src/model/linear-attention.js';
 import { splitHeads } from '../src/model/attention.js';
+import { attentionPattern } from '../src/model/attention-patterns.js';
 
 const LENGTHS = [256, 512, 1024];
 
@@ -24,6 +25,19 @@ export const attentionVariantsSuite: Suite = {
       ['full', new MultiHeadAttention({ nEmbd: 128, nHead: 4 })],
       ['full+alibi (readable path)', new MultiHeadAttention({ nEmbd: 128, nHead: 4, alibi: true })],
       ['linear', new MultiHeadAttention({ nEmbd: 128, nHead: 4, attention: 'linear' })],
+      // Fixed windows and strides, so their cost grows as T, not T²: the sparse op's js kernel.
+      [
+        'sliding W=64',
+        new MultiHeadAttention({ nEmbd: 128, nHead: 4, pattern: attentionPattern('sliding', 64) }),
+      ],
+      [
+        'sparse-strided l=32',
+        new MultiHeadAttention({ nEmbd: 128, nHead: 4, pattern: attentionPattern('sparse-strided', 32) }),
+      ],
+      [
+        'sparse-fixed l=64',
+        new MultiHeadAttention({ nEmbd: 128, nHead: 4, pattern: attentionPattern('sparse-fixed', 64) }),
+      ],
     ];
     for (const T_ of LENGTHS) {
       const x = T.randn([1, T_, 128], { requiresGrad: true });
