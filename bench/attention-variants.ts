@@ -1,7 +1,8 @@
 // Attention variants (issue 18): the time of one forward + backward of a multi-head attention
 // layer (cpu-small's width: C = 128, 4 heads of 32) at growing context lengths, for full softmax
-// attention (the fused kernel; ALiBi's readable path beside it) and linear attention (the parallel
-// prefix-sum form). Full attention grows as T², linear attention as T (with hs² per position).
+// attention (the fused kernel; ALiBi's readable path beside it), linear attention (the parallel
+// prefix-sum form), a sliding window and the sparse patterns (the sparse op, with a fixed window
+// or stride). Full attention grows as T², the others as T (linear with hs² per position).
 // Run alone: node --import tsx bench/attention-variants.ts
 
 import type { Suite, BenchRow } from './harness.js';
