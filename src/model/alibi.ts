@@ -9,6 +9,17 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import { LlmfsError } from '../errors.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'alibi-slopes' (chapter 15): the n heads' ALiBi slopes, 2^(-8h/n) for n a power of two,
+     * else the nearest lower power of two's slopes then every other slope of twice that many.
+     */
+    alibiSlopes(n: number): number[];
+  }
+}
 
 /** m_h = 2^(-8h/n) for h = 1..n, n a power of two. */
 function powerOfTwoSlopes(n: number): number[] {
@@ -16,13 +27,13 @@ function powerOfTwoSlopes(n: number): number[] {
 }
 
 /** The n heads' slopes, head 0 first (the steepest: head 0 looks most locally). */
-export function alibiSlopes(n: number): number[] {
+export const alibiSlopes = exercisable('alibiSlopes', (n: number): number[] => {
   if (!Number.isInteger(n) || n <= 0) throw new LlmfsError(`ALiBi: number of heads must be >= 1, got ${n}`);
   const p = 2 ** Math.floor(Math.log2(n)); // the largest power of two <= n
   if (p === n) return powerOfTwoSlopes(n);
-  const extra = alibiSlopes(2 * p).filter((_, i) => i % 2 === 0); // 2^(-8·1/2p), 2^(-8·3/2p), ...
+  const extra = powerOfTwoSlopes(2 * p).filter((_, i) => i % 2 === 0); // 2^(-8·1/2p), 2^(-8·3/2p), ...
   return [...powerOfTwoSlopes(p), ...extra.slice(0, n - p)];
-}
+});
 
 /**
  * The bias added to the scores, (1, nh, Tq, Tk): -m_h · (pos_i - j), where query i sits at absolute

@@ -14,6 +14,17 @@
 import { Tensor } from '../tensor/tensor.js';
 import type { KeyLists } from '../tensor/ops/sparse-attention.js';
 import { LlmfsError } from '../errors.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'sparse-pattern' (chapter 15): the keys (absolute positions, ascending) the query at
+     * position i sees under pattern p: full, sliding window, Sparse Transformer strided or fixed.
+     */
+    keysOf(p: AttentionPattern, i: number): number[];
+  }
+}
 
 export const PATTERN_KINDS = ['full', 'sliding', 'sparse-strided', 'sparse-fixed'] as const;
 export type PatternKind = (typeof PATTERN_KINDS)[number];
@@ -72,7 +83,7 @@ export function sees(p: AttentionPattern, i: number, j: number): boolean {
 }
 
 /** The keys (absolute positions, ascending) the query at position i sees, built without testing 0..i. */
-export function keysOf(p: AttentionPattern, i: number): number[] {
+export const keysOf = exercisable('keysOf', (p: AttentionPattern, i: number): number[] => {
   const W = p.window;
   const keys: number[] = [];
   const range = (from: number, to: number) => {
@@ -99,7 +110,7 @@ export function keysOf(p: AttentionPattern, i: number): number[] {
     }
   }
   return keys;
-}
+});
 
 /**
  * Key lists for Tq queries over Tk keys, as the sparse attention op takes them: the keys are the

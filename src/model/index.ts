@@ -12,6 +12,7 @@ export { MLP, type MlpOptions } from './mlp.js';
 export { MixtureOfExperts, moeSummary, type MoeOptions, type MoeStats, type MoeLogRecord } from './moe.js';
 export {
   routeTopK,
+  topKRouting,
   topKIndices,
   routedFractions,
   loadBalancingLoss,

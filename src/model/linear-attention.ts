@@ -20,6 +20,27 @@ import type { DType } from '../tensor/dtype.js';
 import { causalMask } from './masks.js';
 import { LlmfsError } from '../errors.js';
 import { fmtShape } from '../tensor/shape.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'linear-attention-step' (chapter 15): one recurrent step of causal linear attention
+     * for one new position: S' = S + φ(k) vᵀ, z' = z + φ(k), out = φ(q)ᵀ S' / (φ(q)ᵀ z'), φ = elu + 1.
+     */
+    linearAttentionStep(q: Tensor, k: Tensor, v: Tensor, S: Tensor, z: Tensor): LinearStep;
+  }
+}
+
+/** One recurrent step's result: the output for the new position and the updated state. */
+export interface LinearStep {
+  /** φ(q)ᵀ S' / (φ(q)ᵀ z'): (B, nh, 1, hv). */
+  out: Tensor;
+  /** S' = S + φ(k) vᵀ: (B, nh, hs, hv). */
+  S: Tensor;
+  /** z' = z + φ(k): (B, nh, 1, hs). */
+  z: Tensor;
+}
 
 /** The feature map φ(x) = elu(x) + 1 = max(x, 0) + exp(min(x, 0)): positive, and x + 1 for x > 0. */
 export function eluFeatureMap(x: Tensor): Tensor {
@@ -104,6 +125,22 @@ export function emptyLinearState(
 }
 
 /**
+ * One step of the recurrence (eqs. 18-20) for the position after `S`, `z`: q, k (B, nh, 1, hs) and
+ * v (B, nh, 1, hv) raw (before the feature map). Returns the new state rather than changing S, z.
+ */
+export const linearAttentionStep = exercisable(
+  'linearAttentionStep',
+  (q: Tensor, k: Tensor, v: Tensor, S: Tensor, z: Tensor): LinearStep => {
+    const fq = eluFeatureMap(q); // (B, nh, 1, hs)
+    const fk = eluFeatureMap(k); // (B, nh, 1, hs)
+    const S2 = S.add(fk.transpose(-2, -1).matmul(v)); // S + φ(k) vᵀ: (B, nh, hs, hv)
+    const z2 = z.add(fk); // (B, nh, 1, hs)
+    const out = fq.matmul(S2).div(fq.mul(z2).sum(-1, true)); // (B, nh, 1, hv)
+    return { out, S: S2, z: z2 };
+  },
+);
+
+/**
  * Recurrent form: q, k, v (B, nh, T, hs) continuing after `state` (updated in place), one token at
  * a time -> (B, nh, T, hs). Equal to the parallel form on the whole sequence (tested).
  */
@@ -115,17 +152,16 @@ export function linearAttentionRecurrent(
 ): Tensor {
   checkShapes(q, k, v);
   const T = q.shape[2];
-  const fq = eluFeatureMap(q); // (B, nh, T, hs)
-  const fk = eluFeatureMap(k);
   const outs: Tensor[] = [];
   for (let t = 0; t < T; t++) {
-    const qt = fq.narrow(2, t, 1); // (B, nh, 1, hs)
-    const kt = fk.narrow(2, t, 1); // (B, nh, 1, hs)
-    const vt = v.narrow(2, t, 1); // (B, nh, 1, hs)
-    state.S = state.S.add(kt.transpose(-2, -1).matmul(vt)); // S + φ(k_t) v_tᵀ: (B, nh, hs, hs)
-    state.z = state.z.add(kt); // (B, nh, 1, hs)
+    const qt = q.narrow(2, t, 1); // (B, nh, 1, hs)
+    const kt = k.narrow(2, t, 1); // (B, nh, 1, hs)
+    const vt = v.narrow(2, t, 1); // (B, nh, 1, hv)
+    const step = linearAttentionStep(qt, kt, vt, state.S, state.z);
+    state.S = step.S; // (B, nh, hs, hv)
+    state.z = step.z; // (B, nh, 1, hs)
     state.length++;
-    outs.push(qt.matmul(state.S).div(qt.mul(state.z).sum(-1, true))); // (B, nh, 1, hs)
+    outs.push(step.out); // (B, nh, 1, hv)
   }
   state.S = keep(state.S);
   state.z = keep(state.z);

@@ -5,6 +5,18 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import { fromArray } from '../tensor/creation.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'moe-routing' (chapter 15): top-k routing of N tokens by their router logits (N, E):
+     * each token's k best experts, best first (ties: lower index), and the gates, a softmax over
+     * those k logits only (N, k), differentiable in the logits.
+     */
+    topKRouting(logits: Tensor, k: number): Pick<Routing, 'experts' | 'gates'>;
+  }
+}
 
 export interface Routing {
   /** The softmax over all E router logits (N, E): P in the balancing loss. */
@@ -22,17 +34,26 @@ export function topKIndices(row: ArrayLike<number>, k: number): number[] {
   return order.slice(0, k);
 }
 
+/** The experts and gates of top-k routing: logits (N, E) -> experts (N·k), gates (N, k). */
+export const topKRouting = exercisable(
+  'topKRouting',
+  (logits: Tensor, k: number): Pick<Routing, 'experts' | 'gates'> => {
+    const [N, E] = logits.shape;
+    const experts = new Int32Array(N * k);
+    for (let n = 0; n < N; n++) {
+      const chosen = topKIndices(logits.data.subarray(n * E, (n + 1) * E), k);
+      experts.set(chosen, n * k);
+    }
+    // The choice is a step function (no gradient); the gates are smooth in the chosen logits.
+    const index = fromArray(experts, [N, k], { dtype: logits.dtype });
+    const gates = logits.gather(1, index).softmax(-1); // (N, k)
+    return { experts, gates };
+  },
+);
+
 /** Routes N tokens by their router logits (N, E) to k experts each. */
 export function routeTopK(logits: Tensor, k: number): Routing {
-  const [N, E] = logits.shape;
-  const experts = new Int32Array(N * k);
-  for (let n = 0; n < N; n++) {
-    const chosen = topKIndices(logits.data.subarray(n * E, (n + 1) * E), k);
-    experts.set(chosen, n * k);
-  }
-  // The choice is a step function (no gradient); the gates are smooth in the chosen logits.
-  const index = fromArray(experts, [N, k], { dtype: logits.dtype });
-  const gates = logits.gather(1, index).softmax(-1); // (N, k)
+  const { experts, gates } = topKRouting(logits, k);
   return { probs: logits.softmax(-1), experts, gates };
 }
 
