@@ -14,6 +14,8 @@ import { quantGenerateSuite } from './quant-generate.js';
 import { ggufSuite } from './gguf.js';
 import { pruneSuite } from './prune.js';
 import { diagnoseSuite } from './diagnose.js';
+import { moeSuite } from './moe.js';
+import { attentionVariantsSuite } from './attention-variants.js';
 
 export const suites: Suite[] = [
   engineSuite,
@@ -29,4 +31,6 @@ export const suites: Suite[] = [
   diagnoseSuite,
   exercisesSuite,
   ggufSuite,
+  moeSuite,
+  attentionVariantsSuite,
 ];

@@ -19,6 +19,7 @@ const CHAPTERS: Record<number, string> = {
   12: '12-alignment.md',
   13: '13-compression-and-deployment.md',
   14: '14-diagnosing-a-model.md',
+  15: '15-attention-variants-and-moe.md',
 };
 
 /** GitHub's anchor for a heading. */

@@ -66,7 +66,7 @@ for (const [label, o] of formats) {
 
 // 1. One row, the 16 int4 levels per row and per group.
 const { model } = loadPretrained(modelDir);
-const fc = model.h.at(0).mlp.c_fc as unknown as Linear;
+const fc = (model.h.at(0).mlp as { c_fc: unknown }).c_fc as Linear;
 const [rows, C] = fc.weight.shape;
 let pick = 0;
 let best = 0;

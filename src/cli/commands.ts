@@ -19,6 +19,7 @@ import { exportCommand } from './export.js';
 import { pruneCommand } from './prune.js';
 import { diagnoseCommand } from './diagnose.js';
 import { inspectCommand } from './inspect.js';
+import { compareCommand, experimentCommand } from './compare.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
@@ -39,4 +40,6 @@ export const commands: Record<string, Command> = {
   prune: pruneCommand,
   diagnose: diagnoseCommand,
   inspect: inspectCommand,
+  compare: compareCommand,
+  experiment: experimentCommand,
 };

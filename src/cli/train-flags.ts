@@ -5,7 +5,14 @@
 import { TEXT_ENCODINGS } from '../io/text-data.js';
 import type { FlagSpecs, ParsedFlags } from './args.js';
 import { GPT_PRESETS } from '../model/presets.js';
-import { ACTIVATIONS, MLP_KINDS, NORM_KINDS, POSITION_KINDS, type GPTConfigInput } from '../model/config.js';
+import {
+  ACTIVATIONS,
+  ATTENTION_KINDS,
+  MLP_KINDS,
+  NORM_KINDS,
+  POSITION_KINDS,
+  type GPTConfigInput,
+} from '../model/config.js';
 import { OPTIMIZER_KINDS, TRAIN_DEFAULTS, trainConfig, type TrainConfig } from '../train/config.js';
 import { SCHEDULE_KINDS } from '../train/schedule.js';
 
@@ -76,6 +83,16 @@ export const trainSpecs = {
   mlp: { type: 'string', help: 'MLP kind', choices: MLP_KINDS },
   activation: { type: 'string', help: 'MLP activation', choices: ACTIVATIONS },
   'tie-weights': { type: 'boolean', help: 'tie the output head to the token embedding' },
+  // Attention variants (issue 18)
+  attention: { type: 'string', help: 'which keys a query sees', choices: ATTENTION_KINDS },
+  window: { type: 'int', help: "sliding window width W, and the sparse patterns' stride (<= block size)" },
+  'moe-experts': { type: 'int', help: 'mixture of experts: expert MLPs per block (0: dense MLP)' },
+  'moe-top-k': { type: 'int', help: 'mixture of experts: experts per token (default 2)' },
+  'moe-capacity-factor': {
+    type: 'number',
+    help: 'mixture of experts: expert capacity factor (0: unlimited)',
+  },
+  'qk-norm': { type: 'boolean', help: "RMSNorm over each head's queries and keys (QK-norm)" },
   help: { type: 'boolean', help: 'show this help' },
 } as const satisfies FlagSpecs;
 
@@ -93,6 +110,12 @@ export const MODEL_FLAGS: [string, keyof GPTConfigInput][] = [
   ['mlp', 'mlp'],
   ['activation', 'activation'],
   ['tie-weights', 'tieWeights'],
+  ['attention', 'attention'],
+  ['window', 'window'],
+  ['moe-experts', 'moeExperts'],
+  ['moe-top-k', 'moeTopK'],
+  ['moe-capacity-factor', 'moeCapacityFactor'],
+  ['qk-norm', 'qkNorm'],
 ];
 
 /** Training flags -> their TrainConfig fields (the rest are named alike: --batch-size, batchSize). */

@@ -6,6 +6,7 @@
 
 import { existsSync } from 'node:fs';
 import { GPT } from '../model/gpt.js';
+import { moeSummary } from '../model/moe.js';
 import { gptPreset } from '../model/presets.js';
 import { manualSeed } from '../tensor/rng.js';
 import type { Tokenizer } from '../tokenizer/types.js';
@@ -261,7 +262,9 @@ async function trainChecked(
         onStep(info) {
           losses.push(info.loss);
           curve.add(info);
-          run.appendLog(info);
+          // A mixture of experts logs its expert utilisation with each step (moe.ts).
+          const moe = moeSummary(model.moeStats());
+          run.appendLog(moe ? { ...info, moe } : info);
           o.onStep?.(info);
         },
         onEval(info) {

@@ -223,6 +223,9 @@ export const trainCommand: Command = {
       bestValLoss: r.bestValLoss,
       seconds: r.seconds,
       tokensPerSecond: r.tokensPerSecond,
+      parameters: r.model.numParameters(),
+      /** The process's peak resident memory (maxRSS), in MB. */
+      peakMemoryMB: Math.round(process.resourceUsage().maxRSS / 1024),
       checkpoint: r.checkpoint,
       lossCurve: r.curve,
     };

@@ -17,6 +17,7 @@ import { chapter11 } from './catalog/ch11.js';
 import { chapter12 } from './catalog/ch12.js';
 import { chapter13 } from './catalog/ch13.js';
 import { chapter14 } from './catalog/ch14.js';
+import { chapter15 } from './catalog/ch15.js';
 
 export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter1,
@@ -33,6 +34,7 @@ export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter12,
   ...chapter13,
   ...chapter14,
+  ...chapter15,
 ];
 
 export const PATHS = ['beginner', 'advanced', 'researcher'] as const;

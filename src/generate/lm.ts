@@ -38,6 +38,10 @@ export interface CausalLm<C extends LmCache = LmCache> {
 function selectLayer(l: LayerKvCache, rows: readonly number[]): void {
   if (l.k) l.k = l.k.indexSelect(0, rows); // (B', T, nkv·hs)
   if (l.v) l.v = l.v.indexSelect(0, rows);
+  if (l.linear) {
+    // linear attention's recurrent state (B, nh, hs, hs) and (B, nh, 1, hs)
+    l.linear = { ...l.linear, S: l.linear.S.indexSelect(0, rows), z: l.linear.z.indexSelect(0, rows) };
+  }
 }
 
 export class GptCache implements LmCache {

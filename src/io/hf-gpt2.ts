@@ -250,6 +250,9 @@ function checkExportable(c: GPTConfig): void {
   if (c.norm !== 'layernorm') bad(`norm is '${c.norm}'`);
   if (c.mlp !== 'gelu') bad(`mlp is '${c.mlp}'`);
   if (c.nKvHead !== c.nHead) bad(`nKvHead ${c.nKvHead} differs from nHead ${c.nHead}`);
+  if (c.attention !== 'full') bad(`attention is '${c.attention}' (GPT-2 attends to every earlier token)`);
+  if (c.moeExperts > 0) bad(`the MLP is a mixture of ${c.moeExperts} experts`);
+  if (c.qkNorm) bad('it has QK-norm');
   // GPT-2's config has no head size: HF computes n_embd / n_head, so a pruned model cannot say its own.
   if (c.headDim * c.nHead !== c.nEmbd)
     bad(

@@ -58,11 +58,31 @@ export function saveModel(dir: string, model: GPT, opts: SaveModelOptions = {}):
 
 /**
  * config.json's object for a GPT config. headDim is written only when it is not nEmbd / nHead (a model
- * whose heads were pruned), so an ordinary checkpoint's file is unchanged and older readers still load it.
+ * whose heads were pruned), and attention and window only for an attention variant, so an ordinary
+ * checkpoint's file is unchanged and older readers still load it.
  */
 export function configToJson(c: GPTConfig): Record<string, unknown> {
-  const { headDim, ...rest } = c;
-  return { model_type: MODEL_TYPE, ...rest, ...(headDim * c.nHead !== c.nEmbd ? { headDim } : {}) };
+  const {
+    headDim,
+    attention,
+    window,
+    qkNorm,
+    moeExperts,
+    moeTopK,
+    moeCapacityFactor,
+    moeAuxLossWeight,
+    ...rest
+  } = c;
+  // The variants' fields (issue 18) are written only for a variant, so an ordinary file is unchanged.
+  const moe = moeExperts > 0 ? { moeExperts, moeTopK, moeCapacityFactor, moeAuxLossWeight } : {};
+  return {
+    model_type: MODEL_TYPE,
+    ...rest,
+    ...(headDim * c.nHead !== c.nEmbd ? { headDim } : {}),
+    ...(attention === 'linear' ? { attention } : attention !== 'full' ? { attention, window } : {}),
+    ...(qkNorm ? { qkNorm } : {}),
+    ...moe,
+  };
 }
 
 /** Reads a GPT config from a checkpoint's config.json fields, with clear errors. */

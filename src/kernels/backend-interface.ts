@@ -58,6 +58,30 @@ export interface AttentionDims {
   keyMask: FloatArray | null;
 }
 
+// --- Sparse attention (issue 18) ---
+/** Which keys each query sees, as compressed rows: query i's keys are keys[offsets[i] .. offsets[i+1]). */
+export interface KeyLists {
+  /** Tq + 1 ascending offsets into `keys`. */
+  offsets: Int32Array;
+  /** Key indices 0..Tk-1, ascending within a query's row. */
+  keys: Int32Array;
+}
+
+/** Sizes of one sparse attention call (see Backend.sparseAttentionForward). */
+export interface SparseAttentionDims {
+  B: number;
+  Tq: number;
+  Tk: number;
+  nh: number;
+  nkv: number;
+  hs: number;
+  scale: number;
+  /** The same key lists for every batch row and head. */
+  lists: KeyLists;
+  /** (B, Tk) with 1 = may attend, or null. */
+  keyMask: FloatArray | null;
+}
+
 /**
  * A quantized weight matrix Ŵ (rows = out, cols = in), in the layouts of src/quant/int8.ts (one
  * int8 code per weight, one scale per row) or src/quant/int4.ts (4-bit codes two per byte, low
@@ -173,6 +197,32 @@ export interface Backend {
     dk: FloatArray,
     dv: FloatArray,
     d: AttentionDims,
+  ): void;
+  // --- Sparse attention (issue 18) ---
+  /**
+   * Attention over the listed keys only, softmax(q kᵀ · scale) v with every unlisted key blocked,
+   * in time proportional to the lists' length: layouts and lse as attentionForward.
+   */
+  sparseAttentionForward(
+    q: FloatArray,
+    k: FloatArray,
+    v: FloatArray,
+    out: FloatArray,
+    lse: FloatArray,
+    d: SparseAttentionDims,
+  ): void;
+  /** Gradients of sparseAttentionForward, accumulated into zeroed dq, dk, dv as attentionBackward. */
+  sparseAttentionBackward(
+    q: FloatArray,
+    k: FloatArray,
+    v: FloatArray,
+    out: FloatArray,
+    lse: FloatArray,
+    dout: FloatArray,
+    dq: FloatArray,
+    dk: FloatArray,
+    dv: FloatArray,
+    d: SparseAttentionDims,
   ): void;
   /**
    * One AdamW step in place on a parameter array p with gradient g and moments m, v, at step

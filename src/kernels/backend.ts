@@ -10,6 +10,8 @@ export type {
   BinaryOp,
   GemmArgs,
   AttentionDims,
+  KeyLists,
+  SparseAttentionDims,
   QuantGemmArgs,
   QuantMatrix,
 } from './backend-interface.js';

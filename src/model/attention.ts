@@ -67,6 +67,8 @@ export interface AttentionOptions {
   returnWeights?: boolean;
   /** Score scale; 1/sqrt(hs) by default. */
   scale?: number;
+  /** Added to the scaled scores before the mask, broadcasting to (B, nh, Tq, Tk) (ALiBi, model/alibi.ts). */
+  bias?: Tensor | null;
 }
 
 export interface AttentionResult {
@@ -115,6 +117,7 @@ export function scaledDotProductAttention(
   const vv = repeatKv(v, nh);
   const scale = opts.scale ?? 1 / Math.sqrt(hs);
   let scores = q.matmul(kk.transpose(-2, -1)).mul(scale); // (B, nh, Tq, Tk)
+  if (opts.bias) scores = scores.add(opts.bias);
   const mask = combineMasks(opts.causal ? causalMask(Tq, Tk) : null, opts.mask ?? null);
   if (mask) scores = scores.maskedFill(mask.neg().add(1), -Infinity); // blocked = 1 - mask
   const weights = scores.softmax(-1); // (B, nh, Tq, Tk)

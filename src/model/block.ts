@@ -9,9 +9,12 @@ import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import { MultiHeadAttention, type AttentionCallOptions } from './multihead.js';
 import { MLP } from './mlp.js';
+import { MixtureOfExperts } from './moe.js';
 import { makeNorm, type Norm } from './norm.js';
 import type { GPTConfig } from './config.js';
 import { exercisable } from '../exercises/registry.js';
+import { patternOf } from './attention-patterns.js';
+import { LlmfsError } from '../errors.js';
 
 declare module '../exercises/registry.js' {
   interface ExercisableFunctions {
@@ -54,7 +57,8 @@ export class Block extends Module {
   ln_1: Norm;
   attn: MultiHeadAttention;
   ln_2: Norm;
-  mlp: MLP;
+  /** The feed-forward layer: one MLP, or a mixture of experts when config.moeExperts > 0. */
+  mlp: MLP | MixtureOfExperts;
 
   constructor(
     c: GPTConfig,
@@ -69,16 +73,37 @@ export class Block extends Module {
       headSize: c.headDim,
       bias: c.bias,
       dropout: c.dropout,
+      pattern: patternOf(c), // attention variants (issue 18)
+      // attention variants (issue 18)
+      attention: c.attention,
+      alibi: c.positions === 'alibi',
+      qkNorm: c.qkNorm,
+      normEps: c.normEps,
     });
     this.ln_2 = makeNorm(c.norm, c.nEmbd, c.normEps, c.bias);
-    this.mlp = new MLP({
+    const mlp = {
       nEmbd: c.nEmbd,
       hidden: c.mlpHidden,
       kind: c.mlp,
       activation: c.activation,
       bias: c.bias,
       dropout: c.dropout,
-    });
+    };
+    this.mlp =
+      c.moeExperts > 0
+        ? new MixtureOfExperts({
+            ...mlp,
+            experts: c.moeExperts,
+            topK: c.moeTopK,
+            capacityFactor: c.moeCapacityFactor,
+            auxLossWeight: c.moeAuxLossWeight,
+          })
+        : new MLP(mlp);
+  }
+
+  /** The feed-forward branch (B, T, C) -> (B, T, C); only the dense MLP records hidden units. */
+  private feedForward(h: Tensor, record?: { mlpHidden?: Tensor }): Tensor {
+    return this.mlp instanceof MLP ? this.mlp.forward(h, record) : this.mlp.forward(h);
   }
 
   /** x (B, T, C) -> (B, T, C) */
@@ -89,10 +114,19 @@ export class Block extends Module {
         (h) => this.ln_1.forward(h),
         (h) => this.attn.forward(h, o),
         (h) => this.ln_2.forward(h),
-        (h) => this.mlp.forward(h, o.record),
+        (h) => this.feedForward(h, o.record),
       );
     }
     x = residual(x, this.ln_1, (h) => this.attn.forward(h, o), this.placement);
-    return residual(x, this.ln_2, (h) => this.mlp.forward(h, o.record), this.placement);
+    return residual(x, this.ln_2, (h) => this.feedForward(h, o.record), this.placement);
   }
+}
+
+/** The block's dense MLP, for code that reads its weights; `what` names the caller when refusing a MoE. */
+export function denseMlp(block: Block, what: string): MLP {
+  if (block.mlp instanceof MLP) return block.mlp;
+  throw new LlmfsError(
+    `${what}: the model is a mixture of experts (${block.mlp.experts.length} expert MLPs per block); ` +
+      'only dense-MLP models (moeExperts 0) are supported',
+  );
 }

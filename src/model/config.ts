@@ -5,7 +5,7 @@
 import { LlmfsError } from '../errors.js';
 
 /** The choice lists, shared by the validator below and the CLI's flags. */
-export const POSITION_KINDS = ['learned', 'sinusoidal', 'rope', 'none'] as const;
+export const POSITION_KINDS = ['learned', 'sinusoidal', 'rope', 'none', 'alibi'] as const;
 export const NORM_KINDS = ['layernorm', 'rmsnorm'] as const;
 export const MLP_KINDS = ['gelu', 'swiglu'] as const;
 export const ACTIVATIONS = ['gelu', 'gelu_tanh', 'relu', 'silu'] as const;
@@ -13,6 +13,11 @@ export type PositionKind = (typeof POSITION_KINDS)[number];
 export type NormKind = (typeof NORM_KINDS)[number];
 export type MlpKind = (typeof MLP_KINDS)[number];
 export type Activation = (typeof ACTIVATIONS)[number];
+// --- Attention variants (issue 18) ---
+/** How queries attend: full softmax, sliding window, sparse patterns, or linear (kernelised). */
+export const ATTENTION_KINDS = ['full', 'sliding', 'sparse-strided', 'sparse-fixed', 'linear'] as const;
+export type AttentionKind = (typeof ATTENTION_KINDS)[number];
+// --- end attention variants ---
 
 export interface GPTConfig {
   /** V: number of token ids. */
@@ -51,11 +56,30 @@ export interface GPTConfig {
   activation: Activation;
   /** Share the output projection with the token embedding (Press & Wolf, 2017). */
   tieWeights: boolean;
+  // --- Attention variants (issue 18) ---
+  /**
+   * Which keys a query attends to: all earlier ones (full), the last `window` (sliding, Mistral), or
+   * the Sparse Transformer's strided or fixed pattern with stride `window` (Child et al., 2019).
+   */
+  attention: AttentionKind;
+  /** W: the sliding window's width, and the stride of the sparse patterns (blockSize unless given). */
+  window: number;
+  // Mixture of experts (moe.ts, router.ts): the MLP becomes E expert MLPs and a top-k router.
+  /** E: the number of expert MLPs per block (0: the dense MLP). */
+  moeExperts: number;
+  /** k: the experts each token is routed to (Mixtral: 2 of 8). */
+  moeTopK: number;
+  /** Capacity factor: an expert takes at most ceil(factor·N·k/E) of N tokens (0: unlimited). */
+  moeCapacityFactor: number;
+  /** α of the Switch load-balancing loss, added to the training loss. */
+  moeAuxLossWeight: number;
+  /** RMSNorm over each head's queries and keys before the scores (Dehghani et al., 2023; OLMo 2). */
+  qkNorm: boolean;
 }
 
 export const GPT_DEFAULTS: Omit<
   GPTConfig,
-  'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd' | 'nKvHead' | 'mlpHidden' | 'headDim'
+  'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd' | 'nKvHead' | 'mlpHidden' | 'headDim' | 'window'
 > = {
   dropout: 0,
   bias: true,
@@ -66,6 +90,12 @@ export const GPT_DEFAULTS: Omit<
   mlp: 'gelu',
   activation: 'gelu_tanh',
   tieWeights: true,
+  attention: 'full',
+  moeExperts: 0,
+  moeTopK: 2,
+  moeCapacityFactor: 0,
+  moeAuxLossWeight: 0.01,
+  qkNorm: false,
 };
 
 export type GPTConfigInput = Pick<GPTConfig, 'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd'> &
@@ -83,6 +113,7 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
     'nKvHead',
     'mlpHidden',
     'headDim',
+    'window',
   ]);
   for (const k of Object.keys(input))
     if (!known.has(k)) throw new LlmfsError(`GPT config: unknown field '${k}'`);
@@ -91,6 +122,7 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
     nKvHead: input.nHead,
     mlpHidden: 4 * input.nEmbd,
     headDim: input.nEmbd / input.nHead,
+    window: input.blockSize,
     ...input,
   };
   for (const k of ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nKvHead', 'nEmbd', 'mlpHidden'] as const) {
@@ -109,15 +141,55 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
   if (!(c.dropout >= 0 && c.dropout < 1))
     throw new LlmfsError(`GPT config: dropout must be in [0, 1), got ${c.dropout}`);
   if (!(c.normEps > 0)) throw new LlmfsError(`GPT config: normEps must be > 0, got ${c.normEps}`);
+  checkMoe(c);
   const choices: [keyof GPTConfig, readonly string[]][] = [
     ['positions', POSITION_KINDS],
     ['norm', NORM_KINDS],
     ['mlp', MLP_KINDS],
     ['activation', ACTIVATIONS],
+    ['attention', ATTENTION_KINDS],
   ];
   for (const [k, allowed] of choices) {
     if (!allowed.includes(c[k] as string))
       throw new LlmfsError(`GPT config: ${k} must be one of ${allowed.join(', ')}, got '${String(c[k])}'`);
   }
+  // --- Attention variants (issue 18) ---
+  if (!Number.isInteger(c.window) || c.window < 1)
+    throw new LlmfsError(`GPT config: window must be a positive integer, got ${c.window}`);
+  if (c.window > c.blockSize) {
+    throw new LlmfsError(
+      `GPT config: window ${c.window} is larger than the context of ${c.blockSize}; give 1..${c.blockSize}`,
+    );
+  }
+  if (typeof c.qkNorm !== 'boolean')
+    throw new LlmfsError(`GPT config: qkNorm must be true or false, got ${String(c.qkNorm)}`);
+  if (c.attention === 'linear' && c.positions === 'alibi')
+    throw new LlmfsError("GPT config: positions 'alibi' biases softmax scores; attention 'linear' has none");
+  if (c.attention !== 'full' && c.attention !== 'linear' && c.positions === 'alibi')
+    throw new LlmfsError(
+      `GPT config: positions 'alibi' is not built for attention '${c.attention}' (use full attention, ` +
+        'or learned, rope or none positions)',
+    );
   return c;
+}
+
+/** The mixture-of-experts fields: counts are integers, k at most E, the weights not negative. */
+function checkMoe(c: GPTConfig): void {
+  if (!Number.isInteger(c.moeExperts) || c.moeExperts < 0)
+    throw new LlmfsError(
+      `GPT config: moeExperts must be an integer >= 0 (0: dense MLP), got ${c.moeExperts}`,
+    );
+  if (!Number.isInteger(c.moeTopK) || c.moeTopK < 1)
+    throw new LlmfsError(`GPT config: moeTopK must be a positive integer, got ${c.moeTopK}`);
+  if (c.moeExperts > 0 && c.moeTopK > c.moeExperts) {
+    throw new LlmfsError(
+      `GPT config: moeTopK ${c.moeTopK} is larger than the number of experts moeExperts ${c.moeExperts}`,
+    );
+  }
+  if (!(c.moeCapacityFactor >= 0 && Number.isFinite(c.moeCapacityFactor)))
+    throw new LlmfsError(
+      `GPT config: moeCapacityFactor must be >= 0 (0: unlimited), got ${c.moeCapacityFactor}`,
+    );
+  if (!(c.moeAuxLossWeight >= 0 && Number.isFinite(c.moeAuxLossWeight)))
+    throw new LlmfsError(`GPT config: moeAuxLossWeight must be >= 0, got ${c.moeAuxLossWeight}`);
 }

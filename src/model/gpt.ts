@@ -14,6 +14,7 @@ import { ModuleList } from '../nn/containers.js';
 import * as init from '../nn/init.js';
 import { type GPTConfig, type GPTConfigInput, gptConfig } from './config.js';
 import { Block } from './block.js';
+import { MixtureOfExperts, type MoeStats } from './moe.js';
 import { makeNorm, type Norm } from './norm.js';
 import { sinusoidalTable } from './sinusoidal.js';
 import { ropeTables, type RopeTables } from './rope.js';
@@ -62,7 +63,9 @@ export interface GPTForwardOptions {
 
 export interface GPTOutput {
   logits: Tensor; // (B, T, V), or (B, 1, V) with lastOnly
-  loss?: Tensor; // scalar
+  loss?: Tensor; // scalar; in training mode a mixture of experts adds its auxLoss
+  /** Mixture of experts: the α-weighted load-balancing loss, the mean over the blocks (scalar). */
+  auxLoss?: Tensor;
 }
 
 export class GPT extends Module {
@@ -101,7 +104,7 @@ export class GPT extends Module {
     noGrad(() => {
       for (const [name, p] of this.namedParameters()) {
         if (name.endsWith('c_proj.weight')) init.normal(p, 0, 0.02 / Math.sqrt(2 * this.config.nLayer));
-        else if (name.includes('ln_') || name.startsWith('ln_f'))
+        else if (name.includes('ln_') || name.startsWith('ln_f') || /\.[qk]_norm\./.test(name))
           init.constant(p, name.endsWith('.weight') ? 1 : 0);
         else if (name.endsWith('.bias')) init.zeros(p);
         else init.normal(p, 0, 0.02);
@@ -130,12 +133,37 @@ export class GPT extends Module {
       !o.recordMlpHidden &&
       !(o.lastOnly && o.targets === undefined);
     const logits = plain ? gptForward(this, idx) : this.computeLogits(idx, o); // (B, Tq, V)
-    if (o.targets === undefined) return { logits };
-    const loss = crossEntropy(
+    const auxLoss = this.takeMoeAuxLoss();
+    const aux = auxLoss ? { auxLoss } : {};
+    if (o.targets === undefined) return { logits, ...aux };
+    const ce = crossEntropy(
       logits.reshape(B * T, c.vocabSize),
       o.targets instanceof Tensor ? o.targets.reshape(B * T) : o.targets,
     );
-    return { logits, loss };
+    // The balancing loss trains the routers; evaluation reports the plain cross-entropy.
+    return { logits, loss: auxLoss && this.training ? ce.add(auxLoss) : ce, ...aux };
+  }
+
+  // Mixture of experts (moe.ts): the blocks' balancing losses and utilisation after a forward.
+  /** The blocks' mixtures of experts, in order (none for a dense model). */
+  moeLayers(): MixtureOfExperts[] {
+    return [...this.h].map((b) => b.mlp).filter((m): m is MixtureOfExperts => m instanceof MixtureOfExperts);
+  }
+
+  /** Each MoE block's routing and drops in the last forward (null before one). */
+  moeStats(): (MoeStats | null)[] {
+    return this.moeLayers().map((m) => m.stats);
+  }
+
+  /** The mean of the blocks' balancing losses from the forward just run, taken from them. */
+  private takeMoeAuxLoss(): Tensor | undefined {
+    const losses: Tensor[] = [];
+    for (const m of this.moeLayers()) {
+      if (m.auxLoss) losses.push(m.auxLoss);
+      m.auxLoss = null;
+    }
+    if (losses.length === 0) return undefined;
+    return losses.reduce((a, b) => a.add(b)).mul(1 / losses.length); // ()
   }
 
   /** Token ids (B, T) -> logits (B, T, V), or (B, 1, V) with lastOnly: everything but the loss. */

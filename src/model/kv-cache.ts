@@ -11,6 +11,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { cat } from '../tensor/ops/layout.js';
 import { isGradEnabled } from '../tensor/autograd.js';
 import { exercisable } from '../exercises/registry.js';
+import type { LinearAttentionState } from './linear-attention.js';
 
 declare module '../exercises/registry.js' {
   interface ExercisableFunctions {
@@ -26,6 +27,10 @@ declare module '../exercises/registry.js' {
 export interface LayerKvCache {
   k: Tensor | null;
   v: Tensor | null;
+  /** Positions a rolling cache dropped from the front (sliding window: model/rolling-kv-cache.ts). */
+  dropped?: number;
+  /** Linear attention keeps a fixed-size recurrent state instead of keys and values (issue 18). */
+  linear?: LinearAttentionState | null;
 }
 
 export class KVCache {
@@ -35,19 +40,24 @@ export class KVCache {
     this.layers = Array.from({ length: nLayer }, () => ({ k: null, v: null }));
   }
 
-  /** Number of cached positions. */
+  /** Number of positions seen: those cached, and those a rolling cache dropped. */
   get length(): number {
-    const k = this.layers[0]?.k;
-    return k ? k.shape[1] : 0;
+    const l = this.layers[0];
+    return l?.k ? (l.dropped ?? 0) + l.k.shape[1] : (l?.linear?.length ?? 0);
   }
 
   /** Floats held, summed over layers. */
   get size(): number {
-    return this.layers.reduce((n, l) => n + (l.k?.size ?? 0) + (l.v?.size ?? 0), 0);
+    const linear = (l: LayerKvCache) => (l.linear ? l.linear.S.size + l.linear.z.size : 0);
+    return this.layers.reduce((n, l) => n + (l.k?.size ?? 0) + (l.v?.size ?? 0) + linear(l), 0);
   }
 
   clear(): void {
-    for (const l of this.layers) l.k = l.v = null;
+    for (const l of this.layers) {
+      l.k = l.v = null;
+      l.dropped = 0;
+      l.linear = null;
+    }
   }
 }
 

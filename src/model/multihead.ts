@@ -2,6 +2,9 @@
 // fused projection `c_attn` makes Q, K and V for all heads at once, heads attend in parallel,
 // and `c_proj` mixes their concatenated outputs. Options: separate q/k/v projections (the same
 // maths, three matrices), grouped-query attention (nKvHead < nHead), RoPE, and a KV cache.
+// Variants (issue 18): a sliding window or sparse pattern (attention-patterns.ts) with its sparse op
+// and rolling cache; linear attention (linear-attention.ts); ALiBi biases (alibi.ts); and QK-norm:
+// RMSNorm over each head's q and k, one weight of size hs shared by the heads.
 
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
@@ -13,6 +16,21 @@ import { LlmfsError } from '../errors.js';
 import { fmtShape } from '../tensor/shape.js';
 import { appendKv, type LayerKvCache } from './kv-cache.js';
 import { isImplemented } from '../exercises/registry.js';
+// Attention variants (issue 18)
+import { keyLists, patternMask, type AttentionPattern } from './attention-patterns.js';
+import { appendRolling } from './rolling-kv-cache.js';
+import { sparseAttention, type KeyLists } from '../tensor/ops/sparse-attention.js';
+import { combineMasks } from './masks.js';
+import { RMSNorm } from '../nn/layers.js';
+import type { AttentionKind } from './config.js';
+import { alibiBias, alibiSlopes } from './alibi.js';
+import {
+  linearAttention,
+  linearAttentionFused,
+  linearAttentionRecurrent,
+  linearAttentionState,
+  linearAttentionWeights,
+} from './linear-attention.js';
 
 export interface MultiHeadOptions {
   nEmbd: number;
@@ -25,6 +43,17 @@ export interface MultiHeadOptions {
   dropout?: number;
   /** One fused c_attn (default, GPT-2) or separate q_proj/k_proj/v_proj. */
   fusedQkv?: boolean;
+  /** Attend only to a sliding window or a sparse pattern's keys (attention-patterns.ts); null: full. */
+  pattern?: AttentionPattern | null;
+  // --- attention variants (issue 18) ---
+  /** 'full' softmax attention (default) or 'linear' (Katharopoulos et al., 2020). */
+  attention?: AttentionKind;
+  /** Add ALiBi's distance biases to the scores (Press et al., 2022). */
+  alibi?: boolean;
+  /** RMSNorm on each head's queries and keys before the scores. */
+  qkNorm?: boolean;
+  /** Epsilon of the QK-norm. */
+  normEps?: number;
 }
 
 export interface AttentionCallOptions {
@@ -60,6 +89,14 @@ export class MultiHeadAttention extends Module {
   readonly nKvHead: number;
   readonly headSize: number;
   readonly attnDropout: number;
+  readonly pattern: AttentionPattern | null;
+  private lastLists: { key: string; lists: KeyLists } | null = null;
+  // attention variants (issue 18)
+  q_norm: RMSNorm | null = null;
+  k_norm: RMSNorm | null = null;
+  readonly attention: AttentionKind;
+  /** ALiBi's slope per query head, or null without ALiBi. */
+  readonly alibiSlopes: number[] | null;
 
   constructor(opts: MultiHeadOptions) {
     super();
@@ -85,6 +122,13 @@ export class MultiHeadAttention extends Module {
     this.c_proj = new Linear(qWidth, nEmbd, { bias });
     this.attnDropout = opts.dropout ?? 0;
     this.resid_dropout = new Dropout(this.attnDropout);
+    this.pattern = opts.pattern ?? null;
+    this.attention = opts.attention ?? 'full';
+    this.alibiSlopes = opts.alibi ? alibiSlopes(nHead) : null;
+    if (opts.qkNorm) {
+      this.q_norm = new RMSNorm(this.headSize, { eps: opts.normEps });
+      this.k_norm = new RMSNorm(this.headSize, { eps: opts.normEps });
+    }
   }
 
   /** Q (B, T, nh·hs), K and V (B, T, kvWidth) from x (B, T, C). */
@@ -106,18 +150,31 @@ export class MultiHeadAttention extends Module {
     const [B, T] = x.shape;
     let [q, k, v] = this.project(x); // (B, T, nh·hs), (B, T, kvWidth), (B, T, kvWidth)
     const start = o.start ?? 0;
+    if (this.q_norm && this.k_norm) {
+      // QK-norm: each head's q and k to unit RMS (times a learned gain) before RoPE and the scores
+      q = this.q_norm.forward(q.reshape(B, T, this.nHead, this.headSize)).reshape(B, T, -1);
+      k = this.k_norm.forward(k.reshape(B, T, this.nKvHead, this.headSize)).reshape(B, T, -1);
+    }
     if (o.rope) {
       q = applyRope(q.reshape(B, T, this.nHead, this.headSize), o.rope, start, true).reshape(B, T, -1);
       k = applyRope(k.reshape(B, T, this.nKvHead, this.headSize), o.rope, start, true).reshape(B, T, -1);
     }
-    if (o.cache) ({ k, v } = appendKv(o.cache, k, v)); // (B, Tpast + T, kvWidth)
+    if (this.attention === 'linear')
+      return this.resid_dropout.forward(this.c_proj.forward(this.linearCore(q, k, v, o)));
+    let kStart = 0; // absolute position of the first key: > 0 once a rolling cache drops keys
+    if (o.cache && this.pattern?.kind === 'sliding')
+      ({ k, v, kStart } = appendRolling(o.cache, k, v, this.pattern.window)); // (B, <= W + T, kvWidth)
+    else if (o.cache) ({ k, v } = appendKv(o.cache, k, v)); // (B, Tpast + T, kvWidth)
+    if (this.pattern)
+      return this.resid_dropout.forward(this.c_proj.forward(this.patternAttention(q, k, v, kStart, o)));
     const causal = o.causal ?? true;
     const Tk = k.shape[1];
     const keyMask =
       o.mask && o.mask.ndim === 4 && o.mask.shape[0] === B && o.mask.shape[1] === 1 && o.mask.shape[2] === 1
         ? o.mask.reshape(B, Tk)
         : null;
-    const fusable = !o.record && (!o.mask || keyMask) && !(this.attnDropout > 0 && this.training);
+    const fusable =
+      !o.record && (!o.mask || keyMask) && !(this.attnDropout > 0 && this.training) && !this.alibiSlopes;
     let y: Tensor; // (B, T, nh·hs): heads side by side
     if (fusable && !keyMask && isImplemented('scaledDotProductAttention')) {
       // A learner's attention core (`llmfs exercise`) replaces the fused kernel wholesale.
@@ -137,10 +194,73 @@ export class MultiHeadAttention extends Module {
         dropout: this.attnDropout,
         training: this.training,
         returnWeights: o.record !== undefined,
+        bias: this.alibiSlopes ? alibiBias(this.alibiSlopes, T, Tk) : null, // (1, nh, T, Tk)
       }); // out (B, nh, T, hs)
       if (o.record) o.record.weights = res.weights;
       y = mergeHeads(res.out);
     }
     return this.resid_dropout.forward(this.c_proj.forward(y));
+  }
+
+  // --- Attention variants (issue 18) ---
+  /**
+   * Attention restricted to the pattern: q (B, T, nh·hs), k and v (B, Tk, kvWidth) for the positions
+   * kStart.. -> (B, T, nh·hs). The sparse op visits only the pattern's pairs; the readable reference
+   * (weights recorded, a general mask, or dropout on the weights) masks the dense scores instead.
+   */
+  private patternAttention(q: Tensor, k: Tensor, v: Tensor, kStart: number, o: AttentionCallOptions): Tensor {
+    const p = this.pattern!;
+    if (o.causal === false)
+      throw new LlmfsError(`attention: the ${p.kind} pattern is causal; it cannot attend in both directions`);
+    const [B, T] = q.shape;
+    const Tk = k.shape[1];
+    let mask = o.mask ?? null; // over every position seen: keep the columns of the keys still held
+    if (mask && kStart > 0 && mask.shape[mask.ndim - 1] === kStart + Tk) mask = mask.narrow(-1, kStart, Tk);
+    const keyMask =
+      mask && mask.ndim === 4 && mask.shape[0] === B && mask.shape[1] === 1 && mask.shape[2] === 1
+        ? mask.reshape(B, Tk)
+        : null;
+    if (!o.record && (!mask || keyMask) && !(this.attnDropout > 0 && this.training)) {
+      const key = `${T},${Tk},${kStart}`;
+      if (this.lastLists?.key !== key) this.lastLists = { key, lists: keyLists(p, T, Tk, kStart) };
+      const lists = this.lastLists.lists;
+      return sparseAttention(q, k, v, { nHead: this.nHead, nKvHead: this.nKvHead, lists, keyMask });
+    }
+    const res = scaledDotProductAttention(
+      splitHeads(q, this.nHead), // (B, nh, T, hs)
+      splitHeads(k, this.nKvHead), // (B, nkv, Tk, hs)
+      splitHeads(v, this.nKvHead),
+      {
+        mask: combineMasks(patternMask(p, T, Tk, kStart), mask), // (T, Tk), broadcast with the given mask
+        dropout: this.attnDropout,
+        training: this.training,
+        returnWeights: o.record !== undefined,
+      },
+    ); // out (B, nh, T, hs)
+    if (o.record) o.record.weights = res.weights;
+    return mergeHeads(res.out);
+  }
+
+  /**
+   * Linear attention on projected q (B, T, nh·hs), k and v (B, T, kvWidth) -> (B, T, nh·hs). Without a
+   * cache: the parallel form. With one: the first chunk runs in parallel and leaves the state S, z;
+   * later chunks (generation's one token per step) run the recurrent form from that state.
+   */
+  private linearCore(q: Tensor, k: Tensor, v: Tensor, o: AttentionCallOptions): Tensor {
+    if (o.mask) throw new LlmfsError('linear attention: attention masks (padding) are not supported');
+    const causal = o.causal ?? true;
+    const qh = splitHeads(q, this.nHead); // (B, nh, T, hs)
+    const kh = repeatKv(splitHeads(k, this.nKvHead), this.nHead); // (B, nh, T, hs)
+    const vh = repeatKv(splitHeads(v, this.nKvHead), this.nHead);
+    if (o.record) o.record.weights = linearAttentionWeights(qh, kh, causal); // (B, nh, T, T)
+    let out: Tensor; // (B, nh, T, hs)
+    const parallel = () => (causal ? linearAttentionFused(qh, kh, vh) : linearAttention(qh, kh, vh, false));
+    if (!o.cache) out = parallel();
+    else if (o.cache.linear) out = linearAttentionRecurrent(qh, kh, vh, o.cache.linear);
+    else {
+      out = parallel();
+      o.cache.linear = linearAttentionState(kh, vh);
+    }
+    return mergeHeads(out);
   }
 }

@@ -34,9 +34,14 @@ export function gptParameterShapes(configIn: GPTConfigInput | GPTConfig): ParamS
     linear(`h.${l}.attn.c_attn`, C, qWidth + 2 * kvWidth, c.bias);
     linear(`h.${l}.attn.c_proj`, qWidth, C, c.bias);
     norm(`h.${l}.ln_2`);
-    linear(`h.${l}.mlp.c_fc`, C, c.mlpHidden, c.bias);
-    if (c.mlp === 'swiglu') linear(`h.${l}.mlp.c_gate`, C, c.mlpHidden, c.bias);
-    linear(`h.${l}.mlp.c_proj`, c.mlpHidden, C, c.bias);
+    // A mixture of experts: the router, then E expert MLPs (moe.ts).
+    if (c.moeExperts > 0) add(`h.${l}.mlp.router.weight`, [c.moeExperts, C]);
+    const mlps = c.moeExperts > 0 ? Array.from({ length: c.moeExperts }, (_, e) => `experts.${e}.`) : [''];
+    for (const e of mlps) {
+      linear(`h.${l}.mlp.${e}c_fc`, C, c.mlpHidden, c.bias);
+      if (c.mlp === 'swiglu') linear(`h.${l}.mlp.${e}c_gate`, C, c.mlpHidden, c.bias);
+      linear(`h.${l}.mlp.${e}c_proj`, c.mlpHidden, C, c.bias);
+    }
   }
   norm('ln_f');
   if (!c.tieWeights) linear('lm_head', C, c.vocabSize, false);

@@ -11,7 +11,7 @@
 // for a neuron.
 
 import type { GPT } from '../model/gpt.js';
-import type { Block } from '../model/block.js';
+import { denseMlp, type Block } from '../model/block.js';
 import { Linear } from '../nn/layers.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { BatchSampler, type TokenArray } from '../train/data.js';
@@ -87,7 +87,11 @@ export function gateGradients(model: GPT, x: Tensor, y: Tensor): { heads: number
   model.forward(x, { targets: y }).loss!.backward();
   const hs = model.config.headDim;
   const heads = columnGateGradients(model, (blk) => linearOf(blk.attn.c_proj, 'attn.c_proj'), hs);
-  const neurons = columnGateGradients(model, (blk) => linearOf(blk.mlp.c_proj, 'mlp.c_proj'), 1);
+  const neurons = columnGateGradients(
+    model,
+    (blk) => linearOf(denseMlp(blk, 'prune').c_proj, 'mlp.c_proj'),
+    1,
+  );
   model.zeroGrad();
   return { heads, neurons };
 }
@@ -124,9 +128,10 @@ function normHeadScores(model: GPT): number[][] {
 function normNeuronScores(model: GPT): number[][] {
   const { nEmbd: C, mlpHidden: H } = model.config;
   return [...model.h].map((blk) => {
-    const fc = linearOf(blk.mlp.c_fc, 'mlp.c_fc').weight.data; // (H, C)
-    const gate = blk.mlp.c_gate ? linearOf(blk.mlp.c_gate, 'mlp.c_gate').weight.data : null; // (H, C)
-    const proj = linearOf(blk.mlp.c_proj, 'mlp.c_proj').weight.data; // (C, H)
+    const mlp = denseMlp(blk, 'prune');
+    const fc = linearOf(mlp.c_fc, 'mlp.c_fc').weight.data; // (H, C)
+    const gate = mlp.c_gate ? linearOf(mlp.c_gate, 'mlp.c_gate').weight.data : null; // (H, C)
+    const proj = linearOf(mlp.c_proj, 'mlp.c_proj').weight.data; // (C, H)
     return Array.from({ length: H }, (_, j) => {
       const up = blockNorm(fc, C, j, j + 1, 0, C) * (gate ? blockNorm(gate, C, j, j + 1, 0, C) : 1);
       return up * blockNorm(proj, H, 0, C, j, j + 1);

@@ -13,6 +13,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { StateDict } from '../nn/module.js';
 import { LlmfsError } from '../errors.js';
 import { linearOf } from './importance.js';
+import { denseMlp } from '../model/block.js';
 
 /** Indices of the `n` smallest scores (ties: the earlier index), ascending. */
 export function leastImportant(scores: readonly number[], n: number): number[] {
@@ -53,8 +54,8 @@ function checkFloat(model: GPT): void {
     for (const [m, what] of [
       [blk.attn.c_attn, 'attn.c_attn'],
       [blk.attn.c_proj, 'attn.c_proj'],
-      [blk.mlp.c_fc, 'mlp.c_fc'],
-      [blk.mlp.c_proj, 'mlp.c_proj'],
+      [denseMlp(blk, 'prune').c_fc, 'mlp.c_fc'],
+      [denseMlp(blk, 'prune').c_proj, 'mlp.c_proj'],
     ] as const)
       linearOf(m, what);
   }
@@ -72,6 +73,9 @@ export function removeHeads(model: GPT, n: number, scores: number[][]): { model:
     throw new LlmfsError(
       `prune: --heads on a grouped-query model (nKvHead ${nkv} < nHead ${nh}) is not supported`,
     );
+  // ALiBi's slopes follow the head count: fewer heads would give the kept ones other slopes (issue 18)
+  if (model.config.positions === 'alibi')
+    throw new LlmfsError('prune: --heads on an ALiBi model is not supported (the slopes depend on nHead)');
   if (!Number.isInteger(n) || n < 0)
     throw new LlmfsError(`prune: the number of heads to remove must be a whole number >= 0, got ${n}`);
   if (n >= nh)

@@ -33,5 +33,6 @@ export { softmax, logSoftmax } from './ops/softmax.js';
 export { crossEntropy, type CrossEntropyOptions } from './ops/loss.js';
 export { layerNorm, rmsNorm } from './ops/norm.js';
 export { fusedAttention, type FusedAttentionOptions } from './ops/attention.js';
+export { sparseAttention, type SparseAttentionOptions, type KeyLists } from './ops/sparse-attention.js';
 export { dropout } from './ops/dropout.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';

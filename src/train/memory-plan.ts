@@ -62,7 +62,8 @@ export function estimateTrainingMemory(
   const trainable = P - (o.frozenParameters ?? 0);
   const moments =
     (o.optimizer ?? 'adamw') === 'sgd' ? ((o.momentum ?? 0) > 0 ? trainable : 0) : 2 * trainable;
-  const H = c.mlpHidden;
+  // A mixture of experts runs k expert MLPs per token (moe.ts): k times the hidden activations.
+  const H = c.mlpHidden * (c.moeExperts > 0 ? c.moeTopK : 1);
   const C = c.nEmbd;
   const perTokenTrain = c.nLayer * (32 * C + 8 * H + (c.mlp === 'swiglu' ? 4 * H : 0)) + 5 * c.vocabSize;
   const perTokenEval = c.nLayer * (6 * C + 4 * H) + 2 * c.vocabSize;

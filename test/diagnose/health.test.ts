@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GPT } from '../../src/model/gpt.js';
+import { denseMlp } from '../../src/model/block.js';
 import { gptPreset } from '../../src/model/presets.js';
 import { manualSeed } from '../../src/tensor/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -100,7 +101,7 @@ test('dead units on a constructed layer: |h| <= 1e-3 at every position', () => {
 
 test('dead units in a model: units given a bias of -100 are exactly the dead ones', () => {
   const model = tiny();
-  const fc = model.h.at(1).mlp.c_fc;
+  const fc = denseMlp(model.h.at(1), 'test').c_fc;
   const H = fc.weight.shape[0];
   const C = fc.weight.shape[1];
   noGrad(() => {

@@ -28,6 +28,7 @@ const examples: [string, string][] = [
   ['12-alignment.ts', '12-alignment.md'],
   ['13-quantization.ts', '13-compression-and-deployment.md'],
   ['14-diagnose.ts', '14-diagnosing-a-model.md'],
+  ['15-variants.ts', '15-attention-variants-and-moe.md'],
 ];
 
 for (const [example, chapter] of examples) {

@@ -120,6 +120,8 @@ test('export: models HF GPT-2 cannot express, and non-GPT-2 tokenizers, are refu
     [new GPT({ ...base, norm: 'rmsnorm' }), /norm is 'rmsnorm'/],
     [new GPT({ ...base, mlp: 'swiglu' }), /mlp is 'swiglu'/],
     [new GPT({ ...base, nKvHead: 1 }), /nKvHead 1 differs from nHead 2/],
+    [new GPT({ ...base, attention: 'sliding', window: 4 }), /attention is 'sliding'/],
+    [new GPT({ ...base, attention: 'sparse-strided', window: 2 }), /attention is 'sparse-strided'/],
   ];
   for (const [m, re] of cases)
     assert.throws(

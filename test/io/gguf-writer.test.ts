@@ -15,6 +15,7 @@ import { ggufBytes } from '../../src/io/gguf/gguf-writer.js';
 import { gpt2Gguf } from '../../src/io/gguf/gpt2-gguf.js';
 import { loadPretrained } from '../../src/io/load-pretrained.js';
 import { GPT } from '../../src/model/gpt.js';
+import { denseMlp } from '../../src/model/block.js';
 import { CharTokenizer } from '../../src/tokenizer/char.js';
 import { trainBpe } from '../../src/tokenizer/train.js';
 import { BpeTokenizer } from '../../src/tokenizer/bpe.js';
@@ -180,6 +181,7 @@ test('architectures the gpt2 layout cannot express: one line naming the llama la
     [{ positions: 'rope', norm: 'rmsnorm', mlp: 'swiglu' }, /RoPE positions \+ RMSNorm \+ a SwiGLU MLP/],
     [{ activation: 'relu' }, /the MLP uses 'relu'; llama.cpp's gpt2 runs GELU in its tanh form/],
     [{ headDim: 8 }, /2 heads of 8 \(16 wide, not n_embd = 32: heads were pruned\)/],
+    [{ attention: 'sliding', window: 4 }, /the attention is 'sliding'; llama.cpp's gpt2 attends to every/],
   ] as const) {
     assert.throws(
       () => save(new GPT({ ...base, ...cfg })),
@@ -255,7 +257,7 @@ test('our checkpoint directory exports too, with <|endoftext|> as bos/eos', () =
   assert.equal(r.eosTokenId, 261);
   const f = parseGguf(new Uint8Array(readFileSync(r.path)));
   assert.equal(metaValue(f.metadata, 'general.name'), 'ckpt');
-  assert.deepEqual([...f.read('blk.0.ffn_up.weight')], [...model.h.at(0).mlp.c_fc.weight.data]);
+  assert.deepEqual([...f.read('blk.0.ffn_up.weight')], [...denseMlp(model.h.at(0), 'test').c_fc.weight.data]);
 });
 
 test('a model with quantized Linears exports their dequantized weights', () => {

@@ -219,7 +219,7 @@ test('bad model input gets clear errors', () => {
   );
   assert.throws(() => new GPT({ ...tiny, nHead: 5 }), /nEmbd 32 must be divisible by nHead 5/);
   assert.throws(() => new GPT({ ...tiny, nKvHead: 3 }), /nKvHead 3 must divide nHead 4/);
-  assert.throws(() => new GPT({ ...tiny, positions: 'alibi' as never }), /positions must be one of/);
+  assert.throws(() => new GPT({ ...tiny, positions: 'fourier' as never }), /positions must be one of/);
   assert.throws(() => new GPT({ ...tiny, nLayers: 3 } as never), /unknown field 'nLayers'/);
 });
 

@@ -43,3 +43,22 @@ test('arena: a GPT forward/backward inside an arena gives the same loss and grad
   }
   assert.ok(arena.stats.reused > 0);
 });
+
+test('sizes no run asked for lately go back to the backend: varying shapes do not grow the pool', () => {
+  const arena = new BufferArena();
+  // A step whose shapes change every time (a mixture of experts routes a different number of
+  // tokens to each expert): 50 runs, each with a size of its own plus one fixed size.
+  for (let r = 0; r < 50; r++) {
+    arena.run(() => {
+      T.zeros([7, 3]); // the same every run
+      T.zeros([100 + r]); // new every run
+    });
+  }
+  const { sizes, buffers } = arena.pooled();
+  assert.ok(sizes <= 3, `${sizes} sizes pooled`); // the fixed one and the last two runs' own
+  assert.ok(buffers <= 3, `${buffers} buffers pooled`);
+  // The fixed size keeps being reused.
+  const before = arena.stats.reused;
+  arena.run(() => T.zeros([7, 3]));
+  assert.equal(arena.stats.reused, before + 1);
+});

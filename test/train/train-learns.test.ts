@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as T from '../../src/tensor/index.js';
-import { GPT, gptPreset } from '../../src/model/index.js';
+import { GPT, gptPreset, denseMlp } from '../../src/model/index.js';
 import { CharTokenizer } from '../../src/tokenizer/index.js';
 import { defaultCorpusSlice } from '../../src/data/index.js';
 import { train, splitTrainVal, toTokenArray } from '../../src/train/index.js';
@@ -53,7 +53,7 @@ test('a NaN loss stops training with an error naming the step and the last check
     },
     lastCheckpointPath: () => (saved > 0 ? 'out/x/last' : null),
     onStep(info: { step: number }) {
-      if (info.step === 2) model.h.at(0).mlp.c_fc.weight.data[0] = NaN; // poison the weights
+      if (info.step === 2) denseMlp(model.h.at(0), 'test').c_fc.weight.data[0] = NaN; // poison the weights
     },
   };
   assert.throws(

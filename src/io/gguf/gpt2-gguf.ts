@@ -11,6 +11,7 @@ import { LlmfsError } from '../../errors.js';
 import type { GPT } from '../../model/gpt.js';
 import type { GPTConfig } from '../../model/config.js';
 import type { MultiHeadAttention } from '../../model/multihead.js';
+import { denseMlp } from '../../model/block.js';
 import { sinusoidalTable } from '../../model/sinusoidal.js';
 import { Linear, type LayerNorm } from '../../nn/layers.js';
 import type { Norm } from '../../model/norm.js';
@@ -35,11 +36,26 @@ export function checkGpt2Layout(c: GPTConfig): void {
   if (c.positions === 'rope') llama.push('RoPE positions');
   if (c.norm === 'rmsnorm') llama.push('RMSNorm');
   if (c.mlp === 'swiglu') llama.push('a SwiGLU MLP');
+  if (c.moeExperts > 0)
+    throw new LlmfsError(
+      `export gguf: the model is a mixture of experts (moeExperts ${c.moeExperts}); not supported`,
+    );
   if (llama.length > 0)
     throw new LlmfsError(
       `export gguf: this model has ${llama.join(' + ')}; RoPE + RMSNorm + SwiGLU is the llama layout ` +
         `(general.architecture = llama), and this exporter writes gpt2 only (learned positions, ` +
         `LayerNorm, GELU MLP)`,
+    );
+  if (c.attention !== 'full')
+    throw new LlmfsError(
+      `export gguf: the attention is '${c.attention}'; llama.cpp's gpt2 attends to every earlier ` +
+        `token, so it would run this model as a different one`,
+    );
+  // attention variants (issue 18): none has a place in GGUF's gpt2 layout
+  if (c.attention !== 'full' || c.qkNorm || c.positions === 'alibi')
+    throw new LlmfsError(
+      `export gguf: attention '${c.attention}'${c.qkNorm ? ' with QK-norm' : ''}, positions ` +
+        `'${c.positions}': the gpt2 layout has softmax attention, no QK-norm and no ALiBi`,
     );
   if (c.activation !== 'gelu_tanh')
     throw new LlmfsError(
@@ -188,10 +204,11 @@ export function gpt2Gguf(
     matrix(`${p}attn_output.weight`, o.w, C, C);
     vector(`${p}attn_output.bias`, o.b, C);
     norm(`${p}ffn_norm`, block.ln_2);
-    const up = affine(block.mlp.c_fc, 'mlp.c_fc');
+    const mlp = denseMlp(block, 'export gguf');
+    const up = affine(mlp.c_fc, 'mlp.c_fc');
     matrix(`${p}ffn_up.weight`, up.w, H, C);
     vector(`${p}ffn_up.bias`, up.b, H);
-    const down = affine(block.mlp.c_proj, 'mlp.c_proj');
+    const down = affine(mlp.c_proj, 'mlp.c_proj');
     matrix(`${p}ffn_down.weight`, down.w, C, H);
     vector(`${p}ffn_down.bias`, down.b, C);
   });

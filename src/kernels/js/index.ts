@@ -9,6 +9,7 @@ import { layerNormForward, layerNormBackward } from './layernorm.js';
 import { geluTanhForward, geluTanhBackward } from './gelu.js';
 import { attentionForward, attentionBackward } from './attention.js';
 import { adamw } from './adamw.js';
+import { sparseAttentionForward, sparseAttentionBackward } from './sparse-attention.js';
 import { quantGemm } from './quant.js';
 
 export const jsBackend: Backend = {
@@ -27,6 +28,8 @@ export const jsBackend: Backend = {
   geluTanhBackward,
   attentionForward,
   attentionBackward,
+  sparseAttentionForward,
+  sparseAttentionBackward,
   adamw,
   allocPersistent: () => null, // plain arrays are already where these kernels read them
 };
