@@ -47,7 +47,7 @@ export function llamaConfigFromHf(raw: unknown, where = 'config.json'): HfLlamaC
   if (archs !== undefined && archs !== null) {
     if (!Array.isArray(archs) || archs.length !== 1 || archs[0] !== architecture)
       throw new LlmfsError(
-        `${where}: architecture ${q(archs)} is not supported ` +
+        `${where}: model_type is "${family}" but architectures is ${q(archs)}, which is not supported ` +
           `(supported: ${SUPPORTED_ARCHITECTURES.join(', ')})`,
       );
   }

@@ -167,7 +167,7 @@ test('hf llama: an unsupported architecture is named, with the supported ones li
   });
   assertOneLine(
     () => loadPretrained(dir),
-    /architecture \["Qwen2ForSequenceClassification"\] is not supported/,
+    /architectures is \["Qwen2ForSequenceClassification"\], which is not supported \(supported: GPT2LMHeadModel/,
   );
 });
 
