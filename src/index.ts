@@ -35,6 +35,24 @@ export {
   type HfExport,
   type HfGpt2Config,
 } from './io/hf-gpt2.js';
+export {
+  gptFromHfLlama,
+  gptToHfLlama,
+  llamaTensorLayout,
+  type LlamaSlot,
+  type LlamaTensorSource,
+  type HfLlamaExport,
+} from './io/hf-llama.js';
+export {
+  llamaConfigFromHf,
+  llamaConfigToHf,
+  llamaFamilyOf,
+  isLlamaFamily,
+  HF_LLAMA_FAMILIES,
+  SUPPORTED_ARCHITECTURES,
+  type LlamaFamily,
+  type HfLlamaConfig,
+} from './io/hf-llama-config.js';
 export * from './exercises/index.js';
 // Fine-tuning (chapter 11): a classification head and its loop, and instruction tuning.
 export { GPTClassifier, lastTokenSelector } from './train/classify/head.js';

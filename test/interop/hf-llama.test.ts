@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { LlmfsError } from '../../src/errors.js';
 import { loadPretrained } from '../../src/io/load-pretrained.js';
 import { saveHfLlamaDir } from '../../src/io/hf-llama-dir.js';
@@ -238,4 +239,26 @@ test('hf llama: config variants we cannot compute are refused in one line each',
   assert.equal(full.config.attention, 'full');
   const lin = llamaConfigFromHf({ ...base, rope_scaling: { type: 'linear', factor: 2 } });
   assert.deepEqual(lin.config.ropeScaling, { type: 'linear', factor: 2 });
+});
+
+test('hf llama: llmfs model info --model prints the family, the stored dtype, parameters and memory', () => {
+  const bin = join(ROOT, 'bin', 'llmfs.mjs');
+  const r = spawnSync(process.execPath, [bin, 'model', 'info', '--model', dirOf('qwen3')], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  // Qwen3: embed 300·32, per layer 4 norms... counted by the table; 300·32 tied head counted once.
+  assert.match(lines[0], /^model .*qwen3: [\d,]+ parameters/);
+  assert.equal(lines[1], 'family Qwen3ForCausalLM, stored as F16');
+  assert.match(
+    lines[2],
+    /^memory: weights 0\.\d MB in memory \(float32\), resident \d+\.\d MB after loading$/,
+  );
+  const json = spawnSync(process.execPath, [bin, 'model', 'info', '--model', dirOf('qwen3'), '--json'], {
+    encoding: 'utf8',
+  });
+  const info = JSON.parse(json.stdout) as { parameters: number; weightBytes: number; family: string };
+  assert.equal(info.family, 'Qwen3ForCausalLM');
+  assert.equal(info.weightBytes, 4 * info.parameters);
 });
