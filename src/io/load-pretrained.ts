@@ -31,6 +31,8 @@ export interface Pretrained {
   dir: string;
   /** What the directory holds: 'llmfs GPT', or HF's architecture name (e.g. 'Qwen3ForCausalLM'). */
   family: string;
+  /** Every end-of-text id HF gives (generation_config.json may list several, as Qwen's does). */
+  eosTokenIds?: number[];
   /** The dtypes the weight files store (HF directories; e.g. ['BF16']): in memory all are float32. */
   storedDtypes?: string[];
 }
@@ -107,6 +109,7 @@ export function loadHfLlama(dir: string): Pretrained {
     tokenizer: null,
     format: 'hf-llama',
     eosTokenId: d.eosTokenIds[0] ?? null,
+    eosTokenIds: d.eosTokenIds,
     dir,
     family: d.architecture,
     storedDtypes: d.storedDtypes,
@@ -185,6 +188,12 @@ function fromOurs(dir: string): Pretrained {
   checkVocab(tokenizer, model, dir);
   const eot = tokenizer instanceof BpeTokenizer ? tokenizer.specialTokens['<|endoftext|>'] : undefined;
   return { model, tokenizer, format: 'llmfs', eosTokenId: eot ?? null, dir: read, family: 'llmfs GPT' };
+}
+
+/** True if `model` has the Llama family's layout (RoPE, RMSNorm, SwiGLU), which GPT-2's cannot hold. */
+export function isLlamaLayout(model: GPT): boolean {
+  const c = model.config;
+  return c.positions === 'rope' && c.norm === 'rmsnorm' && c.mlp === 'swiglu';
 }
 
 /**

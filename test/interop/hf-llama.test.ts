@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { LlmfsError } from '../../src/errors.js';
 import { loadPretrained } from '../../src/io/load-pretrained.js';
 import { saveHfLlamaDir } from '../../src/io/hf-llama-dir.js';
+import { GPT as GPTModel } from '../../src/model/gpt.js';
 import { llamaConfigFromHf } from '../../src/io/hf-llama-config.js';
 import { readSafetensorsFile, writeSafetensorsFile } from '../../src/io/safetensors-file.js';
 import { generate } from '../../src/generate/generate.js';
@@ -261,4 +262,29 @@ test('hf llama: llmfs model info --model prints the family, the stored dtype, pa
   const info = JSON.parse(json.stdout) as { parameters: number; weightBytes: number; family: string };
   assert.equal(info.family, 'Qwen3ForCausalLM');
   assert.equal(info.weightBytes, 4 * info.parameters);
+});
+
+test("hf llama: Llama 3's rope scaling is what the golden needs (without it the logits move)", () => {
+  const { model } = loadPretrained(dirOf('llama'));
+  const plain = new GPTModel({ ...model.config, ropeScaling: null });
+  plain.loadStateDict(model.stateDict());
+  const g = golden.llama.long;
+  assert.ok(maxDiff(logitsOf(plain, g.ids), g.logits).abs > 1e-2, 'unscaled frequencies give other logits');
+});
+
+test('hf llama: generation_config.json lists every end-of-text id (Qwen: two), the first is eosTokenId', () => {
+  const p = loadPretrained(dirOf('qwen3'));
+  assert.deepEqual([p.eosTokenId, p.eosTokenIds], [2, [2, 3]]);
+});
+
+test('hf llama: llmfs export --format hf --shard-mb writes a sharded Qwen3 directory that loads to the golden logits', () => {
+  const bin = join(ROOT, 'bin', 'llmfs.mjs');
+  const out = join(tempDir('llama-cli'), 'qwen3');
+  const args = ['export', '--format', 'hf', '--model', dirOf('qwen3'), '--out', out, '--shard-mb', '0.05'];
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^wrote Qwen3ForCausalLM to .*model\.safetensors\.index\.json/);
+  const back = loadPretrained(out);
+  const g = golden.qwen3.long;
+  assert.ok(maxDiff(logitsOf(back.model, g.ids), g.logits).abs < TOL);
 });
