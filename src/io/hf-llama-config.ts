@@ -29,6 +29,9 @@ export interface HfLlamaConfig {
   torchDtype: string | null;
 }
 
+/** 2^27 floats per RoPE table (512 MiB): 8x Llama 3.1's 131072 positions x 128. */
+const MAX_ROPE_FLOATS = 2 ** 27;
+
 const q = (v: unknown): string => (JSON.stringify(v) ?? String(v)).slice(0, 60);
 
 /** Parses a Llama-family config.json object; `where` names the file in errors. Unknown keys are ignored. */
@@ -106,6 +109,12 @@ export function llamaConfigFromHf(raw: unknown, where = 'config.json'): HfLlamaC
     attention,
     ...(window !== undefined ? { window } : {}),
   } as const;
+  // RoPE's cos and sin tables hold blockSize·hs floats each: refuse sizes no real model has.
+  if (blockSize * (fields.headDim ?? nEmbd / nHead) > MAX_ROPE_FLOATS)
+    throw new LlmfsError(
+      `${where}: max_position_embeddings ${blockSize} is too long: its RoPE tables would exceed ` +
+        `${MAX_ROPE_FLOATS / 2 ** 20}M floats`,
+    );
   const dtype = r.torch_dtype ?? r.dtype;
   try {
     const config = gptConfig(fields);

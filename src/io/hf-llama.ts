@@ -97,11 +97,20 @@ export function gptFromHfLlama(
 ): { model: GPT } & HfLlamaConfig {
   const parsed = llamaConfigFromHf(rawConfig, cfgFile);
   const c = parsed.config;
-  const layout = llamaTensorLayout(c);
   const byName = new Map(src.tensors.map((t) => [t.name, t]));
   const implied =
     `${cfgFile} (${parsed.architecture}: vocab_size ${c.vocabSize}, hidden_size ${c.nEmbd}, ` +
     `intermediate_size ${c.mlpHidden}, heads ${c.nHead}/${c.nKvHead} x ${c.headDim}, layers ${c.nLayer})`;
+  if (9 * c.nLayer > src.tensors.length) {
+    // More layers than the files could hold: name the first missing one without listing them all.
+    for (let l = 0; l < c.nLayer; l++) {
+      const name = `model.layers.${l}.input_layernorm.weight`;
+      if (!byName.has(name))
+        throw new LlmfsError(`weights: tensor '${name}' is missing (needed by ${implied})`);
+    }
+    throw new LlmfsError(`weights: ${src.tensors.length} tensors are too few for ${implied}`);
+  }
+  const layout = llamaTensorLayout(c);
   for (const [name, { shape }] of layout) {
     const t = byName.get(name);
     if (!t) throw new LlmfsError(`weights: tensor '${name}' is missing (needed by ${implied})`);
