@@ -262,6 +262,10 @@ test('hf llama: llmfs model info --model prints the family, the stored dtype, pa
   const info = JSON.parse(json.stdout) as { parameters: number; weightBytes: number; family: string };
   assert.equal(info.family, 'Qwen3ForCausalLM');
   assert.equal(info.weightBytes, 4 * info.parameters);
+  // Chapter 9 shows the first two lines verbatim (the resident memory varies from run to run).
+  const chapter = readFileSync(join(ROOT, 'docs', '09-pretrained-weights.md'), 'utf8');
+  const shown = r.stdout.split('\n').slice(0, 2).join('\n').replace(FIXTURE, 'test/fixtures/hf-llama');
+  assert.ok(chapter.includes(shown), `chapter 9's model info output is stale:\n${shown}`);
 });
 
 test("hf llama: Llama 3's rope scaling is what the golden needs (without it the logits move)", () => {
