@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { LlmfsError } from '../../src/errors.js';
 import { loadPretrained } from '../../src/io/load-pretrained.js';
 import { saveHfLlamaDir } from '../../src/io/hf-llama-dir.js';
+import { saveModel } from '../../src/io/model-checkpoint.js';
 import { GPT as GPTModel } from '../../src/model/gpt.js';
 import { llamaConfigFromHf } from '../../src/io/hf-llama-config.js';
 import { readSafetensorsFile, writeSafetensorsFile } from '../../src/io/safetensors-file.js';
@@ -291,4 +292,17 @@ test('hf llama: llmfs export --format hf --shard-mb writes a sharded Qwen3 direc
   const back = loadPretrained(out);
   const g = golden.qwen3.long;
   assert.ok(maxDiff(logitsOf(back.model, g.ids), g.logits).abs < TOL);
+});
+
+test('hf llama: each model saved as our checkpoint keeps qkvBias, ropeScaling, QK-norm and the window', () => {
+  for (const name of ['llama', 'qwen2', 'qwen3', 'mistral']) {
+    const { model } = loadPretrained(dirOf(name));
+    const dir = join(tempDir('llama-ours'), 'ckpt');
+    saveModel(dir, model);
+    const back = loadPretrained(dir);
+    assert.equal(back.format, 'llmfs');
+    assert.deepEqual(back.model.config, model.config, name);
+    const g = golden[name].short;
+    assert.ok(maxDiff(logitsOf(back.model, g.ids), g.logits).abs < TOL, name);
+  }
 });
