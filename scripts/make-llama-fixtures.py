@@ -16,7 +16,7 @@ F16 weights rounded first, so the stored values are exactly what both sides comp
 Also: Meta's original interleaved RoPE (complex multiplication, llama/model.py apply_rotary_emb)
 and the row permutation HF's convert_llama_weights_to_hf.py applies to q/k weights, as goldens.
 
-Writes test/fixtures/hf-llama/{llama,qwen2,qwen3,mistral}/ and golden.json, rope-interleaved.json.
+Writes test/fixtures/hf-llama/{llama,qwen2,qwen3,mistral}/, golden.json, rope-interleaved.json and\nrope-frequencies.json (inv_freq at Llama 3.1's size, plain, llama3-scaled and linear-scaled).
 Run from the repo root:  /usr/bin/python3 scripts/make-llama-fixtures.py
 """
 import json
@@ -284,6 +284,16 @@ def rope_goldens():
             "wqHf": fl(wq_hf), "qMeta": fl(qm), "kMeta": fl(km), "qHf": fl(q_hf), "scores": fl(scores_meta)}
 
 
+def frequency_goldens():
+    """inv_freq at real sizes: Llama 3.1 8B's llama3 rule (hd 128, θ 500000, factor 8, original
+    8192) and HF's "linear" rule (inv_freq / factor), as modeling_rope_utils.py computes them."""
+    llama3 = {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+              "original_max_position_embeddings": 8192}
+    plain = inv_freq(128, 500000.0, None)
+    return {"headDim": 128, "theta": 500000.0, "plain": plain.tolist(),
+            "llama3": inv_freq(128, 500000.0, llama3).tolist(), "linear4": (plain / 4).tolist()}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     golden = {}
@@ -304,6 +314,8 @@ def main():
         json.dump(golden, f)
     with open(OUT + "rope-interleaved.json", "w") as f:
         json.dump(rope_goldens(), f)
+    with open(OUT + "rope-frequencies.json", "w") as f:
+        json.dump(frequency_goldens(), f)
 
 
 if __name__ == "__main__":
