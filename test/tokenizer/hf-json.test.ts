@@ -107,16 +107,91 @@ test('special tokens are text unless allowed: user input cannot forge <|im_end|>
   assert.ok(tok.encode(text, { allowedSpecial: ['<|im_end|>'] }).includes(end));
 });
 
-test('sp-bpe with the newer Metaspace pre-tokenizer (prepend_scheme "first") agrees too', () => {
-  const data = JSON.parse(read('sp-bpe'));
-  data.normalizer = null;
-  data.pre_tokenizer = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'first', split: false };
-  const json = JSON.stringify(data);
-  const ref = reference(json);
-  const ours = hfTokenizerFromJson(json);
-  for (const text of CORPUS)
-    assert.deepEqual(ours.encode(text, { allowedSpecial: 'all' }), ref.encode(text).ids);
+/** The parts of a fixture the variants below change. */
+interface Fixture {
+  model: Record<string, unknown>;
+  normalizer: unknown;
+  pre_tokenizer: unknown;
+  decoder: unknown;
+  added_tokens: unknown[];
+}
+
+const metaspace = (scheme: string) => ({
+  type: 'Metaspace',
+  replacement: '▁',
+  prepend_scheme: scheme,
+  split: false,
 });
+const VARIANTS: [string, string, (d: Fixture) => void][] = [
+  [
+    'sp-bpe',
+    'the newer Metaspace pre-tokenizer, prepend_scheme "first"',
+    (d) => {
+      d.normalizer = null;
+      d.pre_tokenizer = metaspace('first');
+    },
+  ],
+  [
+    'sp-bpe',
+    'Metaspace "always" and the Metaspace decoder',
+    (d) => {
+      d.normalizer = null;
+      d.pre_tokenizer = metaspace('always');
+      d.decoder = metaspace('always');
+    },
+  ],
+  [
+    'sp-bpe',
+    'no byte fallback: unknown characters fuse into one <unk>',
+    (d) => (d.model.byte_fallback = false),
+  ],
+  [
+    'sp-bpe',
+    'no byte fallback, no fuse_unk: one <unk> each',
+    (d) => {
+      d.model.byte_fallback = false;
+      d.model.fuse_unk = false;
+    },
+  ],
+  ['llama3', 'ignore_merges off', (d) => (d.model.ignore_merges = false)],
+  [
+    'qwen2',
+    'ByteLevel with its own regex and add_prefix_space, NFKC + Lowercase',
+    (d) => {
+      d.pre_tokenizer = { type: 'ByteLevel', add_prefix_space: true, use_regex: true };
+      d.normalizer = { type: 'Sequence', normalizers: [{ type: 'NFKC' }, { type: 'Lowercase' }] };
+    },
+  ],
+  [
+    'qwen2',
+    'a normalized, non-special added token with rstrip',
+    (d) => {
+      d.added_tokens.push({
+        id: 5000,
+        content: 'hello',
+        special: false,
+        normalized: true,
+        lstrip: false,
+        rstrip: true,
+      });
+    },
+  ],
+];
+
+for (const [name, what, change] of VARIANTS) {
+  test(`${name} variant, ${what}: ids and text equal the reference`, () => {
+    const data = JSON.parse(read(name)) as Fixture;
+    change(data);
+    const json = JSON.stringify(data);
+    const ref = reference(json);
+    const ours = hfTokenizerFromJson(json);
+    for (const text of [...CORPUS, 'Hello   hello world HELLO ꙮꙮ x']) {
+      const ids = ref.encode(text).ids;
+      assert.deepEqual(ours.encode(text, { allowedSpecial: 'all' }), ids, JSON.stringify(text));
+      if (ids.length > 0 && !text.includes(BOM)) assert.equal(ours.decode(ids), ref.decode(ids));
+    }
+  });
+}
 
 test('piece shows the text a token stands for: bytes for byte-level, " " for "▁", <0xNN>', () => {
   const llama = hfTokenizerFromJson(read('llama3'));

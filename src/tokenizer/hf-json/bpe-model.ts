@@ -115,7 +115,9 @@ export class HfBpeModel {
           continue;
         }
       }
-      if (this.unkId === undefined) continue; // no unk token: HF drops the character
+      // No unk token: HF's Rust BPE drops the character before merging, so its neighbours may
+      // merge (@huggingface/tokenizers 0.2.0 drops it after merging instead).
+      if (this.unkId === undefined) continue;
       if (!(this.fuseUnk && pendingUnk)) start.push(this.unkId);
       pendingUnk = true;
     }
