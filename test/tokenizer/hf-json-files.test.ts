@@ -147,6 +147,14 @@ test('bad input: unknown components, merges outside the vocab, a bad template: o
       /the group "\(\?>a" has no exact/,
     ],
     [
+      (d) => (get(d, 'pre_tokenizer', 'pretokenizers', 0, 'pattern').Regex = '\\bword\\b'),
+      /\\b has no exact JavaScript equivalent; not supported/,
+    ],
+    [
+      (d) => (get(d, 'pre_tokenizer', 'pretokenizers', 0, 'pattern').Regex = 'a++'),
+      /a possessive quantifier has no exact/,
+    ],
+    [
       (d) => (get(d, 'added_tokens', 0).id = 5),
       /added token "<\|endoftext\|>" has id 5, which the vocab gives to/,
     ],

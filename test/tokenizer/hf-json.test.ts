@@ -164,6 +164,19 @@ const VARIANTS: [string, string, (d: Fixture) => void][] = [
   ],
   [
     'qwen2',
+    'a Split regex with Oniguruma ^ $ . \\w (line anchors, . excludes only \\n, Unicode words)',
+    (d) => {
+      const split = {
+        type: 'Split',
+        pattern: { Regex: '^\\s+|\\w+|.$|[^\\w\\s]+|\\s+' },
+        behavior: 'Isolated',
+      };
+      const bytes = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false };
+      d.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ ...split, invert: false }, bytes] };
+    },
+  ],
+  [
+    'qwen2',
     'a normalized, non-special added token with rstrip',
     (d) => {
       d.added_tokens.push({

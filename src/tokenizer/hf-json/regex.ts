@@ -1,17 +1,36 @@
 // Oniguruma (the regex engine of Rust's `tokenizers`) to JavaScript `u`-mode RegExp, for the
 // constructs Llama 3 and Qwen2 split patterns use. `\s` is Unicode White_Space in Oniguruma (JS's
 // own \s adds U+FEFF and lacks U+0085), and `(?i:...)` groups (not in Node 20's RegExp) become
-// explicit ASCII case classes: (?i:'s) -> '[sS]. Anything else we cannot carry over exactly
-// (\G, atomic groups, possessive quantifiers, inline flags) is refused by name.
+// explicit ASCII case classes: (?i:'s) -> '[sS]; ^ $ are line anchors, . excludes only \n, \w is
+// Unicode. What we cannot carry over exactly (\G, \b, atomic groups, possessive quantifiers,
+// inline flags) is refused by name.
 
 import { LlmfsError } from '../../errors.js';
 
+// Oniguruma's Unicode word characters (what \w means there; JS's \w is ASCII only).
+const WORD = String.raw`\p{Alphabetic}\p{M}\p{Nd}\p{Pc}`;
+
+/** Escapes whose meaning differs, written as JS; the same inside a character class. */
 const ESCAPES: Readonly<Record<string, string>> = {
   s: String.raw`\p{White_Space}`,
   S: String.raw`\P{White_Space}`,
   d: String.raw`\p{Nd}`,
   D: String.raw`\P{Nd}`,
+  w: WORD,
 };
+
+/** Outside a class only: anchors (^ and $ are line anchors in Oniguruma, \n lines only). */
+// Outside a class Oniguruma also counts the Latin-1 digits ² ³ ¹ ¼ ½ ¾ as word characters.
+const WORD_OUTSIDE = String.raw`${WORD}\u00B2\u00B3\u00B9\u00BC-\u00BE`;
+const OUTSIDE: Readonly<Record<string, string>> = {
+  w: `[${WORD_OUTSIDE}]`,
+  W: `[^${WORD_OUTSIDE}]`,
+  A: String.raw`(?<![\s\S])`,
+  z: String.raw`(?![\s\S])`,
+};
+const LINE_START = String.raw`(?:(?<![\s\S])|(?<=\n))`;
+const LINE_END = String.raw`(?:(?=\n)|(?![\s\S]))`;
+const REFUSED = 'GbBZhHKXRW';
 
 const isLetter = (c: string): boolean => /^[A-Za-z]$/.test(c);
 const bothCases = (c: string): string => `${c.toLowerCase()}${c.toUpperCase()}`;
@@ -35,9 +54,9 @@ export function onigurumaToJs(pattern: string): string {
     if (c === '\\') {
       const e = escapeAt(pattern, i);
       const k = e[1];
-      if (k === 'G') refuse('\\G');
+      if (e.length === 2 && REFUSED.includes(k) && OUTSIDE[k] === undefined) refuse(`\\${k}`);
       if (k === 'x' && e[2] === '{') out += `\\u{${e.slice(3, -1)}}`;
-      else out += ESCAPES[k] ?? e;
+      else out += OUTSIDE[k] ?? ESCAPES[k] ?? e;
       i += e.length;
     } else if (c === '[') {
       let j = i + 1;
@@ -54,6 +73,7 @@ export function onigurumaToJs(pattern: string): string {
         if (pattern[j] === '[') refuse('a nested character class');
         if (pattern[j] === '\\') {
           const e = escapeAt(pattern, j);
+          if (e.length === 2 && REFUSED.includes(e[1])) refuse(`\\${e[1]} in a class`);
           cls += ESCAPES[e[1]] ?? e;
           j += e.length;
         } else if (ci && isLetter(pattern[j]) && pattern[j + 1] === '-' && isLetter(pattern[j + 2] ?? '')) {
@@ -93,7 +113,9 @@ export function onigurumaToJs(pattern: string): string {
     } else if ((c === '+' || c === '*' || c === '?' || c === '}') && pattern[i + 1] === '+') {
       refuse('a possessive quantifier');
     } else {
-      out += ci && isLetter(c) ? `[${bothCases(c)}]` : c;
+      // Oniguruma's . excludes only \n (JS's also \r, U+2028, U+2029).
+      const plain = c === '.' ? '[^\\n]' : c === '^' ? LINE_START : c === '$' ? LINE_END : c;
+      out += ci && isLetter(c) ? `[${bothCases(c)}]` : plain;
       i++;
     }
   }
