@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Tokenizer as Reference } from '@huggingface/tokenizers';
 import { LlmfsError } from '../../src/errors.js';
 import { loadTokenizer } from '../../src/io/tokenizer-files.js';
+import { loadPretrained } from '../../src/io/load-pretrained.js';
 import { HfJsonTokenizer, hfTokenizerFromJson } from '../../src/tokenizer/hf-json/index.js';
 import { splitBy } from '../../src/tokenizer/hf-json/pre-tokenizers.js';
 import { onigurumaToJs } from '../../src/tokenizer/hf-json/regex.js';
@@ -185,4 +186,26 @@ test("split behaviours follow tokenizers' documentation for 'the-final--countdow
   assert.deepEqual(splitBy(text, re, 'MergedWithPrevious'), ['the-', 'final-', '-', 'countdown']);
   assert.deepEqual(splitBy(text, re, 'MergedWithNext'), ['the', '-final', '-', '-countdown']);
   assert.deepEqual(splitBy(text, re, 'Contiguous'), ['the', '-', 'final', '--', 'countdown']);
+});
+
+test('loadPretrained: a model directory with only a Hugging Face tokenizer.json gets that tokenizer', () => {
+  withDir((dir) => {
+    const tiny = join(import.meta.dirname, '..', 'fixtures', 'hf-gpt2', 'tiny');
+    for (const f of ['config.json', 'model.safetensors']) copyFileSync(join(tiny, f), join(dir, f));
+    // The Qwen2-style file cut to the tiny model's 289 ids: bytes, the first 20 merges, 3 specials.
+    const data = JSON.parse(read('qwen2'));
+    const model = get(data, 'model');
+    model.vocab = Object.fromEntries(
+      Object.entries(get(model, 'vocab')).filter(([, id]) => (id as number) < 276),
+    );
+    model.merges = list(model, 'merges').slice(0, 20);
+    list(data, 'added_tokens').forEach((t, i) => (get(t).id = 276 + i));
+    const json = JSON.stringify(data);
+    writeFileSync(join(dir, 'tokenizer.json'), json);
+    const { tokenizer } = loadPretrained(dir);
+    assert.ok(tokenizer instanceof HfJsonTokenizer);
+    const text = 'the State of the Union<|im_end|>';
+    const ref = new Reference(JSON.parse(json), {});
+    assert.deepEqual(tokenizer.encode(text, { allowedSpecial: 'all' }), ref.encode(text).ids);
+  });
 });
