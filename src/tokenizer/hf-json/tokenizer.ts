@@ -20,6 +20,11 @@ import { type PreTokenize, parsePreTokenizer } from './pre-tokenizers.js';
 /** encode's options; addSpecialTokens (default true) applies the post-processor's template. */
 export type HfEncodeOptions = EncodeOptions;
 
+interface Matchers {
+  raw: Map<string, AddedToken>;
+  normalized: Map<string, AddedToken>;
+}
+
 export class HfJsonTokenizer implements Tokenizer {
   readonly kind = 'bpe';
   readonly vocabSize: number;
@@ -32,6 +37,7 @@ export class HfJsonTokenizer implements Tokenizer {
   private readonly template: Template | null;
   private readonly decoder: Decode | null;
   private readonly addedById = new Map<number, AddedToken>();
+  private readonly matcherCache = new Map<string, Matchers>();
   /** True when the decoder turns GPT-2 byte symbols back into bytes (for piece()). */
   private readonly byteLevel: boolean;
 
@@ -87,14 +93,7 @@ export class HfJsonTokenizer implements Tokenizer {
     for (const s of allowed === 'all' ? [] : allowed)
       if (this.specialTokens[s] === undefined)
         throw new LlmfsError(`encode: ${JSON.stringify(s)} is not a special token of this tokenizer`);
-    const active = (t: AddedToken): boolean => !t.special || allowed === 'all' || allowed.includes(t.content);
-    const raw = new Map<string, AddedToken>();
-    const normalized = new Map<string, AddedToken>();
-    for (const t of this.addedTokens) {
-      if (!active(t)) continue;
-      if (t.normalized && this.normalizer) normalized.set(this.normalizer(t.content), t);
-      else raw.set(t.content, t);
-    }
+    const { raw, normalized } = this.matchers(allowed);
     const out: number[] = [];
     if (options.addSpecialTokens !== false && this.template) out.push(...this.template.before);
     splitAdded(text, raw).forEach((section, i) => {
@@ -112,6 +111,22 @@ export class HfJsonTokenizer implements Tokenizer {
     });
     if (options.addSpecialTokens !== false && this.template) out.push(...this.template.after);
     return out;
+  }
+
+  /** The added tokens to find in raw and in normalized text, for one allowedSpecial setting. */
+  private matchers(allowed: 'all' | readonly string[]): Matchers {
+    const key = allowed === 'all' ? '\u0000all' : allowed.join('\u0000');
+    let m = this.matcherCache.get(key);
+    if (m) return m;
+    m = { raw: new Map(), normalized: new Map() };
+    for (const t of this.addedTokens) {
+      if (t.special && allowed !== 'all' && !allowed.includes(t.content)) continue;
+      if (t.normalized && this.normalizer) m.normalized.set(this.normalizer(t.content), t);
+      else m.raw.set(t.content, t);
+    }
+    if (this.matcherCache.size >= 64) this.matcherCache.clear();
+    this.matcherCache.set(key, m);
+    return m;
   }
 
   private tokensOf(ids: readonly number[]): string[] {
