@@ -12,7 +12,7 @@ import { LlmfsError } from '../../src/errors.js';
 import { loadTokenizer } from '../../src/io/tokenizer-files.js';
 import { loadPretrained } from '../../src/io/load-pretrained.js';
 import { HfJsonTokenizer, hfTokenizerFromJson } from '../../src/tokenizer/hf-json/index.js';
-import { splitBy } from '../../src/tokenizer/hf-json/pre-tokenizers.js';
+import { parsePreTokenizer, splitBy } from '../../src/tokenizer/hf-json/pre-tokenizers.js';
 import { onigurumaToJs } from '../../src/tokenizer/hf-json/regex.js';
 import { BpeTokenizer } from '../../src/tokenizer/bpe.js';
 import { bpeToHf } from '../../src/tokenizer/hf-format.js';
@@ -208,4 +208,13 @@ test('loadPretrained: a model directory with only a Hugging Face tokenizer.json 
     const ref = new Reference(JSON.parse(json), {});
     assert.deepEqual(tokenizer.encode(text, { allowedSpecial: 'all' }), ref.encode(text).ids);
   });
+});
+
+test("Metaspace with split cuts before each '▁', as in tokenizers' own metaspace.rs tests", () => {
+  const pre = parsePreTokenizer(
+    { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true },
+    { file: 't.json', path: 'pre_tokenizer' },
+  )!;
+  assert.deepEqual(pre(['Hey friend!'], true), ['▁Hey', '▁friend!']);
+  assert.deepEqual(pre(['Hey   friend!'], true), ['▁Hey', '▁', '▁', '▁friend!']);
 });

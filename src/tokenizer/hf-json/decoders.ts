@@ -86,6 +86,8 @@ export function parseDecoder(v: unknown, at: At): Decode | null {
       return (tokens) => tokens.map((t) => t.replace(re, () => content));
     }
     case 'Metaspace': {
+      // "▁" -> " ", and the first token loses its leading space (the one encoding prepended).
+      // HF's Rust decoder drops every "▁" of the first token; we follow @huggingface/tokenizers.
       const rep = str(o, 'replacement', at, '▁');
       const scheme =
         typeof o.prepend_scheme === 'string'
