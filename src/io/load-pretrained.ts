@@ -88,8 +88,10 @@ export function loadHfGpt2(dir: string): Pretrained {
     reader.close();
   }
   checkFiniteWeights(model, wPath);
-  // The hub's tokenizer.json is the `tokenizers` library's format; vocab.json + merges.txt hold the same BPE.
-  const hasTok = existsSync(join(dir, 'vocab.json')) && existsSync(join(dir, 'merges.txt'));
+  // vocab.json + merges.txt, or the hub's tokenizer.json (the `tokenizers` library's format).
+  const hasTok =
+    (existsSync(join(dir, 'vocab.json')) && existsSync(join(dir, 'merges.txt'))) ||
+    existsSync(join(dir, 'tokenizer.json'));
   const tokenizer = hasTok ? loadTokenizer(dir) : null;
   checkVocab(tokenizer, model, dir);
   const genPath = join(dir, 'generation_config.json');
