@@ -51,6 +51,9 @@ export class ChatTemplate {
     try {
       out = this.program.render({
         ...this.globals,
+        // transformers passes these as None: defined, but none (templates test `tools is not none`).
+        tools: null,
+        documents: null,
         messages: messages.map((m) => ({ role: m.role, content: m.content })),
         add_generation_prompt: opts.addGenerationPrompt ?? true,
       });
@@ -69,9 +72,8 @@ export function chatTemplateOf(
   file = cfg.file,
 ): ChatTemplate {
   if (source === null) throw new LlmfsError(`${file}: has no chat_template`);
-  const globals: Record<string, unknown> = {
-    ...cfg.specialTokens,
-    additional_special_tokens: cfg.additionalSpecialTokens,
-  };
+  // transformers' special_tokens_map: the tokens that are set, and the extra list when not empty.
+  const globals: Record<string, unknown> = { ...cfg.specialTokens };
+  if (cfg.additionalSpecialTokens.length > 0) globals.additional_special_tokens = cfg.additionalSpecialTokens;
   return new ChatTemplate(source, file, globals);
 }
