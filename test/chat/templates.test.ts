@@ -131,8 +131,17 @@ test('a template that does not parse fails with jinja’s message on one line, n
 
 test('a template that fails while rendering says so in one line', () => {
   const t = new ChatTemplate("{{ raise_exception('roles must\nalternate') }}", 'x.jinja');
-  assert.equal(errorOf(() => t.render(TURNS)), 'chat template in x.jinja failed: roles must alternate');
+  assert.equal(
+    errorOf(() => t.render(TURNS)),
+    'chat template in x.jinja failed: roles must alternate',
+  );
   const u = new ChatTemplate("{{ messages[7]['content'] + '!' }}", 'x.jinja');
-  assert.match(errorOf(() => u.render(TURNS)), /^chat template in x\.jinja failed: .*undefined/);
-  assert.match(errorOf(() => u.render([])), /no messages/);
+  assert.match(
+    errorOf(() => u.render(TURNS)),
+    /^chat template in x\.jinja failed: .*undefined/,
+  );
+  assert.match(
+    errorOf(() => u.render([])),
+    /no messages/,
+  );
 });
