@@ -23,7 +23,10 @@ import { Conversation } from './chat-turns.js';
 import type { ParsedFlags } from './args.js';
 
 const specs = {
-  model: { type: 'string', help: 'an instruction-tuned model directory' },
+  model: {
+    type: 'string',
+    help: 'an instruction-tuned model directory (a chat template is used if it has one)',
+  },
   template: {
     type: 'string',
     help:
@@ -173,7 +176,7 @@ async function runTemplateChat(
 }
 
 export const chatCommand: Command = {
-  summary: 'chat with an instruction-tuned model (keeps its prompt template; Ctrl-D ends)',
+  summary: 'chat with an instruction-tuned model in its chat or prompt template (Ctrl-D ends)',
   run(argv) {
     return runChat(argv, process.stdin, (s) => process.stdout.write(s), process.stdin.isTTY === true);
   },
