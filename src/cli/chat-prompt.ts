@@ -28,7 +28,8 @@ export function chatSetupOf(
  * Token ids of a rendered chat prompt. As transformers tokenizes it (add_special_tokens=False), the
  * special tokens the template wrote (<|im_start|>, <|eot_id|>, the bos_token) become their ids,
  * and nothing is added around the text: the template already wrote the bos_token if the model
- * wants one.
+ * wants one. As in transformers, a message that itself contains a special token's text (say
+ * "<|im_end|>") is encoded as that special token too: the template does not escape content.
  */
 export function encodeChatPrompt(tok: Tokenizer, text: string): number[] {
   return tok.encode(text, { allowedSpecial: 'all' });
