@@ -1,12 +1,14 @@
 // Shared by `llmfs chat` and `llmfs generate --chat`: a model directory's chat template and stop
-// tokens (src/chat/, read by io/chat-files.ts), and the rendered prompt as token ids.
+// tokens (src/chat/, read by io/chat-files.ts), the rendered prompt as token ids, and the checks of
+// generate's --chat, --system and --chat-template flags.
 
 import { LlmfsError } from '../errors.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import type { ChatMessage } from '../chat/render.js';
 import type { StopTokens } from '../chat/stop-tokens.js';
-import { chatStopTokens, type ChatFiles } from '../io/chat-files.js';
+import { chatStopTokens, requireChatTemplate, type ChatFiles } from '../io/chat-files.js';
+import type { ParsedFlags } from './args.js';
 import type { ChatTemplate } from '../chat/render.js';
 
 export interface ChatSetup {
@@ -41,4 +43,23 @@ export function singleTurn(user: string, system?: string): ChatMessage[] {
   const msgs: ChatMessage[] = system !== undefined ? [{ role: 'system', content: system }] : [];
   msgs.push({ role: 'user', content: user });
   return msgs;
+}
+
+/** With --chat: the model directory's chat template and stop tokens; checks the flags around it. */
+export function chatOf(flags: ParsedFlags, tok: Tokenizer, vocabSize: number): ChatSetup | null {
+  if (!flags.chat) {
+    for (const f of ['system', 'chat-template'])
+      if (flags[f] !== undefined) throw new LlmfsError(`generate: --${f} needs --chat`);
+    return null;
+  }
+  for (const f of ['instruction', 'input', 'template'])
+    if (flags[f] !== undefined)
+      throw new LlmfsError(
+        `generate: --chat uses the model's chat template; --${f} is for instruction templates`,
+      );
+  if (flags.prompt === undefined || flags.prompt === '')
+    throw new LlmfsError('generate: --chat needs the user message as --prompt "..."');
+  const dir = String(flags.model);
+  const name = flags['chat-template'] as string | undefined;
+  return chatSetupOf(requireChatTemplate(dir, 'generate', name), tok, vocabSize);
 }

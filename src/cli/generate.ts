@@ -16,8 +16,7 @@ import { beamSearch, type BeamSearchOptions } from '../generate/beam-search.js';
 import { LlmfsError } from '../errors.js';
 import { checkNotRunDir } from './run-dir.js';
 import { instructionPrompt } from './instruct-prompt.js';
-import { requireChatTemplate } from '../io/chat-files.js';
-import { chatSetupOf, encodeChatPrompt, singleTurn, type ChatSetup } from './chat-prompt.js';
+import { chatOf, encodeChatPrompt, singleTurn } from './chat-prompt.js';
 
 const specs = {
   model: { type: 'string', help: 'checkpoint directory (model.safetensors, config.json, tokenizer.json)' },
@@ -107,25 +106,6 @@ function eosOf(tok: Tokenizer, flags: ParsedFlags, vocabSize: number): number | 
     throw new LlmfsError(`generate: --eos-id ${id} is not a token id of this model (ids 0..${V - 1})`);
   if (id !== undefined) return id;
   return tok instanceof BpeTokenizer ? tok.specialTokens['<|endoftext|>'] : undefined;
-}
-
-/** With --chat: the model directory's chat template and stop tokens; checks the flags around it. */
-function chatOf(flags: ParsedFlags, tok: Tokenizer, vocabSize: number): ChatSetup | null {
-  if (!flags.chat) {
-    for (const f of ['system', 'chat-template'])
-      if (flags[f] !== undefined) throw new LlmfsError(`generate: --${f} needs --chat`);
-    return null;
-  }
-  for (const f of ['instruction', 'input', 'template'])
-    if (flags[f] !== undefined)
-      throw new LlmfsError(
-        `generate: --chat uses the model's chat template; --${f} is for instruction templates`,
-      );
-  if (flags.prompt === undefined || flags.prompt === '')
-    throw new LlmfsError('generate: --chat needs the user message as --prompt "..."');
-  const dir = String(flags.model);
-  const name = flags['chat-template'] as string | undefined;
-  return chatSetupOf(requireChatTemplate(dir, 'generate', name), tok, vocabSize);
 }
 
 /** Flags that only one strategy reads; given with another, they would be silently ignored. */
