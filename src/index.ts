@@ -99,6 +99,8 @@ export {
   type TaskScore,
   type ScoreReport,
 } from './train/instruct/score.js';
+// Chat templates of Hugging Face models (tokenizer_config.json, Jinja via @huggingface/jinja).
+export * from './chat/index.js';
 // Alignment (chapter 12): DPO, a reward model, GRPO.
 export * from './train/align/index.js';
 export { EpochOrder, type EpochOrderState } from './train/epoch-order.js';
