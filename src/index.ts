@@ -35,6 +35,24 @@ export {
   type HfExport,
   type HfGpt2Config,
 } from './io/hf-gpt2.js';
+export {
+  gptFromHfLlama,
+  gptToHfLlama,
+  llamaTensorLayout,
+  type LlamaSlot,
+  type LlamaTensorSource,
+  type HfLlamaExport,
+} from './io/hf-llama.js';
+export {
+  llamaConfigFromHf,
+  llamaConfigToHf,
+  llamaFamilyOf,
+  isLlamaFamily,
+  HF_LLAMA_FAMILIES,
+  SUPPORTED_ARCHITECTURES,
+  type LlamaFamily,
+  type HfLlamaConfig,
+} from './io/hf-llama-config.js';
 export * from './exercises/index.js';
 // Fine-tuning (chapter 11): a classification head and its loop, and instruction tuning.
 export { GPTClassifier, lastTokenSelector } from './train/classify/head.js';
@@ -81,6 +99,8 @@ export {
   type TaskScore,
   type ScoreReport,
 } from './train/instruct/score.js';
+// Chat templates of Hugging Face models (tokenizer_config.json, Jinja via @huggingface/jinja).
+export * from './chat/index.js';
 // Alignment (chapter 12): DPO, a reward model, GRPO.
 export * from './train/align/index.js';
 export { EpochOrder, type EpochOrderState } from './train/epoch-order.js';

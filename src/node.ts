@@ -1,6 +1,7 @@
 // llm-from-scratch/node: the Node entry point. Everything in the portable entry, plus what needs
-// Node: model checkpoints and Hugging Face GPT-2 directories on disk, safetensors files, text data
-// files and folders, the default corpus, and the fast backend with worker threads (useFastBackend).
+// Node: model checkpoints and Hugging Face GPT-2 and Llama-family directories on disk, safetensors
+// files, text data files and folders, the default corpus, and the fast backend with worker threads
+// (useFastBackend).
 
 export * from './index.js';
 export * from './data/index.js';
@@ -13,6 +14,7 @@ export {
 export {
   loadPretrained,
   loadHfGpt2,
+  loadHfLlama,
   saveHfGpt2,
   type Pretrained,
   type LoadPretrainedOptions,
@@ -55,6 +57,13 @@ export {
   type TextEncodingName,
 } from './io/text-data.js';
 export { checkFiniteWeights } from './io/weights-check.js';
+export {
+  loadHfLlamaDir,
+  saveHfLlamaDir,
+  type HfLlamaDir,
+  type SaveHfLlamaOptions,
+} from './io/hf-llama-dir.js';
+export { openHfWeights, INDEX_FILE, type HfWeights } from './io/hf-shards.js';
 export { loadTokenizer, saveTokenizer, type SaveFormat } from './io/tokenizer-files.js';
 export { atomicWriteFile, makeDirs, type FileContent } from './io/atomic-write.js';
 export {

@@ -1,11 +1,13 @@
 // `llmfs finetune merge --model M --adapter A --out DIR`: folds a LoRA adapter into the base
 // weights, W <- W + (α/r)·B·A (Hu et al., 2021, section 4.1: "no additional inference latency"),
-// and writes a plain Hugging Face GPT-2 directory that loads without the adapter and gives the
-// same logits as the base model with the adapter.
+// and writes a plain Hugging Face directory (GPT-2's layout, or the Llama family's for a Llama,
+// Qwen or Mistral base) that loads without the adapter and gives the same logits as the base model
+// with the adapter.
 
 import { resolve } from 'node:path';
 import { parseArgs, helpText } from './args.js';
-import { loadPretrained, saveHfGpt2 } from '../io/load-pretrained.js';
+import { isLlamaLayout, loadPretrained, saveHfGpt2 } from '../io/load-pretrained.js';
+import { saveHfLlamaDir } from '../io/hf-llama-dir.js';
 import { mergeAndUnloadLora } from '../model/lora-apply.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
 import { checkNotRunDir } from './run-dir.js';
@@ -37,6 +39,11 @@ export const finetuneMerge = {
       throw new LlmfsError(`finetune merge: --out ${out} would overwrite the input; give a new directory`);
     const { model, tokenizer } = loadPretrained(dir, { adapter });
     mergeAndUnloadLora(model);
+    if (isLlamaLayout(model)) {
+      const written = saveHfLlamaDir(out, model);
+      console.log(`merged ${adapter} into ${dir}: wrote ${written.join(', ')} (no tokenizer files)`);
+      return 0;
+    }
     // HF's GPT2Tokenizer reads only byte-level BPE with GPT-2's pre-tokenizer; others are left out.
     const hfTok = tokenizer instanceof BpeTokenizer && tokenizer.pretokenizer.type === 'gpt2';
     const written = saveHfGpt2(out, model, hfTok ? tokenizer : null);

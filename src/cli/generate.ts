@@ -1,6 +1,8 @@
 // `llmfs generate --model DIR --prompt "..."`: continues a prompt with a saved model, streaming
 // tokens as they come. Greedy, sampling (temperature, top-k, top-p, min-p, penalties, seed) or
 // beam search; --show-probs prints each token's probability and the distribution's entropy.
+// --chat puts --prompt into the model's own chat template (tokenizer_config.json) as a user message
+// and stops on the family's stop tokens.
 
 import type { Command } from './command.js';
 import { buildProcessors } from '../generate/settings.js';
@@ -14,6 +16,7 @@ import { beamSearch, type BeamSearchOptions } from '../generate/beam-search.js';
 import { LlmfsError } from '../errors.js';
 import { checkNotRunDir } from './run-dir.js';
 import { instructionPrompt } from './instruct-prompt.js';
+import { chatOf, encodeChatPrompt, singleTurn } from './chat-prompt.js';
 
 const specs = {
   model: { type: 'string', help: 'checkpoint directory (model.safetensors, config.json, tokenizer.json)' },
@@ -22,6 +25,12 @@ const specs = {
   template: { type: 'string', help: "prompt template for --instruction: 'alpaca', 'phi3' or a file" },
   instruction: { type: 'string', help: 'an instruction, put into the template (instead of --prompt)' },
   input: { type: 'string', help: "context for --instruction (the template's {input})" },
+  chat: {
+    type: 'boolean',
+    help: "put --prompt into the model's chat template (tokenizer_config.json) as a user message",
+  },
+  system: { type: 'string', help: 'with --chat: a system message before the user message' },
+  'chat-template': { type: 'string', help: 'with --chat: which named chat template (default: "default")' },
   'max-new-tokens': { type: 'int', help: 'most tokens to generate', default: 64 },
   strategy: {
     type: 'string',
@@ -151,11 +160,17 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
     throw new LlmfsError(
       `generate: checkpoint ${String(flags.model)} has no tokenizer.json, so text cannot be encoded`,
     );
-  const eosId = eosOf(tokenizer, flags, model.config.vocabSize);
-  const promptText = instructionPrompt(flags, String(flags.model)) ?? (flags.prompt as string | undefined);
+  const chat = chatOf(flags, tokenizer, model.config.vocabSize);
+  const eos = eosOf(tokenizer, flags, model.config.vocabSize);
+  // With --chat the family's stop tokens end the answer (--eos-id, if given, replaces them).
+  const eosId = chat && flags['eos-id'] === undefined ? chat.stop.ids : eos;
+  const promptText = chat
+    ? chat.template.render(singleTurn(String(flags.prompt), flags.system as string | undefined))
+    : (instructionPrompt(flags, String(flags.model)) ?? (flags.prompt as string | undefined));
   let prompt: number[];
-  if (promptText !== undefined && promptText !== '') prompt = tokenizer.encode(promptText);
-  else if (eosId !== undefined) prompt = [eosId];
+  if (chat && promptText !== undefined) prompt = encodeChatPrompt(tokenizer, promptText);
+  else if (promptText !== undefined && promptText !== '') prompt = tokenizer.encode(promptText);
+  else if (eos !== undefined) prompt = [eos];
   else
     throw new LlmfsError(
       'generate: give a prompt with --prompt "..." (this tokenizer has no <|endoftext|> to start from)',
@@ -215,8 +230,10 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
     presencePenalty: num(flags, 'presence-penalty'),
     seed: flags.seed as number,
     decode,
-    stop:
-      flags.stop !== undefined ? [String(flags.stop).replace(/\\n/g, '\n').replace(/\\t/g, '\t')] : undefined,
+    stop: [
+      ...(chat?.stop.texts ?? []),
+      ...(flags.stop !== undefined ? [String(flags.stop).replace(/\\n/g, '\n').replace(/\\t/g, '\t')] : []),
+    ],
     topAlternatives: showProbs || json ? 3 : 0,
   };
   buildProcessors(opts); // checks every sampling option before anything is printed

@@ -2,7 +2,9 @@
 // per-module table (the blocks h.0..h.N-1 shown once, with a multiplier), trainable vs frozen
 // (`--freeze wte,h.0` shows what a fine-tune freezing those would train). A GPT preset's table is
 // computed from its config (gptParameterShapes), so gpt2-xl costs no memory; --model loads, and
-// --adapter DIR puts a PEFT LoRA adapter on it (its A and B trainable, the base frozen).
+// --adapter DIR puts a PEFT LoRA adapter on it (its A and B trainable, the base frozen). With
+// --model it also prints the family (ours, GPT-2, or a Llama-family architecture such as
+// Qwen3ForCausalLM), the dtypes the files store, the weights' memory and the process's resident memory.
 
 import type { Command } from './command.js';
 import { parseArgs, helpText } from './args.js';
@@ -18,7 +20,10 @@ import { isInt8 } from '../quant/qmatmul.js';
 
 const specs = {
   preset: { type: 'string', help: 'model preset', default: 'tiny', choices: PRESET_NAMES },
-  model: { type: 'string', help: 'a checkpoint or Hugging Face GPT-2 directory instead of a preset' },
+  model: {
+    type: 'string',
+    help: 'a checkpoint or Hugging Face directory (GPT-2, Llama, Qwen2, Qwen3, Mistral) instead of a preset',
+  },
   adapter: {
     type: 'string',
     help: 'with --model: a PEFT LoRA adapter to apply (the table then shows LoRA trainable, the rest frozen)',
@@ -97,6 +102,14 @@ export function moduleTable(params: readonly NamedShape[]): Row[] {
   return [...rows.values()].map(({ generic, ...r }) => ({ ...r, module: r.times > 1 ? generic : r.module }));
 }
 
+/** Bytes the weights take in memory: float32 parameters 4 each, int8 codes 1, int4 codes 1/2 (no scales). */
+export function weightBytes(params: readonly NamedShape[]): number {
+  const per: Record<string, number> = { int8: 1, int4: 0.5 };
+  return params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1) * (per[p.format ?? ''] ?? 4), 0);
+}
+
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
 /** Freezes the parameters named by `list` (module or parameter names, comma-separated). */
 function freezeNamed(params: NamedShape[], list: string): void {
   for (const name of list
@@ -130,10 +143,16 @@ export const modelCommand: Command = {
       throw new LlmfsError('model info: --adapter needs --model DIR (the base model the adapter is for)');
     let params: NamedShape[];
     let config: object;
+    let loaded: { family: string; storedDtypes: string[] | null; rssBytes: number } | null = null;
     if (dir !== undefined) {
       checkNotRunDir('model info', dir);
-      const model = loadPretrained(dir, { adapter: flags.adapter as string | undefined }).model;
-      [params, config] = [namedShapes(model), model.config];
+      const p = loadPretrained(dir, { adapter: flags.adapter as string | undefined });
+      [params, config] = [namedShapes(p.model), p.model.config];
+      loaded = {
+        family: p.family,
+        storedDtypes: p.storedDtypes ?? null,
+        rssBytes: process.memoryUsage().rss,
+      };
     } else if (GPT_PRESETS[preset]) {
       // from the config alone: the same names and shapes as new GPT(config), no weights allocated
       config = gptConfig(GPT_PRESETS[preset]);
@@ -150,13 +169,31 @@ export const modelCommand: Command = {
     if (flags.json) {
       const modules = table.map((r) => ({ ...r, trainable: r.params - r.frozen }));
       const source = dir !== undefined ? { model: dir } : { preset };
-      const summary = { ...source, config, parameters: total, trainable: total - frozen, frozen, modules };
+      const memory = { weightBytes: weightBytes(params), ...(loaded ?? {}) };
+      const summary = {
+        ...source,
+        config,
+        parameters: total,
+        trainable: total - frozen,
+        frozen,
+        ...memory,
+        modules,
+      };
       console.log(JSON.stringify(summary, null, 2));
       return 0;
     }
     const fmt = (n: number) => n.toLocaleString('en-US');
     const counts = `${fmt(total - frozen)} trainable, ${fmt(frozen)} frozen`;
     console.log(`${label}: ${fmt(total)} parameters (${counts})`);
+    if (loaded) {
+      // F16/BF16 files are widened to float32 on load: memory is 4 bytes per float parameter.
+      const stored = loaded.storedDtypes ? `, stored as ${loaded.storedDtypes.join('/')}` : '';
+      console.log(`family ${loaded.family}${stored}`);
+      console.log(
+        `memory: weights ${mb(weightBytes(params))} in memory (float32), ` +
+          `resident ${mb(loaded.rssBytes)} after loading`,
+      );
+    } else console.log(`memory: weights ${mb(weightBytes(params))} as float32`);
     console.log(`config ${JSON.stringify(config)}`);
     const head = ['module', 'parameters', 'x', 'total', 'trainable', 'frozen', 'tensors'];
     const body = table.map((r) => [

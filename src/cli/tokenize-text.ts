@@ -7,7 +7,11 @@ import { LlmfsError } from '../errors.js';
 import { readTextSource, resolveTokenizer, TEXT_ENCODINGS, type TextEncodingName } from '../io/text-data.js';
 
 const specs = {
-  encoding: { type: 'string', help: 'gpt2, char, or a tokenizer directory / .json file', default: 'gpt2' },
+  encoding: {
+    type: 'string',
+    help: 'gpt2, char, or a tokenizer directory / .json file (ours, or a Hugging Face tokenizer.json)',
+    default: 'gpt2',
+  },
   text: { type: 'string', help: 'the text to tokenize (or give it as arguments)' },
   file: { type: 'string', help: 'read the text to tokenize from this file' },
   'file-encoding': {
@@ -20,6 +24,10 @@ const specs = {
   },
   json: { type: 'boolean', help: 'print {"ids": [...], "pieces": [...]} as JSON' },
   'allow-special': { type: 'boolean', help: 'recognise special tokens such as <|endoftext|> in the text' },
+  'no-template': {
+    type: 'boolean',
+    help: "tokenizer.json: leave out the post-processor's tokens (e.g. Llama 3's <|begin_of_text|>)",
+  },
   data: { type: 'string', help: 'corpus file or folder for --encoding char (default: the built-in corpus)' },
   unk: {
     type: 'boolean',
@@ -70,7 +78,10 @@ export const tokenizeCommand: Command = {
     const corpus =
       flags.data === undefined ? undefined : readTextSource(String(flags.data), undefined, read).text;
     const tok = await resolveTokenizer(encoding, corpus, { unk: flags.unk === true });
-    const ids = tok.encode(text, flags['allow-special'] ? { allowedSpecial: 'all' } : {});
+    const ids = tok.encode(text, {
+      ...(flags['allow-special'] ? { allowedSpecial: 'all' } : {}),
+      addSpecialTokens: flags['no-template'] !== true,
+    });
     const pieces = ids.map((id) => tok.piece(id));
     if (flags.json) {
       console.log(JSON.stringify({ encoding, vocabSize: tok.vocabSize, ids, pieces }));

@@ -3,6 +3,7 @@
 
 import type { Tokenizer } from '../tokenizer/types.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
+import { HfJsonTokenizer } from '../tokenizer/hf-json/tokenizer.js';
 import { utf8Encode } from '../tokenizer/bytes.js';
 import { LlmfsError } from '../errors.js';
 
@@ -18,7 +19,8 @@ function utf8Length(cp: number): number {
  * UTF-8 length when `ids` is the whole encoding of `text`.
  */
 export function tokenByteCounts(tokenizer: Tokenizer, text: string, ids: readonly number[]): number[] {
-  if (tokenizer instanceof BpeTokenizer) return ids.map((id) => tokenizer.tokenBytes(id).length);
+  if (tokenizer instanceof BpeTokenizer || tokenizer instanceof HfJsonTokenizer)
+    return ids.map((id) => tokenizer.tokenBytes(id).length);
   if (tokenizer.kind === 'char') {
     const out: number[] = [];
     for (const ch of text) out.push(utf8Length(ch.codePointAt(0)!));

@@ -1,6 +1,7 @@
 // Pretrained model directories on disk (Node): our own checkpoints (config.json model_type
-// "llmfs-gpt") and Hugging Face GPT-2 directories as published (config.json model_type "gpt2",
-// model.safetensors, vocab.json + merges.txt). loadPretrained tells them apart and loads either.
+// "llmfs-gpt"), Hugging Face GPT-2 directories as published (config.json model_type "gpt2",
+// model.safetensors, vocab.json + merges.txt) and Llama-family ones (model_type llama, qwen2,
+// qwen3, mistral: hf-llama-dir.ts). loadPretrained tells them apart and loads any of them.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,15 +18,23 @@ import { loadTokenizer, saveTokenizer } from './tokenizer-files.js';
 import { checkFiniteWeights } from './weights-check.js';
 import { loadPeftAdapter } from './peft-adapter.js';
 import { quantizedModules } from '../quant/quantize-model.js';
+import { loadHfLlamaDir } from './hf-llama-dir.js';
+import { HF_LLAMA_FAMILIES, isLlamaFamily, SUPPORTED_ARCHITECTURES } from './hf-llama-config.js';
 
 export interface Pretrained {
   model: GPT;
   /** The directory's tokenizer, or null if it has none. */
   tokenizer: Tokenizer | null;
-  format: 'llmfs' | 'hf-gpt2';
+  format: 'llmfs' | 'hf-gpt2' | 'hf-llama';
   /** The end-of-text id from config.json / generation_config.json (HF), if given. */
   eosTokenId: number | null;
   dir: string;
+  /** What the directory holds: 'llmfs GPT', or HF's architecture name (e.g. 'Qwen3ForCausalLM'). */
+  family: string;
+  /** Every end-of-text id HF gives (generation_config.json may list several, as Qwen's does). */
+  eosTokenIds?: number[];
+  /** The dtypes the weight files store (HF directories; e.g. ['BF16']): in memory all are float32. */
+  storedDtypes?: string[];
 }
 
 function readJsonFile(path: string, label: string): unknown {
@@ -79,13 +88,34 @@ export function loadHfGpt2(dir: string): Pretrained {
     reader.close();
   }
   checkFiniteWeights(model, wPath);
-  // The hub's tokenizer.json is the `tokenizers` library's format; vocab.json + merges.txt hold the same BPE.
-  const hasTok = existsSync(join(dir, 'vocab.json')) && existsSync(join(dir, 'merges.txt'));
+  // vocab.json + merges.txt, or the hub's tokenizer.json (the `tokenizers` library's format).
+  const hasTok =
+    (existsSync(join(dir, 'vocab.json')) && existsSync(join(dir, 'merges.txt'))) ||
+    existsSync(join(dir, 'tokenizer.json'));
   const tokenizer = hasTok ? loadTokenizer(dir) : null;
   checkVocab(tokenizer, model, dir);
   const genPath = join(dir, 'generation_config.json');
   const gen = existsSync(genPath) ? readJsonFile(genPath, genPath) : null;
-  return { model, tokenizer, format: 'hf-gpt2', eosTokenId: eosFrom(gen, raw), dir };
+  const family = 'GPT2LMHeadModel';
+  return { model, tokenizer, format: 'hf-gpt2', eosTokenId: eosFrom(gen, raw), dir, family };
+}
+
+/**
+ * Loads a Llama-family directory (LlamaForCausalLM, Qwen2/Qwen3ForCausalLM, MistralForCausalLM),
+ * single-file or sharded. Its tokenizer.json is not read here (tokenizer: null).
+ */
+export function loadHfLlama(dir: string): Pretrained {
+  const d = loadHfLlamaDir(dir);
+  return {
+    model: d.model,
+    tokenizer: null,
+    format: 'hf-llama',
+    eosTokenId: d.eosTokenIds[0] ?? null,
+    eosTokenIds: d.eosTokenIds,
+    dir,
+    family: d.architecture,
+    storedDtypes: d.storedDtypes,
+  };
 }
 
 export interface LoadPretrainedOptions {
@@ -144,9 +174,14 @@ function loadBase(dir: string): Pretrained {
     typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).model_type : undefined;
   if (type === MODEL_TYPE) return fromOurs(dir);
   if (type === HF_MODEL_TYPE) return loadHfGpt2(dir);
+  if (isLlamaFamily(type)) return loadHfLlama(dir);
+  const r = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const arch = Array.isArray(r.architectures) ? r.architectures.join(', ') : undefined;
   throw new LlmfsError(
-    `${cfgPath}: model_type is ${JSON.stringify(type) ?? 'missing'}; expected "${MODEL_TYPE}" (ours) or ` +
-      `"${HF_MODEL_TYPE}" (Hugging Face GPT-2)`,
+    `${cfgPath}: ${arch ? `architecture ${arch}` : `model_type ${JSON.stringify(type) ?? 'missing'}`} ` +
+      `is not supported; supported: our checkpoints ("${MODEL_TYPE}") and Hugging Face ` +
+      `${SUPPORTED_ARCHITECTURES.join(', ')} (model_type ${HF_MODEL_TYPE}, ` +
+      `${Object.keys(HF_LLAMA_FAMILIES).join(', ')})`,
   );
 }
 
@@ -154,7 +189,13 @@ function fromOurs(dir: string): Pretrained {
   const { model, tokenizer, dir: read } = loadModel(dir); // loadModel refuses non-finite weights
   checkVocab(tokenizer, model, dir);
   const eot = tokenizer instanceof BpeTokenizer ? tokenizer.specialTokens['<|endoftext|>'] : undefined;
-  return { model, tokenizer, format: 'llmfs', eosTokenId: eot ?? null, dir: read };
+  return { model, tokenizer, format: 'llmfs', eosTokenId: eot ?? null, dir: read, family: 'llmfs GPT' };
+}
+
+/** True if `model` has the Llama family's layout (RoPE, RMSNorm, SwiGLU), which GPT-2's cannot hold. */
+export function isLlamaLayout(model: GPT): boolean {
+  const c = model.config;
+  return c.positions === 'rope' && c.norm === 'rmsnorm' && c.mlp === 'swiglu';
 }
 
 /**

@@ -71,6 +71,8 @@ export function configToJson(c: GPTConfig): Record<string, unknown> {
     moeTopK,
     moeCapacityFactor,
     moeAuxLossWeight,
+    qkvBias,
+    ropeScaling,
     ...rest
   } = c;
   // The variants' fields (issue 18) are written only for a variant, so an ordinary file is unchanged.
@@ -82,6 +84,9 @@ export function configToJson(c: GPTConfig): Record<string, unknown> {
     ...(attention === 'linear' ? { attention } : attention !== 'full' ? { attention, window } : {}),
     ...(qkNorm ? { qkNorm } : {}),
     ...moe,
+    // Llama-family fields (issue 19), likewise only when they differ from GPT-2's.
+    ...(qkvBias !== c.bias ? { qkvBias } : {}),
+    ...(ropeScaling ? { ropeScaling } : {}),
   };
 }
 

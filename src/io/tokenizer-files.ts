@@ -1,6 +1,7 @@
 // Tokenizers on disk (Node only): a directory with vocab.json + merges.txt (Hugging Face GPT-2
-// layout) and/or our tokenizer.json, or a single .json file. Writes are atomic (atomic-write.ts):
-// each file is written beside its destination under a temporary name, fsynced, then renamed over it.
+// layout), our tokenizer.json or a Hugging Face tokenizer.json, or a single .json file. Writes are
+// atomic (atomic-write.ts): each file is written beside its destination under a temporary name,
+// fsynced, then renamed over it.
 
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -10,6 +11,8 @@ import { BpeTokenizer } from '../tokenizer/bpe.js';
 import { bpeFromHf, bpeToHf } from '../tokenizer/hf-format.js';
 import { FORMAT, tokenizerFromJson, tokenizerToJson } from '../tokenizer/json-format.js';
 import type { Tokenizer } from '../tokenizer/types.js';
+import { isGpt2Pipeline } from '../tokenizer/hf-json/tokenizer.js';
+import { parseJson } from '../tokenizer/json-parse.js';
 
 function readText(path: string): string {
   try {
@@ -29,8 +32,10 @@ export function loadTokenizer(path: string): Tokenizer {
   const hasHf = existsSync(vocab) && existsSync(merges);
   if (existsSync(json)) {
     const text = readText(json);
-    // A Hugging Face tokenizers file shares the name; fall back to vocab.json + merges.txt.
-    if (text.includes(`"${FORMAT}"`) || !hasHf) return tokenizerFromJson(text, json);
+    // A Hugging Face tokenizer.json shares the name. Beside vocab.json + merges.txt, GPT-2's own
+    // pipeline loads from those (the exact GPT-2 tokenizer); any other (Llama 3, Qwen2) from the json.
+    if (text.includes(`"${FORMAT}"`) || !hasHf || !isGpt2Pipeline(parseJson(text, json)))
+      return tokenizerFromJson(text, json);
   }
   if (!hasHf)
     throw new LlmfsError(`tokenizer: ${path} has neither tokenizer.json nor vocab.json + merges.txt`);

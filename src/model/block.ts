@@ -72,6 +72,7 @@ export class Block extends Module {
       nKvHead: c.nKvHead,
       headSize: c.headDim,
       bias: c.bias,
+      qkvBias: c.qkvBias,
       dropout: c.dropout,
       pattern: patternOf(c), // attention variants (issue 18)
       // attention variants (issue 18)

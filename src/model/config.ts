@@ -75,11 +75,37 @@ export interface GPTConfig {
   moeAuxLossWeight: number;
   /** RMSNorm over each head's queries and keys before the scores (Dehghani et al., 2023; OLMo 2). */
   qkNorm: boolean;
+  // --- Llama-family checkpoints (issue 19) ---
+  /** Biases on the q/k/v projection (c_attn) alone; `bias` rules the rest. Qwen2: true, bias false. */
+  qkvBias: boolean;
+  /** RoPE frequency scaling for long contexts (rope-scaling.ts): null, linear, or Llama 3's. */
+  ropeScaling: RopeScaling | null;
 }
+
+/** rope_scaling of an HF config: positions/factor ("linear"), or Llama 3.1's per-frequency rule. */
+export type RopeScaling =
+  | { type: 'linear'; factor: number }
+  | {
+      type: 'llama3';
+      factor: number;
+      lowFreqFactor: number;
+      highFreqFactor: number;
+      /** The context the model was pretrained with (8192 for Llama 3). */
+      originalMaxPositions: number;
+    };
 
 export const GPT_DEFAULTS: Omit<
   GPTConfig,
-  'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd' | 'nKvHead' | 'mlpHidden' | 'headDim' | 'window'
+  | 'vocabSize'
+  | 'blockSize'
+  | 'nLayer'
+  | 'nHead'
+  | 'nEmbd'
+  | 'nKvHead'
+  | 'mlpHidden'
+  | 'headDim'
+  | 'window'
+  | 'qkvBias'
 > = {
   dropout: 0,
   bias: true,
@@ -96,6 +122,7 @@ export const GPT_DEFAULTS: Omit<
   moeCapacityFactor: 0,
   moeAuxLossWeight: 0.01,
   qkNorm: false,
+  ropeScaling: null,
 };
 
 export type GPTConfigInput = Pick<GPTConfig, 'vocabSize' | 'blockSize' | 'nLayer' | 'nHead' | 'nEmbd'> &
@@ -114,6 +141,7 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
     'mlpHidden',
     'headDim',
     'window',
+    'qkvBias',
   ]);
   for (const k of Object.keys(input))
     if (!known.has(k)) throw new LlmfsError(`GPT config: unknown field '${k}'`);
@@ -123,6 +151,7 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
     mlpHidden: 4 * input.nEmbd,
     headDim: input.nEmbd / input.nHead,
     window: input.blockSize,
+    qkvBias: input.bias ?? GPT_DEFAULTS.bias,
     ...input,
   };
   for (const k of ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nKvHead', 'nEmbd', 'mlpHidden'] as const) {
@@ -163,6 +192,9 @@ export function gptConfig(input: GPTConfigInput): GPTConfig {
   }
   if (typeof c.qkNorm !== 'boolean')
     throw new LlmfsError(`GPT config: qkNorm must be true or false, got ${String(c.qkNorm)}`);
+  if (typeof c.qkvBias !== 'boolean')
+    throw new LlmfsError(`GPT config: qkvBias must be true or false, got ${String(c.qkvBias)}`);
+  if (c.ropeScaling !== null) checkRopeScaling(c.ropeScaling);
   if (c.attention === 'linear' && c.positions === 'alibi')
     throw new LlmfsError("GPT config: positions 'alibi' biases softmax scores; attention 'linear' has none");
   if (c.attention !== 'full' && c.attention !== 'linear' && c.positions === 'alibi')
@@ -192,4 +224,21 @@ function checkMoe(c: GPTConfig): void {
     );
   if (!(c.moeAuxLossWeight >= 0 && Number.isFinite(c.moeAuxLossWeight)))
     throw new LlmfsError(`GPT config: moeAuxLossWeight must be >= 0, got ${c.moeAuxLossWeight}`);
+}
+
+/** rope scaling: a known type with finite factors (Llama 3: high > low > 0). */
+function checkRopeScaling(r: RopeScaling): void {
+  const bad = (what: string): never => {
+    throw new LlmfsError(`GPT config: ropeScaling ${what}`);
+  };
+  if (typeof r !== 'object' || r === null) bad('must be an object or null');
+  if (r.type !== 'linear' && r.type !== 'llama3')
+    bad(`type must be linear or llama3, got '${String((r as { type: unknown }).type)}'`);
+  if (!(r.factor > 0 && Number.isFinite(r.factor))) bad(`factor must be > 0, got ${r.factor}`);
+  if (r.type === 'llama3') {
+    if (!(r.lowFreqFactor > 0 && r.highFreqFactor > r.lowFreqFactor && Number.isFinite(r.highFreqFactor)))
+      bad(`needs 0 < lowFreqFactor < highFreqFactor, got ${r.lowFreqFactor} and ${r.highFreqFactor}`);
+    if (!(Number.isInteger(r.originalMaxPositions) && r.originalMaxPositions > 0))
+      bad(`originalMaxPositions must be a positive integer, got ${r.originalMaxPositions}`);
+  }
 }

@@ -91,7 +91,7 @@ export class GPT extends Module {
     this.ln_f = makeNorm(c.norm, c.nEmbd, c.normEps, c.bias);
     this.lm_head = c.tieWeights ? null : new Linear(c.nEmbd, c.vocabSize, { bias: false });
     if (c.positions === 'sinusoidal') this._pe = sinusoidalTable(c.blockSize, c.nEmbd);
-    if (c.positions === 'rope') this._rope = ropeTables(c.blockSize, c.headDim, c.ropeBase);
+    if (c.positions === 'rope') this._rope = ropeTables(c.blockSize, c.headDim, c.ropeBase, c.ropeScaling);
     this.initWeights();
   }
 

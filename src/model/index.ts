@@ -44,6 +44,8 @@ export {
 export { causalMask, paddingMask, combineMasks } from './masks.js';
 export { sinusoidalTable } from './sinusoidal.js';
 export { ropeTables, applyRope, type RopeTables } from './rope.js';
+export { ropeFrequencies } from './rope-scaling.js';
+export { applyRopeInterleaved, permuteForRotateHalf } from './rope-interleaved.js';
 export { GPT_PRESETS, SEQ2SEQ_PRESETS, PRESET_NAMES, gptPreset } from './presets.js';
 export { gptParameterShapes, gptParameterCount, type ParamShape } from './param-shapes.js';
 // Attention variants (issue 18)

@@ -40,6 +40,8 @@ export interface MultiHeadOptions {
   /** hs, the size of one head; defaults to nEmbd / nHead (given when heads were pruned away). */
   headSize?: number;
   bias?: boolean;
+  /** Biases on the q/k/v projections (defaults to `bias`); Qwen2 has them, its output projection not. */
+  qkvBias?: boolean;
   dropout?: number;
   /** One fused c_attn (default, GPT-2) or separate q_proj/k_proj/v_proj. */
   fusedQkv?: boolean;
@@ -112,12 +114,13 @@ export class MultiHeadAttention extends Module {
     const qWidth = nHead * this.headSize; // nEmbd unless the head size was given
     const kvWidth = this.nKvHead * this.headSize;
     const bias = opts.bias ?? true;
+    const qkvBias = opts.qkvBias ?? bias;
     if (opts.fusedQkv ?? true) {
-      this.c_attn = new Linear(nEmbd, qWidth + 2 * kvWidth, { bias });
+      this.c_attn = new Linear(nEmbd, qWidth + 2 * kvWidth, { bias: qkvBias });
     } else {
-      this.q_proj = new Linear(nEmbd, qWidth, { bias });
-      this.k_proj = new Linear(nEmbd, kvWidth, { bias });
-      this.v_proj = new Linear(nEmbd, kvWidth, { bias });
+      this.q_proj = new Linear(nEmbd, qWidth, { bias: qkvBias });
+      this.k_proj = new Linear(nEmbd, kvWidth, { bias: qkvBias });
+      this.v_proj = new Linear(nEmbd, kvWidth, { bias: qkvBias });
     }
     this.c_proj = new Linear(qWidth, nEmbd, { bias });
     this.attnDropout = opts.dropout ?? 0;

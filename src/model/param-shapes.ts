@@ -31,7 +31,7 @@ export function gptParameterShapes(configIn: GPTConfigInput | GPTConfig): ParamS
   if (c.positions === 'learned') add('wpe.weight', [c.blockSize, C], true);
   for (let l = 0; l < c.nLayer; l++) {
     norm(`h.${l}.ln_1`);
-    linear(`h.${l}.attn.c_attn`, C, qWidth + 2 * kvWidth, c.bias);
+    linear(`h.${l}.attn.c_attn`, C, qWidth + 2 * kvWidth, c.qkvBias);
     linear(`h.${l}.attn.c_proj`, qWidth, C, c.bias);
     norm(`h.${l}.ln_2`);
     // A mixture of experts: the router, then E expert MLPs (moe.ts).

@@ -9,6 +9,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { cat } from '../tensor/ops/layout.js';
 import { LlmfsError } from '../errors.js';
 import { exercisable } from '../exercises/registry.js';
+import type { RopeScaling } from './config.js';
+import { ropeFrequencies } from './rope-scaling.js';
 
 declare module '../exercises/registry.js' {
   interface ExercisableFunctions {
@@ -28,14 +30,21 @@ export interface RopeTables {
   sin: Tensor;
 }
 
-export function ropeTables(maxLen: number, headSize: number, base = 10000): RopeTables {
+/** The tables for positions 0..maxLen-1; `scaling` rescales the frequencies (rope-scaling.ts). */
+export function ropeTables(
+  maxLen: number,
+  headSize: number,
+  base = 10000,
+  scaling: RopeScaling | null = null,
+): RopeTables {
   if (headSize % 2 !== 0) throw new LlmfsError(`RoPE: head size must be even, got ${headSize}`);
   const half = headSize / 2;
+  const theta = ropeFrequencies(headSize, base, scaling); // (hs/2)
   const cos = new Float32Array(maxLen * headSize);
   const sin = new Float32Array(maxLen * headSize);
   for (let m = 0; m < maxLen; m++) {
     for (let i = 0; i < half; i++) {
-      const angle = m * Math.pow(base, -(2 * i) / headSize);
+      const angle = m * theta[i];
       cos[m * headSize + i] = cos[m * headSize + i + half] = Math.cos(angle);
       sin[m * headSize + i] = sin[m * headSize + i + half] = Math.sin(angle);
     }

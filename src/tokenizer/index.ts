@@ -1,6 +1,6 @@
 // Tokenizers: text <-> token ids. Character-level (char.ts) and byte-level BPE (bpe.ts, trained
-// by train.ts), GPT-2 exact (gpt2.ts). Portable: nothing here imports Node; files are read and
-// written by src/io/tokenizer-files.ts.
+// by train.ts), GPT-2 exact (gpt2.ts), Hugging Face tokenizer.json (hf-json/). Portable: nothing
+// here imports Node; files are read and written by src/io/tokenizer-files.ts.
 
 export type { Tokenizer, EncodeOptions } from './types.js';
 export { CharTokenizer, UNK, type UnknownPolicy } from './char.js';
@@ -23,6 +23,14 @@ export {
 } from './tiktoken.js';
 export { bpeFromHf, bpeToHf, parseVocabJson, parseMergesTxt, type HfFiles } from './hf-format.js';
 export { tokenizerFromJson, tokenizerToJson } from './json-format.js';
+export {
+  HfJsonTokenizer,
+  hfTokenizerFromJson,
+  isHfTokenizerJson,
+  isGpt2Pipeline,
+  onigurumaToJs,
+  type AddedToken,
+} from './hf-json/index.js';
 export {
   GPT2_PATTERN,
   Splitter,

@@ -9,6 +9,7 @@ import { bytesKey } from './bytes.js';
 import { bytesToSymbols, symbolsToBytesOrThrow } from './byte-unicode.js';
 import { CharTokenizer } from './char.js';
 import { parseJson } from './json-parse.js';
+import { HfJsonTokenizer, isHfTokenizerJson } from './hf-json/tokenizer.js';
 import { parsePretokenizer, pretokenizerName } from './pretokenize.js';
 import { MAX_VOCAB, MergeList, RankTable, type Merge } from './rules.js';
 import type { Tokenizer } from './types.js';
@@ -24,6 +25,8 @@ export function tokenizerToJson(tok: Tokenizer): string {
     const chars = tok.chars.map((c) => `    ${q(c)}`).join(',\n');
     return `${head}  "unknown": ${q(tok.unknown)},\n  "chars": [\n${chars}\n  ]\n}\n`;
   }
+  // A Hugging Face tokenizer.json is saved as it was read, so the checkpoint keeps its pipeline.
+  if (tok instanceof HfJsonTokenizer) return tok.source;
   if (!(tok instanceof BpeTokenizer)) throw new LlmfsError('save: unknown tokenizer type');
   const vocab: string[] = [];
   for (let id = 0; id < tok.vocab.length; id++) {
@@ -59,6 +62,7 @@ const isId = (v: unknown): v is number =>
 
 export function tokenizerFromJson(text: string, file = 'tokenizer.json'): Tokenizer {
   const data = parseJson(text, file);
+  if (isHfTokenizerJson(data)) return new HfJsonTokenizer(text, file);
   if (!isObject(data) || data.format !== FORMAT) {
     throw new LlmfsError(`${file}: not an llmfs tokenizer file (expected "format": "${FORMAT}")`);
   }

@@ -7,6 +7,12 @@ export interface EncodeOptions {
    * token's text is encoded as ordinary text, so user input cannot forge <|endoftext|>.
    */
   allowedSpecial?: 'all' | readonly string[];
+  /**
+   * Hugging Face tokenizer.json only (others ignore it): put the post-processor's tokens around
+   * the ids, e.g. Llama 3's <|begin_of_text|>. Default true, as HF's encode; a chat template
+   * already writes them, so pass false there.
+   */
+  addSpecialTokens?: boolean;
 }
 
 export interface Tokenizer {

@@ -33,6 +33,7 @@ const configs: [string, GPTConfigInput][] = [
   ],
   ['LayerNorm without bias, sinusoidal positions', { ...base, bias: false, positions: 'sinusoidal' }],
   ['no positions, 3 layers', { ...base, positions: 'none', nLayer: 3 }],
+  ['q/k/v biases only (Qwen2)', { ...base, bias: false, qkvBias: true, norm: 'rmsnorm', mlp: 'swiglu' }],
 ];
 
 for (const [what, config] of configs) {

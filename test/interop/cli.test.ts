@@ -63,7 +63,10 @@ test('cli: llmfs eval faults are one error line', () => {
   const bare = tempDir('cli');
   mkdirSync(join(bare, 'm'));
   writeFileSync(join(bare, 'm', 'config.json'), '{"model_type": "bert"}');
-  cases.push([['--model', join(bare, 'm')], /model_type is "bert"; expected "llmfs-gpt" \(ours\) or "gpt2"/]);
+  cases.push([
+    ['--model', join(bare, 'm')],
+    /model_type "bert" is not supported; supported: our checkpoints \("llmfs-gpt"\) and Hugging Face GPT2LMHeadModel, LlamaForCausalLM/,
+  ]);
   for (const [args, re] of cases) {
     const r = llmfs('eval', ...args);
     assert.equal(r.status, 1, args.join(' '));

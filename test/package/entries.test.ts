@@ -21,6 +21,7 @@ const PORTABLE = [
   'eval',
   'quant',
   'prune',
+  'chat',
 ];
 /** Node-only files inside the portable layers, reached only from the Node entry. */
 const NODE_ONLY = new Set(['src/kernels/threads/node.ts', 'src/kernels/threads/worker.mjs']);
