@@ -115,7 +115,10 @@ const repeatKvSpec: ExerciseSpec = {
     const shape = (got as { shape?: number[] } | null)?.shape;
     if (shape && shape[1] !== nHead) return `return (B, nh, T, hs) with nh = ${nHead} heads on axis 1`;
     if (near(got, tiledKv(x, nHead), 0))
-      return 'the kv heads are tiled (0 1 0 1): repeat each in place (0 0 1 1), query head h reads kv head floor(h / (nh / nkv))';
+      return (
+        'the kv heads are tiled (0 1 0 1): repeat each in place (0 0 1 1), ' +
+        'query head h reads kv head floor(h / (nh / nkv))'
+      );
     return null;
   },
   extra: [
@@ -149,7 +152,8 @@ const ropePermuteSpec: ExerciseSpec = {
     'Copy whole rows (each has C values): for every head h, pair i and j, copy row h·hs + 2i + j of w to ' +
       'row h·hs + j·hs/2 + i of the output. With inverse, copy the other way.',
     'for h, i, j: const meta = h*hs + 2*i + j, hf = h*hs + j*half + i; const [from, to] = inverse ? ' +
-      '[hf, meta] : [meta, hf]; out.set(w.data.subarray(from*C, from*C + C), to*C); then new Tensor(out, [rows, C])',
+      '[hf, meta] : [meta, hf]; out.set(w.data.subarray(from*C, from*C + C), to*C); ' +
+      'then new Tensor(out, [rows, C])',
   ],
   cases: (rng) => [
     { name: '2 heads of 4, C = 3', args: [weight(rng, 2, 4, 3), 2, false] },
@@ -166,7 +170,7 @@ const ropePermuteSpec: ExerciseSpec = {
         ? 'that moves Meta to HF; inverse moves HF row h·hs + j·hs/2 + i back to h·hs + 2i + j'
         : 'that is the inverse: Meta row h·hs + 2i + j goes TO HF row h·hs + j·hs/2 + i';
     if (nh > 1 && near(got, permuteOf(w, 1, inverse).data, 0))
-      return 'the rows were permuted across the whole matrix as one head: permute within each head of hs rows';
+      return 'the rows were permuted across the matrix as one head: permute within each head of hs rows';
     return null;
   },
   extra: [ropeScoresStep],
