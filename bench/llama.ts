@@ -1,0 +1,164 @@
+// The Llama family (chapter 16): tokenizer.json encode throughput in characters/s on the fixture
+// tokenizers (Llama 3 style byte-level BPE, SentencePiece-style byte-fallback BPE), ours beside
+// @huggingface/tokenizers on the same text in the same run; the load time of a Llama-shaped
+// checkpoint written to a temporary directory as F32 and as F16 (widened to f32 on load); and
+// decode tokens/s (KV cache, greedy) of a Llama-shaped model (RoPE, RMSNorm, SwiGLU, GQA) beside
+// the GPT-2-shaped one of the same width and depth.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Tokenizer as Reference } from '@huggingface/tokenizers';
+import type { Suite, BenchRow } from './harness.js';
+import { timeMs } from './harness.js';
+import { defaultCorpus } from '../src/data/index.js';
+import { hfTokenizerFromJson } from '../src/tokenizer/hf-json/index.js';
+import { GPT } from '../src/model/gpt.js';
+import type { GPTConfigInput } from '../src/model/config.js';
+import { generate } from '../src/generate/index.js';
+import { manualSeed } from '../src/tensor/rng.js';
+import { getBackend } from '../src/kernels/backend.js';
+import { saveHfLlamaDir } from '../src/io/hf-llama-dir.js';
+import { loadHfLlama } from '../src/io/load-pretrained.js';
+import { readSafetensorsFile } from '../src/io/safetensors-file.js';
+import { f32ToF16Bits } from '../src/io/gguf/ggml-quants.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'test', 'fixtures', 'tokenizer-json');
+const SUITE = 'llama';
+
+/** A safetensors file of F16 values (header JSON padded to 8 bytes, then the data in order). */
+function writeF16Safetensors(
+  path: string,
+  tensors: Record<string, { shape: readonly number[]; data: ArrayLike<number> }>,
+): void {
+  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
+  let offset = 0;
+  for (const [name, t] of Object.entries(tensors)) {
+    header[name] = { dtype: 'F16', shape: t.shape, data_offsets: [offset, offset + 2 * t.data.length] };
+    offset += 2 * t.data.length;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (json.length % 8)) % 8);
+  const out = new Uint8Array(8 + json.length + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(json.length), true);
+  out.set(new TextEncoder().encode(json), 8);
+  let at = 8 + json.length;
+  for (const t of Object.values(tensors))
+    for (let i = 0; i < t.data.length; i++, at += 2) view.setUint16(at, f32ToF16Bits(t.data[i]!), true);
+  writeFileSync(path, out);
+}
+
+function tokenizerRows(rows: BenchRow[]): void {
+  const text = defaultCorpus().slice(0, 200_000);
+  for (const [file, label] of [
+    ['llama3', 'Llama 3 style (byte-level BPE)'],
+    ['sp-bpe', 'SentencePiece style (byte-fallback BPE)'],
+  ] as const) {
+    const json = readFileSync(join(FIXTURES, `${file}.json`), 'utf8');
+    const ours = hfTokenizerFromJson(json, `${file}.json`);
+    const ref = new Reference(JSON.parse(json), { clean_up_tokenization_spaces: false });
+    const a = ours.encode(text, { allowedSpecial: 'all' });
+    const b = ref.encode(text).ids;
+    const same = a.length === b.length && a.every((x, i) => x === b[i]);
+    const oursMs = timeMs(() => ours.encode(text, { allowedSpecial: 'all' }), { warmup: 1, repeats: 3 });
+    const refMs = timeMs(() => ref.encode(text), { warmup: 1, repeats: 3 });
+    const note = `${a.length} tokens from ${text.length} chars; ids ${same ? 'equal' : 'DIFFER'}`;
+    rows.push({
+      suite: SUITE,
+      name: `tokenizer.json encode, ${label}: ours`,
+      value: (text.length * 1000) / oursMs,
+      unit: 'chars/s',
+      note,
+    });
+    rows.push({
+      suite: SUITE,
+      name: `tokenizer.json encode, ${label}: @huggingface/tokenizers`,
+      value: (text.length * 1000) / refMs,
+      unit: 'chars/s',
+      note: `ours is ${(refMs / oursMs).toFixed(2)}x its speed`,
+    });
+  }
+}
+
+const WIDTH = { vocabSize: 8192, blockSize: 512, nLayer: 8, nHead: 8, nEmbd: 512 };
+const GPT2_SHAPED: GPTConfigInput = { ...WIDTH };
+const LLAMA_SHAPED: GPTConfigInput = {
+  ...WIDTH,
+  nKvHead: 2,
+  mlpHidden: 1376, // ≈ 8/3 · 512, rounded up to a multiple of 32
+  positions: 'rope',
+  ropeBase: 500000,
+  norm: 'rmsnorm',
+  mlp: 'swiglu',
+  bias: false,
+};
+
+function loadRows(rows: BenchRow[]): void {
+  const tmp = mkdtempSync(join(tmpdir(), 'llmfs-bench-llama-'));
+  try {
+    manualSeed(0);
+    const model = new GPT(LLAMA_SHAPED);
+    const f32 = join(tmp, 'f32');
+    const f16 = join(tmp, 'f16');
+    saveHfLlamaDir(f32, model);
+    writeF16Safetensors(join(tmp, 'model.f16'), readSafetensorsFile(join(f32, 'model.safetensors')).tensors);
+    saveHfLlamaDir(f16, model); // the config and its neighbours; the weights are replaced below
+    copyFileSync(join(tmp, 'model.f16'), join(f16, 'model.safetensors'));
+    model.dispose();
+    const params = new GPT(LLAMA_SHAPED).numParameters();
+    for (const [dir, dtype] of [
+      [f32, 'F32'],
+      [f16, 'F16'],
+    ] as const) {
+      const bytes = readFileSync(join(dir, 'model.safetensors')).length;
+      const ms = timeMs(() => loadHfLlama(dir).model.dispose(), { warmup: 1, repeats: 3, minMs: 0 });
+      rows.push({
+        suite: SUITE,
+        name: `load a Llama-shaped checkpoint (${(params / 1e6).toFixed(1)}M params), ${dtype} file`,
+        value: ms,
+        unit: 'ms',
+        note: `${(bytes / 2 ** 20).toFixed(0)} MiB on disk, ${(bytes / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s`,
+      });
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function decodeRows(rows: BenchRow[]): void {
+  const N = 64;
+  for (const [label, config] of [
+    ['GPT-2-shaped (learned positions, LayerNorm, GELU 4C, 8 kv heads)', GPT2_SHAPED],
+    ['Llama-shaped (RoPE, RMSNorm, SwiGLU 2.7C, 2 kv heads)', LLAMA_SHAPED],
+  ] as const) {
+    manualSeed(0);
+    const model = new GPT(config).eval();
+    const prompt = Array.from({ length: 16 }, (_, i) => (i * 37) % WIDTH.vocabSize);
+    let cacheFloats = 0;
+    const ms = timeMs(() => (cacheFloats = generate(model, prompt, { maxNewTokens: N }).cacheFloats), {
+      warmup: 1,
+      repeats: 3,
+      minMs: 0,
+    });
+    rows.push({
+      suite: SUITE,
+      name: `decode ${N} tokens (KV cache, greedy), ${label}, ${getBackend().name}`,
+      value: (N * 1000) / ms,
+      unit: 'tokens/s',
+      note: `${(model.numParameters() / 1e6).toFixed(1)}M params; KV cache ${(cacheFloats * 4) / 2 ** 10} KiB at ${16 + N} tokens`,
+    });
+    model.dispose();
+  }
+}
+
+export const llamaSuite: Suite = {
+  name: SUITE,
+  run(): BenchRow[] {
+    const rows: BenchRow[] = [];
+    tokenizerRows(rows);
+    loadRows(rows);
+    decodeRows(rows);
+    return rows;
+  },
+};
