@@ -16,7 +16,11 @@ import { hfTokenizerFromJson } from '../src/tokenizer/hf-json/index.js';
 import { GPT } from '../src/model/gpt.js';
 import type { GPTConfigInput } from '../src/model/config.js';
 import { generate } from '../src/generate/index.js';
-import { manualSeed } from '../src/tensor/rng.js';
+import { manualSeed, Rng } from '../src/tensor/rng.js';
+import { randint } from '../src/tensor/creation.js';
+import { AdamW } from '../src/train/adamw.js';
+import { BufferArena } from '../src/tensor/arena.js';
+import { gptPreset } from '../src/model/presets.js';
 import { getBackend } from '../src/kernels/backend.js';
 import { saveHfLlamaDir } from '../src/io/hf-llama-dir.js';
 import { loadHfLlama } from '../src/io/load-pretrained.js';
@@ -121,6 +125,15 @@ function loadRows(rows: BenchRow[]): void {
         note: `${(bytes / 2 ** 20).toFixed(0)} MiB on disk, ${(bytes / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s`,
       });
     }
+    // What part of a load is not reading at all: building the model, random weights included.
+    const buildMs = timeMs(() => new GPT(LLAMA_SHAPED).dispose(), { warmup: 1, repeats: 3, minMs: 0 });
+    rows.push({
+      suite: SUITE,
+      name: `build the same model with random weights (no file), for comparison`,
+      value: buildMs,
+      unit: 'ms',
+      note: 'loadHfLlama builds the model like this, then copies the weights in',
+    });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -152,6 +165,56 @@ function decodeRows(rows: BenchRow[]): void {
   }
 }
 
+/**
+ * A cpu-small training step (B = 12, T = 64, forward, backward, AdamW) in both layouts, as
+ * chapter 16's experiment trains them; timed alternately so machine noise hits both alike.
+ */
+function trainStepRows(rows: BenchRow[]): void {
+  const B = 12;
+  const V = 256;
+  const layouts: [string, Partial<GPTConfigInput>][] = [
+    ['GPT-2 layout', {}],
+    ['Llama layout (RoPE, RMSNorm, SwiGLU 344, no biases)', LLAMA_SMALL],
+  ];
+  const arena = new BufferArena();
+  const runs = layouts.map(([name, extra]) => {
+    manualSeed(0);
+    const model = new GPT(gptPreset('cpu-small', { vocabSize: V, ...extra }));
+    const T = model.config.blockSize;
+    const opt = new AdamW(model.parameters(), { lr: 1e-3 });
+    const x = randint(0, V, [B, T], { rng: new Rng(1) });
+    const y = randint(0, V, [B, T], { rng: new Rng(2) });
+    const step = () => {
+      opt.zeroGrad();
+      arena.run(() => model.forward(x, { targets: y }).loss!.backward());
+      opt.step();
+    };
+    return { name, T, step, times: [] as number[] };
+  });
+  for (let round = 0; round < 5; round++)
+    for (const r of runs) r.times.push(timeMs(r.step, { warmup: round === 0 ? 2 : 0, repeats: 3, minMs: 0 }));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const first = median(runs[0]!.times);
+  for (const r of runs) {
+    const ms = median(r.times);
+    rows.push({
+      suite: SUITE,
+      name: `cpu-small training step, ${r.name}, ${getBackend().name}`,
+      value: (B * r.T * 1000) / ms,
+      unit: 'tokens/s',
+      note: `${ms.toFixed(1)} ms/step, ${(ms / first).toFixed(2)}x the GPT-2 layout's`,
+    });
+  }
+}
+
+const LLAMA_SMALL: Partial<GPTConfigInput> = {
+  positions: 'rope',
+  norm: 'rmsnorm',
+  mlp: 'swiglu',
+  mlpHidden: 344,
+  bias: false,
+};
+
 export const llamaSuite: Suite = {
   name: SUITE,
   run(): BenchRow[] {
@@ -159,6 +222,7 @@ export const llamaSuite: Suite = {
     tokenizerRows(rows);
     loadRows(rows);
     decodeRows(rows);
+    trainStepRows(rows);
     return rows;
   },
 };
