@@ -145,7 +145,8 @@ const ropePermuteSpec: ExerciseSpec = {
   compare:
     "transformers' convert_llama_weights_to_hf.py does this with view(nh, hs/2, 2, C).transpose(1, 2); " +
     "llama.cpp's convert_hf_to_gguf.py undoes it (its permute) because GGUF keeps Meta's interleaved " +
-    'order; GPT-J and GPT-NeoX differ in exactly this choice (rotary_interleaved).',
+    "order; GPT-J and GPT-NeoX differ in exactly this choice (SmolLM2's config.json even states " +
+    '"rope_interleaved": false).',
   hints: [
     "Within each head, Meta's row 2i + j (pair i, j = 0 or 1) becomes HF's row j·hs/2 + i: the even " +
       'rows of a head go to its first half, the odd rows to its second half. Rows never leave their head.',
