@@ -6,12 +6,20 @@
 // Every HF tensor is an nn.Linear weight (out, in) like ours, so the mapping is a copy, except
 // that our fused c_attn holds q_proj, k_proj and v_proj stacked by rows: [q | k | v]. RoPE needs
 // no permutation: HF already stores q/k rows for rotate_half (rope.ts; rope-interleaved.ts).
-// F16 and BF16 weights are widened to float32 on load (exact): memory is 4 bytes per parameter.
+// F16 and BF16 weights are widened to float32 on load (exact). With `quantize`, each part is
+// quantized as soon as it is filled (embedding, then block by block), so memory holds the integer
+// codes plus one part's float32, never the float model; the result equals quantizeModel's.
 
 import { LlmfsError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
 import { GPT } from '../model/gpt.js';
+import type { Module } from '../nn/module.js';
+import { quantizeModel } from '../quant/quantize-model.js';
+import { QuantizedLinear, quantizeMatrix, type QuantizeOptions } from '../quant/quantized-linear.js';
+import type { QuantWeight } from '../quant/qmatmul.js';
+import { QuantizedEmbedding } from '../quant/quantized-embedding.js';
+import { checkFiniteTensor } from './weights-check.js';
 import type { GPTConfig } from '../model/config.js';
 import {
   llamaConfigFromHf,
@@ -94,6 +102,7 @@ export function gptFromHfLlama(
   rawConfig: unknown,
   src: LlamaTensorSource,
   cfgFile = 'config.json',
+  opts: { quantize?: QuantizeOptions } = {},
 ): { model: GPT } & HfLlamaConfig {
   const parsed = llamaConfigFromHf(rawConfig, cfgFile);
   const c = parsed.config;
@@ -127,14 +136,47 @@ export function gptFromHfLlama(
     if (!layout.has(t.name) && !BUFFER.test(t.name) && !tiedHead)
       throw new LlmfsError(`${t.file}: unexpected tensor '${t.name}' (not a parameter of ${implied})`);
   }
-  const model = new GPT(c);
-  const params = new Map(model.namedParameters());
-  for (const [name, slot] of layout) {
-    const p = params.get(slot.ours);
-    if (!p) throw new LlmfsError(`hf-llama: our model has no parameter '${slot.ours}' for '${name}'`);
-    const cols = p.shape.length === 2 ? p.shape[1] : 1;
-    p.data.set(src.read(name).data, slot.row * cols);
-  }
+  // Our parameter name -> the HF tensors that fill it.
+  const sources = new Map<string, [string, LlamaSlot][]>();
+  for (const [name, slot] of layout) sources.set(slot.ours, [...(sources.get(slot.ours) ?? []), [name, slot]]);
+  const fill = (prefix: string, part: Module): void => {
+    for (const [pname, p] of part.namedParameters()) {
+      const ours = `${prefix}.${pname}`;
+      const from = sources.get(ours);
+      if (!from) throw new LlmfsError(`hf-llama: no tensor of ${implied} fills our parameter '${ours}'`);
+      const cols = p.shape.length === 2 ? p.shape[1] : 1;
+      for (const [name, slot] of from) {
+        const data = src.read(name).data;
+        // Quantizing needs finite weights: check here (the float path checks the whole model after).
+        if (opts.quantize) checkFiniteTensor(name, data, byName.get(name)?.file ?? cfgFile);
+        p.data.set(data, slot.row * cols);
+      }
+      sources.delete(ours);
+    }
+  };
+  // Quantizing: the tables (V, C) go straight from the file to their codes, never a float
+  // parameter; a block is filled, then its Linears are replaced (quantizeModel) and their storage freed.
+  const table = (ours: string, o: QuantizeOptions): QuantWeight => {
+    const [name, slot] = sources.get(ours)![0];
+    const data = src.read(name).data;
+    checkFiniteTensor(name, data, byName.get(name)?.file ?? cfgFile);
+    sources.delete(ours);
+    return quantizeMatrix(data, slot.shape[0], slot.shape[1], o);
+  };
+  const q = opts.quantize;
+  const model = new GPT(c, {
+    noInit: true,
+    part: (name, make) => {
+      if (q && name === 'wte') return new QuantizedEmbedding(table('wte.weight', q));
+      if (q && name === 'lm_head') return new QuantizedLinear(table('lm_head.weight', q), null);
+      const part = make();
+      fill(name, part);
+      if (q && part.namedParameters().some(([, p]) => p.ndim === 2)) quantizeModel(part, q);
+      return part;
+    },
+  });
+  for (const [ours, [[name]]] of sources)
+    throw new LlmfsError(`hf-llama: our model has no parameter '${ours}' for '${name}'`);
   return { model, ...parsed };
 }
 
