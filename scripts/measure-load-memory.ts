@@ -94,7 +94,14 @@ function writeCheckpoint(dir: string, layers: number): number {
     writeSync(fd, len);
     writeSync(fd, new TextEncoder().encode(json));
     for (const [name, shape] of tensors)
-      writeSync(fd, bf16Random(shape.reduce((a, b) => a * b, 1), seed++, /norm/.test(name)));
+      writeSync(
+        fd,
+        bf16Random(
+          shape.reduce((a, b) => a * b, 1),
+          seed++,
+          /norm/.test(name),
+        ),
+      );
     closeSync(fd);
     total += at;
   });
@@ -144,7 +151,9 @@ async function main(argv: string[]): Promise<void> {
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     console.log(`wrote ${(bytes / 2 ** 20).toFixed(0)} MB of BF16 weights (${layers} layers) in ${secs} s`);
     const self = fileURLToPath(import.meta.url);
-    console.log('| load | load s | RSS before load MB | RSS loaded MB | peak RSS MB | RSS after MB | tokens/s |');
+    console.log(
+      '| load | load s | RSS before load MB | RSS loaded MB | peak RSS MB | RSS after MB | tokens/s |',
+    );
     console.log('|---|---|---|---|---|---|---|');
     for (const mode of modes) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', dir, '--mode', mode], {

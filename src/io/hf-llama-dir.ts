@@ -69,7 +69,8 @@ export function loadHfLlamaDir(dir: string, opts: { quantize?: QuantizeOptions }
   } finally {
     weights.close();
   }
-  if (!opts.quantize) checkFiniteWeights(loaded.model, weights.files.join(', ')); // quantizing checked each part
+  // (quantizing checked each tensor as it was read)
+  if (!opts.quantize) checkFiniteWeights(loaded.model, weights.files.join(', '));
   const genPath = join(dir, 'generation_config.json');
   const gen = existsSync(genPath) ? readJson(genPath) : null;
   const storedBytes = weights.tensors.reduce(

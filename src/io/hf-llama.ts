@@ -138,7 +138,8 @@ export function gptFromHfLlama(
   }
   // Our parameter name -> the HF tensors that fill it.
   const sources = new Map<string, [string, LlamaSlot][]>();
-  for (const [name, slot] of layout) sources.set(slot.ours, [...(sources.get(slot.ours) ?? []), [name, slot]]);
+  for (const [name, slot] of layout)
+    sources.set(slot.ours, [...(sources.get(slot.ours) ?? []), [name, slot]]);
   const fill = (prefix: string, part: Module): void => {
     for (const [pname, p] of part.namedParameters()) {
       const ours = `${prefix}.${pname}`;

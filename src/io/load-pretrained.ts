@@ -37,7 +37,7 @@ export interface Pretrained {
   family: string;
   /** Every end-of-text id HF gives (generation_config.json may list several, as Qwen's does). */
   eosTokenIds?: number[];
-  /** The dtypes the weight files store (HF directories; e.g. ['BF16']): in memory float32 unless quantized. */
+  /** The dtypes the weight files store (HF directories; e.g. ['BF16']): float32 in memory, or quantized. */
   storedDtypes?: string[];
   /** Set when loadPretrained quantized the weights as asked (`quantize`). */
   quantized?: LoadQuantize;
@@ -171,10 +171,13 @@ export function loadPretrained(dir: string, opts: LoadPretrainedOptions = {}): P
     if (!LOAD_QUANTIZE.includes(q))
       throw new LlmfsError(`--quantize: expected ${LOAD_QUANTIZE.join(' or ')}, got ${JSON.stringify(q)}`);
     if (opts.forTraining !== undefined)
-      throw new LlmfsError(`${opts.forTraining}: --quantize ${q} is for inference; training needs float weights`);
+      throw new LlmfsError(
+        `${opts.forTraining}: --quantize ${q} is for inference; training needs float weights`,
+      );
     if (opts.adapter !== undefined)
       throw new LlmfsError(
-        `--quantize ${q} cannot take --adapter: merge the adapter first (llmfs finetune merge), then quantize`,
+        `--quantize ${q} cannot take --adapter: merge the adapter first (llmfs finetune merge), ` +
+          'then quantize',
       );
   }
   const p = loadBase(dir, q);

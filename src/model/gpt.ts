@@ -106,11 +106,14 @@ export class GPT extends Module {
         ? (part('wpe', () => new Embedding(c.blockSize, c.nEmbd)) as Embedding | QuantizedEmbedding)
         : null;
     this.drop = new Dropout(c.dropout);
-    this.h = new ModuleList(Array.from({ length: c.nLayer }, (_, i) => part(`h.${i}`, () => new Block(c)) as Block));
+    this.h = new ModuleList(
+      Array.from({ length: c.nLayer }, (_, i) => part(`h.${i}`, () => new Block(c)) as Block),
+    );
     this.ln_f = part('ln_f', () => makeNorm(c.norm, c.nEmbd, c.normEps, c.bias)) as Norm;
     this.lm_head = c.tieWeights
       ? null
-      : (part('lm_head', () => new Linear(c.nEmbd, c.vocabSize, { bias: false })) as Linear | QuantizedLinear);
+      : (part('lm_head', () => new Linear(c.nEmbd, c.vocabSize, { bias: false })) as
+          Linear | QuantizedLinear);
     if (c.positions === 'sinusoidal') this._pe = sinusoidalTable(c.blockSize, c.nEmbd);
     if (c.positions === 'rope') this._rope = ropeTables(c.blockSize, c.headDim, c.ropeBase, c.ropeScaling);
     if (!build.noInit) this.initWeights();
