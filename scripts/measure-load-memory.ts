@@ -2,7 +2,8 @@
 // intermediate 4864, 24 layers, 14/2 heads of 64, vocab 151936, tied, q/k/v biases) in BF16,
 // sharded as save_pretrained shards it, then in a fresh child process per mode loads it (float32,
 // int8, int4: loadPretrained's `quantize`) and generates 16 tokens greedily with the KV cache,
-// printing load seconds, peak RSS (getrusage's maxRSS), RSS after, and tokens per second.
+// printing load seconds, RSS before and after loading, peak RSS (getrusage's maxRSS) during the
+// load and overall, RSS after generating, and tokens per second (the prompt's 4 tokens excluded).
 // Run: node --import tsx scripts/measure-load-memory.ts [--layers 24] [--modes f32,int8,int4] [--keep]
 
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -119,6 +120,7 @@ async function child(dir: string, mode: string): Promise<void> {
   const { model } = loadPretrained(dir, { quantize });
   const loadS = (performance.now() - t0) / 1000;
   const rssLoaded = process.memoryUsage().rss;
+  const peakLoaded = process.resourceUsage().maxRSS * 1024; // kilobytes
   const t1 = performance.now();
   const out = generate(model, [9707, 11, 1879, 374], { maxNewTokens: 16, useCache: true });
   const genS = (performance.now() - t1) / 1000;
@@ -128,6 +130,7 @@ async function child(dir: string, mode: string): Promise<void> {
     loadS: Number(loadS.toFixed(1)),
     rssBeforeMB: mb(rssBefore),
     rssLoadedMB: mb(rssLoaded),
+    peakLoadMB: mb(peakLoaded),
     peakRssMB: mb(process.resourceUsage().maxRSS * 1024),
     rssAfterMB: mb(process.memoryUsage().rss),
     tokensPerS: Number((out.ids.length - 4) / genS).toFixed(2),
@@ -162,11 +165,19 @@ async function main(argv: string[]): Promise<void> {
       });
       const last = r.stdout.trim().split('\n').pop() ?? '';
       if (r.status !== 0 || !last.startsWith('{')) {
-        console.log(`| ${mode} | failed (exit ${r.status}, signal ${r.signal}) | | | | | |`);
+        console.log(`| ${mode} | failed (exit ${r.status}, signal ${r.signal}) |`);
         continue;
       }
       const m = JSON.parse(last) as Record<string, number | string>;
-      const cols = ['loadS', 'rssBeforeMB', 'rssLoadedMB', 'peakRssMB', 'rssAfterMB', 'tokensPerS'];
+      const cols = [
+        'loadS',
+        'rssBeforeMB',
+        'rssLoadedMB',
+        'peakLoadMB',
+        'peakRssMB',
+        'rssAfterMB',
+        'tokensPerS',
+      ];
       console.log(`| ${mode} | ${cols.map((c) => m[c]).join(' | ')} |`);
     }
   } finally {

@@ -117,13 +117,15 @@ export function loadHfGpt2(dir: string): Pretrained {
 
 /**
  * Loads a Llama-family directory (LlamaForCausalLM, Qwen2/Qwen3ForCausalLM, MistralForCausalLM),
- * single-file or sharded. Its tokenizer.json is not read here (tokenizer: null).
+ * single-file or sharded, with its tokenizer.json if it has one (else tokenizer: null).
  */
 export function loadHfLlama(dir: string, quantize?: LoadQuantize): Pretrained {
   const d = loadHfLlamaDir(dir, quantize ? { quantize: loadQuantizeOptions(quantize) } : {});
+  const tokenizer = existsSync(join(dir, 'tokenizer.json')) ? loadTokenizer(dir) : null;
+  checkVocab(tokenizer, d.model, dir);
   return {
     model: d.model,
-    tokenizer: null,
+    tokenizer,
     format: 'hf-llama',
     eosTokenId: d.eosTokenIds[0] ?? null,
     eosTokenIds: d.eosTokenIds,
