@@ -154,10 +154,16 @@ async function main(argv: string[]): Promise<void> {
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     console.log(`wrote ${(bytes / 2 ** 20).toFixed(0)} MB of BF16 weights (${layers} layers) in ${secs} s`);
     const self = fileURLToPath(import.meta.url);
-    console.log(
-      '| load | load s | RSS before load MB | RSS loaded MB | peak RSS MB | RSS after MB | tokens/s |',
-    );
-    console.log('|---|---|---|---|---|---|---|');
+    const head = [
+      'load',
+      'load s',
+      'RSS before MB',
+      'RSS loaded MB',
+      'peak in load MB',
+      'peak MB',
+      'RSS after MB',
+    ];
+    console.log(`| ${[...head, 'tokens/s'].join(' | ')} |\n|${'---|'.repeat(head.length + 1)}`);
     for (const mode of modes) {
       const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', dir, '--mode', mode], {
         encoding: 'utf8',
