@@ -1,13 +1,13 @@
 // --quantize on the inference commands, run as the CLI on a Qwen2-layout directory with a
 // tokenizer.json: `generate --quantize int8 --json` continues the prompt exactly as the float load
 // quantized afterwards (quantizeModel) does, and reports resident memory; `model info --quantize
-// int8 --json` counts int8 codes (1 byte) and reports the resident and peak memory; misuse gets
-// one line. The child runs the plain kernels (LLMFS_BACKEND=js), as this process does.
+// int8 --json` counts int8 codes (1 byte) and reports the resident and peak memory; `eval` gives
+// the quantized model's loss; `chat` runs; misuse gets one line. The child runs the plain kernels (LLMFS_BACKEND=js), as this process does.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GPT } from '../../src/model/gpt.js';
@@ -15,6 +15,7 @@ import { saveHfLlamaDir } from '../../src/io/hf-llama-dir.js';
 import { loadPretrained } from '../../src/io/load-pretrained.js';
 import { quantizeModel } from '../../src/quant/quantize-model.js';
 import { generate } from '../../src/generate/generate.js';
+import { evaluateText, gptLogits } from '../../src/eval/perplexity.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const bin = join(ROOT, 'bin', 'llmfs.mjs');
@@ -41,7 +42,7 @@ function qwenDir(): string {
     bias: false,
     qkvBias: true,
   });
-  saveHfLlamaDir(dir, model);
+  saveHfLlamaDir(dir, model, { eosTokenId: 900 }); // <|endoftext|>
   copyFileSync(join(ROOT, 'test', 'fixtures', 'tokenizer-json', 'qwen2.json'), join(dir, 'tokenizer.json'));
   return dir;
 }
@@ -106,6 +107,31 @@ test('model info --quantize int8: int8 weights at 1 byte, resident and peak memo
     );
     const float = llmfs('model', 'info', '--model', dir, '--json');
     assert.equal(JSON.parse(float.stdout).quantized, null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('eval --quantize int8 gives the loss of the quantized model; chat --quantize int8 answers', () => {
+  const dir = qwenDir();
+  try {
+    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(6);
+    writeFileSync(join(dir, 'text.txt'), text);
+    const r = llmfs('eval', '--model', dir, '--data', join(dir, 'text.txt'), '--quantize', 'int8', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const { model, tokenizer } = loadPretrained(dir);
+    quantizeModel(model, { bits: 8 });
+    assert.equal(JSON.parse(r.stdout).loss, evaluateText(gptLogits(model), tokenizer!, text).loss);
+    const chat = spawnSync(
+      process.execPath,
+      [bin, 'chat', '--model', dir, '--quantize', 'int8', '--max-new-tokens', '3'],
+      {
+        encoding: 'utf8',
+        input: 'hi\n',
+        env: { ...process.env, LLMFS_BACKEND: 'js' },
+      },
+    );
+    assert.equal(chat.status, 0, chat.stderr);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
