@@ -17,7 +17,7 @@ import { GPT } from '../model/gpt.js';
 import type { Module } from '../nn/module.js';
 import { quantizeModel } from '../quant/quantize-model.js';
 import { QuantizedLinear, quantizeMatrix, type QuantizeOptions } from '../quant/quantized-linear.js';
-import type { QuantWeight } from '../quant/qmatmul.js';
+import { isInt8, type QuantWeight } from '../quant/qmatmul.js';
 import { QuantizedEmbedding } from '../quant/quantized-embedding.js';
 import { checkFiniteTensor } from './weights-check.js';
 import type { GPTConfig } from '../model/config.js';
@@ -83,6 +83,8 @@ export function llamaTensorLayout(c: GPTConfig): Map<string, LlamaSlot> {
 export interface LlamaTensorSource {
   readonly tensors: readonly { name: string; shape: readonly number[]; dtype: string; file: string }[];
   read(name: string): Tensor;
+  /** Rows [r0, r1) of a tensor (first axis), if the source can read part of one. */
+  readRows?(name: string, r0: number, r1: number): Tensor;
 }
 
 /** The float dtypes we widen to float32; anything else in a weight file is refused. */
@@ -102,7 +104,7 @@ export function gptFromHfLlama(
   rawConfig: unknown,
   src: LlamaTensorSource,
   cfgFile = 'config.json',
-  opts: { quantize?: QuantizeOptions } = {},
+  opts: { quantize?: QuantizeOptions; slabFloats?: number } = {},
 ): { model: GPT } & HfLlamaConfig {
   const parsed = llamaConfigFromHf(rawConfig, cfgFile);
   const c = parsed.config;
@@ -157,12 +159,27 @@ export function gptFromHfLlama(
   };
   // Quantizing: the tables (V, C) go straight from the file to their codes, never a float
   // parameter; a block is filled, then its Linears are replaced (quantizeModel) and their storage freed.
+  // A table is read and quantized a slab of rows at a time when the source allows (the codes are
+  // the same: each row, and each int4 group, is quantized on its own), so its float32 is never whole.
   const table = (ours: string, o: QuantizeOptions): QuantWeight => {
     const [name, slot] = sources.get(ours)![0];
-    const data = src.read(name).data;
-    checkFiniteTensor(name, data, byName.get(name)?.file ?? cfgFile);
     sources.delete(ours);
-    return quantizeMatrix(data, slot.shape[0], slot.shape[1], o);
+    const [rows, cols] = slot.shape;
+    const where = byName.get(name)?.file ?? cfgFile;
+    // (int4 packs two codes a byte: a slab must hold whole bytes, so an even number of columns)
+    const slabbed = src.readRows !== undefined && cols % 2 === 0;
+    const step = slabbed ? Math.max(1, Math.floor((opts.slabFloats ?? 1 << 22) / cols)) : rows;
+    let out: QuantWeight | null = null;
+    for (let r0 = 0; r0 < rows; r0 += step) {
+      const r1 = Math.min(rows, r0 + step);
+      const data = r0 === 0 && r1 === rows ? src.read(name).data : src.readRows!(name, r0, r1).data;
+      checkFiniteTensor(name, data, where); // (names the element within the slab)
+      const slab = quantizeMatrix(data, r1 - r0, cols, o);
+      if (r1 - r0 === rows) return slab;
+      out ??= emptyLike(slab, rows, cols);
+      putRows(out, slab, r0);
+    }
+    return out!;
   };
   const q = opts.quantize;
   const model = new GPT(c, {
@@ -179,6 +196,28 @@ export function gptFromHfLlama(
   for (const [ours, [[name]]] of sources)
     throw new LlmfsError(`hf-llama: our model has no parameter '${ours}' for '${name}'`);
   return { model, ...parsed };
+}
+
+/** An empty matrix of `rows` x `cols` in w's format, to fill a slab of rows at a time (putRows). */
+function emptyLike(w: QuantWeight, rows: number, cols: number): QuantWeight {
+  if (isInt8(w)) return { rows, cols, q: new Int8Array(rows * cols), scales: new Float32Array(rows) };
+  const groups = (rows * cols) / w.groupSize;
+  const zeros = w.zeros ? new Uint8Array(groups) : null;
+  const packed = new Uint8Array((rows * cols) / 2);
+  return { rows, cols, groupSize: w.groupSize, packed, scales: new Float32Array(groups), zeros };
+}
+
+/** Copies slab (rows r0.. of out) into out: each row (and each int4 group) is quantized on its own. */
+function putRows(out: QuantWeight, slab: QuantWeight, r0: number): void {
+  const C = out.cols;
+  if (isInt8(out) && isInt8(slab)) {
+    out.q.set(slab.q, r0 * C);
+    out.scales.set(slab.scales, r0);
+  } else if (!isInt8(out) && !isInt8(slab)) {
+    out.packed.set(slab.packed, (r0 * C) / 2);
+    out.scales.set(slab.scales, (r0 * C) / out.groupSize);
+    if (out.zeros && slab.zeros) out.zeros.set(slab.zeros, (r0 * C) / out.groupSize);
+  }
 }
 
 /** config.json's object and the tensors, named as `family`'s save_pretrained names them. */

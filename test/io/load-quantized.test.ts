@@ -1,6 +1,6 @@
 // Quantizing while loading (loadPretrained's `quantize`): on every Llama-family fixture the model
 // equals the float load quantized afterwards (quantizeModel): the same codes and scales, the same
-// logits bit for bit; int8 logits stay within 5% of the float model's largest |logit|; the float
+// logits bit for bit, also when the token table is read a slab of rows at a time; int8 logits stay within 5% of the float model's largest |logit|; the float
 // parameters alive at once never exceed one block's (the float model is never whole); GPT-2
 // directories and our checkpoints take the load-then-quantize path; misuse is refused in one line.
 
@@ -17,6 +17,8 @@ import { getBackend, setBackend } from '../../src/kernels/backend.js';
 import { tensor } from '../../src/tensor/creation.js';
 import { noGrad } from '../../src/tensor/autograd.js';
 import { GPT } from '../../src/model/gpt.js';
+import { gptFromHfLlama } from '../../src/io/hf-llama.js';
+import { openHfWeights } from '../../src/io/hf-shards.js';
 import { ROOT, tempDir, TINY } from '../interop/helpers.js';
 
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'hf-llama');
@@ -70,6 +72,47 @@ test('quantize on load equals load-then-quantize on every Llama-family fixture (
         quantizedModules(loadThenQuantize(dir, q)).map(([n]) => n),
       );
       assertSame(p.model, loadThenQuantize(dir, q), ids, `${name} ${q}`);
+    }
+  }
+});
+
+test('the token table read and quantized a slab of rows at a time gives the same codes (1 row, ~7 rows)', () => {
+  for (const name of FAMILIES) {
+    const dir = join(FIXTURE, name);
+    const raw = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as unknown;
+    for (const q of ['int8', 'int4'] as const) {
+      if (q === 'int4' && !INT4.has(name)) continue;
+      const o = q === 'int8' ? ({ bits: 8 } as const) : ({ bits: 4, groupSize: 32 } as const);
+      for (const slabFloats of [1, 250]) {
+        const files = openHfWeights(dir);
+        let most = 0; // the most floats of a table read at once
+        const table = <T extends { size: number }>(n: string, t: T): T => {
+          if (/embed_tokens|lm_head/.test(n)) most = Math.max(most, t.size);
+          return t;
+        };
+        const src = {
+          tensors: files.tensors,
+          read: (n: string) => table(n, files.read(n)),
+          readRows: (n: string, r0: number, r1: number) => table(n, files.readRows(n, r0, r1)),
+        };
+        try {
+          const { model } = gptFromHfLlama(raw, src, 'config.json', { quantize: o, slabFloats });
+          const cols = model.config.nEmbd;
+          assert.equal(
+            most,
+            Math.max(1, Math.floor(slabFloats / cols)) * cols,
+            `${name}: slabs of whole rows`,
+          );
+          assertSame(
+            model,
+            loadThenQuantize(dir, q),
+            [golden[name].short.ids],
+            `${name} ${q} slabs of ${slabFloats}`,
+          );
+        } finally {
+          files.close();
+        }
+      }
     }
   }
 });
