@@ -43,7 +43,7 @@ const specs = {
   'lora-alpha': { type: 'number', help: 'LoRA scale α (the update is scaled by α/r; default r)' },
   'lora-targets': {
     type: 'string',
-    help: 'with --lora-r: comma-separated layer names (default c_attn,c_proj,c_fc; Llama: also o_proj, gate_proj, ...)',
+    help: 'with --lora-r: comma-separated layer names (default c_attn,c_proj,c_fc; Llama: docs/11)',
   },
   'adapter-out': {
     type: 'string',
