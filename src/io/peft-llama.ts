@@ -95,6 +95,8 @@ export interface OurLora {
 /** A PEFT module name (after base_model.model.) -> [our layer, q/k/v part or null], or an error. */
 function ourName(hfName: string, dir: string): [string, QkvPart | null] {
   if (hfName === 'lm_head') return ['lm_head', null];
+  // An adapter saved with our GPT-2-style names (transformer.h.N.attn.c_attn) before PEFT's Llama names:
+  if (hfName.startsWith('transformer.h.')) return [hfName.slice('transformer.'.length), null];
   const m = /^model\.layers\.(\d+)\.(self_attn|mlp)\.(\w+)$/.exec(hfName);
   if (m && (QKV as readonly string[]).includes(m[3]) && m[2] === 'self_attn')
     return [`h.${m[1]}.attn.c_attn`, m[3] as QkvPart];

@@ -170,3 +170,28 @@ test('PEFT Llama adapter on embed_tokens, or with wrong shapes: one clear line',
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an adapter saved with our names (transformer.h.N.attn.c_attn) still loads on a Llama model', () => {
+  const model = base();
+  applyLora(model, { r: 2, alpha: 4, targets: ['c_attn'] });
+  const rng = new Rng(4);
+  for (const [, l] of loraLayers(model))
+    for (const p of [l.lora_A.weight, l.lora_B.weight])
+      for (let i = 0; i < p.size; i++) p.data[i] = rng.normal();
+  const dir = tempDir('peft-llama');
+  try {
+    savePeftAdapter(dir, model);
+    const file = join(dir, 'adapter_model.safetensors');
+    const tensors: Record<string, Tensor> = {};
+    for (const [name, l] of loraLayers(model)) {
+      tensors[`base_model.model.transformer.${name}.lora_A.weight`] = l.lora_A.weight.detach();
+      tensors[`base_model.model.transformer.${name}.lora_B.weight`] = l.lora_B.weight.detach();
+    }
+    writeSafetensorsFile(file, tensors);
+    const again = base();
+    assert.deepEqual(loadPeftAdapter(again, dir).layers, ['h.0.attn.c_attn', 'h.1.attn.c_attn']);
+    assert.ok(maxDiff(lastLogits(again), lastLogits(model)).abs < 1e-6);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
