@@ -15,9 +15,9 @@ import { checkNotRunDir } from './run-dir.js';
 import { LlmfsError } from '../errors.js';
 
 const specs = {
-  model: { type: 'string', help: 'the base model directory (ours, or a Hugging Face GPT-2 download)' },
+  model: { type: 'string', help: 'the base model directory (ours, or a Hugging Face GPT-2/Llama download)' },
   adapter: { type: 'string', help: 'the PEFT LoRA adapter directory (adapter_config.json + weights)' },
-  out: { type: 'string', help: 'where to write the merged Hugging Face GPT-2 directory' },
+  out: { type: 'string', help: 'where to write the merged Hugging Face directory (GPT-2 or Llama layout)' },
   help: { type: 'boolean', help: 'show this help' },
 } as const;
 
@@ -30,7 +30,7 @@ const LLAMA_SIDE_FILES = [
 ];
 
 const USAGE = 'llmfs finetune merge --model DIR --adapter DIR --out DIR';
-const ABOUT = 'fold a LoRA adapter into the weights and write a plain Hugging Face GPT-2 directory';
+const ABOUT = 'fold a LoRA adapter into the weights and write a plain Hugging Face directory';
 
 export const finetuneMerge = {
   about: ABOUT,
