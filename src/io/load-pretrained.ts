@@ -102,13 +102,13 @@ export function loadHfGpt2(dir: string): Pretrained {
 
 /**
  * Loads a Llama-family directory (LlamaForCausalLM, Qwen2/Qwen3ForCausalLM, MistralForCausalLM),
- * single-file or sharded. Its tokenizer.json is not read here (tokenizer: null).
+ * single-file or sharded, with its tokenizer.json when it has one.
  */
 export function loadHfLlama(dir: string): Pretrained {
   const d = loadHfLlamaDir(dir);
   return {
     model: d.model,
-    tokenizer: null,
+    tokenizer: existsSync(join(dir, 'tokenizer.json')) ? loadTokenizer(dir) : null,
     format: 'hf-llama',
     eosTokenId: d.eosTokenIds[0] ?? null,
     eosTokenIds: d.eosTokenIds,
