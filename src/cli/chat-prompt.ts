@@ -34,7 +34,7 @@ export function chatSetupOf(
  * "<|im_end|>") is encoded as that special token too: the template does not escape content.
  */
 export function encodeChatPrompt(tok: Tokenizer, text: string): number[] {
-  return tok.encode(text, { allowedSpecial: 'all' });
+  return tok.encode(text, { allowedSpecial: 'all', addSpecialTokens: false });
 }
 
 /** The messages of a single-turn chat: an optional system message, then the user's. */

@@ -47,7 +47,7 @@ const specs = {
   'lora-dropout': { type: 'number', help: 'with --train lora: dropout on the LoRA path', default: 0 },
   'lora-targets': {
     type: 'string',
-    help: 'with --train lora: comma-separated layer names (default c_attn,c_proj,c_fc)',
+    help: 'with --train lora: comma-separated layer names (default c_attn,c_proj,c_fc; Llama: docs/11)',
   },
   epochs: { type: 'int', help: 'passes over the training set', default: d.epochs },
   'batch-size': { type: 'int', help: 'examples per step', default: d.batchSize },

@@ -8,6 +8,7 @@ import { LlmfsError } from '../errors.js';
 import { loadPretrained } from '../io/load-pretrained.js';
 import { saveModel } from '../io/model-checkpoint.js';
 import { applyLora, mergeAndUnloadLora } from '../model/lora-apply.js';
+import { savePeftAdapter } from '../io/peft-adapter.js';
 import { readInstructions, type TaskExample } from '../data/instructions.js';
 import { encodeExample, instructBatches, InstructionSource } from '../train/instruct/batches.js';
 import { scoreExactMatch, type ScoreReport } from '../train/instruct/score.js';
@@ -40,6 +41,14 @@ const specs = {
   },
   'lora-r': { type: 'int', help: 'train LoRA adapters of rank R (Hu et al., 2021) instead of every weight' },
   'lora-alpha': { type: 'number', help: 'LoRA scale α (the update is scaled by α/r; default r)' },
+  'lora-targets': {
+    type: 'string',
+    help: 'with --lora-r: comma-separated layer names (default c_attn,c_proj,c_fc; Llama: docs/11)',
+  },
+  'adapter-out': {
+    type: 'string',
+    help: 'with --lora-r: also write the adapter alone here, in PEFT format (for --adapter, finetune merge)',
+  },
   json: { type: 'boolean', help: 'print a JSON summary at the end' },
   quiet: { type: 'boolean', help: 'no progress lines' },
   help: { type: 'boolean', help: 'show this help' },
@@ -116,9 +125,15 @@ export function runFinetuneInstruct(
     if (loraR < 1)
       throw new LlmfsError(`finetune instruct: --lora-r must be a positive integer, got ${loraR}`);
     const alpha = flags['lora-alpha'] as number | undefined;
-    applyLora(model, { r: loraR, ...(alpha !== undefined ? { alpha } : {}) });
-  } else if (flags['lora-alpha'] !== undefined)
-    throw new LlmfsError('finetune instruct: --lora-alpha needs --lora-r');
+    const targets = (flags['lora-targets'] as string | undefined)?.split(',').map((t) => t.trim());
+    applyLora(model, {
+      r: loraR,
+      ...(alpha !== undefined ? { alpha } : {}),
+      ...(targets ? { targets } : {}),
+    });
+  } else
+    for (const f of ['lora-alpha', 'lora-targets', 'adapter-out'])
+      if (flags[f] !== undefined) throw new LlmfsError(`finetune instruct: --${f} needs --lora-r`);
   const trainable = model.parameters().filter((p) => p.requiresGrad);
   log(
     `tuning ${trainable.reduce((a, p) => a + p.size, 0).toLocaleString('en-US')} parameters on ` +
@@ -147,10 +162,13 @@ export function runFinetuneInstruct(
   );
   const trainSeconds = (performance.now() - t1) / 1000;
   const outDir = String(flags.out);
+  const adapterOut = flags['adapter-out'] as string | undefined;
+  if (adapterOut !== undefined) savePeftAdapter(adapterOut, model, { baseModel: modelDir });
   if (loraR !== undefined) mergeAndUnloadLora(model); // W + (α/r)·B·A: a plain model to save
   saveModel(outDir, model, { tokenizer, extraFiles: { [TEMPLATE_FILE]: templateJson(template) } });
   const after = scoreSet.length > 0 ? score(model) : null;
   if (after) out(scoreLine('exact match after ', after));
+  if (adapterOut !== undefined) out(`wrote the LoRA adapter to ${adapterOut} (PEFT format)`);
   const total = (performance.now() - t0) / 1000;
   out(
     `wrote ${outDir} (${result.steps} steps, train loss ${result.trainLoss.toFixed(4)}, ` +

@@ -4,7 +4,8 @@
 // Qwen or Mistral base) that loads without the adapter and gives the same logits as the base model
 // with the adapter.
 
-import { resolve } from 'node:path';
+import { copyFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs, helpText } from './args.js';
 import { isLlamaLayout, loadPretrained, saveHfGpt2 } from '../io/load-pretrained.js';
 import { saveHfLlamaDir } from '../io/hf-llama-dir.js';
@@ -14,14 +15,22 @@ import { checkNotRunDir } from './run-dir.js';
 import { LlmfsError } from '../errors.js';
 
 const specs = {
-  model: { type: 'string', help: 'the base model directory (ours, or a Hugging Face GPT-2 download)' },
+  model: { type: 'string', help: 'the base model directory (ours, or a Hugging Face GPT-2/Llama download)' },
   adapter: { type: 'string', help: 'the PEFT LoRA adapter directory (adapter_config.json + weights)' },
-  out: { type: 'string', help: 'where to write the merged Hugging Face GPT-2 directory' },
+  out: { type: 'string', help: 'where to write the merged Hugging Face directory (GPT-2 or Llama layout)' },
   help: { type: 'boolean', help: 'show this help' },
 } as const;
 
+const LLAMA_SIDE_FILES = [
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'chat_template.jinja',
+  'generation_config.json',
+];
+
 const USAGE = 'llmfs finetune merge --model DIR --adapter DIR --out DIR';
-const ABOUT = 'fold a LoRA adapter into the weights and write a plain Hugging Face GPT-2 directory';
+const ABOUT = 'fold a LoRA adapter into the weights and write a plain Hugging Face directory';
 
 export const finetuneMerge = {
   about: ABOUT,
@@ -41,7 +50,13 @@ export const finetuneMerge = {
     mergeAndUnloadLora(model);
     if (isLlamaLayout(model)) {
       const written = saveHfLlamaDir(out, model);
-      console.log(`merged ${adapter} into ${dir}: wrote ${written.join(', ')} (no tokenizer files)`);
+      // The base directory's tokenizer and generation files, so the merged one loads and chats alike.
+      for (const f of LLAMA_SIDE_FILES)
+        if (existsSync(join(dir, f))) {
+          copyFileSync(join(dir, f), join(out, f));
+          written.push(join(out, f));
+        }
+      console.log(`merged ${adapter} into ${dir}: wrote ${written.join(', ')}`);
       return 0;
     }
     // HF's GPT2Tokenizer reads only byte-level BPE with GPT-2's pre-tokenizer; others are left out.

@@ -5,6 +5,8 @@
 // GPT-2's layers are Conv1D (W stored (in, out)), hence fan_in_fan_out: true; A and B have the
 // same shapes either way, so our (out, in) Linear uses them as they are: ΔW = (α/r)·B·A.
 // loadPeftAdapter puts LoRA (nn/lora.ts, Hu et al., 2021) on exactly the layers the file names.
+// Llama-layout models use HF's Llama names (base_model.model.model.layers.N.self_attn.q_proj...):
+// peft-llama.ts maps them onto our fused c_attn.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +19,7 @@ import { applyLora, loraLayers } from '../model/lora-apply.js';
 import { parseJson } from '../tokenizer/json-parse.js';
 import { atomicWriteFile, fsReason, makeDirs } from './atomic-write.js';
 import { readSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
+import { hasLlamaLayout, llamaLorasFromPeft, llamaPeftTensors, type OurLora } from './peft-llama.js';
 
 export const ADAPTER_WEIGHTS = 'adapter_model.safetensors';
 export const ADAPTER_CONFIG = 'adapter_config.json';
@@ -27,9 +30,15 @@ export function peftKey(name: string): string {
   return PREFIX + (name === 'lm_head' || name.startsWith('lm_head.') ? name : `transformer.${name}`);
 }
 
-/** PEFT's key -> [our module name, 'A' | 'B'], or null if it is not a LoRA A/B weight. */
-function parseKey(key: string): [string, 'A' | 'B'] | null {
-  const m = /^base_model\.model\.(?:transformer\.)?(.+)\.lora_([AB])(?:\.default)?\.weight$/.exec(key);
+/**
+ * PEFT's key -> [module name, 'A' | 'B'], or null if it is not a LoRA A/B weight. The name is ours
+ * for GPT-2 (`transformer.` dropped), HF's for a Llama-layout model (`model.layers.N...`).
+ */
+function parseKey(key: string, llama: boolean): [string, 'A' | 'B'] | null {
+  const re = llama
+    ? /^base_model\.model\.(.+)\.lora_([AB])(?:\.default)?\.weight$/
+    : /^base_model\.model\.(?:transformer\.)?(.+)\.lora_([AB])(?:\.default)?\.weight$/;
+  const m = re.exec(key);
   return m ? [m[1], m[2] as 'A' | 'B'] : null;
 }
 
@@ -50,12 +59,17 @@ export function savePeftAdapter(dir: string, model: Module, opts: SavePeftOption
           `alpha ${first.alpha}; one adapter file holds one setting`,
       );
   }
-  const tensors: Record<string, Tensor> = {};
-  for (const [name, l] of layers) {
-    tensors[`${peftKey(name)}.lora_A.weight`] = l.lora_A.weight.detach(); // (r, in)
-    tensors[`${peftKey(name)}.lora_B.weight`] = l.lora_B.weight.detach(); // (out, r)
+  const llama = hasLlamaLayout(model);
+  let tensors: Record<string, Tensor> = {};
+  let targets: string[];
+  if (llama) ({ tensors, targets } = llamaPeftTensors(model, layers));
+  else {
+    for (const [name, l] of layers) {
+      tensors[`${peftKey(name)}.lora_A.weight`] = l.lora_A.weight.detach(); // (r, in)
+      tensors[`${peftKey(name)}.lora_B.weight`] = l.lora_B.weight.detach(); // (out, r)
+    }
+    targets = [...new Set(layers.map(([n]) => n.split('.').pop()!))].sort();
   }
-  const targets = [...new Set(layers.map(([n]) => n.split('.').pop()!))].sort();
   const config = {
     peft_type: 'LORA',
     task_type: 'CAUSAL_LM',
@@ -64,7 +78,7 @@ export function savePeftAdapter(dir: string, model: Module, opts: SavePeftOption
     lora_alpha: first.alpha,
     lora_dropout: first.lora_dropout.p,
     target_modules: targets,
-    fan_in_fan_out: true,
+    fan_in_fan_out: !llama, // GPT-2's Conv1D stores W as (in, out); Llama's nn.Linear as (out, in)
     bias: 'none',
     inference_mode: true,
     init_lora_weights: true,
@@ -151,9 +165,10 @@ export function loadPeftAdapter(model: Module, dir: string): PeftAdapterConfig &
     );
   }
   const { tensors } = readSafetensorsFile(wPath);
+  const llama = hasLlamaLayout(model);
   const pairs = new Map<string, { A?: Tensor; B?: Tensor }>();
   for (const [key, t] of Object.entries(tensors)) {
-    const parsed = parseKey(key);
+    const parsed = parseKey(key, llama);
     if (!parsed) throw new LlmfsError(`${wPath}: tensor '${key}' is not a LoRA A or B weight`);
     const [name, which] = parsed;
     const p = pairs.get(name) ?? {};
@@ -166,8 +181,8 @@ export function loadPeftAdapter(model: Module, dir: string): PeftAdapterConfig &
     for (const part of name.split('.')) m = m?.namedChildren().find(([k]) => k === part)?.[1] ?? null;
     return m;
   };
-  for (const [name, { A, B }] of pairs) {
-    const key = peftKey(name);
+  /** The Linear layer `name`, or one line saying why `key` cannot be put there. */
+  const linearAt = (name: string, key: string): Linear => {
     const lin = moduleAt(name);
     if (!lin)
       throw new LlmfsError(
@@ -179,9 +194,28 @@ export function loadPeftAdapter(model: Module, dir: string): PeftAdapterConfig &
         `adapter ${dir}: '${key}' names '${name}' (${lin.constructor.name}), not a Linear layer; ` +
           `LoRA wraps Linear layers only`,
       );
+    return lin;
+  };
+  const complete = new Map<string, { A: Tensor; B: Tensor }>();
+  for (const [name, { A, B }] of pairs) {
+    const key = llama ? `${PREFIX}${name}` : peftKey(name);
+    if (!llama) linearAt(name, key);
     if (!A || !B) throw new LlmfsError(`${wPath}: '${key}' has lora_${A ? 'B' : 'A'} missing`);
-    const wantA = [cfg.r, lin.inFeatures];
-    const wantB = [lin.outFeatures, cfg.r];
+    complete.set(name, { A, B });
+  }
+  const loras: Map<string, OurLora> = llama
+    ? llamaLorasFromPeft(model, complete, cfg.r, cfg.loraAlpha, dir)
+    : new Map(
+        [...complete].map(([name, ab]) => [
+          name,
+          { ...ab, r: cfg.r, alpha: cfg.loraAlpha, keys: [peftKey(name)] },
+        ]),
+      );
+  for (const [name, { A, B, r, keys }] of loras) {
+    const key = keys.join("', '");
+    const lin = linearAt(name, key);
+    const wantA = [r, lin.inFeatures];
+    const wantB = [lin.outFeatures, r];
     for (const [t, want, which] of [
       [A, wantA, 'A'],
       [B, wantB, 'B'],
@@ -189,17 +223,24 @@ export function loadPeftAdapter(model: Module, dir: string): PeftAdapterConfig &
       if (t.shape.length !== 2 || t.shape[0] !== want[0] || t.shape[1] !== want[1])
         throw new LlmfsError(
           `adapter ${dir}: '${key}.lora_${which}.weight' is ${fmtShape(t.shape)} but layer ${name} ` +
-            `(${lin.inFeatures} -> ${lin.outFeatures}, r ${cfg.r}) needs ${fmtShape(want)}; ` +
+            `(${lin.inFeatures} -> ${lin.outFeatures}, r ${r}) needs ${fmtShape(want)}; ` +
             `the adapter was made for another base model`,
         );
     }
   }
-  const targets = [...pairs.keys()];
-  const layers = applyLora(model, { r: cfg.r, alpha: cfg.loraAlpha, dropout: cfg.loraDropout, targets });
+  const ranks = new Map([...loras].map(([name, l]) => [name, { r: l.r, alpha: l.alpha }]));
+  const targets = [...loras.keys()];
+  const layers = applyLora(model, {
+    r: cfg.r,
+    alpha: cfg.loraAlpha,
+    dropout: cfg.loraDropout,
+    targets,
+    ranks,
+  });
   for (const [name, l] of loraLayers(model)) {
-    const p = pairs.get(name)!;
-    l.lora_A.weight.data.set(p.A!.data);
-    l.lora_B.weight.data.set(p.B!.data);
+    const p = loras.get(name)!;
+    l.lora_A.weight.data.set(p.A.data);
+    l.lora_B.weight.data.set(p.B.data);
   }
   return { ...cfg, layers };
 }

@@ -20,8 +20,14 @@ export interface ApplyLoraOptions {
   alpha?: number;
   /** Dropout probability on the LoRA path (default 0). */
   dropout?: number;
-  /** Module-name patterns (exact name or `.suffix`); default DEFAULT_LORA_TARGETS. */
+  /**
+   * Module-name patterns (exact name or `.suffix`); default DEFAULT_LORA_TARGETS. On a model with
+   * a SwiGLU MLP, HF's Llama names o_proj, gate_proj, up_proj, down_proj are accepted for our
+   * attn.c_proj, mlp.c_gate, mlp.c_fc, mlp.c_proj; q/k/v_proj are rows of our fused c_attn.
+   */
   targets?: readonly string[];
+  /** Per-layer rank and α by exact layer name, overriding r and alpha (adapters loaded from PEFT). */
+  ranks?: ReadonlyMap<string, { r: number; alpha: number }>;
   rng?: Rng;
 }
 
@@ -32,6 +38,14 @@ export const DEFAULT_LORA_TARGETS: readonly string[] = ['c_attn', 'c_proj', 'c_f
 export function matchesTarget(name: string, target: string): boolean {
   return name === target || name.endsWith(`.${target}`);
 }
+
+/** HF's Llama names for our layers that are one layer on both sides (io/hf-llama.ts). */
+const LLAMA_NAMES: Record<string, string> = {
+  o_proj: 'attn.c_proj',
+  gate_proj: 'mlp.c_gate',
+  up_proj: 'mlp.c_fc',
+  down_proj: 'mlp.c_proj',
+};
 
 interface Slot {
   name: string;
@@ -76,14 +90,22 @@ export function loraLayers(model: Module): [string, LoRALinear][] {
  * a pattern that matches no Linear, r larger than a layer, or a model that already has LoRA.
  */
 export function applyLora<M extends Module>(model: M, opts: ApplyLoraOptions): string[] {
-  const targets = opts.targets ?? DEFAULT_LORA_TARGETS;
+  let targets = opts.targets ?? DEFAULT_LORA_TARGETS;
   if (targets.length === 0) throw new LlmfsError('LoRA: give at least one target module pattern');
   if (loraLayers(model).length > 0)
     throw new LlmfsError('LoRA: the model already has LoRA layers (merge or reload it first)');
   const all = slots(model);
   const linears = all.filter((s) => s.module instanceof Linear);
+  const has = (t: string): boolean => linears.some((s) => matchesTarget(s.name, t));
+  const swiglu = has('mlp.c_gate');
+  targets = targets.map((t) => (!has(t) && swiglu && LLAMA_NAMES[t] !== undefined ? LLAMA_NAMES[t] : t));
   for (const t of targets) {
-    if (linears.some((s) => matchesTarget(s.name, t))) continue;
+    if (has(t)) continue;
+    if (swiglu && ['q_proj', 'k_proj', 'v_proj'].includes(t))
+      throw new LlmfsError(
+        `LoRA: target '${t}': in our layout q_proj, k_proj and v_proj are row blocks of one layer, ` +
+          'attn.c_attn; target c_attn (saved in PEFT format as q_proj, k_proj and v_proj adapters)',
+      );
     const tied = t === 'lm_head' && all.every((s) => s.name !== 'lm_head');
     throw new LlmfsError(
       tied
@@ -98,13 +120,14 @@ export function applyLora<M extends Module>(model: M, opts: ApplyLoraOptions): s
   const chosen = linears.filter((s) => targets.some((t) => matchesTarget(s.name, t)));
   const wrapped = chosen.map((s) => {
     const lin = s.module as Linear;
-    if (opts.r > Math.min(lin.inFeatures, lin.outFeatures)) {
+    const { r, alpha } = opts.ranks?.get(s.name) ?? opts;
+    if (r > Math.min(lin.inFeatures, lin.outFeatures)) {
       throw new LlmfsError(
-        `LoRA: r = ${opts.r} is larger than layer ${s.name} (${lin.inFeatures} -> ${lin.outFeatures}); ` +
+        `LoRA: r = ${r} is larger than layer ${s.name} (${lin.inFeatures} -> ${lin.outFeatures}); ` +
           `r must be at most ${Math.min(lin.inFeatures, lin.outFeatures)}`,
       );
     }
-    return new LoRALinear(lin, { r: opts.r, alpha: opts.alpha, dropout: opts.dropout, rng: opts.rng });
+    return new LoRALinear(lin, { r, alpha, dropout: opts.dropout, rng: opts.rng });
   });
   model.freeze();
   chosen.forEach((s, i) => {
