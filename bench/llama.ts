@@ -3,7 +3,9 @@
 // @huggingface/tokenizers on the same text in the same run; the load time of a Llama-shaped
 // checkpoint written to a temporary directory as F32 and as F16 (widened to f32 on load); and
 // decode tokens/s (KV cache, greedy) of a Llama-shaped model (RoPE, RMSNorm, SwiGLU, GQA) beside
-// the GPT-2-shaped one of the same width and depth.
+// the GPT-2-shaped one of the same width and depth, and a cpu-small training step in both layouts.
+// Loads, decodes and steps are timed in alternating rounds, so that load from other processes
+// hits the things compared alike.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +28,15 @@ import { saveHfLlamaDir } from '../src/io/hf-llama-dir.js';
 import { loadHfLlama } from '../src/io/load-pretrained.js';
 import { readSafetensorsFile } from '../src/io/safetensors-file.js';
 import { f32ToF16Bits } from '../src/io/gguf/ggml-quants.js';
+
+/** Median ms of each fn, timed in alternating rounds so that machine noise hits all of them alike. */
+function alternate(fns: (() => void)[], rounds = 5): number[] {
+  const times = fns.map(() => [] as number[]);
+  fns.forEach((f) => f()); // warm-up
+  for (let r = 0; r < rounds; r++)
+    fns.forEach((f, i) => times[i]!.push(timeMs(f, { warmup: 0, repeats: 1, minMs: 0 })));
+  return times.map((t) => [...t].sort((a, b) => a - b)[Math.floor(t.length / 2)]!);
+}
 
 const FIXTURES = join(import.meta.dirname, '..', 'test', 'fixtures', 'tokenizer-json');
 const SUITE = 'llama';
@@ -126,28 +137,35 @@ function loadRows(rows: BenchRow[]): void {
     copyFileSync(join(tmp, 'model.f16'), join(f16, 'model.safetensors'));
     model.dispose();
     const params = new GPT(LLAMA_SHAPED).numParameters();
-    for (const [dir, dtype] of [
-      [f32, 'F32'],
-      [f16, 'F16'],
+    // Timed alternately; building the model with random weights shows what a load would cost if
+    // it initialised the weights it is about to overwrite (GPT's noInit build option skips that).
+    const ms = alternate(
+      [
+        () => loadHfLlama(f32).model.dispose(),
+        () => loadHfLlama(f16).model.dispose(),
+        () => new GPT(LLAMA_SHAPED).dispose(),
+      ],
+      3,
+    );
+    for (const [i, dir, dtype] of [
+      [0, f32, 'F32'],
+      [1, f16, 'F16'],
     ] as const) {
       const bytes = readFileSync(join(dir, 'model.safetensors')).length;
-      const ms = timeMs(() => loadHfLlama(dir).model.dispose(), { warmup: 1, repeats: 3, minMs: 0 });
       rows.push({
         suite: SUITE,
         name: `load a Llama-shaped checkpoint (${(params / 1e6).toFixed(1)}M params), ${dtype} file`,
-        value: ms,
+        value: ms[i]!,
         unit: 'ms',
-        note: `${(bytes / 2 ** 20).toFixed(0)} MiB on disk, ${(bytes / 2 ** 20 / (ms / 1000)).toFixed(0)} MiB/s`,
+        note: `${(bytes / 2 ** 20).toFixed(0)} MiB on disk, ${(bytes / 2 ** 20 / (ms[i]! / 1000)).toFixed(0)} MiB/s`,
       });
     }
-    // What part of a load is not reading at all: building the model, random weights included.
-    const buildMs = timeMs(() => new GPT(LLAMA_SHAPED).dispose(), { warmup: 1, repeats: 3, minMs: 0 });
     rows.push({
       suite: SUITE,
-      name: `build the same model with random weights (no file), for comparison`,
-      value: buildMs,
+      name: 'build the same model with random weights (no file), for comparison',
+      value: ms[2]!,
       unit: 'ms',
-      note: 'loadHfLlama builds the model like this, then copies the weights in',
+      note: 'the random initialisation a loader skips',
     });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -156,28 +174,29 @@ function loadRows(rows: BenchRow[]): void {
 
 function decodeRows(rows: BenchRow[]): void {
   const N = 64;
-  for (const [label, config] of [
-    ['GPT-2-shaped (learned positions, LayerNorm, GELU 4C, 8 kv heads)', GPT2_SHAPED],
-    ['Llama-shaped (RoPE, RMSNorm, SwiGLU 2.7C, 2 kv heads)', LLAMA_SHAPED],
-  ] as const) {
+  const prompt = Array.from({ length: 16 }, (_, i) => (i * 37) % WIDTH.vocabSize);
+  const runs = (
+    [
+      ['GPT-2-shaped (learned positions, LayerNorm, GELU 4C, 8 kv heads)', GPT2_SHAPED],
+      ['Llama-shaped (RoPE, RMSNorm, SwiGLU 2.7C, 2 kv heads)', LLAMA_SHAPED],
+    ] as const
+  ).map(([label, config]) => {
     manualSeed(0);
-    const model = new GPT(config).eval();
-    const prompt = Array.from({ length: 16 }, (_, i) => (i * 37) % WIDTH.vocabSize);
-    let cacheFloats = 0;
-    const ms = timeMs(() => (cacheFloats = generate(model, prompt, { maxNewTokens: N }).cacheFloats), {
-      warmup: 1,
-      repeats: 3,
-      minMs: 0,
-    });
+    return { label, model: new GPT(config).eval(), cacheFloats: 0 };
+  });
+  const ms = alternate(
+    runs.map((r) => () => (r.cacheFloats = generate(r.model, prompt, { maxNewTokens: N }).cacheFloats)),
+  );
+  runs.forEach((r, i) => {
     rows.push({
       suite: SUITE,
-      name: `decode ${N} tokens (KV cache, greedy), ${label}, ${getBackend().name}`,
-      value: (N * 1000) / ms,
+      name: `decode ${N} tokens (KV cache, greedy), ${r.label}, ${getBackend().name}`,
+      value: (N * 1000) / ms[i]!,
       unit: 'tokens/s',
-      note: `${(model.numParameters() / 1e6).toFixed(1)}M params; KV cache ${(cacheFloats * 4) / 2 ** 10} KiB at ${16 + N} tokens`,
+      note: `${(r.model.numParameters() / 1e6).toFixed(1)}M params; KV cache ${(r.cacheFloats * 4) / 2 ** 10} KiB at ${16 + N} tokens`,
     });
-    model.dispose();
-  }
+    r.model.dispose();
+  });
 }
 
 /**
