@@ -1,0 +1,33 @@
+// Node's side of the worker group: a rank is a worker_threads Worker started through
+// boot-worker.mjs on an entry module (TypeScript under tsx, JavaScript in dist/), and the
+// RankPort the portable coordinator (data-parallel.ts) talks to it through.
+
+import { Worker } from 'node:worker_threads';
+import type { RankPort, SpawnRank } from './messages.js';
+
+/** The entry module next to `base` named `name` (.ts when running from source, else .js). */
+export function siblingEntry(base: string, name: string): URL {
+  return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base);
+}
+
+/** Starts a worker thread running `entry` (a module URL) with `data` as its workerData. */
+export function startWorker(entry: URL, data: Record<string, unknown>): Worker {
+  return new Worker(new URL('./boot-worker.mjs', import.meta.url), {
+    workerData: { ...data, entry: entry.href },
+  });
+}
+
+/** Spawns the data-parallel ranks (rank-worker-node.ts) as worker threads. */
+export const spawnNodeRank: SpawnRank = (rank) => {
+  const w = startWorker(siblingEntry(import.meta.url, 'rank-worker-node'), { rank });
+  const port: RankPort = {
+    post: (m) => w.postMessage(m),
+    onMessage: (cb) => void w.on('message', cb),
+    onExit: (cb) => {
+      w.on('error', (e) => cb(1, e));
+      w.on('exit', (code) => cb(code, null));
+    },
+    terminate: () => void w.terminate(),
+  };
+  return port;
+};
