@@ -24,8 +24,9 @@ export const spawnNodeRank: SpawnRank = (rank) => {
     post: (m) => w.postMessage(m),
     onMessage: (cb) => void w.on('message', cb),
     onExit: (cb) => {
-      w.on('error', (e) => cb(1, e));
-      w.on('exit', (code) => cb(code, null));
+      let error: Error | null = null; // an uncaught error comes first, then the exit
+      w.on('error', (e) => (error = e));
+      w.on('exit', (code) => cb(code, error));
     },
     terminate: () => void w.terminate(),
   };
