@@ -67,6 +67,16 @@ export const trainSpecs = {
     type: 'boolean',
     help: 'log per-layer training health at each evaluation to diagnostics.jsonl (llmfs diagnose run)',
   },
+  workers: {
+    type: 'int',
+    help: 'data parallel: worker threads, each training on batch-size/N rows of every batch (1: one thread)',
+    default: 1,
+  },
+  zero: {
+    type: 'int',
+    help: 'with --workers: 1 shards the AdamW moments across the workers (ZeRO-1)',
+    default: 0,
+  },
   json: { type: 'boolean', help: 'print a JSON summary at the end' },
   quiet: { type: 'boolean', help: 'no progress bar' },
   // Model config overrides (defaults come from the preset).

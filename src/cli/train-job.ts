@@ -27,6 +27,9 @@ import { openRun, type RunConfig, type TrainingRun } from '../io/training-run.js
 import { loadPretrained } from '../io/load-pretrained.js';
 import { readTextSource, resolveTokenizer, tokenizeCached } from '../io/text-data.js';
 import { LlmfsError } from '../errors.js';
+import { trainDataParallel, workersProblem } from '../parallel/data-parallel.js';
+import { spawnNodeRank } from '../parallel/spawn-node.js';
+import type { WorkerMemory } from '../parallel/memory.js';
 import { healthMonitor, probeWindows } from '../diagnose/training-health.js';
 import { appendDiagnostics, removeDiagnostics, trimDiagnostics } from '../io/run-diagnostics.js';
 import {
@@ -62,6 +65,10 @@ export interface TrainJobOptions extends Omit<RunConfig, 'train'> {
   diagnostics?: boolean;
   /** Stops the run after the current step, with a checkpoint (Ctrl-C in the CLI). */
   signal?: AbortSignal;
+  /** Data parallel: worker threads, each taking batchSize / workers rows (default 1: this thread). */
+  workers?: number;
+  /** With workers > 1: 1 shards the AdamW moments across them (ZeRO-1). */
+  zero?: 0 | 1;
   /** Called once the settings are final, before the first step (resume: the saved ones, merged). */
   onStart?(info: { config: TrainConfig; step: number }): void;
   onStep?(info: StepInfo): void;
@@ -84,6 +91,8 @@ export interface TrainJobResult extends TrainResult {
   finished: boolean;
   /** The training settings used (resume: the saved ones with the changes asked for). */
   config: TrainConfig;
+  /** With workers > 1: the bytes each worker held, by rank (src/parallel/memory.ts). */
+  memory?: WorkerMemory[];
 }
 
 /** The options with every training setting settled (defaults filled, or the resumed run's). */
@@ -192,6 +201,19 @@ async function trainLocked(
     manualSeed(o.train.seed);
     model = new GPT(gptPreset(o.preset, { vocabSize: tokenizer.vocabSize, ...o.modelOverrides }));
   }
+  const workers = o.workers ?? 1;
+  if (workers !== 1 || (o.zero ?? 0) !== 0) {
+    const problem = workersProblem(workers, o.train.batchSize, name);
+    if (problem) throw new LlmfsError(`train: ${problem}`);
+    if (o.zero !== undefined && o.zero !== 0 && o.zero !== 1)
+      throw new LlmfsError(`train: ${name('zero')} must be 0 or 1, got ${o.zero}`);
+    if (o.zero === 1 && workers < 2)
+      throw new LlmfsError(`train: ${name('zero')} 1 needs ${name('workers')} 2 or more`);
+    if (o.zero === 1 && o.train.optimizer !== 'adamw')
+      throw new LlmfsError(`train: ${name('zero')} 1 shards AdamW's moments; use ${name('optimizer')} adamw`);
+    if (o.diagnostics)
+      throw new LlmfsError(`train: ${name('diagnostics')} does not work with ${name('workers')} > 1`);
+  }
   // A run that cannot fit in memory is refused here, before anything is written (memory-plan.ts).
   const { batchSize, gradAccum, optimizer, momentum } = o.train;
   checkTrainingMemory(model.config, { batchSize, gradAccum, optimizer, momentum }, memoryBudget(), 'train');
@@ -252,9 +274,23 @@ async function trainChecked(
     ? healthMonitor(model, probe(), (r) => appendDiagnostics(run.dir, r))
     : undefined;
   o.onStart?.({ config, step: resume?.state.step ?? 0 });
-  let result: TrainResult;
+  let result: TrainResult & { memory?: WorkerMemory[] };
+  const workers = o.workers ?? 1;
+  if (workers > 1) {
+    const zero = o.zero === 1 ? ', ZeRO-1' : '';
+    log(`data parallel: ${workers} workers x ${config.batchSize / workers} sequences${zero}`);
+  }
+  const train: typeof trainAsync = (m, d, c, cb, r) =>
+    workers > 1
+      ? trainDataParallel(m, d, c ?? {}, cb ?? {}, r, {
+          workers,
+          zero: o.zero ?? 0,
+          spawn: spawnNodeRank,
+          flagName: o.flagName,
+        })
+      : trainAsync(m, d, c, cb, r);
   try {
-    result = await trainAsync(
+    result = await train(
       model,
       data,
       config,

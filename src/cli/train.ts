@@ -10,6 +10,7 @@ import { TRAIN_DEFAULTS } from '../train/config.js';
 import { progressLine, formatDuration, jobProgressLine } from '../train/progress.js';
 import { runTrainJob, type TrainJobResult } from './train-job.js';
 import { LlmfsError } from '../errors.js';
+import type { WorkerMemory } from '../parallel/memory.js';
 import {
   MODEL_FLAGS,
   RUN_FLAGS,
@@ -130,6 +131,8 @@ export async function trainFromArgs(
       resume,
       force: flags.force === true,
       diagnostics: flags.diagnostics as boolean | undefined,
+      workers: flags.workers as number,
+      zero: flags.zero as 0 | 1,
       asked: resume ? asked : undefined,
       flagName,
       signal: stop.signal,
@@ -198,6 +201,18 @@ export function finishedMessage(r: TrainJobResult, resumeCommand: (out: string) 
   );
 }
 
+/** Bytes per worker of a data-parallel run, one line per rank. */
+export function workerMemoryLines(memory: readonly WorkerMemory[]): string {
+  const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
+  return memory
+    .map(
+      (m) =>
+        `worker ${m.rank}: parameters ${mb(m.parameters)}, gradients ${mb(m.gradients)}, optimizer moments ` +
+        `${mb(m.moments)}, communication ${mb(m.communication)}; total ${mb(m.total)}`,
+    )
+    .join('\n');
+}
+
 /** "val loss 1.79 (best 1.75)", or, without a validation split, the train loss and what best means. */
 function lossSummary(r: TrainJobResult): string {
   const [train, best] = [r.trainLoss.toFixed(4), r.bestValLoss.toFixed(4)];
@@ -228,6 +243,7 @@ export const trainCommand: Command = {
       peakMemoryMB: Math.round(process.resourceUsage().maxRSS / 1024),
       checkpoint: r.checkpoint,
       lossCurve: r.curve,
+      ...(r.memory ? { workers: r.memory.length, memoryPerWorker: r.memory } : {}),
     };
     if (flags.json) console.log(JSON.stringify(summary, null, 2));
     else {
@@ -235,6 +251,7 @@ export const trainCommand: Command = {
         `\ntrained ${r.steps} steps in ${formatDuration(r.seconds)}: ${lossSummary(r)}, ` +
           `${Math.round(r.tokensPerSecond)} tokens/s`,
       );
+      if (r.memory) console.log(workerMemoryLines(r.memory));
       console.log(`checkpoint: ${r.checkpoint}\nloss curve: ${r.curve}`);
     }
     return 0;
