@@ -17,6 +17,7 @@ import { diagnoseSuite } from './diagnose.js';
 import { moeSuite } from './moe.js';
 import { attentionVariantsSuite } from './attention-variants.js';
 import { llamaSuite } from './llama.js';
+import { parallelSuite } from './parallel.js';
 
 export const suites: Suite[] = [
   engineSuite,
@@ -35,4 +36,5 @@ export const suites: Suite[] = [
   moeSuite,
   attentionVariantsSuite,
   llamaSuite,
+  parallelSuite,
 ];

@@ -1,0 +1,135 @@
+// Data parallelism on this machine's cores (src/parallel/): cpu-small training tokens/s with one
+// worker (today's path: one thread, the big GEMMs split over every core) against --workers 2 and
+// 2 with ZeRO-1 (one GEMM thread per worker), in alternating rounds so drift hits both alike; and
+// the ring all-reduce of a cpu-small gradient, the communication each step adds, from which the
+// scaling to more cores is extrapolated.
+
+import { availableParallelism } from 'node:os';
+import type { Suite, BenchRow } from './harness.js';
+import { GPT, gptPreset, manualSeed, train, Rng } from '../src/index.js';
+import { trainDataParallel } from '../src/parallel/data-parallel.js';
+import { createGroupMemory } from '../src/parallel/group.js';
+import { spawnNodeRank, startWorker } from '../src/parallel/spawn-node.js';
+import type { StepInfo, TrainConfig } from '../src/train/trainer.js';
+
+const V = 65;
+const STEPS = Number(process.env.LLMFS_BENCH_PARALLEL_STEPS ?? 40);
+const SKIP = 5; // steps of warm-up left out of the rate
+const ROUNDS = Number(process.env.LLMFS_BENCH_PARALLEL_ROUNDS ?? 3);
+
+const rng = new Rng(7);
+const text = Uint16Array.from({ length: 200_000 }, (_, i) =>
+  rng.random() < 0.3 ? rng.randint(0, V) : (i * 5) % V,
+);
+const data = { train: text.subarray(0, 180_000), val: text.subarray(180_000) };
+const config: Partial<TrainConfig> = {
+  steps: STEPS,
+  batchSize: 12,
+  evalInterval: 10_000,
+  evalBatches: 1,
+  seed: 1,
+};
+
+function model(): GPT {
+  manualSeed(1);
+  return new GPT(gptPreset('cpu-small', { vocabSize: V, dropout: 0 }));
+}
+
+/** Tokens per second over steps SKIP+1..STEPS (the last evaluation and start-up left out). */
+function rate(steps: StepInfo[]): number {
+  const a = steps[SKIP - 1];
+  const b = steps[steps.length - 1];
+  const tokens = (b.step - a.step) * 12 * 64;
+  return tokens / (b.elapsedSeconds - a.elapsedSeconds);
+}
+
+async function run(workers: number, zero: 0 | 1): Promise<{ tps: number; msPerStep: number }> {
+  const steps: StepInfo[] = [];
+  const onStep = (i: StepInfo) => void steps.push(i);
+  if (workers === 1) train(model(), data, config, { onStep });
+  else
+    await trainDataParallel(model(), data, config, { onStep }, undefined, {
+      workers,
+      zero,
+      spawn: spawnNodeRank,
+    });
+  const tps = rate(steps);
+  return { tps, msPerStep: (12 * 64 * 1000) / tps };
+}
+
+/** Median ms of a mean all-reduce of n floats over `ranks` worker threads. */
+async function allReduceMs(n: number, ranks: number, repeats = 30): Promise<number> {
+  const mem = createGroupMemory(ranks, { capacity: ranks * Math.ceil(n / ranks) });
+  const entry = new URL(
+    import.meta.url.endsWith('.ts') ? './parallel-worker.ts' : './parallel-worker.js',
+    import.meta.url,
+  );
+  const all = await Promise.all(
+    Array.from(
+      { length: ranks },
+      (_, rank) =>
+        new Promise<number[]>((resolve, reject) => {
+          const w = startWorker(entry, { mem, rank, n, repeats });
+          w.on('message', resolve);
+          w.on('error', reject);
+        }),
+    ),
+  );
+  const times = all[0].slice(3).sort((a, b) => a - b); // rank 0's, after 3 warm-up rounds
+  return times[Math.floor(times.length / 2)];
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export const parallelSuite: Suite = {
+  name: 'parallel',
+  async run(): Promise<BenchRow[]> {
+    const suite = 'parallel';
+    const cores = availableParallelism();
+    const one: number[] = [];
+    const two: number[] = [];
+    const zero: number[] = [];
+    const ms: number[][] = [[], [], []];
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [k, out, w, z] of [
+        [0, one, 1, 0],
+        [1, two, 2, 0],
+        [2, zero, 2, 1],
+      ] as const) {
+        const x = await run(w, z);
+        out.push(x.tps);
+        ms[k].push(x.msPerStep);
+      }
+    }
+    const P = model().numParameters();
+    const arMs = await allReduceMs(P, 2);
+    const [t1, t2, tz] = [median(one), median(two), median(zero)];
+    const step2 = median(ms[1]);
+    // Extrapolation: N workers each compute B/N rows (one worker's single-thread step time / N),
+    // plus a ring all-reduce that moves 2 (N-1)/N of the gradient per rank (measured at N = 2).
+    const compute1 = 2 * (step2 - arMs); // one worker, one thread, the whole batch
+    const predict = (N: number) => (12 * 64 * 1000) / (compute1 / N + (arMs * 2 * (N - 1)) / N);
+    const note = `cpu-small, batch 12 x 64, ${cores} cores, median of ${ROUNDS} alternating rounds`;
+    return [
+      { suite, name: 'train --workers 1 (2 GEMM threads)', value: t1, unit: 'tokens/s', note },
+      { suite, name: 'train --workers 2 (1 GEMM thread each)', value: t2, unit: 'tokens/s', note },
+      { suite, name: 'train --workers 2 --zero 1', value: tz, unit: 'tokens/s', note },
+      { suite, name: 'speedup --workers 2 / --workers 1', value: t2 / t1, unit: 'x', note: 'target >= 1.6' },
+      { suite, name: 'speedup ZeRO-1 / --workers 1', value: tz / t1, unit: 'x' },
+      {
+        suite,
+        name: `ring all-reduce of the gradient (${P.toLocaleString('en-US')} floats), 2 ranks`,
+        value: arMs,
+        unit: 'ms',
+        note: `${((100 * arMs) / step2).toFixed(1)}% of a --workers 2 step (${step2.toFixed(1)} ms)`,
+      },
+      ...[4, 8, 16].map((N) => ({
+        suite,
+        name: `extrapolated --workers ${N} on ${N} cores`,
+        value: predict(N),
+        unit: 'tokens/s',
+        note: `compute / N + all-reduce x 2(N-1)/N; ${(predict(N) / t1).toFixed(2)}x --workers 1 here`,
+      })),
+    ];
+  },
+};
