@@ -104,3 +104,5 @@ export * from './chat/index.js';
 // Alignment (chapter 12): DPO, a reward model, GRPO.
 export * from './train/align/index.js';
 export { EpochOrder, type EpochOrderState } from './train/epoch-order.js';
+// Parallel training: a worker group with collectives, data parallel, ZeRO-1 (spawning: ./node.ts).
+export * from './parallel/index.js';

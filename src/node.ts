@@ -11,6 +11,8 @@ export {
   spawnNodeWorker,
   defaultThreads,
 } from './kernels/threads/node.js';
+// Data-parallel ranks as worker threads (trainDataParallel's `spawn`).
+export { spawnNodeRank, startWorker } from './parallel/spawn-node.js';
 export {
   loadPretrained,
   loadHfGpt2,

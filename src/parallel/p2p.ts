@@ -6,7 +6,16 @@
 // before receiving wait for each other forever (as with MPI): order them (one receives first).
 
 import { LlmfsError } from '../errors.js';
-import type { Group } from './group.js';
+/** What a channel needs of a group member (group.ts's Group). */
+export interface P2PMember {
+  readonly rank: number;
+  readonly size: number;
+  readonly ctrl: Int32Array;
+  readonly mem: { p2p: SharedArrayBuffer; p2pCapacity: number };
+  p2pWords(from: number, to: number): number;
+  waitUntil(words: Int32Array, index: number, ok: (v: number) => boolean): void;
+  fail(): void;
+}
 
 /** Header words of a channel: pieces written, pieces read, this piece's length, the message's. */
 export const P2P_WORDS = 4;
@@ -15,13 +24,13 @@ const READ = 1;
 const LEN = 2;
 const TOTAL = 3;
 
-function channel(g: Group, from: number, to: number): { h: number; slot: Float32Array } {
+function channel(g: P2PMember, from: number, to: number): { h: number; slot: Float32Array } {
   const cap = g.mem.p2pCapacity;
   const offset = (from * g.size + to) * cap * 4;
   return { h: g.p2pWords(from, to), slot: new Float32Array(g.mem.p2p, offset, cap) };
 }
 
-export function sendTo(g: Group, x: Float32Array, to: number): void {
+export function sendTo(g: P2PMember, x: Float32Array, to: number): void {
   const { h, slot } = channel(g, g.rank, to);
   const c = g.ctrl;
   for (let o = 0; o < x.length || o === 0; o += slot.length) {
@@ -37,7 +46,7 @@ export function sendTo(g: Group, x: Float32Array, to: number): void {
   }
 }
 
-export function recvFrom(g: Group, out: Float32Array, from: number): void {
+export function recvFrom(g: P2PMember, out: Float32Array, from: number): void {
   const { h, slot } = channel(g, from, g.rank);
   const c = g.ctrl;
   for (let o = 0; o < out.length || o === 0;) {

@@ -9,7 +9,19 @@
 // `capacity` floats holds one piece of each of the N chunks (slot c: chunk c), so x of any size is
 // reduced in pieces, and chunk r of the whole of x is still the one rank r owns.
 
-import type { Group } from './group.js';
+/** What the ring needs of a group member (group.ts's Group). */
+export interface RingMember {
+  readonly rank: number;
+  readonly size: number;
+  readonly capacity: number;
+  /** buffers[q]: rank q's collective buffer. */
+  readonly buffers: Float32Array[];
+  /** Stages this rank has completed. */
+  readonly stage: number;
+  advance(): void;
+  waitProgress(q: number, stage: number): void;
+  beginWrite(): void;
+}
 
 export type RingMode = 'all-reduce' | 'reduce-scatter' | 'all-gather';
 
@@ -32,7 +44,7 @@ export function sumThenDivide(xs: readonly Float32Array[], divide = 1): Float32A
   return out;
 }
 
-export function ringAllReduce(g: Group, x: Float32Array, mode: RingMode): void {
+export function ringAllReduce(g: RingMember, x: Float32Array, mode: RingMode): void {
   const N = g.size;
   const r = g.rank;
   const left = mod(r - 1, N);
