@@ -1,4 +1,9 @@
 import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openRun } from '../../src/io/training-run.js';
+import { CharTokenizer } from '../../src/tokenizer/char.js';
 import assert from 'node:assert/strict';
 import { GPT } from '../../src/model/gpt.js';
 import { gptPreset } from '../../src/model/presets.js';
@@ -204,6 +209,14 @@ for (const kind of ['throw', 'exit'] as const) {
   test(`data parallel: a worker that ${kind === 'throw' ? 'throws' : 'dies'} mid-step stops the run with a clear error after the last checkpoint`, async () => {
     const model = freshModel();
     const { run, cb } = recorder(model);
+    // The checkpoints also go to a real run directory, written as the CLI writes them.
+    const disk = openRun(mkdtempSync(join(tmpdir(), 'llmfs-dp-fault-')));
+    const chars = Array.from({ length: 64 }, (_, i) => String.fromCharCode(0x100 + i));
+    const record = cb.onCheckpoint!;
+    cb.onCheckpoint = (kind, state, optimizer) => {
+      record(kind, state, optimizer);
+      disk.saveCheckpoint(kind, model, new CharTokenizer(chars), state, optimizer);
+    };
     const config = { ...CONFIG, evalInterval: 2 };
     await assert.rejects(
       trainDataParallel(model, data, config, cb, undefined, {
@@ -229,6 +242,13 @@ for (const kind of ['throw', 'exit'] as const) {
     ref.checkpoints[1].weights.forEach((w, i) =>
       close(run.checkpoints[1].weights[i], w, 1e-4, `weights ${i}`),
     );
+    // On disk: the step-4 checkpoint, whole, with one worker's weights at step 4.
+    const saved = disk.loadCheckpoint();
+    assert.equal(saved.state.step, 4);
+    saved.model
+      .parameters()
+      .forEach((p, i) => close(p.data, ref.checkpoints[1].weights[i], 1e-4, `on disk ${i}`));
+    rmSync(disk.dir, { recursive: true, force: true });
   });
 }
 
