@@ -1,7 +1,7 @@
 // Data parallelism on this machine's cores (src/parallel/): cpu-small training tokens/s with one
-// worker (today's path: one thread, the big GEMMs split over every core) against --workers 2 and
-// 2 with ZeRO-1 (one GEMM thread per worker), in alternating rounds so drift hits both alike; and
-// the ring all-reduce of a cpu-small gradient, the communication each step adds, from which the
+// worker (today's path: the big GEMMs split over every core; and on one GEMM thread) against
+// --workers 2 and 2 with ZeRO-1 (one GEMM thread per worker), in alternating rounds so drift hits
+// all alike; and the ring all-reduce of a cpu-small gradient, the communication each step adds, from which the
 // scaling to more cores is extrapolated.
 
 import { availableParallelism } from 'node:os';
@@ -10,6 +10,8 @@ import { GPT, gptPreset, manualSeed, train, Rng } from '../src/index.js';
 import { trainDataParallel } from '../src/parallel/data-parallel.js';
 import { createGroupMemory } from '../src/parallel/group.js';
 import { spawnNodeRank, startWorker } from '../src/parallel/spawn-node.js';
+import { createNodeWasmBackend } from '../src/kernels/threads/node.js';
+import { getBackend, setBackend, type Backend } from '../src/kernels/backend.js';
 import type { StepInfo, TrainConfig } from '../src/train/trainer.js';
 
 const V = 65;
@@ -43,10 +45,23 @@ function rate(steps: StepInfo[]): number {
   return tokens / (b.elapsedSeconds - a.elapsedSeconds);
 }
 
-async function run(workers: number, zero: 0 | 1): Promise<{ tps: number; msPerStep: number }> {
+/** workers 0: one worker on ONE GEMM thread (`oneThread`), the baseline of the scaling. */
+async function run(
+  workers: number,
+  zero: 0 | 1,
+  oneThread: Backend,
+): Promise<{ tps: number; msPerStep: number }> {
   const steps: StepInfo[] = [];
   const onStep = (i: StepInfo) => void steps.push(i);
-  if (workers === 1) train(model(), data, config, { onStep });
+  if (workers === 0) {
+    const fast = getBackend();
+    setBackend(oneThread);
+    try {
+      train(model(), data, config, { onStep });
+    } finally {
+      setBackend(fast);
+    }
+  } else if (workers === 1) train(model(), data, config, { onStep });
   else
     await trainDataParallel(model(), data, config, { onStep }, undefined, {
       workers,
@@ -89,32 +104,36 @@ export const parallelSuite: Suite = {
   async run(): Promise<BenchRow[]> {
     const suite = 'parallel';
     const cores = availableParallelism();
+    const oneThread = await createNodeWasmBackend({ threads: 1 });
+    const single: number[] = [];
     const one: number[] = [];
     const two: number[] = [];
     const zero: number[] = [];
-    const ms: number[][] = [[], [], []];
+    const ms: number[][] = [[], [], [], []];
     for (let r = 0; r < ROUNDS; r++) {
       for (const [k, out, w, z] of [
         [0, one, 1, 0],
         [1, two, 2, 0],
         [2, zero, 2, 1],
+        [3, single, 0, 0],
       ] as const) {
-        const x = await run(w, z);
+        const x = await run(w, z, oneThread);
         out.push(x.tps);
         ms[k].push(x.msPerStep);
       }
     }
     const P = model().numParameters();
     const arMs = await allReduceMs(P, 2);
-    const [t1, t2, tz] = [best(one), best(two), best(zero)];
+    const [t1, t2, tz, ts] = [best(one), best(two), best(zero), best(single)];
     const step2 = Math.min(...ms[1]);
     // Extrapolation: N workers each compute B/N rows (one worker's single-thread step time / N),
     // plus a ring all-reduce that moves 2 (N-1)/N of the gradient per rank (measured at N = 2).
-    const compute1 = 2 * (step2 - arMs); // one worker, one thread, the whole batch
+    const compute1 = Math.min(...ms[3]); // one worker, one thread, the whole batch
     const predict = (N: number) => (12 * 64 * 1000) / (compute1 / N + (arMs * 2 * (N - 1)) / N);
     const note = (xs: number[]) =>
       `cpu-small, batch 12 x 64, ${cores} cores; best of ${ROUNDS} alternating rounds (median ${Math.round(median(xs))})`;
     return [
+      { suite, name: 'train --workers 1, 1 GEMM thread', value: ts, unit: 'tokens/s', note: note(single) },
       { suite, name: 'train --workers 1 (2 GEMM threads)', value: t1, unit: 'tokens/s', note: note(one) },
       { suite, name: 'train --workers 2 (1 GEMM thread each)', value: t2, unit: 'tokens/s', note: note(two) },
       { suite, name: 'train --workers 2 --zero 1', value: tz, unit: 'tokens/s', note: note(zero) },
@@ -126,6 +145,8 @@ export const parallelSuite: Suite = {
         note: `target >= 1.6; medians: ${(median(two) / median(one)).toFixed(2)}x`,
       },
       { suite, name: 'speedup ZeRO-1 / --workers 1', value: tz / t1, unit: 'x' },
+      { suite, name: 'speedup --workers 2 / one thread', value: t2 / ts, unit: 'x', note: 'ideal 2' },
+      { suite, name: 'speedup 2 GEMM threads / one thread', value: t1 / ts, unit: 'x' },
       {
         suite,
         name: `ring all-reduce of the gradient (${P.toLocaleString('en-US')} floats), 2 ranks`,
