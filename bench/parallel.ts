@@ -50,9 +50,20 @@ async function run(
   workers: number,
   zero: 0 | 1,
   oneThread: Backend,
-): Promise<{ tps: number; msPerStep: number }> {
+): Promise<{ tps: number; msPerStep: number; cpuMsPerStep: number }> {
   const steps: StepInfo[] = [];
-  const onStep = (i: StepInfo) => void steps.push(i);
+  // CPU time of every thread of the process (the workers' too) over the timed steps: the work a
+  // step costs, which other processes on the machine cannot inflate as they do wall time.
+  let cpu0: ReturnType<typeof process.cpuUsage> | null = null;
+  let cpu = 0;
+  const onStep = (i: StepInfo) => {
+    steps.push(i);
+    if (i.step === SKIP) cpu0 = process.cpuUsage();
+    if (i.step === STEPS && cpu0) {
+      const d = process.cpuUsage(cpu0);
+      cpu = (d.user + d.system) / 1000 / (STEPS - SKIP);
+    }
+  };
   if (workers === 0) {
     const fast = getBackend();
     setBackend(oneThread);
@@ -69,7 +80,7 @@ async function run(
       spawn: spawnNodeRank,
     });
   const tps = rate(steps);
-  return { tps, msPerStep: (12 * 64 * 1000) / tps };
+  return { tps, msPerStep: (12 * 64 * 1000) / tps, cpuMsPerStep: cpu };
 }
 
 /** Median ms of a mean all-reduce of n floats over `ranks` worker threads. */
@@ -110,6 +121,7 @@ export const parallelSuite: Suite = {
     const two: number[] = [];
     const zero: number[] = [];
     const ms: number[][] = [[], [], [], []];
+    const cpu: number[][] = [[], [], [], []];
     for (let r = 0; r < ROUNDS; r++) {
       for (const [k, out, w, z] of [
         [0, one, 1, 0],
@@ -120,6 +132,7 @@ export const parallelSuite: Suite = {
         const x = await run(w, z, oneThread);
         out.push(x.tps);
         ms[k].push(x.msPerStep);
+        cpu[k].push(x.cpuMsPerStep);
       }
     }
     const P = model().numParameters();
@@ -147,6 +160,20 @@ export const parallelSuite: Suite = {
       { suite, name: 'speedup ZeRO-1 / --workers 1', value: tz / t1, unit: 'x' },
       { suite, name: 'speedup --workers 2 / one thread', value: t2 / ts, unit: 'x', note: 'ideal 2' },
       { suite, name: 'speedup 2 GEMM threads / one thread', value: t1 / ts, unit: 'x' },
+      ...(
+        [
+          [0, '--workers 1 (2 GEMM threads)'],
+          [1, '--workers 2'],
+          [2, '--workers 2 --zero 1'],
+          [3, '--workers 1, 1 GEMM thread'],
+        ] as const
+      ).map(([k, what]) => ({
+        suite,
+        name: `CPU time per step, ${what}`,
+        value: median(cpu[k]),
+        unit: 'ms',
+        note: 'all threads; the work, whatever the load',
+      })),
       {
         suite,
         name: `ring all-reduce of the gradient (${P.toLocaleString('en-US')} floats), 2 ranks`,
