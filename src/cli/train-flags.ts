@@ -69,7 +69,7 @@ export const trainSpecs = {
   },
   workers: {
     type: 'int',
-    help: 'data parallel: worker threads, each training on batch-size/N rows of every batch (1: one thread)',
+    help: 'data parallel: worker threads, each on batch-size/N rows of every batch (1: this thread)',
     default: 1,
   },
   zero: {
