@@ -167,6 +167,16 @@ test('ZeRO-1 with 4 workers (shards that cut through parameters) equals one work
   z.weights.forEach((w, i) => close(w, ref.weights[i], 1e-4, `weights ${i}`));
 });
 
+test('data parallel with SGD (momentum) and with Adam, 2 workers: the same losses and weights as one worker', async () => {
+  for (const optimizer of ['sgd', 'adam'] as const) {
+    const config = { ...CONFIG, steps: 6, optimizer, lr: optimizer === 'sgd' ? 0.1 : 3e-3 };
+    const ref = oneWorker(config);
+    const dp = await parallel({}, config);
+    close(dp.losses, ref.losses, 1e-5, `${optimizer} losses`);
+    dp.weights.forEach((w, i) => close(w, ref.weights[i], 1e-4, `${optimizer} weights ${i}`));
+  }
+});
+
 test('data parallel: memory per worker, plain and ZeRO-1 (moments are 1/N)', async () => {
   const model = freshModel();
   const P = model.numParameters();
