@@ -85,7 +85,7 @@ async function run(
 
 /** Median ms of a mean all-reduce of n floats over `ranks` worker threads. */
 async function allReduceMs(n: number, ranks: number, repeats = 30): Promise<number> {
-  const mem = createGroupMemory(ranks, { capacity: ranks * Math.ceil(n / ranks) });
+  const mem = createGroupMemory(ranks, { capacity: ranks * Math.min(1 << 18, Math.ceil(n / ranks)) });
   const entry = new URL(
     import.meta.url.endsWith('.ts') ? './parallel-worker.ts' : './parallel-worker.js',
     import.meta.url,

@@ -66,6 +66,9 @@ export function workersProblem(workers: number, batchSize: number, name = (k: st
   return null;
 }
 
+/** Floats per chunk slot of a rank's collective buffer. */
+const PIECE = 1 << 18;
+
 const shared = (t: TokenArray): SharedArrayBuffer => {
   const b = new SharedArrayBuffer(t.byteLength);
   new Uint8Array(b).set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength));
@@ -106,7 +109,9 @@ export async function trainDataParallel(
   const named = model.namedParameters();
   const byName = new Map(named);
   const P = named.reduce((n, [, p]) => n + (p.requiresGrad ? p.size : 0), 0);
-  const group = createGroupMemory(N, { capacity: N * Math.max(1, Math.ceil(P / N)) });
+  // Each rank's collective buffer holds one piece of each of the N chunks (ring.ts): up to 1 MB
+  // per chunk, so a large model is reduced in pieces rather than doubled in shared memory.
+  const group = createGroupMemory(N, { capacity: N * Math.min(PIECE, Math.max(1, Math.ceil(P / N))) });
   const flagsBuf = new SharedArrayBuffer(FLAG_WORDS * 4);
   const flags = new Int32Array(flagsBuf);
   const wide = data.train instanceof Uint32Array;

@@ -13,7 +13,8 @@ export interface WorkerMemory {
   gradients: number;
   /** Optimizer state (Adam's m and v; SGD's momentum): full, or this worker's shard with ZeRO-1. */
   moments: number;
-  /** The flat buffers the collectives read and write (gradients; with ZeRO-1, parameters too). */
+  /** The flat gradient the collectives average (ZeRO-1 gathers the parameters in it too), and this
+   * worker's collective buffer in shared memory. */
   communication: number;
   total: number;
 }
@@ -37,7 +38,7 @@ export function workerMemory(
   const parameters = 4 * P;
   const gradients = 4 * P;
   const moments = 4 * buffers * (zero === 1 ? hi - lo : P);
-  const communication = 4 * (P + (zero === 1 ? P : 0) + groupCapacity);
+  const communication = 4 * (P + groupCapacity);
   return {
     rank,
     parameters,

@@ -110,8 +110,7 @@ export function runRank(init: RankInit, hooks: RankHooks): void {
   const memory = workerMemory(P, N, rank, init.zero, buffers, Math.floor(g.capacity));
   hooks.post({ type: 'ready', rank, memory });
 
-  const flat = new Float32Array(P); // the flat gradient the collectives average
-  const paramsFlat = zopt ? new Float32Array(P) : null;
+  const flat = new Float32Array(P); // the flat gradient the collectives average (ZeRO: then parameters)
   const scalars = new Float32Array(3); // [loss, stop asked, ZeRO: squared norm of this shard]
   const t0 = performance.now();
   let tokens = 0;
@@ -223,7 +222,7 @@ export function runRank(init: RankInit, hooks: RankHooks): void {
           const scale = c.gradClip / (gradNorm + 1e-6);
           for (let i = zopt!.lo; i < zopt!.hi; i++) flat[i] *= scale;
         }
-        zopt!.update(flat, paramsFlat!);
+        zopt!.update(flat);
       }
       step++;
       lastLoss = loss;

@@ -47,9 +47,9 @@ export class ShardedAdamW {
   /**
    * One step: `grads` is the flat gradient whose [lo, hi) is already averaged over the ranks
    * (a reduce-scatter) and clipped. Updates this rank's shard of the parameters, then all-gathers
-   * the parameters through `params` (a flat scratch array of layout.total floats).
+   * the parameters through the same flat array (the gradient is spent by then).
    */
-  update(grads: Float32Array, params: Float32Array): void {
+  update(grads: Float32Array): void {
     this.step++;
     const { beta1, beta2, eps } = this.o;
     const be = getBackend();
@@ -62,6 +62,7 @@ export class ShardedAdamW {
       const v = this.v.subarray(s, s + b - a);
       be.adamw(w, g, m, v, this.lr, beta1, beta2, eps, wd, this.step);
     });
+    const params = grads;
     this.layout.gatherParams(params, this.lo, this.hi);
     this.group.allGatherChunks(params); // every rank: all N updated shards
     this.layout.scatterParams(params);

@@ -198,6 +198,8 @@ test('data parallel: memory per worker, plain and ZeRO-1 (moments are 1/N)', asy
   }
   assert.equal(zero.memory[0].moments + zero.memory[1].moments, 2 * 4 * P);
   assert.equal(zero.memory[0].moments, 2 * 4 * Math.ceil(P / 2));
+  assert.equal(zero.memory[0].communication, plain.memory[0].communication);
+  assert.ok(zero.memory[0].total < plain.memory[0].total);
 });
 
 test('data parallel: workers larger than the batch, or not dividing it, is one clear line', async () => {
