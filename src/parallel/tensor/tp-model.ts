@@ -96,7 +96,8 @@ export class ParallelMLP extends Module {
   }
   /** x (B, T, C) -> (B, T, C). GELU is elementwise, so each rank applies it to its own units. */
   forward(x: Tensor): Tensor {
-    const h = activate(this.c_fc.forward(copyToParallel(this.g, x, this.count)), this.c.activation); // (B, T, H/N)
+    const up = this.c_fc.forward(copyToParallel(this.g, x, this.count)); // (B, T, H/N)
+    const h = activate(up, this.c.activation); // (B, T, H/N)
     return this.c_proj.forward(h);
   }
 }
