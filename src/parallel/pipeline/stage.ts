@@ -99,7 +99,8 @@ export class PipelineStage extends Module {
     let x = input;
     if (this.first) {
       const T = input.shape[1];
-      x = this.wte!.forward(input).add(this.wpe!.forward(Array.from({ length: T }, (_, t) => t))); // (B, T, C)
+      const positions = Array.from({ length: T }, (_, t) => t);
+      x = this.wte!.forward(input).add(this.wpe!.forward(positions)); // (B, T, C)
     }
     for (const block of this.h) x = block.forward(x, { causal: true }); // (B, T, C)
     if (!this.last) return x;
