@@ -53,7 +53,8 @@ export function timelineSvg(events: StageEvent[][], o: TimelineOptions = {}): st
     out.push(`<text x="${left - 8}" y="${y + rowH / 2 + 4}" text-anchor="end">stage ${s}</text>`);
     // The row's background shows through wherever the stage is idle.
     out.push(
-      `<rect x="${left}" y="${y}" width="${W - left - right}" height="${rowH}" fill="#f1f1f1" stroke="#ccc"/>`,
+      `<rect x="${left}" y="${y}" width="${W - left - right}" height="${rowH}" ` +
+        'fill="#f1f1f1" stroke="#ccc"/>',
     );
     for (const e of events[s]) {
       const x0 = x(e.start);
@@ -66,7 +67,8 @@ export function timelineSvg(events: StageEvent[][], o: TimelineOptions = {}): st
       );
       if (w >= 18)
         out.push(
-          `<text x="${fmt(x0 + w / 2)}" y="${y + rowH / 2 + 4}" text-anchor="middle" fill="white">${label}</text>`,
+          `<text x="${fmt(x0 + w / 2)}" y="${y + rowH / 2 + 4}" text-anchor="middle" ` +
+            `fill="white">${label}</text>`,
         );
     }
   }
