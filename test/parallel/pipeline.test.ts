@@ -137,3 +137,15 @@ test('pipeline, untied head, 3 stages over 3 blocks with accumulation: equal to 
   close(r.losses, ref.losses, 1e-4, 'loss');
   for (const [k, p] of ref.model.namedParameters()) close(r.weights[k], p.data, 1e-2, `weight ${k}`);
 });
+
+test('pipeline: more stages than blocks, or a batch that does not split into M, is one clear error', async () => {
+  const spawn = spawnNodePipelineRank();
+  await assert.rejects(
+    trainPipeline(freshModel(), data, CONFIG, { stages: 3, microBatches: 1, spawn }),
+    /^LlmfsError: pipeline: stages 3 is more than nLayer 2: each stage needs a block$/,
+  );
+  await assert.rejects(
+    trainPipeline(freshModel(), data, CONFIG, { stages: 2, microBatches: 3, spawn }),
+    /^LlmfsError: pipeline: batchSize 8 does not split into 3 equal micro-batches$/,
+  );
+});

@@ -102,3 +102,20 @@ test('tensor parallel, 2 ranks: 10 AdamW steps (accumulation, clipping) give one
   assert.equal(tp.comm.forwardCalls, 2 * 2 * 2); // 2 per block, 2 blocks, 2 micro-batches
   assert.equal(tp.comm.normCalls, 1);
 });
+
+test('tensor parallel: heads that do not divide among the workers, and a failing rank, are one clear error', async () => {
+  await assert.rejects(
+    trainTensorParallel(freshModel(2), data, { steps: 1 }, { workers: 4, spawn: spawnNodeTensorRank() }),
+    /^LlmfsError: tensor parallel: nHead 2 does not divide among 4 workers \(heads are split\)$/,
+  );
+  // Too few tokens for one window: every rank throws before its first step; the run stops.
+  await assert.rejects(
+    trainTensorParallel(
+      freshModel(2),
+      { train: tokens(10) },
+      { steps: 1 },
+      { workers: 2, spawn: spawnNodeTensorRank() },
+    ),
+    /tensor parallel: worker \d of 2 failed: training data: 10 tokens are too few/,
+  );
+});
