@@ -43,8 +43,14 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: st
 function oneWorker(config: Partial<TrainConfig>, over: Parameters<typeof freshModel>[0] = {}) {
   const model = freshModel(over);
   const losses: number[] = [];
-  train(model, data, config, { onStep: (i) => losses.push(i.loss) });
-  return { model, losses };
+  const norms: number[] = [];
+  train(model, data, config, {
+    onStep: (i) => {
+      losses.push(i.loss);
+      norms.push(i.gradNorm);
+    },
+  });
+  return { model, losses, norms };
 }
 
 test('pipeline stages: contiguous runs of blocks, sizes differing by at most one', () => {
@@ -87,11 +93,15 @@ for (const M of [1, 2, 4]) {
   test(`pipeline, 2 stages, ${M} micro-batches: 10 steps give one worker's losses and final weights`, async (t) => {
     const ref = (shared ??= oneWorker(CONFIG));
     const model = freshModel();
+    const norms: number[] = [];
     const r = await trainPipeline(model, data, CONFIG, {
       stages: 2,
       microBatches: M,
       spawn: spawnNodePipelineRank(),
+      onStep: (i) => norms.push(i.gradNorm),
     });
+    // The clip's norm is global: every stage's squares summed, the tied head's counted once.
+    close(norms, ref.norms, 1e-4, 'gradient norm');
     const lossErr = close(r.losses, ref.losses, 1e-4, 'loss');
     let wErr = 0;
     for (const [k, p] of ref.model.namedParameters())

@@ -91,9 +91,22 @@ test('tensor parallel, 2 ranks: 10 AdamW steps (accumulation, clipping) give one
   };
   const ref = freshModel();
   const refLosses: number[] = [];
-  train(ref, data, config, { onStep: (i) => refLosses.push(i.loss) });
+  const refNorms: number[] = [];
+  train(ref, data, config, {
+    onStep: (i) => {
+      refLosses.push(i.loss);
+      refNorms.push(i.gradNorm);
+    },
+  });
   const model = freshModel();
-  const tp = await trainTensorParallel(model, data, config, { workers: 2, spawn: spawnNodeTensorRank() });
+  const norms: number[] = [];
+  const tp = await trainTensorParallel(model, data, config, {
+    workers: 2,
+    spawn: spawnNodeTensorRank(),
+    onStep: (i) => norms.push(i.gradNorm),
+  });
+  // The clip's norm is global: the shards' squares summed over ranks, the replicated ones once.
+  close(norms, refNorms, 1e-4, 'gradient norm');
   const lossErr = close(tp.losses, refLosses, 1e-4, 'loss');
   let wErr = 0;
   for (const [k, p] of ref.namedParameters())

@@ -7,6 +7,7 @@ import type { GPT } from '../../model/gpt.js';
 import { LlmfsError } from '../../errors.js';
 import { trainConfig, type TrainConfig } from '../../train/config.js';
 import type { TokenArray } from '../../train/data.js';
+import type { StepInfo } from '../../train/trainer.js';
 import { createGroupMemory } from '../group.js';
 import { runRanks, type SpawnTeachingRank } from '../tensor/run-ranks.js';
 import type { Weights } from '../tensor/shard.js';
@@ -21,6 +22,8 @@ export interface PipelineOptions {
   microBatches: number;
   /** Starts one stage's worker (Node: spawnNodePipelineRank() in tensor/teaching-node.ts). */
   spawn: SpawnTeachingRank<PipelineRankInit, PipelineRankResult>;
+  /** Called after every step, as train()'s cb.onStep (from the last stage, which has the loss). */
+  onStep?: (info: StepInfo) => void;
 }
 
 export interface PipelineResult {
@@ -71,6 +74,7 @@ export async function trainPipeline(
     opts.spawn,
     (rank) => ({ rank, group, modelConfig: mc, weights, config: c, microBatches: M, train, wide }),
     'pipeline',
+    opts.onStep,
   );
   const trained: Weights = Object.assign({}, ...results.map((r) => r.weights));
   for (const [k, p] of named) p.data.set(trained[k]);

@@ -8,6 +8,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { LlmfsError } from '../../errors.js';
 import type { GPTConfig } from '../../model/config.js';
 import type { TrainConfig } from '../../train/config.js';
+import type { StepInfo } from '../../train/trainer.js';
 import { BatchSampler, type Batch, type TokenArray } from '../../train/data.js';
 import { Group, type GroupMemory } from '../group.js';
 import { clipByNorm, optimizerFor, scheduleOf, sumOfSquares, wallMs } from '../tensor/run-ranks.js';
@@ -49,7 +50,11 @@ function microBatch(batch: Batch, m: number, M: number): Batch {
   return { x: rows(batch.x), y: rows(batch.y) };
 }
 
-export function runPipelineRank(init: PipelineRankInit): PipelineRankResult {
+/** Runs one stage; the last stage (which has the loss) reports each step through `onStep`. */
+export function runPipelineRank(
+  init: PipelineRankInit,
+  onStep?: (info: StepInfo) => void,
+): PipelineRankResult {
   const { rank, modelConfig: mc, config: c, microBatches: M } = init;
   const g = new Group(init.group, rank);
   const N = g.size;
@@ -79,10 +84,12 @@ export function runPipelineRank(init: PipelineRankInit): PipelineRankResult {
   const stepTimes: [number, number][] = [];
   const norm = new Float32Array(1);
   let seen = 0;
+  const begin = wallMs();
   try {
     for (let step = 0; step < c.steps; step++) {
       const t0 = wallMs();
-      opt.setLr(schedule(step));
+      const lr = schedule(step);
+      opt.setLr(lr);
       opt.zeroGrad();
       const log: StageEvent[] = [];
       let loss = 0;
@@ -139,11 +146,18 @@ export function runPipelineRank(init: PipelineRankInit): PipelineRankResult {
       g.allReduceSum(norm); // every stage's share of the global norm
       if (stage.last && !Number.isFinite(loss))
         throw new LlmfsError(`training stopped at step ${step + 1}: the loss is ${loss}`);
-      clipByNorm(params, Math.sqrt(norm[0]), c.gradClip);
+      const gradNorm = Math.sqrt(norm[0]);
+      clipByNorm(params, gradNorm, c.gradClip);
       opt.step();
-      if (stage.last) losses.push(loss);
       events.push(log);
-      stepTimes.push([t0, wallMs()]);
+      const t1 = wallMs();
+      stepTimes.push([t0, t1]);
+      if (stage.last) {
+        losses.push(loss);
+        const elapsedSeconds = (t1 - begin) / 1000;
+        const tokensPerSecond = seen / Math.max(elapsedSeconds, 1e-9);
+        onStep?.({ step: step + 1, loss, lr, gradNorm, elapsedSeconds, tokensPerSecond });
+      }
     }
   } finally {
     opt.dispose();

@@ -7,6 +7,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { LlmfsError } from '../../errors.js';
 import type { GPTConfig } from '../../model/config.js';
 import type { TrainConfig } from '../../train/config.js';
+import type { StepInfo } from '../../train/trainer.js';
 import { BatchSampler, type TokenArray } from '../../train/data.js';
 import { Group, type GroupMemory } from '../group.js';
 import { CommCounter } from './comm-ops.js';
@@ -54,7 +55,8 @@ export interface TensorRankResult {
   tokens: number;
 }
 
-export function runTensorRank(init: TensorRankInit): TensorRankResult {
+/** Runs one rank; rank 0 reports each step through `onStep`. */
+export function runTensorRank(init: TensorRankInit, onStep?: (info: StepInfo) => void): TensorRankResult {
   const { rank, modelConfig: mc, config: c } = init;
   const g = new Group(init.group, rank);
   const N = g.size;
@@ -103,11 +105,13 @@ export function runTensorRank(init: TensorRankInit): TensorRankResult {
   const stepTimes: [number, number][] = [];
   const norm = new Float32Array(1);
   let seen = 0;
+  const start = wallMs();
   try {
     for (let step = 0; step < c.steps; step++) {
       const t0 = wallMs();
       count.reset();
-      opt.setLr(schedule(step));
+      const lr = schedule(step);
+      opt.setLr(lr);
       opt.zeroGrad();
       let loss = 0;
       for (let micro = 0; micro < c.gradAccum; micro++) {
@@ -122,10 +126,15 @@ export function runTensorRank(init: TensorRankInit): TensorRankResult {
       // The global norm: the shards' squares summed over ranks, the replicated ones counted once.
       norm[0] = sumOfSquares(sharded);
       g.allReduceSum(norm);
-      clipByNorm(params, Math.sqrt(norm[0] + sumOfSquares(replicated)), c.gradClip);
+      const gradNorm = Math.sqrt(norm[0] + sumOfSquares(replicated));
+      clipByNorm(params, gradNorm, c.gradClip);
       opt.step();
       losses.push(loss);
-      stepTimes.push([t0, wallMs()]);
+      const t1 = wallMs();
+      stepTimes.push([t0, t1]);
+      const elapsedSeconds = (t1 - start) / 1000;
+      const tokensPerSecond = seen / Math.max(elapsedSeconds, 1e-9);
+      if (rank === 0) onStep?.({ step: step + 1, loss, lr, gradNorm, elapsedSeconds, tokensPerSecond });
     }
   } finally {
     opt.dispose();

@@ -11,15 +11,17 @@ import { decayGroups } from '../../train/param-groups.js';
 import { AdamW, Adam } from '../../train/adamw.js';
 import { SGD } from '../../train/sgd.js';
 import type { Optimizer } from '../../train/optimizer.js';
+import type { StepInfo } from '../../train/trainer.js';
 import { makeSchedule } from '../../train/schedule.js';
 import { markFailed, type GroupMemory } from '../group.js';
 
-/** What a rank posts back: its result once, or why it stopped. */
+/** What a rank posts back: a step done (one rank reports them), its result once, or why it stopped. */
 export type RankReply<R> =
+  | { type: 'step'; rank: number; info: StepInfo }
   | { type: 'done'; rank: number; result: R }
   | { type: 'error'; rank: number; message: string; aborted: boolean };
 
-/** A worker as the coordinator sees it (Node: spawnTeachingRank in spawn-teaching-node.ts). */
+/** A worker as the coordinator sees it (Node: spawnTeachingRank in teaching-node.ts). */
 export interface TeachingPort<I, R> {
   post(msg: I): void;
   onMessage(cb: (msg: RankReply<R>) => void): void;
@@ -35,6 +37,7 @@ export function runRanks<I, R>(
   spawn: SpawnTeachingRank<I, R>,
   initFor: (rank: number) => I,
   label: string,
+  onStep?: (info: StepInfo) => void,
 ): Promise<R[]> {
   return new Promise<R[]>((resolve, reject) => {
     const results: (R | undefined)[] = new Array(n);
@@ -48,6 +51,14 @@ export function runRanks<I, R>(
     for (let rank = 0; rank < n; rank++) {
       const port = spawn(rank);
       port.onMessage((m) => {
+        if (m.type === 'step') {
+          try {
+            onStep?.(m.info);
+          } catch (err) {
+            fail(err instanceof Error ? err : new Error(String(err)), n); // a callback failed: stop
+          }
+          return;
+        }
         ended.add(rank);
         if (m.type === 'done') results[rank] = m.result;
         else if (!m.aborted)

@@ -6,7 +6,10 @@ import { parentPort } from 'node:worker_threads';
 import { useFastBackend } from '../../kernels/threads/node.js';
 import { GroupAbortedError, markFailed, type GroupMemory } from '../group.js';
 import { siblingEntry, startWorker } from '../spawn-node.js';
+import type { StepInfo } from '../../train/trainer.js';
 import type { RankReply, SpawnTeachingRank, TeachingPort } from './run-ranks.js';
+import type { TensorRankInit, TensorRankResult } from './rank.js';
+import type { PipelineRankInit, PipelineRankResult } from '../pipeline/rank.js';
 
 /** Spawns ranks running the entry module `entry` (a URL: worker-node.ts of tensor/ or pipeline/). */
 export function spawnTeachingRank<I, R>(entry: URL): SpawnTeachingRank<I, R> {
@@ -27,7 +30,7 @@ export function spawnTeachingRank<I, R>(entry: URL): SpawnTeachingRank<I, R> {
 
 /** In a worker: takes the init message, runs `run` on it, posts the result or the error. */
 export function serveTeachingRank<I extends { rank: number; group: GroupMemory }, R>(
-  run: (init: I) => R,
+  run: (init: I, onStep: (info: StepInfo) => void) => R,
 ): void {
   const port = parentPort!;
   port.once('message', (init: I) => {
@@ -35,7 +38,8 @@ export function serveTeachingRank<I extends { rank: number; group: GroupMemory }
       try {
         if ((process.env.LLMFS_BACKEND ?? 'wasm').toLowerCase() !== 'js')
           await useFastBackend({ threads: 1 });
-        const reply: RankReply<R> = { type: 'done', rank: init.rank, result: run(init) };
+        const onStep = (info: StepInfo) => port.postMessage({ type: 'step', rank: init.rank, info });
+        const reply: RankReply<R> = { type: 'done', rank: init.rank, result: run(init, onStep) };
         port.postMessage(reply);
       } catch (err) {
         markFailed(init.group, init.rank);
@@ -53,9 +57,9 @@ export function serveTeachingRank<I extends { rank: number; group: GroupMemory }
 }
 
 /** Spawns tensor-parallel ranks (tensor/worker-node.ts) as worker threads. */
-export const spawnNodeTensorRank = <I, R>(): SpawnTeachingRank<I, R> =>
+export const spawnNodeTensorRank = (): SpawnTeachingRank<TensorRankInit, TensorRankResult> =>
   spawnTeachingRank(siblingEntry(import.meta.url, 'worker-node'));
 
 /** Spawns pipeline ranks (pipeline/worker-node.ts) as worker threads. */
-export const spawnNodePipelineRank = <I, R>(): SpawnTeachingRank<I, R> =>
+export const spawnNodePipelineRank = (): SpawnTeachingRank<PipelineRankInit, PipelineRankResult> =>
   spawnTeachingRank(siblingEntry(import.meta.url, '../pipeline/worker-node'));

@@ -7,6 +7,7 @@ import type { GPT } from '../../model/gpt.js';
 import { LlmfsError } from '../../errors.js';
 import { trainConfig, type TrainConfig } from '../../train/config.js';
 import type { Batch, TokenArray } from '../../train/data.js';
+import type { StepInfo } from '../../train/trainer.js';
 import { createGroupMemory } from '../group.js';
 import { runRanks, type SpawnTeachingRank } from './run-ranks.js';
 import { tensorParallelProblem } from './tp-model.js';
@@ -18,6 +19,8 @@ export interface TensorParallelOptions {
   workers: number;
   /** Starts one rank's worker (Node: spawnNodeTensorRank() in teaching-node.ts). */
   spawn: SpawnTeachingRank<TensorRankInit, TensorRankResult>;
+  /** Called after every step, as train()'s cb.onStep (from rank 0). */
+  onStep?: (info: StepInfo) => void;
 }
 
 export interface TensorParallelResult {
@@ -80,6 +83,7 @@ export async function trainTensorParallel(
       task: 'train' as const,
     }),
     'tensor parallel',
+    opts.onStep,
   );
   const gathered = gatherWeights(
     results.map((r) => r.weights),
