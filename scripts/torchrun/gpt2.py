@@ -24,7 +24,9 @@ ACTIVATIONS = {
     "silu": F.silu,
     "swish": F.silu,
 }
-TOKENIZER_FILES = ["vocab.json", "merges.txt", "tokenizer.json", "tokenizer_config.json", "generation_config.json"]
+TOKENIZER_FILES = [
+    "vocab.json", "merges.txt", "tokenizer.json", "tokenizer_config.json", "generation_config.json",
+]
 
 
 class Conv1D(nn.Module):
@@ -97,7 +99,8 @@ class GPT2(nn.Module):
         if cfg.get("model_type") != "gpt2":
             raise ValueError(f"config.json: model_type is {cfg.get('model_type')!r}, this script trains gpt2")
         if cfg.get("activation_function", "gelu_new") not in ACTIVATIONS:
-            raise ValueError(f"config.json: activation_function {cfg['activation_function']!r} is not supported")
+            act = cfg["activation_function"]
+            raise ValueError(f"config.json: activation_function {act!r} is not supported")
         self.cfg = cfg
         C = cfg["n_embd"]
         self.transformer = nn.ModuleDict(
@@ -150,7 +153,8 @@ def save_hf_dir(state_dict, cfg, src_dir, out_dir, extra=None):
     tmp = f"{out_dir}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
-    tensors = {k: v.float() for k, v in state_dict.items() if not (k == "lm_head.weight" and cfg.get("tie_word_embeddings", True))}
+    tied = cfg.get("tie_word_embeddings", True)  # a tied head is wte: not stored twice
+    tensors = {k: v.float() for k, v in state_dict.items() if not (k == "lm_head.weight" and tied)}
     write_safetensors(os.path.join(tmp, "model.safetensors"), tensors)
     with open(os.path.join(tmp, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)

@@ -36,9 +36,13 @@ def read_safetensors(path):
         count = 1
         for d in info["shape"]:
             count *= d
-        if not (0 <= begin <= end <= len(data)) or end - begin != count * torch.empty(0, dtype=dtype).element_size():
+        width = torch.empty(0, dtype=dtype).element_size()
+        if not (0 <= begin <= end <= len(data)) or end - begin != count * width:
             raise ValueError(f"{path}: {name}'s data_offsets [{begin}, {end}] do not fit its shape and dtype")
-        flat = torch.frombuffer(bytearray(data[begin:end]), dtype=dtype) if count else torch.empty(0, dtype=dtype)
+        if count == 0:
+            tensors[name] = torch.empty(info["shape"], dtype=dtype)
+            continue
+        flat = torch.frombuffer(bytearray(data[begin:end]), dtype=dtype)
         tensors[name] = flat.reshape(info["shape"])
     return tensors
 
@@ -49,7 +53,8 @@ def write_safetensors(path, tensors, metadata=None):
     for name in sorted(tensors):
         t = tensors[name].detach().cpu().contiguous()
         blob = t.view(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b""
-        header[name] = {"dtype": NAMES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(blob)]}
+        span = [offset, offset + len(blob)]
+        header[name] = {"dtype": NAMES[t.dtype], "shape": list(t.shape), "data_offsets": span}
         chunks.append(blob)
         offset += len(blob)
     header["__metadata__"] = dict(metadata or {"format": "pt"})

@@ -15,6 +15,7 @@ Many machines: the same command on each, with --nnodes N --node_rank R --master_
 --master_port PORT added to torchrun's flags.
 """
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -51,7 +52,7 @@ def parse_args():
     p.add_argument("--seed", type=int, default=1337)
     p.add_argument("--threads", type=int, default=1, help="torch threads per process")
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--zero1", action="store_true", help="shard the optimizer state (ZeroRedundancyOptimizer)")
+    mode.add_argument("--zero1", action="store_true", help="shard the AdamW moments (ZeRO-1)")
     mode.add_argument("--fsdp", action="store_true", help="FullyShardedDataParallel instead of DDP")
     return p.parse_args()
 
@@ -67,25 +68,26 @@ def load_tokens(data_dir, split):
     width = 2 if meta["dtype"] == "uint16" else 4
     size = os.path.getsize(path)
     if size % width != 0 or size // width != meta[f"{split}_tokens"]:
-        raise ValueError(f"{path}: {size} bytes, meta.json says {meta[f'{split}_tokens']} {meta['dtype']} ids")
+        count = meta[f"{split}_tokens"]
+        raise ValueError(f"{path}: {size} bytes, but meta.json says {count} {meta['dtype']} ids")
     return np.memmap(path, dtype="<u2" if width == 2 else "<u4", mode="r"), meta
 
 
-def get_batch(tokens, batch_size, T, gen):
+def get_batch(tokens, batch_size, T, gen, device):
     """B random windows of T + 1 tokens: x = w[:-1], y = w[1:], each (B, T), as nanoGPT's get_batch."""
     starts = torch.randint(len(tokens) - T - 1, (batch_size,), generator=gen).tolist()
-    w = torch.stack([torch.from_numpy(tokens[s : s + T + 1].astype(np.int64)) for s in starts])
+    w = torch.stack([torch.from_numpy(tokens[s : s + T + 1].astype(np.int64)) for s in starts]).to(device)
     return w[:, :-1], w[:, 1:]
 
 
 # ---------------------------------------------------------------- evaluation
 @torch.no_grad()
-def evaluate(model, tokens, T):
+def evaluate(model, tokens, T, device):
     """Mean nats per token over disjoint windows of T tokens, each scoring its tokens 1..T-1 from
     their prefix: the same windows and sum as `llmfs eval` (src/eval/windows.ts). Every process runs
     every window (FSDP needs all of them in each forward); the logits' NLL is summed in float64."""
     model.eval()
-    ids = torch.from_numpy(np.asarray(tokens).astype(np.int64))
+    ids = torch.from_numpy(np.asarray(tokens).astype(np.int64)).to(device)
     nats, count = 0.0, 0
     for begin in range(0, len(ids) - 1, T):
         w = ids[begin : begin + T][None, :]  # (1, L)
@@ -123,7 +125,9 @@ def make_optimizer(model, args):
 
         # Each rank keeps the moments of its share of the parameters, steps them, and broadcasts.
         groups = param_groups(model, args.weight_decay)
-        opt = ZeroRedundancyOptimizer(groups[0]["params"], optimizer_class=torch.optim.AdamW, weight_decay=args.weight_decay, **kw)
+        opt = ZeroRedundancyOptimizer(
+            groups[0]["params"], optimizer_class=torch.optim.AdamW, weight_decay=args.weight_decay, **kw
+        )
         opt.add_param_group(groups[1])
         return opt
     if args.fsdp:
@@ -132,26 +136,35 @@ def make_optimizer(model, args):
     return torch.optim.AdamW(param_groups(model, args.weight_decay), **kw)
 
 
-def wrap(model, args):
+def import_fsdp():
+    """PyTorch's FSDP classes, or one clear line saying why this PyTorch cannot run them here."""
+    if not torch.cuda.is_available() and int(torch.__version__.split(".")[0]) < 2:
+        sys.exit(f"error: --fsdp: PyTorch {torch.__version__}'s FSDP needs CUDA; on CPU use DDP or --zero1")
+    from torch.distributed.fsdp import FullStateDictConfig, FullyShardedDataParallel, StateDictType
+    from torch.distributed.fsdp.wrap import transformer_auto_wrap_policy
+
+    return FullyShardedDataParallel, StateDictType, FullStateDictConfig, transformer_auto_wrap_policy
+
+
+def wrap(model, args, device):
     """DDP (a full replica per process), or FSDP with one shard unit per transformer block."""
     if not args.fsdp:
-        return torch.nn.parallel.DistributedDataParallel(model)
+        ids = [device] if device.type == "cuda" else None
+        return torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
     from functools import partial
 
-    from fsdp_import import import_fsdp
-
     FSDP, _, _, policy = import_fsdp()
-    return FSDP(model, auto_wrap_policy=partial(policy, transformer_layer_cls={Block}))
+    extra = {"device_id": device} if device.type == "cuda" else {}
+    return FSDP(model, auto_wrap_policy=partial(policy, transformer_layer_cls={Block}), **extra)
 
 
 def full_state_dict(model, args):
     """The unsharded weights on rank 0 (FSDP gathers them; DDP's replica already has them)."""
     if not args.fsdp:
-        return {k: v.detach().clone() for k, v in model.module.state_dict().items()}
-    from fsdp_import import import_fsdp
-
+        return {k: v.detach().cpu().clone() for k, v in model.module.state_dict().items()}
     FSDP, StateDictType, FullStateDictConfig, _ = import_fsdp()
-    with FSDP.state_dict_type(model, StateDictType.FULL_STATE_DICT, FullStateDictConfig(rank0_only=True)):
+    config = FullStateDictConfig(offload_to_cpu=True, rank0_only=True)
+    with FSDP.state_dict_type(model, StateDictType.FULL_STATE_DICT, config):
         return model.state_dict()
 
 
@@ -166,14 +179,14 @@ def clip(model, args):
         torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
 
 
-def train_step(model, opt, data, args, T, gen):
+def train_step(model, opt, data, args, T, gen, device):
     """One optimizer step over grad_accum micro-batches; returns the mean loss across all ranks.
     DDP all-reduces on the last micro-batch's backward only (no_sync skips the others)."""
     total = 0.0
     for micro in range(args.grad_accum):
-        x, y = get_batch(data, args.batch_size, T, gen)
+        x, y = get_batch(data, args.batch_size, T, gen, device)
         last = micro == args.grad_accum - 1
-        ctx = model.no_sync() if not last and hasattr(model, "no_sync") else _nothing()
+        ctx = contextlib.nullcontext() if last else model.no_sync()
         with ctx:
             logits = model(x)  # (B, T, V)
             loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1)) / args.grad_accum
@@ -182,25 +195,22 @@ def train_step(model, opt, data, args, T, gen):
     clip(model, args)
     opt.step()
     opt.zero_grad(set_to_none=True)
-    mean = torch.tensor([total])
+    mean = torch.tensor([total], device=device)
     dist.all_reduce(mean)  # for the log only: the loss averaged over every rank's batches
     return mean.item() / dist.get_world_size()
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 # ---------------------------------------------------------------- main
 def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
-    dist.init_process_group("gloo")  # CPU; torchrun's environment gives rank, world size, master
+    # torchrun's environment gives rank, world size and the master's address: gloo on CPU, NCCL on GPUs
+    cuda = torch.cuda.is_available()
+    dist.init_process_group("nccl" if cuda else "gloo")
     rank, world = dist.get_rank(), dist.get_world_size()
+    device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if cuda else "cpu")
+    if cuda:
+        torch.cuda.set_device(device)
     log = print if rank == 0 else (lambda *a, **k: None)
 
     torch.manual_seed(args.seed)  # the same start everywhere (DDP also broadcasts rank 0's weights)
@@ -214,34 +224,39 @@ def main():
         raise ValueError(f"token files have vocab_size {meta['vocab_size']}, the model {cfg['vocab_size']}")
     if args.eval_tokens:
         val = val[: args.eval_tokens]
-    model = wrap(model, args)
+    model = wrap(model.to(device), args, device)
     opt = make_optimizer(model, args)
     gen = torch.Generator().manual_seed(args.seed + 1000 * rank)  # each rank its own batches
 
     mode = "FSDP" if args.fsdp else "DDP + ZeRO-1" if args.zero1 else "DDP"
     tokens_per_step = world * args.grad_accum * args.batch_size * T
-    log(f"{mode} on {world} processes (gloo, CPU): {tokens_per_step} tokens per step, {len(train)} train tokens")
-    before = evaluate(model, val, T)
+    where = f"{world} processes ({dist.get_backend()}, {device.type})"
+    log(f"{mode} on {where}: {tokens_per_step} tokens per step, {len(train)} train tokens")
+    before = evaluate(model, val, T, device)
     log(f"val loss before: {before:.4f} ({len(val)} tokens)")
     start = time.time()
     for step in range(args.steps):
         for g in opt.param_groups:
             g["lr"] = lr_at(step, args)
-        loss = train_step(model, opt, train, args, T, gen)
+        loss = train_step(model, opt, train, args, T, gen, device)
         if step % args.log_interval == 0 or step == args.steps - 1:
             rate = tokens_per_step * (step + 1) / (time.time() - start)
             log(f"step {step + 1}/{args.steps} loss {loss:.4f} lr {lr_at(step, args):.2e} {rate:.0f} tok/s")
     seconds = time.time() - start
-    after = evaluate(model, val, T)
+    after = evaluate(model, val, T, device)
     log(f"val loss after: {after:.4f} ({len(val)} tokens)")
-    log(f"trained {args.steps} steps in {seconds:.1f} s: {tokens_per_step * args.steps / seconds:.0f} tokens/s")
+    rate = tokens_per_step * args.steps / seconds
+    log(f"trained {args.steps} steps in {seconds:.1f} s: {rate:.0f} tokens/s")
 
     state = full_state_dict(model, args)
     if rank == 0:
-        summary = dict(mode=mode, processes=world, steps=args.steps, tokens_per_step=tokens_per_step,
-                       seconds=round(seconds, 2), tokens_per_second=round(tokens_per_step * args.steps / seconds),
-                       val_tokens=len(val), val_loss_before=before, val_loss_after=after)
-        save_hf_dir(state, cfg, args.model, args.out, extra={"torchrun_log.json": json.dumps(summary, indent=2) + "\n"})
+        summary = dict(
+            mode=mode, processes=world, steps=args.steps, tokens_per_step=tokens_per_step,
+            seconds=round(seconds, 2), tokens_per_second=round(rate), val_tokens=len(val),
+            val_loss_before=before, val_loss_after=after,
+        )
+        log_file = {"torchrun_log.json": json.dumps(summary, indent=2) + "\n"}
+        save_hf_dir(state, cfg, args.model, args.out, extra=log_file)
         log(f"saved {args.out}")
     dist.barrier()
     dist.destroy_process_group()

@@ -82,7 +82,8 @@ export function readTokenBin(dir: string, split: TokenSplit): { tokens: TokenArr
   const expected = split === 'train' ? meta.train_tokens : meta.val_tokens;
   if (tokens.length !== expected)
     throw new LlmfsError(
-      `${file}: holds ${tokens.length} tokens but meta.json says ${expected} (truncated, or from another export)`,
+      `${file}: holds ${tokens.length} tokens but meta.json says ${expected} ` +
+        '(truncated, or from another export)',
     );
   return { tokens, meta };
 }
