@@ -179,12 +179,13 @@ def clip(model, args):
         torch.nn.utils.clip_grad_norm_(model.parameters(), args.grad_clip)
 
 
-def train_step(model, opt, data, args, T, gen, device):
-    """One optimizer step over grad_accum micro-batches; returns the mean loss across all ranks.
-    DDP all-reduces on the last micro-batch's backward only (no_sync skips the others)."""
+def train_step(model, opt, next_batch, args, device):
+    """One optimizer step over grad_accum micro-batches (next_batch() gives each (x, y)); returns
+    the mean loss across all ranks. DDP all-reduces in the last micro-batch's backward only (no_sync
+    skips the others), so the gradient is the mean over every rank's micro-batches."""
     total = 0.0
     for micro in range(args.grad_accum):
-        x, y = get_batch(data, args.batch_size, T, gen, device)
+        x, y = next_batch()
         last = micro == args.grad_accum - 1
         ctx = contextlib.nullcontext() if last else model.no_sync()
         with ctx:
@@ -238,7 +239,7 @@ def main():
     for step in range(args.steps):
         for g in opt.param_groups:
             g["lr"] = lr_at(step, args)
-        loss = train_step(model, opt, train, args, T, gen, device)
+        loss = train_step(model, opt, lambda: get_batch(train, args.batch_size, T, gen, device), args, device)
         if step % args.log_interval == 0 or step == args.steps - 1:
             rate = tokens_per_step * (step + 1) / (time.time() - start)
             log(f"step {step + 1}/{args.steps} loss {loss:.4f} lr {lr_at(step, args):.2e} {rate:.0f} tok/s")
