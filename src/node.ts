@@ -58,6 +58,13 @@ export {
   type TextSource,
   type TextEncodingName,
 } from './io/text-data.js';
+export {
+  writeTokenBins,
+  readTokenBin,
+  readTokenBinMeta,
+  tokenizeToBins,
+  type TokenSplit,
+} from './io/token-bin-files.js';
 export { checkFiniteWeights } from './io/weights-check.js';
 export {
   loadHfLlamaDir,

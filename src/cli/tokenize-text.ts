@@ -4,6 +4,7 @@
 import type { Command } from './command.js';
 import { parseArgs, helpText } from './args.js';
 import { LlmfsError } from '../errors.js';
+import { runTokenizeBin } from './tokenize-bin.js';
 import { readTextSource, resolveTokenizer, TEXT_ENCODINGS, type TextEncodingName } from '../io/text-data.js';
 
 const specs = {
@@ -35,6 +36,14 @@ const specs = {
       'char only: map unknown characters to <unk> instead of failing (a saved tokenizer keeps the ' +
       'policy it was saved with)',
   },
+  'out-bin': {
+    type: 'string',
+    help:
+      "write nanoGPT's token files train.bin + val.bin + meta.json into DIR (text: --file, or the " +
+      'bundled corpus)',
+  },
+  'val-fraction': { type: 'number', help: '--out-bin: share of the tokens put in val.bin', default: 0.1 },
+  'max-chars': { type: 'int', help: '--out-bin: use only the first N characters of the text' },
   help: { type: 'boolean', help: 'show this help' },
 } as const;
 
@@ -45,13 +54,25 @@ export const tokenizeCommand: Command = {
     if (flags.help) {
       console.log(
         helpText(
-          'llmfs tokenize [--encoding gpt2|char|PATH] (--text TEXT | --file FILE | TEXT...)',
+          'llmfs tokenize [--encoding gpt2|char|PATH] (--text TEXT | --file FILE | TEXT...) | ' +
+            '--out-bin DIR [--file FILE] [--max-chars N] [--val-fraction F]',
           tokenizeCommand.summary,
           specs,
         ),
       );
       return 0;
     }
+    if (flags['out-bin'] !== undefined)
+      return runTokenizeBin({
+        outBin: String(flags['out-bin']),
+        encoding: String(flags.encoding),
+        ...(flags.file === undefined ? {} : { file: String(flags.file) }),
+        fileEncoding: flags['file-encoding'] as TextEncodingName,
+        ...(flags['max-chars'] === undefined ? {} : { maxChars: flags['max-chars'] as number }),
+        valFraction: flags['val-fraction'] as number,
+        ...(flags.data === undefined ? {} : { data: String(flags.data) }),
+        unk: flags.unk === true,
+      });
     const read = { encoding: flags['file-encoding'] as TextEncodingName, flag: '--file-encoding' };
     let text: string;
     if (flags.text !== undefined) text = String(flags.text);

@@ -28,3 +28,11 @@ export {
   type SafetensorsHeader,
 } from './safetensors-header.js';
 export { halfToFloat } from './float-decode.js';
+export {
+  encodeTokenBin,
+  decodeTokenBin,
+  parseTokenBinMeta,
+  tokenDtypeFor,
+  type TokenBinMeta,
+  type TokenDtype,
+} from './token-bin.js';
