@@ -20,6 +20,7 @@ import { pruneCommand } from './prune.js';
 import { diagnoseCommand } from './diagnose.js';
 import { inspectCommand } from './inspect.js';
 import { compareCommand, experimentCommand } from './compare.js';
+import { parallelCommand } from './parallel.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
@@ -41,5 +42,6 @@ export const commands: Record<string, Command> = {
   diagnose: diagnoseCommand,
   inspect: inspectCommand,
   compare: compareCommand,
+  parallel: parallelCommand,
   experiment: experimentCommand,
 };
