@@ -13,6 +13,8 @@ export {
 } from './kernels/threads/node.js';
 // Data-parallel ranks as worker threads (trainDataParallel's `spawn`).
 export { spawnNodeRank, startWorker } from './parallel/spawn-node.js';
+// Tensor- and pipeline-parallel ranks (teaching modes) as worker threads.
+export { spawnNodeTensorRank, spawnNodePipelineRank } from './parallel/tensor/teaching-node.js';
 export {
   loadPretrained,
   loadHfGpt2,

@@ -24,3 +24,17 @@ export {
   type DataParallelResult,
 } from './data-parallel.js';
 export type { RankPort, SpawnRank, Fault, RankInit, FromRank, RankErrorKind } from './messages.js';
+// Teaching modes: tensor parallel (Megatron-LM, Shoeybi et al., 2019) and pipeline parallel
+// (GPipe, Huang et al., 2019); their Node spawners are in the Node entry (tensor/teaching-node.ts).
+export {
+  trainTensorParallel,
+  tensorParallelGradients,
+  type TensorParallelOptions,
+  type TensorParallelResult,
+} from './tensor/tensor-parallel.js';
+export { copyToParallel, reduceFromParallel, CommCounter, type AllReducer } from './tensor/comm-ops.js';
+export { shardWeights, gatherWeights, type Weights as ShardWeights } from './tensor/shard.js';
+export { trainPipeline, type PipelineOptions, type PipelineResult } from './pipeline/pipeline.js';
+export { stageLayers, PipelineStage } from './pipeline/stage.js';
+export { gpipeBubble, measuredBubble, type StageEvent } from './pipeline/bubble.js';
+export { timelineSvg, type TimelineOptions } from './pipeline/timeline-svg.js';
