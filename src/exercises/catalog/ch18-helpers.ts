@@ -129,7 +129,8 @@ export const ddpRingStep = {
       passed: ok,
       maxAbsDiff: worst,
       message: ok
-        ? `every rank's sum / 3 equals one worker's gradient of all 6 sequences (max |Δ| ${worst.toExponential(2)})`
+        ? `every rank's sum / 3 equals one worker's gradient of all 6 sequences ` +
+          `(max |Δ| ${worst.toExponential(2)})`
         : `a rank's averaged gradient differs from one worker's by ${worst.toExponential(2)}`,
     };
   },
@@ -157,14 +158,18 @@ export const scheduleBubbleStep = {
           if (F.start < prevF - 1e-9 || B.start < nextB - 1e-9)
             return {
               passed: false,
-              message: `N ${N}, M ${M}: stage ${s}'s ${F.start < prevF ? 'F' : 'B'} ${m} starts before its input is ready`,
+              message:
+                `N ${N}, M ${M}: stage ${s}'s ${F.start < prevF ? 'F' : 'B'} ${m} ` +
+                'starts before its input is ready',
             };
         }
       const [want, got] = [gpipeBubble(N, M), measuredBubble(ev)];
       if (Math.abs(got - want) > 1e-9)
         return {
           passed: false,
-          message: `N ${N}, M ${M}: measured bubble ${got.toFixed(4)}, GPipe's (N-1)/(M+N-1) is ${want.toFixed(4)}`,
+          message:
+            `N ${N}, M ${M}: measured bubble ${got.toFixed(4)}, ` +
+            `GPipe's (N-1)/(M+N-1) is ${want.toFixed(4)}`,
         };
     }
     return { passed: true, message: 'bubble = (N-1)/(M+N-1) on 4 shapes, with every dependency respected' };
@@ -231,7 +236,9 @@ export const tensorParallelMlpStep = {
       return {
         passed: false,
         maxAbsDiff: worst,
-        message: `the ranks' partial outputs sum to something else than the full MLP's (max |Δ| ${worst.toExponential(2)})`,
+        message:
+          `the ranks' partial outputs sum to something else than the full MLP's ` +
+          `(max |Δ| ${worst.toExponential(2)})`,
       };
     const back = gatherWeights(shards, c, (name) => full[name]!.length);
     for (const [name, w] of Object.entries(full))
@@ -267,7 +274,9 @@ export const zeroShardStep = {
           if (Math.abs(scattered[r]![i]! - sum[i]!) > 1e-4 * (1 + Math.abs(sum[i]!)))
             return {
               passed: false,
-              message: `P ${P}, N ${N}: rank ${r}'s shard [${lo}, ${hi}) is not what the ring's reduce-scatter sums there`,
+              message:
+                `P ${P}, N ${N}: rank ${r}'s shard [${lo}, ${hi}) is not ` +
+                "what the ring's reduce-scatter sums there",
             };
       }
       const bytes = Array.from({ length: N }, (_, r) => workerMemory(P, N, r, 1, 2, 0).moments);
@@ -275,7 +284,9 @@ export const zeroShardStep = {
       if (owned !== P || total !== 2 * 4 * P)
         return {
           passed: false,
-          message: `P ${P}, N ${N}: the shards cover ${owned} of ${P} floats; AdamW's m and v take ${total} bytes over the ranks, not ${8 * P}`,
+          message:
+            `P ${P}, N ${N}: the shards cover ${owned} of ${P} floats; AdamW's m and v take ` +
+            `${total} bytes over the ranks, not ${8 * P}`,
         };
     }
     return {

@@ -77,7 +77,8 @@ const ringSpec: ExerciseSpec = {
     const bad = owned?.findIndex((ch, r) => ch !== r) ?? -1;
     if (owned && bad >= 0 && N > 1)
       return (
-        `after the reduce-scatter rank ${bad} holds ${owned[bad]! < 0 ? 'no chunk' : `chunk ${owned[bad]}`} ` +
+        `after the reduce-scatter rank ${bad} holds ` +
+        `${owned[bad]! < 0 ? 'no chunk' : `chunk ${owned[bad]}`} ` +
         `fully summed: rank r must own chunk r (chunkRange), start step 0 at chunk (r - 2) mod N`
       );
     return null;
