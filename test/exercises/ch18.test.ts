@@ -12,6 +12,10 @@ import { runExercise } from '../../src/exercises/run.js';
 import type { LearnerFn } from '../../src/exercises/spec.js';
 import { sumThenDivide } from '../../src/parallel/ring.js';
 import { ringVariant } from '../../src/exercises/catalog/ch18-helpers.js';
+import { withImplementations } from '../../src/exercises/registry.js';
+import { workerMemory } from '../../src/parallel/memory.js';
+import { shardOf } from '../../src/parallel/tensor/shard.js';
+import { gptConfig } from '../../src/model/config.js';
 import { ringAllReduceSteps as solRing } from '../../exercises/solutions/18-ring-all-reduce.js';
 import { shardLinear as solShard } from '../../exercises/solutions/18-column-row-split.js';
 import { gpipeSchedule as solSchedule, type StageEvent } from '../../exercises/solutions/18-gpipe-bubble.js';
@@ -73,7 +77,7 @@ test('ring-all-reduce: averaging inside, an adding all-gather, the wrong neighbo
     s[s.length - 1] = s[s.length - 1]!.map((b) => b.map((v) => v / N));
     return s;
   };
-  assert.match(check('ring-all-reduce', averaged).message!, /divides by N after the all-reduce/);
+  assert.match(check('ring-all-reduce', averaged).message!, /divides by N after the ring/);
   const adds = (xs: Float32Array[]) => ringVariant(xs, { gatherAdds: true });
   assert.match(check('ring-all-reduce', adds).message!, /adding it counts it twice/);
   const right = (xs: Float32Array[]) => ringVariant(xs, { fromRight: true });
@@ -132,4 +136,23 @@ test('gpipe-bubble: backwards in forward order, and backwards before the flush, 
       row.map((e) => (e.kind === 'B' ? { ...e, start: e.start - f, end: e.end - f } : e)),
     );
   assert.match(check('gpipe-bubble', early).message!, /before the last stage has finished every forward/);
+});
+
+test('the library goes through the slots: workerMemory cuts with chunkRange, shardOf splits with shardLinear', () => {
+  // ZeRO-1's moments on rank 1 of 2 for P = 10, AdamW (2 buffers): 5 floats × 2 × 4 bytes.
+  assert.equal(workerMemory(10, 2, 1, 1, 2, 0).moments, 40);
+  const everything = (n: number): [number, number] => [0, n];
+  assert.equal(
+    withImplementations({ chunkRange: everything }, () => workerMemory(10, 2, 1, 1, 2, 0).moments),
+    80,
+  );
+  const c = gptConfig({ vocabSize: 16, blockSize: 8, nLayer: 1, nHead: 2, nEmbd: 4 });
+  const w = Float32Array.from({ length: 16 * 4 }, (_, i) => i);
+  const mine = shardOf('h.0.mlp.c_fc.weight', w, c, 2, 1);
+  assert.deepEqual([...mine], [...w.slice(32)]); // rank 1 of 2: rows 8..15 of (16, 4)
+  const first = () => new Float32Array([7]);
+  assert.deepEqual(
+    [...withImplementations({ shardLinear: first }, () => shardOf('h.0.mlp.c_proj.weight', w, c, 2, 0))],
+    [7],
+  );
 });

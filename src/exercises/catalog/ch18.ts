@@ -36,9 +36,10 @@ const ringSpec: ExerciseSpec = {
   topics: ['training', 'performance'],
   tolerance: { atol: 1e-5, rtol: 1e-5 },
   compare:
-    'NCCL and gloo run this ring under torch.distributed.all_reduce (DDP calls it per gradient bucket, ' +
-    'then divides by the world size); NCCL also has tree algorithms for many nodes, and Horovod ' +
-    'popularised the ring for deep learning (Sergeev & Del Balso, 2018).',
+    'NCCL and gloo run this ring under torch.distributed.all_reduce; DDP divides each gradient ' +
+    'bucket by the world size before all-reducing it (the library divides after the ring), NCCL ' +
+    'switches to trees across many nodes, and Horovod brought the ring to deep learning ' +
+    '(Sergeev & Del Balso, 2018).',
   hints: [
     'Cut the n floats into N chunks as the library does: chunk c is [c·L, (c+1)·L) with L = ceil(n/N), ' +
       'clipped to n. Each step, every rank r reads from its LEFT neighbour r - 1 (mod N), using the ' +
@@ -68,7 +69,7 @@ const ringSpec: ExerciseSpec = {
     const last = w[w.length - 1]!;
     const averaged = last.map((b) => b.map((v) => v / N));
     if (N > 1 && sameStates([got[got.length - 1]], [averaged]))
-      return 'the states hold sums: DDP divides by N after the all-reduce, not inside it';
+      return 'the states hold sums: the library’s allReduceMean divides by N after the ring, not inside it';
     if (N > 1 && sameStates(got, ringVariant(xs, { gatherAdds: true })))
       return 'the all-gather copies the finished chunk from the left neighbour; adding it counts it twice';
     if (N > 2 && sameStates(got, ringVariant(xs, { fromRight: true })))
@@ -211,7 +212,8 @@ const scheduleSpec: ExerciseSpec = {
   compare:
     "PyTorch's torch.distributed.pipelining has ScheduleGPipe (this one) and Schedule1F1B, which " +
     'interleaves a backward after each forward once the pipe is full: the same bubble, but only N ' +
-    "micro-batches' activations held instead of M; DeepSpeed and Megatron-LM run 1F1B (interleaved).",
+    "micro-batches' activations held instead of M; DeepSpeed runs 1F1B, Megatron-LM 1F1B or its " +
+    'interleaved form (Narayanan et al., 2021), which shrinks the bubble further.',
   hints: [
     'Stage s runs forward of micro-batch m when stage s - 1 has finished it and s has finished ' +
       'micro m - 1: start (s + m)·fwd. The last forward of the last stage ends at (N + M - 1)·fwd.',
