@@ -9,6 +9,8 @@
 // `capacity` floats holds one piece of each of the N chunks (slot c: chunk c), so x of any size is
 // reduced in pieces, and chunk r of the whole of x is still the one rank r owns.
 
+import { exercisable } from '../exercises/registry.js';
+
 /** What the ring needs of a group member (group.ts's Group). */
 export interface RingMember {
   readonly rank: number;
@@ -25,11 +27,21 @@ export interface RingMember {
 
 export type RingMode = 'all-reduce' | 'reduce-scatter' | 'all-gather';
 
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /** Exercise 'zero-shard-range' (chapter 18): chunk c of n floats cut into N, [lo, hi). */
+    chunkRange(n: number, N: number, c: number): [number, number];
+  }
+}
+
 /** Chunk c of an array of n floats cut into N chunks: [lo, hi), the last ones possibly shorter. */
-export function chunkRange(n: number, N: number, c: number): [number, number] {
+export function ringChunkRange(n: number, N: number, c: number): [number, number] {
   const len = Math.ceil(n / N);
   return [Math.min(n, c * len), Math.min(n, (c + 1) * len)];
 }
+
+/** The chunk rank c owns (ZeRO-1's shard, the reduce-scatter's result): ringChunkRange, exercisable. */
+export const chunkRange = exercisable('chunkRange', ringChunkRange);
 
 const mod = (a: number, n: number) => ((a % n) + n) % n;
 

@@ -5,8 +5,38 @@
 
 import type { GPTConfig } from '../../model/config.js';
 import { LlmfsError } from '../../errors.js';
+import { exercisable } from '../../exercises/registry.js';
 
 export type Weights = Record<string, Float32Array>;
+
+declare module '../../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'column-row-split' (chapter 18): rank `rank`'s shard of W (rows, cols) (PyTorch's
+     * (out, in)): 'column' keeps rows/n rows, 'row' keeps cols/n columns.
+     */
+    shardLinear(
+      w: Float32Array,
+      rows: number,
+      cols: number,
+      n: number,
+      rank: number,
+      split: 'column' | 'row',
+    ): Float32Array;
+  }
+}
+
+/** Megatron's split of one Linear's W (rows, cols): a block of rows ('column'), of columns ('row'). */
+export const shardLinear = exercisable(
+  'shardLinear',
+  (w: Float32Array, rows: number, cols: number, n: number, rank: number, split: 'column' | 'row') => {
+    if (split === 'column') return w.slice((rank * rows * cols) / n, ((rank + 1) * rows * cols) / n);
+    const k = cols / n; // columns per rank
+    const out = new Float32Array(rows * k);
+    for (let i = 0; i < rows; i++) out.set(w.subarray(i * cols + rank * k, i * cols + (rank + 1) * k), i * k);
+    return out;
+  },
+);
 
 /** How one parameter is split. `runs`: [offset, length] row runs of a column-parallel shard. */
 type Split =
@@ -46,6 +76,7 @@ export function shardOf(
   if (s.kind === 'replicated') return Float32Array.from(full);
   if (s.kind === 'rows') {
     const runs = s.runs(rank);
+    if (runs.length === 1) return shardLinear(full, full.length / s.inner, s.inner, n, rank, 'column');
     const out = new Float32Array(runs.reduce((a, [, len]) => a + len, 0) * s.inner);
     let o = 0;
     for (const [start, len] of runs) {
@@ -54,11 +85,7 @@ export function shardOf(
     }
     return out;
   }
-  const k = s.cols / n; // columns per rank
-  const out = new Float32Array(s.rows * k);
-  for (let i = 0; i < s.rows; i++)
-    out.set(full.subarray(i * s.cols + rank * k, i * s.cols + (rank + 1) * k), i * k);
-  return out;
+  return shardLinear(full, s.rows, s.cols, n, rank, 'row');
 }
 
 /** Every parameter's shard for rank `rank`. */
