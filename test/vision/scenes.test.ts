@@ -1,8 +1,9 @@
-// The scene generator (at 48 and 64 pixels; at 32 a small triangle is a few pixels and reads as a
-// circle, which is why 48 is the default): the same seed gives the same scene; every caption and answer agrees with
-// what the pixels show, read back by a separate look at the image (connected components of each
-// palette colour, their cells, widths and outlines); splits are disjoint by seed and by layout;
-// held-out (shape, colour) pairs appear only in the unseen split; the vocabulary is closed.
+// The scene generator, at 48 and 64 pixels (at 32 a small triangle is a few pixels and reads as a
+// circle, which is why 48 is the default): the same seed gives the same scene; every caption and
+// answer agrees with what the pixels show, read back by a separate look at the image (connected
+// components of each palette colour, their cells, widths and outlines); splits are disjoint by
+// seed and by layout; held-out (shape, colour) pairs appear only in the unseen split; the
+// vocabulary is closed.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
