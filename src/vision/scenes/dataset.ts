@@ -51,3 +51,13 @@ export function sceneExample(split: Split, index: number, options: SceneOptions 
   };
   return { scene, image: renderScene(scene), record };
 }
+
+/** The file name of scene `index` of `split`: "train-000042.png" (six digits at least). */
+export function sceneFileName(split: Split, index: number): string {
+  return `${split}-${String(index).padStart(6, '0')}.png`;
+}
+
+/** The JSONL line (no newline) for an example saved as `file`: the file first, then the record. */
+export function sceneJsonLine(record: SceneRecord, file: string): string {
+  return JSON.stringify({ file, ...record });
+}
