@@ -79,9 +79,11 @@ export function runVisionData(argv: string[]): number {
     lines.push(sceneJsonLine(record, file));
   }
   atomicWriteFile(join(out, 'data.jsonl'), `${lines.join('\n')}\n`);
+  const s = count === 1 ? '' : 's';
+  const { size } = options;
   console.log(
-    `wrote ${count} ${split} scenes (${seed}..${seed + count - 1}, ${options.size}x${options.size}, ` +
-      `${minObjects}-${maxObjects} objects) to ${out}: ${count} PNG files and data.jsonl`,
+    `wrote ${count} ${split} scene${s} (${seed}..${seed + count - 1}, ${size}x${size}, ` +
+      `${minObjects}-${maxObjects} objects) to ${out}: ${count} PNG file${s} and data.jsonl`,
   );
   return 0;
 }
