@@ -9,7 +9,7 @@ by the documented rules:
   - alpha a = alpha / maxval composites on white: round(c8 * a + 255 * (1 - a));
   - a tRNS colour key (grayscale/RGB) makes that exact colour fully transparent (so white).
 resize-golden.json holds F.interpolate(mode='bilinear', align_corners=False) on small inputs.
-Writes test/vision/fixtures/. Run: /usr/bin/python3 scripts/make-png-fixtures.py
+Writes test/fixtures/vision/. Run: /usr/bin/python3 scripts/make-png-fixtures.py
 """
 import json
 import math
@@ -20,7 +20,7 @@ import zlib
 import torch
 import torch.nn.functional as F
 
-OUT = os.path.join(os.path.dirname(__file__), '..', 'test', 'vision', 'fixtures')
+OUT = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'vision')
 W, H = 5, 3
 
 

@@ -17,7 +17,7 @@ import { readImageFile, writeImageFile } from '../../src/io/image-files.js';
 import { LlmfsError } from '../../src/errors.js';
 import { Rng } from '../../src/tensor/rng.js';
 
-const FIX = 'test/vision/fixtures';
+const FIX = 'test/fixtures/vision';
 const expected = JSON.parse(readFileSync(join(FIX, 'expected.json'), 'utf8')) as {
   width: number;
   height: number;
