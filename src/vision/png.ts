@@ -25,6 +25,11 @@ export function decodePng(bytes: Uint8Array, name = 'PNG'): Image {
   const height = view.getUint32(20);
   if (width < 1 || height < 1 || width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE)
     throw new LlmfsError(`${name}: PNG size ${width}x${height} is outside 1..${MAX_IMAGE_SIDE} per side`);
+  // fast-png 8.0.0 unpacks Adam7-interlaced rows only at 8 and 16 bits per sample.
+  if (bytes[28] === 1 && bytes[24] < 8)
+    throw new LlmfsError(
+      `${name}: interlaced PNG with ${bytes[24]}-bit samples is not supported (save it without interlacing)`,
+    );
   checkChunks(bytes, name);
   let png: DecodedPng;
   try {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encode } from 'fast-png';
 import { decodePng, encodePng } from '../../src/vision/png.js';
 import { decodePpm } from '../../src/vision/ppm.js';
 import { makeImage, type Image } from '../../src/vision/image.js';
@@ -74,6 +75,25 @@ test('PNG round trip: encodePng then decodePng gives the same bytes back', () =>
     const back = decodePng(encodePng(img));
     assert.deepEqual(back, img);
   }
+});
+
+test('Adam7-interlaced PNGs decode (8 and 16 bits); interlaced 1/2/4-bit ones are refused in one line', () => {
+  const img = randomImage(13, 9, 5);
+  const interlaced = encode(
+    { width: 13, height: 9, data: img.data, channels: 3, depth: 8 },
+    { interlace: 'Adam7' },
+  );
+  assert.equal(interlaced[28], 1, 'the header says Adam7');
+  assert.deepEqual(decodePng(interlaced), img);
+  const wide = Uint16Array.from(img.data, (v) => v * 257);
+  const png16 = encode({ width: 13, height: 9, data: wide, channels: 3, depth: 16 }, { interlace: 'Adam7' });
+  assert.deepEqual(decodePng(png16), img);
+  const gray1 = Uint8Array.from(readFileSync(join(FIX, 'gray1.png')));
+  gray1[28] = 1; // claim Adam7 (the CRC is checked later; the refusal comes first)
+  assert.match(
+    errorLine(() => decodePng(gray1, 'g.png')),
+    /^g\.png: interlaced PNG with 1-bit samples is not supported \(save it without interlacing\)$/,
+  );
 });
 
 test('writeImageFile is atomic (no temporary file left) and reads back equal', () => {
