@@ -8,6 +8,7 @@ by the documented rules:
   - samples scale to 8 bits as round(v * 255 / maxval) (half up);
   - alpha a = alpha / maxval composites on white: round(c8 * a + 255 * (1 - a));
   - a tRNS colour key (grayscale/RGB) makes that exact colour fully transparent (so white).
+Where Pillow is installed, its reading of the files without alpha or 16-bit samples must agree.
 resize-golden.json holds F.interpolate(mode='bilinear', align_corners=False) on small inputs.
 Writes test/fixtures/vision/. Run: /usr/bin/python3 scripts/make-png-fixtures.py
 """
@@ -143,6 +144,20 @@ def main():
     text = f'P3\n# maxval 15\n{W} {H}\n# pixels follow\n15\n' + '\n'.join(
         ' '.join(str(s) for px in r for s in px) for r in p15) + '\n'
     add('ascii15.ppm', text.encode(), [[[scale(s, 15) for s in px] for px in r] for r in p15])
+
+    # A second opinion where Pillow is installed: its RGB for the files without alpha or 16 bits.
+    try:
+        from PIL import Image
+    except ImportError:
+        print('Pillow is not installed: skipping the cross-check')
+    else:
+        plain = ['gray1.png', 'gray2.png', 'gray4.png', 'gray8.png', 'rgb8.png', 'palette8.png', 'rgb8.ppm',
+                 'ascii15.ppm']
+        for name in plain:
+            with Image.open(os.path.join(OUT, name)) as im:
+                rgb = [v for px in im.convert('RGB').getdata() for v in px]
+            assert rgb == cases[name], f'Pillow reads {name} differently'
+        print(f"Pillow agrees on {len(plain)} files")
 
     with open(os.path.join(OUT, 'expected.json'), 'w') as f:
         json.dump({'width': W, 'height': H, 'rgb': cases}, f, indent=1)
