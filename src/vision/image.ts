@@ -12,8 +12,9 @@ export interface Image {
   data: Uint8Array;
 }
 
-/** The largest side any reader accepts (a guard against hostile headers, not a format limit). */
+/** The largest side, and area, any reader accepts (guards against hostile headers). */
 export const MAX_IMAGE_SIDE = 16384;
+export const MAX_IMAGE_PIXELS = 1 << 26;
 
 /** A new image filled with one colour (white by default). */
 export function makeImage(width: number, height: number, fill: readonly number[] = [255, 255, 255]): Image {
@@ -23,7 +24,7 @@ export function makeImage(width: number, height: number, fill: readonly number[]
   return { width, height, channels: 3, data };
 }
 
-/** Throws one line unless width and height are whole numbers in 1..MAX_IMAGE_SIDE. */
+/** Throws one line unless width and height are in 1..MAX_IMAGE_SIDE, their product <= MAX_IMAGE_PIXELS. */
 export function checkSize(what: string, width: number, height: number): void {
   for (const [name, v] of [
     ['width', width],
@@ -31,6 +32,8 @@ export function checkSize(what: string, width: number, height: number): void {
   ] as const)
     if (!Number.isInteger(v) || v < 1 || v > MAX_IMAGE_SIDE)
       throw new LlmfsError(`${what}: ${name} ${v} is not a whole number in 1..${MAX_IMAGE_SIDE}`);
+  if (width * height > MAX_IMAGE_PIXELS)
+    throw new LlmfsError(`${what}: ${width}x${height} exceeds ${MAX_IMAGE_PIXELS} pixels`);
 }
 
 /** The RGB triple at (x, y). */

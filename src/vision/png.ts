@@ -5,7 +5,7 @@
 
 import { decode, encode, type DecodedPng } from 'fast-png';
 import { LlmfsError } from '../errors.js';
-import { type Image, MAX_IMAGE_SIDE, checkSize, overWhite, scaleSample } from './image.js';
+import { type Image, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, checkSize, overWhite, scaleSample } from './image.js';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -20,11 +20,15 @@ export function decodePng(bytes: Uint8Array, name = 'PNG'): Image {
   if (bytes.length < 33)
     throw new LlmfsError(`${name}: truncated PNG (${bytes.length} bytes, no full header)`);
   // Check the header's size before the codec allocates anything from it.
+  if (String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR')
+    throw new LlmfsError(`${name}: corrupt PNG (the first chunk is not IHDR)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const width = view.getUint32(16);
   const height = view.getUint32(20);
   if (width < 1 || height < 1 || width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE)
     throw new LlmfsError(`${name}: PNG size ${width}x${height} is outside 1..${MAX_IMAGE_SIDE} per side`);
+  if (width * height > MAX_IMAGE_PIXELS)
+    throw new LlmfsError(`${name}: PNG size ${width}x${height} exceeds ${MAX_IMAGE_PIXELS} pixels`);
   // fast-png 8.0.0 unpacks Adam7-interlaced rows only at 8 and 16 bits per sample.
   if (bytes[28] === 1 && bytes[24] < 8)
     throw new LlmfsError(
@@ -66,7 +70,7 @@ function checkChunks(bytes: Uint8Array, name: string): void {
   }
 }
 
-/** The number of samples one row holds before any packing (channels per pixel * width). */
+/** The length fast-png's data must have: packed bytes at 1/2/4 bits, else one entry per sample. */
 function expectedLength(png: DecodedPng): number {
   const rowBits = png.width * png.channels * png.depth;
   return png.depth < 8 ? Math.ceil(rowBits / 8) * png.height : png.width * png.height * png.channels;

@@ -3,7 +3,7 @@
 // may sit anywhere in the header. The format: netpbm.sourceforge.net/doc/ppm.html.
 
 import { LlmfsError } from '../errors.js';
-import { type Image, MAX_IMAGE_SIDE, scaleSample } from './image.js';
+import { type Image, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, scaleSample } from './image.js';
 
 /** True when the bytes start like a PPM ("P3" or "P6" and whitespace). */
 export function isPpm(bytes: Uint8Array): boolean {
@@ -53,6 +53,8 @@ export function decodePpm(bytes: Uint8Array, name = 'PPM'): Image {
   const maxval = t.number('maxval');
   if (width < 1 || height < 1 || width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE)
     throw new LlmfsError(`${name}: PPM size ${width}x${height} is outside 1..${MAX_IMAGE_SIDE} per side`);
+  if (width * height > MAX_IMAGE_PIXELS)
+    throw new LlmfsError(`${name}: PPM size ${width}x${height} exceeds ${MAX_IMAGE_PIXELS} pixels`);
   if (maxval < 1 || maxval > 65535) throw new LlmfsError(`${name}: PPM maxval ${maxval} is outside 1..65535`);
   const n = width * height * 3;
   const out = new Uint8Array(n);

@@ -170,6 +170,16 @@ test('corrupt, truncated and unknown bytes: one line naming the file and why', (
       /huge\.png: PNG size \d+x3 is outside/,
     ],
     [
+      'area.png',
+      Uint8Array.from(good).map((b, i) => (i === 18 || i === 22 ? 0x30 : b)),
+      /area\.png: PNG size 12293x12291 exceeds 67108864 pixels/,
+    ],
+    [
+      'ihdr.png',
+      Uint8Array.from(good).map((b, i) => (i === 12 ? 0x68 : b)),
+      /ihdr\.png: corrupt PNG \(the first chunk is not IHDR\)/,
+    ],
+    [
       'photo.jpg',
       Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0]),
       /photo\.jpg: is a JPEG image; only PNG and PPM/,
