@@ -12,7 +12,8 @@ import { sceneExample, type SceneRecord } from '../../src/vision/scenes/dataset.
 import { CAPTION_WORDS } from '../../src/vision/scenes/caption.js';
 import { ANSWERS, QUESTION_WORDS } from '../../src/vision/scenes/questions.js';
 import { SPLITS, layoutKey, sceneSeed } from '../../src/vision/scenes/splits.js';
-import { sceneOptions } from '../../src/vision/scenes/scene.js';
+import { jitterStep, sceneOptions, type SceneObject } from '../../src/vision/scenes/scene.js';
+import { renderScene } from '../../src/vision/scenes/render.js';
 import { COLOURS, HELD_OUT, PLURALS, POSITIONS, isHeldOut } from '../../src/vision/scenes/vocabulary.js';
 import { LlmfsError } from '../../src/errors.js';
 
@@ -122,6 +123,16 @@ function answer(q: string, seen: Seen[]): string {
   assert.fail(`unknown question: ${q}`);
 }
 
+/** Below 48 pixels small shapes are too few pixels to name: compare colours, cells and counts. */
+function checkSmallAgainstPixels(image: Image, r: SceneRecord): void {
+  const seen = look(image);
+  assert.deepEqual(
+    seen.map((s) => `${s.colour} ${s.position}`),
+    r.objects.map((o) => `${o.colour} ${o.position}`),
+    `${r.size}x${r.size} scene ${r.index}: one region per object, in its cell, none touching`,
+  );
+}
+
 function checkAgainstPixels(image: Image, r: SceneRecord): void {
   const seen = look(image);
   assert.deepEqual(
@@ -153,6 +164,34 @@ test('captions, answers and labels agree with the pixels (48x48 and 64x64, every
         const { image, record } = sceneExample(split, i, { size });
         checkAgainstPixels(image, record);
       }
+});
+
+test('on 24, 32 and 40 pixel canvases every object is its own region, in its cell, in its colour', () => {
+  for (const size of [24, 32, 40])
+    for (const split of SPLITS)
+      for (let i = 0; i < 60; i++) {
+        const { image, record } = sceneExample(split, i, { size });
+        checkSmallAgainstPixels(image, record);
+      }
+});
+
+test('two large squares jittered towards each other in neighbouring cells never touch (sizes 24-96)', () => {
+  for (let size = 24; size <= 96; size++) {
+    const cell = size / 3;
+    const j = jitterStep(size);
+    const square = (col: number, dx: number): SceneObject => ({
+      shape: 'square',
+      colour: 'red',
+      size: 'large',
+      row: 1,
+      col,
+      position: POSITIONS[1][col],
+      x: (col + 0.5) * cell + dx,
+      y: 1.5 * cell,
+    });
+    const image = renderScene({ size, objects: [square(0, j), square(1, -j)] });
+    assert.equal(look(image).length, 2, `size ${size}: the squares touch`);
+  }
 });
 
 test('the same seed gives the same scene, image and questions; another seed another scene', () => {

@@ -24,7 +24,7 @@ export interface SceneObject {
   row: number;
   col: number;
   position: PositionName;
-  /** The centre in pixels (x right, y down); within about cell/16 of the cell's centre. */
+  /** The centre in pixels (x right, y down); within jitterStep(size) of the cell's centre. */
   x: number;
   y: number;
 }
@@ -60,6 +60,16 @@ export function sceneOptions(o: SceneOptions = {}): Required<SceneOptions> {
   return { size, minObjects, maxObjects };
 }
 
+/**
+ * How far (in pixels) an object's centre may move from its cell's centre, each way: a sixteenth
+ * of a cell, where that still leaves more than a pixel between two large objects in neighbouring
+ * cells (cell - 2 * 0.4 cell - 2 jitter > 1, so sizes above 40); none on smaller canvases.
+ */
+export function jitterStep(size: number): number {
+  const cell = size / 3;
+  return 0.2 * cell - 2 * (cell / 16) > 1 ? cell / 16 : 0;
+}
+
 /** A uniform choice from a list. */
 export function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[rng.randint(0, items.length)];
@@ -93,7 +103,7 @@ export function sampleScene(
       colour = pick(rng, COLOUR_NAMES);
     } while (!allowed(shape, colour));
     const sz = pick(rng, SIZES);
-    const jitter = () => (rng.randint(-1, 2) * cell) / 16;
+    const jitter = () => rng.randint(-1, 2) * jitterStep(size);
     const x = (col + 0.5) * cell + jitter();
     const y = (row + 0.5) * cell + jitter();
     return { shape, colour, size: sz, row, col, position: POSITIONS[row][col], x, y };
