@@ -20,6 +20,7 @@ import { pruneCommand } from './prune.js';
 import { diagnoseCommand } from './diagnose.js';
 import { inspectCommand } from './inspect.js';
 import { compareCommand, experimentCommand } from './compare.js';
+import { visionCommand } from './vision.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
@@ -42,4 +43,5 @@ export const commands: Record<string, Command> = {
   inspect: inspectCommand,
   compare: compareCommand,
   experiment: experimentCommand,
+  vision: visionCommand,
 };

@@ -1,0 +1,16 @@
+// The vision layer (issue 20), portable: images as 8-bit RGB (PNG via fast-png, PPM), resizing,
+// image tensors, and the seeded scene generator with its captions, questions and splits.
+// Reading and writing files is in io/image-files.ts (Node).
+
+export * from './image.js';
+export * from './png.js';
+export * from './ppm.js';
+export * from './resize.js';
+export * from './to-tensor.js';
+export * from './scenes/vocabulary.js';
+export * from './scenes/scene.js';
+export * from './scenes/render.js';
+export * from './scenes/caption.js';
+export * from './scenes/questions.js';
+export * from './scenes/splits.js';
+export * from './scenes/dataset.js';
