@@ -87,8 +87,8 @@ export class ViT extends Module {
     const [, C, H, W] = images.shape;
     if (images.ndim !== 4 || C !== c.channels || H !== c.imageHeight || W !== c.imageWidth) {
       throw new LlmfsError(
-        `vit: images must be (B, ${c.channels}, ${c.imageHeight}, ${c.imageWidth}), got ${fmtShape(images.shape)}; ` +
-          'resize the images or build the model for their size',
+        `vit: images must be (B, ${c.channels}, ${c.imageHeight}, ${c.imageWidth}), ` +
+          `got ${fmtShape(images.shape)}; resize the images or build the model for their size`,
       );
     }
   }
