@@ -4,7 +4,8 @@
 // so a PyTorch Conv2d(kernel = stride = P) checkpoint maps by reshape; patches go row by row (as
 // conv.flatten(2).transpose(1, 2)). With stride = P each pixel lands in exactly one place, so the
 // op is a permutation: its backward (the fold) puts each gradient back where its pixel came from,
-// and fold's backward is unfold. The loops only copy, so they stay here (kernels/backend.ts).
+// and fold's backward is unfold. The loops only copy, so they stay here (kernels/backend-interface.ts:
+// layout copies may stay in the ops).
 
 import { Tensor } from '../tensor-core.js';
 import { allocate } from '../dtype.js';

@@ -1,8 +1,9 @@
-// Learned position embeddings for patch tokens (ViT, Dosovitskiy et al., 2021, eq. 1, E_pos; and
-// appendix D.4). '1-D': one vector per token, the paper's default, which it found as good as the
-// 2-D kinds. '2-D' (factorised): a row vector plus a column vector, pos(i, j) = row_i + col_j, so
-// Hp + Wp vectors describe Hp·Wp patches; the [CLS] token then has its own vector `cls`.
-
+// Learned position embeddings for patch tokens (ViT, Dosovitskiy et al., 2021, eq. 1, E_pos, and
+// appendix D.4). 'learned' (1-D): one vector per token, the paper's default, which it found as good
+// as its 2-D kinds. 'learned-2d' (factorised): a row vector plus a column vector, pos(i, j) = row_i +
+// col_j, so Hp + Wp vectors describe Hp·Wp patches; the [CLS] token has its own vector `cls`. (The
+// paper's 2-D variant concatenates an X and a Y embedding of D/2 each; adding full-width ones is the
+// factorised form later models such as NaViT use. Both know a patch's row and column, not its index.)
 import type { Tensor } from '../../tensor/tensor.js';
 import { zeros } from '../../tensor/creation.js';
 import { cat } from '../../tensor/ops/layout.js';
