@@ -27,6 +27,7 @@ export {
 export { sum, mean, variance, max, min, argmax, type Axes } from './ops/reduce.js';
 export { reshape, squeeze, unsqueeze, flatten } from './ops/view.js';
 export { permute, transpose, narrow, cat, stack, split } from './ops/layout.js';
+export { unfoldPatches, foldPatches, patchGrid } from './ops/unfold-patches.js';
 export { indexSelect, gather, embedding, type IndexLike } from './ops/indexing.js';
 export { matmul, linear } from './ops/matmul.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
