@@ -14,3 +14,4 @@ export * from './scenes/caption.js';
 export * from './scenes/questions.js';
 export * from './scenes/splits.js';
 export * from './scenes/dataset.js';
+export * from './model/index.js';
