@@ -15,7 +15,7 @@ import { sceneOptions } from '../vision/scenes/scene.js';
 import type { ClassifyAccuracy } from '../vision/train/evaluate.js';
 import { sceneVocabularies } from '../vision/train/labels.js';
 import { CLASSIFIER_DEFAULTS, classifierConfig } from '../vision/train/model.js';
-import { CLASSIFY_TRAIN_DEFAULTS, trainClassifier } from '../vision/train/classify.js';
+import { CLASSIFY_TRAIN_DEFAULTS, trainClassifierAsync } from '../vision/train/classify.js';
 import { CONFIG_FILE } from '../io/checkpoint-dir.js';
 import { type VisionImageSettings, saveVisionCheckpoint } from '../io/vision-checkpoint.js';
 
@@ -141,28 +141,29 @@ export async function runVisionTrain(argv: string[]): Promise<number> {
   const stop = stopOnSignal(progress);
   let r;
   try {
-    r = as(() =>
-      trainClassifier(
-        vit,
-        vocab,
-        { scenes, norm: image },
-        settings,
-        {
-          onStep(i) {
-            if (i.step % every !== 0 && i.step !== i.steps) return;
-            progress(
-              `step ${i.step}/${i.steps}: loss ${i.loss.toFixed(4)}, batch accuracy ${pct(i.accuracy)}, ` +
-                `lr ${i.lr.toExponential(2)}, ${i.seconds.toFixed(1)}s`,
-            );
-          },
-          onEval(step, a) {
-            progress(`val at step ${step} (${a.count} scenes): ${accuracyLine(a)}`);
-            save(step, a, (performance.now() - t0) / 1000);
-          },
+    r = await trainClassifierAsync(
+      vit,
+      vocab,
+      { scenes, norm: image },
+      settings,
+      {
+        onStep(i) {
+          if (i.step !== 1 && i.step % every !== 0 && i.step !== i.steps) return;
+          progress(
+            `step ${i.step}/${i.steps}: loss ${i.loss.toFixed(4)}, batch accuracy ${pct(i.accuracy)}, ` +
+              `lr ${i.lr.toExponential(2)}, ${i.seconds.toFixed(1)}s`,
+          );
         },
-        stop.signal,
-      ),
+        onEval(step, a) {
+          progress(`val at step ${step} (${a.count} scenes): ${accuracyLine(a)}`);
+          save(step, a, (performance.now() - t0) / 1000);
+        },
+      },
+      stop.signal,
     );
+  } catch (e) {
+    if (e instanceof LlmfsError) throw new LlmfsError(`vision train: ${e.message.replace(/^[\w ]+: /, '')}`);
+    throw e;
   } finally {
     stop.done();
   }

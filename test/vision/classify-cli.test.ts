@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { visionCommand } from '../../src/cli/vision.js';
+import { loadClassifier } from '../../src/io/vision-checkpoint.js';
 import { LlmfsError } from '../../src/errors.js';
 import { saveModel } from '../../src/io/model-checkpoint.js';
 import { GPT } from '../../src/model/gpt.js';
@@ -134,4 +136,26 @@ test('vision train / eval: bad flags, missing and mismatched models are one line
   const h = await run(['vision', 'train', '--help']);
   assert.match(h.stdout, /--task <string> .*\[classify\]/);
   assert.match((await run(['vision', '--help'])).stdout, /llmfs vision eval --model DIR/);
+});
+
+test('vision train: Ctrl-C stops after the step, saves a checkpoint that loads, and exits 130', async () => {
+  // A child process: the signal must reach a real `llmfs` whose loop gives the event loop turns.
+  const out = join(TMP, 'interrupted');
+  const bin = new URL('../../bin/llmfs.mjs', import.meta.url).pathname;
+  const args = ['vision', 'train', '--out', out, '--steps', '2000', '--eval-count', '8', ...small];
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (/step \d+\/2000/.test(stderr) && !child.killed) child.kill('SIGINT');
+  });
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /SIGINT: stopping after this step/);
+  const m = /stopped at step (\d+) of 2000/.exec(stdout);
+  assert.ok(m, stdout);
+  const saved = loadClassifier(out);
+  assert.equal(saved.training.stepsDone, Number(m[1]));
 });

@@ -86,15 +86,60 @@ function checkSettings(c: ClassifyTrainSettings): void {
     throw new LlmfsError('vision classify: weightDecay and gradClip must be >= 0');
 }
 
+export interface ClassifyData {
+  scenes: SceneOptions;
+  norm?: NormalizeOptions;
+}
+
 /** Trains `vit` (its heads named as `vocab`) on train scenes; stops early when `signal` aborts. */
 export function trainClassifier(
   vit: ViT,
   vocab: LabelVocabularies,
-  data: { scenes: SceneOptions; norm?: NormalizeOptions },
+  data: ClassifyData,
   settings: Partial<ClassifyTrainSettings> = {},
   cb: ClassifyCallbacks = {},
   signal?: { readonly aborted: boolean },
 ): ClassifyTrainResult {
+  const loop = classifyLoop(vit, vocab, data, settings, cb, signal);
+  for (;;) {
+    const r = loop.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `trainClassifier`, giving the event loop a turn between steps (about every 50 ms), so Ctrl-C or
+ * a Stop button can abort `signal` while it runs (a loop that never yields never sees them).
+ */
+export async function trainClassifierAsync(
+  vit: ViT,
+  vocab: LabelVocabularies,
+  data: ClassifyData,
+  settings: Partial<ClassifyTrainSettings> = {},
+  cb: ClassifyCallbacks = {},
+  signal?: { readonly aborted: boolean },
+): Promise<ClassifyTrainResult> {
+  const loop = classifyLoop(vit, vocab, data, settings, cb, signal);
+  let turn = performance.now();
+  for (;;) {
+    const r = loop.next();
+    if (r.done) return r.value;
+    if (performance.now() - turn > 50) {
+      await new Promise((done) => setTimeout(done, 0));
+      turn = performance.now();
+    }
+  }
+}
+
+/** The loop itself, pausing (yield) after each step. */
+function* classifyLoop(
+  vit: ViT,
+  vocab: LabelVocabularies,
+  data: ClassifyData,
+  settings: Partial<ClassifyTrainSettings>,
+  cb: ClassifyCallbacks,
+  signal?: { readonly aborted: boolean },
+): Generator<void, ClassifyTrainResult> {
   if (!isGradEnabled()) throw new LlmfsError('vision classify: trainClassifier called inside noGrad');
   const c = { ...CLASSIFY_TRAIN_DEFAULTS, ...settings };
   checkSettings(c);
@@ -148,6 +193,7 @@ export function trainClassifier(
       const accuracy = right / (heads.length * c.batchSize);
       cb.onStep?.({ step, steps: c.steps, loss, accuracy, lr, seconds });
       if (c.evalEvery > 0 && step % c.evalEvery === 0) evalNow();
+      yield;
     }
     if (step > 0 && evaluatedAt !== step) evalNow();
   } finally {
