@@ -60,8 +60,8 @@ export function runVisionEval(argv: string[]): number {
   );
   for (const [h, v] of Object.entries(a.heads))
     console.log(
-      `  ${h.padEnd(8)} ${(100 * v).toFixed(1)}%  (chance ${(100 / m.labels[h].length).toFixed(1)}%)`,
+      `  ${h.padEnd(8)} ${(100 * v).toFixed(1).padStart(5)}%  (chance ${(100 / m.labels[h].length).toFixed(1)}%)`,
     );
-  console.log(`  ${'all'.padEnd(8)} ${(100 * a.exact).toFixed(1)}%  (every head right)`);
+  console.log(`  ${'all'.padEnd(8)} ${(100 * a.exact).toFixed(1).padStart(5)}%  (every head right)`);
   return 0;
 }
