@@ -59,7 +59,7 @@ function parseObjects(text: string): [number, number] {
 }
 
 /** Runs fn, prefixing a library error with the command's name. */
-function as<R>(fn: () => R): R {
+function prefixed<R>(fn: () => R): R {
   try {
     return fn();
   } catch (e) {
@@ -93,9 +93,9 @@ export async function runVisionTrain(argv: string[]): Promise<number> {
   }
   const [minObjects, maxObjects] = parseObjects(String(flags.objects));
   const size = flags['image-size'] as number;
-  const scenes = as(() => sceneOptions({ size, minObjects, maxObjects }));
+  const scenes = prefixed(() => sceneOptions({ size, minObjects, maxObjects }));
   const vocab = sceneVocabularies(minObjects, maxObjects);
-  const config: ViTConfig = as(() =>
+  const config: ViTConfig = prefixed(() =>
     classifierConfig(vocab, {
       imageSize: size,
       patchSize: flags['patch-size'] as number,
