@@ -58,10 +58,9 @@ export function runVisionEval(argv: string[]): number {
   console.log(
     `${m.dir} on ${count} ${split} scenes (${start}..${start + count - 1}), ${seconds.toFixed(1)}s:`,
   );
+  const pct = (x: number): string => `${(100 * x).toFixed(1).padStart(5)}%`;
   for (const [h, v] of Object.entries(a.heads))
-    console.log(
-      `  ${h.padEnd(8)} ${(100 * v).toFixed(1).padStart(5)}%  (chance ${(100 / m.labels[h].length).toFixed(1)}%)`,
-    );
-  console.log(`  ${'all'.padEnd(8)} ${(100 * a.exact).toFixed(1).padStart(5)}%  (every head right)`);
+    console.log(`  ${h.padEnd(8)} ${pct(v)}  (chance ${pct(1 / m.labels[h].length).trim()})`);
+  console.log(`  ${'all'.padEnd(8)} ${pct(a.exact)}  (every head right)`);
   return 0;
 }
