@@ -71,7 +71,7 @@ test('vision is registered, shows its help, and bad flags are one line each', as
   const file = join(TMP, 'a-file');
   writeFileSync(file, 'x');
   const bad: [string[], RegExp][] = [
-    [['train'], /^vision: unknown sub-command 'train' \(known: data\)$/],
+    [['fit'], /^vision: unknown sub-command 'fit' \(known: data, train, eval\)$/],
     [['data'], /^vision data: --out is required/],
     [['data', '--out', TMP, '--count', '0'], /--count must be >= 1, got 0/],
     [['data', '--out', TMP, '--count', 'many'], /--count must be a number, got 'many'/],
