@@ -15,3 +15,4 @@ export * from './scenes/questions.js';
 export * from './scenes/splits.js';
 export * from './scenes/dataset.js';
 export * from './model/index.js';
+export * from './input.js';
