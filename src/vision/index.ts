@@ -16,3 +16,4 @@ export * from './scenes/splits.js';
 export * from './scenes/dataset.js';
 export * from './model/index.js';
 export * from './input.js';
+export * from './scenes/count.js';
