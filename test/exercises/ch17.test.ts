@@ -2,7 +2,8 @@
 // passes (with its integration steps: a Conv2d by hand and a tiny ViT on the learner's patches,
 // PyTorch's own resize outputs and a 48x48 model input, 300 generated scenes counted), and planted
 // mistakes are named: channels-last columns, patches down the columns, a plain reshape; align
-// corners, rounding to the nearest pixel, no clamp at 0 (an index of -1); 8 neighbours, any colour, colours
+// corners, rounding to the nearest pixel, no clamp at 0 (an index of -1); row and column vectors
+// concatenated, patches down the columns, [CLS] last or missing; 8 neighbours, any colour, colours
 // counted, the background counted.
 
 import { test } from 'node:test';
@@ -15,6 +16,8 @@ import { runExercise } from '../../src/exercises/run.js';
 import type { LearnerFn } from '../../src/exercises/spec.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { unfoldPatches as solUnfold } from '../../exercises/solutions/17-unfold-patches.js';
+import { factorisedPositions as solPositions } from '../../exercises/solutions/17-patch-positions-2d.js';
+import { cat } from '../../src/tensor/ops/layout.js';
 import { resizeBilinear as solResize } from '../../exercises/solutions/17-bilinear-resize.js';
 import { countObjects as solCount, type RgbImage } from '../../exercises/solutions/17-count-objects.js';
 
@@ -28,6 +31,7 @@ for (const [id, name] of [
   ['unfold-patches', 'unfoldPatches'],
   ['bilinear-resize', 'resizeBilinear'],
   ['count-objects', 'countObjects'],
+  ['patch-positions-2d', 'factorisedPositions'],
 ] as const) {
   test(`${id}: the stub fails as not written yet; the reference solution passes every check`, async () => {
     const stub = (await import(`../../exercises/stubs/17-${id}.ts`)) as Record<string, unknown>;
@@ -45,7 +49,7 @@ for (const [id, name] of [
 test('chapter 17: the exercises sit under the chapter’s section headings', () => {
   assert.deepEqual(
     chapter17.map((e) => e.section),
-    ['What a scene holds', 'Reading images', 'The model and the training'],
+    ['What a scene holds', 'Reading images', 'The model and the training', 'The model and the training'],
   );
 });
 
@@ -219,4 +223,55 @@ test('count-objects: a count right on every case but wrong on 32x32 scenes fails
   const r = check('count-objects', off);
   assert.equal(r.passed, false);
   assert.match(r.message!, /^300 scenes .*: test scene \d+ \(32x32\) has \d+ objects, you counted \d+$/);
+});
+
+// patch-positions-2d
+
+const grid2 = (row: Tensor, col: Tensor) => {
+  const [hp, D] = row.shape as [number, number];
+  return { hp, wp: col.shape[0]!, D };
+};
+
+test('patch-positions-2d: concatenated row and column vectors, and a missing [CLS], are named', () => {
+  const concat = (row: Tensor, col: Tensor, cls: Tensor | null) => {
+    const { hp, wp, D } = grid2(row, col);
+    const r = row
+      .reshape(hp, 1, D)
+      .add(col.reshape(1, wp, D).mul(0))
+      .reshape(hp * wp, D);
+    const c = col
+      .reshape(1, wp, D)
+      .add(row.reshape(hp, 1, D).mul(0))
+      .reshape(hp * wp, D);
+    const p = cat([r, c], 1);
+    return cls ? cat([cat([cls, cls], 1), p], 0) : p;
+  };
+  const r = check('patch-positions-2d', concat);
+  assert.equal(r.passed, false);
+  assert.match(r.message!, /rather than concatenating them/);
+  const noCls = (row: Tensor, col: Tensor) => solPositions(row, col, null);
+  const r2 = check('patch-positions-2d', noCls);
+  assert.equal(r2.passed, false);
+  assert.match(r2.message!, /T = Hp·Wp \+ 1, \[CLS\] first/);
+});
+
+test('patch-positions-2d: patches down the columns, and [CLS] last, are named', () => {
+  const columns = (row: Tensor, col: Tensor, cls: Tensor | null) => {
+    const { hp, wp, D } = grid2(row, col);
+    const g = col
+      .reshape(wp, 1, D)
+      .add(row.reshape(1, hp, D))
+      .reshape(hp * wp, D); // n = j·Hp + i
+    return cls ? cat([cls, g], 0) : g;
+  };
+  const r = check('patch-positions-2d', columns);
+  assert.equal(r.passed, false);
+  assert.match(r.message!, /patches go row by row/);
+  const last = (row: Tensor, col: Tensor, cls: Tensor | null) => {
+    const g = solPositions(row, col, null);
+    return cls ? cat([g, cls], 0) : g;
+  };
+  const r2 = check('patch-positions-2d', last);
+  assert.equal(r2.passed, false);
+  assert.match(r2.message!, /\[CLS\] vector comes first/);
 });

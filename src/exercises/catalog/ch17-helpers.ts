@@ -100,11 +100,14 @@ export function convLayoutStep(): ExtraCheck {
   };
 }
 
-/** A tiny ViT (8x12 images, 4x4 patches) gives the same logits on the learner's unfold. */
-export function vitStep(): ExtraCheck {
+/**
+ * A tiny ViT (8x12 images, 4x4 patches, 2-D positions) gives the same logits with the learner's
+ * function installed as with the library's: `pool` 'mean' (no [CLS]) or 'cls' ([CLS] first).
+ */
+export function vitStep(pool: 'mean' | 'cls', what: string): ExtraCheck {
   return {
     kind: 'integration',
-    name: 'a tiny ViT (8x12 images, 4x4 patches, mean pool, 2-D positions) runs on your patches',
+    name: `a tiny ViT (8x12 images, 4x4 patches, ${pool} pool, 2-D positions) runs on your ${what}`,
     run() {
       const run = () =>
         noGrad(() => {
@@ -116,7 +119,7 @@ export function vitStep(): ExtraCheck {
             dModel: 8,
             nHead: 2,
             nLayer: 1,
-            pool: 'mean',
+            pool,
             positions: 'learned-2d',
             heads: { shape: 4 },
           });
@@ -128,7 +131,7 @@ export function vitStep(): ExtraCheck {
         maxDiff(run(), withReferences(run)),
         1e-5,
         "the ViT's logits equal the library's",
-        "the ViT's logits differ from the library's: its patch embedding reads your patches",
+        `the ViT's logits differ from the library's: it reads your ${what}`,
       );
     },
   };

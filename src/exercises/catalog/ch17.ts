@@ -1,7 +1,8 @@
 // Chapter 17 exercises: seeing (docs/17-seeing.md). An image cut into patch tokens (ViT,
 // Dosovitskiy et al., 2021, eq. 1), the bilinear resize every picture passes through on its way
-// to a model (PyTorch's F.interpolate, align_corners=False), and counting a scene's objects from
-// its pixels by connected components (Rosenfeld & Pfaltz, 1966): what the count head must learn.
+// to a model (PyTorch's F.interpolate, align_corners=False), counting a scene's objects from its
+// pixels by connected components (Rosenfeld & Pfaltz, 1966): what the count head must learn; and
+// the factorised 2-D position table (ch17-positions.ts).
 
 import type { ExerciseSpec } from '../spec.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -11,6 +12,7 @@ import '../../vision/resize.js'; // registers resizeBilinear
 import '../../vision/scenes/count.js'; // registers countObjects
 import { gradcheckStep } from '../helpers.js';
 import { unfoldPatches } from '../../tensor/ops/unfold-patches.js';
+import { positionsSpec } from './ch17-positions.js';
 import { DRAWN, countVariant, generatorCountStep, sceneImage } from './ch17-count.js';
 import {
   convLayoutStep,
@@ -97,7 +99,7 @@ const unfoldSpec: ExerciseSpec = {
       ],
     ),
     convLayoutStep(),
-    vitStep(),
+    vitStep('mean', 'patches'),
   ],
 };
 
@@ -218,4 +220,4 @@ const countSpec: ExerciseSpec = {
   extra: [generatorCountStep()],
 };
 
-export const chapter17: ExerciseSpec[] = [countSpec, resizeSpec, unfoldSpec];
+export const chapter17: ExerciseSpec[] = [countSpec, resizeSpec, unfoldSpec, positionsSpec];
