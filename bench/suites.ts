@@ -16,6 +16,7 @@ import { pruneSuite } from './prune.js';
 import { diagnoseSuite } from './diagnose.js';
 import { moeSuite } from './moe.js';
 import { attentionVariantsSuite } from './attention-variants.js';
+import { visionSuite } from './vision.js';
 
 export const suites: Suite[] = [
   engineSuite,
@@ -33,4 +34,5 @@ export const suites: Suite[] = [
   ggufSuite,
   moeSuite,
   attentionVariantsSuite,
+  visionSuite,
 ];

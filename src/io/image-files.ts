@@ -1,11 +1,14 @@
 // Image files on disk (Node): readImageFile picks the decoder by the file's magic bytes (PNG or
-// PPM; any other format gets one line naming it), writeImageFile writes a PNG atomically.
+// PPM; any other format gets one line naming it), writeImageFile writes a PNG atomically, and
+// readModelImage reads a file straight into a model's input tensor.
 
 import { readFileSync } from 'node:fs';
 import { LlmfsError } from '../errors.js';
 import type { Image } from '../vision/image.js';
 import { decodePng, encodePng, isPng } from '../vision/png.js';
 import { decodePpm, isPpm } from '../vision/ppm.js';
+import { type ImageForModelOptions, type ModelImageConfig, imageForModel } from '../vision/input.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { atomicWriteFile, fsReason } from './atomic-write.js';
 
 /** Formats we recognise but do not read, by their first bytes, so the error can name them. */
@@ -49,4 +52,16 @@ export function readImageFile(path: string): Image {
 /** Writes the image as a PNG, atomically (a reader never sees half a file). */
 export function writeImageFile(path: string, image: Image): void {
   atomicWriteFile(path, encodePng(image));
+}
+
+/**
+ * A model's input from an image file: read (PNG or PPM; others named and refused), then
+ * imageForModel (vision/input.ts): RGB, resized or refused by size, normalised; (1, 3, S, S).
+ */
+export function readModelImage(
+  path: string,
+  cfg: ModelImageConfig,
+  options: ImageForModelOptions = {},
+): Tensor {
+  return imageForModel(readImageFile(path), cfg, { name: path, ...options });
 }

@@ -15,3 +15,5 @@ export * from './scenes/questions.js';
 export * from './scenes/splits.js';
 export * from './scenes/dataset.js';
 export * from './model/index.js';
+export * from './input.js';
+export * from './scenes/count.js';

@@ -5,6 +5,21 @@
 
 import { LlmfsError } from '../errors.js';
 import { type Image, checkSize, toByte } from './image.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /** Exercise 'bilinear-resize' (chapter 17): F.interpolate(mode='bilinear', align_corners=False). */
+    resizeBilinear(
+      src: ArrayLike<number>,
+      H: number,
+      W: number,
+      C: number,
+      outH: number,
+      outW: number,
+    ): Float64Array;
+  }
+}
 
 /** For each output index: the two input indices and the weight of the second. */
 function axisWeights(inSize: number, outSize: number): { i0: Int32Array; i1: Int32Array; w1: Float64Array } {
@@ -23,39 +38,36 @@ function axisWeights(inSize: number, outSize: number): { i0: Int32Array; i1: Int
 }
 
 /**
- * Bilinear resize of interleaved (H, W, C) float samples to (outH, outW, C): the reference loop.
+ * Bilinear resize of interleaved (H, W, C) float samples to (outH, outW, C): the reference loop
+ * (exercisable: chapter 17's 'bilinear-resize').
  * out = (1 - wy) * ((1 - wx) * p00 + wx * p01) + wy * ((1 - wx) * p10 + wx * p11).
  */
-export function resizeBilinear(
-  src: ArrayLike<number>,
-  H: number,
-  W: number,
-  C: number,
-  outH: number,
-  outW: number,
-): Float64Array {
-  if (src.length !== H * W * C)
-    throw new LlmfsError(`resizeBilinear: ${src.length} samples do not fit (${H}, ${W}, ${C})`);
-  const ys = axisWeights(H, outH);
-  const xs = axisWeights(W, outW);
-  const out = new Float64Array(outH * outW * C);
-  for (let y = 0; y < outH; y++) {
-    const r0 = ys.i0[y] * W;
-    const r1 = ys.i1[y] * W;
-    const wy = ys.w1[y];
-    for (let x = 0; x < outW; x++) {
-      const c0 = xs.i0[x];
-      const c1 = xs.i1[x];
-      const wx = xs.w1[x];
-      for (let c = 0; c < C; c++) {
-        const top = (1 - wx) * src[(r0 + c0) * C + c] + wx * src[(r0 + c1) * C + c];
-        const bottom = (1 - wx) * src[(r1 + c0) * C + c] + wx * src[(r1 + c1) * C + c];
-        out[(y * outW + x) * C + c] = (1 - wy) * top + wy * bottom;
+export const resizeBilinear = exercisable(
+  'resizeBilinear',
+  (src: ArrayLike<number>, H: number, W: number, C: number, outH: number, outW: number): Float64Array => {
+    if (src.length !== H * W * C)
+      throw new LlmfsError(`resizeBilinear: ${src.length} samples do not fit (${H}, ${W}, ${C})`);
+    const ys = axisWeights(H, outH);
+    const xs = axisWeights(W, outW);
+    const out = new Float64Array(outH * outW * C);
+    for (let y = 0; y < outH; y++) {
+      const r0 = ys.i0[y] * W;
+      const r1 = ys.i1[y] * W;
+      const wy = ys.w1[y];
+      for (let x = 0; x < outW; x++) {
+        const c0 = xs.i0[x];
+        const c1 = xs.i1[x];
+        const wx = xs.w1[x];
+        for (let c = 0; c < C; c++) {
+          const top = (1 - wx) * src[(r0 + c0) * C + c] + wx * src[(r0 + c1) * C + c];
+          const bottom = (1 - wx) * src[(r1 + c0) * C + c] + wx * src[(r1 + c1) * C + c];
+          out[(y * outW + x) * C + c] = (1 - wy) * top + wy * bottom;
+        }
       }
     }
-  }
-  return out;
-}
+    return out;
+  },
+);
 
 /** An RGB image resized bilinearly to width x height (each sample rounded half up to a byte). */
 export function resizeImage(image: Image, width: number, height: number): Image {

@@ -11,6 +11,14 @@ import { Tensor } from '../tensor-core.js';
 import { allocate } from '../dtype.js';
 import { fmtShape } from '../shape.js';
 import { LlmfsError } from '../../errors.js';
+import { exercisable } from '../../exercises/registry.js';
+
+declare module '../../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /** Exercise 'unfold-patches' (chapter 17): (B, C, H, W) -> (B, N, C·P·P), columns (c, py, px). */
+    unfoldPatches(x: Tensor, P: number): Tensor;
+  }
+}
 
 /** The patch grid of an image: Hp = H / P rows and Wp = W / P columns, checked to divide. */
 export function patchGrid(op: string, H: number, W: number, P: number): { hp: number; wp: number } {
@@ -60,8 +68,11 @@ function copyPatches(
       }
 }
 
-/** x (B, C, H, W) -> patches (B, N, C·P·P), N = (H/P)·(W/P). Backward: foldPatches. */
-export function unfoldPatches(x: Tensor, P: number): Tensor {
+/**
+ * x (B, C, H, W) -> patches (B, N, C·P·P), N = (H/P)·(W/P). Backward: foldPatches. Exercisable
+ * (chapter 17's 'unfold-patches': the same as a reshape, permute, reshape).
+ */
+export const unfoldPatches = exercisable('unfoldPatches', (x: Tensor, P: number): Tensor => {
   if (x.ndim !== 4)
     throw new LlmfsError(`unfoldPatches: images must be (B, C, H, W), got ${fmtShape(x.shape)}`);
   const [B, C, H, W] = x.shape;
@@ -71,7 +82,7 @@ export function unfoldPatches(x: Tensor, P: number): Tensor {
   return Tensor.fromOp('unfoldPatches', out, [B, hp * wp, C * P * P], [x], (g) => [
     foldPatches(g, [H, W], P), // dL/dx: every patch gradient back to its pixel
   ]);
-}
+});
 
 /**
  * The inverse, patches (B, N, C·P·P) -> images (B, C, H, W) of size [H, W]: the backward of unfold,

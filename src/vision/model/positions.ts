@@ -11,6 +11,30 @@ import { Module } from '../../nn/module.js';
 import { Parameter } from '../../nn/parameter.js';
 import * as init from '../../nn/init.js';
 import type { ViTPositions } from './vit-config.js';
+import { exercisable } from '../../exercises/registry.js';
+
+declare module '../../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /** Exercise 'patch-positions-2d' (chapter 17): pos(i, j) = row_i + col_j, row by row, [CLS] first. */
+    factorisedPositions(row: Tensor, col: Tensor, cls: Tensor | null): Tensor;
+  }
+}
+
+/**
+ * The factorised 2-D table: row (Hp, D), col (Wp, D), cls (1, D) or null -> (T, D), T = Hp·Wp
+ * (+1): patch n = i·Wp + j gets row_i + col_j; the [CLS] vector, if any, comes first.
+ */
+export const factorisedPositions = exercisable(
+  'factorisedPositions',
+  (row: Tensor, col: Tensor, cls: Tensor | null): Tensor => {
+    const [hp, D] = row.shape;
+    const wp = col.shape[0];
+    // (Hp, 1, D) + (1, Wp, D) -> (Hp, Wp, D): pos(i, j) = row_i + col_j, patches row by row
+    const grid = row.reshape(hp, 1, D).add(col.reshape(1, wp, D));
+    const patches = grid.reshape(hp * wp, D); // (N, D)
+    return cls ? cat([cls, patches], 0) : patches; // (T, D)
+  },
+);
 
 /** A (rows, D) table drawn N(0, 0.02²), as ViT implementations start positions; not weight-decayed. */
 function table(rows: number, D: number): Parameter {
@@ -45,10 +69,6 @@ export class PatchPositions extends Module {
   /** The position vectors of all tokens, (T, D) with T = N (+1 for [CLS], first). */
   forward(): Tensor {
     if (this.weight) return this.weight; // (T, D)
-    const D = this.dModel;
-    // (Hp, 1, D) + (1, Wp, D) -> (Hp, Wp, D): pos(i, j) = row_i + col_j, patches row by row
-    const grid = this.row!.reshape(this.hp, 1, D).add(this.col!.reshape(1, this.wp, D));
-    const patches = grid.reshape(this.hp * this.wp, D); // (N, D)
-    return this.cls ? cat([this.cls, patches], 0) : patches; // (T, D)
+    return factorisedPositions(this.row!, this.col!, this.cls); // (T, D)
   }
 }
