@@ -15,3 +15,6 @@ export * from './scenes/questions.js';
 export * from './scenes/splits.js';
 export * from './scenes/dataset.js';
 export * from './model/index.js';
+export * from './scenes/caption-parse.js';
+export * from './text/word-tokenizer.js';
+export * from './vlm/index.js';
