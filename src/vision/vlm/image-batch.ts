@@ -12,7 +12,8 @@ export function oneImage(image: Tensor, c: VlmConfig): Tensor {
   const x = image.ndim === 3 ? image.reshape(1, ...image.shape) : image;
   if (x.ndim !== 4 || x.shape[0] !== 1 || x.shape[1] !== C || x.shape[2] !== H || x.shape[3] !== W)
     throw new LlmfsError(
-      `vlm: the image must be (${C}, ${H}, ${W}), got ${fmtShape(image.shape)}; resize it to the model's size`,
+      `vlm: the image must be (${C}, ${H}, ${W}), got ${fmtShape(image.shape)}; ` +
+        "resize it to the model's size",
     );
   return x;
 }

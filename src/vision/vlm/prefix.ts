@@ -78,9 +78,10 @@ export class PrefixVlm extends Module implements VisionLanguageModel {
 
   /** The model after the ViT: features (B, N, D), ids (B, T), targets (B, T) -> logits (B, T, V), loss. */
   forwardFeatures(features: Tensor, ids: Tensor, targets?: Tensor | readonly number[]): VlmOutput {
-    if (ids.ndim !== 2 || ids.shape[0] !== features.shape[0])
+    const nImages = features.shape[0];
+    if (ids.ndim !== 2 || ids.shape[0] !== nImages)
       throw new LlmfsError(
-        `vlm: ids must be (${features.shape[0]}, T) for ${features.shape[0]} images, got ${fmtShape(ids.shape)}`,
+        `vlm: ids must be (${nImages}, T) for ${nImages} images, got ${fmtShape(ids.shape)}`,
       );
     const [B, T] = ids.shape;
     const N = features.shape[1];
