@@ -1,0 +1,79 @@
+// The text side of the vision-language models: the word tokenizer over the scene language, the
+// caption parser (the grammar read backwards), the task sequences with their scored targets, and
+// the caption score behind per-attribute accuracy.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LlmfsError } from '../../src/errors.js';
+import { parseCaption, parsePhrase, sceneExample, WordTokenizer } from '../../src/vision/index.js';
+import { captionExample, IGNORE, scoreCaption, textBatch, vqaExample } from '../../src/vision/vlm/index.js';
+
+const tok = new WordTokenizer();
+
+test('word tokenizer: every caption, question and answer of 200 scenes round-trips through its ids', () => {
+  assert.deepEqual(tok.words.slice(0, 4), ['<pad>', '<bos>', '<eos>', '<sep>']);
+  for (let i = 0; i < 200; i++) {
+    const r = sceneExample(i % 2 ? 'train' : 'unseen', i).record;
+    for (const text of [r.caption, ...r.questions.flatMap((q) => [q.question, q.answer])])
+      assert.equal(tok.decode(tok.encode(text)), text);
+  }
+  assert.deepEqual(
+    tok.encode('how many objects?').map((id) => tok.piece(id)),
+    ['how', 'many', 'objects', '?'],
+  );
+  assert.equal(tok.decode([tok.bosId, ...tok.encode('a red'), tok.eosId, tok.padId]), 'a red');
+});
+
+test('word tokenizer: a word outside the scene language is one clear error', () => {
+  assert.throws(
+    () => tok.encode('a pink circle'),
+    (e: Error) => e instanceof LlmfsError && /'pink'/.test(e.message),
+  );
+  assert.throws(() => tok.piece(tok.vocabSize), /outside the vocabulary/);
+});
+
+test('caption parser: the caption of every one of 300 scenes parses back to its objects', () => {
+  for (let i = 0; i < 300; i++) {
+    const r = sceneExample('test', i).record;
+    const want = r.objects.map(({ size, colour, shape, position }) => ({ size, colour, shape, position }));
+    assert.deepEqual(parseCaption(r.caption), want);
+  }
+  assert.deepEqual(parseCaption(''), []);
+  assert.equal(parsePhrase('a large red circle at the middle'), null);
+  assert.equal(parsePhrase('a huge red circle in the centre'), null);
+  assert.deepEqual(parseCaption('a small red circle on the left and a large blue'), [
+    { size: 'small', colour: 'red', shape: 'circle', position: 'left' },
+    null,
+  ]);
+});
+
+test('caption score: per-attribute matches by reading order; a missing phrase scores nothing', () => {
+  const truth = 'a small red circle on the left and a large blue square at the bottom right';
+  const s = scoreCaption(truth, 'a small green circle on the left');
+  assert.equal(s.exact, false);
+  assert.equal(s.objects, 2);
+  assert.deepEqual(s.correct, { size: 1, colour: 0, shape: 1, position: 1 });
+  assert.equal(s.countRight, false);
+  assert.deepEqual(scoreCaption(truth, truth), {
+    exact: true,
+    objects: 2,
+    correct: { size: 2, colour: 2, shape: 2, position: 2 },
+    countRight: true,
+  });
+});
+
+test('sequences: a caption scores every token after <bos>; VQA scores only the answer and <eos>', () => {
+  const c = captionExample(tok, 'a small red circle in the centre');
+  assert.equal(c.ids[0], tok.bosId);
+  assert.deepEqual(c.targets, [...c.ids.slice(1), tok.eosId]);
+  const q = vqaExample(tok, 'where is the red circle?', 'top left');
+  const words = q.ids.map((id) => tok.piece(id));
+  assert.deepEqual(words, ['<bos>', 'where', 'is', 'the', 'red', 'circle', '?', '<sep>', 'top', 'left']);
+  const scored = q.targets.filter((t) => t !== IGNORE).map((id) => tok.piece(id));
+  assert.deepEqual(scored, ['top', 'left', '<eos>']);
+  assert.equal(q.targets.indexOf(tok.encode('top')[0]), words.indexOf('<sep>'), '<sep> predicts the answer');
+  const b = textBatch([c, q], tok.padId);
+  assert.deepEqual(b.ids.shape, [2, 10]);
+  assert.deepEqual(Array.from(b.ids.data.subarray(c.ids.length, 10)), [tok.padId, tok.padId]);
+  assert.deepEqual(Array.from(b.targets.data.subarray(c.ids.length, 10)), [IGNORE, IGNORE]);
+});
