@@ -71,9 +71,9 @@ test('prefix vlm golden: text logits, the masked loss and every gradient equal P
   assertClose(out.logits.data, golden.logits, TOL, TOL, 'logits');
   assertClose([out.loss!.item()], [golden.loss], TOL, TOL, 'loss');
   assertClose(feats.grad!.data, golden.featuresGrad, TOL, TOL, 'features gradient');
-  const named = new Map([
-    ...m.projector.namedParameters().map(([k, p]) => [`projector.${k}`, p] as const),
-    ...m.gpt.namedParameters().map(([k, p]) => [`gpt.${k}`, p] as const),
+  const named = new Map<string, T.Tensor>([
+    ...m.projector.namedParameters().map(([k, p]): [string, T.Tensor] => [`projector.${k}`, p]),
+    ...m.gpt.namedParameters().map(([k, p]): [string, T.Tensor] => [`gpt.${k}`, p]),
   ]);
   assert.equal(named.size, Object.keys(golden.grads).length, 'parameter count');
   for (const [k, g] of Object.entries(golden.grads)) {
