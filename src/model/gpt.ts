@@ -40,7 +40,7 @@ declare module '../exercises/registry.js' {
 const gptForward = exercisable('gptForward', (model: GPT, idx: Tensor): Tensor => model.computeLogits(idx));
 
 export interface GPTForwardOptions {
-  /** Next-token targets (B, T); when given, the mean cross-entropy is returned as `loss`. */
+  /** Next-token targets (B, T) ((B, P + T) with a prefix); when given, the mean cross-entropy is `loss`. */
   targets?: Tensor | readonly number[];
   /** Keys/values of earlier positions; new positions continue after them and are appended. */
   cache?: KVCache;

@@ -95,7 +95,7 @@ for (const kind of KINDS) {
     );
     beamC.forEach((h, i) => assert.ok(Math.abs(h.logprob - beamP[i].logprob) < 1e-4));
     // vlmGenerate goes through the same loops
-    assert.deepEqual(vlmGenerate(m, img, prompt, { maxNewTokens: 8 }), cached.ids);
+    assert.deepEqual(m.generate(img, prompt, { maxNewTokens: 8 }), cached.ids);
     assert.deepEqual(
       vlmGenerate(m, img, prompt, { strategy: 'beam', beams: 3, maxNewTokens: 6 }),
       beamC[0].ids,

@@ -20,7 +20,14 @@ import { Seq2SeqCache, type CausalLm } from '../../generate/lm.js';
 import { LlmfsError } from '../../errors.js';
 import { ViT } from '../model/vit.js';
 import { type VlmConfig, type VlmConfigInput, vlmConfig, imageTokens } from './config.js';
-import { IGNORE, type AttentionToPatchesOptions, type VisionLanguageModel, type VlmOutput } from './types.js';
+import {
+  IGNORE,
+  type AttentionToPatchesOptions,
+  type VisionLanguageModel,
+  type VlmGenerateOptions,
+  type VlmOutput,
+} from './types.js';
+import { vlmGenerate } from './generate.js';
 import { oneImage, patchRows } from './image-batch.js';
 import { patchAttention } from './patch-attention.js';
 
@@ -102,6 +109,10 @@ export class CrossVlm extends Module implements VisionLanguageModel {
     const [B, T, V] = logits.shape;
     const flat = targets instanceof Tensor ? targets.reshape(B * T) : targets;
     return { logits, loss: crossEntropy(logits.reshape(B * T, V), flat, { ignoreIndex: IGNORE }) };
+  }
+
+  generate(image: Tensor, promptIds: readonly number[], o: VlmGenerateOptions = {}): number[] {
+    return vlmGenerate(this, image, promptIds, o);
   }
 
   lm(image: Tensor): CausalLm<Seq2SeqCache> {

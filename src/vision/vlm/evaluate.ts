@@ -12,9 +12,9 @@ import type { Split } from '../scenes/splits.js';
 import { CAPTION_ATTRIBUTES, parseCaption, type CaptionAttribute } from '../scenes/caption-parse.js';
 import { QUESTION_KINDS, type QuestionKind } from '../scenes/questions.js';
 import type { WordTokenizer } from '../text/word-tokenizer.js';
-import type { VisionLanguageModel } from './types.js';
+import type { VisionLanguageModel, VlmGenerateOptions } from './types.js';
 import { promptIds } from './sequences.js';
-import { vlmGenerate, type VlmGenerateOptions } from './generate.js';
+import { vlmGenerate } from './generate.js';
 
 export interface VlmEvalOptions extends Pick<VlmGenerateOptions, 'strategy' | 'beams'> {
   split: Split;

@@ -6,20 +6,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { generate } from '../../generate/generate.js';
 import { beamSearch } from '../../generate/beam-search.js';
 import { LlmfsError } from '../../errors.js';
-import type { VisionLanguageModel } from './types.js';
-
-export interface VlmGenerateOptions {
-  /** 'greedy' (default) or 'beam'. */
-  strategy?: 'greedy' | 'beam';
-  /** Beam width for 'beam' (default 3). */
-  beams?: number;
-  /** Most tokens to generate (default: as many as the text window leaves after the prompt). */
-  maxNewTokens?: number;
-  /** Decoding stops at this id (the tokenizer's <eos>). */
-  eosId?: number;
-  /** Use the KV cache (default true); false recomputes every step (the same tokens, slower). */
-  useCache?: boolean;
-}
+import type { VisionLanguageModel, VlmGenerateOptions } from './types.js';
 
 /** image (3, H, W), prompt ids (e.g. [<bos>] or [<bos>, question..., <sep>]) -> generated ids. */
 export function vlmGenerate(

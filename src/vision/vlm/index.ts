@@ -8,7 +8,7 @@ export { PrefixVlm, PrefixCache } from './prefix.js';
 export { CrossVlm } from './cross.js';
 export { createVlm } from './create.js';
 export * from './sequences.js';
-export { vlmGenerate, type VlmGenerateOptions } from './generate.js';
+export { vlmGenerate } from './generate.js';
 export { patchAttention, type PatchWindow } from './patch-attention.js';
 export * from './train.js';
 export * from './evaluate.js';

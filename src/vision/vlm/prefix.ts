@@ -17,7 +17,14 @@ import { LlmfsError } from '../../errors.js';
 import { ViT } from '../model/vit.js';
 import { Projector } from '../model/projector.js';
 import { type VlmConfig, type VlmConfigInput, vlmConfig, imageTokens } from './config.js';
-import { IGNORE, type AttentionToPatchesOptions, type VisionLanguageModel, type VlmOutput } from './types.js';
+import {
+  IGNORE,
+  type AttentionToPatchesOptions,
+  type VisionLanguageModel,
+  type VlmGenerateOptions,
+  type VlmOutput,
+} from './types.js';
+import { vlmGenerate } from './generate.js';
 import { oneImage, patchRows } from './image-batch.js';
 import { patchAttention } from './patch-attention.js';
 
@@ -92,6 +99,10 @@ export class PrefixVlm extends Module implements VisionLanguageModel {
     const V = this.config.vocabSize;
     const flat = targets instanceof Tensor ? targets.reshape(B * T) : targets;
     return { logits, loss: crossEntropy(logits.reshape(B * T, V), flat, { ignoreIndex: IGNORE }) };
+  }
+
+  generate(image: Tensor, promptIds: readonly number[], o: VlmGenerateOptions = {}): number[] {
+    return vlmGenerate(this, image, promptIds, o);
   }
 
   lm(image: Tensor): CausalLm<PrefixCache> {

@@ -20,6 +20,19 @@ export interface AttentionToPatchesOptions {
   layer?: number;
 }
 
+export interface VlmGenerateOptions {
+  /** 'greedy' (default) or 'beam'. */
+  strategy?: 'greedy' | 'beam';
+  /** Beam width for 'beam' (default 3). */
+  beams?: number;
+  /** Most tokens to generate (default: as many as the text window leaves after the prompt). */
+  maxNewTokens?: number;
+  /** Decoding stops at this id (the tokenizer's <eos>). */
+  eosId?: number;
+  /** Use the KV cache (default true); false recomputes every step (the same tokens, slower). */
+  useCache?: boolean;
+}
+
 export interface VisionLanguageModel extends Module {
   readonly config: VlmConfig;
   /**
@@ -38,4 +51,6 @@ export interface VisionLanguageModel extends Module {
    * averaged over heads and over layers (or one layer). Every row sums to 1.
    */
   attentionToPatches(image: Tensor, ids: readonly number[], o?: AttentionToPatchesOptions): Tensor;
+  /** Text ids generated after promptIds for one image, greedy or by beam search (vlmGenerate). */
+  generate(image: Tensor, promptIds: readonly number[], o?: VlmGenerateOptions): number[];
 }
