@@ -47,13 +47,16 @@ test('caption parser: the caption of every one of 300 scenes parses back to its 
   ]);
 });
 
-test('caption score: per-attribute matches by reading order; a missing phrase scores nothing', () => {
+test('caption score: objects matched by cell; a missed object scores nothing and shifts no other', () => {
   const truth = 'a small red circle on the left and a large blue square at the bottom right';
-  const s = scoreCaption(truth, 'a small green circle on the left');
+  const s = scoreCaption(truth, 'a large blue cross at the bottom right');
   assert.equal(s.exact, false);
   assert.equal(s.objects, 2);
-  assert.deepEqual(s.correct, { size: 1, colour: 0, shape: 1, position: 1 });
+  assert.deepEqual(s.correct, { size: 1, colour: 1, shape: 0, position: 1 });
   assert.equal(s.countRight, false);
+  const extra = scoreCaption(truth, `a small red circle at the top and ${truth}`); // a phrase too many
+  assert.deepEqual(extra.correct, { size: 2, colour: 2, shape: 2, position: 2 });
+  assert.equal(extra.countRight, false);
   assert.deepEqual(scoreCaption(truth, truth), {
     exact: true,
     objects: 2,

@@ -1,8 +1,10 @@
 // Scoring a vision-language model on held-out scenes (the test split, or the unseen split of
-// held-out shape/colour pairs). Captions: exact match, and per-attribute accuracy, where the
-// generated caption is parsed back with the grammar (scenes/caption-parse.ts) and its i-th phrase
-// compared with the scene's i-th object (reading order) on size, colour, shape and position; a
-// missing or ungrammatical phrase scores 0 on all four. VQA: exact match per question kind.
+// held-out shape/colour pairs). Captions: exact match, and per-attribute accuracy: the generated
+// caption is parsed back with the grammar (scenes/caption-parse.ts), and each of the scene's
+// objects is looked up among the phrases by its cell (the cells are distinct). Position counts as
+// right when some phrase names the object's cell, size, colour and shape when that phrase states
+// them rightly; an object no phrase places scores 0 on all four. Matching by cell rather than by
+// phrase index keeps one missed object from shifting every later one. VQA: exact match per kind.
 
 import { LlmfsError } from '../../errors.js';
 import { imageToTensor } from '../to-tensor.js';
@@ -26,7 +28,7 @@ export interface VlmEvalOptions extends Pick<VlmGenerateOptions, 'strategy' | 'b
 
 export interface CaptionScore {
   exact: boolean;
-  /** Objects in the scene; right per attribute; right number of phrases. */
+  /** Objects in the scene; right per attribute (matched by cell); right number of phrases. */
   objects: number;
   correct: Record<CaptionAttribute, number>;
   countRight: boolean;
@@ -37,11 +39,11 @@ export function scoreCaption(truth: string, generated: string): CaptionScore {
   const want = parseCaption(truth);
   const got = parseCaption(generated);
   const correct = { size: 0, colour: 0, shape: 0, position: 0 };
-  want.forEach((w, i) => {
-    const g = got[i];
-    if (!w || !g) return;
+  for (const w of want) {
+    const g = w && got.find((p) => p?.position === w.position);
+    if (!w || !g) continue;
     for (const a of CAPTION_ATTRIBUTES) if (w[a] === g[a]) correct[a]++;
-  });
+  }
   return {
     exact: truth === generated,
     objects: want.length,
