@@ -12,3 +12,4 @@ export { vlmGenerate } from './generate.js';
 export { patchAttention, type PatchWindow } from './patch-attention.js';
 export * from './train.js';
 export * from './evaluate.js';
+export { attentionOverlay } from './overlay.js';
