@@ -44,6 +44,7 @@ function goldenModel(): PrefixVlm {
   const m = new PrefixVlm({
     vocabSize: c.vocabSize,
     maxText: c.maxText,
+    projector: 'mlp', // LLaVA-1.5's, as the fixture (the linear kind is its first layer alone)
     nEmbd: c.nEmbd,
     nHead: c.nHead,
     nLayer: c.nLayer,
