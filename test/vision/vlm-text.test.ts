@@ -6,7 +6,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LlmfsError } from '../../src/errors.js';
 import { parseCaption, parsePhrase, sceneExample, WordTokenizer } from '../../src/vision/index.js';
-import { captionExample, IGNORE, scoreCaption, textBatch, vqaExample } from '../../src/vision/vlm/index.js';
+import {
+  captionExample,
+  IGNORE,
+  sceneBatch,
+  scoreCaption,
+  textBatch,
+  vqaExample,
+} from '../../src/vision/vlm/index.js';
+import { Rng } from '../../src/tensor/rng.js';
 
 const tok = new WordTokenizer();
 
@@ -79,4 +87,13 @@ test('sequences: a caption scores every token after <bos>; VQA scores only the a
   assert.deepEqual(b.ids.shape, [2, 10]);
   assert.deepEqual(Array.from(b.ids.data.subarray(c.ids.length, 10)), [tok.padId, tok.padId]);
   assert.deepEqual(Array.from(b.targets.data.subarray(c.ids.length, 10)), [IGNORE, IGNORE]);
+});
+
+test('scene batches: mixed rows alternate caption and question; images are (B, 3, H, W)', () => {
+  const b = sceneBatch(tok, 'mixed', 'train', [0, 1, 2, 3], new Rng(0), { size: 24 });
+  assert.deepEqual(b.images.shape, [4, 3, 24, 24]);
+  const T = b.ids.shape[1];
+  const row = (r: number) => Array.from(b.ids.data.subarray(r * T, (r + 1) * T));
+  for (let r = 0; r < 4; r++) assert.equal(row(r).includes(tok.sepId), r % 2 === 1, `row ${r}`);
+  assert.equal(tok.decode(row(0)), sceneExample('train', 0, { size: 24 }).record.caption);
 });

@@ -9,7 +9,8 @@ import { Tensor } from '../../tensor/tensor.js';
 import type { WordTokenizer } from '../text/word-tokenizer.js';
 import { IGNORE } from './types.js';
 
-export type VlmTask = 'caption' | 'vqa';
+/** 'mixed': every other row of a batch a caption, the rest a question (multi-task training). */
+export type VlmTask = 'caption' | 'vqa' | 'mixed';
 
 export interface TextExample {
   /** Input ids (T). */

@@ -61,15 +61,16 @@ export function sceneBatch(
 ): { images: Tensor; ids: Tensor; targets: Tensor } {
   const images: Tensor[] = [];
   const texts: TextExample[] = [];
-  for (const i of indices) {
+  indices.forEach((i, row) => {
     const ex = sceneExample(split, i, scenes);
     images.push(imageToTensor(ex.image)); // (3, H, W)
-    if (task === 'caption') texts.push(captionExample(tok, ex.record.caption));
+    if (task === 'caption' || (task === 'mixed' && row % 2 === 0))
+      texts.push(captionExample(tok, ex.record.caption));
     else {
       const qa = ex.record.questions[rng.randint(0, ex.record.questions.length)];
       texts.push(vqaExample(tok, qa.question, qa.answer));
     }
-  }
+  });
   return { images: stack(images), ...textBatch(texts, tok.padId) }; // (B, 3, H, W), (B, T), (B, T)
 }
 
@@ -78,8 +79,8 @@ export function trainVlm(model: VisionLanguageModel, tok: WordTokenizer, o: VlmT
   const batchSize = o.batchSize ?? 16;
   const lr = o.lr ?? 3e-3;
   const trainScenes = o.trainScenes ?? 1_000_000;
-  if (o.task !== 'caption' && o.task !== 'vqa')
-    throw new LlmfsError(`vlm train: task must be 'caption' or 'vqa', got '${String(o.task)}'`);
+  if (o.task !== 'caption' && o.task !== 'vqa' && o.task !== 'mixed')
+    throw new LlmfsError(`vlm train: task must be 'caption', 'vqa' or 'mixed', got '${String(o.task)}'`);
   for (const [k, v] of [
     ['steps', steps],
     ['batchSize', batchSize],
