@@ -17,3 +17,6 @@ export * from './scenes/dataset.js';
 export * from './model/index.js';
 export * from './input.js';
 export * from './scenes/count.js';
+export * from './scenes/caption-parse.js';
+export * from './text/word-tokenizer.js';
+export * from './vlm/index.js';

@@ -1,0 +1,139 @@
+// Training a vision-language model on generated scenes (portable: scenes are drawn and rendered
+// in memory by sceneExample). Each step draws a batch of training scenes by a seeded Rng, runs
+// teacher forcing (sequences.ts: captions, or one question per scene with only its answer
+// scored), and takes an AdamW step (Loshchilov & Hutter, 2019) after clipping the gradient norm,
+// with linear warm-up and cosine decay. Same model seed, options and seed: the same losses.
+
+import { Tensor } from '../../tensor/tensor.js';
+import { Rng } from '../../tensor/rng.js';
+import { stack } from '../../tensor/ops/layout.js';
+import { BufferArena } from '../../tensor/arena.js';
+import { AdamW } from '../../train/adamw.js';
+import { makeSchedule } from '../../train/schedule.js';
+import { clipGradNorm } from '../../train/clip.js';
+import { decayGroups } from '../../train/param-groups.js';
+import { LlmfsError } from '../../errors.js';
+import { imageToTensor } from '../to-tensor.js';
+import { sceneExample } from '../scenes/dataset.js';
+import type { SceneOptions } from '../scenes/scene.js';
+import type { Split } from '../scenes/splits.js';
+import type { WordTokenizer } from '../text/word-tokenizer.js';
+import type { VisionLanguageModel } from './types.js';
+import { captionExample, textBatch, vqaExample, type TextExample, type VlmTask } from './sequences.js';
+
+export interface VlmTrainOptions {
+  task: VlmTask;
+  /** Optimizer steps (default 1200: about 4-5 minutes of captions on one core here). */
+  steps?: number;
+  /** Scenes per step (default 16). */
+  batchSize?: number;
+  /** Peak learning rate (default 3e-3), reached after warmupSteps (default steps / 10). */
+  lr?: number;
+  warmupSteps?: number;
+  /** AdamW's decoupled weight decay (default 0.01; not on biases, norms and tables). */
+  weightDecay?: number;
+  /** Largest gradient norm (default 1; 0 turns clipping off). */
+  gradClip?: number;
+  /** Seed of the batch order (default 0). */
+  seed?: number;
+  /** Scenes are drawn from train indices 0..trainScenes-1 (default 1e6: nearly all fresh). */
+  trainScenes?: number;
+  /** The scene generator's options; the size must be the model's image size (default 48). */
+  scenes?: SceneOptions;
+  /** Called after every step. */
+  onStep?: (step: number, loss: number, lr: number) => void;
+}
+
+export interface VlmTrainResult {
+  /** The training loss of every step. */
+  losses: number[];
+  seconds: number;
+}
+
+/** A batch of `indices` of `split`: images (B, 3, H, W) and the task's text. */
+export function sceneBatch(
+  tok: WordTokenizer,
+  task: VlmTask,
+  split: Split,
+  indices: readonly number[],
+  rng: Rng,
+  scenes: SceneOptions = {},
+): { images: Tensor; ids: Tensor; targets: Tensor } {
+  const images: Tensor[] = [];
+  const texts: TextExample[] = [];
+  indices.forEach((i, row) => {
+    const ex = sceneExample(split, i, scenes);
+    images.push(imageToTensor(ex.image)); // (3, H, W)
+    if (task === 'caption' || (task === 'mixed' && row % 2 === 0))
+      texts.push(captionExample(tok, ex.record.caption));
+    else {
+      const qa = ex.record.questions[rng.randint(0, ex.record.questions.length)];
+      texts.push(vqaExample(tok, qa.question, qa.answer));
+    }
+  });
+  return { images: stack(images), ...textBatch(texts, tok.padId) }; // (B, 3, H, W), (B, T), (B, T)
+}
+
+export function trainVlm(model: VisionLanguageModel, tok: WordTokenizer, o: VlmTrainOptions): VlmTrainResult {
+  const steps = o.steps ?? 1200;
+  const batchSize = o.batchSize ?? 16;
+  const lr = o.lr ?? 3e-3;
+  const trainScenes = o.trainScenes ?? 1_000_000;
+  if (o.task !== 'caption' && o.task !== 'vqa' && o.task !== 'mixed')
+    throw new LlmfsError(`vlm train: task must be 'caption', 'vqa' or 'mixed', got '${String(o.task)}'`);
+  for (const [k, v] of [
+    ['steps', steps],
+    ['batchSize', batchSize],
+    ['trainScenes', trainScenes],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1)
+      throw new LlmfsError(`vlm train: ${k} must be a positive integer, got ${v}`);
+  const size = o.scenes?.size ?? 48;
+  const { imageHeight: H, imageWidth: W } = model.config.vit;
+  if (size !== H || size !== W)
+    throw new LlmfsError(`vlm train: scenes of ${size}x${size} do not fit the model's ${H}x${W} images`);
+  const scenes = { ...o.scenes, size };
+  const schedule = makeSchedule({
+    kind: 'cosine',
+    lr,
+    warmupSteps: o.warmupSteps ?? Math.max(1, Math.floor(steps / 10)),
+    totalSteps: steps,
+  });
+  const opt = new AdamW(decayGroups(model, o.weightDecay ?? 0.01), {
+    lr,
+    weightDecay: o.weightDecay ?? 0.01,
+  });
+  const params = model.parameters();
+  const rng = new Rng(o.seed ?? 0);
+  const arena = new BufferArena();
+  const losses: number[] = [];
+  const t0 = Date.now();
+  try {
+    model.train();
+    for (let step = 0; step < steps; step++) {
+      const indices = Array.from({ length: batchSize }, () => rng.randint(0, trainScenes));
+      const batch = sceneBatch(tok, o.task, 'train', indices, rng, scenes);
+      opt.zeroGrad();
+      const loss = arena.run(() => {
+        const l = model.forward(batch.images, batch.ids, batch.targets).loss!;
+        l.backward();
+        return l.item();
+      });
+      if (!Number.isFinite(loss))
+        throw new LlmfsError(
+          `vlm train: the loss became ${loss} at step ${step + 1}; lower the learning rate`,
+        );
+      if ((o.gradClip ?? 1) > 0) clipGradNorm(params, o.gradClip ?? 1);
+      const rate = schedule(step);
+      opt.setLr(rate);
+      opt.step();
+      losses.push(loss);
+      o.onStep?.(step + 1, loss, rate);
+    }
+  } finally {
+    opt.dispose();
+    arena.dispose();
+  }
+  model.eval();
+  return { losses, seconds: (Date.now() - t0) / 1000 };
+}
