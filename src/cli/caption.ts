@@ -22,7 +22,9 @@ export const captionCommand: Command = {
       return 0;
     }
     if (positionals.length !== 1)
-      throw new LlmfsError(`caption: give one image file (${CAPTION_USAGE}), got ${positionals.length}`);
+      throw new LlmfsError(
+        `caption: give one image file, got ${positionals.length} (see 'llmfs caption --help')`,
+      );
     const image = positionals[0];
     const r = describe('caption', image, flags);
     if (flags.json) {

@@ -54,9 +54,9 @@ const specs = {
   help: { type: 'boolean', help: 'show this help' },
 } as const;
 
-export const VISION_TRAIN_USAGE =
-  'llmfs vision train --task classify --out DIR [--steps N] [--seed S] [--batch-size B] [--lr LR] ...\n' +
-  `       ${VLM_TRAIN_USAGE}`;
+const CLASSIFY_USAGE =
+  'llmfs vision train --task classify --out DIR [--steps N] [--seed S] [--batch-size B] [--lr LR] ...';
+export const VISION_TRAIN_USAGE = `${CLASSIFY_USAGE}\n       ${VLM_TRAIN_USAGE}`;
 
 /** The value of --task in argv (--task X or --task=X), if given. */
 function taskOf(argv: readonly string[]): string | undefined {
@@ -101,7 +101,7 @@ export async function runVisionTrain(argv: string[]): Promise<number> {
     return 0;
   }
   if (flags.out === undefined || flags.out === '')
-    throw new LlmfsError(`vision train: --out is required (${VISION_TRAIN_USAGE})`);
+    throw new LlmfsError(`vision train: --out is required (${CLASSIFY_USAGE})`);
   const out = String(flags.out);
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) throw new LlmfsError(`vision train: --out ${out} is a file`);
