@@ -27,7 +27,7 @@ const specs = {
     type: 'string',
     help: 'what to train (caption, vqa, mixed: a vision-language model, see --task caption --help)',
     default: 'classify',
-    choices: ['classify'],
+    choices: ['classify', 'caption', 'vqa', 'mixed'],
   },
   out: { type: 'string', help: 'the checkpoint directory to write' },
   steps: { type: 'int', help: 'optimizer steps (a fresh batch of scenes each)', default: T.steps },

@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
@@ -316,4 +317,27 @@ test("the CLI's async training loop gives trainVlm's losses exactly", async () =
     { aborted: true },
   );
   assert.deepEqual(stopped, []);
+});
+
+test('vision train --task caption: Ctrl-C stops after the step, saves a checkpoint that loads, exits 130', async () => {
+  // A child process: the signal must reach a real `llmfs` whose loop gives the event loop turns.
+  const out = join(TMP, 'interrupted');
+  const bin = new URL('../../bin/llmfs.mjs', import.meta.url).pathname;
+  const args = ['vision', 'train', '--task', 'caption', '--out', out, '--steps', '5000', '--eval-every', '0'];
+  const child = spawn(process.execPath, [bin, ...args, '--eval-count', '2', ...small, ...smallDecoder], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (/step \d+\/5000/.test(stderr) && !child.killed) child.kill('SIGINT');
+  });
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /SIGINT: stopping after this step/);
+  const m = /stopped at step (\d+) of 5000/.exec(stdout);
+  assert.ok(m, stdout);
+  assert.equal(loadVlm(out).training.stepsDone, Number(m[1]));
 });
