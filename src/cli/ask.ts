@@ -23,7 +23,8 @@ export const askCommand: Command = {
     }
     if (positionals.length !== 2)
       throw new LlmfsError(
-        `ask: give an image file and a question, got ${positionals.length} arguments (see 'llmfs ask --help')`,
+        `ask: give an image file and a question, got ${positionals.length} arguments ` +
+          "(see 'llmfs ask --help')",
       );
     const [image, question] = positionals;
     const r = describe('ask', image, flags, question);
