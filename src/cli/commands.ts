@@ -21,6 +21,8 @@ import { diagnoseCommand } from './diagnose.js';
 import { inspectCommand } from './inspect.js';
 import { compareCommand, experimentCommand } from './compare.js';
 import { visionCommand } from './vision.js';
+import { captionCommand } from './caption.js';
+import { askCommand } from './ask.js';
 
 export const commands: Record<string, Command> = {
   start: startCommand,
@@ -44,4 +46,6 @@ export const commands: Record<string, Command> = {
   compare: compareCommand,
   experiment: experimentCommand,
   vision: visionCommand,
+  caption: captionCommand,
+  ask: askCommand,
 };

@@ -16,6 +16,20 @@ import { resizeNote } from '../vision/input.js';
 import type { ViT } from '../vision/model/vit.js';
 import type { LabelVocabularies } from '../vision/train/labels.js';
 import { noGrad } from '../tensor/autograd.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONFIG_FILE } from '../io/checkpoint-dir.js';
+import { runVlmEval } from './vision-eval-vlm.js';
+
+/** Whether config.json in dir names a vision-language kind (a damaged or missing one: no). */
+function isVlmCheckpoint(dir: string): boolean {
+  try {
+    const c = JSON.parse(readFileSync(join(dir, CONFIG_FILE), 'utf8')) as { kind?: unknown };
+    return c.kind === 'vlm-prefix' || c.kind === 'vlm-cross';
+  } catch {
+    return false; // the classifier's loader names the fault
+  }
+}
 
 const specs = {
   model: { type: 'string', help: 'a checkpoint directory written by `llmfs vision train`' },
@@ -30,6 +44,12 @@ const specs = {
     default: 'resize',
     choices: ['resize', 'error'],
   },
+  beams: { type: 'int', help: 'vision-language model: beam width (1: greedy)', default: 1 },
+  task: {
+    type: 'string',
+    help: 'vision-language model: score captions, vqa or both (mixed); default: what it was trained on',
+    choices: ['caption', 'vqa', 'mixed'],
+  },
   json: { type: 'boolean', help: 'print one JSON object instead of text' },
   help: { type: 'boolean', help: 'show this help' },
 } as const;
@@ -41,7 +61,13 @@ export const VISION_EVAL_USAGE =
 export function runVisionEval(argv: string[]): number {
   const { flags } = parseArgs('vision eval', argv, specs);
   if (flags.help) {
-    console.log(helpText(VISION_EVAL_USAGE, 'accuracy of a ViT classifier on generated scenes', specs));
+    console.log(
+      helpText(
+        VISION_EVAL_USAGE,
+        'accuracy of a ViT classifier or a vision-language model on generated scenes',
+        specs,
+      ),
+    );
     return 0;
   }
   if (flags.model === undefined || flags.model === '')
@@ -55,8 +81,18 @@ export function runVisionEval(argv: string[]): number {
     throw new LlmfsError(
       `vision eval: scenes ${start}..${start + count - 1} must lie in 0..${SPLIT_SEEDS - 1}`,
     );
-  const m = loadClassifier(String(flags.model));
   const split = flags.split as Split;
+  if (isVlmCheckpoint(String(flags.model)))
+    return runVlmEval({
+      model: String(flags.model),
+      split,
+      start,
+      count,
+      beams: flags.beams as number,
+      ...(flags.task !== undefined ? { task: String(flags.task) } : {}),
+      json: flags.json === true,
+    });
+  const m = loadClassifier(String(flags.model));
   const t0 = performance.now();
   const a = evaluateClassifier(m.vit, m.labels, {
     split,

@@ -18,11 +18,17 @@ import { CLASSIFIER_DEFAULTS, classifierConfig } from '../vision/train/model.js'
 import { CLASSIFY_TRAIN_DEFAULTS, trainClassifierAsync } from '../vision/train/classify.js';
 import { CONFIG_FILE } from '../io/checkpoint-dir.js';
 import { type VisionImageSettings, saveVisionCheckpoint } from '../io/vision-checkpoint.js';
+import { VLM_TRAIN_USAGE, runVlmTrain } from './vision-train-vlm.js';
 
 const T = CLASSIFY_TRAIN_DEFAULTS;
 const M = CLASSIFIER_DEFAULTS;
 const specs = {
-  task: { type: 'string', help: 'what to train', default: 'classify', choices: ['classify'] },
+  task: {
+    type: 'string',
+    help: 'what to train (caption, vqa, mixed: a vision-language model, see --task caption --help)',
+    default: 'classify',
+    choices: ['classify', 'caption', 'vqa', 'mixed'],
+  },
   out: { type: 'string', help: 'the checkpoint directory to write' },
   steps: { type: 'int', help: 'optimizer steps (a fresh batch of scenes each)', default: T.steps },
   'batch-size': { type: 'int', help: 'scenes per step', default: T.batchSize },
@@ -48,8 +54,18 @@ const specs = {
   help: { type: 'boolean', help: 'show this help' },
 } as const;
 
-export const VISION_TRAIN_USAGE =
+const CLASSIFY_USAGE =
   'llmfs vision train --task classify --out DIR [--steps N] [--seed S] [--batch-size B] [--lr LR] ...';
+export const VISION_TRAIN_USAGE = `${CLASSIFY_USAGE}\n       ${VLM_TRAIN_USAGE}`;
+
+/** The value of --task in argv (--task X or --task=X), if given. */
+function taskOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--task') return argv[i + 1];
+    if (argv[i].startsWith('--task=')) return argv[i].slice('--task='.length);
+  }
+  return undefined;
+}
 
 /** "3" -> [3, 3]; "1-4" -> [1, 4]. */
 function parseObjects(text: string): [number, number] {
@@ -77,6 +93,7 @@ export function accuracyLine(a: ClassifyAccuracy): string {
 }
 
 export async function runVisionTrain(argv: string[]): Promise<number> {
+  if (['caption', 'vqa', 'mixed'].includes(taskOf(argv) ?? '')) return runVlmTrain(argv);
   const { flags } = parseArgs('vision train', argv, specs);
   if (flags.help) {
     const what = 'train a ViT classifier from scratch on generated scenes (shape, colour, size, count)';
@@ -84,7 +101,7 @@ export async function runVisionTrain(argv: string[]): Promise<number> {
     return 0;
   }
   if (flags.out === undefined || flags.out === '')
-    throw new LlmfsError(`vision train: --out is required (${VISION_TRAIN_USAGE})`);
+    throw new LlmfsError(`vision train: --out is required (${CLASSIFY_USAGE})`);
   const out = String(flags.out);
   if (existsSync(out)) {
     if (!statSync(out).isDirectory()) throw new LlmfsError(`vision train: --out ${out} is a file`);

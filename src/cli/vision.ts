@@ -1,5 +1,6 @@
 // `llmfs vision ...`: the vision sub-commands (issue 20): `vision data` (the scene generator),
-// `vision train` (a ViT classifier) and `vision eval` (its accuracy); one file each.
+// `vision train` (a ViT classifier, or with --task caption|vqa|mixed a vision-language model:
+// vision-train-vlm.ts) and `vision eval` (its accuracy; vision-eval-vlm.ts for a VLM).
 
 import type { Command } from './command.js';
 import { LlmfsError } from '../errors.js';
@@ -14,7 +15,9 @@ const SUBCOMMANDS: Record<string, (argv: string[]) => number | Promise<number>> 
 };
 
 export const visionCommand: Command = {
-  summary: 'images: `vision data` writes generated scenes; `vision train` / `vision eval` a ViT classifier',
+  summary:
+    'images: `vision data` writes generated scenes; `vision train` / `vision eval` a ViT classifier ' +
+    'or a vision-language model (captions, questions)',
   run(argv) {
     const [sub, ...rest] = argv;
     if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {

@@ -42,6 +42,8 @@ export interface VisionConfigFile {
   scenes?: { minObjects: number; maxObjects: number };
   /** The training settings and results, for the reader. */
   training?: Record<string, unknown>;
+  /** A vision-language kind's text tokenizer (vlm-checkpoint.ts): {"kind": "word", "words": [...]}. */
+  tokenizer?: Record<string, unknown>;
 }
 
 export interface SaveVisionOptions {
@@ -52,6 +54,7 @@ export interface SaveVisionOptions {
   labels?: LabelVocabularies;
   scenes?: { minObjects: number; maxObjects: number };
   training?: Record<string, unknown>;
+  tokenizer?: Record<string, unknown>;
 }
 
 export function saveVisionCheckpoint(dir: string, o: SaveVisionOptions): void {
@@ -67,6 +70,7 @@ export function saveVisionCheckpoint(dir: string, o: SaveVisionOptions): void {
     ...(o.labels ? { labels: o.labels } : {}),
     ...(o.scenes ? { scenes: o.scenes } : {}),
     ...(o.training ? { training: o.training } : {}),
+    ...(o.tokenizer ? { tokenizer: o.tokenizer } : {}),
   };
   saveCheckpointDir(dir, { weights, config, metadata: { format: 'pt', model_type } });
 }

@@ -107,7 +107,10 @@ test('vision train / eval: bad flags, missing and mismatched models are one line
   writeFileSync(join(mismatched, 'config.json'), JSON.stringify(cfg));
   const out = join(TMP, 'x');
   const cases: [string[], RegExp][] = [
-    [['train', '--task', 'caption', '--out', out], /--task must be one of classify, got 'caption'/],
+    [
+      ['train', '--task', 'segment', '--out', out],
+      /--task must be one of classify, caption, vqa, mixed, got 'segment'/,
+    ],
     [['train'], /^vision train: --out is required/],
     [['train', '--out', dir], /already holds a checkpoint; add --force to replace it/],
     [['train', '--out', file], /--out .*a-file is a file/],
@@ -134,7 +137,7 @@ test('vision train / eval: bad flags, missing and mismatched models are one line
     assert.match(r.error, re, argv.join(' '));
   }
   const h = await run(['vision', 'train', '--help']);
-  assert.match(h.stdout, /--task <string> .*\[classify\]/);
+  assert.match(h.stdout, /--task <string> .*\[classify\|caption\|vqa\|mixed\]/);
   assert.match((await run(['vision', '--help'])).stdout, /llmfs vision eval --model DIR/);
 });
 
