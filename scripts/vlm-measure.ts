@@ -2,7 +2,7 @@
 // unless an environment variable overrides one, then evaluate on the test and unseen splits.
 // Usage: node --import tsx scripts/vlm-measure.ts <prefix|cross> <caption|vqa|mixed>
 // Overrides: STEPS, BATCH, LR, WARMUP, CLIP, SEED (batch order and weights), PROJ (linear|mlp),
-// PATCH, VIT_WIDTH, VIT_LAYERS, EMBD, LAYERS, EVAL (scenes per split, default 200).
+// MIXED_LOSS (per-task|per-token), PATCH, VIT_WIDTH, VIT_LAYERS, EMBD, LAYERS, EVAL (scenes per split, default 200).
 import { useBackendFromEnv } from '../src/kernels/threads/select.js';
 import { createVlm, WordTokenizer, trainVlm, evaluateCaptions, evaluateVqa } from '../src/vision/index.js';
 import type { VlmConfigInput, VlmKind, VlmTask } from '../src/vision/index.js';
@@ -32,6 +32,7 @@ const r = trainVlm(m, tok, {
   lr: env('LR'),
   warmupSteps: env('WARMUP'),
   gradClip: env('CLIP'),
+  mixedLoss: process.env.MIXED_LOSS as 'per-task' | 'per-token' | undefined,
   onStep: (s, l) => {
     if (s % 100 === 0 || s === 1) console.log(`step ${s} loss ${l.toFixed(4)}`);
   },
