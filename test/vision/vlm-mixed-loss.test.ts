@@ -1,8 +1,8 @@
-// The 'mixed' task's loss (src/vision/vlm/train.ts): by default each task's mean loss, averaged
-// (captions in the first half of the batch, one question per scene in the second half), so a
-// question's one or two scored tokens weigh as much as a caption's twenty; 'per-token' is one mean
-// over every scored token of sceneBatch's alternate rows. Both are checked against the loss
-// recomputed by hand from the same batches, with the learning rate 0 so the weights stay put.
+// The 'mixed' task's two losses (src/vision/vlm/train.ts): 'per-token' (the default) is one mean
+// over every scored token of sceneBatch's alternate caption and question rows; 'per-task' averages
+// each task's mean loss (captions in the first half of the batch, one question per scene in the
+// second half). Both are checked against the loss recomputed by hand from the same batches, with
+// the learning rate 0 so the weights stay put.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,7 +36,7 @@ function lossOf(m: VisionLanguageModel, b: ReturnType<typeof sceneBatch>): numbe
 
 test("mixed 'per-task' loss: the mean of the captions' mean loss and the answers' mean loss", () => {
   const m = tiny();
-  const got = firstLoss(m);
+  const got = firstLoss(m, 'per-task');
   const rng = new Rng(4); // trainVlm's draws: the indices, then one question per VQA scene
   const idx = Array.from({ length: B }, () => rng.randint(0, 1_000_000));
   const cap = lossOf(m, sceneBatch(tok, 'caption', 'train', idx.slice(0, B / 2), rng, SCENES));
@@ -47,10 +47,10 @@ test("mixed 'per-task' loss: the mean of the captions' mean loss and the answers
 
 test("mixed 'per-token' loss: one mean over sceneBatch's alternate caption and question rows", () => {
   const m = tiny();
-  const got = firstLoss(m, 'per-token');
+  const got = firstLoss(m);
   const rng = new Rng(4);
   const idx = Array.from({ length: B }, () => rng.randint(0, 1_000_000));
   const want = lossOf(m, sceneBatch(tok, 'mixed', 'train', idx, rng, SCENES));
   assert.ok(Math.abs(got - want) < 1e-5, `${got} vs ${want}`);
-  assert.ok(Math.abs(got - firstLoss(tiny())) > 1e-4, 'per-token and per-task must differ here');
+  assert.ok(Math.abs(got - firstLoss(tiny(), 'per-task')) > 1e-4, 'per-token and per-task must differ here');
 });
