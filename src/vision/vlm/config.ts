@@ -10,7 +10,7 @@
 // the loss plateau near 0.3 where the grammar is learnt and colour and shape are guessed); lr 1e-3
 // or 6e-3 at width 48, 1200 steps: colour 20% / 50%; width 64, 1200 steps: colour 90.3%, shape
 // 83.9%; width 64, 2400 steps (the defaults): 100% on every attribute and 100% exact match with
-// seeds 0 and 1, and the cross kind the same (seed 0), in about 3.5-5 minutes of training here.
+// seeds 0 and 1, and the cross kind the same (seeds 0 and 1), in 3.5-6 minutes of training here.
 
 import { LlmfsError } from '../../errors.js';
 import type { ProjectorKind } from '../model/projector.js';

@@ -24,7 +24,7 @@ import { captionExample, textBatch, vqaExample, type TextExample, type VlmTask }
 export interface VlmTrainOptions {
   task: VlmTask;
   /**
-   * Optimizer steps (default 2400: about 3.5-4 minutes of captions on one core here). The prefix
+   * Optimizer steps (default 2400: 3.5-6 minutes of captions on one core here). The prefix
    * kind's caption loss sits near 0.3 (grammar learnt, colour and shape guessed) for several
    * hundred steps before it falls; 1200 steps stopped some runs on that plateau (config.ts).
    */
