@@ -29,6 +29,7 @@ const examples: [string, string][] = [
   ['13-quantization.ts', '13-compression-and-deployment.md'],
   ['14-diagnose.ts', '14-diagnosing-a-model.md'],
   ['15-variants.ts', '15-attention-variants-and-moe.md'],
+  ['17-vlm.ts', '17-seeing.md'],
 ];
 
 for (const [example, chapter] of examples) {
