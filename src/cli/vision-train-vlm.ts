@@ -2,24 +2,17 @@
 // vision-language model from scratch on scenes generated in memory (LLaVA-style prefix, Liu et al.
 // 2023, or a cross-attention decoder, Vaswani et al. 2017), printing the loss, scoring val scenes
 // every --eval-every steps and saving the checkpoint atomically then and at the end. Ctrl-C stops
-// after the current step, saves, and exits 130. The steps are the library's (vision/vlm/train.ts:
-// sceneBatch, AdamW, clipping, warm-up and cosine), run here in an async loop that yields between
-// steps so the signal can arrive; a test checks it gives trainVlm's losses exactly.
+// after the current step, saves, and exits 130. The steps are the library's trainVlmAsync
+// (vision/vlm/train.ts), which gives the event loop a turn between steps so the signal arrives.
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { parseArgs, helpText } from './args.js';
 import { stopOnSignal } from './align-common.js';
 import { LlmfsError } from '../errors.js';
-import { Rng } from '../tensor/rng.js';
-import { BufferArena } from '../tensor/arena.js';
-import { AdamW } from '../train/adamw.js';
-import { makeSchedule } from '../train/schedule.js';
-import { clipGradNorm } from '../train/clip.js';
-import { decayGroups } from '../train/param-groups.js';
 import { DEFAULT_MEAN, DEFAULT_STD } from '../vision/to-tensor.js';
 import { sceneOptions } from '../vision/scenes/scene.js';
 import { WordTokenizer } from '../vision/text/word-tokenizer.js';
-import { createVlm, sceneBatch, type VisionLanguageModel, type VlmTask } from '../vision/vlm/index.js';
+import { createVlm, trainVlmAsync, type VlmTask, type VlmTrainOptions } from '../vision/vlm/index.js';
 import { CONFIG_FILE } from '../io/checkpoint-dir.js';
 import type { VisionImageSettings } from '../io/vision-checkpoint.js';
 import { saveVlmCheckpoint } from '../io/vlm-checkpoint.js';
@@ -79,73 +72,12 @@ function prefixed<R>(fn: () => R): R {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof LlmfsError) throw new LlmfsError(`vision train: ${e.message.replace(/^[\w ]+: /, '')}`);
-    throw e;
+    throw renamed(e);
   }
 }
 
-export interface VlmLoopSettings {
-  task: VlmTask;
-  steps: number;
-  batchSize: number;
-  lr: number;
-  warmupSteps: number;
-  weightDecay: number;
-  gradClip: number;
-  seed: number;
-  scenes: { size: number; minObjects: number; maxObjects: number };
-}
-
-/**
- * trainVlm's steps (same batches, same losses), yielding after each so Ctrl-C is seen; `after`
- * runs after every step. Returns the losses; stops early when `signal` aborts.
- */
-export async function trainVlmSteps(
-  model: VisionLanguageModel,
-  tok: WordTokenizer,
-  s: VlmLoopSettings,
-  after: (step: number, loss: number, lr: number) => void,
-  signal?: { readonly aborted: boolean },
-): Promise<number[]> {
-  const schedule = makeSchedule({
-    kind: 'cosine',
-    lr: s.lr,
-    warmupSteps: s.warmupSteps,
-    totalSteps: s.steps,
-  });
-  const opt = new AdamW(decayGroups(model, s.weightDecay), { lr: s.lr, weightDecay: s.weightDecay });
-  const params = model.parameters();
-  const rng = new Rng(s.seed);
-  const arena = new BufferArena();
-  const losses: number[] = [];
-  try {
-    for (let step = 0; step < s.steps && !signal?.aborted; step++) {
-      model.train();
-      const indices = Array.from({ length: s.batchSize }, () => rng.randint(0, 1_000_000));
-      const batch = sceneBatch(tok, s.task, 'train', indices, rng, s.scenes);
-      opt.zeroGrad();
-      const loss = arena.run(() => {
-        const l = model.forward(batch.images, batch.ids, batch.targets).loss!;
-        l.backward();
-        return l.item();
-      });
-      if (!Number.isFinite(loss))
-        throw new LlmfsError(`vision train: the loss became ${loss} at step ${step + 1}; lower --lr`);
-      if (s.gradClip > 0) clipGradNorm(params, s.gradClip);
-      const rate = schedule(step);
-      opt.setLr(rate);
-      opt.step();
-      losses.push(loss);
-      model.eval();
-      after(step + 1, loss, rate);
-      await new Promise((done) => setTimeout(done, 0));
-    }
-  } finally {
-    opt.dispose();
-    arena.dispose();
-    model.eval();
-  }
-  return losses;
+function renamed(e: unknown): unknown {
+  return e instanceof LlmfsError ? new LlmfsError(`vision train: ${e.message.replace(/^[\w ]+: /, '')}`) : e;
 }
 
 export async function runVlmTrain(argv: string[]): Promise<number> {
@@ -177,17 +109,17 @@ export async function runVlmTrain(argv: string[]): Promise<number> {
   if (evalEvery < 0) throw new LlmfsError(`vision train: --eval-every must be >= 0, got ${evalEvery}`);
   const tok = new WordTokenizer();
   const task = flags.task as VlmTask;
-  const settings: VlmLoopSettings = {
+  const settings = {
     task,
     steps,
     batchSize: flags['batch-size'] as number,
     lr: flags.lr as number,
-    warmupSteps: (flags.warmup as number | undefined) ?? Math.max(1, Math.floor(steps / 10)),
+    warmupSteps: flags.warmup as number | undefined, // trainVlm's default: a tenth of the steps
     weightDecay: flags['weight-decay'] as number,
     gradClip: flags['grad-clip'] as number,
     seed: flags.seed as number,
     scenes,
-  };
+  } satisfies VlmTrainOptions;
   const model = prefixed(() =>
     createVlm(
       {
@@ -239,11 +171,10 @@ export async function runVlmTrain(argv: string[]): Promise<number> {
   const stop = stopOnSignal(progress);
   let losses: number[];
   try {
-    losses = await trainVlmSteps(
-      model,
-      tok,
-      settings,
-      (step, loss, lr) => {
+    const result = await trainVlmAsync(model, tok, {
+      ...settings,
+      signal: stop.signal,
+      onStep: (step, loss, lr) => {
         if (step === 1 || step % every === 0 || step === steps)
           progress(
             `step ${step}/${steps}: loss ${loss.toFixed(4)}, lr ${lr.toExponential(2)}, ` +
@@ -256,8 +187,10 @@ export async function runVlmTrain(argv: string[]): Promise<number> {
           save(step);
         }
       },
-      stop.signal,
-    );
+    }).catch((e: unknown) => {
+      throw renamed(e);
+    });
+    losses = result.losses;
   } finally {
     stop.done();
   }

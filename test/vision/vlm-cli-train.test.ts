@@ -1,6 +1,6 @@
 // The training loop of `llmfs vision train --task caption|vqa|mixed` (cli/vision-train-vlm.ts):
-// the async loop gives trainVlm's losses exactly (same batches, same steps), stops at once when
-// its signal is aborted, and a real Ctrl-C saves a checkpoint that loads and exits 130.
+// the library's trainVlmAsync gives trainVlm's losses exactly (same batches, same steps), stops
+// when its signal is aborted, and a real Ctrl-C saves a checkpoint that loads and exits 130.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadVlm } from '../../src/io/vlm-checkpoint.js';
 import { WordTokenizer } from '../../src/vision/text/word-tokenizer.js';
-import { createVlm, trainVlm } from '../../src/vision/vlm/index.js';
-import { trainVlmSteps } from '../../src/cli/vision-train-vlm.js';
+import { createVlm, trainVlm, trainVlmAsync } from '../../src/vision/vlm/index.js';
 
 const TMP = mkdtempSync(join(tmpdir(), 'llmfs-vlm-cli-train-'));
 process.on('exit', () => rmSync(TMP, { recursive: true, force: true }));
@@ -19,7 +18,7 @@ const tok = new WordTokenizer();
 const small = ['--d-model', '16', '--n-head', '2', '--n-layer', '1', '--n-embd', '32'];
 const smallDecoder = ['--decoder-heads', '2', '--decoder-layers', '1', '--max-text', '40'];
 
-test("the CLI's async training loop gives trainVlm's losses exactly", async () => {
+test("trainVlmAsync (the CLI's loop) gives trainVlm's losses exactly, and stops on its signal", async () => {
   const config = {
     vocabSize: tok.vocabSize,
     nEmbd: 16,
@@ -41,28 +40,33 @@ test("the CLI's async training loop gives trainVlm's losses exactly", async () =
       seed: 5,
       scenes,
     };
-    const want = trainVlm(createVlm(config, 1), tok, o).losses;
-    const got = await trainVlmSteps(createVlm(config, 1), tok, o, () => {});
-    assert.deepEqual(got, want);
+    const want = trainVlm(createVlm(config, 1), tok, o);
+    const got = await trainVlmAsync(createVlm(config, 1), tok, o);
+    assert.deepEqual(got.losses, want.losses);
+    assert.equal(want.losses.length, 4);
+    assert.equal(got.stopped, false);
   }
-  const stopped = await trainVlmSteps(
-    createVlm(config, 1),
-    tok,
-    {
-      task: 'caption',
-      steps: 4,
-      batchSize: 2,
-      lr: 1e-3,
-      warmupSteps: 1,
-      weightDecay: 0,
-      gradClip: 0,
-      seed: 0,
-      scenes,
-    },
-    () => {},
-    { aborted: true },
+  // Aborted after the second step: two losses, the first two of the full run's.
+  const signal = { aborted: false };
+  const o = { task: 'caption' as const, steps: 4, batchSize: 2, lr: 1e-3, seed: 0, scenes, signal };
+  const full = trainVlm(createVlm(config, 1), tok, { ...o, signal: undefined }).losses;
+  const part = await trainVlmAsync(createVlm(config, 1), tok, {
+    ...o,
+    onStep: (step) => void (step === 2 && (signal.aborted = true)),
+  });
+  assert.deepEqual(part.losses, full.slice(0, 2));
+  assert.equal(part.stopped, true);
+});
+
+test('trainVlm: one step trains (no warm-up left to fill), a warm-up as long as the run is one clear line', () => {
+  const config = { vocabSize: tok.vocabSize, nEmbd: 16, nHead: 2, nLayer: 1, maxText: 40 };
+  const m = createVlm({ ...config, vit: { dModel: 16, nHead: 2, nLayer: 1 } }, 1);
+  const scenes = { size: 48 };
+  assert.equal(trainVlm(m, tok, { task: 'caption', steps: 1, batchSize: 2, scenes }).losses.length, 1);
+  assert.throws(
+    () => trainVlm(m, tok, { task: 'caption', steps: 3, warmupSteps: 3, batchSize: 2, scenes }),
+    /^LlmfsError: vlm train: warmupSteps must be an integer from 0 to steps - 1 = 2, got 3$/,
   );
-  assert.deepEqual(stopped, []);
 });
 
 test('vision train --task caption: Ctrl-C stops after the step, saves a checkpoint that loads, exits 130', async () => {

@@ -50,14 +50,18 @@ export interface VlmTrainOptions {
    * taskBatches).
    */
   mixedLoss?: 'per-task' | 'per-token';
-  /** Called after every step. */
+  /** Called after every step (it may evaluate the model: the next step sets training mode again). */
   onStep?: (step: number, loss: number, lr: number) => void;
+  /** Aborting it stops training after the current step (trainVlmAsync sees it between steps). */
+  signal?: { readonly aborted: boolean };
 }
 
 export interface VlmTrainResult {
-  /** The training loss of every step. */
+  /** The training loss of every step taken. */
   losses: number[];
   seconds: number;
+  /** True when `signal` stopped training before `steps`. */
+  stopped: boolean;
 }
 
 /** A batch of `indices` of `split`: images (B, 3, H, W) and the task's text. */
@@ -110,7 +114,38 @@ function taskBatches(
   ];
 }
 
+/** Trains `model` for `o.steps` steps (or until `o.signal` aborts), on one thread, never yielding. */
 export function trainVlm(model: VisionLanguageModel, tok: WordTokenizer, o: VlmTrainOptions): VlmTrainResult {
+  const loop = vlmTrainLoop(model, tok, o);
+  for (;;) {
+    const r = loop.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * trainVlm, giving the event loop a turn after every step, so a Stop button or Ctrl-C can abort
+ * `o.signal` while it runs. The same options give the same losses as trainVlm.
+ */
+export async function trainVlmAsync(
+  model: VisionLanguageModel,
+  tok: WordTokenizer,
+  o: VlmTrainOptions,
+): Promise<VlmTrainResult> {
+  const loop = vlmTrainLoop(model, tok, o);
+  for (;;) {
+    const r = loop.next();
+    if (r.done) return r.value;
+    await new Promise((done) => setTimeout(done, 0));
+  }
+}
+
+/** The steps themselves, pausing (yield) after each; trainVlm and trainVlmAsync drive them. */
+function* vlmTrainLoop(
+  model: VisionLanguageModel,
+  tok: WordTokenizer,
+  o: VlmTrainOptions,
+): Generator<void, VlmTrainResult> {
   const steps = o.steps ?? 2400;
   const batchSize = o.batchSize ?? 16;
   const lr = o.lr ?? 3e-3;
@@ -129,12 +164,13 @@ export function trainVlm(model: VisionLanguageModel, tok: WordTokenizer, o: VlmT
   if (size !== H || size !== W)
     throw new LlmfsError(`vlm train: scenes of ${size}x${size} do not fit the model's ${H}x${W} images`);
   const scenes = { ...o.scenes, size };
-  const schedule = makeSchedule({
-    kind: 'cosine',
-    lr,
-    warmupSteps: o.warmupSteps ?? Math.max(1, Math.floor(steps / 10)),
-    totalSteps: steps,
-  });
+  // Warm-up for a tenth of the steps by default; cosine needs at least one step after it.
+  const warmupSteps = o.warmupSteps ?? Math.min(Math.max(1, Math.floor(steps / 10)), steps - 1);
+  if (!Number.isInteger(warmupSteps) || warmupSteps < 0 || warmupSteps >= steps)
+    throw new LlmfsError(
+      `vlm train: warmupSteps must be an integer from 0 to steps - 1 = ${steps - 1}, got ${warmupSteps}`,
+    );
+  const schedule = makeSchedule({ kind: 'cosine', lr, warmupSteps, totalSteps: steps });
   const opt = new AdamW(decayGroups(model, o.weightDecay ?? 0.01), {
     lr,
     weightDecay: o.weightDecay ?? 0.01,
@@ -145,8 +181,8 @@ export function trainVlm(model: VisionLanguageModel, tok: WordTokenizer, o: VlmT
   const losses: number[] = [];
   const t0 = Date.now();
   try {
-    model.train();
-    for (let step = 0; step < steps; step++) {
+    for (let step = 0; step < steps && !o.signal?.aborted; step++) {
+      model.train(); // onStep may have evaluated it
       const indices = Array.from({ length: batchSize }, () => rng.randint(0, trainScenes));
       const batches = taskBatches(tok, o.task, indices, rng, scenes, o.mixedLoss ?? 'per-token');
       opt.zeroGrad();
@@ -165,12 +201,14 @@ export function trainVlm(model: VisionLanguageModel, tok: WordTokenizer, o: VlmT
       opt.setLr(rate);
       opt.step();
       losses.push(loss);
+      model.eval();
       o.onStep?.(step + 1, loss, rate);
+      yield;
     }
   } finally {
     opt.dispose();
     arena.dispose();
+    model.eval();
   }
-  model.eval();
-  return { losses, seconds: (Date.now() - t0) / 1000 };
+  return { losses, seconds: (Date.now() - t0) / 1000, stopped: losses.length < steps };
 }
