@@ -152,7 +152,14 @@ export function predictHeads(
 function classifyImageFile(flags: Record<string, unknown>): number {
   const path = String(flags.image);
   if (path === '') throw new LlmfsError('vision eval: --image needs a file name');
-  const m = loadClassifier(String(flags.model));
+  const dir = String(flags.model);
+  if (isVlmCheckpoint(dir))
+    throw new LlmfsError(
+      `vision eval: ${dir} holds a vision-language model, which describes images rather than ` +
+        `classifying them: use \`llmfs caption --model ${dir} ${path}\` or ` +
+        `\`llmfs ask --model ${dir} ${path} "QUESTION"\``,
+    );
+  const m = loadClassifier(dir);
   let resized: { from: [number, number]; to: [number, number] } | null = null;
   const x = readModelImage(path, m.image, {
     onMismatch: flags['on-size-mismatch'] as 'resize' | 'error',

@@ -5,6 +5,7 @@
 // tensors. Each part's weights are stored under its name: `vit.patch_embed.proj.weight`.
 // The classifier kind ("llmfs-vit") also holds its label vocabularies, one list per head.
 
+import { keepingGlobalRng } from '../tensor/rng.js';
 import { LlmfsError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -213,7 +214,7 @@ export function loadClassifier(dir: string): SavedClassifier {
     isObject(sc) && Number.isInteger(sc.minObjects) && Number.isInteger(sc.maxObjects)
       ? { minObjects: sc.minObjects, maxObjects: sc.maxObjects }
       : { minObjects: 1, maxObjects: 4 };
-  const vit = new ViT(vc);
+  const vit = keepingGlobalRng(() => new ViT(vc)); // its drawn weights are replaced below
   loadPartWeights(vit, ck.weights.vit, 'vit', dir);
   vit.eval();
   const training = isObject(c.training) ? c.training : {};

@@ -12,6 +12,7 @@ import { Module } from '../nn/module.js';
 import { vitConfig, type ViTConfigInput } from '../vision/model/vit-config.js';
 import { SPECIALS, WordTokenizer } from '../vision/text/word-tokenizer.js';
 import { createVlm } from '../vision/vlm/create.js';
+import { keepingGlobalRng } from '../tensor/rng.js';
 import { vlmConfig, type VlmConfig, type VlmKind } from '../vision/vlm/config.js';
 import type { VisionLanguageModel } from '../vision/vlm/types.js';
 import type { CrossVlm } from '../vision/vlm/cross.js';
@@ -167,7 +168,7 @@ export function loadVlm(dir: string, command = 'this command'): SavedVlm {
         `but "image" says ${c.image.size}`,
     );
   const tokenizer = parseTokenizer(c.tokenizer, config.vocabSize, where);
-  const model = createVlm(config);
+  const model = keepingGlobalRng(() => createVlm(config)); // its drawn weights are replaced below
   const modules = modelParts(model);
   for (const [part, module] of Object.entries(modules)) loadPartWeights(module, ck.weights[part], part, dir);
   model.eval();

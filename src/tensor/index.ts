@@ -3,7 +3,7 @@
 export { Tensor, type TensorLike } from './tensor.js';
 export { type DType, type FloatArray } from './dtype.js';
 export { type Shape, numel, fmtShape, broadcastShapes } from './shape.js';
-export { Rng, globalRng, manualSeed, type RngState } from './rng.js';
+export { Rng, globalRng, manualSeed, keepingGlobalRng, type RngState } from './rng.js';
 export { noGrad, isGradEnabled, type BackwardOptions } from './autograd.js';
 export * from './creation.js';
 export { add, sub, mul, div, pow, maximum, minimum, maskedFill, where } from './ops/elementwise.js';

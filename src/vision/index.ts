@@ -20,3 +20,6 @@ export * from './scenes/count.js';
 export * from './scenes/caption-parse.js';
 export * from './text/word-tokenizer.js';
 export * from './vlm/index.js';
+// Classification training has names of its own (sceneBatch, trainClassifier) that repeat the
+// VLM's and the text classifier's, so it is a namespace: vision.classify.trainClassifier.
+export * as classify from './train/index.js';

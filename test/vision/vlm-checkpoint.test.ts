@@ -16,7 +16,10 @@ import { sceneExample } from '../../src/vision/scenes/dataset.js';
 import { WordTokenizer } from '../../src/vision/text/word-tokenizer.js';
 import { createVlm, promptIds, type VisionLanguageModel } from '../../src/vision/vlm/index.js';
 import { ViT } from '../../src/vision/model/vit.js';
-import { saveVisionCheckpoint } from '../../src/io/vision-checkpoint.js';
+import { loadClassifier, saveVisionCheckpoint } from '../../src/io/vision-checkpoint.js';
+import { manualSeed } from '../../src/tensor/rng.js';
+import { randn } from '../../src/tensor/creation.js';
+import { classifierConfig, sceneVocabularies } from '../../src/vision/train/index.js';
 import { loadVlm, saveVlmCheckpoint } from '../../src/io/vlm-checkpoint.js';
 import { CONFIG_FILE } from '../../src/io/checkpoint-dir.js';
 import type { CrossVlm } from '../../src/vision/vlm/cross.js';
@@ -150,3 +153,38 @@ test('vlm checkpoint: a classifier, a wrong tokenizer, a missing part and mismat
   damaged.lm_head.weight.data[5] = Number.NaN;
   oneLine(() => loadVlm(save('nan', damaged)), /part 'decoder'.*'lm_head.weight' holds NaN/);
 });
+
+test("loading a checkpoint leaves the global generator where the user's seed put it", () => {
+  const vlmDir = save('rng-vlm', model('cross'));
+  const clsDir = savedClassifier();
+  const draws = (load: () => unknown): number[] => {
+    manualSeed(123);
+    randn([2]); // a run already under way
+    load();
+    return Array.from(randn([4]).data);
+  };
+  const want = draws(() => {});
+  assert.deepEqual(
+    draws(() => loadVlm(vlmDir)),
+    want,
+  ); // building the model used to re-seed it to 0
+  assert.deepEqual(
+    draws(() => loadClassifier(clsDir)),
+    want,
+  ); // and used to draw from it
+});
+
+function savedClassifier(): string {
+  const vocab = sceneVocabularies(1, 3);
+  const config = classifierConfig(vocab, { imageSize: 48, patchSize: 16, dModel: 8, nHead: 2, nLayer: 1 });
+  const dir = join(TMP, 'rng-classifier');
+  saveVisionCheckpoint(dir, {
+    kind: 'classify',
+    parts: { vit: { config, module: new ViT(config) } },
+    image,
+    labels: vocab,
+    scenes: { minObjects: 1, maxObjects: 3 },
+    training: {},
+  });
+  return dir;
+}

@@ -262,4 +262,9 @@ test('caption / ask: bad pictures, questions and models are one line each', asyn
     /^caption: .*classifier holds a classify model \(llmfs-vit\), not a vision-language model/,
   );
   await bad(['ask', '--model', join(TMP, 'nowhere'), picture, 'how many objects?'], /nowhere/);
+  // The other way round: a classifier's command on a vision-language model names the right one.
+  await bad(
+    ['vision', 'eval', '--model', captioner, '--image', picture],
+    /^vision eval: .* holds a vision-language model, .*use `llmfs caption --model .*` or `llmfs ask/,
+  );
 });
