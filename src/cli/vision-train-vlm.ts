@@ -52,6 +52,10 @@ const specs = {
     default: 'linear',
     choices: ['linear', 'mlp'],
   },
+  'describe-first': {
+    type: 'boolean',
+    help: 'vqa/mixed: answer after describing the scene (caption, <sep>, answer)',
+  },
   force: { type: 'boolean', help: 'replace a checkpoint already in --out' },
   quiet: { type: 'boolean', help: 'no progress lines' },
   help: { type: 'boolean', help: 'show this help' },
@@ -109,6 +113,10 @@ export async function runVlmTrain(argv: string[]): Promise<number> {
   if (evalEvery < 0) throw new LlmfsError(`vision train: --eval-every must be >= 0, got ${evalEvery}`);
   const tok = new WordTokenizer();
   const task = flags.task as VlmTask;
+  if (flags['describe-first'] && task === 'caption')
+    throw new LlmfsError(
+      'vision train: --describe-first is for questions (--task vqa or mixed), not captions',
+    );
   const settings = {
     task,
     steps,
@@ -119,6 +127,7 @@ export async function runVlmTrain(argv: string[]): Promise<number> {
     gradClip: flags['grad-clip'] as number,
     seed: flags.seed as number,
     scenes,
+    describeFirst: flags['describe-first'] === true,
   } satisfies VlmTrainOptions;
   const model = prefixed(() =>
     createVlm(

@@ -262,6 +262,26 @@ test('caption / ask: bad pictures, questions and models are one line each', asyn
     /^caption: .*classifier holds a classify model \(llmfs-vit\), not a vision-language model/,
   );
   await bad(['ask', '--model', join(TMP, 'nowhere'), picture, 'how many objects?'], /nowhere/);
+  await bad(
+    ['vision', 'train', '--task', 'caption', '--describe-first', '--out', join(TMP, 'never')],
+    /^vision train: --describe-first is for questions \(--task vqa or mixed\), not captions$/,
+  );
+  await bad(
+    [
+      'vision',
+      'train',
+      '--task',
+      'vqa',
+      '--describe-first',
+      '--objects',
+      '4',
+      '--max-text',
+      '30',
+      '--out',
+      join(TMP, 'never'),
+    ],
+    /^vision train: a described sequence of \d+ tokens does not fit the model's text window \(maxText 30\)/,
+  );
   // The other way round: a classifier's command on a vision-language model names the right one.
   await bad(
     ['vision', 'eval', '--model', captioner, '--image', picture],

@@ -11,6 +11,7 @@ import {
   IGNORE,
   sceneBatch,
   scoreCaption,
+  splitAnswer,
   textBatch,
   vqaExample,
 } from '../../src/vision/vlm/index.js';
@@ -96,4 +97,35 @@ test('scene batches: mixed rows alternate caption and question; images are (B, 3
   const row = (r: number) => Array.from(b.ids.data.subarray(r * T, (r + 1) * T));
   for (let r = 0; r < 4; r++) assert.equal(row(r).includes(tok.sepId), r % 2 === 1, `row ${r}`);
   assert.equal(tok.decode(row(0)), sceneExample('train', 0, { size: 24 }).record.caption);
+});
+
+test('sequences, describing first: the caption, <sep>, then the answer, all scored; splitAnswer reads them', () => {
+  const q = vqaExample(tok, 'is there a red circle?', 'yes', 'a small red circle at the top left');
+  const words = [...q.ids, q.targets[q.targets.length - 1]].map((id) => tok.piece(id));
+  assert.deepEqual(
+    words.join(' '),
+    '<bos> is there a red circle ? <sep> a small red circle at the top left <sep> yes <eos>',
+  );
+  const scored = q.targets.filter((t) => t !== IGNORE).map((id) => tok.piece(id));
+  assert.deepEqual(scored.join(' '), 'a small red circle at the top left <sep> yes <eos>');
+  // What generate returns after the prompt: the description, <sep>, the answer, <eos>.
+  const generated = [
+    ...tok.encode('a small red circle at the top left'),
+    tok.sepId,
+    ...tok.encode('yes'),
+    tok.eosId,
+  ];
+  assert.deepEqual(splitAnswer(tok, generated), {
+    answer: 'yes',
+    description: 'a small red circle at the top left',
+  });
+  assert.deepEqual(splitAnswer(tok, [...tok.encode('top left'), tok.eosId]), { answer: 'top left' });
+  assert.deepEqual(splitAnswer(tok, []), { answer: '' });
+  // sceneBatch's question rows describe first when asked to; its caption rows are unchanged.
+  const b = sceneBatch(tok, 'mixed', 'train', [0, 1], new Rng(0), { size: 24 }, true);
+  const T = b.ids.shape[1];
+  const row1 = Array.from(b.ids.data.subarray(T, 2 * T)).filter((id) => id !== tok.padId);
+  const caption = sceneExample('train', 1, { size: 24 }).record.caption;
+  const firstSep = row1.indexOf(tok.sepId);
+  assert.equal(tok.decode(row1.slice(firstSep + 1, row1.lastIndexOf(tok.sepId))), caption);
 });

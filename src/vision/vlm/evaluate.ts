@@ -15,7 +15,7 @@ import { CAPTION_ATTRIBUTES, parseCaption, type CaptionAttribute } from '../scen
 import { QUESTION_KINDS, type QuestionKind } from '../scenes/questions.js';
 import type { WordTokenizer } from '../text/word-tokenizer.js';
 import type { VisionLanguageModel, VlmGenerateOptions } from './types.js';
-import { promptIds } from './sequences.js';
+import { promptIds, splitAnswer } from './sequences.js';
 import { vlmGenerate } from './generate.js';
 
 export interface VlmEvalOptions extends Pick<VlmGenerateOptions, 'strategy' | 'beams'> {
@@ -116,7 +116,7 @@ export function evaluateVqa(model: VisionLanguageModel, tok: WordTokenizer, o: V
     const ex = sceneExample(o.split, i, o.scenes);
     const image = imageToTensor(ex.image);
     for (const qa of ex.record.questions) {
-      const answer = tok.decode(vlmGenerate(model, image, promptIds(tok, qa.question), gen));
+      const { answer } = splitAnswer(tok, vlmGenerate(model, image, promptIds(tok, qa.question), gen));
       const t = tally.get(qa.kind) ?? { right: 0, n: 0 };
       const ok = answer === qa.answer ? 1 : 0;
       t.right += ok;

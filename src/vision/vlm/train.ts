@@ -50,6 +50,11 @@ export interface VlmTrainOptions {
    * taskBatches).
    */
   mixedLoss?: 'per-task' | 'per-token';
+  /**
+   * Questions ('vqa', and the question rows of 'mixed') are answered after describing the scene:
+   * the target is the caption, <sep>, then the answer (sequences.ts). Default false.
+   */
+  describeFirst?: boolean;
   /** Called after every step (it may evaluate the model: the next step sets training mode again). */
   onStep?: (step: number, loss: number, lr: number) => void;
   /** Aborting it stops training after the current step (trainVlmAsync sees it between steps). */
@@ -72,6 +77,7 @@ export function sceneBatch(
   indices: readonly number[],
   rng: Rng,
   scenes: SceneOptions = {},
+  describeFirst = false,
 ): { images: Tensor; ids: Tensor; targets: Tensor } {
   const images: Tensor[] = [];
   const texts: TextExample[] = [];
@@ -82,7 +88,7 @@ export function sceneBatch(
       texts.push(captionExample(tok, ex.record.caption));
     else {
       const qa = ex.record.questions[rng.randint(0, ex.record.questions.length)];
-      texts.push(vqaExample(tok, qa.question, qa.answer));
+      texts.push(vqaExample(tok, qa.question, qa.answer, describeFirst ? ex.record.caption : undefined));
     }
   });
   return { images: stack(images), ...textBatch(texts, tok.padId) }; // (B, 3, H, W), (B, T), (B, T)
@@ -104,13 +110,14 @@ function taskBatches(
   rng: Rng,
   scenes: SceneOptions,
   mixedLoss: 'per-task' | 'per-token',
+  describeFirst: boolean,
 ): { images: Tensor; ids: Tensor; targets: Tensor }[] {
   if (task !== 'mixed' || mixedLoss === 'per-token' || indices.length < 2)
-    return [sceneBatch(tok, task, 'train', indices, rng, scenes)];
+    return [sceneBatch(tok, task, 'train', indices, rng, scenes, describeFirst)];
   const half = Math.ceil(indices.length / 2);
   return [
     sceneBatch(tok, 'caption', 'train', indices.slice(0, half), rng, scenes),
-    sceneBatch(tok, 'vqa', 'train', indices.slice(half), rng, scenes),
+    sceneBatch(tok, 'vqa', 'train', indices.slice(half), rng, scenes, describeFirst),
   ];
 }
 
@@ -184,7 +191,21 @@ function* vlmTrainLoop(
     for (let step = 0; step < steps && !o.signal?.aborted; step++) {
       model.train(); // onStep may have evaluated it
       const indices = Array.from({ length: batchSize }, () => rng.randint(0, trainScenes));
-      const batches = taskBatches(tok, o.task, indices, rng, scenes, o.mixedLoss ?? 'per-token');
+      const batches = taskBatches(
+        tok,
+        o.task,
+        indices,
+        rng,
+        scenes,
+        o.mixedLoss ?? 'per-token',
+        o.describeFirst ?? false,
+      );
+      const T = Math.max(...batches.map((b) => b.ids.shape[1]));
+      if (T > model.config.maxText)
+        throw new LlmfsError(
+          `vlm train: a ${o.describeFirst ? 'described ' : ''}sequence of ${T} tokens does not fit ` +
+            `the model's text window (maxText ${model.config.maxText}); raise maxText or draw fewer objects`,
+        );
       opt.zeroGrad();
       const loss = arena.run(() => {
         const parts = batches.map((b) => model.forward(b.images, b.ids, b.targets).loss!); // scalars
