@@ -16,6 +16,7 @@ import { pruneSuite } from './prune.js';
 import { diagnoseSuite } from './diagnose.js';
 import { moeSuite } from './moe.js';
 import { attentionVariantsSuite } from './attention-variants.js';
+import { llamaSuite } from './llama.js';
 import { visionSuite } from './vision.js';
 
 export const suites: Suite[] = [
@@ -34,5 +35,6 @@ export const suites: Suite[] = [
   ggufSuite,
   moeSuite,
   attentionVariantsSuite,
+  llamaSuite,
   visionSuite,
 ];

@@ -21,12 +21,14 @@ import type { ChatTemplate } from '../chat/render.js';
 import { chatSetupOf } from './chat-prompt.js';
 import { Conversation } from './chat-turns.js';
 import type { ParsedFlags } from './args.js';
+import { loadFlagSpecs, quantizeOf } from './load-flags.js';
 
 const specs = {
   model: {
     type: 'string',
     help: 'an instruction-tuned model directory (a chat template is used if it has one)',
   },
+  ...loadFlagSpecs,
   template: {
     type: 'string',
     help:
@@ -43,7 +45,8 @@ const specs = {
 } as const;
 
 const USAGE =
-  'llmfs chat --model DIR [--system TEXT] [--template alpaca|FILE] [--temperature T] [--max-new-tokens N]';
+  'llmfs chat --model DIR [--quantize int8|int4] [--system TEXT] [--template alpaca|FILE] ' +
+  '[--temperature T] [--max-new-tokens N]';
 
 /** Runs the loop over `input` lines, writing answers to `out`; resolves with the exit code. */
 export async function runChat(
@@ -70,7 +73,7 @@ export async function runChat(
         (flags.template !== undefined ? ' in use (--template is given)' : ''),
     );
   const template = templateFor(flags.template as string | undefined, dir);
-  const { model, tokenizer, eosTokenId } = loadPretrained(dir);
+  const { model, tokenizer, eosTokenId } = loadPretrained(dir, { quantize: quantizeOf(flags) });
   if (!tokenizer) throw new LlmfsError(`chat: ${dir} has no tokenizer, so text cannot be encoded`);
   const eosId = eosIdOf(tokenizer, eosTokenId, 'chat');
   model.eval();
@@ -134,7 +137,7 @@ async function runTemplateChat(
   out: (s: string) => void,
   interactive: boolean,
 ): Promise<number> {
-  const { model, tokenizer } = loadPretrained(dir);
+  const { model, tokenizer } = loadPretrained(dir, { quantize: quantizeOf(flags) });
   if (!tokenizer) throw new LlmfsError(`chat: ${dir} has no tokenizer, so text cannot be encoded`);
   model.eval();
   const setup = chatSetupOf(files, tokenizer, model.config.vocabSize);

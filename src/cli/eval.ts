@@ -11,6 +11,7 @@ import { readTextSource, TEXT_ENCODINGS, type TextEncodingName } from '../io/tex
 import { CharTokenizer } from '../tokenizer/char.js';
 import type { Tokenizer } from '../tokenizer/types.js';
 import { jobProgress } from './progress.js';
+import { loadFlagSpecs, quantizeOf } from './load-flags.js';
 
 /** Characters of the built-in corpus used when --data is absent: the first 1790s addresses. */
 export const DEFAULT_EVAL_CHARS = 10000;
@@ -18,6 +19,7 @@ export const DEFAULT_EVAL_CHARS = 10000;
 const specs = {
   model: { type: 'string', help: 'model directory (ours, or a Hugging Face GPT-2 download)' },
   adapter: { type: 'string', help: 'a PEFT LoRA adapter directory to apply to the model' },
+  ...loadFlagSpecs,
   data: {
     type: 'string',
     help: `UTF-8 file or folder of .txt files (default: ${DEFAULT_EVAL_CHARS} chars of the built-in corpus)`,
@@ -45,8 +47,8 @@ export const evalCommand: Command = {
     if (flags.help) {
       console.log(
         helpText(
-          'llmfs eval --model DIR [--adapter DIR] [--data FILE] [--stride S] [--batch-size B] [--unk] ' +
-            '[--json]',
+          'llmfs eval --model DIR [--adapter DIR] [--quantize int8|int4] [--data FILE] [--stride S] ' +
+            '[--batch-size B] [--unk] [--json]',
           evalCommand.summary,
           specs,
         ),
@@ -66,7 +68,8 @@ export const evalCommand: Command = {
     if (batchSize < 1)
       throw new LlmfsError(`eval: --batch-size must be a positive integer, got ${batchSize}`);
     const dir = String(flags.model);
-    const { model, tokenizer } = loadPretrained(dir, { adapter: flags.adapter as string | undefined });
+    const adapter = flags.adapter as string | undefined;
+    const { model, tokenizer } = loadPretrained(dir, { adapter, quantize: quantizeOf(flags) });
     mergeAndUnloadLora(model); // an adapter folded into W: the base model's speed and memory
     if (!tokenizer)
       throw new LlmfsError(`eval: ${dir} has no tokenizer (vocab.json + merges.txt or tokenizer.json)`);

@@ -17,10 +17,12 @@ import { LlmfsError } from '../errors.js';
 import { checkNotRunDir } from './run-dir.js';
 import { instructionPrompt } from './instruct-prompt.js';
 import { chatOf, encodeChatPrompt, singleTurn } from './chat-prompt.js';
+import { loadFlagSpecs, memoryMB, quantizeOf } from './load-flags.js';
 
 const specs = {
   model: { type: 'string', help: 'checkpoint directory (model.safetensors, config.json, tokenizer.json)' },
   adapter: { type: 'string', help: 'a PEFT LoRA adapter directory to apply to the model' },
+  ...loadFlagSpecs,
   prompt: { type: 'string', help: 'the text to continue (default: <|endoftext|> when the tokenizer has it)' },
   template: { type: 'string', help: "prompt template for --instruction: 'alpaca', 'phi3' or a file" },
   instruction: { type: 'string', help: 'an instruction, put into the template (instead of --prompt)' },
@@ -77,7 +79,7 @@ const specs = {
     default: 'slide',
     choices: ['error', 'slide'],
   },
-  json: { type: 'boolean', help: 'print ids, text and per-token log-probabilities as JSON at the end' },
+  json: { type: 'boolean', help: 'print ids, text, per-token log-probs and memory as JSON at the end' },
   'show-probs': {
     type: 'boolean',
     help: 'one line per token: probability, entropy and the top-3 alternatives',
@@ -154,7 +156,7 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
   checkConflicts(given, strategy);
   checkNotRunDir('generate', String(flags.model));
   const adapter = flags.adapter as string | undefined;
-  const { model, tokenizer } = loadPretrained(String(flags.model), { adapter });
+  const { model, tokenizer } = loadPretrained(String(flags.model), { adapter, quantize: quantizeOf(flags) });
   mergeAndUnloadLora(model); // an adapter folded into W: the base model's speed and memory
   if (!tokenizer)
     throw new LlmfsError(
@@ -202,7 +204,7 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
       score: h.score,
       finished: h.finished,
     }));
-    const report = { prompt: shownPrompt, promptIds: prompt, strategy, hypotheses: rows };
+    const report = { prompt: shownPrompt, promptIds: prompt, strategy, hypotheses: rows, ...memoryMB() };
     if (flags.json) out(`${JSON.stringify(report, null, 2)}\n`);
     else
       rows.forEach((r, i) =>
@@ -279,7 +281,7 @@ export function runGenerate(argv: string[], out: (s: string) => void): number {
       top: t.alternatives.map((a) => ({ id: a.id, piece: tokenizer.piece(a.id), prob: a.prob })),
     }));
     const report = { prompt: shownPrompt, promptIds: prompt, strategy, ids: r.ids, text: r.text };
-    out(`${JSON.stringify({ ...report, finishReason: r.finishReason, tokens }, null, 2)}\n`);
+    out(`${JSON.stringify({ ...report, finishReason: r.finishReason, tokens, ...memoryMB() }, null, 2)}\n`);
   } else if (showProbs) {
     out(`\n${shownPrompt}${r.text}\n(${r.ids.length} tokens, stopped by ${r.finishReason})\n`);
   } else {

@@ -4,7 +4,8 @@
 // computed from its config (gptParameterShapes), so gpt2-xl costs no memory; --model loads, and
 // --adapter DIR puts a PEFT LoRA adapter on it (its A and B trainable, the base frozen). With
 // --model it also prints the family (ours, GPT-2, or a Llama-family architecture such as
-// Qwen3ForCausalLM), the dtypes the files store, the weights' memory and the process's resident memory.
+// Qwen3ForCausalLM), the dtypes the files store, the weights' memory and the process's resident
+// memory (now and at its peak); --quantize int8|int4 loads the weights quantized (load-flags.ts).
 
 import type { Command } from './command.js';
 import { parseArgs, helpText } from './args.js';
@@ -17,6 +18,7 @@ import { loadPretrained } from '../io/load-pretrained.js';
 import { LlmfsError } from '../errors.js';
 import { quantizedModules } from '../quant/quantize-model.js';
 import { isInt8 } from '../quant/qmatmul.js';
+import { loadFlagSpecs, quantizeOf } from './load-flags.js';
 
 const specs = {
   preset: { type: 'string', help: 'model preset', default: 'tiny', choices: PRESET_NAMES },
@@ -28,6 +30,7 @@ const specs = {
     type: 'string',
     help: 'with --model: a PEFT LoRA adapter to apply (the table then shows LoRA trainable, the rest frozen)',
   },
+  ...loadFlagSpecs,
   freeze: {
     type: 'string',
     help: 'modules or parameters to freeze, comma-separated (e.g. wte,h.0); the rest is trainable',
@@ -132,7 +135,9 @@ export const modelCommand: Command = {
     const [sub, ...rest] = argv;
     const { flags } = parseArgs('model info', rest, specs);
     if (flags.help || sub === '--help' || sub === '-h' || sub === 'help' || sub === undefined) {
-      const usage = 'llmfs model info [--preset NAME | --model DIR [--adapter DIR]] [--freeze LIST] [--json]';
+      const usage =
+        'llmfs model info [--preset NAME | --model DIR [--adapter DIR] [--quantize int8|int4]] ' +
+        '[--freeze LIST] [--json]';
       console.log(helpText(usage, modelCommand.summary, specs));
       return 0;
     }
@@ -143,15 +148,24 @@ export const modelCommand: Command = {
       throw new LlmfsError('model info: --adapter needs --model DIR (the base model the adapter is for)');
     let params: NamedShape[];
     let config: object;
-    let loaded: { family: string; storedDtypes: string[] | null; rssBytes: number } | null = null;
+    let loaded: {
+      family: string;
+      storedDtypes: string[] | null;
+      quantized: string | null;
+      rssBytes: number;
+      peakRssBytes: number;
+    } | null = null;
     if (dir !== undefined) {
       checkNotRunDir('model info', dir);
-      const p = loadPretrained(dir, { adapter: flags.adapter as string | undefined });
+      const adapter = flags.adapter as string | undefined;
+      const p = loadPretrained(dir, { adapter, quantize: quantizeOf(flags) });
       [params, config] = [namedShapes(p.model), p.model.config];
       loaded = {
         family: p.family,
         storedDtypes: p.storedDtypes ?? null,
+        quantized: p.quantized ?? null, // --quantize (a quantized checkpoint shows in the table)
         rssBytes: process.memoryUsage().rss,
+        peakRssBytes: process.resourceUsage().maxRSS * 1024, // kilobytes
       };
     } else if (GPT_PRESETS[preset]) {
       // from the config alone: the same names and shapes as new GPT(config), no weights allocated
@@ -186,12 +200,13 @@ export const modelCommand: Command = {
     const counts = `${fmt(total - frozen)} trainable, ${fmt(frozen)} frozen`;
     console.log(`${label}: ${fmt(total)} parameters (${counts})`);
     if (loaded) {
-      // F16/BF16 files are widened to float32 on load: memory is 4 bytes per float parameter.
+      // F16/BF16 files are widened to float32 on load (4 bytes per parameter) unless --quantize.
       const stored = loaded.storedDtypes ? `, stored as ${loaded.storedDtypes.join('/')}` : '';
       console.log(`family ${loaded.family}${stored}`);
+      const kinds = [...new Set(params.map((p) => p.format ?? 'float32'))].join(' + ');
       console.log(
-        `memory: weights ${mb(weightBytes(params))} in memory (float32), ` +
-          `resident ${mb(loaded.rssBytes)} after loading`,
+        `memory: weights ${mb(weightBytes(params))} in memory (${kinds}), ` +
+          `resident ${mb(loaded.rssBytes)} after loading (peak ${mb(loaded.peakRssBytes)})`,
       );
     } else console.log(`memory: weights ${mb(weightBytes(params))} as float32`);
     console.log(`config ${JSON.stringify(config)}`);

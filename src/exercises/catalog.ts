@@ -18,6 +18,7 @@ import { chapter12 } from './catalog/ch12.js';
 import { chapter13 } from './catalog/ch13.js';
 import { chapter14 } from './catalog/ch14.js';
 import { chapter15 } from './catalog/ch15.js';
+import { chapter16 } from './catalog/ch16.js';
 import { chapter17 } from './catalog/ch17.js';
 
 export const EXERCISES: readonly ExerciseSpec[] = [
@@ -36,6 +37,7 @@ export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter13,
   ...chapter14,
   ...chapter15,
+  ...chapter16,
   ...chapter17,
 ];
 

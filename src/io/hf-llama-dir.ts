@@ -1,7 +1,8 @@
 // Llama-family Hugging Face directories on disk (Node): config.json, model.safetensors or the
 // shards of model.safetensors.index.json, generation_config.json. Loading widens F16/BF16 weights
-// to float32 (so memory is 4 bytes per parameter whatever the files hold); saving writes F32,
-// in shards with an index when a shard size is given, as save_pretrained does.
+// to float32 (so memory is 4 bytes per parameter whatever the files hold), or quantizes them part by
+// part as they are read (`quantize`); saving writes F32, in shards with an index when a shard size
+// is given, as save_pretrained does.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import { gptFromHfLlama, gptToHfLlama } from './hf-llama.js';
 import type { LlamaFamily } from './hf-llama-config.js';
 import { INDEX_FILE, openHfWeights } from './hf-shards.js';
 import { checkFiniteWeights } from './weights-check.js';
+import type { QuantizeOptions } from '../quant/quantized-linear.js';
 
 export interface HfLlamaDir {
   model: GPT;
@@ -53,18 +55,22 @@ function eosIds(...objs: unknown[]): number[] {
 
 const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2 };
 
-/** Loads a LlamaForCausalLM / Qwen2 / Qwen3 / Mistral directory's model (the tokenizer is not read here). */
-export function loadHfLlamaDir(dir: string): HfLlamaDir {
+/**
+ * Loads a LlamaForCausalLM / Qwen2 / Qwen3 / Mistral directory's model (the tokenizer is not read
+ * here); with `quantize`, quantized while loading (hf-llama.ts).
+ */
+export function loadHfLlamaDir(dir: string, opts: { quantize?: QuantizeOptions } = {}): HfLlamaDir {
   const cfgPath = join(dir, 'config.json');
   const raw = readJson(cfgPath);
   const weights = openHfWeights(dir);
   let loaded: ReturnType<typeof gptFromHfLlama>;
   try {
-    loaded = gptFromHfLlama(raw, weights, cfgPath);
+    loaded = gptFromHfLlama(raw, weights, cfgPath, opts);
   } finally {
     weights.close();
   }
-  checkFiniteWeights(loaded.model, weights.files.join(', '));
+  // (quantizing checked each tensor as it was read)
+  if (!opts.quantize) checkFiniteWeights(loaded.model, weights.files.join(', '));
   const genPath = join(dir, 'generation_config.json');
   const gen = existsSync(genPath) ? readJson(genPath) : null;
   const storedBytes = weights.tensors.reduce(

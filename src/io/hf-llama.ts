@@ -6,12 +6,20 @@
 // Every HF tensor is an nn.Linear weight (out, in) like ours, so the mapping is a copy, except
 // that our fused c_attn holds q_proj, k_proj and v_proj stacked by rows: [q | k | v]. RoPE needs
 // no permutation: HF already stores q/k rows for rotate_half (rope.ts; rope-interleaved.ts).
-// F16 and BF16 weights are widened to float32 on load (exact): memory is 4 bytes per parameter.
+// F16 and BF16 weights are widened to float32 on load (exact). With `quantize`, each part is
+// quantized as soon as it is filled (embedding, then block by block), so memory holds the integer
+// codes plus one part's float32, never the float model; the result equals quantizeModel's.
 
 import { LlmfsError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
 import { GPT } from '../model/gpt.js';
+import type { Module } from '../nn/module.js';
+import { quantizeModel } from '../quant/quantize-model.js';
+import { QuantizedLinear, quantizeMatrix, type QuantizeOptions } from '../quant/quantized-linear.js';
+import { isInt8, type QuantWeight } from '../quant/qmatmul.js';
+import { QuantizedEmbedding } from '../quant/quantized-embedding.js';
+import { checkFiniteTensor } from './weights-check.js';
 import type { GPTConfig } from '../model/config.js';
 import {
   llamaConfigFromHf,
@@ -75,6 +83,8 @@ export function llamaTensorLayout(c: GPTConfig): Map<string, LlamaSlot> {
 export interface LlamaTensorSource {
   readonly tensors: readonly { name: string; shape: readonly number[]; dtype: string; file: string }[];
   read(name: string): Tensor;
+  /** Rows [r0, r1) of a tensor (first axis), if the source can read part of one. */
+  readRows?(name: string, r0: number, r1: number): Tensor;
 }
 
 /** The float dtypes we widen to float32; anything else in a weight file is refused. */
@@ -94,6 +104,7 @@ export function gptFromHfLlama(
   rawConfig: unknown,
   src: LlamaTensorSource,
   cfgFile = 'config.json',
+  opts: { quantize?: QuantizeOptions; slabFloats?: number } = {},
 ): { model: GPT } & HfLlamaConfig {
   const parsed = llamaConfigFromHf(rawConfig, cfgFile);
   const c = parsed.config;
@@ -127,15 +138,86 @@ export function gptFromHfLlama(
     if (!layout.has(t.name) && !BUFFER.test(t.name) && !tiedHead)
       throw new LlmfsError(`${t.file}: unexpected tensor '${t.name}' (not a parameter of ${implied})`);
   }
-  const model = new GPT(c);
-  const params = new Map(model.namedParameters());
-  for (const [name, slot] of layout) {
-    const p = params.get(slot.ours);
-    if (!p) throw new LlmfsError(`hf-llama: our model has no parameter '${slot.ours}' for '${name}'`);
-    const cols = p.shape.length === 2 ? p.shape[1] : 1;
-    p.data.set(src.read(name).data, slot.row * cols);
-  }
+  // Our parameter name -> the HF tensors that fill it.
+  const sources = new Map<string, [string, LlamaSlot][]>();
+  for (const [name, slot] of layout)
+    sources.set(slot.ours, [...(sources.get(slot.ours) ?? []), [name, slot]]);
+  const fill = (prefix: string, part: Module): void => {
+    for (const [pname, p] of part.namedParameters()) {
+      const ours = `${prefix}.${pname}`;
+      const from = sources.get(ours);
+      if (!from) throw new LlmfsError(`hf-llama: no tensor of ${implied} fills our parameter '${ours}'`);
+      const cols = p.shape.length === 2 ? p.shape[1] : 1;
+      for (const [name, slot] of from) {
+        const data = src.read(name).data;
+        // Quantizing needs finite weights: check here (the float path checks the whole model after).
+        if (opts.quantize) checkFiniteTensor(name, data, byName.get(name)?.file ?? cfgFile);
+        p.data.set(data, slot.row * cols);
+      }
+      sources.delete(ours);
+    }
+  };
+  // Quantizing: the tables (V, C) go straight from the file to their codes, never a float
+  // parameter; a block is filled, then its Linears are replaced (quantizeModel) and their storage freed.
+  // A table is read and quantized a slab of rows at a time when the source allows (the codes are
+  // the same: each row, and each int4 group, is quantized on its own), so its float32 is never whole.
+  const table = (ours: string, o: QuantizeOptions): QuantWeight => {
+    const [name, slot] = sources.get(ours)![0];
+    sources.delete(ours);
+    const [rows, cols] = slot.shape;
+    const where = byName.get(name)?.file ?? cfgFile;
+    // (int4 packs two codes a byte: a slab must hold whole bytes, so an even number of columns)
+    const slabbed = src.readRows !== undefined && cols % 2 === 0;
+    const step = slabbed ? Math.max(1, Math.floor((opts.slabFloats ?? 1 << 22) / cols)) : rows;
+    let out: QuantWeight | null = null;
+    for (let r0 = 0; r0 < rows; r0 += step) {
+      const r1 = Math.min(rows, r0 + step);
+      const data = r0 === 0 && r1 === rows ? src.read(name).data : src.readRows!(name, r0, r1).data;
+      checkFiniteTensor(name, data, where); // (names the element within the slab)
+      const slab = quantizeMatrix(data, r1 - r0, cols, o);
+      if (r1 - r0 === rows) return slab;
+      out ??= emptyLike(slab, rows, cols);
+      putRows(out, slab, r0);
+    }
+    return out!;
+  };
+  const q = opts.quantize;
+  const model = new GPT(c, {
+    noInit: true,
+    part: (name, make) => {
+      if (q && name === 'wte') return new QuantizedEmbedding(table('wte.weight', q));
+      if (q && name === 'lm_head') return new QuantizedLinear(table('lm_head.weight', q), null);
+      const part = make();
+      fill(name, part);
+      if (q && part.namedParameters().some(([, p]) => p.ndim === 2)) quantizeModel(part, q);
+      return part;
+    },
+  });
+  for (const [ours, [[name]]] of sources)
+    throw new LlmfsError(`hf-llama: our model has no parameter '${ours}' for '${name}'`);
   return { model, ...parsed };
+}
+
+/** An empty matrix of `rows` x `cols` in w's format, to fill a slab of rows at a time (putRows). */
+function emptyLike(w: QuantWeight, rows: number, cols: number): QuantWeight {
+  if (isInt8(w)) return { rows, cols, q: new Int8Array(rows * cols), scales: new Float32Array(rows) };
+  const groups = (rows * cols) / w.groupSize;
+  const zeros = w.zeros ? new Uint8Array(groups) : null;
+  const packed = new Uint8Array((rows * cols) / 2);
+  return { rows, cols, groupSize: w.groupSize, packed, scales: new Float32Array(groups), zeros };
+}
+
+/** Copies slab (rows r0.. of out) into out: each row (and each int4 group) is quantized on its own. */
+function putRows(out: QuantWeight, slab: QuantWeight, r0: number): void {
+  const C = out.cols;
+  if (isInt8(out) && isInt8(slab)) {
+    out.q.set(slab.q, r0 * C);
+    out.scales.set(slab.scales, r0);
+  } else if (!isInt8(out) && !isInt8(slab)) {
+    out.packed.set(slab.packed, (r0 * C) / 2);
+    out.scales.set(slab.scales, (r0 * C) / out.groupSize);
+    if (out.zeros && slab.zeros) out.zeros.set(slab.zeros, (r0 * C) / out.groupSize);
+  }
 }
 
 /** config.json's object and the tensors, named as `family`'s save_pretrained names them. */

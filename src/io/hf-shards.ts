@@ -17,6 +17,7 @@ export const INDEX_FILE = 'model.safetensors.index.json';
 export interface HfWeights extends LlamaTensorSource {
   /** The files read, in order. */
   readonly files: string[];
+  readRows(name: string, r0: number, r1: number): Tensor;
   close(): void;
 }
 
@@ -35,6 +36,7 @@ export function openHfWeights(dir: string): HfWeights {
     files: [single],
     tensors: reader.tensors.map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype, file: single })),
     read: (name) => reader.read(name),
+    readRows: (name, r0, r1) => reader.readRows(name, r0, r1),
     close: () => reader.close(),
   };
 }
@@ -81,14 +83,16 @@ function openShards(dir: string, indexPath: string): HfWeights {
       if (!info) throw new LlmfsError(`${path}: has no tensor '${name}', which ${INDEX_FILE} places in it`);
       return { name, shape: info.shape, dtype: info.dtype, file: path };
     });
+    const readerOf = (name: string): SafetensorsReader => {
+      const file = map.get(name);
+      if (file === undefined) throw new LlmfsError(`${indexPath}: no tensor named '${name}'`);
+      return readers.get(file)!;
+    };
     return {
       files: [...readers.keys()].map((f) => join(dir, f)),
       tensors,
-      read: (name: string): Tensor => {
-        const file = map.get(name);
-        if (file === undefined) throw new LlmfsError(`${indexPath}: no tensor named '${name}'`);
-        return readers.get(file)!.read(name);
-      },
+      read: (name: string): Tensor => readerOf(name).read(name),
+      readRows: (name: string, r0: number, r1: number): Tensor => readerOf(name).readRows(name, r0, r1),
       close: closeAll,
     };
   } catch (err) {

@@ -1,7 +1,10 @@
 // Pretrained model directories on disk (Node): our own checkpoints (config.json model_type
 // "llmfs-gpt"), Hugging Face GPT-2 directories as published (config.json model_type "gpt2",
 // model.safetensors, vocab.json + merges.txt) and Llama-family ones (model_type llama, qwen2,
-// qwen3, mistral: hf-llama-dir.ts). loadPretrained tells them apart and loads any of them.
+// qwen3, mistral: hf-llama-dir.ts). loadPretrained tells them apart and loads any of them, and
+// quantizes on request (`quantize`): a Llama-family directory part by part while it is read, so
+// the float model never exists whole; GPT-2 directories and our checkpoints are loaded, then
+// quantized (quantizeModel), which briefly holds the float model.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +20,8 @@ import { loadModel, MODEL_TYPE } from './model-checkpoint.js';
 import { loadTokenizer, saveTokenizer } from './tokenizer-files.js';
 import { checkFiniteWeights } from './weights-check.js';
 import { loadPeftAdapter } from './peft-adapter.js';
-import { quantizedModules } from '../quant/quantize-model.js';
+import { quantizedModules, quantizeModel } from '../quant/quantize-model.js';
+import type { QuantizeOptions } from '../quant/quantized-linear.js';
 import { loadHfLlamaDir } from './hf-llama-dir.js';
 import { HF_LLAMA_FAMILIES, isLlamaFamily, SUPPORTED_ARCHITECTURES } from './hf-llama-config.js';
 
@@ -33,8 +37,19 @@ export interface Pretrained {
   family: string;
   /** Every end-of-text id HF gives (generation_config.json may list several, as Qwen's does). */
   eosTokenIds?: number[];
-  /** The dtypes the weight files store (HF directories; e.g. ['BF16']): in memory all are float32. */
+  /** The dtypes the weight files store (HF directories; e.g. ['BF16']): float32 in memory, or quantized. */
   storedDtypes?: string[];
+  /** Set when loadPretrained quantized the weights as asked (`quantize`). */
+  quantized?: LoadQuantize;
+}
+
+/** Quantization on load: int8 (one scale per row) or int4 (symmetric, groups of 32), as `llmfs quantize`. */
+export type LoadQuantize = 'int8' | 'int4';
+export const LOAD_QUANTIZE: readonly LoadQuantize[] = ['int8', 'int4'];
+
+/** The quantizeModel options `quantize` stands for. */
+export function loadQuantizeOptions(q: LoadQuantize): QuantizeOptions {
+  return q === 'int8' ? { bits: 8 } : { bits: 4, groupSize: 32 };
 }
 
 function readJsonFile(path: string, label: string): unknown {
@@ -102,19 +117,22 @@ export function loadHfGpt2(dir: string): Pretrained {
 
 /**
  * Loads a Llama-family directory (LlamaForCausalLM, Qwen2/Qwen3ForCausalLM, MistralForCausalLM),
- * single-file or sharded, with its tokenizer.json when it has one.
+ * single-file or sharded, with its tokenizer.json if it has one (else tokenizer: null).
  */
-export function loadHfLlama(dir: string): Pretrained {
-  const d = loadHfLlamaDir(dir);
+export function loadHfLlama(dir: string, quantize?: LoadQuantize): Pretrained {
+  const d = loadHfLlamaDir(dir, quantize ? { quantize: loadQuantizeOptions(quantize) } : {});
+  const tokenizer = existsSync(join(dir, 'tokenizer.json')) ? loadTokenizer(dir) : null;
+  checkVocab(tokenizer, d.model, dir);
   return {
     model: d.model,
-    tokenizer: existsSync(join(dir, 'tokenizer.json')) ? loadTokenizer(dir) : null,
+    tokenizer,
     format: 'hf-llama',
     eosTokenId: d.eosTokenIds[0] ?? null,
     eosTokenIds: d.eosTokenIds,
     dir,
     family: d.architecture,
     storedDtypes: d.storedDtypes,
+    ...(quantize ? { quantized: quantize } : {}),
   };
 }
 
@@ -126,6 +144,11 @@ export interface LoadPretrainedOptions {
    * since its integer weights cannot take gradient steps.
    */
   forTraining?: string;
+  /**
+   * Quantize the weights on load (int8 or int4, as `llmfs quantize` without writing a directory);
+   * inference only: refused with forTraining or an adapter.
+   */
+  quantize?: LoadQuantize;
 }
 
 /** Training and adapters need float weights: one line that says what to do instead. */
@@ -145,7 +168,32 @@ function refuseQuantized(p: Pretrained, what: string): void {
  * PEFT LoRA adapter (io/peft-adapter.ts) is put on the model.
  */
 export function loadPretrained(dir: string, opts: LoadPretrainedOptions = {}): Pretrained {
-  const p = loadBase(dir);
+  const q = opts.quantize;
+  if (q !== undefined) {
+    if (!LOAD_QUANTIZE.includes(q))
+      throw new LlmfsError(`--quantize: expected ${LOAD_QUANTIZE.join(' or ')}, got ${JSON.stringify(q)}`);
+    if (opts.forTraining !== undefined)
+      throw new LlmfsError(
+        `${opts.forTraining}: --quantize ${q} is for inference; training needs float weights`,
+      );
+    if (opts.adapter !== undefined)
+      throw new LlmfsError(
+        `--quantize ${q} cannot take --adapter: merge the adapter first (llmfs finetune merge), ` +
+          'then quantize',
+      );
+  }
+  const p = loadBase(dir, q);
+  if (q !== undefined && p.quantized === undefined) {
+    // Our checkpoints and GPT-2 directories: load, then quantize (the float model is held briefly).
+    const mods = quantizedModules(p.model);
+    if (mods.length > 0)
+      throw new LlmfsError(
+        `--quantize ${q}: ${p.dir} is already quantized (${'q' in mods[0][1].weightQ ? 'int8' : 'int4'}); ` +
+          'load it without --quantize',
+      );
+    quantizeModel(p.model, loadQuantizeOptions(q));
+    p.quantized = q;
+  }
   if (opts.forTraining !== undefined) refuseQuantized(p, opts.forTraining);
   if (opts.adapter !== undefined) {
     refuseQuantized(p, 'adapter');
@@ -154,7 +202,7 @@ export function loadPretrained(dir: string, opts: LoadPretrainedOptions = {}): P
   return p;
 }
 
-function loadBase(dir: string): Pretrained {
+function loadBase(dir: string, quantize?: LoadQuantize): Pretrained {
   const cfgPath = join(dir, 'config.json');
   if (!existsSync(dir) && existsSync(`${dir}.previous`)) return fromOurs(dir); // a save killed mid-swap
   if (!existsSync(dir)) throw new LlmfsError(`model ${dir}: directory not found`);
@@ -174,7 +222,7 @@ function loadBase(dir: string): Pretrained {
     typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>).model_type : undefined;
   if (type === MODEL_TYPE) return fromOurs(dir);
   if (type === HF_MODEL_TYPE) return loadHfGpt2(dir);
-  if (isLlamaFamily(type)) return loadHfLlama(dir);
+  if (isLlamaFamily(type)) return loadHfLlama(dir, quantize);
   const r = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const arch = Array.isArray(r.architectures) ? r.architectures.join(', ') : undefined;
   throw new LlmfsError(

@@ -23,6 +23,8 @@ export interface SafetensorsReader {
   readonly tensors: readonly TensorInfo[];
   /** Reads and decodes one tensor. */
   read(name: string): Tensor;
+  /** Reads rows [r0, r1) of a float tensor (along its first axis), decoded: (r1 - r0, ...). */
+  readRows(name: string, r0: number, r1: number): Tensor;
   /** Reads one I8 or U8 tensor as raw integers. */
   readInts(name: string): IntTensor;
   /** Reads every tensor. */
@@ -93,10 +95,21 @@ export function openSafetensorsFile(path: string, label?: string): SafetensorsRe
       readExact(fd, raw, at, where);
       return tensorFromBytes(info, raw, where);
     };
+    const readRows = (name: string, r0: number, r1: number): Tensor => {
+      const info = find(name);
+      const rows = info.shape[0] ?? 1;
+      if (!(Number.isInteger(r0) && Number.isInteger(r1) && 0 <= r0 && r0 < r1 && r1 <= rows))
+        throw new LlmfsError(`${where}: rows [${r0}, ${r1}) of ${quote(name)}, which has ${rows}`);
+      const rowBytes = (info.end - info.begin) / rows;
+      const raw = new Uint8Array((r1 - r0) * rowBytes);
+      readExact(fd, raw, 8 + n + info.begin + r0 * rowBytes, where);
+      return tensorFromBytes({ ...info, shape: [r1 - r0, ...info.shape.slice(1)] }, raw, where);
+    };
     return {
       metadata,
       tensors,
       read,
+      readRows,
       readInts,
       readAll: () => Object.fromEntries(tensors.map((t) => [t.name, read(t.name)])),
       close: () => {

@@ -7,17 +7,19 @@ import type { Module } from '../nn/module.js';
 
 /** Throws an LlmfsError naming the first parameter holding NaN or ±Infinity, and where. */
 export function checkFiniteWeights(model: Module, where: string): void {
-  for (const [name, p] of model.namedParameters()) {
-    const data = p.data;
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i];
-      if (v - v !== 0) {
-        // v - v is NaN exactly when v is NaN or ±Infinity.
-        throw new LlmfsError(
-          `${where}: tensor '${name}' holds ${v} at element ${i} of ${data.length}; the weights are ` +
-            `damaged (or the run that saved them diverged): use an earlier checkpoint`,
-        );
-      }
+  for (const [name, p] of model.namedParameters()) checkFiniteTensor(name, p.data, where);
+}
+
+/** The same check for one tensor's values (a loader that quantizes them without a parameter). */
+export function checkFiniteTensor(name: string, data: ArrayLike<number>, where: string): void {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v - v !== 0) {
+      // v - v is NaN exactly when v is NaN or ±Infinity.
+      throw new LlmfsError(
+        `${where}: tensor '${name}' holds ${v} at element ${i} of ${data.length}; the weights are ` +
+          `damaged (or the run that saved them diverged): use an earlier checkpoint`,
+      );
     }
   }
 }

@@ -15,6 +15,12 @@ import { exercisable } from '../exercises/registry.js';
 
 declare module '../exercises/registry.js' {
   interface ExercisableFunctions {
+    /**
+     * Exercise 'repeat-kv' (chapter 16): grouped-query attention's key/value heads repeated for
+     * the query heads they serve, (B, nkv, T, hs) -> (B, nh, T, hs); query head h reads kv head
+     * floor(h / (nh / nkv)).
+     */
+    repeatKv(x: Tensor, nHead: number): Tensor;
     /** Exercise 'split-heads' (chapter 4): (B, T, n·hs) -> (B, n, T, hs). */
     splitHeads(x: Tensor, n: number): Tensor;
     /** Exercise 'merge-heads' (chapter 4): (B, n, T, hs) -> (B, T, n·hs), the inverse of splitHeads. */
@@ -77,13 +83,13 @@ export interface AttentionResult {
 }
 
 /** Repeats each kv head for the query heads it serves: (B, nkv, T, hs) -> (B, nh, T, hs). */
-export function repeatKv(x: Tensor, nHead: number): Tensor {
+export const repeatKv = exercisable('repeatKv', (x: Tensor, nHead: number): Tensor => {
   const nKv = x.shape[1];
   if (nKv === nHead) return x;
   const group = nHead / nKv;
   const idx = Array.from({ length: nHead }, (_, h) => Math.floor(h / group));
   return x.indexSelect(1, idx);
-}
+});
 
 /** q (B, nh, Tq, hs), k and v (B, nkv, Tk, hs) with nkv dividing nh. */
 export function scaledDotProductAttention(

@@ -76,6 +76,21 @@ export interface GPTOutput {
   auxLoss?: Tensor;
 }
 
+/**
+ * How a loader builds a model it fills itself (io/hf-llama.ts): no random initialisation, and each
+ * top-level part built through `part`, which may fill it, or build its quantized form instead, so
+ * that the whole float model never exists at once.
+ */
+export interface GPTBuildOptions {
+  /** Skip initWeights (every parameter is about to be overwritten). */
+  noInit?: boolean;
+  /**
+   * Builds 'wte', 'wpe', 'h.0' ... 'h.{L-1}', 'ln_f', 'lm_head' in order: `make()` gives the float
+   * part; the result must do its job (an embedding table, a block, a norm, a linear head).
+   */
+  part?: (name: string, make: () => Module) => Module;
+}
+
 export class GPT extends Module {
   readonly config: GPTConfig;
   /** The token table; quantized (src/quant/) after `llmfs quantize`. */
@@ -88,19 +103,28 @@ export class GPT extends Module {
   private _pe: Tensor | null = null;
   private _rope: RopeTables | null = null;
 
-  constructor(configIn: GPTConfigInput) {
+  constructor(configIn: GPTConfigInput, build: GPTBuildOptions = {}) {
     super();
     const c = gptConfig(configIn);
     this.config = c;
-    this.wte = new Embedding(c.vocabSize, c.nEmbd);
-    this.wpe = c.positions === 'learned' ? new Embedding(c.blockSize, c.nEmbd) : null;
+    const part = (name: string, make: () => Module): Module => (build.part ? build.part(name, make) : make());
+    this.wte = part('wte', () => new Embedding(c.vocabSize, c.nEmbd)) as Embedding | QuantizedEmbedding;
+    this.wpe =
+      c.positions === 'learned'
+        ? (part('wpe', () => new Embedding(c.blockSize, c.nEmbd)) as Embedding | QuantizedEmbedding)
+        : null;
     this.drop = new Dropout(c.dropout);
-    this.h = new ModuleList(Array.from({ length: c.nLayer }, () => new Block(c)));
-    this.ln_f = makeNorm(c.norm, c.nEmbd, c.normEps, c.bias);
-    this.lm_head = c.tieWeights ? null : new Linear(c.nEmbd, c.vocabSize, { bias: false });
+    this.h = new ModuleList(
+      Array.from({ length: c.nLayer }, (_, i) => part(`h.${i}`, () => new Block(c)) as Block),
+    );
+    this.ln_f = part('ln_f', () => makeNorm(c.norm, c.nEmbd, c.normEps, c.bias)) as Norm;
+    this.lm_head = c.tieWeights
+      ? null
+      : (part('lm_head', () => new Linear(c.nEmbd, c.vocabSize, { bias: false })) as
+          Linear | QuantizedLinear);
     if (c.positions === 'sinusoidal') this._pe = sinusoidalTable(c.blockSize, c.nEmbd);
     if (c.positions === 'rope') this._rope = ropeTables(c.blockSize, c.headDim, c.ropeBase, c.ropeScaling);
-    this.initWeights();
+    if (!build.noInit) this.initWeights();
   }
 
   /**

@@ -8,6 +8,17 @@ import { Module } from '../nn/module.js';
 import { Linear, Dropout } from '../nn/layers.js';
 import type { Activation, MlpKind } from './config.js';
 import { activate } from './activation.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /** Exercise 'swiglu' (chapter 16): SwiGLU's hidden units, silu(gate) ⊙ up, (..., H) each. */
+    swiglu(gate: Tensor, up: Tensor): Tensor;
+  }
+}
+
+/** SwiGLU's gating: silu(g) ⊙ u with silu(g) = g · sigmoid(g) (Shazeer, 2020, eq. 6). */
+export const swiglu = exercisable('swiglu', (gate: Tensor, up: Tensor): Tensor => gate.silu().mul(up));
 
 export interface MlpOptions {
   nEmbd: number;
@@ -39,7 +50,7 @@ export class MLP extends Module {
   forward(x: Tensor, record?: { mlpHidden?: Tensor }): Tensor {
     const up = this.c_fc.forward(x); // (B, T, H)
     // (B, T, H)
-    const h = this.c_gate ? this.c_gate.forward(x).silu().mul(up) : activate(up, this.activation);
+    const h = this.c_gate ? swiglu(this.c_gate.forward(x), up) : activate(up, this.activation);
     if (record) record.mlpHidden = h;
     return this.dropout.forward(this.c_proj.forward(h)); // (B, T, C)
   }

@@ -33,6 +33,10 @@ export function gptParameterShapes(configIn: GPTConfigInput | GPTConfig): ParamS
     norm(`h.${l}.ln_1`);
     linear(`h.${l}.attn.c_attn`, C, qWidth + 2 * kvWidth, c.qkvBias);
     linear(`h.${l}.attn.c_proj`, qWidth, C, c.bias);
+    if (c.qkNorm) {
+      add(`h.${l}.attn.q_norm.weight`, [c.headDim], true); // one RMSNorm gain per head channel (Qwen3)
+      add(`h.${l}.attn.k_norm.weight`, [c.headDim], true);
+    }
     norm(`h.${l}.ln_2`);
     // A mixture of experts: the router, then E expert MLPs (moe.ts).
     if (c.moeExperts > 0) add(`h.${l}.mlp.router.weight`, [c.moeExperts, C]);

@@ -10,6 +10,17 @@ import { cat } from '../tensor/ops/layout.js';
 import { LlmfsError } from '../errors.js';
 import { fmtShape } from '../tensor/shape.js';
 import { ropeFrequencies } from './rope-scaling.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'rope-permute' (chapter 16): a q or k weight (nh·hs, C) from Meta's interleaved
+     * rows to HF's rotate_half order (row h·hs + 2i + j to h·hs + j·hs/2 + i), or back (`inverse`).
+     */
+    permuteForRotateHalf(w: Tensor, nHead: number, inverse?: boolean): Tensor;
+  }
+}
 
 /** x (B, T, nh, hs) or (T, nh, hs), rotated pair by pair (2i, 2i+1) for positions start..start+T-1. */
 export function applyRopeInterleaved(x: Tensor, base = 10000, start = 0): Tensor {
@@ -41,20 +52,25 @@ export function applyRopeInterleaved(x: Tensor, base = 10000, start = 0): Tensor
  * h·hs + 2i + j moves to h·hs + j·hs/2 + i (convert_llama_weights_to_hf.py's permute). With
  * `inverse`, HF's order back to Meta's.
  */
-export function permuteForRotateHalf(w: Tensor, nHead: number, inverse = false): Tensor {
-  const [rows, cols] = w.shape;
-  if (w.ndim !== 2 || rows % nHead !== 0 || (rows / nHead) % 2 !== 0)
-    throw new LlmfsError(`RoPE permute: weight ${fmtShape(w.shape)} does not split into ${nHead} even heads`);
-  const hs = rows / nHead;
-  const half = hs / 2;
-  const out = new Float32Array(rows * cols);
-  for (let h = 0; h < nHead; h++)
-    for (let i = 0; i < half; i++)
-      for (let j = 0; j < 2; j++) {
-        const meta = h * hs + 2 * i + j;
-        const hf = h * hs + j * half + i;
-        const [from, to] = inverse ? [hf, meta] : [meta, hf];
-        out.set(w.data.subarray(from * cols, (from + 1) * cols), to * cols);
-      }
-  return new Tensor(out, [rows, cols]);
-}
+export const permuteForRotateHalf = exercisable(
+  'permuteForRotateHalf',
+  (w: Tensor, nHead: number, inverse = false): Tensor => {
+    const [rows, cols] = w.shape;
+    if (w.ndim !== 2 || rows % nHead !== 0 || (rows / nHead) % 2 !== 0)
+      throw new LlmfsError(
+        `RoPE permute: weight ${fmtShape(w.shape)} does not split into ${nHead} even heads`,
+      );
+    const hs = rows / nHead;
+    const half = hs / 2;
+    const out = new Float32Array(rows * cols);
+    for (let h = 0; h < nHead; h++)
+      for (let i = 0; i < half; i++)
+        for (let j = 0; j < 2; j++) {
+          const meta = h * hs + 2 * i + j;
+          const hf = h * hs + j * half + i;
+          const [from, to] = inverse ? [hf, meta] : [meta, hf];
+          out.set(w.data.subarray(from * cols, (from + 1) * cols), to * cols);
+        }
+    return new Tensor(out, [rows, cols]);
+  },
+);

@@ -5,13 +5,19 @@
 // ones (wavelength below original/highFreqFactor), and blends linearly in between.
 
 import type { RopeScaling } from './config.js';
+import { exercisable } from '../exercises/registry.js';
 
-/** θ_i for i = 0..hs/2-1, (hs/2), in float64, after `scaling` if given. */
-export function ropeFrequencies(
-  headSize: number,
-  base: number,
-  scaling: RopeScaling | null = null,
-): Float64Array {
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'llama3-rope-scaling' (chapter 16): RoPE's θ_i = base^(-2i/hs), then rescaled as
+     * `scaling` says (null: unchanged; linear: θ/factor; llama3: by wavelength, blended between).
+     */
+    ropeFrequencies(headSize: number, base: number, scaling: RopeScaling | null): Float64Array;
+  }
+}
+
+const frequenciesSlot = exercisable('ropeFrequencies', (headSize, base, scaling): Float64Array => {
   const half = headSize / 2;
   const theta = new Float64Array(half);
   for (let i = 0; i < half; i++) theta[i] = Math.pow(base, -(2 * i) / headSize);
@@ -28,4 +34,13 @@ export function ropeFrequencies(
     const smooth = (L / wavelen - lo) / (hi - lo);
     return (1 - smooth) * (t / factor) + smooth * t;
   });
+});
+
+/** θ_i for i = 0..hs/2-1, (hs/2), in float64, after `scaling` if given. */
+export function ropeFrequencies(
+  headSize: number,
+  base: number,
+  scaling: RopeScaling | null = null,
+): Float64Array {
+  return frequenciesSlot(headSize, base, scaling);
 }

@@ -9,6 +9,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { Module } from '../nn/module.js';
 import type { Embedding } from '../nn/layers.js';
 import { LlmfsError } from '../errors.js';
+import { residentWeight } from './resident.js';
 import { unpackNibbles } from './int4.js';
 import { isInt8, quantizedLinear, quantWeightBytes, dequantizeWeight, type QuantWeight } from './qmatmul.js';
 import { quantizeMatrix, type QuantizeOptions } from './quantized-linear.js';
@@ -38,7 +39,7 @@ export class QuantizedEmbedding extends Module {
 
   constructor(weightQ: QuantWeight) {
     super();
-    this.weightQ = weightQ;
+    this.weightQ = residentWeight(weightQ); // where the kernels read it, if the backend says where
     this.num = weightQ.rows;
     this.dim = weightQ.cols;
   }

@@ -9,6 +9,7 @@ import { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
 import type { Linear } from '../nn/layers.js';
 import { LlmfsError } from '../errors.js';
+import { residentWeight } from './resident.js';
 import { quantizeInt8 } from './int8.js';
 import { quantizeInt4 } from './int4.js';
 import { dequantizeWeight, isInt8, quantizedLinear, quantWeightBytes, type QuantWeight } from './qmatmul.js';
@@ -47,7 +48,7 @@ export class QuantizedLinear extends Module {
 
   constructor(weightQ: QuantWeight, bias: Tensor | null) {
     super();
-    this.weightQ = weightQ;
+    this.weightQ = residentWeight(weightQ); // where the kernels read it, if the backend says where
     this.outFeatures = weightQ.rows;
     this.inFeatures = weightQ.cols;
     this.bits = isInt8(weightQ) ? 8 : 4;

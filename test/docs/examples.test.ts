@@ -29,6 +29,7 @@ const examples: [string, string][] = [
   ['13-quantization.ts', '13-compression-and-deployment.md'],
   ['14-diagnose.ts', '14-diagnosing-a-model.md'],
   ['15-variants.ts', '15-attention-variants-and-moe.md'],
+  ['16-configs.ts', '16-from-gpt2-to-llama-and-qwen.md'],
   ['17-vlm.ts', '17-seeing.md'],
 ];
 

@@ -255,7 +255,7 @@ test('hf llama: llmfs model info --model prints the family, the stored dtype, pa
   assert.equal(lines[1], 'family Qwen3ForCausalLM, stored as F16');
   assert.match(
     lines[2],
-    /^memory: weights 0\.\d MB in memory \(float32\), resident \d+\.\d MB after loading$/,
+    /^memory: weights 0\.\d MB in memory \(float32\), resident \d+\.\d MB after loading \(peak \d+\.\d MB\)$/,
   );
   const json = spawnSync(process.execPath, [bin, 'model', 'info', '--model', dirOf('qwen3'), '--json'], {
     encoding: 'utf8',

@@ -86,6 +86,10 @@ function placedBytes(w: QuantMatrix): number {
 function resident(ctx: QuantContext, w: QuantMatrix): Placed | null {
   const key = codesOf(w);
   const zeros = 'q' in w ? null : w.zeros;
+  // Already in this memory (quant/resident.ts put it there): read in place, no copy.
+  const inPlace = (a: ArrayBufferView | null) => a === null || a.buffer === w.scales.buffer;
+  if (ctx.heap.owns(w.scales) && inPlace(key) && inPlace(zeros))
+    return { q: key.byteOffset, s: w.scales.byteOffset, z: zeros ? zeros.byteOffset : 0 };
   const known = ctx.resident.get(key);
   if (known && known.from?.scales === w.scales && known.from.zeros === zeros) return known;
   const block = ctx.heap.persistent(Math.ceil(placedBytes(w) / 4));
