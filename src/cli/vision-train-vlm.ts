@@ -15,7 +15,7 @@ import { WordTokenizer } from '../vision/text/word-tokenizer.js';
 import { createVlm, trainVlmAsync, type VlmTask, type VlmTrainOptions } from '../vision/vlm/index.js';
 import { CONFIG_FILE } from '../io/checkpoint-dir.js';
 import type { VisionImageSettings } from '../io/vision-checkpoint.js';
-import { saveVlmCheckpoint } from '../io/vlm-checkpoint.js';
+import { loadVlm, saveVlmCheckpoint } from '../io/vlm-checkpoint.js';
 import { evaluateVlm, vlmScoreLine } from './vision-eval-vlm.js';
 
 /** trainVlm's defaults (vision/vlm/train.ts) and the model's (vision/vlm/config.ts). */
@@ -52,6 +52,10 @@ const specs = {
     default: 'linear',
     choices: ['linear', 'mlp'],
   },
+  init: {
+    type: 'string',
+    help: 'continue from this vision-language checkpoint (its shape and kind; e.g. captions, then --task vqa)',
+  },
   'describe-first': {
     type: 'boolean',
     help: 'vqa/mixed: answer after describing the scene (caption, <sep>, answer)',
@@ -84,6 +88,21 @@ function renamed(e: unknown): unknown {
   return e instanceof LlmfsError ? new LlmfsError(`vision train: ${e.message.replace(/^[\w ]+: /, '')}`) : e;
 }
 
+/** The flags that shape a new model: with --init the checkpoint's shape is kept, so they conflict. */
+const SHAPE_FLAGS = [
+  'kind',
+  'image-size',
+  'patch-size',
+  'd-model',
+  'n-head',
+  'n-layer',
+  'n-embd',
+  'decoder-heads',
+  'decoder-layers',
+  'max-text',
+  'projector',
+] as const;
+
 export async function runVlmTrain(argv: string[]): Promise<number> {
   const { flags } = parseArgs('vision train', argv, specs);
   if (flags.help) {
@@ -99,7 +118,14 @@ export async function runVlmTrain(argv: string[]): Promise<number> {
       throw new LlmfsError(`vision train: ${out} already holds a checkpoint; add --force to replace it`);
   }
   const [minObjects, maxObjects] = parseObjects(String(flags.objects));
-  const size = flags['image-size'] as number;
+  const init = flags.init === undefined || flags.init === '' ? null : String(flags.init);
+  const shaping = SHAPE_FLAGS.filter((f) => argv.some((a) => a === `--${f}` || a.startsWith(`--${f}=`)));
+  if (init && shaping.length > 0)
+    throw new LlmfsError(
+      `vision train: --init takes the model's shape from ${init}; drop ${shaping.map((f) => `--${f}`).join(', ')}`,
+    );
+  const start = init ? loadVlm(init, 'vision train') : null;
+  const size = start ? start.image.size : (flags['image-size'] as number);
   const scenes = prefixed(() => sceneOptions({ size, minObjects, maxObjects }));
   const steps = flags.steps as number;
   const evalEvery = flags['eval-every'] as number;
@@ -111,7 +137,7 @@ export async function runVlmTrain(argv: string[]): Promise<number> {
   ] as const)
     if (v < 1) throw new LlmfsError(`vision train: --${k} must be >= 1, got ${v}`);
   if (evalEvery < 0) throw new LlmfsError(`vision train: --eval-every must be >= 0, got ${evalEvery}`);
-  const tok = new WordTokenizer();
+  const tok = start?.tokenizer ?? new WordTokenizer();
   const task = flags.task as VlmTask;
   if (flags['describe-first'] && task === 'caption')
     throw new LlmfsError(
@@ -129,28 +155,34 @@ export async function runVlmTrain(argv: string[]): Promise<number> {
     scenes,
     describeFirst: flags['describe-first'] === true,
   } satisfies VlmTrainOptions;
-  const model = prefixed(() =>
-    createVlm(
-      {
-        kind: flags.kind as 'prefix' | 'cross',
-        vocabSize: tok.vocabSize,
-        maxText: flags['max-text'] as number,
-        nEmbd: flags['n-embd'] as number,
-        nHead: flags['decoder-heads'] as number,
-        nLayer: flags['decoder-layers'] as number,
-        projector: flags.projector as 'linear' | 'mlp',
-        vit: {
-          imageSize: size,
-          patchSize: flags['patch-size'] as number,
-          dModel: flags['d-model'] as number,
-          nHead: flags['n-head'] as number,
-          nLayer: flags['n-layer'] as number,
+  const model =
+    start?.model ??
+    prefixed(() =>
+      createVlm(
+        {
+          kind: flags.kind as 'prefix' | 'cross',
+          vocabSize: tok.vocabSize,
+          maxText: flags['max-text'] as number,
+          nEmbd: flags['n-embd'] as number,
+          nHead: flags['decoder-heads'] as number,
+          nLayer: flags['decoder-layers'] as number,
+          projector: flags.projector as 'linear' | 'mlp',
+          vit: {
+            imageSize: size,
+            patchSize: flags['patch-size'] as number,
+            dModel: flags['d-model'] as number,
+            nHead: flags['n-head'] as number,
+            nLayer: flags['n-layer'] as number,
+          },
         },
-      },
-      settings.seed,
-    ),
-  );
-  const image: VisionImageSettings = { size, mean: [...DEFAULT_MEAN], std: [...DEFAULT_STD] };
+        settings.seed,
+      ),
+    );
+  const image: VisionImageSettings = start?.image ?? {
+    size,
+    mean: [...DEFAULT_MEAN],
+    std: [...DEFAULT_STD],
+  };
   const progress = (line: string) => {
     if (!flags.quiet) process.stderr.write(`${line}\n`);
   };
@@ -159,7 +191,8 @@ export async function runVlmTrain(argv: string[]): Promise<number> {
   progress(
     `vision train: ${c.kind} VLM for ${task}, ${size}x${size} images, ` +
       `ViT D ${c.vit.dModel} x ${c.vit.nLayer}, ` +
-      `decoder C ${c.nEmbd} x ${c.nLayer} (${nParams.toLocaleString('en-US')} parameters)`,
+      `decoder C ${c.nEmbd} x ${c.nLayer} (${nParams.toLocaleString('en-US')} parameters)` +
+      (init ? `, continuing from ${init}` : ''),
   );
   const evalOptions = { split: 'val' as const, count: evalCount, scenes };
   let val: Record<string, unknown> | null = null;
@@ -170,6 +203,7 @@ export async function runVlmTrain(argv: string[]): Promise<number> {
       scenes: { minObjects, maxObjects },
       training: {
         ...settings,
+        ...(init ? { init } : {}),
         scenes: undefined,
         stepsDone: done,
         seconds: Math.round((performance.now() - t0) / 100) / 10,

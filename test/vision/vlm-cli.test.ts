@@ -288,3 +288,35 @@ test('caption / ask: bad pictures, questions and models are one line each', asyn
     /^vision eval: .* holds a vision-language model, .*use `llmfs caption --model .*` or `llmfs ask/,
   );
 });
+
+test('vision train --init: continues from a checkpoint (its shape, kind and weights); shape flags conflict', async () => {
+  const out = join(TMP, 'continued');
+  // lr 0: the step changes nothing, so the saved weights must be the captioner's exactly.
+  const args = ['vision', 'train', '--task', 'vqa', '--init', captioner, '--out', out, '--steps', '2'];
+  await ok([...args, '--batch-size', '2', '--lr', '0', '--eval-every', '0', '--eval-count', '1', '--quiet']);
+  const before = loadVlm(captioner);
+  const after = loadVlm(out);
+  assert.deepEqual(after.model.config, before.model.config);
+  assert.equal(after.training.init, captioner);
+  assert.equal(after.training.task, 'vqa');
+  const named = (m: typeof before) => m.model.namedParameters().map(([n, p]) => [n, Array.from(p.data)]);
+  assert.deepEqual(named(after), named(before));
+  const r = await run([...args.slice(0, -2), '--force', '--d-model', '32', '--kind', 'cross']);
+  assert.equal(r.code, 1);
+  assert.match(
+    r.error,
+    /^vision train: --init takes the model's shape from .*caption; drop --kind, --d-model$/,
+  );
+  const missing = await run([
+    'vision',
+    'train',
+    '--task',
+    'vqa',
+    '--init',
+    join(TMP, 'nowhere'),
+    '--out',
+    join(TMP, 'never-written'),
+  ]);
+  assert.match(missing.error, /nowhere/);
+  assert.ok(!missing.error.includes('\n'));
+});
