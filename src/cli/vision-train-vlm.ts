@@ -54,7 +54,7 @@ const specs = {
   },
   init: {
     type: 'string',
-    help: 'continue from this vision-language checkpoint (its shape and kind; e.g. captions, then --task vqa)',
+    help: 'continue this vision-language checkpoint (its shape and kind; e.g. captions, then --task vqa)',
   },
   'describe-first': {
     type: 'boolean',
@@ -120,10 +120,10 @@ export async function runVlmTrain(argv: string[]): Promise<number> {
   const [minObjects, maxObjects] = parseObjects(String(flags.objects));
   const init = flags.init === undefined || flags.init === '' ? null : String(flags.init);
   const shaping = SHAPE_FLAGS.filter((f) => argv.some((a) => a === `--${f}` || a.startsWith(`--${f}=`)));
-  if (init && shaping.length > 0)
-    throw new LlmfsError(
-      `vision train: --init takes the model's shape from ${init}; drop ${shaping.map((f) => `--${f}`).join(', ')}`,
-    );
+  if (init && shaping.length > 0) {
+    const drop = shaping.map((f) => `--${f}`).join(', ');
+    throw new LlmfsError(`vision train: --init takes the model's shape from ${init}; drop ${drop}`);
+  }
   const start = init ? loadVlm(init, 'vision train') : null;
   const size = start ? start.image.size : (flags['image-size'] as number);
   const scenes = prefixed(() => sceneOptions({ size, minObjects, maxObjects }));
