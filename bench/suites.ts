@@ -17,6 +17,7 @@ import { diagnoseSuite } from './diagnose.js';
 import { moeSuite } from './moe.js';
 import { attentionVariantsSuite } from './attention-variants.js';
 import { llamaSuite } from './llama.js';
+import { visionSuite } from './vision.js';
 import { parallelSuite } from './parallel.js';
 
 export const suites: Suite[] = [
@@ -36,5 +37,6 @@ export const suites: Suite[] = [
   moeSuite,
   attentionVariantsSuite,
   llamaSuite,
+  visionSuite,
   parallelSuite,
 ];

@@ -21,6 +21,7 @@ const CHAPTERS: Record<number, string> = {
   14: '14-diagnosing-a-model.md',
   15: '15-attention-variants-and-moe.md',
   16: '16-from-gpt2-to-llama-and-qwen.md',
+  17: '17-seeing.md',
   18: '18-training-in-parallel.md',
 };
 

@@ -104,5 +104,9 @@ export * from './chat/index.js';
 // Alignment (chapter 12): DPO, a reward model, GRPO.
 export * from './train/align/index.js';
 export { EpochOrder, type EpochOrderState } from './train/epoch-order.js';
+// Vision (chapter 17): images (PNG, PPM), the seeded scene generator, the ViT and the two
+// vision-language models, as one namespace (vision.createVlm, vision.trainVlm, vision.classify...),
+// since some of its names (sceneBatch, evaluate...) repeat the text side's.
+export * as vision from './vision/index.js';
 // Parallel training: a worker group with collectives, data parallel, ZeRO-1 (spawning: ./node.ts).
 export * from './parallel/index.js';

@@ -151,3 +151,13 @@ export {
   f16BitsToF32,
 } from './io/gguf/ggml-quants.js';
 export { tokenizerMetadata, type TokenizerGguf } from './io/gguf/tokenizer-gguf.js';
+// Vision (chapter 17): image files (PNG/PPM in, PNG out, atomically) and vision checkpoints.
+export { decodeImageBytes, readImageFile, writeImageFile, readModelImage } from './io/image-files.js';
+export {
+  saveVisionCheckpoint,
+  loadVisionCheckpointDir,
+  loadClassifier,
+  type VisionImageSettings,
+  type SavedClassifier,
+} from './io/vision-checkpoint.js';
+export { saveVlmCheckpoint, loadVlm, type SavedVlm, type SaveVlmOptions } from './io/vlm-checkpoint.js';

@@ -20,6 +20,9 @@ import { pruneCommand } from './prune.js';
 import { diagnoseCommand } from './diagnose.js';
 import { inspectCommand } from './inspect.js';
 import { compareCommand, experimentCommand } from './compare.js';
+import { visionCommand } from './vision.js';
+import { captionCommand } from './caption.js';
+import { askCommand } from './ask.js';
 import { parallelCommand } from './parallel.js';
 
 export const commands: Record<string, Command> = {
@@ -44,4 +47,7 @@ export const commands: Record<string, Command> = {
   compare: compareCommand,
   parallel: parallelCommand,
   experiment: experimentCommand,
+  vision: visionCommand,
+  caption: captionCommand,
+  ask: askCommand,
 };

@@ -19,6 +19,7 @@ import { chapter13 } from './catalog/ch13.js';
 import { chapter14 } from './catalog/ch14.js';
 import { chapter15 } from './catalog/ch15.js';
 import { chapter16 } from './catalog/ch16.js';
+import { chapter17 } from './catalog/ch17.js';
 import { chapter18 } from './catalog/ch18.js';
 
 export const EXERCISES: readonly ExerciseSpec[] = [
@@ -38,6 +39,7 @@ export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter14,
   ...chapter15,
   ...chapter16,
+  ...chapter17,
   ...chapter18,
 ];
 

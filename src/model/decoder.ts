@@ -25,6 +25,8 @@ export interface DecoderCallOptions {
   /** (B, 1, 1, S) 1 for real source tokens. */
   memoryMask?: Tensor | null;
   cache?: DecoderLayerCache[];
+  /** Receives each layer's cross-attention weights (B, nh, T, S) (what a captioner looks at). */
+  recordCross?: Tensor[];
 }
 
 export class DecoderLayer extends Module {
@@ -51,12 +53,21 @@ export class DecoderLayer extends Module {
   forward(
     x: Tensor,
     memory: Tensor,
-    o: { selfMask?: Tensor | null; memoryMask?: Tensor | null; cache?: DecoderLayerCache },
+    o: {
+      selfMask?: Tensor | null;
+      memoryMask?: Tensor | null;
+      cache?: DecoderLayerCache;
+      record?: { weights?: Tensor };
+    },
   ): Tensor {
     const sa = (h: Tensor) =>
       this.self_attn.forward(h, { mask: o.selfMask, causal: true, cache: o.cache?.self });
     const ca = (h: Tensor) =>
-      this.cross_attn.forward(h, memory, { memoryMask: o.memoryMask, cache: o.cache?.cross });
+      this.cross_attn.forward(h, memory, {
+        memoryMask: o.memoryMask,
+        cache: o.cache?.cross,
+        record: o.record,
+      });
     x = residual(x, this.norm1, sa, this.placement);
     x = residual(x, this.norm2, ca, this.placement);
     return residual(x, this.norm3, (h) => this.mlp.forward(h), this.placement);
@@ -76,7 +87,14 @@ export class TransformerDecoder extends Module {
   forward(x: Tensor, memory: Tensor, o: DecoderCallOptions = {}): Tensor {
     let i = 0;
     for (const layer of this.layers) {
-      x = layer.forward(x, memory, { selfMask: o.selfMask, memoryMask: o.memoryMask, cache: o.cache?.[i++] });
+      const record: { weights?: Tensor } | undefined = o.recordCross ? {} : undefined;
+      x = layer.forward(x, memory, {
+        selfMask: o.selfMask,
+        memoryMask: o.memoryMask,
+        cache: o.cache?.[i++],
+        record,
+      });
+      if (o.recordCross && record?.weights) o.recordCross.push(record.weights);
     }
     return this.norm.forward(x);
   }

@@ -7,6 +7,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { noGrad } from '../tensor/autograd.js';
 import { linear } from '../tensor/ops/matmul.js';
 import { crossEntropy } from '../tensor/ops/loss.js';
+import { cat } from '../tensor/ops/layout.js';
 import { fmtShape } from '../tensor/shape.js';
 import { Module } from '../nn/module.js';
 import { Embedding, Linear, Dropout } from '../nn/layers.js';
@@ -39,7 +40,7 @@ declare module '../exercises/registry.js' {
 const gptForward = exercisable('gptForward', (model: GPT, idx: Tensor): Tensor => model.computeLogits(idx));
 
 export interface GPTForwardOptions {
-  /** Next-token targets (B, T); when given, the mean cross-entropy is returned as `loss`. */
+  /** Next-token targets (B, T) ((B, P + T) with a prefix); when given, the mean cross-entropy is `loss`. */
   targets?: Tensor | readonly number[];
   /** Keys/values of earlier positions; new positions continue after them and are appended. */
   cache?: KVCache;
@@ -59,6 +60,13 @@ export interface GPTForwardOptions {
    * path).
    */
   lastOnly?: boolean;
+  /**
+   * Embeddings (B, P, C) placed before the token embeddings, as a LLaVA-style vision-language
+   * model feeds its projected image features (Liu et al., 2023). They take the first P positions
+   * (after any cached ones) and get logits too: the output is (B, P + T, V). With a cache, pass
+   * them on the first call only; later calls continue after them.
+   */
+  prefix?: Tensor;
 }
 
 export interface GPTOutput {
@@ -140,7 +148,8 @@ export class GPT extends Module {
     const c = this.config;
     if (idx.ndim !== 2)
       throw new LlmfsError(`GPT: token ids must be (B, T), got shape ${fmtShape(idx.shape)}`);
-    const [B, T] = idx.shape;
+    const [B] = idx.shape;
+    const T = idx.shape[1] + (o.prefix ? o.prefix.shape[1] : 0); // prefix positions count too
     const start = o.cache ? o.cache.length : 0;
     if (start + T > c.blockSize) {
       throw new LlmfsError(
@@ -155,6 +164,7 @@ export class GPT extends Module {
       !o.recordAttention &&
       !o.recordResiduals &&
       !o.recordMlpHidden &&
+      !o.prefix &&
       !(o.lastOnly && o.targets === undefined);
     const logits = plain ? gptForward(this, idx) : this.computeLogits(idx, o); // (B, Tq, V)
     const auxLoss = this.takeMoeAuxLoss();
@@ -205,9 +215,18 @@ export class GPT extends Module {
   hiddenStates(idx: Tensor, o: GPTForwardOptions = {}): Tensor {
     if (idx.ndim !== 2)
       throw new LlmfsError(`GPT: token ids must be (B, T), got shape ${fmtShape(idx.shape)}`);
-    const [B, T] = idx.shape;
+    const B = idx.shape[0];
     const start = o.cache ? o.cache.length : 0;
     let x = this.wte.forward(idx); // (B, T, C)
+    if (o.prefix) {
+      const p = o.prefix;
+      if (p.ndim !== 3 || p.shape[0] !== B || p.shape[2] !== this.config.nEmbd)
+        throw new LlmfsError(
+          `GPT: prefix must be (${B}, P, ${this.config.nEmbd}), got shape ${fmtShape(p.shape)}`,
+        );
+      x = cat([p, x], 1); // (B, P + T, C): the prefix takes the first positions
+    }
+    const T = x.shape[1];
     if (this.wpe) x = x.add(this.wpe.forward(Array.from({ length: T }, (_, t) => start + t))); // + (T, C)
     if (this._pe) x = x.add(this._pe.narrow(0, start, T)); // + (T, C)
     x = this.drop.forward(x);

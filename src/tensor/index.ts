@@ -3,7 +3,7 @@
 export { Tensor, type TensorLike } from './tensor.js';
 export { type DType, type FloatArray } from './dtype.js';
 export { type Shape, numel, fmtShape, broadcastShapes } from './shape.js';
-export { Rng, globalRng, manualSeed, type RngState } from './rng.js';
+export { Rng, globalRng, manualSeed, keepingGlobalRng, type RngState } from './rng.js';
 export { noGrad, isGradEnabled, type BackwardOptions } from './autograd.js';
 export * from './creation.js';
 export { add, sub, mul, div, pow, maximum, minimum, maskedFill, where } from './ops/elementwise.js';
@@ -27,6 +27,7 @@ export {
 export { sum, mean, variance, max, min, argmax, type Axes } from './ops/reduce.js';
 export { reshape, squeeze, unsqueeze, flatten } from './ops/view.js';
 export { permute, transpose, narrow, cat, stack, split } from './ops/layout.js';
+export { unfoldPatches, foldPatches, patchGrid } from './ops/unfold-patches.js';
 export { indexSelect, gather, embedding, type IndexLike } from './ops/indexing.js';
 export { matmul, linear } from './ops/matmul.js';
 export { softmax, logSoftmax } from './ops/softmax.js';

@@ -87,6 +87,20 @@ function rotl(x: number, k: number): number {
 /** The global generator used by randn, rand, dropout and initialisers. */
 export const globalRng = new Rng(0);
 
+/**
+ * Runs fn and puts the global generator back as it was: for building a model whose random
+ * initial weights are about to be overwritten (loading a checkpoint), so loading leaves a
+ * user's seeded run unchanged.
+ */
+export function keepingGlobalRng<R>(fn: () => R): R {
+  const saved = globalRng.getState();
+  try {
+    return fn();
+  } finally {
+    globalRng.setState(saved);
+  }
+}
+
 /** Re-seeds the global generator: the same seed gives the same run. */
 export function manualSeed(seed: number): void {
   globalRng.seed(seed);

@@ -30,6 +30,7 @@ const examples: [string, string][] = [
   ['14-diagnose.ts', '14-diagnosing-a-model.md'],
   ['15-variants.ts', '15-attention-variants-and-moe.md'],
   ['16-configs.ts', '16-from-gpt2-to-llama-and-qwen.md'],
+  ['17-vlm.ts', '17-seeing.md'],
   ['18-four-ways.ts', '18-training-in-parallel.md'],
 ];
 

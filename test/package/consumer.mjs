@@ -12,8 +12,16 @@ import {
   splitTrainVal,
   toTokenArray,
   getBackend,
+  vision,
 } from 'llm-from-scratch';
-import { loadPretrained, saveModel, loadModel, useFastBackend } from 'llm-from-scratch/node';
+import {
+  loadPretrained,
+  saveModel,
+  loadModel,
+  useFastBackend,
+  writeImageFile,
+  readImageFile,
+} from 'llm-from-scratch/node';
 
 const [hfDir, outDir] = process.argv.slice(2);
 const backend = await useFastBackend({ threads: 1 });
@@ -39,8 +47,30 @@ const out = generate(model, tokenizer.encode('the tokens'), {
 saveModel(outDir, model, { tokenizer });
 const reloaded = loadModel(outDir);
 const again = evaluateText(reloaded.model, reloaded.tokenizer ?? tokenizer, text.slice(0, 600)).loss;
+// Vision through the package: a generated scene through a PNG file and back, and a small VLM's caption.
+const scene = vision.sceneExample('test', 0);
+const png = `${outDir}/scene.png`;
+writeImageFile(png, scene.image);
+const back = readImageFile(png);
+const samePixels =
+  back.data.length === scene.image.data.length && back.data.every((v, i) => v === scene.image.data[i]);
+const words = new vision.WordTokenizer();
+const vlm = vision.createVlm(
+  {
+    vocabSize: words.vocabSize,
+    nEmbd: 16,
+    nHead: 2,
+    nLayer: 1,
+    maxText: 24,
+    vit: { dModel: 16, nHead: 2, nLayer: 1 },
+  },
+  0,
+);
+const caption = vlm.generate(vision.imageToTensor(back), vision.promptIds(words), { maxNewTokens: 4 });
 console.log(
   JSON.stringify({
+    samePixels,
+    captionTokens: caption.length,
     backend,
     active: getBackend().name,
     steps: result.steps,

@@ -22,6 +22,7 @@ const PORTABLE = [
   'quant',
   'prune',
   'chat',
+  'vision',
 ];
 /** Node-only files inside the portable layers, reached only from the Node entry. */
 const NODE_ONLY = new Set(['src/kernels/threads/node.ts', 'src/kernels/threads/worker.mjs']);
@@ -75,6 +76,10 @@ test('the Node entry adds checkpoints, HF directories and the fast backend to ev
     'saveModel',
     'useFastBackend',
     'defaultCorpus',
+    'readImageFile',
+    'writeImageFile',
+    'loadVlm',
+    'loadClassifier',
   ]) {
     assert.equal(
       typeof (node as Record<string, unknown>)[name],
@@ -83,6 +88,21 @@ test('the Node entry adds checkpoints, HF directories and the fast backend to ev
     );
     assert.ok(!(name in portable), `${name} is not in the portable entry`);
   }
+});
+
+test('the portable entry holds the vision layer as one namespace, with classification inside it', async () => {
+  const { vision } = await import('../../src/index.js');
+  for (const name of [
+    'createVlm',
+    'trainVlm',
+    'trainVlmAsync',
+    'ViT',
+    'sceneExample',
+    'decodePng',
+    'imageToTensor',
+  ])
+    assert.equal(typeof (vision as Record<string, unknown>)[name], 'function', `vision.${name}`);
+  assert.equal(typeof vision.classify.trainClassifier, 'function');
 });
 
 test('src/ has no import cycle (type-only imports included)', () => {

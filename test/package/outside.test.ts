@@ -108,6 +108,8 @@ test(
         again: number;
         generated: number;
         text: string;
+        samePixels: boolean;
+        captionTokens: number;
       };
       assert.equal(r.steps, 20);
       assert.notEqual(r.active, 'js', 'useFastBackend installed the wasm backend');
@@ -121,6 +123,8 @@ test(
       );
       assert.equal(r.generated, 8);
       assert.ok(readdirSync(out).includes('model.safetensors'));
+      assert.equal(r.samePixels, true, 'a scene written as PNG and read back through the package');
+      assert.equal(r.captionTokens, 4, 'a VLM wrote 4 tokens (no eosId given: no early stop)');
 
       // 4. The types: a TypeScript user's program typechecks against the .d.ts files beside dist/.
       writeFileSync(
