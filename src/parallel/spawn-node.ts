@@ -10,8 +10,20 @@ export function siblingEntry(base: string, name: string): URL {
   return new URL(`./${name}${base.endsWith('.ts') ? '.ts' : '.js'}`, base);
 }
 
+/**
+ * What callers use of a started worker thread. Declared here rather than as Node's Worker so the
+ * package's .d.ts files need no Node types: a TypeScript user without @types/node still compiles.
+ */
+export interface StartedWorker {
+  postMessage(msg: unknown): void;
+  on<T>(event: 'message', cb: (msg: T) => void): unknown;
+  on(event: 'error', cb: (err: Error) => void): unknown;
+  on(event: 'exit', cb: (code: number) => void): unknown;
+  terminate(): Promise<number>;
+}
+
 /** Starts a worker thread running `entry` (a module URL) with `data` as its workerData. */
-export function startWorker(entry: URL, data: Record<string, unknown>): Worker {
+export function startWorker(entry: URL, data: Record<string, unknown>): StartedWorker {
   return new Worker(new URL('./boot-worker.mjs', import.meta.url), {
     workerData: { ...data, entry: entry.href },
   });
