@@ -7,7 +7,7 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import sotu from './presets/sotu.txt?raw';
 import type { FromWorker, ToWorker } from './protocol.js';
-import { formatSetup, MAX_TEXT_IN_URL, parseSetup, type Setup } from './setup.js';
+import { formatSetup, MAX_TEXT_IN_URL, MIN_CUSTOM, parseSetup, type Setup } from './setup.js';
 import type { LabState } from './lab-state.js';
 
 const $ = <T extends HTMLElement>(id: string): T => {
@@ -87,6 +87,10 @@ const chart = new uPlot(
   $('chart'),
 );
 
+addEventListener('resize', () =>
+  chart.setSize({ width: Math.min(940, document.body.clientWidth - 40), height: 300 }),
+);
+
 function redraw(): void {
   chart.setData([steps, trainLoss, valLoss]);
 }
@@ -130,7 +134,10 @@ worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
     case 'ready':
       status(
         `${m.params.toLocaleString()} parameters, ${m.vocabSize} characters in the vocabulary, ` +
-          `${m.trainTokens.toLocaleString()} train and ${m.valTokens.toLocaleString()} validation tokens`,
+          `${m.trainTokens.toLocaleString()} train and ${m.valTokens.toLocaleString()} validation tokens` +
+          (setup.corpus === 'custom' && setup.text.length < MIN_CUSTOM
+            ? ` (the pasted text, repeated to ${MIN_CUSTOM} characters: the validation text repeats the training text)`
+            : ''),
       );
       break;
     case 'step':

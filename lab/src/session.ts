@@ -17,7 +17,7 @@ import {
 } from '../../src/index.js';
 import { prepare, toyText, type Prepared } from './corpus.js';
 import type { FromWorker } from './protocol.js';
-import type { Setup } from './setup.js';
+import { MIN_CUSTOM, type Setup } from './setup.js';
 
 /** The training settings of a setup: what the Node test passes to train() to compare. */
 export function trainSettings(s: Setup): Partial<TrainConfig> {
@@ -34,7 +34,12 @@ export function trainSettings(s: Setup): Partial<TrainConfig> {
 /** The text a setup trains on (`sotu` is the bundled slice of the default corpus). */
 export function corpusText(s: Setup, sotu: string): string {
   if (s.corpus === 'reversal' || s.corpus === 'addition') return toyText(s.corpus, s.seed);
-  if (s.corpus === 'custom') return s.text.length >= 200 ? s.text : s.text.padEnd(200, s.text || ' ');
+  if (s.corpus === 'custom') {
+    // A short paste is repeated, so the validation split still holds a few windows of the largest
+    // model's context (its held-out text then repeats the training text: a toy, said in the page).
+    const text = s.text.length > 0 ? s.text : 'Paste some text to train on. ';
+    return text.length >= MIN_CUSTOM ? text : text.repeat(Math.ceil(MIN_CUSTOM / text.length));
+  }
   return sotu;
 }
 
@@ -142,11 +147,19 @@ export class Session {
     this.pause();
   }
 
-  /** A greedy continuation of the start of the validation text; the model goes back to training mode. */
+  /**
+   * A greedy continuation of a validation line's start: up to and including its '>' or '=' in a
+   * toy task, else its first 8 characters. The model goes back to training mode afterwards.
+   */
   private sample(): void {
     const tok = this.prepared.tokenizer;
     const T = this.model.config.blockSize;
-    const prompt = Array.from(this.prepared.data.val.subarray(0, Math.min(8, T)));
+    const val = tok.decode(Array.from(this.prepared.data.val.subarray(0, 2 * T)));
+    const nl = val.indexOf('\n');
+    const line = nl >= 0 && nl < T ? val.slice(nl + 1) : val;
+    const sep = line.search(/[>=]/);
+    const prompt = tok.encode(line.slice(0, sep >= 0 && sep < 16 ? sep + 1 : Math.min(8, T)));
+    if (prompt.length === 0) prompt.push(this.prepared.data.val[0]);
     const out = noGrad(() => generate(this.model, prompt, { maxNewTokens: T - prompt.length + 1 }));
     this.model.train();
     this.post({ kind: 'sample', step: this.step, text: tok.decode(prompt) + tok.decode(out.ids) });

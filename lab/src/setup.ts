@@ -43,6 +43,9 @@ export const DEFAULT_SETUP: Setup = {
   sampleEvery: 100,
 };
 
+/** A shorter pasted text is repeated up to this many characters (session.ts: corpusText). */
+export const MIN_CUSTOM = 4000;
+
 /** Pasted text longer than this stays out of the link (a URL of megabytes breaks browsers). */
 export const MAX_TEXT_IN_URL = 4000;
 

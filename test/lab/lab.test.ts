@@ -2,7 +2,8 @@
 // served with COOP/COEP by a tiny Node server, trains the tiny GPT on the reversal task until the
 // validation loss is below the text's unigram entropy (what no model that ignores context can
 // reach), with no console error; and a few steps in the page, paused and stepped, give the
-// losses of one train() call in Node for the same seed and settings.
+// losses of one train() call in Node for the same seed and settings; without cross-origin
+// isolation it says so and trains on one thread.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -89,6 +90,32 @@ test(
     assert.ok(shown >= lab.evals.at(-1)!.step, 'the step counter shows the progress');
     await page.close();
     assert.deepEqual(errors, [], 'no console errors');
+  },
+);
+
+test(
+  'served without COOP/COEP, the page says so and trains on one thread',
+  {
+    skip: missing ?? false,
+    timeout: 60_000,
+  },
+  async () => {
+    const plain = await serve(DIST, false);
+    try {
+      const setup: Setup = { ...parseSetup(''), corpus: 'addition', steps: 3, sampleEvery: 0 };
+      const { page, errors } = await openLab(browser!, plain.url + formatSetup(setup));
+      const lab = await page.evaluate(() => window.lab);
+      assert.equal(lab.isolated, false);
+      assert.equal(lab.threads, 1);
+      assert.match((await page.textContent('#backend')) ?? '', /not cross-origin isolated.*one thread/);
+      await page.click('#play');
+      await page.waitForFunction(() => window.lab.done || window.lab.errors.length > 0);
+      assert.equal((await page.evaluate(() => window.lab)).losses.length, 3);
+      await page.close();
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await plain.close();
+    }
   },
 );
 
