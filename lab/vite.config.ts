@@ -2,6 +2,7 @@
 // COOP/COEP headers on the dev and preview servers, so the page is cross-origin isolated and the
 // kernels can run threads on a SharedArrayBuffer; workers bundled as ES modules.
 
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 /** Cross-origin isolation: what SharedArrayBuffer (hence wasm threads) needs in a browser. */
@@ -15,6 +16,7 @@ export default defineConfig({
   base: './',
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
+  resolve: { alias: { 'node:worker_threads': fileURLToPath(new URL('./src/no-node.ts', import.meta.url)) } },
   worker: { format: 'es' },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
 });

@@ -6,7 +6,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import sotu from './presets/sotu.txt?raw';
-import type { FromWorker, ToWorker } from './protocol.js';
+import type { Posted, ToWorker } from './protocol.js';
 import { formatSetup, MAX_TEXT_IN_URL, MIN_CUSTOM, parseSetup, type Setup } from './setup.js';
 import type { LabState } from './lab-state.js';
 
@@ -118,8 +118,11 @@ function status(text: string, error = false): void {
   $('status').classList.toggle('error', error);
 }
 
-worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
+let run = 0; // the number of the last reset: messages of older runs are dropped
+
+worker.addEventListener('message', (e: MessageEvent<Posted>) => {
   const m = e.data;
+  if (m.run !== undefined && m.run !== run) return;
   switch (m.kind) {
     case 'backend': {
       Object.assign(lab, { backend: m.info.name, threads: m.info.threads, isolated: m.info.isolated });
@@ -188,7 +191,7 @@ function reset(): void {
   setup = readSetup();
   writeUrl(setup);
   clearRun();
-  send({ kind: 'reset', setup, sotu });
+  send({ kind: 'reset', setup, sotu, run: ++run });
 }
 
 form.addEventListener('change', () => {

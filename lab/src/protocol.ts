@@ -4,7 +4,10 @@
 import type { Setup } from './setup.js';
 
 export type ToWorker =
-  { kind: 'reset'; setup: Setup; sotu: string } | { kind: 'play' } | { kind: 'pause' } | { kind: 'step' };
+  | { kind: 'reset'; setup: Setup; sotu: string; run: number }
+  | { kind: 'play' }
+  | { kind: 'pause' }
+  | { kind: 'step' };
 
 export interface BackendInfo {
   /** 'wasm-relaxed', 'wasm-simd' or 'js' */
@@ -22,3 +25,9 @@ export type FromWorker =
   | { kind: 'sample'; step: number; text: string }
   | { kind: 'state'; running: boolean; step: number; done: boolean }
   | { kind: 'error'; message: string };
+
+/**
+ * What the worker posts: a session's messages carry the number of the reset that made it, so the
+ * page drops those an older run sent before it heard of a newer reset.
+ */
+export type Posted = FromWorker & { run?: number };

@@ -48,7 +48,7 @@ function handle(m: ToWorker): void {
   try {
     if (m.kind === 'reset') {
       session?.close();
-      session = new Session(m.setup, m.sotu, post);
+      session = new Session(m.setup, m.sotu, (msg) => scope.postMessage({ ...msg, run: m.run }));
     } else if (m.kind === 'play') void session?.play();
     else if (m.kind === 'step') void session?.play(1);
     else if (m.kind === 'pause') session?.pause();

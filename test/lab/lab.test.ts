@@ -94,7 +94,7 @@ test(
 );
 
 test(
-  'from a plain host, under a sub-path, without COOP/COEP: the page says so and trains on one thread',
+  'from a plain host, under a sub-path, without COOP/COEP: the page says so, trains on one thread, resets',
   {
     skip: missing ?? false,
     timeout: 60_000,
@@ -102,15 +102,21 @@ test(
   async () => {
     const plain = await serve(LAB, false); // the site at /dist/: the relative base finds its files
     try {
-      const setup: Setup = { ...parseSetup(''), corpus: 'addition', steps: 3, sampleEvery: 0 };
+      const setup: Setup = { ...parseSetup(''), corpus: 'addition', steps: 500, sampleEvery: 0 };
       const { page, errors } = await openLab(browser!, `${plain.url}dist/${formatSetup(setup)}`);
       const lab = await page.evaluate(() => window.lab);
       assert.equal(lab.isolated, false);
       assert.equal(lab.threads, 1);
       assert.match((await page.textContent('#backend')) ?? '', /not cross-origin isolated.*one thread/);
+      // Reset while training: the old run's last messages never reach the new run's chart.
       await page.click('#play');
-      await page.waitForFunction(() => window.lab.done || window.lab.errors.length > 0);
-      assert.equal((await page.evaluate(() => window.lab)).losses.length, 3);
+      await page.waitForFunction(() => window.lab.losses.length >= 5);
+      await page.click('#reset');
+      await page.waitForTimeout(500);
+      const after = await page.evaluate(() => window.lab);
+      assert.deepEqual([after.losses.length, after.running], [0, false], 'reset: a new run, not training');
+      await page.click('#step');
+      await page.waitForFunction(() => window.lab.losses.length === 1 && !window.lab.running);
       await page.close();
       assert.deepEqual(errors, [], 'no console errors');
     } finally {
