@@ -139,7 +139,8 @@ worker.addEventListener('message', (e: MessageEvent<Posted>) => {
         `${m.params.toLocaleString()} parameters, ${m.vocabSize} characters in the vocabulary, ` +
           `${m.trainTokens.toLocaleString()} train and ${m.valTokens.toLocaleString()} validation tokens` +
           (setup.corpus === 'custom' && setup.text.length < MIN_CUSTOM
-            ? ` (the pasted text, repeated to ${MIN_CUSTOM} characters: the validation text repeats the training text)`
+            ? ` (the pasted text, repeated to ${MIN_CUSTOM} characters: the validation text ` +
+              'repeats the training text)'
             : ''),
       );
       break;
