@@ -1,0 +1,22 @@
+// What the lab page has seen of its run, kept on `window.lab`: the page fills it, and the
+// end-to-end tests (test/lab/lab.test.ts) and the screenshot script read it.
+
+/** What the page has seen, also read by the end-to-end tests (test/lab/lab.test.ts). */
+export interface LabState {
+  backend: string;
+  threads: number;
+  isolated: boolean;
+  /** Every step's training loss, in order: losses[i] is step i + 1's. */
+  losses: number[];
+  evals: { step: number; trainLoss: number; valLoss: number }[];
+  samples: string[];
+  running: boolean;
+  done: boolean;
+  errors: string[];
+}
+
+declare global {
+  interface Window {
+    lab: LabState;
+  }
+}

@@ -1,0 +1,208 @@
+// The lab page: the Train panel. It reads the setup from the URL, starts the training worker
+// (train-worker.ts), sends it play / pause / step / reset, and shows what comes back: live train
+// and validation loss (uPlot), tokens per second and samples.
+
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import './style.css';
+import sotu from './presets/sotu.txt?raw';
+import type { Posted, ToWorker } from './protocol.js';
+import { formatSetup, MAX_TEXT_IN_URL, MIN_CUSTOM, parseSetup, type Setup } from './setup.js';
+import type { LabState } from './lab-state.js';
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`lab: the page has no #${id}`);
+  return el as T;
+};
+
+const form = $<HTMLFormElement>('setup');
+const lab: LabState = {
+  backend: '',
+  threads: 1,
+  isolated: false,
+  losses: [],
+  evals: [],
+  samples: [],
+  running: false,
+  done: false,
+  errors: [],
+};
+window.lab = lab;
+
+// --- the setup form <-> the URL ---
+
+let setup: Setup = parseSetup(location.search);
+
+function field(name: string): HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement {
+  const el = form.elements.namedItem(name);
+  if (!(
+    el instanceof HTMLInputElement ||
+    el instanceof HTMLSelectElement ||
+    el instanceof HTMLTextAreaElement
+  ))
+    throw new Error(`lab: the form has no field '${name}'`);
+  return el;
+}
+
+function showSetup(s: Setup): void {
+  for (const [key, value] of Object.entries(s)) field(key).value = String(value);
+  field('text').closest('label')!.hidden = s.corpus !== 'custom';
+}
+
+function readSetup(): Setup {
+  const q = new URLSearchParams();
+  for (const key of Object.keys(setup)) q.set(key, field(key).value);
+  return parseSetup(`?${q.toString()}`);
+}
+
+function writeUrl(s: Setup): void {
+  const url = `${location.pathname}${formatSetup(s)}`;
+  history.replaceState(null, '', url);
+  $<HTMLAnchorElement>('link').href = url;
+  const long = s.corpus === 'custom' && s.text.length > MAX_TEXT_IN_URL;
+  $<HTMLAnchorElement>('link').title = long
+    ? `the pasted text (over ${MAX_TEXT_IN_URL} characters) is not in the link`
+    : '';
+}
+
+// --- the loss chart ---
+
+const steps: number[] = [];
+const trainLoss: (number | null)[] = [];
+const valLoss: (number | null)[] = [];
+const chart = new uPlot(
+  {
+    width: Math.min(940, document.body.clientWidth - 40),
+    height: 300,
+    scales: { x: { time: false } },
+    axes: [{ label: 'step' }, { label: 'loss (nats)' }],
+    series: [
+      { label: 'step' },
+      { label: 'train loss (batch)', stroke: '#3b6fd8', width: 1 },
+      { label: 'val loss', stroke: '#d8563b', width: 2, points: { show: true, size: 5 }, spanGaps: true },
+    ],
+  },
+  [[], [], []],
+  $('chart'),
+);
+
+addEventListener('resize', () =>
+  chart.setSize({ width: Math.min(940, document.body.clientWidth - 40), height: 300 }),
+);
+
+function redraw(): void {
+  chart.setData([steps, trainLoss, valLoss]);
+}
+
+function clearRun(): void {
+  steps.length = trainLoss.length = valLoss.length = 0;
+  lab.losses = [];
+  lab.evals = [];
+  lab.samples = [];
+  lab.done = false;
+  redraw();
+  $('samples').textContent = '';
+  for (const id of ['stat-loss', 'stat-val', 'stat-lr', 'stat-tps']) $(id).textContent = '–';
+  $('stat-step').textContent = '0';
+}
+
+// --- the worker ---
+
+const worker = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' });
+const send = (m: ToWorker): void => worker.postMessage(m);
+let pending = false; // a chart redraw is queued for the next frame
+
+function status(text: string, error = false): void {
+  $('status').textContent = text;
+  $('status').classList.toggle('error', error);
+}
+
+let run = 0; // the number of the last reset: messages of older runs are dropped
+
+worker.addEventListener('message', (e: MessageEvent<Posted>) => {
+  const m = e.data;
+  if (m.run !== undefined && m.run !== run) return;
+  switch (m.kind) {
+    case 'backend': {
+      Object.assign(lab, { backend: m.info.name, threads: m.info.threads, isolated: m.info.isolated });
+      const el = $('backend');
+      el.textContent = m.info.isolated
+        ? `backend ${m.info.name} (cross-origin isolated: ${m.info.threads} kernel threads)`
+        : `backend ${m.info.name}: the page is not cross-origin isolated (no COOP/COEP headers), so ` +
+          'the kernels run on one thread';
+      el.classList.toggle('warn', !m.info.isolated);
+      break;
+    }
+    case 'ready':
+      status(
+        `${m.params.toLocaleString()} parameters, ${m.vocabSize} characters in the vocabulary, ` +
+          `${m.trainTokens.toLocaleString()} train and ${m.valTokens.toLocaleString()} validation tokens` +
+          (setup.corpus === 'custom' && setup.text.length < MIN_CUSTOM
+            ? ` (the pasted text, repeated to ${MIN_CUSTOM} characters: the validation text ` +
+              'repeats the training text)'
+            : ''),
+      );
+      break;
+    case 'step':
+      lab.losses[m.step - 1] = m.loss;
+      steps.push(m.step);
+      trainLoss.push(m.loss);
+      valLoss.push(null);
+      $('stat-step').textContent = String(m.step);
+      $('stat-loss').textContent = m.loss.toFixed(4);
+      $('stat-lr').textContent = m.lr.toExponential(2);
+      $('stat-tps').textContent = Math.round(m.tokensPerSecond).toLocaleString();
+      if (!pending) {
+        pending = true;
+        requestAnimationFrame(() => {
+          pending = false;
+          redraw();
+        });
+      }
+      break;
+    case 'eval': {
+      lab.evals.push({ step: m.step, trainLoss: m.trainLoss, valLoss: m.valLoss });
+      const i = steps.lastIndexOf(m.step);
+      if (i >= 0) valLoss[i] = m.valLoss;
+      $('stat-val').textContent = m.valLoss.toFixed(4);
+      redraw();
+      break;
+    }
+    case 'sample':
+      lab.samples.push(m.text);
+      $('samples').textContent = `step ${m.step}:\n${m.text}\n\n` + $('samples').textContent;
+      break;
+    case 'state':
+      lab.running = m.running;
+      lab.done = m.done;
+      $<HTMLButtonElement>('play').disabled = m.running || m.done;
+      $<HTMLButtonElement>('step').disabled = m.running || m.done;
+      $<HTMLButtonElement>('pause').disabled = !m.running;
+      if (m.done) status(`done: ${m.step} steps`);
+      break;
+    case 'error':
+      lab.errors.push(m.message);
+      status(m.message, true);
+      break;
+  }
+});
+
+function reset(): void {
+  setup = readSetup();
+  writeUrl(setup);
+  clearRun();
+  send({ kind: 'reset', setup, sotu, run: ++run });
+}
+
+form.addEventListener('change', () => {
+  showSetup(readSetup());
+  reset();
+});
+$('play').addEventListener('click', () => send({ kind: 'play' }));
+$('pause').addEventListener('click', () => send({ kind: 'pause' }));
+$('step').addEventListener('click', () => send({ kind: 'step' }));
+$('reset').addEventListener('click', reset);
+
+showSetup(setup);
+reset();
