@@ -79,7 +79,10 @@ export abstract class Optimizer {
     for (const [name, p] of named) {
       const b = this.buffers(p);
       if (!b) continue;
-      for (const [k, arr] of Object.entries(b.arrays)) tensors[`${name}.${k}`] = new Tensor(arr, p.shape);
+      // A copy: the state is a snapshot (the moments go on changing with each step), and it must
+      // outlive dispose(), which gives the moments' wasm memory to the next optimizer.
+      for (const [k, arr] of Object.entries(b.arrays))
+        tensors[`${name}.${k}`] = new Tensor(Float32Array.from(arr), p.shape);
       steps[name] = b.step;
     }
     return { tensors, steps };

@@ -53,6 +53,27 @@ test('optimizer state exports and imports exactly: a restored optimizer continue
   assert.deepEqual(run(3), run(null));
 });
 
+test('exported optimizer state is a snapshot: later steps and dispose() leave it as it was', () => {
+  for (const make of [
+    (ps: Parameter[]) => new AdamW(ps, { lr: 0.01 }),
+    (ps: Parameter[]) => new SGD(ps, { lr: 0.01, momentum: 0.9 }),
+  ]) {
+    const p = new Parameter(T.tensor([0.5, -1, 2]));
+    const opt: Optimizer = make([p]);
+    p.grad = T.tensor([0.1, 0.2, -0.3]);
+    opt.step();
+    const saved = opt.exportState([['w', p]]);
+    const values = Object.fromEntries(Object.entries(saved.tensors).map(([k, t]) => [k, Array.from(t.data)]));
+    p.grad = T.tensor([1, -2, 3]);
+    opt.step(); // the live moments change
+    opt.dispose(); // and their memory is given back (reused by the next optimizer on wasm)
+    const again = make([p]);
+    p.grad = T.tensor([5, 5, 5]);
+    again.step();
+    for (const [k, t] of Object.entries(saved.tensors)) assert.deepEqual(Array.from(t.data), values[k], k);
+  }
+});
+
 test('schedules: warm-up, cosine to the floor, step decay', () => {
   const cos = makeSchedule({ kind: 'cosine', lr: 1, warmupSteps: 10, totalSteps: 110, minLr: 0.1 });
   assertClose([cos(0), cos(4), cos(9)], [0.1, 0.5, 1]);
