@@ -6,9 +6,17 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import sotu from './presets/sotu.txt?raw';
-import type { Posted, ToWorker } from './protocol.js';
-import { formatSetup, MAX_TEXT_IN_URL, MIN_CUSTOM, parseSetup, type Setup } from './setup.js';
+import type { Posted } from './protocol.js';
+import { MAX_TEXT_IN_URL, MIN_CUSTOM, parseSetup, type Setup } from './setup.js';
 import type { LabState } from './lab-state.js';
+import { call, onWorkerMessage, send } from './client.js';
+import { getParam, onUrlChange, setParams, setSetup } from './url-state.js';
+import { linkLine } from './links.js';
+import type { MountPanel, PanelContext } from './panel.js';
+import { mount as mountInside } from './panels/inside.js';
+import { mount as mountTokenizer } from './panels/tokenizer.js';
+import { mount as mountNextToken } from './panels/next-token.js';
+import { mount as mountModels } from './panels/models.js';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -56,10 +64,12 @@ function readSetup(): Setup {
   return parseSetup(`?${q.toString()}`);
 }
 
-function writeUrl(s: Setup): void {
-  const url = `${location.pathname}${formatSetup(s)}`;
-  history.replaceState(null, '', url);
+onUrlChange((url) => {
   $<HTMLAnchorElement>('link').href = url;
+});
+
+function writeUrl(s: Setup): void {
+  setSetup(s);
   const long = s.corpus === 'custom' && s.text.length > MAX_TEXT_IN_URL;
   $<HTMLAnchorElement>('link').title = long
     ? `the pasted text (over ${MAX_TEXT_IN_URL} characters) is not in the link`
@@ -109,8 +119,6 @@ function clearRun(): void {
 
 // --- the worker ---
 
-const worker = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module' });
-const send = (m: ToWorker): void => worker.postMessage(m);
 let pending = false; // a chart redraw is queued for the next frame
 
 function status(text: string, error = false): void {
@@ -120,9 +128,12 @@ function status(text: string, error = false): void {
 
 let run = 0; // the number of the last reset: messages of older runs are dropped
 
-worker.addEventListener('message', (e: MessageEvent<Posted>) => {
-  const m = e.data;
+/** Listeners of the current run's messages: the other panels (PanelContext.onMessage). */
+const panelListeners: ((m: Posted) => void)[] = [];
+
+onWorkerMessage((m) => {
   if (m.run !== undefined && m.run !== run) return;
+  for (const cb of panelListeners) cb(m);
   switch (m.kind) {
     case 'backend': {
       Object.assign(lab, { backend: m.info.name, threads: m.info.threads, isolated: m.info.isolated });
@@ -203,6 +214,73 @@ $('play').addEventListener('click', () => send({ kind: 'play' }));
 $('pause').addEventListener('click', () => send({ kind: 'pause' }));
 $('step').addEventListener('click', () => send({ kind: 'step' }));
 $('reset').addEventListener('click', reset);
+
+// --- the other panels: each fills its <section> (index.html), given a PanelContext ---
+
+const context: PanelContext = {
+  call,
+  onMessage: (cb) => panelListeners.push(cb),
+  setup: () => setup,
+  getParam,
+  setParams,
+  error: (root, message) => {
+    lab.errors.push(message);
+    let line = root.querySelector<HTMLElement>(':scope > .panel-error');
+    if (!line) {
+      line = document.createElement('p');
+      line.className = 'status error panel-error';
+      root.prepend(line);
+    }
+    line.textContent = message;
+  },
+};
+
+/** Each panel: its section id, module, docs chapter and the source files it runs. */
+const PANELS: { id: string; mount: MountPanel; sources: string[] }[] = [
+  { id: 'train', mount: () => undefined, sources: ['lab/src/session.ts', 'src/train/trainer.ts'] },
+  {
+    id: 'inside',
+    mount: mountInside,
+    sources: [
+      'src/diagnose/attention-stats.ts',
+      'src/diagnose/logit-lens.ts',
+      'src/diagnose/training-health.ts',
+    ],
+  },
+  {
+    id: 'tokenizer',
+    mount: mountTokenizer,
+    sources: ['src/tokenizer/train-readable.ts', 'src/tokenizer/bpe.ts'],
+  },
+  {
+    id: 'next-token',
+    mount: mountNextToken,
+    sources: [
+      'src/generate/temperature.ts',
+      'src/generate/top-k.ts',
+      'src/generate/top-p.ts',
+      'src/generate/min-p.ts',
+    ],
+  },
+  { id: 'models', mount: mountModels, sources: ['src/io/model-checkpoint.ts', 'src/io/safetensors.ts'] },
+];
+
+const CHAPTER = { path: 'docs/19-the-lab.md', title: 'chapter 19, the lab' };
+
+for (const p of PANELS) {
+  const section = $(p.id);
+  section.querySelector('h2')!.after(linkLine({ ...CHAPTER, path: `${CHAPTER.path}#${p.id}` }, p.sources));
+  const body = section.querySelector<HTMLElement>(':scope > .panel-body');
+  if (body) p.mount(context, body);
+}
+
+// ?panel=inside shows one panel alone (a docs chapter embeds the lab this way).
+const only = getParam('panel');
+if (only && PANELS.some((p) => p.id === only)) {
+  document.body.classList.add('embedded');
+  for (const p of PANELS) $(p.id).hidden = p.id !== only && p.id !== 'train';
+  $('train').classList.toggle('compact', only !== 'train');
+}
 
 showSetup(setup);
 reset();

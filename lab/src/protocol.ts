@@ -1,5 +1,7 @@
 // The messages between the page and the training worker (train-worker.ts): the page sends
-// commands, the worker answers with its backend, each step, each evaluation and samples.
+// commands, the worker answers with its backend, each step, each evaluation and samples. The
+// look-inside, next-token and model panels ask the worker questions by name ('call'), answered
+// by the methods of worker/methods.ts ('reply', matched by id).
 
 import type { Setup } from './setup.js';
 
@@ -7,7 +9,8 @@ export type ToWorker =
   | { kind: 'reset'; setup: Setup; sotu: string; run: number }
   | { kind: 'play' }
   | { kind: 'pause' }
-  | { kind: 'step' };
+  | { kind: 'step' }
+  | { kind: 'call'; id: number; method: string; args: unknown };
 
 export interface BackendInfo {
   /** 'wasm-relaxed', 'wasm-simd' or 'js' */
@@ -24,7 +27,9 @@ export type FromWorker =
   | { kind: 'eval'; step: number; trainLoss: number; valLoss: number }
   | { kind: 'sample'; step: number; text: string }
   | { kind: 'state'; running: boolean; step: number; done: boolean }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  /** The answer to a 'call': its result, or one line saying why it failed. */
+  | { kind: 'reply'; id: number; result?: unknown; error?: string };
 
 /**
  * What the worker posts: a session's messages carry the number of the reset that made it, so the

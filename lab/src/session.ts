@@ -92,6 +92,21 @@ export class Session {
     this.postState();
   }
 
+  /** The model being trained (read by the look-inside, next-token and model panels). */
+  get gpt(): GPT {
+    return this.model;
+  }
+
+  /** The tokenizer and the train / validation tokens of the run. */
+  get text(): Prepared {
+    return this.prepared;
+  }
+
+  /** Steps taken so far. */
+  get stepsTaken(): number {
+    return this.step;
+  }
+
   get running(): boolean {
     return this.controller !== null;
   }

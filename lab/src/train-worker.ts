@@ -8,6 +8,7 @@
 import { createWasmBackend, setBackend, wasmSupported, type WorkerPort } from '../../src/index.js';
 import type { BackendInfo, FromWorker, ToWorker } from './protocol.js';
 import { Session } from './session.js';
+import { METHODS } from './worker/methods.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 const post = (m: FromWorker): void => scope.postMessage(m);
@@ -39,6 +40,9 @@ const ready = installBackend().then(
 );
 
 let session: Session | null = null;
+let run = 0; // the page's number of the current run (its last reset)
+/** Posts a message of the current run. */
+const postRun = (msg: FromWorker): void => scope.postMessage({ ...msg, run });
 
 scope.addEventListener('message', (e: MessageEvent<ToWorker>) => {
   void ready.then(() => handle(e.data));
@@ -48,11 +52,38 @@ function handle(m: ToWorker): void {
   try {
     if (m.kind === 'reset') {
       session?.close();
-      session = new Session(m.setup, m.sotu, (msg) => scope.postMessage({ ...msg, run: m.run }));
+      run = m.run;
+      session = new Session(m.setup, m.sotu, postRun);
     } else if (m.kind === 'play') void session?.play();
     else if (m.kind === 'step') void session?.play(1);
     else if (m.kind === 'pause') session?.pause();
+    else if (m.kind === 'call') void answer(m.id, m.method, m.args);
   } catch (err) {
     post({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+/** Runs a named method (worker/methods.ts) and posts its result or its one-line error. */
+async function answer(id: number, method: string, args: unknown): Promise<void> {
+  const run = METHODS[method];
+  if (!run) {
+    post({ kind: 'reply', id, error: `the worker has no method '${method}'` });
+    return;
+  }
+  try {
+    const result = await run(
+      {
+        session,
+        post: postRun,
+        replaceSession: (next) => {
+          session?.close();
+          session = next;
+        },
+      },
+      args,
+    );
+    post({ kind: 'reply', id, result });
+  } catch (err) {
+    post({ kind: 'reply', id, error: err instanceof Error ? err.message : String(err) });
   }
 }
