@@ -10,6 +10,7 @@ export * from './attention-stats.js';
 export * from './head-scores.js';
 export * from './logit-lens.js';
 export * from './inspect.js';
+export * from './embedding-pca.js';
 export * from './inspect-report.js';
 export * from './loop-attention.js';
 export * from './generation-report.js';
