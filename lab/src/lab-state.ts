@@ -13,6 +13,8 @@ export interface LabState {
   running: boolean;
   done: boolean;
   errors: string[];
+  /** The Look inside panel's last reading (panels/inside.ts), null until the first. */
+  inside: import('./worker/inside.js').InsideView | null;
 }
 
 declare global {

@@ -35,6 +35,7 @@ const lab: LabState = {
   running: false,
   done: false,
   errors: [],
+  inside: null,
 };
 window.lab = lab;
 
@@ -243,6 +244,7 @@ const PANELS: { id: string; mount: MountPanel; sources: string[] }[] = [
     mount: mountInside,
     sources: [
       'src/diagnose/attention-stats.ts',
+      'src/diagnose/embedding-pca.ts',
       'src/diagnose/logit-lens.ts',
       'src/diagnose/training-health.ts',
     ],

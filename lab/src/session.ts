@@ -70,6 +70,7 @@ export class Session {
   private checkpoint: Checkpoint | undefined;
   private controller: AbortController | null = null;
   private step = 0;
+  private lastGradNorm = NaN;
   private closed = false;
   private readonly post: (m: FromWorker) => void;
 
@@ -107,6 +108,11 @@ export class Session {
     return this.step;
   }
 
+  /** The last step's gradient norm before clipping (NaN before the first step; the inside panel). */
+  get gradNorm(): number {
+    return this.lastGradNorm;
+  }
+
   get running(): boolean {
     return this.controller !== null;
   }
@@ -131,6 +137,7 @@ export class Session {
           signal: controller.signal,
           onStep: (i) => {
             this.step = i.step;
+            this.lastGradNorm = i.gradNorm;
             const { loss, lr, tokensPerSecond } = i;
             this.post({ kind: 'step', step: i.step, loss, lr, tokensPerSecond });
             if (this.setup.sampleEvery > 0 && i.step % this.setup.sampleEvery === 0) this.sample();

@@ -92,8 +92,7 @@ function fixSign(v: Float64Array): void {
 export function pca2d(x: ArrayLike<number>, n: number, d: number): Pca2d {
   if (!(Number.isInteger(n) && Number.isInteger(d) && n >= 2 && d >= 2))
     throw new LlmfsError(`pca2d: needs at least 2 rows and 2 columns, got (${n}, ${d})`);
-  if (x.length !== n * d)
-    throw new LlmfsError(`pca2d: ${x.length} values do not make a (${n}, ${d}) matrix`);
+  if (x.length !== n * d) throw new LlmfsError(`pca2d: ${x.length} values do not make a (${n}, ${d}) matrix`);
   const { cov, mean } = covariance(x, n, d);
   let [u, w] = startBlock(d);
   let h = [0, 0, 0]; // the 2x2 Ritz matrix Qᵀ C Q: [h00, h01, h11]

@@ -24,7 +24,10 @@ function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: numb
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) {
     const err = Math.abs(actual[i] - expected[i]);
-    assert.ok(err <= tol * Math.max(1, Math.abs(expected[i])), `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+    assert.ok(
+      err <= tol * Math.max(1, Math.abs(expected[i])),
+      `${what}[${i}]: ${actual[i]} vs ${expected[i]}`,
+    );
   }
 }
 
@@ -37,7 +40,12 @@ for (const c of GOLDEN.cases) {
     close(r.components[0], c.components[0], 1e-7, 'v1');
     close(r.components[1], c.components[1], 1e-7, 'v2');
     // Points relative to the spread sqrt(λ1), so the embedding-scale matrix meets the same bound.
-    close(r.points.map((p) => p.map((v) => v / scale)).flat(), c.points.flat().map((p) => p / scale), 1e-7, 'points');
+    close(
+      r.points.map((p) => p.map((v) => v / scale)).flat(),
+      c.points.flat().map((p) => p / scale),
+      1e-7,
+      'points',
+    );
   });
 }
 
