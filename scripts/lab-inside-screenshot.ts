@@ -15,7 +15,9 @@ const served = await serve(DIST);
 const browser = await launch();
 try {
   const setup = { ...parseSetup(''), corpus: 'reversal' as const, steps: STEPS, evalEvery: 50 };
-  const { page, errors } = await openLab(browser, `${served.url}${formatSetup(setup)}&panel=inside`);
+  const query = new URLSearchParams(formatSetup(setup));
+  query.set('panel', 'inside'); // the Look inside panel alone, under a compact Train panel
+  const { page, errors } = await openLab(browser, `${served.url}?${query.toString()}`);
   await page.click('#play');
   await page.waitForFunction(() => window.lab.done || window.lab.errors.length > 0, undefined, {
     timeout: 180_000,
