@@ -16,6 +16,8 @@ export interface Pca2d {
   variances: [number, number];
   /** λk / trace(C): the share of the total variance each component explains (0 when trace is 0). */
   explained: [number, number];
+  /** Block power iterations taken (about log(tolerance) / log(λ3 / λ2)). */
+  iterations: number;
 }
 
 /** Iterations of the block power method at most; it stops earlier once the block no longer moves. */
@@ -47,7 +49,11 @@ function matVec(m: Float64Array, v: Float64Array, d: number): Float64Array {
   return out;
 }
 
-const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, x, i) => s + x * b[i], 0);
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
 
 /** v / ||v||, in place; a vanished v (a rank-deficient C) becomes the first axis not along `other`. */
 function normalise(v: Float64Array, other?: Float64Array): void {
@@ -70,7 +76,7 @@ function orthonormalise(u: Float64Array, w: Float64Array): void {
   normalise(w, u);
 }
 
-/** The deterministic start block: two fixed, generic (non-axis) vectors. */
+/** The deterministic start block: two fixed, generic (non-axis) vectors, orthonormalised. */
 function startBlock(d: number): [Float64Array, Float64Array] {
   const u = Float64Array.from({ length: d }, (_, j) => Math.sin(1.3 * j + 0.7) + 1.1);
   const w = Float64Array.from({ length: d }, (_, j) => Math.cos(2.9 * j + 0.3) - 0.2);
@@ -96,7 +102,8 @@ export function pca2d(x: ArrayLike<number>, n: number, d: number): Pca2d {
   const { cov, mean } = covariance(x, n, d);
   let [u, w] = startBlock(d);
   let h = [0, 0, 0]; // the 2x2 Ritz matrix Qᵀ C Q: [h00, h01, h11]
-  for (let it = 0; it < MAX_ITERS; it++) {
+  let it = 0;
+  for (; it < MAX_ITERS; it++) {
     const cu = matVec(cov, u, d);
     const cw = matVec(cov, w, d);
     const next = [dot(u, cu), dot(u, cw), dot(w, cw)];
@@ -140,5 +147,6 @@ export function pca2d(x: ArrayLike<number>, n: number, d: number): Pca2d {
     components: [v1, v2],
     variances: [lambda1, lambda2],
     explained: trace > 0 ? [lambda1 / trace, lambda2 / trace] : [0, 0],
+    iterations: it,
   };
 }

@@ -110,6 +110,7 @@ export const mount: MountPanel = (ctx, root) => {
   }
 
   function refresh(): void {
+    if (root.closest('section')?.hidden) return; // ?panel= shows another panel: read nothing
     wanted = true;
     if (!busy) void pump();
   }
