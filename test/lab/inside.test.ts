@@ -1,5 +1,6 @@
 // The lab's "Look inside" panel in a real headless Chromium (harness.ts): on the reversal task, the
-// heatmap canvases are drawn (none blank) and change between two single steps; what the panel
+// heatmap canvases are drawn (none blank) and change between two single steps (and on playing to
+// the end); what the panel
 // shows after each step equals the library run in Node for the same seed and steps (inspectModel's
 // attention and logit lens, pca2d of wte, the per-layer gradient norms before clipping that the
 // training loop's onUpdate hook sees); a head enlarges on click; a typed probe goes to the URL;
@@ -156,6 +157,11 @@ test(
     pixels[0].forEach((c, k) =>
       assert.notEqual(c.hash, pixels[1][k].hash, `canvas ${k} changed between steps`),
     );
+
+    // Played to the end, the panel follows: its last reading is of the last step.
+    await page.click('#play');
+    await page.waitForFunction(() => window.lab.inside?.step === 40 || window.lab.errors.length > 0);
+    assert.notEqual(await heatmapPixels(page).then((p) => p[0].hash), pixels[1][0].hash);
 
     // A click enlarges a head; a typed probe is read and kept in the URL; a bad one is one line.
     await page.click('#inside canvas[data-head="1.1"]');

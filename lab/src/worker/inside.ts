@@ -3,7 +3,15 @@
 // logit lens come from the library's inspectModel (the forward `llmfs inspect` runs), the 2-D
 // embedding from pca2d, the gradient norms per layer from training-health's parameterGroups.
 
-import { defaultSeqLen, groupGradNorms, inspectModel, parameterGroups, pca2d } from '../../../src/index.js';
+import {
+  defaultSeqLen,
+  dequantizeWeight,
+  groupGradNorms,
+  inspectModel,
+  parameterGroups,
+  pca2d,
+  QuantizedEmbedding,
+} from '../../../src/index.js';
 import type { Session } from '../session.js';
 import type { Method } from './methods.js';
 
@@ -65,7 +73,10 @@ function look(session: Session, probe: string): InsideView {
   // The induction score's random sequence needs R distinct tokens: a toy vocabulary has few.
   const seqLen = Math.min(defaultSeqLen(blockSize), V);
   const d = inspectModel(model, ids, label, { topK: 3, seqLen });
-  const p = pca2d(model.wte.weight.data, V, C); // wte (V, C)
+  // wte (V, C); an int8 / int4 table (a quantized checkpoint) is read back as floats.
+  const wte =
+    model.wte instanceof QuantizedEmbedding ? dequantizeWeight(model.wte.weightQ) : model.wte.weight;
+  const p = pca2d(wte.data, V, C);
   return {
     step: session.stepsTaken,
     probe,
