@@ -1,11 +1,10 @@
 // The lab's "Look inside" panel in a real headless Chromium (harness.ts): on the reversal task, the
 // heatmap canvases are drawn (none blank) and change between two single steps (and on playing to
-// the end); what the panel
-// shows after each step equals the library run in Node for the same seed and steps (inspectModel's
-// attention and logit lens, pca2d of wte, the per-layer gradient norms before clipping that the
-// training loop's onUpdate hook sees); a head enlarges on click; a typed probe goes to the URL;
-// a character outside the vocabulary is one line in the panel; no console errors.
-
+// the end); what the panel shows after each step equals the library run in Node for the same seed
+// and steps (inspectModel's attention and logit lens, pca2d of wte, the per-layer gradient norms
+// before clipping that the training loop's onUpdate hook sees); a head enlarges on click; a typed
+// probe goes to the URL; a character outside the vocabulary is one line in the panel; no console
+// errors.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
