@@ -5,6 +5,7 @@
 // before clipping that the training loop's onUpdate hook sees); a head enlarges on click; a typed
 // probe goes to the URL; a character outside the vocabulary is one line in the panel; no console
 // errors.
+
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
