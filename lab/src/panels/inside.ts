@@ -73,7 +73,10 @@ export const mount: MountPanel = (ctx, root) => {
   );
   const lens = document.createElement('table');
   lens.className = 'inside-lens';
-  lensPart.append(lens);
+  const lensScroll = document.createElement('div');
+  lensScroll.className = 'inside-scroll'; // a long probe scrolls sideways
+  lensScroll.append(lens);
+  lensPart.append(lensScroll);
 
   function draw(view: InsideView): void {
     root.querySelector(':scope > .panel-error')?.remove();

@@ -36,15 +36,21 @@ export interface InsideView {
   grads: { names: string[]; norms: number[]; total: number } | null;
 }
 
-/** The default probe: the first whole validation line (without its newline), cut to the context. */
+/** The longest default probe: longer ones make the heatmaps' cells tiny (a typed probe may be longer). */
+const PROBE_MAX = 32;
+
+/**
+ * The default probe: the first whole validation line (without its newline), or in prose without
+ * a newline nearby, the text from the first word start; at most PROBE_MAX tokens and the context.
+ */
 export function defaultProbe(session: Session): string {
   const { tokenizer, data } = session.text;
   const T = session.gpt.config.blockSize;
   const val = tokenizer.decode(Array.from(data.val.subarray(0, 3 * T)));
   const nl = val.indexOf('\n');
-  const rest = nl >= 0 ? val.slice(nl + 1) : val;
+  const rest = nl >= 0 ? val.slice(nl + 1) : val.slice(val.indexOf(' ') + 1);
   const end = rest.indexOf('\n');
-  return (end > 1 ? rest.slice(0, end) : rest).slice(0, T);
+  return (end > 1 ? rest.slice(0, end) : rest).slice(0, Math.min(T, PROBE_MAX));
 }
 
 /** Pre-clip norm per group: the gradients in place were scaled by one factor, total / ||g_clipped||. */
