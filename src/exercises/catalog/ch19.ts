@@ -68,7 +68,8 @@ const minP: ExerciseSpec = {
     'default, so there the cut-off is taken on the T = 1 distribution.',
   hints: [
     'Softmax the row with the max subtracted, and find the largest probability p_max.',
-    'Every token with p_i < pMin · p_max gets -Infinity; the top token always survives (p_max >= pMin · p_max).',
+    'Every token with p_i < pMin · p_max gets -Infinity; the top token always survives ' +
+      '(p_max >= pMin · p_max).',
     'const p = softmax(logits); const cut = pMin * Math.max(...p); ' +
       'for (let i = 0; i < V; i++) if (p[i] < cut) logits[i] = -Infinity; return logits;',
   ],
