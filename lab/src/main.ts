@@ -35,6 +35,7 @@ const lab: LabState = {
   running: false,
   done: false,
   errors: [],
+  tokenizer: { learned: 0, k: 0, sentence: '', ids: [], pieces: [], learning: false },
 };
 window.lab = lab;
 
@@ -147,7 +148,7 @@ onWorkerMessage((m) => {
     }
     case 'ready':
       status(
-        `${m.params.toLocaleString()} parameters, ${m.vocabSize} characters in the vocabulary, ` +
+        `${m.params.toLocaleString()} parameters, ${m.vocabSize} tokens in the vocabulary, ` +
           `${m.trainTokens.toLocaleString()} train and ${m.valTokens.toLocaleString()} validation tokens` +
           (setup.corpus === 'custom' && setup.text.length < MIN_CUSTOM
             ? ` (the pasted text, repeated to ${MIN_CUSTOM} characters: the validation text ` +
