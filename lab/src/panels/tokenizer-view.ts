@@ -63,7 +63,7 @@ export function buildView(root: HTMLElement): TokenizerView {
     sentence: el('input', { id: 'tok-sentence', type: 'text', spellcheck: false }),
     chips: el('div', { id: 'tok-chips', className: 'tokenizer-chips' }),
     count: el('p', { id: 'tok-count', className: 'tokenizer-count' }),
-    list: el('ol', { id: 'tok-list', className: 'tokenizer-list', start: 1 }),
+    list: el('ol', { id: 'tok-list', className: 'tokenizer-list' }),
   };
   root.append(
     el(
@@ -134,11 +134,8 @@ export function showList(
 ) {
   v.list.replaceChildren(
     ...merges.map((m, i) => {
-      const li = el(
-        'li',
-        {},
-        `${visible(pieces[m.left])} + ${visible(pieces[m.right])} → ${visible(pieces[m.result])}`,
-      );
+      const pair = `${visible(pieces[m.left])} + ${visible(pieces[m.right])}`;
+      const li = el('li', {}, `${i + 1}. ${pair} → ${visible(pieces[m.result])}`);
       li.append(el('small', { textContent: ` ×${m.count.toLocaleString()}` }));
       li.addEventListener('click', () => go(i + 1));
       return li;
