@@ -2,8 +2,9 @@
 // merges (and counts) of the library's fast trainer, and a BPE setup's tokens are trainBpe's. In
 // Chromium: the panel learns merges on the Train panel's text, its chips at step k are the
 // encoding of trainBpe stopped after k merges, "next" merges a pair in the sentence (fewer tokens,
-// the pair as one chip), the URL keeps k; and training with tokenizer=bpe in the page gives the
-// losses of Node's train() on trainBpe's tokens for the same seed.
+// the pair as one chip), the URL keeps k, a typed sentence or a typed text to learn from is
+// followed; and training with tokenizer=bpe in the page gives the losses of Node's train() on
+// trainBpe's tokens for the same seed.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -128,6 +129,28 @@ test(
     await page.click('#tok-first');
     await page.waitForFunction(() => window.lab.tokenizer.k === 0);
     assert.deepEqual((await chips(page)).ids, [...new TextEncoder().encode(sentence)]);
+
+    // Another sentence, typed: its chips follow (and the link keeps it).
+    const typed = 'the people of the States';
+    await page.fill('#tok-sentence', typed);
+    await page.click('#tok-last');
+    await page.waitForFunction(
+      (s) => window.lab.tokenizer.sentence === s && window.lab.tokenizer.k === 80,
+      typed,
+    );
+    assert.deepEqual((await chips(page)).ids, full.encode(typed));
+    assert.equal(new URL(page.url()).searchParams.get('tok.text'), typed);
+    assert.equal(new URL(page.url()).searchParams.get('tok.k'), null, 'the last step is the default');
+
+    // Text typed in the panel is learned from instead of the Train panel's.
+    const own = 'low lower lowest newer newest wider widest '.repeat(3);
+    await page.fill('#tok-corpus', own);
+    await page.dispatchEvent('#tok-corpus', 'change');
+    const small = trainBpe(own, { vocabSize: 256 + N });
+    await page.waitForFunction((n) => window.lab.tokenizer.learned === n, small.merges!.length);
+    await page.waitForFunction(() => window.lab.tokenizer.k === window.lab.tokenizer.learned);
+    assert.ok(small.merges!.length < N, 'a short text runs out of pairs before N merges');
+    assert.deepEqual((await chips(page)).ids, small.encode(typed));
     await page.close();
     assert.deepEqual(errors, [], 'no console errors');
   },
