@@ -79,6 +79,7 @@ export const mount: MountPanel = (ctx, root) => {
     }
     state.learning = true;
     learnId = nextId++;
+    encodeId = 0; // an answer about the old merges is stale
     v.status.textContent = 'learning merges…';
     for (const b of [v.first, v.prev, v.next, v.last, v.slider]) b.disabled = true;
     send({ kind: 'learn', id: learnId, source, merges: mergesWanted() });
