@@ -15,6 +15,8 @@ export interface LabState {
   errors: string[];
   /** The chart's reference lines: ln V and the validation tokens' unigram entropy. */
   floors: { uniform: number; unigram: number } | null;
+  /** The Tokenizer lab (panels/tokenizer.ts): merges learned, the step shown, the sentence's tokens. */
+  tokenizer: import('./panels/tokenizer-protocol.js').TokenizerLabState;
 }
 
 declare global {

@@ -37,6 +37,7 @@ const lab: LabState = {
   done: false,
   errors: [],
   floors: null,
+  tokenizer: { learned: 0, k: 0, sentence: '', ids: [], pieces: [], learning: false },
 };
 window.lab = lab;
 
@@ -169,7 +170,7 @@ onWorkerMessage((m) => {
         (err: Error) => status(err.message, true),
       );
       status(
-        `${m.params.toLocaleString()} parameters, ${m.vocabSize} characters in the vocabulary, ` +
+        `${m.params.toLocaleString()} parameters, ${m.vocabSize} tokens in the vocabulary, ` +
           `${m.trainTokens.toLocaleString()} train and ${m.valTokens.toLocaleString()} validation tokens` +
           (setup.corpus === 'custom' && setup.text.length < MIN_CUSTOM
             ? ` (the pasted text, repeated to ${MIN_CUSTOM} characters: the validation text ` +

@@ -82,7 +82,7 @@ export class Session {
     this.post = (m) => {
       if (!this.closed) post(m);
     };
-    this.prepared = prepare(corpusText(setup, sotu));
+    this.prepared = prepare(corpusText(setup, sotu), setup);
     const V = this.prepared.tokenizer.vocabSize;
     this.model = buildModel(setup, V);
     this.config = trainSettings(setup);
