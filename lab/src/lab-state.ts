@@ -13,6 +13,8 @@ export interface LabState {
   running: boolean;
   done: boolean;
   errors: string[];
+  /** The chart's reference lines: ln V and the validation tokens' unigram entropy. */
+  floors: { uniform: number; unigram: number } | null;
 }
 
 declare global {
