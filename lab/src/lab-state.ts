@@ -15,7 +15,13 @@ export interface LabState {
   errors: string[];
   /** The chart's reference lines: ln V and the validation tokens' unigram entropy. */
   floors: { uniform: number; unigram: number } | null;
+  /** The Models panel: the name of the checkpoint the run's model was loaded from (null: a fresh one). */
+  models: { loaded: string | null };
+  /** The Next-token panel's distribution as last drawn (worker/next-token.ts), null before one. */
+  nextToken: (NextTokenView & { prompt: string }) | null;
 }
+
+import type { NextTokenView } from './worker/next-token.js';
 
 declare global {
   interface Window {

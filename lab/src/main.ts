@@ -37,6 +37,8 @@ const lab: LabState = {
   done: false,
   errors: [],
   floors: null,
+  models: { loaded: null },
+  nextToken: null,
 };
 window.lab = lab;
 
@@ -169,7 +171,8 @@ onWorkerMessage((m) => {
         (err: Error) => status(err.message, true),
       );
       status(
-        `${m.params.toLocaleString()} parameters, ${m.vocabSize} characters in the vocabulary, ` +
+        (m.loaded ? `loaded ${m.loaded}: ` : '') +
+          `${m.params.toLocaleString()} parameters, ${m.vocabSize} characters in the vocabulary, ` +
           `${m.trainTokens.toLocaleString()} train and ${m.valTokens.toLocaleString()} validation tokens` +
           (setup.corpus === 'custom' && setup.text.length < MIN_CUSTOM
             ? ` (the pasted text, repeated to ${MIN_CUSTOM} characters: the validation text ` +
