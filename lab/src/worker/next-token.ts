@@ -145,7 +145,8 @@ export const nextTokenMethods: Record<string, Method> = {
       promptTokens: Math.min(ids.length, T),
       cropped: Math.max(0, ids.length - T),
       ids: shown,
-      pieces: shown.map((id) => s.text.tokenizer.piece(id)),
+      // A model may have more ids than its tokenizer (a padded vocabulary): those show as <id>.
+      pieces: shown.map((id) => (id < s.text.tokenizer.vocabSize ? s.text.tokenizer.piece(id) : `<${id}>`)),
       raw: shown.map((id) => raw[id]),
       probs: shown.map((id) => probs[id]),
       removedBy: shown.map((id) => removedBy[id]),
