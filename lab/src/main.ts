@@ -281,13 +281,14 @@ const PANELS: { id: string; mount: MountPanel; sources: string[] }[] = [
     id: 'next-token',
     mount: mountNextToken,
     sources: [
+      'src/generate/settings.ts',
       'src/generate/temperature.ts',
       'src/generate/top-k.ts',
       'src/generate/top-p.ts',
       'src/generate/min-p.ts',
     ],
   },
-  { id: 'models', mount: mountModels, sources: ['src/io/model-checkpoint.ts', 'src/io/safetensors.ts'] },
+  { id: 'models', mount: mountModels, sources: ['src/io/model-files.ts', 'src/io/safetensors.ts'] },
 ];
 
 const CHAPTER = { path: 'docs/19-the-lab.md', title: 'chapter 19, the lab' };

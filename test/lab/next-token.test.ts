@@ -196,23 +196,26 @@ test(
 );
 
 test(
-  'models: a folder without weights, or of another model type, gives one line in the panel',
+  'models: a folder without weights, or of another model type, gives one line; a foreign corpus, a refusal',
   { skip: missing ?? false, timeout: 30_000 },
   async () => {
-    const { page, errors } = await openLab(browser!, served!.url);
+    const setup: Setup = { ...parseSetup(''), corpus: 'addition' };
+    const { page, errors } = await openLab(browser!, served!.url + formatSetup(setup));
     const noWeights = join(work, 'no-weights');
     mkdirSync(noWeights);
     for (const f of ['config.json', 'tokenizer.json'])
       copyFileSync(join(work, 'run', 'last', f), join(noWeights, f));
     await page.locator('.models-input').setInputFiles(noWeights);
-    await page.waitForFunction(() => window.lab.errors.length === 1);
+    const modelErrors = () =>
+      page.evaluate(() => window.lab.errors.filter((e) => e.startsWith('checkpoint')));
+    await page.waitForFunction(() => window.lab.errors.some((e) => e.startsWith('checkpoint no-weights')));
     const other = join(work, 'other');
     mkdirSync(other);
     writeFileSync(join(other, 'config.json'), '{"model_type": "gpt2"}');
     copyFileSync(join(work, 'run', 'last', 'model.safetensors'), join(other, 'model.safetensors'));
     await page.locator('.models-input').setInputFiles(other);
-    await page.waitForFunction(() => window.lab.errors.length === 2);
-    assert.deepEqual(await page.evaluate(() => window.lab.errors), [
+    await page.waitForFunction(() => window.lab.errors.some((e) => e.startsWith('checkpoint other')));
+    assert.deepEqual(await modelErrors(), [
       'checkpoint no-weights: model.safetensors: file not found',
       'checkpoint other: config.json: model_type is "gpt2", expected "llmfs-gpt" (for Hugging Face GPT-2 ' +
         'directories use the HF loader)',
@@ -220,6 +223,17 @@ test(
     const line = await page.textContent('#models .panel-error');
     assert.match(line ?? '', /^checkpoint other: config\.json: model_type is "gpt2"/);
     assert.equal(await page.evaluate(() => window.lab.models.loaded), null, 'the run keeps its model');
+
+    // A model whose char tokenizer lacks the corpus's characters loads, but refuses to train on it.
+    await page.locator('.models-input').setInputFiles(join(work, 'run'));
+    await page.waitForFunction(() => window.lab.models.loaded !== null);
+    assert.match((await page.textContent('.models-status')) ?? '', /cannot train on this corpus/);
+    await page.click('#play');
+    await page.waitForFunction(() => window.lab.errors.some((e) => e.includes('cannot train')));
+    assert.match(
+      (await page.textContent('#status')) ?? '',
+      /^the loaded model cannot train on this corpus \(char /,
+    );
     await page.close();
     assert.deepEqual(errors, [], 'no console errors');
   },

@@ -28,7 +28,7 @@ const SLIDERS: Slider[] = [
     max: 3,
     step: 0.05,
     value: 1,
-    help: 'z / T',
+    help: 'p \u221d exp(z / T)',
   },
   { key: 'topK', url: 'nt.topk', label: 'top-k', min: 0, max: 50, step: 1, value: 0, help: '0 = off' },
   { key: 'topP', url: 'nt.topp', label: 'top-p', min: 0.05, max: 1, step: 0.01, value: 1, help: '1 = off' },
