@@ -4,12 +4,12 @@
 // library's processors, the greyed tokens are the ones each filter removes, "take the most likely"
 // appends the argmax and "sample one" the tokens generate() samples with the same seed; the
 // downloaded zip, unpacked by Python's zipfile, loads in Node with equal logits. Bad folders give
-// one line. The zip the page writes is also checked in Node alone.
+// one line; dropped files load like picked ones. The zip the page writes is also checked in Node.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -234,6 +234,35 @@ test(
       (await page.textContent('#status')) ?? '',
       /^the loaded model cannot train on this corpus \(char /,
     );
+    await page.close();
+    assert.deepEqual(errors, [], 'no console errors');
+  },
+);
+
+test(
+  'models: the files of a checkpoint dropped on the panel load as the run model',
+  { skip: missing ?? false, timeout: 30_000 },
+  async () => {
+    const setup: Setup = { ...parseSetup(''), corpus: 'reversal' };
+    const { page, errors } = await openLab(browser!, served!.url + formatSetup(setup));
+    const dir = join(work, 'run', 'best');
+    const files = ['config.json', 'model.safetensors', 'tokenizer.json'].map((name) => ({
+      name,
+      bytes: [...readFileSync(join(dir, name))],
+    }));
+    // A drop of loose files (what a file manager sends): no folder entries, so the files are read as-is.
+    await page.$eval(
+      '.models-drop',
+      (el, list) => {
+        const dt = new DataTransfer();
+        for (const f of list) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
+        el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      files,
+    );
+    await page.waitForFunction(() => window.lab.models.loaded !== null || window.lab.errors.length > 0);
+    assert.deepEqual(await page.evaluate(() => window.lab.errors), []);
+    assert.match((await page.textContent('.models-status')) ?? '', /^loaded checkpoint: 102,784 parameters/);
     await page.close();
     assert.deepEqual(errors, [], 'no console errors');
   },
