@@ -1,6 +1,8 @@
 // What the lab page has seen of its run, kept on `window.lab`: the page fills it, and the
 // end-to-end tests (test/lab/lab.test.ts) and the screenshot script read it.
 
+import type { NextTokenView } from './worker/next-token.js';
+
 /** What the page has seen, also read by the end-to-end tests (test/lab/lab.test.ts). */
 export interface LabState {
   backend: string;
@@ -20,8 +22,6 @@ export interface LabState {
   /** The Next-token panel's distribution as last drawn (worker/next-token.ts), null before one. */
   nextToken: (NextTokenView & { prompt: string }) | null;
 }
-
-import type { NextTokenView } from './worker/next-token.js';
 
 declare global {
   interface Window {

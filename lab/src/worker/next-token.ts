@@ -110,7 +110,11 @@ function nextLogits(session: Session, prompt: string): { logits: Float32Array; i
 }
 
 /** The processed logits (the list generate() builds), and which filter removed each token. */
-function processed(logits: Float32Array, a: NextTokenArgs, ids: number[]) {
+function processed(
+  logits: Float32Array,
+  a: NextTokenArgs,
+  ids: number[],
+): { z: Float64Array; removedBy: (FilterName | null)[] } {
   const o = samplingOptions(a);
   const ctx = { tokens: ids, generated: [] };
   const z = Float64Array.from(logits);
