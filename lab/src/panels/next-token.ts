@@ -197,6 +197,12 @@ export const mount: MountPanel = (ctx, root) => {
   let timer: ReturnType<typeof setTimeout> | null = null;
   ctx.onMessage((m) => {
     if (m.kind === 'ready') {
+      // A new corpus in the Train panel: an untouched default prompt follows it (its characters).
+      const fresh = defaultPrompt(ctx.setup().corpus);
+      if (prompt.value === defaults['nt.prompt'] && fresh !== defaults['nt.prompt']) {
+        prompt.value = defaults['nt.prompt'] = fresh;
+        writeUrl();
+      }
       draws = 0;
       showSeed();
       void refresh();
