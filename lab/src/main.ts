@@ -38,6 +38,8 @@ const lab: LabState = {
   errors: [],
   floors: null,
   tokenizer: { learned: 0, k: 0, sentence: '', ids: [], pieces: [], learning: false },
+  models: { loaded: null },
+  nextToken: null,
 };
 window.lab = lab;
 
@@ -170,7 +172,8 @@ onWorkerMessage((m) => {
         (err: Error) => status(err.message, true),
       );
       status(
-        `${m.params.toLocaleString()} parameters, ${m.vocabSize} tokens in the vocabulary, ` +
+        (m.loaded ? `loaded ${m.loaded}: ` : '') +
+          `${m.params.toLocaleString()} parameters, ${m.vocabSize} tokens in the vocabulary, ` +
           `${m.trainTokens.toLocaleString()} train and ${m.valTokens.toLocaleString()} validation tokens` +
           (setup.corpus === 'custom' && setup.text.length < MIN_CUSTOM
             ? ` (the pasted text, repeated to ${MIN_CUSTOM} characters: the validation text ` +
@@ -279,13 +282,14 @@ const PANELS: { id: string; mount: MountPanel; sources: string[] }[] = [
     id: 'next-token',
     mount: mountNextToken,
     sources: [
+      'src/generate/settings.ts',
       'src/generate/temperature.ts',
       'src/generate/top-k.ts',
       'src/generate/top-p.ts',
       'src/generate/min-p.ts',
     ],
   },
-  { id: 'models', mount: mountModels, sources: ['src/io/model-checkpoint.ts', 'src/io/safetensors.ts'] },
+  { id: 'models', mount: mountModels, sources: ['src/io/model-files.ts', 'src/io/safetensors.ts'] },
 ];
 
 const CHAPTER = { path: 'docs/19-the-lab.md', title: 'chapter 19, the lab' };
