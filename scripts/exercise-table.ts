@@ -23,6 +23,7 @@ const CHAPTERS: Record<number, string> = {
   16: '16-from-gpt2-to-llama-and-qwen.md',
   17: '17-seeing.md',
   18: '18-training-in-parallel.md',
+  19: '19-the-lab.md',
 };
 
 /** GitHub's anchor for a heading. */

@@ -9,6 +9,7 @@ import sotu from './presets/sotu.txt?raw';
 import type { Posted } from './protocol.js';
 import { MAX_TEXT_IN_URL, MIN_CUSTOM, parseSetup, type Setup } from './setup.js';
 import type { LabState } from './lab-state.js';
+import type { Floors } from './worker/train.js';
 import { call, onWorkerMessage, send } from './client.js';
 import { getParam, onUrlChange, setParams, setSetup } from './url-state.js';
 import { linkLine } from './links.js';
@@ -35,6 +36,10 @@ const lab: LabState = {
   running: false,
   done: false,
   errors: [],
+  floors: null,
+  tokenizer: { learned: 0, k: 0, sentence: '', ids: [], pieces: [], learning: false },
+  models: { loaded: null },
+  nextToken: null,
   inside: null,
 };
 window.lab = lab;
@@ -82,6 +87,8 @@ function writeUrl(s: Setup): void {
 const steps: number[] = [];
 const trainLoss: (number | null)[] = [];
 const valLoss: (number | null)[] = [];
+/** The reference lines (worker/train.ts): a uniform guess and the best context-free model. */
+let floors: Floors | null = null;
 const chart = new uPlot(
   {
     width: Math.min(940, document.body.clientWidth - 40),
@@ -92,9 +99,17 @@ const chart = new uPlot(
       { label: 'step' },
       { label: 'train loss (batch)', stroke: '#3b6fd8', width: 1 },
       { label: 'val loss', stroke: '#d8563b', width: 2, points: { show: true, size: 5 }, spanGaps: true },
+      { label: 'log V (uniform guess)', stroke: '#9aa1ad', width: 1, dash: [4, 4], points: { show: false } },
+      {
+        label: 'unigram entropy (no context)',
+        stroke: '#2f6b3a',
+        width: 1,
+        dash: [8, 4],
+        points: { show: false },
+      },
     ],
   },
-  [[], [], []],
+  [[], [], [], [], []],
   $('chart'),
 );
 
@@ -103,7 +118,8 @@ addEventListener('resize', () =>
 );
 
 function redraw(): void {
-  chart.setData([steps, trainLoss, valLoss]);
+  const flat = (v: number | undefined) => steps.map(() => v ?? null);
+  chart.setData([steps, trainLoss, valLoss, flat(floors?.uniform), flat(floors?.unigram)]);
 }
 
 function clearRun(): void {
@@ -112,6 +128,8 @@ function clearRun(): void {
   lab.evals = [];
   lab.samples = [];
   lab.done = false;
+  lab.floors = null;
+  floors = null;
   redraw();
   $('samples').textContent = '';
   for (const id of ['stat-loss', 'stat-val', 'stat-lr', 'stat-tps']) $(id).textContent = '–';
@@ -147,8 +165,16 @@ onWorkerMessage((m) => {
       break;
     }
     case 'ready':
+      call<Floors>('train.floors').then(
+        (f) => {
+          floors = lab.floors = f;
+          redraw();
+        },
+        (err: Error) => status(err.message, true),
+      );
       status(
-        `${m.params.toLocaleString()} parameters, ${m.vocabSize} characters in the vocabulary, ` +
+        (m.loaded ? `loaded ${m.loaded}: ` : '') +
+          `${m.params.toLocaleString()} parameters, ${m.vocabSize} tokens in the vocabulary, ` +
           `${m.trainTokens.toLocaleString()} train and ${m.valTokens.toLocaleString()} validation tokens` +
           (setup.corpus === 'custom' && setup.text.length < MIN_CUSTOM
             ? ` (the pasted text, repeated to ${MIN_CUSTOM} characters: the validation text ` +
@@ -258,13 +284,14 @@ const PANELS: { id: string; mount: MountPanel; sources: string[] }[] = [
     id: 'next-token',
     mount: mountNextToken,
     sources: [
+      'src/generate/settings.ts',
       'src/generate/temperature.ts',
       'src/generate/top-k.ts',
       'src/generate/top-p.ts',
       'src/generate/min-p.ts',
     ],
   },
-  { id: 'models', mount: mountModels, sources: ['src/io/model-checkpoint.ts', 'src/io/safetensors.ts'] },
+  { id: 'models', mount: mountModels, sources: ['src/io/model-files.ts', 'src/io/safetensors.ts'] },
 ];
 
 const CHAPTER = { path: 'docs/19-the-lab.md', title: 'chapter 19, the lab' };

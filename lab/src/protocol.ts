@@ -22,7 +22,14 @@ export interface BackendInfo {
 
 export type FromWorker =
   | { kind: 'backend'; info: BackendInfo }
-  | { kind: 'ready'; params: number; vocabSize: number; trainTokens: number; valTokens: number }
+  | {
+      kind: 'ready';
+      params: number;
+      vocabSize: number;
+      trainTokens: number;
+      valTokens: number;
+      loaded?: string;
+    }
   | { kind: 'step'; step: number; loss: number; lr: number; tokensPerSecond: number }
   | { kind: 'eval'; step: number; trainLoss: number; valLoss: number }
   | { kind: 'sample'; step: number; text: string }

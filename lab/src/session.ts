@@ -1,7 +1,8 @@
-// One training run in the lab: a GPT, its char tokenizer and data, and play / pause / step over the
+// One training run in the lab: a GPT, its tokenizer (char or BPE) and data, and play / pause / step over the
 // library's own loop (trainAsync). Pausing aborts the loop's signal, which hands back its state
 // (step, sampler and RNG state, AdamW moments) as a checkpoint; play and step resume from it
-// exactly, so a paused-and-resumed run gives the losses of one uninterrupted train() call.
+// exactly, so a paused-and-resumed run gives the losses of one uninterrupted train() call. A session
+// may also start from a model loaded from a checkpoint (the Models panel) and train it further.
 
 import {
   GPT,
@@ -9,9 +10,12 @@ import {
   gptPreset,
   manualSeed,
   noGrad,
-  Tensor,
+  splitTrainVal,
+  toTokenArray,
   trainAsync,
   type OptimizerState,
+  type TokenData,
+  type Tokenizer,
   type TrainConfig,
   type TrainingState,
 } from '../../src/index.js';
@@ -49,23 +53,43 @@ export function buildModel(s: Setup, vocabSize: number): GPT {
   return new GPT(gptPreset(s.size, { vocabSize }));
 }
 
-type Checkpoint = { state: TrainingState; optimizer: OptimizerState };
+/** A model read from a checkpoint directory (panels/models.ts), with its tokenizer and a name. */
+export interface LoadedModel {
+  model: GPT;
+  tokenizer: Tokenizer;
+  /** What the Train panel says is loaded, e.g. the directory's name. */
+  name: string;
+}
+
+/** A run's tokenizer and its train / validation tokens. */
+export interface SessionText {
+  tokenizer: Tokenizer;
+  data: TokenData;
+}
 
 /**
- * A copy of exported optimizer moments. On the wasm backend the exported tensors view the
- * optimizer's own buffers in wasm memory, which the loop frees when it returns (the CLI writes
- * them to disk at once, inside the callback); a checkpoint kept in memory must copy them.
+ * The setup's text in a loaded model's tokens, or why it cannot be: a char tokenizer refuses a
+ * character it never saw, and a model cannot learn from ids past its vocabulary.
  */
-function copyOptimizerState(s: OptimizerState): OptimizerState {
-  const tensors: Record<string, Tensor> = {};
-  for (const [name, t] of Object.entries(s.tensors))
-    tensors[name] = new Tensor(Float32Array.from(t.data), t.shape);
-  return { tensors, steps: { ...s.steps } };
+function encodeWith(loaded: LoadedModel, text: string): SessionText | string {
+  const { tokenizer, model } = loaded;
+  try {
+    const ids = tokenizer.encode(text);
+    const tokens = toTokenArray(ids, model.config.vocabSize);
+    return { tokenizer, data: splitTrainVal(tokens, 0.1) };
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return `the loaded model cannot train on this corpus (${why}); its next tokens can still be read`;
+  }
 }
+
+type Checkpoint = { state: TrainingState; optimizer: OptimizerState };
 
 export class Session {
   private readonly model: GPT;
-  private readonly prepared: Prepared;
+  private readonly prepared: SessionText;
+  /** Why play() refuses (a loaded model whose tokenizer cannot encode the corpus), else null. */
+  private readonly refusal: string | null = null;
   private readonly config: Partial<TrainConfig>;
   private checkpoint: Checkpoint | undefined;
   private controller: AbortController | null = null;
@@ -78,18 +102,40 @@ export class Session {
     private readonly setup: Setup,
     sotu: string,
     post: (m: FromWorker) => void,
+    loaded?: LoadedModel,
   ) {
     // A closed session (after a reset) finishes its current step silently.
     this.post = (m) => {
       if (!this.closed) post(m);
     };
-    this.prepared = prepare(corpusText(setup, sotu));
-    const V = this.prepared.tokenizer.vocabSize;
-    this.model = buildModel(setup, V);
+    if (loaded) {
+      const text = encodeWith(loaded, corpusText(setup, sotu));
+      if (typeof text === 'string') {
+        this.refusal = text;
+        this.prepared = {
+          tokenizer: loaded.tokenizer,
+          data: { train: new Uint16Array(0), val: new Uint16Array(0) },
+        };
+      } else this.prepared = text;
+      this.model = loaded.model;
+      this.model.train();
+    } else {
+      const prepared: Prepared = prepare(corpusText(setup, sotu), setup);
+      this.prepared = prepared;
+      this.model = buildModel(setup, prepared.tokenizer.vocabSize);
+    }
+    const V = this.model.config.vocabSize;
     this.config = trainSettings(setup);
     const { train, val } = this.prepared.data;
     const params = this.model.parameters().reduce((n, p) => n + p.size, 0);
-    this.post({ kind: 'ready', params, vocabSize: V, trainTokens: train.length, valTokens: val.length });
+    this.post({
+      kind: 'ready',
+      params,
+      vocabSize: V,
+      trainTokens: train.length,
+      valTokens: val.length,
+      ...(loaded ? { loaded: loaded.name } : {}),
+    });
     this.postState();
   }
 
@@ -99,8 +145,13 @@ export class Session {
   }
 
   /** The tokenizer and the train / validation tokens of the run. */
-  get text(): Prepared {
+  get text(): SessionText {
     return this.prepared;
+  }
+
+  /** Why this session cannot train (a loaded model's tokenizer cannot encode the corpus), else null. */
+  get cannotTrain(): string | null {
+    return this.refusal;
   }
 
   /** Steps taken so far. */
@@ -124,6 +175,10 @@ export class Session {
   /** Trains until the last step or a pause; `maxSteps` stops after that many (the Step button). */
   async play(maxSteps = Infinity): Promise<void> {
     if (this.running || this.done) return;
+    if (this.refusal) {
+      this.post({ kind: 'error', message: this.refusal });
+      return;
+    }
     const controller = new AbortController();
     this.controller = controller;
     this.postState();
@@ -146,7 +201,7 @@ export class Session {
           onEval: (e) =>
             this.post({ kind: 'eval', step: e.step, trainLoss: e.trainLoss, valLoss: e.valLoss }),
           onCheckpoint: (kind, state, optimizer) => {
-            if (kind === 'last') this.checkpoint = { state, optimizer: copyOptimizerState(optimizer) };
+            if (kind === 'last') this.checkpoint = { state, optimizer }; // exportState copies the moments
           },
         },
         this.checkpoint,

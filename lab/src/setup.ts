@@ -10,6 +10,13 @@ export type CorpusName = (typeof CORPORA)[number];
 export const SIZES = ['tiny', 'cpu-small'] as const;
 export type SizeName = (typeof SIZES)[number];
 
+/** The tokenizers offered: one token per character, or byte-level BPE trained on the corpus. */
+export const TOKENIZERS = ['char', 'bpe'] as const;
+export type TokenizerName = (typeof TOKENIZERS)[number];
+
+/** The most BPE merges a setup may ask for (the readable trainer takes seconds for a thousand). */
+export const MAX_MERGES = 1000;
+
 export interface Setup {
   /** Which text to train on. */
   corpus: CorpusName;
@@ -17,6 +24,10 @@ export interface Setup {
   text: string;
   /** The model preset (its vocabulary size is the tokenizer's). */
   size: SizeName;
+  /** How the text becomes tokens: characters, or BPE learned on the corpus (corpus.ts: prepare). */
+  tokenizer: TokenizerName;
+  /** BPE only: tokens to learn beyond the 256 bytes (the vocabulary is 256 + merges). */
+  merges: number;
   /** Peak learning rate (AdamW, cosine schedule with warm-up). */
   lr: number;
   /** Optimizer steps in the run. */
@@ -35,6 +46,8 @@ export const DEFAULT_SETUP: Setup = {
   corpus: 'reversal',
   text: '',
   size: 'tiny',
+  tokenizer: 'char',
+  merges: 256,
   lr: 3e-3,
   steps: 1000,
   batch: 16,
@@ -76,6 +89,8 @@ export function parseSetup(search: string): Setup {
     corpus: oneOf(q, 'corpus', CORPORA) ?? d.corpus,
     text: q.get('text') ?? d.text,
     size: oneOf(q, 'size', SIZES) ?? d.size,
+    tokenizer: oneOf(q, 'tokenizer', TOKENIZERS) ?? d.tokenizer,
+    merges: num(q, 'merges', 1, MAX_MERGES, true) ?? d.merges,
     lr: num(q, 'lr', 1e-6, 1, false) ?? d.lr,
     steps: num(q, 'steps', 1, 1_000_000, true) ?? d.steps,
     batch: num(q, 'batch', 1, 512, true) ?? d.batch,

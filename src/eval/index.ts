@@ -10,3 +10,4 @@ export {
   type EvalResult,
 } from './perplexity.js';
 export { tokenByteCounts } from './token-bytes.js';
+export { unigramEntropy } from './unigram-entropy.js';

@@ -21,6 +21,7 @@ import { chapter15 } from './catalog/ch15.js';
 import { chapter16 } from './catalog/ch16.js';
 import { chapter17 } from './catalog/ch17.js';
 import { chapter18 } from './catalog/ch18.js';
+import { chapter19 } from './catalog/ch19.js';
 
 export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter1,
@@ -41,6 +42,7 @@ export const EXERCISES: readonly ExerciseSpec[] = [
   ...chapter16,
   ...chapter17,
   ...chapter18,
+  ...chapter19,
 ];
 
 export const PATHS = ['beginner', 'advanced', 'researcher'] as const;

@@ -19,11 +19,11 @@ import type { Tensor } from '../tensor/tensor.js';
 import { atomicWriteFile, fsReason, fsyncDir, makeDirs } from './atomic-write.js';
 import { openSafetensorsFile, writeSafetensorsFile } from './safetensors-file.js';
 import { INT_DTYPES, type IntTensor } from './safetensors.js';
+import { CONFIG_FILE, parseConfigText, WEIGHTS_FILE } from './model-files.js';
 
 export { atomicWriteFile, type FileContent } from './atomic-write.js';
 
-export const WEIGHTS_FILE = 'model.safetensors';
-export const CONFIG_FILE = 'config.json';
+export { WEIGHTS_FILE, CONFIG_FILE } from './model-files.js';
 
 export interface CheckpointContents {
   /** Float tensors, and integer ones (I8/U8: the codes of a quantized model). */
@@ -166,17 +166,7 @@ export function loadCheckpointDir(dir: string): LoadedCheckpoint {
       `${label}: ${CONFIG_FILE}: ${reason === 'ENOENT' ? 'file not found' : `cannot read (${reason})`}`,
     );
   }
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch (err) {
-    throw new LlmfsError(
-      `${label}: ${CONFIG_FILE}: not valid JSON (${(err as Error).message.slice(0, 120)})`,
-    );
-  }
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new LlmfsError(`${label}: ${CONFIG_FILE}: must hold a JSON object`);
-  }
+  const config = parseConfigText(text, label);
   const files = readdirSync(from).sort();
-  return { weights: tensors, ints, config: config as Record<string, unknown>, metadata, dir: from, files };
+  return { weights: tensors, ints, config, metadata, dir: from, files };
 }

@@ -1,5 +1,6 @@
-// The portable part of io/: safetensors bytes in memory. The Node file layers (safetensors-file.ts,
-// checkpoint-dir.ts, atomic-write.ts, training-run.ts) are imported from their own modules.
+// The portable part of io/: safetensors bytes in memory, and a model's checkpoint files in memory
+// (model-files.ts). The Node file layers (safetensors-file.ts, checkpoint-dir.ts, atomic-write.ts,
+// training-run.ts) are imported from their own modules.
 
 export {
   readSafetensors,
@@ -27,6 +28,18 @@ export {
   type TensorInfo as SafetensorsTensorInfo,
   type SafetensorsHeader,
 } from './safetensors-header.js';
+export {
+  modelFromFiles,
+  modelToFiles,
+  modelFromParts,
+  checkpointParts,
+  configToJson,
+  configFromJson,
+  MODEL_TYPE,
+  type ModelFiles,
+  type LoadedModelFiles,
+  type CheckpointParts,
+} from './model-files.js';
 export { halfToFloat } from './float-decode.js';
 export {
   encodeTokenBin,

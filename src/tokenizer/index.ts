@@ -7,6 +7,7 @@ export { CharTokenizer, UNK, type UnknownPolicy } from './char.js';
 export { BpeTokenizer, type BpeConfig } from './bpe.js';
 export {
   trainBpe,
+  bpeFromMerges,
   countChunks,
   type TrainOptions,
   type TrainProgress,

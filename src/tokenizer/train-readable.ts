@@ -4,6 +4,7 @@
 // updating counts in place. Its two steps are exercises of their own: pair counts and merging a pair.
 
 import type { Merge } from './rules.js';
+import type { MergeLoopHooks } from './train.js';
 import { LlmfsError } from '../errors.js';
 import { exercisable } from '../exercises/registry.js';
 
@@ -48,13 +49,15 @@ export const mergePair = exercisable(
 
 /**
  * The same merges as trainBpe's loop for the same arguments (bpeTrain in train.ts): the chunks'
- * byte values with their weights in, the ordered merges [left, right, result] out.
+ * byte values with their weights in, the ordered merges [left, right, result] out. `onMerge`
+ * hears each merge as it is made, with how often its pair occurred (as trainBpe's onMerge).
  */
 export function trainMergesReadable(
   chunks: number[][],
   weights: number[],
   numTokens: number,
   minFrequency = 1,
+  hooks: Pick<MergeLoopHooks, 'onMerge'> = {},
 ): Merge[] {
   const parts = chunks.map((c) => c.slice());
   // tokens[id] are the bytes of token id; byBytes finds a token by its bytes.
@@ -86,6 +89,13 @@ export function trainMergesReadable(
       byBytes.set(bytes.join(','), id);
     }
     merges.push([best.left, best.right, id]);
+    hooks.onMerge?.({
+      rank: merges.length - 1,
+      left: best.left,
+      right: best.right,
+      result: id,
+      count: best.count,
+    });
     let shorter = false;
     for (let i = 0; i < parts.length; i++) {
       const merged = mergePair(parts[i], [best.left, best.right], id);

@@ -252,12 +252,39 @@ export function trainBpe(corpus: string | readonly string[], options: TrainOptio
     onProgress: progress,
     onMerge: options.onMerge,
   });
-  // The vocabulary the merges spell: a result id past the end is a new token.
+  return bpeFromMerges(merges, { pretokenizer, specialTokens: specials });
+}
+
+/**
+ * The tokenizer an ordered merge list spells (as a trainer returns it): the 256 byte tokens, then
+ * each merge's result, a new token when its id is the next free one (else the token with those
+ * bytes already), then the special tokens. A prefix of a trained list gives the tokenizer of the
+ * first k merges. Throws when a result id skips ahead or names a token with other bytes.
+ */
+export function bpeFromMerges(
+  merges: readonly Merge[],
+  options: { pretokenizer?: Pretokenizer; specialTokens?: readonly string[] } = {},
+): BpeTokenizer {
   const vocab: Uint8Array[] = [];
   for (let b = 0; b < 256; b++) vocab.push(new Uint8Array([b]));
-  for (const [a, b, c] of merges) if (c === vocab.length) vocab.push(concatBytes([vocab[a], vocab[b]]));
-
+  merges.forEach(([a, b, c], i) => {
+    if (a >= vocab.length || b >= vocab.length || c > vocab.length) {
+      throw new LlmfsError(
+        `merge ${i} (${a}, ${b}) -> ${c}: the ids must name tokens made before it (${vocab.length} so far)`,
+      );
+    }
+    const bytes = concatBytes([vocab[a], vocab[b]]);
+    if (c === vocab.length) vocab.push(bytes);
+    else if (bytesKey(vocab[c]) !== bytesKey(bytes))
+      throw new LlmfsError(`merge ${i} (${a}, ${b}) -> ${c}: token ${c} has other bytes than ${a} and ${b}`);
+  });
   const specialTokens: Record<string, number> = {};
-  specials.forEach((s, i) => (specialTokens[s] = vocab.length + i));
-  return new BpeTokenizer({ vocab, rules: new MergeList(merges), merges, specialTokens, pretokenizer });
+  (options.specialTokens ?? []).forEach((s, i) => (specialTokens[s] = vocab.length + i));
+  return new BpeTokenizer({
+    vocab,
+    rules: new MergeList(merges),
+    merges,
+    specialTokens,
+    pretokenizer: options.pretokenizer ?? { type: 'gpt2' },
+  });
 }

@@ -32,6 +32,7 @@ const examples: [string, string][] = [
   ['16-configs.ts', '16-from-gpt2-to-llama-and-qwen.md'],
   ['17-vlm.ts', '17-seeing.md'],
   ['18-four-ways.ts', '18-training-in-parallel.md'],
+  ['19-the-page-in-node.ts', '19-the-lab.md'],
 ];
 
 for (const [example, chapter] of examples) {

@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { train, GPT, type StepInfo, type EvalInfo } from '../../src/index.js';
+import { train, GPT, unigramEntropy, type StepInfo, type EvalInfo } from '../../src/index.js';
 import { useFastBackend } from '../../src/kernels/threads/node.js';
 import { prepare } from '../../lab/src/corpus.js';
 import { buildModel, corpusText, trainSettings } from '../../lab/src/session.js';
@@ -31,15 +31,6 @@ after(async () => {
   await browser?.close();
   await served?.close();
 });
-
-/** Entropy in nats of the token frequencies: the loss floor of a model that ignores context. */
-function unigramEntropy(ids: ArrayLike<number>, V: number): number {
-  const counts = new Float64Array(V);
-  for (let i = 0; i < ids.length; i++) counts[ids[i]]++;
-  let h = 0;
-  for (const c of counts) if (c > 0) h -= (c / ids.length) * Math.log(c / ids.length);
-  return h;
-}
 
 test('setup: a query string round-trips, and bad values fall back to the defaults', () => {
   const s = parseSetup('?corpus=addition&lr=0.01&steps=50&seed=7&size=cpu-small');
@@ -80,6 +71,10 @@ test(
     await page.click('#pause');
     const lab = await page.evaluate(() => window.lab);
     assert.deepEqual(lab.errors, []);
+    // The chart's reference lines are the library's: ln V and the same unigram entropy.
+    assert.ok(lab.floors, 'the chart has its reference lines');
+    assert.ok(Math.abs(lab.floors.unigram - (bound + 0.15)) < 1e-9, `unigram line ${lab.floors.unigram}`);
+    assert.ok(Math.abs(lab.floors.uniform - Math.log(tokenizer.vocabSize)) < 1e-9);
     const best = Math.min(...lab.evals.map((e) => e.valLoss));
     assert.ok(
       best < bound,

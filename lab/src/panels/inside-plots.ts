@@ -10,6 +10,8 @@ import { showToken } from './inside-attention.js';
 const PCA_W = 420;
 const PCA_H = 300;
 const PAD = 28;
+/** Points labelled with their token (a large vocabulary's points come most frequent first). */
+const LABELS = 80;
 
 /** The embedding scatter: each token of the vocabulary at its two principal coordinates. */
 export function drawPca(canvas: HTMLCanvasElement, caption: HTMLElement, view: InsideView): void {
@@ -41,7 +43,7 @@ export function drawPca(canvas: HTMLCanvasElement, caption: HTMLElement, view: I
     g.arc(X(x), Y(y), 3, 0, 2 * Math.PI);
     g.fill();
     g.fillStyle = '#1d2330';
-    g.fillText(showToken(tokens[i]), X(x) + 5, Y(y));
+    if (i < LABELS) g.fillText(showToken(tokens[i]), X(x) + 5, Y(y));
   });
   g.fillStyle = '#6a7283';
   g.font = '11px sans-serif';
@@ -51,8 +53,12 @@ export function drawPca(canvas: HTMLCanvasElement, caption: HTMLElement, view: I
   g.rotate(-Math.PI / 2);
   g.fillText(`PC2 → ${(100 * explained[1]).toFixed(1)}%`, 0, 0);
   g.restore();
+  const which =
+    tokens.length === view.pca.vocabSize
+      ? `the ${tokens.length} rows`
+      : `the ${tokens.length} most frequent tokens' rows (of ${view.pca.vocabSize}; the first ${LABELS} labelled)`;
   caption.textContent =
-    `the ${tokens.length} rows of the token embedding wte at step ${view.step}, centred and projected ` +
+    `${which} of the token embedding wte at step ${view.step}, centred and projected ` +
     `on their two principal directions (together ${(100 * (explained[0] + explained[1])).toFixed(1)}% ` +
     'of the variance): tokens the model treats alike drift together';
 }

@@ -11,6 +11,8 @@ import {
   parameterGroups,
   pca2d,
   QuantizedEmbedding,
+  CharTokenizer,
+  type Tokenizer,
 } from '../../../src/index.js';
 import type { Session } from '../session.js';
 import type { Method } from './methods.js';
@@ -30,8 +32,8 @@ export interface InsideView {
   headKinds: string[];
   /** The logit lens: per layer (embeddings, block 0, ...), the top-3 next tokens at each position. */
   lens: { names: string[]; top: { token: string; prob: number }[][][] };
-  /** The token embedding wte (V, C) projected on its two principal components. */
-  pca: { tokens: string[]; points: [number, number][]; explained: [number, number] };
+  /** The token embedding wte (V, C) projected on its two principal components (at most PCA_MAX rows). */
+  pca: { tokens: string[]; points: [number, number][]; explained: [number, number]; vocabSize: number };
   /** The last step's gradient norm per group (embeddings, h.0, ..., head), before clipping; null at step 0. */
   grads: { names: string[]; norms: number[]; total: number } | null;
 }
@@ -50,7 +52,36 @@ export function defaultProbe(session: Session): string {
   const nl = val.indexOf('\n');
   const rest = nl >= 0 ? val.slice(nl + 1) : val.slice(val.indexOf(' ') + 1);
   const end = rest.indexOf('\n');
-  return (end > 1 ? rest.slice(0, end) : rest).slice(0, Math.min(T, PROBE_MAX));
+  const probe = (end > 1 ? rest.slice(0, end) : rest).slice(0, Math.min(T, PROBE_MAX));
+  // No validation text (a loaded model whose tokenizer cannot encode the corpus): its first ids.
+  if (probe.length >= 2) return probe;
+  return tokenizer.decode(Array.from({ length: Math.min(8, session.gpt.config.vocabSize) }, (_, id) => id));
+}
+
+/** The most rows the embedding plot shows: beyond, the most frequent tokens of the training text. */
+const PCA_MAX = 400;
+
+/** The ids whose embeddings are plotted: all, or the PCA_MAX most frequent in the training tokens (in that order). */
+function plottedIds(session: Session): number[] {
+  const V = session.gpt.config.vocabSize;
+  const all = Array.from({ length: V }, (_, id) => id);
+  if (V <= PCA_MAX) return all;
+  const counts = new Float64Array(V);
+  for (const id of session.text.data.train) counts[id]++;
+  return all.sort((a, b) => counts[b] - counts[a] || a - b).slice(0, PCA_MAX); // most frequent first
+}
+
+/** The probe's ids; a character outside a char vocabulary is named in one line. */
+function encodeProbe(tokenizer: Tokenizer, probe: string): number[] {
+  if (tokenizer instanceof CharTokenizer) {
+    const unknown = [...probe].find((ch) => !tokenizer.chars.includes(ch));
+    if (unknown !== undefined)
+      throw new Error(
+        `the probe's character ${JSON.stringify(unknown)} is not in this run's vocabulary ` +
+          `(${JSON.stringify(tokenizer.chars.join(''))}): the text trained on never contains it`,
+      );
+  }
+  return tokenizer.encode(probe);
 }
 
 /** Pre-clip norm per group: the gradients in place were scaled by one factor, total / ||g_clipped||. */
@@ -66,14 +97,8 @@ function gradNorms(session: Session): InsideView['grads'] {
 function look(session: Session, probe: string): InsideView {
   const model = session.gpt;
   const { tokenizer } = session.text;
-  const unknown = [...probe].find((ch) => !tokenizer.chars.includes(ch));
-  if (unknown !== undefined)
-    throw new Error(
-      `the probe's character ${JSON.stringify(unknown)} is not in this run's vocabulary ` +
-        `(${JSON.stringify(tokenizer.chars.join(''))}): the text trained on never contains it`,
-    );
-  const ids = tokenizer.encode(probe);
-  const label = (id: number) => tokenizer.decode([id]);
+  const ids = encodeProbe(tokenizer, probe);
+  const label = (id: number) => tokenizer.piece(id);
   // inspectModel: eval mode, no gradients, training mode restored; the grads in place are untouched.
   const { vocabSize: V, nEmbd: C, blockSize } = model.config;
   // The induction score's random sequence needs R distinct tokens: a toy vocabulary has few.
@@ -82,7 +107,12 @@ function look(session: Session, probe: string): InsideView {
   // wte (V, C); an int8 / int4 table (a quantized checkpoint) is read back as floats.
   const wte =
     model.wte instanceof QuantizedEmbedding ? dequantizeWeight(model.wte.weightQ) : model.wte.weight;
-  const p = pca2d(wte.data, V, C);
+  const rows = plottedIds(session);
+  const table =
+    rows.length === V
+      ? wte.data
+      : Float32Array.from(rows.flatMap((id) => [...wte.data.subarray(id * C, (id + 1) * C)]));
+  const p = pca2d(table, rows.length, C);
   return {
     step: session.stepsTaken,
     probe,
@@ -99,9 +129,10 @@ function look(session: Session, probe: string): InsideView {
       ),
     },
     pca: {
-      tokens: Array.from({ length: V }, (_, id) => label(id)),
+      tokens: rows.map(label),
       points: p.points,
       explained: p.explained,
+      vocabSize: V,
     },
     grads: gradNorms(session),
   };

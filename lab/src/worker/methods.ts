@@ -8,6 +8,7 @@ import type { Session } from '../session.js';
 import { insideMethods } from './inside.js';
 import { modelMethods } from './models.js';
 import { nextTokenMethods } from './next-token.js';
+import { trainMethods } from './train.js';
 
 /** What a method may use: the current session (null before the first reset) and a way to swap it. */
 export interface MethodContext {
@@ -22,6 +23,7 @@ export interface MethodContext {
 export type Method = (ctx: MethodContext, args: unknown) => unknown;
 
 export const METHODS: Record<string, Method> = {
+  ...trainMethods,
   ...insideMethods,
   ...nextTokenMethods,
   ...modelMethods,
