@@ -12,7 +12,7 @@ import { buildModel, corpusText, trainSettings } from '../../lab/src/session.js'
 const setup = parseSetup('?corpus=reversal&steps=6&evalEvery=3&seed=7');
 console.log(`lab link:  lab/dist/index.html${formatSetup(setup)}`);
 
-const { tokenizer, data } = prepare(corpusText(setup, ''));
+const { tokenizer, data } = prepare(corpusText(setup, ''), setup);
 const V = tokenizer.vocabSize;
 console.log(`text:      ${JSON.stringify(tokenizer.decode(Array.from(data.train.subarray(0, 30))))}`);
 console.log(`tokens:    ${data.train.length} train, ${data.val.length} val, V = ${V}`);
