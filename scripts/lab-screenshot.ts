@@ -20,7 +20,8 @@ try {
     timeout: 180_000,
   });
   await page.waitForTimeout(300); // the chart's last frame
-  await page.screenshot({ path: OUT, fullPage: true });
+  await page.locator('header').evaluate((h) => h.remove()); // the panel alone, as the others
+  await page.locator('#train').screenshot({ path: OUT });
   if (errors.length > 0) throw new Error(`lab-screenshot: the page logged errors: ${errors.join('; ')}`);
   console.log(`wrote ${OUT}`);
 } finally {
