@@ -6,6 +6,21 @@
 // each component's sign chosen so its largest-|value| entry is positive (ties: the first such entry).
 
 import { LlmfsError } from '../errors.js';
+import { exercisable } from '../exercises/registry.js';
+
+declare module '../exercises/registry.js' {
+  interface ExercisableFunctions {
+    /**
+     * Exercise 'pca-2d' (chapter 19): the rows of x (n, d) centred and projected on the two
+     * leading eigenvectors of their covariance (divided by n - 1), each eigenvector's
+     * largest-|value| entry positive; `iterations` may be left out.
+     */
+    pca2d(x: ArrayLike<number>, n: number, d: number): Pca2dResult;
+  }
+}
+
+/** What an implementation of pca2d must give (the library's also counts its iterations). */
+export type Pca2dResult = Omit<Pca2d, 'iterations'> & { iterations?: number };
 
 export interface Pca2d {
   /** points[i] = [Xc[i]·v1, Xc[i]·v2]: row i's coordinates on the two components, (n, 2). */
@@ -95,7 +110,14 @@ function fixSign(v: Float64Array): void {
  * The two leading principal components of the rows of `x` (row-major, n rows of d values).
  * Needs n >= 2 and d >= 2.
  */
-export function pca2d(x: ArrayLike<number>, n: number, d: number): Pca2d {
+export const pca2d = exercisable('pca2d', pca2dReference) as (
+  x: ArrayLike<number>,
+  n: number,
+  d: number,
+) => Pca2dResult;
+
+/** The library's pca2d: block power iteration, then the 2x2 Rayleigh-Ritz step. */
+function pca2dReference(x: ArrayLike<number>, n: number, d: number): Pca2d {
   if (!(Number.isInteger(n) && Number.isInteger(d) && n >= 2 && d >= 2))
     throw new LlmfsError(`pca2d: needs at least 2 rows and 2 columns, got (${n}, ${d})`);
   if (x.length !== n * d) throw new LlmfsError(`pca2d: ${x.length} values do not make a (${n}, ${d}) matrix`);

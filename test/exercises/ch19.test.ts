@@ -1,7 +1,8 @@
 // Chapter 19's exercises (the lab): each stub fails as "not written yet", each reference solution
 // passes (with its integration step: the entropy equals the frequency model's cross-entropy, and a
-// tiny GPT samples the same tokens with the learner's min-p), the library's references give the
-// closed-form values, and planted mistakes are named: bits instead of nats, a threshold on logits.
+// tiny GPT samples the same tokens with the learner's min-p, a tiny GPT's embedding maps the same
+// through the learner's PCA), the library's references give the closed-form values, and planted
+// mistakes are named: bits instead of nats, a threshold on logits, no centring, 1 / n, a flipped sign.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { unigramEntropy } from '../../src/eval/unigram-entropy.js';
 import { minP } from '../../src/generate/min-p.js';
 import { unigramEntropy as solEntropy } from '../../exercises/solutions/19-unigram-entropy.js';
 import { minPFilter as solMinP } from '../../exercises/solutions/19-min-p.js';
+import { pca2d as solPca } from '../../exercises/solutions/19-pca-2d.js';
 
 const check = (id: string, fn: unknown) =>
   runExercise(
@@ -22,6 +24,7 @@ const check = (id: string, fn: unknown) =>
 for (const [id, name] of [
   ['unigram-entropy', 'unigramEntropy'],
   ['min-p', 'minPFilter'],
+  ['pca-2d', 'pca2d'],
 ] as const) {
   test(`${id}: the stub fails as not written yet; the reference solution passes every check`, async () => {
     const stub = (await import(`../../exercises/stubs/19-${id}.ts`)) as Record<string, unknown>;
@@ -69,4 +72,35 @@ test('min-p: a threshold on the logits instead of the probabilities is named', (
     return z.map((v) => (v >= p * m ? v : -Infinity));
   };
   assert.match(check('min-p', onLogits).message!, /on probabilities/);
+});
+
+test('chapter 19: the exercises sit under the chapter’s section headings', () => {
+  assert.deepEqual(
+    chapter19.map((e) => e.section),
+    ['Train', 'Look inside', 'Next token'],
+  );
+});
+
+test('pca-2d: no centring, the 1 / n covariance and a flipped component are named', () => {
+  type Pca = ReturnType<typeof solPca>;
+  const uncentred = (x: ArrayLike<number>, n: number, d: number): Pca => {
+    // the rows and their negatives: mean 0, and the directions of Xᵀ X
+    const both = Float64Array.from([...Array.from(x), ...Array.from(x, (v) => -v)]);
+    return solPca(both, 2 * n, d);
+  };
+  assert.match(check('pca-2d', uncentred).message!, /subtract each column’s mean/);
+  const population = (x: ArrayLike<number>, n: number, d: number): Pca => {
+    const r = solPca(x, n, d);
+    return { ...r, variances: [(r.variances[0] * (n - 1)) / n, (r.variances[1] * (n - 1)) / n] };
+  };
+  assert.match(check('pca-2d', population).message!, /n - 1/);
+  const flipped = (x: ArrayLike<number>, n: number, d: number): Pca => {
+    const r = solPca(x, n, d);
+    return {
+      ...r,
+      points: r.points.map(([a, b]) => [-a, b]),
+      components: [r.components[0].map((v) => -v), r.components[1]],
+    };
+  };
+  assert.match(check('pca-2d', flipped).message!, /other way/);
 });

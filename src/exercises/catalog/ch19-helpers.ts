@@ -8,6 +8,11 @@ import { crossEntropy } from '../../tensor/ops/loss.js';
 import { noGrad } from '../../tensor/autograd.js';
 import { unigramEntropy } from '../../eval/unigram-entropy.js';
 import type { StepOutcome } from '../spec.js';
+import { manualSeed } from '../../tensor/rng.js';
+import { GPT } from '../../model/gpt.js';
+import { train } from '../../train/trainer.js';
+import { pca2d } from '../../diagnose/embedding-pca.js';
+import { withReferences } from '../registry.js';
 
 /** n ids in [0, V): uniform, or skewed towards small ids by u^power. */
 export function tokenIds(rng: Rng, n: number, V: number, power = 1): Int32Array {
@@ -47,4 +52,64 @@ export function entropyAsCrossEntropy(): StepOutcome {
       : `on ${ids.length} reversal-task tokens your entropy is ${h} but the frequency model's ` +
         `cross-entropy is ${ce}: H = -Σ f log f with f = count / n`,
   };
+}
+
+/**
+ * n rows of d values with a planted spectrum: column j scaled by `scales[j]` (then mixed by a
+ * fixed rotation of the first two axes), so the leading eigenvalues are well apart.
+ */
+export function plantedRows(rng: Rng, n: number, d: number, scales: number[], offset = 0): Float64Array {
+  const x = new Float64Array(n * d);
+  const [c, s] = [Math.cos(0.6), Math.sin(0.6)];
+  for (let i = 0; i < n; i++) {
+    const row = Array.from({ length: d }, (_, j) => rng.normal() * (scales[j] ?? 0.1));
+    const [a, b] = [row[0]!, row[1]!];
+    row[0] = c * a - s * b;
+    row[1] = s * a + c * b;
+    for (let j = 0; j < d; j++) x[i * d + j] = row[j]! + offset;
+  }
+  return x;
+}
+
+/** A pca2d result without its iteration count (implementations may count differently). */
+export function withoutIterations(out: unknown): unknown {
+  if (out === null || typeof out !== 'object' || !('points' in out)) return out;
+  const { points, components, variances, explained } = out as Record<string, unknown>;
+  return { points, components, variances, explained };
+}
+
+/**
+ * The lab's embedding view with the learner's pca2d inside: a tiny GPT trained 40 steps on the
+ * reversal task, its wte (V, C) through the library's pca2d dispatcher (what the lab's worker
+ * calls) and through the reference; the points must agree within 1e-4 of their spread.
+ */
+export function embeddingView(): StepOutcome {
+  manualSeed(3);
+  const ids = toyIds();
+  const model = new GPT({ vocabSize: 10, blockSize: 16, nLayer: 1, nHead: 2, nEmbd: 16 });
+  try {
+    const data = { train: Uint16Array.from(ids), val: Uint16Array.from(ids.subarray(0, 200)) };
+    train(model, data, { steps: 40, batchSize: 8, lr: 1e-2, evalInterval: 1000, evalBatches: 1, seed: 3 });
+    const wte = Float64Array.from(model.wte.weight.data);
+    const mine = pca2d(wte, 10, 16);
+    const ref = withReferences(() => pca2d(wte, 10, 16));
+    const spread = Math.max(...ref.points.flat().map(Math.abs));
+    let worst = 0;
+    ref.points.forEach((p, i) =>
+      p.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - (mine.points[i]?.[k] ?? NaN))))),
+    );
+    const ok = worst <= 1e-4 * spread;
+    return {
+      passed: ok,
+      maxAbsDiff: worst,
+      message: ok
+        ? `a tiny GPT's token embedding after 40 steps: your 10 points equal the reference's ` +
+          `(max |Δ| ${worst.toExponential(1)}, PC1 + PC2 keep ` +
+          `${(100 * (ref.explained[0] + ref.explained[1])).toFixed(1)}% of the variance)`
+        : `on a tiny GPT's token embedding your points differ from the reference by up to ${worst}: ` +
+          'iterate until the directions stop moving, and fix each sign',
+    };
+  } finally {
+    model.dispose();
+  }
 }

@@ -1,10 +1,19 @@
 // Chapter 19 exercises: the lab (docs/19-the-lab.md). What the lab's panels compute: the loss floor
 // its Train panel draws (the unigram entropy of the text, Shannon, 1951) and the min-p filter of
-// its Next-token panel (Nguyen et al., 2024).
+// its Next-token panel (Nguyen et al., 2024), and the 2-D map of the token embedding its Look-inside
+// panel draws (PCA, Pearson, 1901).
 
 import type { ExerciseSpec } from '../spec.js';
 import { logitsRow, sameTokens, sampledTokens } from './ch08-helpers.js';
-import { entropyAsCrossEntropy, tokenIds } from './ch19-helpers.js';
+import {
+  embeddingView,
+  entropyAsCrossEntropy,
+  plantedRows,
+  tokenIds,
+  withoutIterations,
+} from './ch19-helpers.js';
+import { referenceOf } from '../registry.js';
+import '../../diagnose/embedding-pca.js'; // registers pca2d
 
 /** Filters keep logits exactly and remove the rest as -Infinity (see ch08.ts's EXACT). */
 const EXACT = { atol: 1e-9, rtol: 0 };
@@ -108,4 +117,71 @@ const minP: ExerciseSpec = {
   ],
 };
 
-export const chapter19: ExerciseSpec[] = [unigram, minP];
+interface PcaLike {
+  components: [ArrayLike<number>, ArrayLike<number>];
+  variances: [number, number];
+}
+
+const pca: ExerciseSpec = {
+  id: 'pca-2d',
+  chapter: 19,
+  section: 'Look inside',
+  title: 'The token embedding in 2-D: PCA by power iteration',
+  exportName: 'pca2d',
+  slot: 'pca2d',
+  pureInputs: true,
+  topics: ['model'],
+  tolerance: { atol: 1e-6, rtol: 1e-5 },
+  timeLimitMs: 8000,
+  compare:
+    "scikit-learn's PCA centres the rows and takes an SVD (LAPACK), fixing signs so the largest |value| of " +
+    'each row of U is positive (svd_flip); torch.pca_lowrank uses a randomized SVD and leaves the signs ' +
+    'free, so two runs may mirror the plot. Power iteration only needs matrix-vector products.',
+  hints: [
+    'Centre: subtract each column’s mean. Covariance C = Xcᵀ Xc / (n - 1), a (d, d) matrix.',
+    'Power iteration: start from a fixed vector, repeat v = C v / ||C v|| until v stops moving; then ' +
+      'λ1 = vᵀ C v. Deflate, C2 = C - λ1 v1 v1ᵀ, and iterate again for v2, projecting v1 out of v each ' +
+      'step (so a zero λ2 still gives v2 ⟂ v1); stop when C v is rounding noise. Flip each v so its ' +
+      'largest-|value| entry is positive.',
+    'points[i] = [xc_i · v1, xc_i · v2]; explained = [λ1, λ2] / trace(C) (0 when the trace is 0). ' +
+      'Return { points, components: [v1, v2], variances: [λ1, λ2], explained }.',
+  ],
+  cases: (rng) => [
+    { name: '(20, 5), spectrum 5, 3, 1, ...', args: [plantedRows(rng, 20, 5, [5, 3, 1]), 20, 5] },
+    { name: '(2, 2): two rows', args: [Float64Array.from([1, 2, 3, 1]), 2, 2] },
+    { name: '(3, 6): fewer rows than columns', args: [plantedRows(rng, 3, 6, [4, 2, 1]), 3, 6] },
+    { name: '(30, 8), offset 1000: centring matters', args: [plantedRows(rng, 30, 8, [3, 2], 1000), 30, 8] },
+    { name: '(40, 16), an embedding-sized table', args: [plantedRows(rng, 40, 16, [2, 1.5, 0.5]), 40, 16] },
+    { name: 'a plain number array', args: [[0, 0, 2, 1, 4, 2, 6, 3.5], 4, 2] },
+  ],
+  normalize: withoutIterations,
+  diagnose(got, want, c) {
+    const g = got as PcaLike | null;
+    const w = want as PcaLike;
+    if (!g || typeof g !== 'object' || !Array.isArray(g.variances) || !Array.isArray(g.components))
+      return 'return { points, components: [v1, v2], variances: [λ1, λ2], explained }';
+    const [x, n, d] = c.args as [ArrayLike<number>, number, number];
+    const near = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * (1 + Math.abs(b));
+    if (near(g.variances[0], (w.variances[0] * (n - 1)) / n))
+      return 'the variances are the covariance’s with 1 / n: divide Xcᵀ Xc by n - 1, as torch.cov does';
+    const same = (a: ArrayLike<number>, b: ArrayLike<number>, sign: number) =>
+      Array.from(b).every((v, j) => near(sign * Number(a[j]), v));
+    if (
+      [0, 1].some(
+        (k) => same(g.components[k]!, w.components[k]!, -1) && !same(g.components[k]!, w.components[k]!, 1),
+      )
+    )
+      return 'a component points the other way: flip each so its largest-|value| entry is positive';
+    // Uncentred PCA: the rows and their negatives have mean 0 and the same directions as XᵀX.
+    const both = Float64Array.from([...Array.from(x), ...Array.from(x, (v) => -v)]);
+    const raw = referenceOf('pca2d')(both, 2 * n, d);
+    if (same(g.components[0]!, raw.components[0], 1) && !same(g.components[0]!, w.components[0]!, 1))
+      return 'the directions are those of Xᵀ X: subtract each column’s mean before the covariance';
+    return null;
+  },
+  extra: [
+    { kind: 'integration', name: 'a tiny GPT’s token embedding, as the lab draws it', run: embeddingView },
+  ],
+};
+
+export const chapter19: ExerciseSpec[] = [unigram, pca, minP];
