@@ -63,7 +63,6 @@ export const generateSuite: Suite = {
         n / su[n - 1],
         'tokens/s',
         `cache speedup ${(su[n - 1] / sc[n - 1]).toFixed(1)}x`,
-        n === 64 ? 'generate:cpu-small 60 no cache' : undefined,
       );
     }
     const byOne = tokenTimes(small, 256, { overflow: 'slide' });

@@ -32,7 +32,11 @@ export function torchMissing(): string | null {
   return r.status === 0 ? null : `${PYTHON} cannot import torch`;
 }
 
-/** Runs scripts/bench-pytorch.py at each thread count (one process); throws with its stderr. */
+/**
+ * Runs scripts/bench-pytorch.py at each thread count (one process); throws with its stderr. The
+ * uncached generation runs are skipped by default: no row compares with them, and gpt2's takes
+ * minutes in eager PyTorch.
+ */
 export function runPytorch(threads: number[], opts: { cachedOnly?: boolean } = {}): TorchFigures {
   const env = {
     ...process.env,
@@ -40,7 +44,7 @@ export function runPytorch(threads: number[], opts: { cachedOnly?: boolean } = {
     ...(existsSync(OPENBLAS) ? { LD_LIBRARY_PATH: OPENBLAS } : {}),
   };
   const args = ['scripts/bench-pytorch.py', '--threads', threads.join(',')];
-  if (opts.cachedOnly) args.push('--cached-only');
+  if (opts.cachedOnly ?? true) args.push('--cached-only');
   const r = spawnSync(PYTHON, args, { encoding: 'utf8', env, timeout: 1_800_000 });
   if (r.status !== 0) {
     const why = r.error?.message ?? (r.stderr.trim().split('\n').pop() || `exit code ${r.status}`);
