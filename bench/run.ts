@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { suites } from './suites.js';
 import type { BenchRow } from './harness.js';
 import { formatTable } from './harness.js';
-import { BenchArgsError, parseBenchArgs } from './options.js';
+import { BenchArgsError, parseBenchArgs, type BenchOptions } from './options.js';
 import {
   compareReports,
   formatComparison,
@@ -31,16 +31,26 @@ import { resetBackend, setBackend } from '../src/kernels/backend.js';
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
-let opts;
+/** A usage error: one line, exit code 2, no stack. */
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+let opts: BenchOptions;
 try {
   opts = parseBenchArgs(process.argv.slice(2), process.env);
 } catch (err) {
   if (!(err instanceof BenchArgsError)) throw err;
-  console.error(err.message);
-  process.exit(2);
+  fail(err.message);
 }
 for (const w of opts.warnings) log(`warning: ${w}`);
-const old = opts.comparePath === null ? null : readReport(opts.comparePath); // fail before hours of work
+let old: BenchReport | null = null;
+try {
+  if (opts.comparePath !== null) old = readReport(opts.comparePath); // before the timed work
+} catch (err) {
+  fail(`bench: ${(err as Error).message}`);
+}
 
 const cores = defaultThreads();
 const useJs = process.env.LLMFS_BACKEND === 'js' || !wasmSupported();
