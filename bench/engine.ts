@@ -63,9 +63,10 @@ export const engineSuite: Suite = {
     );
     rows.push({
       suite: 'engine',
-      name: `Linear(768->3072)+GELU forward, x (8,64,768), ${getBackend().name}`,
+      name: 'Linear(768->3072)+GELU forward, x (8,64,768)',
       value: fwd,
       unit: 'ms',
+      note: getBackend().name,
     });
     rows.push({ suite: 'engine', name: 'Linear(768->3072)+GELU forward+backward', value: fb, unit: 'ms' });
     return rows;

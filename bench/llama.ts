@@ -190,10 +190,10 @@ function decodeRows(rows: BenchRow[]): void {
   runs.forEach((r, i) => {
     rows.push({
       suite: SUITE,
-      name: `decode ${N} tokens (KV cache, greedy), ${r.label}, ${getBackend().name}`,
+      name: `decode ${N} tokens (KV cache, greedy), ${r.label}`,
       value: (N * 1000) / ms[i]!,
       unit: 'tokens/s',
-      note: `${(r.model.numParameters() / 1e6).toFixed(1)}M params; KV cache ${(r.cacheFloats * 4) / 2 ** 10} KiB at ${16 + N} tokens`,
+      note: `${(r.model.numParameters() / 1e6).toFixed(1)}M params; KV cache ${(r.cacheFloats * 4) / 2 ** 10} KiB at ${16 + N} tokens; ${getBackend().name}`,
     });
     r.model.dispose();
   });
@@ -233,10 +233,10 @@ function trainStepRows(rows: BenchRow[]): void {
     const ms = median(r.times);
     rows.push({
       suite: SUITE,
-      name: `cpu-small training step, ${r.name}, ${getBackend().name}`,
+      name: `cpu-small training step, ${r.name}`,
       value: (B * r.T * 1000) / ms,
       unit: 'tokens/s',
-      note: `${ms.toFixed(1)} ms/step, ${(ms / first).toFixed(2)}x the GPT-2 layout's`,
+      note: `${ms.toFixed(1)} ms/step, ${(ms / first).toFixed(2)}x the GPT-2 layout's; ${getBackend().name}`,
     });
   }
 }

@@ -45,10 +45,10 @@ export const moeSuite: Suite = {
       });
       rows.push({
         suite: 'moe',
-        name: `cpu-small ${r.name} step (B=${B}, T=${r.T}, fwd+bwd+AdamW), ${getBackend().name}`,
+        name: `cpu-small ${r.name} step (B=${B}, T=${r.T}, fwd+bwd+AdamW)`,
         value: (B * r.T * 1000) / ms,
         unit: 'tokens/s',
-        note: `${ms.toFixed(1)} ms/step, ${(ms / denseMs).toFixed(2)}x the dense step`,
+        note: `${ms.toFixed(1)} ms/step, ${(ms / denseMs).toFixed(2)}x the dense step; ${getBackend().name}`,
       });
     }
     return rows;

@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 """The PyTorch side of `npm run bench`: the same measurements on the same model shapes, so the
-bench can print ours/PyTorch ratios from one run. Prints one JSON object to stdout.
+bench can print ours/PyTorch ratios from one run. Prints one JSON object to stdout:
+  {"torch": version, "blas": the BLAS library torch loaded, "runs": {"1": figures, "2": ...}}
+with, per thread count (torch.set_num_threads), "gemm" (GFLOP/s by size), "train" (ms and tokens/s
+per step by preset) and "generate" (tokens/s by "<preset> <n> cache|no cache").
 
 Debian's torch uses whatever libblas.so.3 it finds; the reference BLAS is ~6 GFLOP/s, so run it
 with OpenBLAS (package libopenblas0-openmp) or the ratios flatter us:
   LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp OMP_NUM_THREADS=1 /usr/bin/python3 scripts/bench-pytorch.py
-(bench/training.ts does exactly this when /usr/bin/python3 can import torch.)
-Options: --threads N (torch.set_num_threads), --quick (fewer repeats).
+(`npm run bench -- --pytorch` does exactly this, with OMP_NUM_THREADS at the largest count.)
+Options: --threads N or --threads 1,2 (each count in turn, in one process), --quick (fewer
+repeats), --cached-only (skip the uncached generation runs, which take minutes on gpt2).
 """
 import json
 import math
@@ -18,10 +22,19 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 args = sys.argv[1:]
-threads = int(args[args.index("--threads") + 1]) if "--threads" in args else 1
+thread_counts = [int(t) for t in args[args.index("--threads") + 1].split(",")] if "--threads" in args else [1]
 quick = "--quick" in args
-torch.set_num_threads(threads)
-torch.manual_seed(0)
+cached_only = "--cached-only" in args
+
+
+def loaded_blas():
+    """The BLAS shared library this process mapped (Linux), so the bench can say which one ran."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "blas" in line.lower() and "/" in line}
+        return ", ".join(sorted(libs)) or "built into torch"
+    except OSError:
+        return "unknown"
 
 
 def median_ms(fn, warmup=3, repeats=15):
@@ -92,29 +105,6 @@ PRESETS = {
     "gpt2": dict(T=1024, L=12, nh=12, C=768, B=1),
 }
 V = 65
-out = {"torch": torch.__version__, "threads": threads, "gemm": {}, "train": {}, "generate": {}}
-
-for n in [256, 512, 1024]:
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    ms = median_ms(lambda: a @ b, repeats=10)
-    out["gemm"][str(n)] = 2 * n ** 3 / (ms * 1e6)
-
-for name in ["tiny", "cpu-small"]:
-    p = PRESETS[name]
-    model = GPT(V, p["T"], p["L"], p["nh"], p["C"])
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    x = torch.randint(0, V, (p["B"], p["T"]))
-    y = torch.randint(0, V, (p["B"], p["T"]))
-
-    def step():
-        logits = model(x)
-        loss = F.cross_entropy(logits.reshape(-1, V), y.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-
-    ms = median_ms(step)
-    out["train"][name] = {"ms": ms, "tokensPerSecond": p["B"] * p["T"] / ms * 1000}
 
 
 def generate(model, n, cached):
@@ -134,17 +124,47 @@ def generate(model, n, cached):
     return idx
 
 
-# Uncached gpt2 at 256 tokens takes minutes in eager PyTorch on one core; it is left out.
-for name, sizes in [("cpu-small", [60]), ("gpt2", [64, 256])]:
-    p = PRESETS[name]
-    vocab = 50257 if name == "gpt2" else V
-    model = GPT(vocab, p["T"], p["L"], p["nh"], p["C"]).eval()
-    for n in sizes:
-        for cached in [True, False] if not (name == "gpt2" and n > 64) else [True]:
-            t0 = time.perf_counter()
-            generate(model, n, cached)
-            s = time.perf_counter() - t0
-            out["generate"][f"{name} {n} {'cache' if cached else 'no cache'}"] = n / s
+def measure(threads):
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    out = {"threads": threads, "gemm": {}, "train": {}, "generate": {}}
 
-json.dump(out, sys.stdout)
+    for n in [256, 512, 1024]:
+        a, b = torch.randn(n, n), torch.randn(n, n)
+        ms = median_ms(lambda: a @ b, repeats=10)
+        out["gemm"][str(n)] = 2 * n ** 3 / (ms * 1e6)
+
+    for name in ["tiny", "cpu-small"]:
+        p = PRESETS[name]
+        model = GPT(V, p["T"], p["L"], p["nh"], p["C"])
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        x = torch.randint(0, V, (p["B"], p["T"]))
+        y = torch.randint(0, V, (p["B"], p["T"]))
+
+        def step():
+            logits = model(x)
+            loss = F.cross_entropy(logits.reshape(-1, V), y.reshape(-1))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+
+        ms = median_ms(step)
+        out["train"][name] = {"ms": ms, "tokensPerSecond": p["B"] * p["T"] / ms * 1000}
+
+    # Uncached gpt2 at 256 tokens takes minutes in eager PyTorch on one core; it is left out.
+    for name, sizes in [("cpu-small", [60]), ("gpt2", [64, 256])]:
+        p = PRESETS[name]
+        vocab = 50257 if name == "gpt2" else V
+        model = GPT(vocab, p["T"], p["L"], p["nh"], p["C"]).eval()
+        for n in sizes:
+            for cached in [True] if cached_only or (name == "gpt2" and n > 64) else [True, False]:
+                t0 = time.perf_counter()
+                generate(model, n, cached)
+                s = time.perf_counter() - t0
+                out["generate"][f"{name} {n} {'cache' if cached else 'no cache'}"] = n / s
+    return out
+
+
+runs = {str(t): measure(t) for t in thread_counts}
+json.dump({"torch": torch.__version__, "blas": loaded_blas(), "runs": runs}, sys.stdout)
 print()
