@@ -146,3 +146,30 @@ export function attnGradScores(p: usize, ds: usize, nq: i32, nk: i32, dout: usiz
     }
   }
 }
+
+// One head's rows between a (B, T, n·hs) array and a contiguous (rows, hs) tile: `rows` rows of
+// hs floats, `stride` floats apart in the strided array.
+export function attnGather(src: usize, stride: i32, hs: i32, rows: i32, dst: usize): void {
+  for (let t = 0; t < rows; t++) {
+    memory.copy(dst + <usize>(t * hs) * 4, src + <usize>(t * stride) * 4, <usize>hs * 4);
+  }
+}
+
+/** Writes the tile back (add 0) or adds it (add 1) into the strided rows. */
+export function attnScatter(dst: usize, stride: i32, hs: i32, rows: i32, src: usize, add: i32): void {
+  if (add == 0) {
+    for (let t = 0; t < rows; t++) {
+      memory.copy(dst + <usize>(t * stride) * 4, src + <usize>(t * hs) * 4, <usize>hs * 4);
+    }
+    return;
+  }
+  for (let t = 0; t < rows; t++) {
+    const d = dst + <usize>(t * stride) * 4;
+    const s = src + <usize>(t * hs) * 4;
+    let c = 0;
+    for (; c + 4 <= hs; c += 4) {
+      v128.store(d + <usize>c * 4, f32x4.add(v128.load(d + <usize>c * 4), v128.load(s + <usize>c * 4)));
+    }
+    for (; c < hs; c++) store<f32>(d + <usize>c * 4, load<f32>(d + <usize>c * 4) + load<f32>(s + <usize>c * 4));
+  }
+}

@@ -1,7 +1,8 @@
 // The tiled attention's row-wise steps in wasm (assembly/attention.ts, through wasmRows) equal the
 // plain loops (jsRows): the masked softmax with its log-sum-exp, P recomputed from it, and dS, on
 // odd shapes (rows and keys not multiples of 4 or of the 64-query block, one head), under the
-// causal edge and a padding mask, with -Infinity scores and rows that see no key; on every wasm
+// causal edge and a padding mask, with -Infinity scores and rows that see no key; the copies of
+// one head's rows into and out of the tiles, in place in wasm memory; on every wasm
 // build this runtime selects (plain SIMD, unshared and shared memory; relaxed SIMD where it runs,
 // or under Node 20's flag). The whole attention and 30 training steps on the fast backend then
 // match the reference backend.
@@ -119,6 +120,48 @@ for (const be of backends) {
   });
 }
 
+test('attention rows: gather and scatter in wasm memory equal the plain copies (odd head sizes, adding)', () => {
+  const be = backends[1];
+  if (!be.heap.zeroCopy) return; // no shared memory: the arrays cannot live in wasm memory
+  const d: AttentionDims = {
+    B: 2,
+    Tq: 7,
+    Tk: 7,
+    nh: 3,
+    nkv: 3,
+    hs: 5,
+    scale: 1,
+    causal: true,
+    keyMask: null,
+  };
+  const rng = new Rng(9);
+  for (const hs of [1, 5, 8]) {
+    const width = 3 * hs;
+    const x = be.allocPersistent(2 * 7 * width)!;
+    x.forEach((_, i) => (x[i] = rng.normal()));
+    const results = [jsRows, wasmRows(be.heap, be.kernels)].map((rows) => {
+      const y = be.allocPersistent(x.length)!; // persistent storage is cut outside a session
+      y.set(x);
+      const session = rows([7 * hs], d);
+      try {
+        const [tile] = session.tiles;
+        session.gather(x, 1, 7, width, 2, hs, 2, 7, tile); // batch row 1, head 2, rows 2..6
+        const gathered = Float32Array.from(tile.subarray(0, 5 * hs));
+        session.scatter(y, 1, 7, width, 1, hs, 2, 7, tile, true); // added into head 1
+        session.scatter(y, 0, 7, width, 0, hs, 0, 5, tile, false); // written over head 0
+        const out = Float32Array.from(y);
+        be.heap.releasePersistent(y);
+        return { gathered, out };
+      } finally {
+        session.close();
+      }
+    });
+    assert.deepEqual(results[1].gathered, results[0].gathered, `gather hs=${hs}`);
+    assert.deepEqual(results[1].out, results[0].out, `scatter hs=${hs}`);
+    be.heap.releasePersistent(x);
+  }
+});
+
 test('attention rows: the plain loops give P rows summing to 1, 0 where masked, lse -inf where nothing is seen', () => {
   const c = blocks[2];
   const { P, lse } = steps(jsRows, c, 1, 5, 3);
@@ -138,7 +181,7 @@ test('attention rows: the plain loops give P rows summing to 1, 0 where masked, 
   assert.ok(none.P.subarray(0, 5 * 4).every((x) => x === 0));
 });
 
-test('tiled attention with the wasm rows equals the row-by-row reference (T = 70, 130; 1 head; masks)', () => {
+test('tiled attention with the wasm rows equals the row-by-row reference (T = 70, 130; 1 head; masks; arrays in wasm memory or not)', () => {
   const cases = [
     { B: 2, Tq: 70, Tk: 70, nh: 1, nkv: 1, hs: 7, causal: true, mask: false },
     { B: 2, Tq: 67, Tk: 130, nh: 2, nkv: 1, hs: 5, causal: true, mask: true },
@@ -159,18 +202,32 @@ test('tiled attention with the wasm rows equals the row-by-row reference (T = 70
           )
         : null;
       const d: AttentionDims = { ...c, scale: 1 / Math.sqrt(c.hs), keyMask };
-      const run = (
-        fwd: typeof attentionForward,
-        bwd: typeof attentionBackward,
-      ): Record<'out' | 'lse' | 'dq' | 'dk' | 'dv', Float32Array | Float64Array> => {
-        const out = new Float32Array(q.length),
-          lse = new Float64Array(c.B * c.nh * c.Tq);
-        const dq = new Float32Array(q.length),
-          dk = new Float32Array(k.length),
-          dv = new Float32Array(v.length);
-        fwd(q, k, v, out, lse, d);
-        bwd(q, k, v, out, lse, dout, dq, dk, dv, d);
-        return { out, lse, dq, dk, dv };
+      // `wasmMemory`: every array in the backend's wasm memory (as arena buffers are in training),
+      // so the gathers and scatters run in place; else ordinary arrays, copied row by row
+      const run = (fwd: typeof attentionForward, bwd: typeof attentionBackward, wasmMemory = false) => {
+        const held: Float32Array[] = [];
+        const place = (x: Float32Array): Float32Array => {
+          const y = wasmMemory ? be.allocPersistent(x.length) : null;
+          if (y === null) return Float32Array.from(x);
+          held.push(y);
+          y.set(x);
+          return y;
+        };
+        const [qq, kk, vv, ddout] = [q, k, v, dout].map(place);
+        const [out, dq, dk, dv] = [q, q, k, v].map((x) => place(new Float32Array(x.length)));
+        const lse = new Float64Array(c.B * c.nh * c.Tq);
+        if (wasmMemory && be.heap.zeroCopy) assert.ok(be.heap.owns(qq) && be.heap.owns(dk));
+        fwd(qq, kk, vv, out, lse, d);
+        bwd(qq, kk, vv, out, lse, ddout, dq, dk, dv, d);
+        const res = {
+          out: Float32Array.from(out),
+          lse,
+          dq: Float32Array.from(dq),
+          dk: Float32Array.from(dk),
+          dv: Float32Array.from(dv),
+        };
+        for (const y of held) be.heap.releasePersistent(y);
+        return res;
       };
       const want = run(attentionForward, attentionBackward);
       const rows = wasmRows(be.heap, be.kernels);
@@ -179,9 +236,17 @@ test('tiled attention with the wasm rows equals the row-by-row reference (T = 70
         (...a) => tiledAttentionBackward(jsBackend.gemm, ...a, rows),
       );
       const onBackend = run(be.attentionForward, be.attentionBackward);
+      const inWasm = run(be.attentionForward, be.attentionBackward, true);
       for (const key of ['out', 'lse', 'dq', 'dk', 'dv'] as const) {
         assertNear(onJsGemm[key], want[key], `${key} js gemm ${be.name} ${JSON.stringify(c)}`, 1e-4, 1e-5);
         assertNear(onBackend[key], want[key], `${key} ${be.name} ${JSON.stringify(c)}`, 1e-4, 1e-5);
+        assertNear(
+          inWasm[key],
+          want[key],
+          `${key} in wasm memory ${be.name} ${JSON.stringify(c)}`,
+          1e-4,
+          1e-5,
+        );
       }
     }
   }

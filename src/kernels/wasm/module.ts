@@ -127,6 +127,9 @@ export interface KernelExports {
     hs: number,
     scale: number,
   ): void;
+  /** Strided rows of one head to a contiguous tile, and back (written, or added when add is 1). */
+  attnGather(src: number, stride: number, hs: number, rows: number, dst: number): void;
+  attnScatter(dst: number, stride: number, hs: number, rows: number, src: number, add: number): void;
   softmaxForward(x: number, y: number, rows: number, cols: number): void;
   softmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
   logSoftmaxForward(x: number, y: number, rows: number, cols: number): void;

@@ -5,7 +5,7 @@
 
 import type { FloatArray } from '../dtype.js';
 import type { AttentionDims } from '../backend.js';
-import { QBLOCK, gather, scatter, visible, type Gemm } from './attention-tiles.js';
+import { QBLOCK, visible, type Gemm } from './attention-tiles.js';
 import { jsRows, type RowSteps, type TileSession } from './tiled-attention-rows.js';
 
 export function tiledAttentionBackward(
@@ -56,8 +56,8 @@ function backwardTiles(
     for (let h = 0; h < nh; h++) {
       const kh = Math.floor(h / group);
       if (h % group === 0) {
-        gather(k, b, Tk, nkv * hs, kh, hs, 0, Tk, Kh);
-        gather(v, b, Tk, nkv * hs, kh, hs, 0, Tk, Vh);
+        session.gather(k, b, Tk, nkv * hs, kh, hs, 0, Tk, Kh);
+        session.gather(v, b, Tk, nkv * hs, kh, hs, 0, Tk, Vh);
         dKh.fill(0);
         dVh.fill(0);
       }
@@ -65,9 +65,9 @@ function backwardTiles(
         const nq = Math.min(QBLOCK, Tq - i0);
         const nk = Math.min(Tk, visible(d, i0 + nq - 1) + 1);
         if (nk <= 0) continue;
-        gather(q, b, Tq, nh * hs, h, hs, i0, i0 + nq, Qb);
-        gather(out, b, Tq, nh * hs, h, hs, i0, i0 + nq, Ob);
-        gather(dout, b, Tq, nh * hs, h, hs, i0, i0 + nq, dOb);
+        session.gather(q, b, Tq, nh * hs, h, hs, i0, i0 + nq, Qb);
+        session.gather(out, b, Tq, nh * hs, h, hs, i0, i0 + nq, Ob);
+        session.gather(dout, b, Tq, nh * hs, h, hs, i0, i0 + nq, dOb);
         const lseOff = (b * nh + h) * Tq + i0;
         // P = exp(S · scale - lse), zero where masked.
         gemm({
@@ -131,7 +131,7 @@ function backwardTiles(
           cOffset: 0,
           accumulate: false,
         });
-        scatter(dq, b, Tq, nh * hs, h, hs, i0, i0 + nq, dQb, true);
+        session.scatter(dq, b, Tq, nh * hs, h, hs, i0, i0 + nq, dQb, true);
         gemm({
           transA: true,
           transB: false,
@@ -148,8 +148,8 @@ function backwardTiles(
         });
       }
       if (h % group === group - 1) {
-        scatter(dk, b, Tk, nkv * hs, kh, hs, 0, Tk, dKh, true);
-        scatter(dv, b, Tk, nkv * hs, kh, hs, 0, Tk, dVh, true);
+        session.scatter(dk, b, Tk, nkv * hs, kh, hs, 0, Tk, dKh, true);
+        session.scatter(dv, b, Tk, nkv * hs, kh, hs, 0, Tk, dVh, true);
       }
     }
   }

@@ -1,12 +1,13 @@
 // The row-wise steps of the tiled attention, between its matrix products: the masked softmax of a
 // block of scores (each row's log-sum-exp saved), the backward's P = exp(S·scale - L) recomputed
-// from it, and dS = P ⊙ (dP - rowsum(dO ⊙ O)) · scale. `jsRows` is the plain reference;
+// from it, dS = P ⊙ (dP - rowsum(dO ⊙ O)) · scale, and copying one head's rows into and out of
+// the tiles. `jsRows` is the plain reference;
 // `wasmRows` runs the same steps in assembly/attention.ts, on tiles that live in wasm memory so
 // neither the steps nor the gemm between them copy anything.
 
 import type { FloatArray } from '../dtype.js';
 import type { AttentionDims } from '../backend.js';
-import { QBLOCK, visible } from './attention-tiles.js';
+import { QBLOCK, gather, scatter, visible } from './attention-tiles.js';
 import { HeapFull, type WasmHeap } from './heap.js';
 import type { KernelExports } from './module.js';
 
@@ -45,6 +46,10 @@ export interface TileSession {
     dOb: Float32Array,
     Ob: Float32Array,
   ): void;
+  /** attention-tiles.ts `gather` into a tile: head h of rows t0..t1-1 of a (B, T, rowWidth) array. */
+  gather: typeof gather;
+  /** attention-tiles.ts `scatter` from a tile: writes (or adds) it back into head h of those rows. */
+  scatter: typeof scatter;
   /** Gives the tiles back; none may be used afterwards. */
   close(): void;
 }
@@ -93,6 +98,8 @@ export const jsRows: RowSteps = (sizes, d) => ({
       for (let j = 0; j < nk; j++) dS[r * nk + j] = P[r * nk + j] * (dS[r * nk + j] - D) * d.scale;
     }
   },
+  gather,
+  scatter,
   close() {},
 });
 
@@ -159,6 +166,17 @@ export function wasmRows(heap: WasmHeap, k: KernelExports): RowSteps {
       },
       gradScores(P, dS, nq, nk, dOb, Ob) {
         k.attnGradScores(P.byteOffset, dS.byteOffset, nq, nk, dOb.byteOffset, Ob.byteOffset, d.hs, d.scale);
+      },
+      // in place when the (B, T, n·hs) array lives in wasm memory too (zero-copy arena buffers)
+      gather(src, b, T, rowWidth, h, hs, t0, t1, dst) {
+        if (!heap.owns(src)) return gather(src, b, T, rowWidth, h, hs, t0, t1, dst);
+        const at = src.byteOffset + ((b * T + t0) * rowWidth + h * hs) * 4;
+        k.attnGather(at, rowWidth, hs, t1 - t0, dst.byteOffset);
+      },
+      scatter(dst, b, T, rowWidth, h, hs, t0, t1, src, add) {
+        if (!heap.owns(dst)) return scatter(dst, b, T, rowWidth, h, hs, t0, t1, src, add);
+        const at = dst.byteOffset + ((b * T + t0) * rowWidth + h * hs) * 4;
+        k.attnScatter(at, rowWidth, hs, t1 - t0, src.byteOffset, add ? 1 : 0);
       },
       close: () => heap.release(mark),
     };

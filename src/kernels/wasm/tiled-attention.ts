@@ -8,7 +8,7 @@
 import type { FloatArray } from '../dtype.js';
 import type { AttentionDims, Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { QBLOCK, gather, scatter, visible, type Gemm } from './attention-tiles.js';
+import { QBLOCK, visible, type Gemm } from './attention-tiles.js';
 import { jsRows, type RowSteps, type TileSession } from './tiled-attention-rows.js';
 import { tiledAttentionBackward } from './tiled-attention-backward.js';
 
@@ -106,13 +106,13 @@ function forwardTiles(
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < nh; h++) {
       if (h % group === 0) {
-        gather(k, b, Tk, nkv * hs, h / group, hs, 0, Tk, Kh);
-        gather(v, b, Tk, nkv * hs, h / group, hs, 0, Tk, Vh);
+        session.gather(k, b, Tk, nkv * hs, h / group, hs, 0, Tk, Kh);
+        session.gather(v, b, Tk, nkv * hs, h / group, hs, 0, Tk, Vh);
       }
       for (let i0 = 0; i0 < Tq; i0 += QBLOCK) {
         const nq = Math.min(QBLOCK, Tq - i0);
         const nk = Math.min(Tk, visible(d, i0 + nq - 1) + 1); // keys any row of the block can see
-        gather(q, b, Tq, nh * hs, h, hs, i0, i0 + nq, Qb);
+        session.gather(q, b, Tq, nh * hs, h, hs, i0, i0 + nq, Qb);
         const lseOff = (b * nh + h) * Tq + i0;
         if (nk <= 0) {
           for (let r = 0; r < nq; r++) lse[lseOff + r] = -Infinity;
@@ -148,7 +148,7 @@ function forwardTiles(
             accumulate: false,
           });
         }
-        scatter(out, b, Tq, nh * hs, h, hs, i0, i0 + nq, Ob, false);
+        session.scatter(out, b, Tq, nh * hs, h, hs, i0, i0 + nq, Ob, false);
       }
     }
   }
