@@ -1,9 +1,9 @@
 // The row-wise steps of the tiled attention, between its matrix products: the masked softmax of a
 // block of scores (each row's log-sum-exp saved), the backward's P = exp(S·scale - L) recomputed
 // from it, dS = P ⊙ (dP - rowsum(dO ⊙ O)) · scale, and copying one head's rows into and out of
-// the tiles. `jsRows` is the plain reference;
-// `wasmRows` runs the same steps in assembly/attention.ts, on tiles that live in wasm memory so
-// neither the steps nor the gemm between them copy anything.
+// the tiles. `jsRows` is the plain reference; `wasmRows` runs the same steps in
+// assembly/attention.ts, on tiles that live in wasm memory, so neither the steps nor the gemm
+// between them copy anything.
 
 import type { FloatArray } from '../dtype.js';
 import type { AttentionDims } from '../backend.js';
@@ -12,8 +12,10 @@ import { HeapFull, type WasmHeap } from './heap.js';
 import type { KernelExports } from './module.js';
 
 /**
- * The tiles of one attention call (float32 blocks of the sizes asked for) and the row-wise steps,
- * which take only these tiles. A block is rows i0..i0+nq-1 of batch row b against keys 0..nk-1.
+ * The tiles of one attention call (float32 blocks of the sizes asked for) and the row-wise steps.
+ * Every Float32Array a step takes (and gather's dst, scatter's src) must be one of these tiles:
+ * the wasm steps pass them by address. A block is rows i0..i0+nq-1 of batch row b against keys
+ * 0..nk-1.
  */
 export interface TileSession {
   readonly tiles: Float32Array[];
