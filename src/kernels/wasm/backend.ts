@@ -17,6 +17,7 @@ import { WasmHeap } from './heap.js';
 import { wasmGemm, type GemmContext } from './gemm.js';
 import { wasmKernels, type Thresholds } from './calls.js';
 import { tiledAttention } from './tiled-attention.js';
+import { wasmRows } from './tiled-attention-rows.js';
 import { newQuantContext, wasmQuantGemm } from './quant.js';
 import { ThreadPool, type SpawnWorker } from '../threads/pool.js';
 
@@ -97,7 +98,7 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
   return {
     ...jsBackend,
     ...wasmKernels(heap, kernels, opts.thresholds),
-    ...tiledAttention(gemm),
+    ...tiledAttention(gemm, wasmRows(heap, kernels)),
     name: `wasm-${km.simd}${threads > 1 ? ` x${threads} threads` : ''}`,
     heap,
     kernels,

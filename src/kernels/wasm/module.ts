@@ -96,6 +96,40 @@ export interface KernelExports {
   ): void;
   dequantInt8(N: number, K: number, q: number, s: number, out: number): void;
   dequantInt4(N: number, K: number, G: number, p: number, s: number, z: number, out: number): void;
+  /** The tiled attention's row-wise steps (assembly/attention.ts); lse is float32 here. */
+  attnSoftmaxRows(
+    s: number,
+    nq: number,
+    nk: number,
+    last0: number,
+    step: number,
+    mask: number,
+    scale: number,
+    lse: number,
+  ): void;
+  attnRecomputeP(
+    s: number,
+    nq: number,
+    nk: number,
+    last0: number,
+    step: number,
+    mask: number,
+    scale: number,
+    lse: number,
+  ): void;
+  attnGradScores(
+    p: number,
+    ds: number,
+    nq: number,
+    nk: number,
+    dout: number,
+    o: number,
+    hs: number,
+    scale: number,
+  ): void;
+  /** Strided rows of one head to a contiguous tile, and back (written, or added when add is 1). */
+  attnGather(src: number, stride: number, hs: number, rows: number, dst: number): void;
+  attnScatter(dst: number, stride: number, hs: number, rows: number, src: number, add: number): void;
   softmaxForward(x: number, y: number, rows: number, cols: number): void;
   softmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
   logSoftmaxForward(x: number, y: number, rows: number, cols: number): void;

@@ -1,10 +1,12 @@
 // The backward of the tiled attention (tiled-attention.ts has the forward). Per block it recomputes
 // P from the saved log-sum-exp and runs five small matrix products on the gemm it is given:
 //   dV += Pᵀ dO,  dP = dO Vᵀ,  dS = P ⊙ (dP - rowsum(dO ⊙ O)) · scale,  dQ = dS K,  dK += dSᵀ Q.
+// P and dS are row-wise steps on `rows` (tiled-attention-rows.ts: plain loops or wasm kernels).
 
 import type { FloatArray } from '../dtype.js';
 import type { AttentionDims } from '../backend.js';
-import { QBLOCK, gather, scatter, visible, type Gemm } from './attention-tiles.js';
+import { QBLOCK, visible, type Gemm } from './attention-tiles.js';
+import { jsRows, type RowSteps, type TileSession } from './tiled-attention-rows.js';
 
 export function tiledAttentionBackward(
   gemm: Gemm,
@@ -18,25 +20,44 @@ export function tiledAttentionBackward(
   dk: FloatArray,
   dv: FloatArray,
   d: AttentionDims,
+  rows: RowSteps = jsRows,
 ): void {
-  const { B, Tq, Tk, nh, nkv, hs, scale } = d;
+  const { Tk, hs } = d;
+  const kv = Tk * hs,
+    blk = QBLOCK * hs,
+    s = QBLOCK * Tk;
+  const session = rows([kv, kv, kv, kv, blk, blk, blk, blk, s, s], d);
+  try {
+    backwardTiles(gemm, session, q, k, v, out, lse, dout, dq, dk, dv, d);
+  } finally {
+    session.close();
+  }
+}
+
+/** The blocks of the backward, in the tiles of `session`. */
+function backwardTiles(
+  gemm: Gemm,
+  session: TileSession,
+  q: FloatArray,
+  k: FloatArray,
+  v: FloatArray,
+  out: FloatArray,
+  lse: FloatArray,
+  dout: FloatArray,
+  dq: FloatArray,
+  dk: FloatArray,
+  dv: FloatArray,
+  d: AttentionDims,
+): void {
+  const { B, Tq, Tk, nh, nkv, hs } = d;
   const group = nh / nkv;
-  const Kh = new Float32Array(Tk * hs);
-  const Vh = new Float32Array(Tk * hs);
-  const dKh = new Float32Array(Tk * hs);
-  const dVh = new Float32Array(Tk * hs);
-  const Qb = new Float32Array(QBLOCK * hs);
-  const Ob = new Float32Array(QBLOCK * hs);
-  const dOb = new Float32Array(QBLOCK * hs);
-  const dQb = new Float32Array(QBLOCK * hs);
-  const P = new Float32Array(QBLOCK * Tk);
-  const dS = new Float32Array(QBLOCK * Tk);
+  const [Kh, Vh, dKh, dVh, Qb, Ob, dOb, dQb, P, dS] = session.tiles;
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < nh; h++) {
       const kh = Math.floor(h / group);
       if (h % group === 0) {
-        gather(k, b, Tk, nkv * hs, kh, hs, 0, Tk, Kh);
-        gather(v, b, Tk, nkv * hs, kh, hs, 0, Tk, Vh);
+        session.gather(k, b, Tk, nkv * hs, kh, hs, 0, Tk, Kh);
+        session.gather(v, b, Tk, nkv * hs, kh, hs, 0, Tk, Vh);
         dKh.fill(0);
         dVh.fill(0);
       }
@@ -44,9 +65,9 @@ export function tiledAttentionBackward(
         const nq = Math.min(QBLOCK, Tq - i0);
         const nk = Math.min(Tk, visible(d, i0 + nq - 1) + 1);
         if (nk <= 0) continue;
-        gather(q, b, Tq, nh * hs, h, hs, i0, i0 + nq, Qb);
-        gather(out, b, Tq, nh * hs, h, hs, i0, i0 + nq, Ob);
-        gather(dout, b, Tq, nh * hs, h, hs, i0, i0 + nq, dOb);
+        session.gather(q, b, Tq, nh * hs, h, hs, i0, i0 + nq, Qb);
+        session.gather(out, b, Tq, nh * hs, h, hs, i0, i0 + nq, Ob);
+        session.gather(dout, b, Tq, nh * hs, h, hs, i0, i0 + nq, dOb);
         const lseOff = (b * nh + h) * Tq + i0;
         // P = exp(S · scale - lse), zero where masked.
         gemm({
@@ -63,15 +84,7 @@ export function tiledAttentionBackward(
           cOffset: 0,
           accumulate: false,
         });
-        for (let r = 0; r < nq; r++) {
-          const L = lse[lseOff + r];
-          const last = Math.min(visible(d, i0 + r), nk - 1);
-          for (let j = 0; j < nk; j++) {
-            const blocked =
-              L === -Infinity || j > last || (d.keyMask !== null && d.keyMask[b * Tk + j] === 0);
-            P[r * nk + j] = blocked ? 0 : Math.exp(P[r * nk + j] * scale - L);
-          }
-        }
+        session.recomputeP(P, nq, nk, i0, b, lse, lseOff);
         // dV += Pᵀ dO
         gemm({
           transA: true,
@@ -102,11 +115,7 @@ export function tiledAttentionBackward(
           cOffset: 0,
           accumulate: false,
         });
-        for (let r = 0; r < nq; r++) {
-          let D = 0;
-          for (let c = 0; c < hs; c++) D += dOb[r * hs + c] * Ob[r * hs + c];
-          for (let j = 0; j < nk; j++) dS[r * nk + j] = P[r * nk + j] * (dS[r * nk + j] - D) * scale;
-        }
+        session.gradScores(P, dS, nq, nk, dOb, Ob);
         // dQ = dS K;  dK += dSᵀ Q
         gemm({
           transA: false,
@@ -122,7 +131,7 @@ export function tiledAttentionBackward(
           cOffset: 0,
           accumulate: false,
         });
-        scatter(dq, b, Tq, nh * hs, h, hs, i0, i0 + nq, dQb, true);
+        session.scatter(dq, b, Tq, nh * hs, h, hs, i0, i0 + nq, dQb, true);
         gemm({
           transA: true,
           transB: false,
@@ -139,8 +148,8 @@ export function tiledAttentionBackward(
         });
       }
       if (h % group === group - 1) {
-        scatter(dk, b, Tk, nkv * hs, kh, hs, 0, Tk, dKh, true);
-        scatter(dv, b, Tk, nkv * hs, kh, hs, 0, Tk, dVh, true);
+        session.scatter(dk, b, Tk, nkv * hs, kh, hs, 0, Tk, dKh, true);
+        session.scatter(dv, b, Tk, nkv * hs, kh, hs, 0, Tk, dVh, true);
       }
     }
   }

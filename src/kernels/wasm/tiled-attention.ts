@@ -2,47 +2,20 @@
 // js/attention.ts (which it must equal). For each batch row and head, queries are taken in blocks
 // of QBLOCK: scores S = Q_blk Kᵀ for that block only (never the whole T x T matrix), masked,
 // softmaxed row-wise with the log-sum-exp saved, then O_blk = P V, the products on the gemm it is
-// given. The backward, which recomputes P from the log-sum-exp, is in tiled-attention-backward.ts.
+// given and the row-wise steps on `rows` (tiled-attention-rows.ts: plain loops or wasm kernels).
+// The backward, which recomputes P from the log-sum-exp, is in tiled-attention-backward.ts.
 
 import type { FloatArray } from '../dtype.js';
 import type { AttentionDims, Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { QBLOCK, gather, scatter, visible, type Gemm } from './attention-tiles.js';
+import { QBLOCK, visible, type Gemm } from './attention-tiles.js';
+import { jsRows, type RowSteps, type TileSession } from './tiled-attention-rows.js';
 import { tiledAttentionBackward } from './tiled-attention-backward.js';
 
 export { tiledAttentionBackward } from './tiled-attention-backward.js';
 
 /** Up to this many queries (decoding: one new token per step) the direct loop below is used. */
 const DIRECT_MAX_TQ = 4;
-
-/** Masks and softmaxes the scores of one block in place, writing each row's log-sum-exp. */
-function softmaxBlock(
-  S: Float32Array,
-  nq: number,
-  nk: number,
-  i0: number,
-  d: AttentionDims,
-  b: number,
-  lse: FloatArray,
-  lseOff: number,
-): void {
-  for (let r = 0; r < nq; r++) {
-    const last = Math.min(visible(d, i0 + r), nk - 1);
-    const o = r * nk;
-    let m = -Infinity;
-    for (let j = 0; j < nk; j++) {
-      const blocked = j > last || (d.keyMask !== null && d.keyMask[b * d.Tk + j] === 0);
-      const v = blocked ? -Infinity : S[o + j] * d.scale;
-      S[o + j] = v;
-      if (v > m) m = v;
-    }
-    let l = 0;
-    if (m !== -Infinity) for (let j = 0; j < nk; j++) l += Math.exp(S[o + j] - m);
-    const L = l > 0 ? m + Math.log(l) : -Infinity;
-    lse[lseOff + r] = L;
-    for (let j = 0; j < nk; j++) S[o + j] = L === -Infinity ? 0 : Math.exp(S[o + j] - L);
-  }
-}
 
 /**
  * Attention for a few queries (a decoding step), straight from the (B, T, n·hs) arrays: per
@@ -104,25 +77,42 @@ export function tiledAttentionForward(
   out: FloatArray,
   lse: FloatArray,
   d: AttentionDims,
+  rows: RowSteps = jsRows,
+): void {
+  const { Tq, Tk, hs } = d;
+  if (Tq <= DIRECT_MAX_TQ) return directAttentionForward(q, k, v, out, lse, d);
+  const session = rows([Tk * hs, Tk * hs, QBLOCK * hs, QBLOCK * Tk, QBLOCK * hs], d);
+  try {
+    forwardTiles(gemm, session, q, k, v, out, lse, d);
+  } finally {
+    session.close();
+  }
+}
+
+/** The blocks of the forward, in the tiles of `session`: (Tk, hs) K and V, (64, hs) Q and O, S. */
+function forwardTiles(
+  gemm: Gemm,
+  session: TileSession,
+  q: FloatArray,
+  k: FloatArray,
+  v: FloatArray,
+  out: FloatArray,
+  lse: FloatArray,
+  d: AttentionDims,
 ): void {
   const { B, Tq, Tk, nh, nkv, hs } = d;
-  if (Tq <= DIRECT_MAX_TQ) return directAttentionForward(q, k, v, out, lse, d);
   const group = nh / nkv;
-  const Kh = new Float32Array(Tk * hs);
-  const Vh = new Float32Array(Tk * hs);
-  const Qb = new Float32Array(QBLOCK * hs);
-  const S = new Float32Array(QBLOCK * Tk);
-  const Ob = new Float32Array(QBLOCK * hs);
+  const [Kh, Vh, Qb, S, Ob] = session.tiles;
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < nh; h++) {
       if (h % group === 0) {
-        gather(k, b, Tk, nkv * hs, h / group, hs, 0, Tk, Kh);
-        gather(v, b, Tk, nkv * hs, h / group, hs, 0, Tk, Vh);
+        session.gather(k, b, Tk, nkv * hs, h / group, hs, 0, Tk, Kh);
+        session.gather(v, b, Tk, nkv * hs, h / group, hs, 0, Tk, Vh);
       }
       for (let i0 = 0; i0 < Tq; i0 += QBLOCK) {
         const nq = Math.min(QBLOCK, Tq - i0);
         const nk = Math.min(Tk, visible(d, i0 + nq - 1) + 1); // keys any row of the block can see
-        gather(q, b, Tq, nh * hs, h, hs, i0, i0 + nq, Qb);
+        session.gather(q, b, Tq, nh * hs, h, hs, i0, i0 + nq, Qb);
         const lseOff = (b * nh + h) * Tq + i0;
         if (nk <= 0) {
           for (let r = 0; r < nq; r++) lse[lseOff + r] = -Infinity;
@@ -142,7 +132,7 @@ export function tiledAttentionForward(
             cOffset: 0,
             accumulate: false,
           });
-          softmaxBlock(S, nq, nk, i0, d, b, lse, lseOff);
+          session.softmax(S, nq, nk, i0, b, lse, lseOff); // P, in place of S
           gemm({
             transA: false,
             transB: false,
@@ -158,27 +148,31 @@ export function tiledAttentionForward(
             accumulate: false,
           });
         }
-        scatter(out, b, Tq, nh * hs, h, hs, i0, i0 + nq, Ob, false);
+        session.scatter(out, b, Tq, nh * hs, h, hs, i0, i0 + nq, Ob, false);
       }
     }
   }
 }
 
 /**
- * The Backend attention methods on `gemm` (the wasm backend's own). The tiles are float32, so
- * float64 inputs (gradient checks) go to the row-by-row reference, as other wasm methods do.
+ * The Backend attention methods on `gemm` (the wasm backend's own) with the row-wise steps `rows`
+ * (the wasm backend's `wasmRows`). The tiles are float32, so float64 inputs (gradient checks) go
+ * to the row-by-row reference, as other wasm methods do.
  */
-export function tiledAttention(gemm: Gemm): Pick<Backend, 'attentionForward' | 'attentionBackward'> {
+export function tiledAttention(
+  gemm: Gemm,
+  rows: RowSteps = jsRows,
+): Pick<Backend, 'attentionForward' | 'attentionBackward'> {
   const f32 = (...xs: FloatArray[]) => xs.every((x) => x instanceof Float32Array);
   return {
     attentionForward(q, k, v, out, lse, d) {
       if (!f32(q, k, v, out)) return jsBackend.attentionForward(q, k, v, out, lse, d);
-      tiledAttentionForward(gemm, q, k, v, out, lse, d);
+      tiledAttentionForward(gemm, q, k, v, out, lse, d, rows);
     },
     attentionBackward(q, k, v, out, lse, dout, dq, dk, dv, d) {
       const tiles = f32(q, k, v, out, dout, dq, dk, dv);
       if (!tiles) return jsBackend.attentionBackward(q, k, v, out, lse, dout, dq, dk, dv, d);
-      tiledAttentionBackward(gemm, q, k, v, out, lse, dout, dq, dk, dv, d);
+      tiledAttentionBackward(gemm, q, k, v, out, lse, dout, dq, dk, dv, d, rows);
     },
   };
 }
