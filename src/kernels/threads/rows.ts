@@ -6,8 +6,12 @@
 import type { KernelExports } from '../wasm/module.js';
 import { ROW_KERNEL, type RowJob, type RowKernel, type ThreadPool } from './pool.js';
 
-/** Below this many elements a call stays on one thread: waking a worker costs more. */
-export const MIN_THREAD_ELEMENTS = 1 << 15;
+/**
+ * Below these many elements a call stays on one thread, where waking a worker costs more than
+ * it saves: the kernels with exp, tanh or sqrt take a few ns per element, a binary op (memory
+ * bound) about one.
+ */
+export const MIN_THREAD_ELEMENTS = { transcendental: 1 << 15, binary: 1 << 17 };
 /** A slab holds at least this many elements, so its share of the wake-up cost stays small. */
 const MIN_SLAB_ELEMENTS = 1 << 13;
 /** Elementwise slabs start on a multiple of this, so only the last slab has a scalar tail. */
@@ -28,13 +32,13 @@ type RowMethods = Pick<
 
 /**
  * The kernel exports with the row-wise ones split across `pool` (at most `threads` threads),
- * above `minElements` elements; everything else is `k` itself.
+ * above `min` elements; everything else is `k` itself.
  */
 export function threadedRowKernels(
   k: KernelExports,
   pool: ThreadPool,
   threads: number = pool.size,
-  minElements: number = MIN_THREAD_ELEMENTS,
+  min: { transcendental: number; binary: number } = MIN_THREAD_ELEMENTS,
 ): KernelExports {
   const n = Math.min(threads, pool.size);
   if (n < 2) return k;
@@ -48,6 +52,7 @@ export function threadedRowKernels(
     elementsPerUnit: number,
     slab: (p: number[], count: number) => void,
   ): void => {
+    const minElements = job.kernel === ROW_KERNEL.binary ? min.binary : min.transcendental;
     const { units, ptrs, strides } = job;
     const align = elementsPerUnit === 1 ? LANES : 1;
     const minUnits = Math.ceil(MIN_SLAB_ELEMENTS / elementsPerUnit);
