@@ -75,6 +75,9 @@ test('threaded rows: the split exports equal one thread bit for bit, worker slab
       same(y1[2], y2[2], rows, `layer norm mean ${rows}x${cols}`);
       same(y1[3], y2[3], rows, `layer norm rstd ${rows}x${cols}`);
       same(y1[1], y2[1], n, `softmax backward ${rows}x${cols}`);
+      k.binary(2, x, 0, w, 2, y1[1], rows, cols); // x * w, w one row repeated
+      t.binary(2, x, 0, w, 2, y2[1], rows, cols);
+      same(y1[1], y2[1], n, `binary ${rows}x${cols}`);
       k.geluTanhBackward(x, dy, y1[0], n);
       t.geluTanhBackward(x, dy, y2[0], n);
       same(y1[0], y2[0], n, `gelu backward ${n}`);
@@ -158,7 +161,7 @@ test('threaded rows: 30 training steps on two threads equal one thread exactly, 
     if (be) setBackend(be);
     else resetBackend();
     manualSeed(5);
-    // GELU sees 12·33·256 elements and the cross-entropy 12·33·101: both split across threads
+    // GELU sees 12·33·256 elements: split across the threads
     const model = new GPT({ vocabSize: 101, blockSize: 33, nLayer: 2, nHead: 2, nEmbd: 64 });
     const opt = new AdamW(model.parameters(), { lr: 3e-3 });
     const idx = randint(0, 101, [12, 33], { rng: new Rng(1) });
