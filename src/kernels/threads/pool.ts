@@ -1,6 +1,7 @@
-// A pool of worker threads that run gemm jobs on one shared WebAssembly.Memory. The calling
-// thread writes a job into a shared control block, wakes the workers with Atomics.notify, and
-// all take slabs of C from an atomic counter; then it Atomics.waits for the rest. No messages.
+// A pool of worker threads that run gemm jobs, and row-wise kernels (./rows.ts), on one shared
+// WebAssembly.Memory. The calling thread writes a job into a shared control block, wakes the
+// workers with Atomics.notify, and all take slabs (of C, or of rows) from an atomic counter;
+// then it Atomics.waits for the rest. No messages.
 // Portable: spawning a worker is the caller's (Node's worker_threads or a browser Worker).
 
 /** The little a pool needs from a worker, whichever runtime made it. */
@@ -65,10 +66,45 @@ export interface QuantJob {
   t: number;
 }
 
+/** The row-wise and elementwise kernels a RowJob can run (worker.mjs has the same table). */
+export const ROW_KERNEL = {
+  softmaxForward: 1,
+  softmaxBackward: 2,
+  logSoftmaxForward: 3,
+  logSoftmaxBackward: 4,
+  layerNormForward: 5,
+  geluTanhForward: 6,
+  geluTanhBackward: 7,
+  adamw: 8,
+  binary: 9,
+} as const;
+export type RowKernel = (typeof ROW_KERNEL)[keyof typeof ROW_KERNEL];
+
+/**
+ * A row-wise (or elementwise) kernel call cut into slabs of `size` units: rows, or elements for
+ * GELU and AdamW. Slab [u0, u0 + n) runs the same export with each pointer advanced by
+ * u0 * stride bytes and n units, so every row is computed by the same code as on one thread.
+ */
+export interface RowJob {
+  kernel: RowKernel;
+  units: number;
+  /** Row length (row-wise kernels; unused by elementwise ones). */
+  cols: number;
+  /** Up to 6 wasm addresses, in the export's argument order. */
+  ptrs: number[];
+  /** Bytes each pointer advances per unit: 4 * cols for a row, 4 per element, 0 when shared. */
+  strides: number[];
+  /** Up to 3 integer arguments (binary: op code and the two operand modes). */
+  ints: number[];
+  /** Up to 9 float32 arguments (layer norm's eps, AdamW's coefficients). */
+  floats: number[];
+}
+
 // Control block. Header: the gemm's 11 arguments, then byRows, slab size, slab count, the
-// next-slab counter and the accumulate flag, then the job kind (0 gemm, 1 int8, 2 int4) and a
-// quantized product's 12 arguments. Then SLOT int32s per worker: [seq, done, failed, workspace
-// address].
+// next-slab counter and the accumulate flag, then the job kind (0 gemm, 1 int8, 2 int4, 3 int8
+// x int8, 10 row job) and a quantized product's 12 arguments, then a row job's kernel, units,
+// cols, 6 pointers, 6 strides, 3 ints and 9 float32s. Then SLOT int32s per worker: [seq, done,
+// failed, workspace address].
 const ARGS = 0;
 const BY_ROWS = 11;
 const SIZE = 12;
@@ -77,7 +113,10 @@ const NEXT = 14;
 const ACC = 15;
 const KIND = 16;
 const QARGS = 17;
-const HEADER = 29;
+const RARGS = 29;
+const RFLOATS = RARGS + 18;
+const HEADER = RFLOATS + 9;
+const KIND_ROWS = 10;
 export const SLOT = 4;
 const SEQ = 0;
 const DONE = 1;
@@ -95,11 +134,14 @@ export function slab(j: GemmJob, s: Slabs, i: number, work: number): GemmJob {
 
 export class ThreadPool {
   private seq = 0;
+  private readonly floats: Float32Array;
 
   private constructor(
     private readonly workers: WorkerPort[],
     private readonly ctrl: Int32Array,
-  ) {}
+  ) {
+    this.floats = new Float32Array(ctrl.buffer, RFLOATS * 4, 9);
+  }
 
   /**
    * Starts `count` workers on the kernel module and memory, each with its gemm workspace;
@@ -169,6 +211,25 @@ export class ThreadPool {
     c[SIZE] = size;
     c[KIND] = job.kind;
     this.dispatch(Math.ceil(job.N / size), threads, (i) => self(i * size, Math.min(job.N, (i + 1) * size)));
+  }
+
+  /**
+   * Runs a row job in slabs of `size` units on the caller (through `self`, given the first unit
+   * and the count) and threads - 1 workers, as `run` does.
+   */
+  runRows(job: RowJob, size: number, threads: number, self: (u0: number, n: number) => void): void {
+    const c = this.ctrl;
+    const pad = (xs: number[], n: number) => [...xs, ...new Array<number>(n - xs.length).fill(0)];
+    c.set(
+      [job.kernel, job.units, job.cols, ...pad(job.ptrs, 6), ...pad(job.strides, 6), ...pad(job.ints, 3)],
+      RARGS,
+    );
+    this.floats.set(pad(job.floats, 9));
+    c[SIZE] = size;
+    c[KIND] = KIND_ROWS;
+    this.dispatch(Math.ceil(job.units / size), threads, (i) =>
+      self(i * size, Math.min(size, job.units - i * size)),
+    );
   }
 
   // Wakes the helpers on the job already written into the header, takes slabs on this thread

@@ -1,6 +1,7 @@
 // A kernel worker (plain JavaScript so it runs the same under tsx, plain Node and a browser): it
 // instantiates the kernel module on the shared memory, then waits on its slot of the control
-// block; woken, it takes slabs of the posted gemm until none is left (protocol in pool.ts).
+// block; woken, it takes slabs of the posted gemm, quantized product or row job until none is
+// left (protocol in pool.ts).
 
 const BY_ROWS = 11,
   SIZE = 12,
@@ -8,7 +9,10 @@ const BY_ROWS = 11,
   NEXT = 14,
   ACC = 15,
   KIND = 16,
-  QARGS = 17;
+  QARGS = 17,
+  RARGS = 29,
+  RFLOATS = RARGS + 18,
+  KIND_ROWS = 10;
 const SEQ = 0,
   DONE = 1,
   FAILED = 2,
@@ -21,16 +25,29 @@ const listen = (cb) =>
   isNode ? port.on('message', cb) : port.addEventListener('message', (e) => cb(e.data));
 
 listen(({ module, memory, ctrl, slot }) => {
-  let gemm, qgemmInt8, qgemmInt4, qgemmInt8Q8;
+  let k, gemm, qgemmInt8, qgemmInt4, qgemmInt8Q8;
   try {
-    ({ gemm, qgemmInt8, qgemmInt4, qgemmInt8Q8 } = new WebAssembly.Instance(module, {
-      env: { memory },
-    }).exports);
+    k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+    ({ gemm, qgemmInt8, qgemmInt4, qgemmInt8Q8 } = k);
   } catch (err) {
     port.postMessage(`cannot instantiate the kernel module: ${err}`);
     return;
   }
   const c = new Int32Array(ctrl);
+  const f = new Float32Array(ctrl, RFLOATS * 4, 9);
+  // pool.ts ROW_KERNEL: slab of n units with pointers p (already advanced), ints i, floats f
+  const rowKernels = [
+    null,
+    (p, n, cols) => k.softmaxForward(p[0], p[1], n, cols),
+    (p, n, cols) => k.softmaxBackward(p[0], p[1], p[2], n, cols),
+    (p, n, cols) => k.logSoftmaxForward(p[0], p[1], n, cols),
+    (p, n, cols) => k.logSoftmaxBackward(p[0], p[1], p[2], n, cols),
+    (p, n, cols) => k.layerNormForward(p[0], p[1], p[2], p[3], p[4], p[5], n, cols, f[0]),
+    (p, n) => k.geluTanhForward(p[0], p[1], n),
+    (p, n) => k.geluTanhBackward(p[0], p[1], p[2], n),
+    (p, n) => k.adamw(p[0], p[1], p[2], p[3], n, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]),
+    (p, n, cols, i) => k.binary(i[0], p[0], i[1], p[1], i[2], p[2], n, cols),
+  ];
   port.postMessage('ready');
   let seen = 0;
   for (;;) {
@@ -41,6 +58,7 @@ listen(({ module, memory, ctrl, slot }) => {
     seen = seq;
     try {
       if (c[KIND] === 0) gemmSlabs(c, slot);
+      else if (c[KIND] === KIND_ROWS) rowSlabs(c);
       else quantSlabs(c);
     } catch (err) {
       c[slot + FAILED] = 1;
@@ -77,6 +95,22 @@ listen(({ module, memory, ctrl, slot }) => {
       if (kind === 1) qgemmInt8(M, K, x, ldx, q, s, y, ldy, j0, j1);
       else if (kind === 2) qgemmInt4(M, K, G, x, ldx, q, s, z, y, ldy, j0, j1);
       else qgemmInt8Q8(M, K, x, t, q, s, y, ldy, j0, j1);
+    }
+  }
+
+  // a row job (pool.ts RowJob): slab i is units [i size, i size + n)
+  function rowSlabs(c) {
+    const [kernel, units, cols] = c.subarray(RARGS, RARGS + 3);
+    const ptrs = c.subarray(RARGS + 3, RARGS + 9),
+      strides = c.subarray(RARGS + 9, RARGS + 15),
+      ints = Array.from(c.subarray(RARGS + 15, RARGS + 18)),
+      run = rowKernels[kernel],
+      size = c[SIZE],
+      count = c[COUNT];
+    for (let i = Atomics.add(c, NEXT, 1); i < count; i = Atomics.add(c, NEXT, 1)) {
+      const u0 = i * size;
+      const p = Array.from(ptrs, (x, j) => x + u0 * strides[j]);
+      run(p, Math.min(size, units - u0), cols, ints);
     }
   }
 });

@@ -1,5 +1,6 @@
 // The fast backend: WebAssembly SIMD kernels (built from assembly/ by AssemblyScript) with an
-// optional pool of threads for large gemms, and attention in tiles on that gemm. Methods it does
+// optional pool of threads for large gemms and large row-wise calls, and attention in tiles on
+// that gemm. Methods it does
 // not speed up, and float64 inputs, fall through to the reference kernels in ../js, so results
 // differ only by float rounding.
 
@@ -20,9 +21,13 @@ import { tiledAttention } from './tiled-attention.js';
 import { wasmRows } from './tiled-attention-rows.js';
 import { newQuantContext, wasmQuantGemm } from './quant.js';
 import { ThreadPool, type SpawnWorker } from '../threads/pool.js';
+import { threadedRowKernels } from '../threads/rows.js';
 
 export interface WasmBackendOptions {
-  /** Threads for large gemms, the caller's included; 1 (the default) starts no workers. */
+  /**
+   * Threads for large gemms and row-wise calls, the caller's included; 1 (the default) starts
+   * no workers.
+   */
   threads?: number;
   /** Makes a worker running src/kernels/threads/worker.mjs; required when threads > 1. */
   spawnWorker?: SpawnWorker;
@@ -97,7 +102,8 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
   const qctx = newQuantContext(ctx, opts.int8Activations ?? false);
   return {
     ...jsBackend,
-    ...wasmKernels(heap, kernels, opts.thresholds),
+    // row-wise kernels split their rows across the pool (same bits as one thread)
+    ...wasmKernels(heap, pool ? threadedRowKernels(kernels, pool) : kernels, opts.thresholds),
     ...tiledAttention(gemm, wasmRows(heap, kernels)),
     name: `wasm-${km.simd}${threads > 1 ? ` x${threads} threads` : ''}`,
     heap,
