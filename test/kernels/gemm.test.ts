@@ -85,6 +85,28 @@ test('wasm gemm: two threads give the same bits as one', () => {
   }
 });
 
+test('wasm gemv: split across two threads by columns, it gives the bits of one thread', () => {
+  // N·K above the gemv's threading threshold (2^19 weights); odd N, so the last slab is ragged.
+  const rng = new Rng(6);
+  for (const [M, N, K] of [
+    [1, 1031, 517],
+    [3, 2053, 261],
+    [4, 1543, 347],
+  ] as const) {
+    for (const { args, c } of cases(M, N, K, rng)) {
+      const one = c.slice();
+      const two = c.slice();
+      const want = c.slice();
+      be.gemmWith({ ...args, c: one }, { threads: 1, maxGemvRows: 4 });
+      be.gemmWith({ ...args, c: two }, { threads: 2, maxGemvRows: 4 });
+      jsGemm({ ...args, c: want });
+      const what = `gemv ${M}x${N}x${K} transA=${args.transA} transB=${args.transB} acc=${args.accumulate}`;
+      assert.deepEqual(two, one, what);
+      assertNear(two, want, what, 1e-5, Math.sqrt(K) * 2e-6);
+    }
+  }
+});
+
 test('wasm gemm: float64 inputs fall back to the reference loop exactly', () => {
   const rng = new Rng(3);
   const [M, N, K] = [33, 21, 40];

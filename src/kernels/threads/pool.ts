@@ -34,6 +34,14 @@ export interface GemmJob {
   acc: number;
 }
 
+/**
+ * Which kernel a GemmJob's slabs run (the control block's job kind; worker.mjs has the same
+ * numbers): the packed gemm, or the unpacked gemv kernels (assembly/gemv.ts) against a
+ * transposed B (a Linear weight) or a plain one, cut into slabs of C's columns.
+ */
+export const GEMM_KERNEL = { packed: 0, gemvT: 4, gemvN: 5 } as const;
+export type GemmKernel = (typeof GEMM_KERNEL)[keyof typeof GEMM_KERNEL];
+
 /** A gemm cut into `count` slabs of `size` rows (or columns) of C, handed out one at a time. */
 export interface Slabs {
   byRows: boolean;
@@ -102,9 +110,9 @@ export interface RowJob {
 
 // Control block. Header: the gemm's 11 arguments, then byRows, slab size, slab count, the
 // next-slab counter and the accumulate flag, then the job kind (0 gemm, 1 int8, 2 int4, 3 int8
-// x int8, 10 row job) and a quantized product's 12 arguments, then a row job's kernel, units,
-// cols, 6 pointers, 6 strides, 3 ints and 9 float32s. Then SLOT int32s per worker: [seq, done,
-// failed, workspace address].
+// x int8, 4 gemvT, 5 gemvN, 10 row job) and a quantized product's 12 arguments, then a row job's
+// kernel, units, cols, 6 pointers, 6 strides, 3 ints and 9 float32s. Then SLOT int32s per
+// worker: [seq, done, failed, workspace address].
 const ARGS = 0;
 const BY_ROWS = 11;
 const SIZE = 12;
@@ -191,13 +199,21 @@ export class ThreadPool {
    * threads - 1 workers, each taking the next slab from a shared counter until none is left:
    * a thread the OS descheduled holds up one slab, not a fixed share. Returns when all are done.
    */
-  run(job: GemmJob, slabs: Slabs, threads: number, self: (job: GemmJob) => void): void {
+  run(
+    job: GemmJob,
+    slabs: Slabs,
+    threads: number,
+    self: (job: GemmJob) => void,
+    kernel: GemmKernel = GEMM_KERNEL.packed,
+  ): void {
+    if (kernel !== GEMM_KERNEL.packed && slabs.byRows)
+      throw new Error('thread pool: the gemv kernels split columns, not rows');
     const c = this.ctrl;
     c.set([job.M, job.N, job.K, job.a, job.rsA, job.csA, job.b, job.rsB, job.csB, job.c, job.ldc], ARGS);
     c[BY_ROWS] = slabs.byRows ? 1 : 0;
     c[SIZE] = slabs.size;
     c[ACC] = job.acc;
-    c[KIND] = 0;
+    c[KIND] = kernel;
     this.dispatch(slabs.count, threads, (i) => self(slab(job, slabs, i, job.work)));
   }
 

@@ -12,7 +12,9 @@ const BY_ROWS = 11,
   QARGS = 17,
   RARGS = 29,
   RFLOATS = RARGS + 18,
-  KIND_ROWS = 10;
+  KIND_ROWS = 10,
+  GEMV_T = 4,
+  GEMV_N = 5;
 const SEQ = 0,
   DONE = 1,
   FAILED = 2,
@@ -25,10 +27,10 @@ const listen = (cb) =>
   isNode ? port.on('message', cb) : port.addEventListener('message', (e) => cb(e.data));
 
 listen(({ module, memory, ctrl, slot }) => {
-  let k, gemm, qgemmInt8, qgemmInt4, qgemmInt8Q8;
+  let k, gemm, gemvT, gemvN, qgemmInt8, qgemmInt4, qgemmInt8Q8;
   try {
     k = new WebAssembly.Instance(module, { env: { memory } }).exports;
-    ({ gemm, qgemmInt8, qgemmInt4, qgemmInt8Q8 } = k);
+    ({ gemm, gemvT, gemvN, qgemmInt8, qgemmInt4, qgemmInt8Q8 } = k);
   } catch (err) {
     port.postMessage(`cannot instantiate the kernel module: ${err}`);
     return;
@@ -57,7 +59,8 @@ listen(({ module, memory, ctrl, slot }) => {
     if (seq < 0) return;
     seen = seq;
     try {
-      if (c[KIND] === 0) gemmSlabs(c, slot);
+      const kind = c[KIND];
+      if (kind === 0 || kind === GEMV_T || kind === GEMV_N) gemmSlabs(c, slot, kind);
       else if (c[KIND] === KIND_ROWS) rowSlabs(c);
       else quantSlabs(c);
     } catch (err) {
@@ -68,7 +71,8 @@ listen(({ module, memory, ctrl, slot }) => {
     Atomics.notify(c, slot + DONE);
   }
 
-  function gemmSlabs(c, slot) {
+  // a gemm (kind 0) in slabs of rows or columns of C; a gemv (GEMV_T, GEMV_N) in slabs of columns
+  function gemmSlabs(c, slot, kind) {
     const [M, N, K, a, rsA, csA, b, rsB, csB, cc, ldc] = c.subarray(0, 11);
     const byRows = c[BY_ROWS] === 1,
       size = c[SIZE],
@@ -78,7 +82,10 @@ listen(({ module, memory, ctrl, slot }) => {
     for (let i = Atomics.add(c, NEXT, 1); i < count; i = Atomics.add(c, NEXT, 1)) {
       const s = i * size;
       const n = Math.min(size, (byRows ? M : N) - s);
-      if (byRows) gemm(n, N, K, a + 4 * s * rsA, rsA, csA, b, rsB, csB, cc + 4 * s * ldc, ldc, work, acc);
+      if (kind === GEMV_T) gemvT(M, n, K, a, rsA, b + 4 * s * csB, csB, cc + 4 * s, ldc, acc);
+      else if (kind === GEMV_N) gemvN(M, n, K, a, rsA, csA, b + 4 * s, rsB, cc + 4 * s, ldc, acc);
+      else if (byRows)
+        gemm(n, N, K, a + 4 * s * rsA, rsA, csA, b, rsB, csB, cc + 4 * s * ldc, ldc, work, acc);
       else gemm(M, n, K, a, rsA, csA, b + 4 * s * csB, rsB, csB, cc + 4 * s, ldc, work, acc);
     }
   }

@@ -8,12 +8,17 @@ import type { GemmArgs } from '../backend.js';
 import { gemm as jsGemm } from '../js/gemm.js';
 import type { KernelExports } from './module.js';
 import { HeapFull, type WasmHeap } from './heap.js';
-import type { GemmJob, Slabs, ThreadPool } from '../threads/pool.js';
+import { GEMM_KERNEL, type GemmJob, type Slabs, type ThreadPool } from '../threads/pool.js';
 
 /** Below this many multiply-adds the copies and the call cost more than the plain loop. */
 const MIN_WASM_MACS = 2048;
 /** Below this many multiply-adds waking a worker costs more than it saves. */
 const MIN_THREAD_MACS = 1 << 20;
+/**
+ * A gemv streams its weight from memory once: split across threads from this many weights
+ * (a 2 MiB weight, ~100 µs on one thread), where two cores' memory streams beat one.
+ */
+const MIN_GEMV_THREAD_WEIGHTS = 1 << 19;
 const NR = 8; // micro-tile columns (assembly/micro.ts): slabs are cut on tile edges
 /**
  * Up to this many rows of A the unpacked kernels (assembly/gemv.ts) beat packing B, whose cost
@@ -68,20 +73,22 @@ export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity, maxG
       work: ctx.workspace,
       acc: p.accumulate ? 1 : 0,
     };
-    const acc = p.accumulate ? 1 : 0;
-    if (M <= (maxGemvRows ?? GEMV_MAX_M.transB) && p.transB && job.csA === 1) {
-      kernels.gemvT(M, N, K, aPtr, job.rsA, bPtr, K, cPtr, N, acc);
-      heap.copyOut(cPtr, c, p.cOffset, M * N);
-      return;
-    }
-    if (M <= (maxGemvRows ?? GEMV_MAX_M.plain) && !p.transB) {
-      kernels.gemvN(M, N, K, aPtr, job.rsA, job.csA, bPtr, N, cPtr, N, acc);
+    const n = Math.min(threads, ctx.pool ? ctx.pool.size : 1);
+    const gemvT = M <= (maxGemvRows ?? GEMV_MAX_M.transB) && p.transB && job.csA === 1;
+    if (gemvT || (M <= (maxGemvRows ?? GEMV_MAX_M.plain) && !p.transB)) {
+      // (j.b, j.c: the slab's first column of B and of C; ldb = K for Bᵀ, N for B)
+      const run = gemvT
+        ? (j: GemmJob) => kernels.gemvT(j.M, j.N, j.K, j.a, j.rsA, j.b, K, j.c, N, j.acc)
+        : (j: GemmJob) => kernels.gemvN(j.M, j.N, j.K, j.a, j.rsA, j.csA, j.b, N, j.c, N, j.acc);
+      if (n > 1 && ctx.pool && N * K >= MIN_GEMV_THREAD_WEIGHTS) {
+        const kernel = gemvT ? GEMM_KERNEL.gemvT : GEMM_KERNEL.gemvN;
+        ctx.pool.run(job, gemvSlabs(N, n), n, run, kernel);
+      } else run(job);
       heap.copyOut(cPtr, c, p.cOffset, M * N);
       return;
     }
     const run = (j: GemmJob) =>
       kernels.gemm(j.M, j.N, j.K, j.a, j.rsA, j.csA, j.b, j.rsB, j.csB, j.c, j.ldc, j.work, j.acc);
-    const n = Math.min(threads, ctx.pool ? ctx.pool.size : 1);
     if (n > 1 && ctx.pool && M * N * K >= MIN_THREAD_MACS)
       ctx.pool.run(job, slabs(job, n, kernels.gemmTileRows()), n, run);
     else run(job);
@@ -89,6 +96,15 @@ export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity, maxG
   } finally {
     heap.release(mark);
   }
+}
+
+/**
+ * Cuts a gemv's N columns into about 4 slabs per thread, in multiples of 16 (the kernels' widest
+ * column step), so a thread slowed by other work delays little.
+ */
+export function gemvSlabs(N: number, threads: number): Slabs {
+  const size = Math.max(64, Math.ceil(N / (4 * threads) / 16) * 16);
+  return { byRows: false, size, count: Math.ceil(N / size) };
 }
 
 /**
