@@ -3,10 +3,11 @@
 // many rows of A; with one row it doubles the memory traffic. Two layouts, both streaming B in
 // the order it is stored:
 //   gemvT: B stored (N, K) (a Linear weight, out × in): each C(i, j) is a dot product of two
-//          contiguous rows, A row i and B row j, two j at a time, 16 floats of each per step.
-// Generation reads every weight once per token from memory, not cache: what limits it is how
-// fast one core streams memory. Two sequential rows at a time streamed 17-18 GB/s here against
-// 15 for four rows and 17 for eight (gpt2's weights); two threads, each on its own columns, 31-35.
+//          contiguous rows, A row i and B row j, one j at a time, 16 floats per step.
+// Generation reads every weight once per token from memory, not cache, so what limits it is how
+// fast one core streams memory, and that depends on the order of the reads: B read as ONE
+// sequential stream (row after row) ran at 33-35 GB/s here on gpt2's weights, where 2, 4 or 8 rows
+// read side by side (fewer loads of A, but as many streams) ran at 15-18.
 //   gemvN: B stored (K, N): C row i = Σ_k A(i, k) · B row k, an axpy over B's rows, 16 columns of
 //          C held in four f32x4 accumulators while k runs.
 
@@ -17,47 +18,13 @@ export function gemvT(M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb:
   for (let i = 0; i < M; i++) {
     const ai = a + <usize>(i * lda) * 4;
     const ci = c + <usize>(i * ldc) * 4;
-    let j = 0;
-    for (; j + 2 <= N; j += 2) {
-      const b0 = b + <usize>(j * ldb) * 4;
-      dot2(ai, b0, b0 + <usize>ldb * 4, K, ci + <usize>j * 4, accumulate);
-    }
-    if (j < N) dot1(ai, b + <usize>(j * ldb) * 4, K, ci + <usize>j * 4, accumulate);
+    for (let j = 0; j < N; j++) dot1(ai, b + <usize>(j * ldb) * 4, K, ci + <usize>j * 4, accumulate);
   }
 }
 
-// Each output of gemvT is one dot product, summed in the same order whichever loop computes it:
-// products k ≡ r (mod 16) into 4-lane sums s_{r/4}, the rest of K4 into s0, then
-// (s0 + s1) + (s2 + s3), its lanes, the last K % 4 products, and C's old value when accumulating.
-// Two rows of B at a time: two sequential streams, 16 floats (a cache line) of each per step.
-
-@inline function dot2(ai: usize, b0: usize, b1: usize, K: i32, cj: usize, accumulate: bool): void {
-  const K16 = K & ~15, K4 = K & ~3;
-  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
-  let t0 = f32x4.splat(0), t1 = f32x4.splat(0), t2 = f32x4.splat(0), t3 = f32x4.splat(0);
-  let k = 0;
-  for (; k < K16; k += 16) {
-    const o = <usize>k * 4;
-    const x0 = v128.load(ai + o), x1 = v128.load(ai + o, 16), x2 = v128.load(ai + o, 32), x3 = v128.load(ai + o, 48);
-    s0 = madd(x0, v128.load(b0 + o), s0);
-    s1 = madd(x1, v128.load(b0 + o, 16), s1);
-    s2 = madd(x2, v128.load(b0 + o, 32), s2);
-    s3 = madd(x3, v128.load(b0 + o, 48), s3);
-    t0 = madd(x0, v128.load(b1 + o), t0);
-    t1 = madd(x1, v128.load(b1 + o, 16), t1);
-    t2 = madd(x2, v128.load(b1 + o, 32), t2);
-    t3 = madd(x3, v128.load(b1 + o, 48), t3);
-  }
-  for (; k < K4; k += 4) {
-    const o = <usize>k * 4;
-    const x = v128.load(ai + o);
-    s0 = madd(x, v128.load(b0 + o), s0);
-    t0 = madd(x, v128.load(b1 + o), t0);
-  }
-  finish(f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3)), ai, b0, K4, K, cj, accumulate);
-  finish(f32x4.add(f32x4.add(t0, t1), f32x4.add(t2, t3)), ai, b1, K4, K, cj + 4, accumulate);
-}
-
+// One output of gemvT, C(i, j) = A row i · B row j: products k ≡ r (mod 16) into 4-lane sums
+// s_{r/4}, the rest of K4 into s0, then (s0 + s1) + (s2 + s3), its lanes, the last K % 4 products,
+// and C's old value when accumulating.
 @inline function dot1(ai: usize, b0: usize, K: i32, cj: usize, accumulate: bool): void {
   const K16 = K & ~15, K4 = K & ~3;
   let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);

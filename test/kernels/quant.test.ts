@@ -15,7 +15,7 @@ import { quantGemm as jsQuantGemm } from '../../src/kernels/js/quant.js';
 import { resetBackend, setBackend, type QuantGemmArgs } from '../../src/kernels/backend.js';
 import { createWasmBackend, type WasmBackend } from '../../src/kernels/wasm/backend.js';
 import { createNodeWasmBackend, spawnNodeWorker } from '../../src/kernels/threads/node.js';
-import { quantizeInt8 } from '../../src/quant/int8.js';
+import { quantizeInt8, type Int8Rows } from '../../src/quant/int8.js';
 import { quantizeInt4 } from '../../src/quant/int4.js';
 import { dequantizeWeight, quantizedLinear, type QuantWeight } from '../../src/quant/qmatmul.js';
 import { linear } from '../../src/tensor/ops/matmul.js';
@@ -261,6 +261,62 @@ test('quantGemm, opt-in int8 activations: within the bound of rounding x to int8
           }
         }
         assert.ok(differs, 'the int8-activation path really ran (its results differ from the float path)');
+      }
+  for (const be of q8) be.close();
+});
+
+/** Round half to even, as wasm's f32.nearest. */
+function nearestEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v - Math.trunc(v)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * The opt-in int8-activation product computed exactly as its definition says, in float32 steps:
+ * t = max|x| / 127, a = nearest(x / t) in [-127, 127], d = Σ_k a q (an exact integer),
+ * y = d · (t s). Any summation order of d gives the same integer, so the kernel must match bits.
+ */
+function int8ActivationReference(x: Float32Array, M: number, w: Int8Rows): Float32Array {
+  const f = Math.fround;
+  const [N, K] = [w.rows, w.cols];
+  const y = new Float32Array(M * N);
+  for (let i = 0; i < M; i++) {
+    let amax = 0;
+    for (let k = 0; k < K; k++) amax = Math.max(amax, Math.abs(x[i * K + k]));
+    const t = f(amax / 127);
+    const inv = t > 0 ? f(1 / t) : 0;
+    const a = Array.from({ length: K }, (_, k) =>
+      Math.max(-127, Math.min(127, nearestEven(f(x[i * K + k] * inv)))),
+    );
+    for (let j = 0; j < N; j++) {
+      let d = 0;
+      for (let k = 0; k < K; k++) d += a[k] * w.q[j * K + k];
+      y[i * N + j] = f(f(d) * f(t * w.scales[j]));
+    }
+  }
+  return y;
+}
+
+test('quantGemm, opt-in int8 activations: the integer sums give exactly the defined numbers', async () => {
+  const rng = new Rng(11);
+  const q8 = [
+    await createWasmBackend({ int8Activations: true }),
+    await createWasmBackend({ threads: 2, spawnWorker: spawnNodeWorker, int8Activations: true }),
+  ];
+  for (const be of q8)
+    for (const [N, K] of [
+      [67, 33],
+      [1031, 520],
+      [67, 37],
+    ])
+      for (const M of [1, 2, 5]) {
+        const w = quantizeInt8(rand(N * K, rng), N, K);
+        const x = rand(M * K, rng);
+        assert.deepEqual(
+          run(be.quantGemm, x, M, w),
+          int8ActivationReference(x, M, w),
+          `${be.name} ${N}x${K} M=${M}`,
+        );
       }
   for (const be of q8) be.close();
 });

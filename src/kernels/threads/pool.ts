@@ -56,7 +56,7 @@ export interface Slabs {
 export interface QuantJob {
   /**
    * 1: int8 rows (codes at q, scales at s); 2: int4 groups of G (packed at q, zeros at z or 0);
-   * 3: int8 rows times x quantized per row (int8 codes at x, row scales at t).
+   * 3: int8 rows times x quantized per row (codes in [-127, 127] as i16 at x, row scales at t).
    */
   kind: 1 | 2 | 3;
   M: number;

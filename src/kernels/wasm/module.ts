@@ -79,7 +79,7 @@ export interface KernelExports {
   ): void;
   /** x reordered for qgemmInt4 with 32 | G: each block of 32 as [x at even k, x at odd k]. */
   int4SplitX(M: number, K: number, x: number, ldx: number, xs: number): void;
-  /** xq (M×K int8) and t (M): x quantized per row, t = max|x| / 127 (opt-in Q8 activations). */
+  /** xq (M×K codes in [-127, 127], stored as i16) and t (M): x quantized per row, t = max|x| / 127. */
   quantizeRowsInt8(M: number, K: number, x: number, ldx: number, xq: number, t: number): void;
   /** y = (t_i s_j) Σ_k xq(i, k) q(j, k) over weight rows j0..j1, in integer sums. */
   qgemmInt8Q8(

@@ -133,7 +133,7 @@ export function wasmQuantGemm(ctx: QuantContext, p: QuantGemmArgs, threads = Inf
       xPtr = heap.input(x, p.xOffset, M * K);
       yPtr = heap.output(y, p.yOffset, M * N);
       // opt-in int8 activations serve every M, so that one model gives one set of numbers
-      if ('q' in w && ctx.int8Activations) [xq, xt] = [heap.alloc(M * K), heap.alloc(M * 4)];
+      if ('q' in w && ctx.int8Activations) [xq, xt] = [heap.alloc(M * K * 2), heap.alloc(M * 4)];
       else if (M > ('q' in w ? QGEMV_MAX_M.int8 : QGEMV_MAX_M.int4)) deq = heap.alloc(N * K * 4);
       else if (!('q' in w) && w.groupSize % 32 === 0) split = heap.alloc(M * K * 4);
     } catch (err) {
