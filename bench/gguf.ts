@@ -2,16 +2,18 @@
 // engine and in llama.cpp (node-llama-cpp's prebuilt CPU build) at the same thread count, side
 // by side in one run. cpu-small and the gpt2 shape (124M), random weights (speed does not depend
 // on them). 1-token prompt, greedy, KV cache on both sides; tokens/s over the generated tokens.
-// Each comparison runs at one thread count on both sides: 1 thread (our wasm backend without
-// workers, llama.cpp threads=1), then all cores (bench/run.ts's backend, llama.cpp threads=cores).
+// Each comparison runs at the bench's thread count on both sides (`--threads 1,2` gives both):
+// ours on the backend bench/run.ts installed, llama.cpp with as many threads.
 // ggml's threads spin-wait at every op, so on a machine shared with other work the many-thread
 // llama.cpp rows can collapse; the 1-thread rows are the fair comparison there.
 //   ours f32   : our GPT
 //   ours int8  : the same GPT quantized (quant/: every Linear and the tables, per-row int8)
+//   ours int8, int8 activations: the same, with the opt-in integer product (x quantized per row,
+//                as q8_0's product quantizes it per block of 32): the fair match for q8_0
 //   llama.cpp  : the exported file, f32 or q8_0
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getLlama, LlamaLogLevel, type LlamaModel, type Token } from 'node-llama-cpp';
 import type { Suite, BenchRow } from './harness.js';
@@ -19,6 +21,7 @@ import { GPT, GPT_PRESETS } from '../src/model/index.js';
 import { generate } from '../src/generate/index.js';
 import { manualSeed } from '../src/tensor/rng.js';
 import { getBackend, setBackend } from '../src/kernels/backend.js';
+import type { WasmBackend } from '../src/kernels/wasm/backend.js';
 import { createNodeWasmBackend } from '../src/kernels/threads/node.js';
 import { quantizeModel } from '../src/quant/quantize-model.js';
 import { saveGguf } from '../src/io/gguf/export-gguf.js';
@@ -72,7 +75,6 @@ export const ggufSuite: Suite = {
     const rows: BenchRow[] = [];
     const row = (name: string, value: number, unit: string, note?: string): void =>
       void rows.push({ suite: 'gguf', name, value, unit, note });
-    const threads = availableParallelism(); // what the fast backend spawns (kernels/threads/node.ts)
     const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
     const dir = mkdtempSync(join(tmpdir(), 'llmfs-bench-gguf-'));
     const tok = bytesTokenizer();
@@ -98,44 +100,47 @@ export const ggufSuite: Suite = {
             `${((100 * sizes[quant]) / sizes.f32!).toFixed(1)}% of f32`,
           );
         }
+        // Ours on the backend bench/run.ts installed for this thread count (where the model's
+        // parameters live, so no copies), llama.cpp told the same count.
         const cores = getBackend();
-        const one = await createNodeWasmBackend({ threads: 1 });
-        const setups: [number, Parameters<typeof setBackend>[0]][] = [
-          [1, one],
-          [threads, cores],
-        ];
+        const t = (cores as Partial<WasmBackend>).threads ?? 1;
         const q8 = new GPT(model.config);
         q8.loadStateDict(model.stateDict());
         quantizeModel(q8, { bits: 8 }); // every Linear and both tables, as q8_0 stores them
         q8.eval();
-        for (const [t, backend] of setups) {
-          setBackend(backend);
-          try {
-            const ours = ourTokensPerSecond(model, n);
-            const note = `${n} tokens, backend ${backend.name}`;
-            row(`${shape} ${t} thread(s): ours f32`, ours, 'tokens/s', note);
-            const ours8 = ourTokensPerSecond(q8, n);
-            row(
-              `${shape} ${t} thread(s): ours int8`,
-              ours8,
-              'tokens/s',
-              `${(ours8 / ours).toFixed(2)}x ours f32`,
-            );
-            for (const quant of ['f32', 'q8_0'] as const) {
-              const lm = await llama.loadModel({
-                modelPath: join(dir, `${shape}-${quant}.gguf`),
-                gpuLayers: 0,
-              });
-              const theirs = await llamaTokensPerSecond(lm, n, t);
-              const vs = `${(theirs / ours).toFixed(1)}x ours f32`;
-              row(`${shape} ${t} thread(s): llama.cpp ${quant}`, theirs, 'tokens/s', vs);
-              await lm.dispose();
-            }
-          } finally {
-            setBackend(cores);
-          }
+        const ours = ourTokensPerSecond(model, n);
+        row(`${shape} ${t} thread(s): ours f32`, ours, 'tokens/s', `${n} tokens, backend ${cores.name}`);
+        const ours8 = ourTokensPerSecond(q8, n);
+        row(
+          `${shape} ${t} thread(s): ours int8`,
+          ours8,
+          'tokens/s',
+          `${(ours8 / ours).toFixed(2)}x ours f32`,
+        );
+        // llama.cpp's q8_0 product quantizes the activations to 8 bits too: our opt-in equivalent
+        const act8 = await createNodeWasmBackend({ threads: t, int8Activations: true });
+        setBackend(act8);
+        let oursQ8 = 0;
+        try {
+          oursQ8 = ourTokensPerSecond(q8, n);
+        } finally {
+          setBackend(cores);
+          act8.close();
         }
-        one.close();
+        row(
+          `${shape} ${t} thread(s): ours int8, int8 activations`,
+          oursQ8,
+          'tokens/s',
+          `${(oursQ8 / ours).toFixed(2)}x ours f32 (opt-in; q8_0's arithmetic)`,
+        );
+        for (const quant of ['f32', 'q8_0'] as const) {
+          const lm = await llama.loadModel({ modelPath: join(dir, `${shape}-${quant}.gguf`), gpuLayers: 0 });
+          const theirs = await llamaTokensPerSecond(lm, n, t);
+          const mine = quant === 'f32' ? ours : oursQ8;
+          const vs = `ours${quant === 'f32' ? ' f32' : ' int8 x int8'} / llama.cpp ${(mine / theirs).toFixed(2)}x`;
+          row(`${shape} ${t} thread(s): llama.cpp ${quant}`, theirs, 'tokens/s', vs);
+          await lm.dispose();
+        }
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
