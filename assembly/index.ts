@@ -17,3 +17,4 @@ export { qgemmInt8, dequantInt8, dequantInt4 } from './quant';
 export { qgemmInt4, int4SplitX } from './quant-int4';
 export { quantizeRowsInt8, qgemmInt8Q8 } from './quant-q8';
 export { attnSoftmaxRows, attnRecomputeP, attnGradScores, attnGather, attnScatter } from './attention';
+export { attnDirect } from './attention-direct';

@@ -19,6 +19,7 @@ import { wasmGemm, type GemmContext } from './gemm.js';
 import { wasmKernels, type Thresholds } from './calls.js';
 import { tiledAttention } from './tiled-attention.js';
 import { wasmRows } from './tiled-attention-rows.js';
+import { wasmDirect } from './direct-attention.js';
 import { newQuantContext, wasmQuantGemm } from './quant.js';
 import { ThreadPool, type SpawnWorker } from '../threads/pool.js';
 import { threadedRowKernels } from '../threads/rows.js';
@@ -104,7 +105,7 @@ export async function createWasmBackend(opts: WasmBackendOptions = {}): Promise<
     ...jsBackend,
     // row-wise kernels split their rows across the pool (same bits as one thread)
     ...wasmKernels(heap, pool ? threadedRowKernels(kernels, pool) : kernels, opts.thresholds),
-    ...tiledAttention(gemm, wasmRows(heap, kernels)),
+    ...tiledAttention(gemm, wasmRows(heap, kernels), wasmDirect(heap, kernels)),
     name: `wasm-${km.simd}${threads > 1 ? ` x${threads} threads` : ''}`,
     heap,
     kernels,

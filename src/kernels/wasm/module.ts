@@ -127,6 +127,24 @@ export interface KernelExports {
     hs: number,
     scale: number,
   ): void;
+  /** Attention of a few queries straight from the (B, T, n·hs) arrays (assembly/attention-direct.ts). */
+  attnDirect(
+    q: number,
+    k: number,
+    v: number,
+    out: number,
+    lse: number,
+    B: number,
+    Tq: number,
+    Tk: number,
+    nh: number,
+    nkv: number,
+    hs: number,
+    scale: number,
+    causal: boolean,
+    mask: number,
+    s: number,
+  ): void;
   /** Strided rows of one head to a contiguous tile, and back (written, or added when add is 1). */
   attnGather(src: number, stride: number, hs: number, rows: number, dst: number): void;
   attnScatter(dst: number, stride: number, hs: number, rows: number, src: number, add: number): void;

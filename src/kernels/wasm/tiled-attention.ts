@@ -11,6 +11,7 @@ import { jsBackend } from '../js/index.js';
 import { QBLOCK, visible, type Gemm } from './attention-tiles.js';
 import { jsRows, type RowSteps, type TileSession } from './tiled-attention-rows.js';
 import { tiledAttentionBackward } from './tiled-attention-backward.js';
+import type { DirectAttention } from './direct-attention.js';
 
 export { tiledAttentionBackward } from './tiled-attention-backward.js';
 
@@ -23,7 +24,7 @@ const DIRECT_MAX_TQ = 4;
  * is nothing to tile, and gathering every key and value of every head would cost as much as
  * the arithmetic itself.
  */
-function directAttentionForward(
+export function directAttentionForward(
   q: FloatArray,
   k: FloatArray,
   v: FloatArray,
@@ -156,17 +157,20 @@ function forwardTiles(
 
 /**
  * The Backend attention methods on `gemm` (the wasm backend's own) with the row-wise steps `rows`
- * (the wasm backend's `wasmRows`). The tiles are float32, so float64 inputs (gradient checks) go
- * to the row-by-row reference, as other wasm methods do.
+ * (the wasm backend's `wasmRows`) and, for a few queries, `direct` (its `wasmDirect`; else the
+ * loop above). The tiles are float32, so float64 inputs (gradient checks) go to the row-by-row
+ * reference, as other wasm methods do.
  */
 export function tiledAttention(
   gemm: Gemm,
   rows: RowSteps = jsRows,
+  direct: DirectAttention | null = null,
 ): Pick<Backend, 'attentionForward' | 'attentionBackward'> {
   const f32 = (...xs: FloatArray[]) => xs.every((x) => x instanceof Float32Array);
   return {
     attentionForward(q, k, v, out, lse, d) {
       if (!f32(q, k, v, out)) return jsBackend.attentionForward(q, k, v, out, lse, d);
+      if (d.Tq <= DIRECT_MAX_TQ && direct?.(q, k, v, out, lse, d)) return;
       tiledAttentionForward(gemm, q, k, v, out, lse, d, rows);
     },
     attentionBackward(q, k, v, out, lse, dout, dq, dk, dv, d) {
