@@ -3,6 +3,7 @@
 import type { ExerciseSpec } from '../spec.js';
 import { uniform } from '../helpers.js';
 import { lossFallsAsReference, trainTiny } from '../tiny-train.js';
+import { sameTokens, sampledTokens } from './ch08-helpers.js';
 
 const f32 = (a: Float64Array) => Float32Array.from(a);
 
@@ -56,4 +57,46 @@ const matmulKernel: ExerciseSpec = {
   ],
 };
 
-export const chapter10: ExerciseSpec[] = [matmulKernel];
+const matvecRows: ExerciseSpec = {
+  id: 'matvec-rows',
+  chapter: 10,
+  section: 'Decoding from memory: one stream',
+  title: "The decoding step's product: y = W x against a Linear weight W (N, K), row after row",
+  exportName: 'matvecRows',
+  slot: 'matvecRows',
+  topics: ['performance', 'inference'],
+  hints: [
+    'A Linear weight is stored (out, in) = (N, K), row-major: W[j, k] is w[j * K + k].',
+    'y[j] = Σ_k W[j, k]·x[k]: a dot product of row j of W with x. Take j in order and k in order ' +
+      'inside it, so W is read front to back, one sequential stream.',
+    'const y = new Float32Array(N); for j: { let s = 0; for k: s += w[j*K+k] * x[k]; y[j] = s; } return y;',
+  ],
+  tolerance: { atol: 1e-5, rtol: 1e-5 },
+  cases: (rng) => [
+    { name: 'odd sizes: W (3, 5), x (5)', args: [f32(uniform(rng, 15)), f32(uniform(rng, 5)), 3, 5] },
+    { name: 'one output: W (1, 9)', args: [f32(uniform(rng, 9)), f32(uniform(rng, 9)), 1, 9] },
+    { name: 'one input: W (7, 1)', args: [f32(uniform(rng, 7)), f32(uniform(rng, 1)), 7, 1] },
+    { name: 'wide: W (33, 17)', args: [f32(uniform(rng, 561)), f32(uniform(rng, 17)), 33, 17] },
+    {
+      name: 'large values (±1e3)',
+      args: [f32(uniform(rng, 24, -1e3, 1e3)), f32(uniform(rng, 6, -1e3, 1e3)), 4, 6],
+      tolerance: { atol: 1e-1, rtol: 1e-5 },
+    },
+  ],
+  diagnose(got, _want, c) {
+    const [, , N, K] = c.args as [Float32Array, Float32Array, number, number];
+    if (!(got instanceof Float32Array || got instanceof Float64Array)) return null;
+    if (got.length !== N) return `y must hold N = ${N} values (one per row of W), not ${got.length}`;
+    // Reading W as (K, N) (column j at w[k * N + j]) gives N values but the wrong ones.
+    return N === 1 || K === 1 ? null : `check the indexing: W[j, k] = w[j*${K} + k] (W is stored out × in)`;
+  },
+  extra: [
+    {
+      kind: 'integration',
+      name: 'tiny GPT generates 12 tokens greedily on the JS backend with your product in every Linear',
+      run: () => sameTokens('greedy decoding', sampledTokens({ strategy: 'greedy' })),
+    },
+  ],
+};
+
+export const chapter10: ExerciseSpec[] = [matmulKernel, matvecRows];

@@ -12,6 +12,12 @@ declare module '../../exercises/registry.js' {
      * B (K, N), as a new (M, N) array. The plain A·B case of this backend's gemm calls it.
      */
     matmulKernel(a: FloatArray, b: FloatArray, M: number, K: number, N: number): FloatArray;
+    /**
+     * Exercise 'matvec-rows' (chapter 10): y = W x for a Linear weight W (N, K) stored row-major
+     * and x (K), y[j] = Σ_k W[j, k] x[k], as a new (N) array. One-row A·Bᵀ (a decoding step's
+     * Linear layers on this backend) calls it.
+     */
+    matvecRows(w: FloatArray, x: FloatArray, N: number, K: number): FloatArray;
   }
 }
 
@@ -32,8 +38,29 @@ const matmulKernel = exercisable(
   },
 );
 
+// y[j] = W[j,:] · x: W read row after row, one sequential stream (what a decoding step's speed
+// depends on: chapter 10, "Decoding from memory"). The sum runs in float64 then rounds once, as
+// the A·Bᵀ loop below does, so the two give the same bits.
+const matvecRows = exercisable(
+  'matvecRows',
+  (w: FloatArray, x: FloatArray, N: number, K: number): FloatArray => {
+    const y = new (w instanceof Float64Array ? Float64Array : Float32Array)(N);
+    for (let j = 0; j < N; j++) {
+      const wj = j * K;
+      let s = 0;
+      for (let k = 0; k < K; k++) s += w[wj + k] * x[k];
+      y[j] = s;
+    }
+    return y;
+  },
+);
+
 export function gemm(p: GemmArgs): void {
   const { M, N, K, a, b, c, aOffset: ao, bOffset: bo, cOffset: co } = p;
+  if (M === 1 && !p.transA && p.transB && !p.accumulate && c.constructor === b.constructor) {
+    c.set(matvecRows(b.subarray(bo, bo + N * K), a.subarray(ao, ao + K), N, K), co);
+    return;
+  }
   if (!p.transA && !p.transB && !p.accumulate) {
     c.set(matmulKernel(a.subarray(ao, ao + M * K), b.subarray(bo, bo + K * N), M, K, N), co);
     return;
