@@ -1,7 +1,7 @@
 // Attention of one query over the t + 1 cached keys, per head (Vaswani et al., 2017, eq. 1):
 // out_h = softmax(q_h K_hᵀ / sqrt(hs)) V_h, for one decoding step. The same maths as the backend's
-// attentionForward with Tq = 1 (its readable form is model/attention.ts); a plain loop on
-// Float32Arrays only, with the weighted sum kept in float64 and one exponential per score.
+// attentionForward with Tq = 1 (its readable form is model/attention.ts), which it is tested
+// equal to; a loop on Float32Arrays only, sums kept in float64, one exponential per score.
 
 /** Sizes of one step's attention; grouped-query attention when nkv < nh. */
 export interface DecodeAttentionDims {
@@ -37,9 +37,21 @@ export function decodeAttention(
     let m = -Infinity;
     for (let j = 0; j < Tk; j++) {
       const ko = j * W + ho;
-      let dot = 0;
-      for (let c = 0; c < hs; c++) dot += q[qo + c] * k[ko + c];
-      const s = dot * scale;
+      // four partial sums: independent chains the CPU overlaps (products of floats are exact in
+      // float64, so the order changes nothing a float32 result can show)
+      let d0 = 0,
+        d1 = 0,
+        d2 = 0,
+        d3 = 0,
+        c = 0;
+      for (; c + 3 < hs; c += 4) {
+        d0 += q[qo + c] * k[ko + c];
+        d1 += q[qo + c + 1] * k[ko + c + 1];
+        d2 += q[qo + c + 2] * k[ko + c + 2];
+        d3 += q[qo + c + 3] * k[ko + c + 3];
+      }
+      for (; c < hs; c++) d0 += q[qo + c] * k[ko + c];
+      const s = (d0 + d1 + (d2 + d3)) * scale;
       scores[j] = s;
       if (s > m) m = s;
     }
@@ -51,7 +63,16 @@ export function decodeAttention(
       sum += e;
     }
     for (let c = 0; c < hs; c++) acc[c] = 0;
-    for (let j = 0; j < Tk; j++) {
+    let j = 0;
+    for (; j + 1 < Tk; j += 2) {
+      // two value rows per pass over acc: half the loads and stores of acc
+      const p0 = scores[j];
+      const p1 = scores[j + 1];
+      const v0 = j * W + ho;
+      const v1 = v0 + W;
+      for (let c = 0; c < hs; c++) acc[c] += p0 * v[v0 + c] + p1 * v[v1 + c];
+    }
+    for (; j < Tk; j++) {
       const p = scores[j];
       const vo = j * W + ho;
       for (let c = 0; c < hs; c++) acc[c] += p * v[vo + c];
