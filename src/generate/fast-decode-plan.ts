@@ -3,7 +3,8 @@
 // MLP, full softmax attention) in eval mode, float32 and unquantized, with no learner's exercise
 // installed for a function the step skips. Anything else returns null: the plain path runs.
 
-import { GPT } from '../model/gpt.js';
+import type { GPT } from '../model/gpt.js';
+import type { GPTConfig } from '../model/config.js';
 import { Block } from '../model/block.js';
 import { MLP } from '../model/mlp.js';
 import { MultiHeadAttention } from '../model/multihead.js';
@@ -57,40 +58,46 @@ const SKIPPED: readonly ExercisableName[] = [
   'scaledDotProductAttention',
 ];
 
-const isF32 = (p: Parameter | null): boolean => p === null || p.data instanceof Float32Array;
-
 /** Exactly this class (a subclass, e.g. LoRA or quantized, may compute something else). */
 const exactly = (m: Module | null, cls: abstract new (...a: never[]) => Module): boolean =>
   m !== null && Object.getPrototypeOf(m) === cls.prototype;
 
-function dense(m: Module | null): DenseLinear | null {
+/** Whether p is null or float32 with exactly this shape. */
+const fits = (p: Parameter | null, ...shape: number[]): boolean =>
+  p === null || (p.data instanceof Float32Array && p.shape.join() === shape.join());
+
+/** A plain Linear from `nIn` to `nOut` features. */
+function dense(m: Module | null, nOut: number, nIn: number): DenseLinear | null {
   if (!exactly(m, Linear)) return null;
   const l = m as Linear;
-  return isF32(l.weight) && isF32(l.bias) ? { weight: l.weight, bias: l.bias } : null;
+  return fits(l.weight, nOut, nIn) && fits(l.bias, nOut) ? { weight: l.weight, bias: l.bias } : null;
 }
 
-function norm(m: Module): DenseNorm | null {
+function norm(m: Module, C: number): DenseNorm | null {
   if (!exactly(m, LayerNorm)) return null;
   const n = m as LayerNorm;
-  return isF32(n.weight) && isF32(n.bias) ? { weight: n.weight, bias: n.bias, eps: n.eps } : null;
+  return fits(n.weight, C) && fits(n.bias, C) ? { weight: n.weight, bias: n.bias, eps: n.eps } : null;
 }
 
-function layer(b: Block): LayerPlan | null {
+function layer(b: Block, c: GPTConfig): LayerPlan | null {
   if (!exactly(b, Block) || b.placement !== 'pre') return null;
   const a = b.attn;
   const m = b.mlp;
   if (!exactly(a, MultiHeadAttention) || !exactly(m, MLP)) return null;
   if (a.pattern || a.attention !== 'full' || a.alibiSlopes || a.q_norm || a.k_norm) return null;
+  // the step's buffers are sized from the config: a layer pruned to other sizes falls back
+  if (a.nHead !== c.nHead || a.nKvHead !== c.nKvHead || a.headSize !== c.headDim) return null;
   const mlp = m as MLP;
   if (mlp.c_gate || mlp.activation !== 'gelu_tanh') return null;
-  const qkv = (a.c_attn ? [a.c_attn] : [a.q_proj, a.k_proj, a.v_proj]).map(dense);
-  const [ln1, ln2, attnProj, fc, mlpProj] = [
-    norm(b.ln_1),
-    norm(b.ln_2),
-    dense(a.c_proj),
-    dense(mlp.c_fc),
-    dense(mlp.c_proj),
-  ];
+  const [C, H, qW, kvW] = [c.nEmbd, c.mlpHidden, c.nHead * c.headDim, c.nKvHead * c.headDim];
+  const qkv = a.c_attn
+    ? [dense(a.c_attn, qW + 2 * kvW, C)]
+    : [dense(a.q_proj, qW, C), dense(a.k_proj, kvW, C), dense(a.v_proj, kvW, C)];
+  const ln1 = norm(b.ln_1, C);
+  const ln2 = norm(b.ln_2, C);
+  const attnProj = dense(a.c_proj, C, qW);
+  const fc = dense(mlp.c_fc, H, C);
+  const mlpProj = dense(mlp.c_proj, C, H);
   if (qkv.some((q) => !q) || !ln1 || !ln2 || !attnProj || !fc || !mlpProj) return null;
   return { ln1, qkv: qkv as DenseLinear[], attnProj, ln2, fc, mlpProj };
 }
@@ -105,15 +112,15 @@ export function decodePlan(model: GPT): DecodePlan | null {
   if (!exactly(model.wte, Embedding) || !exactly(model.wpe, Embedding)) return null;
   const wte = (model.wte as Embedding).weight;
   const wpe = (model.wpe as Embedding).weight;
-  if (!isF32(wte) || !isF32(wpe)) return null;
+  if (!fits(wte, c.vocabSize, c.nEmbd) || !fits(wpe, c.blockSize, c.nEmbd)) return null;
   const layers: LayerPlan[] = [];
   for (const b of model.h) {
-    const l = layer(b);
+    const l = layer(b, c);
     if (!l) return null;
     layers.push(l);
   }
-  const lnF = norm(model.ln_f);
-  const head = model.lm_head ? dense(model.lm_head) : { weight: wte, bias: null };
+  const lnF = norm(model.ln_f, c.nEmbd);
+  const head = model.lm_head ? dense(model.lm_head, c.vocabSize, c.nEmbd) : { weight: wte, bias: null };
   if (!lnF || !head) return null;
   return { wte, wpe, layers, lnF, head };
 }

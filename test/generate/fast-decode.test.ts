@@ -63,6 +63,7 @@ const backends: [string, Backend | null][] = [
 const shapes: [string, Partial<GPTConfigInput>][] = [
   ['tied head', {}],
   ['untied head', { tieWeights: false }],
+  ['head size 6 (nh·hs 30 ≠ C 40), MLP width 52', { headDim: 6, mlpHidden: 52 }],
   [
     'grouped-query attention (nHead 6, nKvHead 2, nEmbd 42), no biases',
     { nHead: 6, nKvHead: 2, nEmbd: 42, bias: false },
