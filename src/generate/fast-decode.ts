@@ -1,7 +1,8 @@
 // A fused single-token decoding step for a GPT-2-style model (B = 1, one new token after the KV
-// cache): the same kernels the tensor forward calls, in the same order, on Float32Arrays made once
-// per decoder, with no tensors, no autograd and no allocation per step (fast-decode-plan.ts says
-// when it applies). The plain forward stays the reference: its logits equal these to rounding.
+// cache): the backend kernels the tensor forward calls (gemm, layer norm, GELU), in its order, and
+// one query's attention as a plain loop (decode-attention.ts), on Float32Arrays made once per
+// decoder: no tensors, no autograd, no allocation per step (fast-decode-plan.ts says when it
+// applies). The tensor forward stays the reference: its logits equal these to rounding.
 
 import type { GPT } from '../model/gpt.js';
 import type { KVCache } from '../model/kv-cache.js';
