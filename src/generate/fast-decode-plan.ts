@@ -62,9 +62,13 @@ const SKIPPED: readonly ExercisableName[] = [
 const exactly = (m: Module | null, cls: abstract new (...a: never[]) => Module): boolean =>
   m !== null && Object.getPrototypeOf(m) === cls.prototype;
 
-/** Whether p is null or float32 with exactly this shape. */
-const fits = (p: Parameter | null, ...shape: number[]): boolean =>
-  p === null || (p.data instanceof Float32Array && p.shape.join() === shape.join());
+/** Whether p is null, or float32 of shape (rows) or (rows, cols). */
+function fits(p: Parameter | null, rows: number, cols?: number): boolean {
+  if (p === null) return true;
+  const s = p.shape;
+  const shaped = cols === undefined ? s.length === 1 : s.length === 2 && s[1] === cols;
+  return shaped && s[0] === rows && p.data instanceof Float32Array;
+}
 
 /** A plain Linear from `nIn` to `nOut` features. */
 function dense(m: Module | null, nOut: number, nIn: number): DenseLinear | null {
