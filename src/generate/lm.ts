@@ -1,5 +1,6 @@
 // What generation needs from a model: next-token logits for a batch of token rows, continuing
-// after whatever its cache already holds. Adapters for the GPT (one KV cache per layer) and for
+// after whatever its cache already holds. Adapters for the GPT (one KV cache per layer; a step of
+// one token for one row goes through the fused decoder, fast-decode.ts, when it applies) and for
 // the encoder-decoder's decoder (self-attention cache grows; cross-attention k/v computed once).
 
 import { Tensor } from '../tensor/tensor.js';
@@ -57,8 +58,8 @@ export class GptCache implements LmCache, FastDecodeHost {
   }
   get size(): number {
     if (!this.fast) return this.kv.size;
-    const c = this.kv.layers.length; // 2 (k and v) · nLayer · n · kvW floats
-    return 2 * c * this.fast.length * this.fast.kvWidth;
+    const nLayer = this.kv.layers.length; // 2 (k and v) · nLayer · n · kvW floats
+    return 2 * nLayer * this.fast.length * this.fast.kvWidth;
   }
   clear(): void {
     this.fast?.drop();
