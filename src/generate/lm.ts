@@ -1,5 +1,6 @@
 // What generation needs from a model: next-token logits for a batch of token rows, continuing
-// after whatever its cache already holds. Adapters for the GPT (one KV cache per layer) and for
+// after whatever its cache already holds. Adapters for the GPT (one KV cache per layer; a step of
+// one token for one row goes through the fused decoder, fast-decode.ts, when it applies) and for
 // the encoder-decoder's decoder (self-attention cache grows; cross-attention k/v computed once).
 
 import { Tensor } from '../tensor/tensor.js';
@@ -10,6 +11,7 @@ import { tensor } from '../tensor/creation.js';
 import { noGrad, isGradEnabled } from '../tensor/autograd.js';
 import { BufferArena } from '../tensor/arena.js';
 import { LlmfsError } from '../errors.js';
+import { fastDecodeStep, type FastDecodeHost, type FastDecoder } from './fast-decode.js';
 
 /** A cache of past keys/values for a batch of rows. */
 export interface LmCache {
@@ -44,18 +46,31 @@ function selectLayer(l: LayerKvCache, rows: readonly number[]): void {
   }
 }
 
-export class GptCache implements LmCache {
+/**
+ * The GPT's cache. While the fused decoding step (fast-decode.ts) holds its newest keys and
+ * values, `fast` is set and `kv` is stale; anything else first takes the rows back (`settle`).
+ */
+export class GptCache implements LmCache, FastDecodeHost {
+  fast: FastDecoder | null = null;
   constructor(readonly kv: KVCache) {}
   get length(): number {
-    return this.kv.length;
+    return this.fast ? this.fast.length : this.kv.length;
   }
   get size(): number {
-    return this.kv.size;
+    if (!this.fast) return this.kv.size;
+    const nLayer = this.kv.layers.length; // 2 (k and v) · nLayer · n · kvW floats
+    return 2 * nLayer * this.fast.length * this.fast.kvWidth;
   }
   clear(): void {
+    this.fast?.drop();
     this.kv.clear();
   }
+  /** Brings the decoder's rows back into `kv`, for the tensor forward or a reordering. */
+  settle(): void {
+    this.fast?.detach();
+  }
   selectRows(rows: readonly number[]): void {
+    this.settle();
     for (const l of this.kv.layers) selectLayer(l, rows);
   }
 }
@@ -77,6 +92,11 @@ export function gptLm(model: GPT): CausalLm<GptCache> {
     vocabSize: model.config.vocabSize,
     newCache: () => new GptCache(new KVCache(model.config.nLayer)),
     forward: (ids, cache) => {
+      if (cache) {
+        const fast = isGradEnabled() ? null : fastDecodeStep(model, ids, cache); // (1, 1, V) or null
+        if (fast) return fast;
+        cache.settle();
+      }
       const run = () => model.forward(ids, { cache: cache?.kv, lastOnly: true }).logits; // (B, 1, V)
       if (!cache || cache.length === 0 || ids.shape[1] > ARENA_MAX_T || isGradEnabled()) return run();
       let arena = stepArenas.get(model);
