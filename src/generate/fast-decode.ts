@@ -1,14 +1,13 @@
 // A fused single-token decoding step for a GPT-2-style model (B = 1, one new token after the KV
 // cache): the backend kernels the tensor forward calls (gemm, layer norm, GELU), in its order, and
-// one query's attention as a plain loop (decode-attention.ts), on Float32Arrays made once per
+// one query's attention through the backend too, on Float32Arrays made once per
 // decoder: no tensors, no autograd, no allocation per step (fast-decode-plan.ts says when it
 // applies). The tensor forward stays the reference: its logits equal these to rounding.
 
 import type { GPT } from '../model/gpt.js';
 import type { KVCache } from '../model/kv-cache.js';
 import { Tensor } from '../tensor/tensor.js';
-import { getBackend, type Backend } from '../kernels/backend.js';
-import { decodeAttention } from './decode-attention.js';
+import { getBackend, type AttentionDims, type Backend } from '../kernels/backend.js';
 import { cacheFits, decodePlan, type DecodePlan, type DenseLinear } from './fast-decode-plan.js';
 
 let enabled = true;
@@ -54,8 +53,7 @@ export class FastDecoder {
   private readonly logits: Float32Array; // (V)
   private readonly mean = new Float64Array(1);
   private readonly rstd = new Float64Array(1);
-  private readonly scores: Float64Array; // (blockSize)
-  private readonly acc: Float64Array; // (hs)
+  private readonly lse: Float64Array; // (nh): the attention's log-sum-exp, not needed here
   private readonly qW: number;
   private readonly kvW: number;
   /** nkv·hs: the floats of one position's keys (or values) in one layer. */
@@ -78,8 +76,7 @@ export class FastDecoder {
     this.up = this.alloc(c.mlpHidden);
     this.act = this.alloc(c.mlpHidden);
     this.logits = this.alloc(c.vocabSize);
-    this.scores = new Float64Array(c.blockSize);
-    this.acc = new Float64Array(c.headDim);
+    this.lse = new Float64Array(c.nHead);
   }
 
   /** Storage where this backend's kernels read it without copies (wasm memory), else ordinary. */
@@ -192,7 +189,17 @@ export class FastDecoder {
     const wte = plan.wte.data;
     const wpe = plan.wpe.data;
     for (let i = 0; i < C; i++) x[i] = wte[id * C + i] + wpe[t * C + i];
-    const dims = { Tk: t + 1, nh: c.nHead, nkv: c.nKvHead, hs: c.headDim, scale: 1 / Math.sqrt(c.headDim) };
+    const dims: AttentionDims = {
+      B: 1,
+      Tq: 1,
+      Tk: t + 1,
+      nh: c.nHead,
+      nkv: c.nKvHead,
+      hs: c.headDim,
+      scale: 1 / Math.sqrt(c.headDim),
+      causal: true,
+      keyMask: null,
+    };
     for (let l = 0; l < plan.layers.length; l++) {
       const L = plan.layers[l];
       // x = x + c_proj(attention(c_attn(ln_1(x))))
@@ -206,7 +213,8 @@ export class FastDecoder {
       const q = qkv.subarray(0, qW); // (1, 1, nh·hs)
       const k = kb.subarray(0, (t + 1) * kvW); // (1, t + 1, nkv·hs)
       const v = vb.subarray(0, (t + 1) * kvW);
-      decodeAttention(q, k, v, att, this.scores, this.acc, dims); // (nh·hs)
+      // the backend's attention with one query (wasm: attnDirect, reading the cache in place)
+      this.backend.attentionForward(q, k, v, att, this.lse, dims); // (nh·hs)
       this.gemv(L.attnProj, att, out);
       for (let i = 0; i < C; i++) x[i] += out[i];
       // x = x + c_proj(gelu(c_fc(ln_2(x))))
