@@ -1,8 +1,6 @@
-// Sum over the middle axis of an (outer, n, inner) block in f32x4: out (outer, inner) is
-//   out[o, i] = Σ_k x[o, k, i]
-// (a bias gradient is this with x the (B·T, C) output gradient). Each column is added in k order
-// from 0, as the reference loop in src/kernels/js/reduce.ts does, so the bits are the same; the
-// vectors run across columns, 8 of them (32 columns) kept in registers over all n rows.
+// Sum over the middle axis of (outer, n, inner) in f32x4, out[o, i] = Σ_k x[o, k, i] (a bias
+// gradient's column sums). Each column is added in k order from 0, as the reference loop in
+// src/kernels/js/reduce.ts does, so the bits are the same; vectors run across the columns.
 
 export function sumAxis(x: usize, out: usize, outer: i32, n: i32, inner: i32): void {
   const rowBytes = <usize>inner * 4;
@@ -10,6 +8,7 @@ export function sumAxis(x: usize, out: usize, outer: i32, n: i32, inner: i32): v
     const src = x + <usize>(o * n) * rowBytes;
     const dst = out + <usize>o * rowBytes;
     let i = 0;
+    // 32 columns in 8 registers, summed down all n rows
     for (; i + 32 <= inner; i += 32) {
       let s0 = f32x4.splat(0);
       let s1 = f32x4.splat(0);
