@@ -12,8 +12,6 @@ import { BufferArena } from '../../src/tensor/arena.js';
 import type { DType, FloatArray } from '../../src/tensor/dtype.js';
 import { randint } from '../../src/tensor/creation.js';
 import { Rng, manualSeed } from '../../src/tensor/rng.js';
-import { narrow } from '../../src/tensor/ops/layout.js';
-import { tensor } from '../../src/tensor/creation.js';
 import { type Backend, resetBackend, setBackend } from '../../src/kernels/backend.js';
 import { createWasmBackend } from '../../src/kernels/wasm/backend.js';
 import { createNodeWasmBackend } from '../../src/kernels/threads/node.js';
@@ -106,22 +104,5 @@ test('arena overwrite (wasm): exact GELU, no biases, and sizes that split rows a
   for (const be of [one, two]) {
     const poisoned = train(be, new PoisonArena(), cfg, 10, 37);
     assertSameBits(poisoned, train(be, new ZeroArena(), cfg, 10, 37), be.name);
-  }
-});
-
-test('arena overwrite: narrow backward writes zeros outside the slice into an unfilled buffer', () => {
-  const arena = new PoisonArena();
-  for (let rep = 0; rep < 2; rep++) {
-    arena.run(() => {
-      const x = tensor(Float32Array.from({ length: 5 * 7 * 3 }, (_, i) => i))
-        .reshape(5, 7, 3)
-        .requireGrad();
-      const part = narrow(x, 1, 2, 3); // (5, 3, 3)
-      part.sum().backward();
-      const g = x.grad!.data;
-      for (let o = 0; o < 5; o++)
-        for (let k = 0; k < 7; k++)
-          for (let i = 0; i < 3; i++) assert.equal(g[(o * 7 + k) * 3 + i], k >= 2 && k < 5 ? 1 : 0);
-    });
   }
 });

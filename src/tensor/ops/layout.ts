@@ -3,7 +3,7 @@
 // Their loops only copy, so they stay here (kernels/backend.ts states the rule).
 
 import { Tensor } from '../tensor-core.js';
-import { allocateOverwritten } from '../dtype.js';
+import { allocate, allocateOverwritten } from '../dtype.js';
 import { normAxis, numel, stridesOf, fmtShape } from '../shape.js';
 import { LlmfsError } from '../../errors.js';
 
@@ -70,13 +70,9 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
     out.set(x.data.subarray((o * n + s) * inner, (o * n + s + length) * inner), o * length * inner);
   }
   return Tensor.fromOp('narrow', out, shape, [x], (g) => {
-    // dx is g inside the slice and 0 outside it: each element is written once, never cleared twice
-    const dx = allocateOverwritten(g.dtype, x.size);
-    for (let o = 0; o < outer; o++) {
-      dx.fill(0, o * n * inner, (o * n + s) * inner);
+    const dx = allocate(g.dtype, x.size); // zero outside the slice
+    for (let o = 0; o < outer; o++)
       dx.set(g.data.subarray(o * length * inner, (o + 1) * length * inner), (o * n + s) * inner);
-      dx.fill(0, (o * n + s + length) * inner, (o + 1) * n * inner);
-    }
     return [new Tensor(dx, x.shape)];
   });
 }
