@@ -16,5 +16,6 @@ export { ladderScalar, ladderSimd, ladderTiled } from './ladder';
 export { qgemmInt8, dequantInt8, dequantInt4 } from './quant';
 export { qgemmInt4, int4SplitX } from './quant-int4';
 export { quantizeRowsInt8, qgemmInt8Q8 } from './quant-q8';
+export { sumAxis } from './reduce';
 export { attnSoftmaxRows, attnRecomputeP, attnGradScores, attnGather, attnScatter } from './attention';
 export { attnDirect } from './attention-direct';

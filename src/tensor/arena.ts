@@ -1,6 +1,8 @@
 // A buffer arena for training steps. Inside `arena.run(fn)`, every tensor buffer comes from a
 // pool of buffers that earlier runs released, keyed by dtype and exact length (a training step
-// makes the same shapes every time), and comes back zero-filled like a new one. When `fn`
+// makes the same shapes every time), and comes back zero-filled like a new one, unless the
+// caller promises to write every element (take(..., false): a gemm without accumulate, an
+// elementwise or row-wise kernel), when clearing it would be wasted work. When `fn`
 // returns, every buffer it took goes back to the pool, so step after step allocates nothing
 // and the garbage collector has nothing to do. The rule this imposes: no tensor made inside
 // `fn` may be used after it returns (read numbers out with item() inside). Parameter gradients
@@ -38,7 +40,11 @@ export class BufferArena {
   /** Buffers handed out, and of those, how many were reused (for tests and the bench). */
   stats = { taken: 0, reused: 0 };
 
-  take(dtype: DType, size: number): FloatArray {
+  /**
+   * A buffer of `size` elements, zero-filled; with `zero` false its values are whatever the last
+   * user left (the caller must overwrite every element before anything reads it).
+   */
+  take(dtype: DType, size: number, zero = true): FloatArray {
     const cap = sizeClass(size);
     const key = `${dtype}:${cap}`;
     const list = this.free.get(key);
@@ -52,9 +58,9 @@ export class BufferArena {
           : (getBackend().allocPersistent(cap) ?? new Float32Array(cap));
     this.taken.push([key, buf]);
     this.lastUsed.set(key, this.runs);
-    // The pool holds the whole block; the tensor gets a view of exactly its size, zero-filled.
+    // The pool holds the whole block; the tensor gets a view of exactly its size.
     const view = cap === size ? buf : buf.subarray(0, size);
-    return view.fill(0);
+    return zero ? view.fill(0) : view;
   }
 
   /** Runs fn with this arena active; afterwards, every buffer fn took is free again. */

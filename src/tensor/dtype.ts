@@ -14,6 +14,16 @@ export function allocate(dtype: DType, size: number): FloatArray {
   return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
 }
 
+/**
+ * A buffer the caller will overwrite in full before reading it (a kernel's output): like
+ * allocate, but an arena's recycled buffer keeps its old values instead of being zero-filled.
+ */
+export function allocateOverwritten(dtype: DType, size: number): FloatArray {
+  const arena = activeArena();
+  if (arena && size >= 16) return arena.take(dtype, size, false);
+  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+}
+
 export function dtypeOf(data: FloatArray): DType {
   return data instanceof Float64Array ? 'float64' : 'float32';
 }

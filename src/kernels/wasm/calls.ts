@@ -83,6 +83,7 @@ type WasmKernelMethods = Pick<
   | 'geluTanhForward'
   | 'geluTanhBackward'
   | 'adamw'
+  | 'sumAxis'
 >;
 
 /** The non-gemm Backend methods on wasm kernels, each falling back to the reference. */
@@ -176,6 +177,16 @@ export function wasmKernels(
         ([pa, pb, po]) => k.binary(code, pa, am, pb, bm, po, rows, cols),
         ref,
       );
+    },
+    sumAxis(x, out, outer, n, inner) {
+      const ref = () => js.sumAxis(x, out, outer, n, inner);
+      // Only for data already in wasm memory (bias gradients in an arena): copying x in would
+      // cost as much as summing it. Under 4 columns the vectors have nothing to run across.
+      if (!allF32(x, out) || !heap.owns(x) || inner < 4 || outer * n * inner < min.transcendental) {
+        return ref();
+      }
+      const kernel = ([px, po]: Ptr[]) => k.sumAxis(px, po, outer, n, inner);
+      call(heap, [x.subarray(0, outer * n * inner)], [], [out.subarray(0, outer * inner)], kernel, ref);
     },
     adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, step) {
       const ref = () => js.adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, step);

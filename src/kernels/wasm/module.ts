@@ -94,6 +94,8 @@ export interface KernelExports {
     j0: number,
     j1: number,
   ): void;
+  /** out (outer, inner) = Σ_k x (outer, n, inner) over the middle axis (assembly/reduce.ts). */
+  sumAxis(x: number, out: number, outer: number, n: number, inner: number): void;
   dequantInt8(N: number, K: number, q: number, s: number, out: number): void;
   dequantInt4(N: number, K: number, G: number, p: number, s: number, z: number, out: number): void;
   /** The tiled attention's row-wise steps (assembly/attention.ts); lse is float32 here. */

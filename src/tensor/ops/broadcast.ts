@@ -4,7 +4,7 @@
 // every copy. The sum of a tensor has the mirror-image pair: its backward is an expand.
 
 import { Tensor } from '../tensor-core.js';
-import { allocate } from '../dtype.js';
+import { allocate, allocateOverwritten } from '../dtype.js';
 import { type Shape, broadcastShapes, broadcastStrides, numel, sameShape, fmtShape } from '../shape.js';
 import { getBackend } from '../../kernels/backend.js';
 import { LlmfsError } from '../../errors.js';
@@ -31,7 +31,7 @@ export function sumData(x: Tensor['data'], shape: Shape, axes: number[]): Tensor
   const cur = [...shape];
   for (const axis of [...axes].reverse()) {
     const [outer, n, inner] = around(cur, axis);
-    const out = allocate(x instanceof Float64Array ? 'float64' : 'float32', outer * inner);
+    const out = allocateOverwritten(x instanceof Float64Array ? 'float64' : 'float32', outer * inner);
     getBackend().sumAxis(data, out, outer, n, inner);
     data = out;
     cur[axis] = 1;
@@ -58,7 +58,7 @@ export const sumToShape = exercisable('sumToShape', (g: Tensor, shape: Shape): T
 export function expandData(t: Tensor, shape: readonly number[]): Tensor['data'] {
   if (sameShape(t.shape, shape)) return t.data;
   const zero = allocate(t.dtype, 1);
-  const out = allocate(t.dtype, numel(shape));
+  const out = allocateOverwritten(t.dtype, numel(shape));
   getBackend().binary(
     'add',
     t.data,

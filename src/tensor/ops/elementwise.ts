@@ -6,7 +6,7 @@
 // maskedFill, where: see the rule in kernels/backend.ts).
 
 import { Tensor, type TensorLike } from '../tensor-core.js';
-import { allocate, promote } from '../dtype.js';
+import { allocate, allocateOverwritten, promote } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, numel, sameShape, fmtShape } from '../shape.js';
 import { getBackend, type BinaryOp } from '../../kernels/backend.js';
 import { expandData, sumToShape } from './broadcast.js';
@@ -36,7 +36,7 @@ export function asTensor(x: TensorLike, like: Tensor): Tensor {
 /** Forward of a broadcast binary op through the backend kernel. */
 export function binaryForward(op: BinaryOp, a: Tensor, b: Tensor): { data: Tensor['data']; shape: number[] } {
   const shape = broadcastShapes(op, a.shape, b.shape);
-  const data = allocate(promote(a.dtype, b.dtype), numel(shape));
+  const data = allocateOverwritten(promote(a.dtype, b.dtype), numel(shape)); // binary writes all
   getBackend().binary(
     op,
     a.data,

@@ -3,7 +3,7 @@
 // Their loops only copy, so they stay here (kernels/backend.ts states the rule).
 
 import { Tensor } from '../tensor-core.js';
-import { allocate } from '../dtype.js';
+import { allocate, allocateOverwritten } from '../dtype.js';
 import { normAxis, numel, stridesOf, fmtShape } from '../shape.js';
 import { LlmfsError } from '../../errors.js';
 
@@ -20,7 +20,7 @@ export function permute(x: Tensor, axes: readonly number[]): Tensor {
   const shape = perm.map((a) => x.shape[a]);
   const inStrides = stridesOf(x.shape);
   const srcStrides = perm.map((a) => inStrides[a]);
-  const out = allocate(x.dtype, x.size);
+  const out = allocateOverwritten(x.dtype, x.size);
   const nd = shape.length;
   const idx = new Array<number>(nd).fill(0);
   let src = 0;
@@ -65,12 +65,12 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
   const inner = numel(x.shape.slice(ax + 1));
   const shape = [...x.shape];
   shape[ax] = length;
-  const out = allocate(x.dtype, outer * length * inner);
+  const out = allocateOverwritten(x.dtype, outer * length * inner);
   for (let o = 0; o < outer; o++) {
     out.set(x.data.subarray((o * n + s) * inner, (o * n + s + length) * inner), o * length * inner);
   }
   return Tensor.fromOp('narrow', out, shape, [x], (g) => {
-    const dx = allocate(g.dtype, x.size);
+    const dx = allocate(g.dtype, x.size); // zero outside the slice
     for (let o = 0; o < outer; o++)
       dx.set(g.data.subarray(o * length * inner, (o + 1) * length * inner), (o * n + s) * inner);
     return [new Tensor(dx, x.shape)];
@@ -96,7 +96,7 @@ export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
   const shape = [...first.shape];
   shape[ax] = total;
   const dtype = tensors.some((t) => t.dtype === 'float64') ? 'float64' : 'float32';
-  const out = allocate(dtype, outer * total * inner);
+  const out = allocateOverwritten(dtype, outer * total * inner);
   let offset = 0;
   tensors.forEach((t, k) => {
     const len = sizes[k] * inner;

@@ -5,7 +5,7 @@
 // Rows whose target equals ignoreIndex contribute nothing and are not counted in the mean.
 
 import { Tensor } from '../tensor-core.js';
-import { allocate } from '../dtype.js';
+import { allocate, allocateOverwritten } from '../dtype.js';
 import { fmtShape } from '../shape.js';
 import { getBackend } from '../../kernels/backend.js';
 import { LlmfsError } from '../../errors.js';
@@ -76,7 +76,7 @@ function fusedCrossEntropy(logits: Tensor, targets: IndexLike, opts: CrossEntrop
     }
     y[n] = t;
   }
-  const logp = allocate(logits.dtype, logits.size);
+  const logp = allocateOverwritten(logits.dtype, logits.size);
   getBackend().logSoftmaxForward(logits.data, logp, rows, C);
   // Σ_c log p_n[c] for label smoothing: a sum over the class axis of (rows, C)
   const logpSums = eps > 0 ? allocate(logits.dtype, rows) : null;
@@ -112,7 +112,7 @@ function fusedCrossEntropy(logits: Tensor, targets: IndexLike, opts: CrossEntrop
       if (eps > 0) dlogp.fill((-scale * eps) / C, n * C, (n + 1) * C);
       dlogp[n * C + y[n]] = -scale * (1 - eps + eps / C);
     }
-    const dx = allocate(g.dtype, logits.size);
+    const dx = allocateOverwritten(g.dtype, logits.size);
     getBackend().logSoftmaxBackward(logp, dlogp, dx, rows, C);
     return [new Tensor(dx, logits.shape)];
   });

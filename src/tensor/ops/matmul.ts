@@ -5,7 +5,7 @@
 // linear(x, W, b) = x Wᵀ + b, with W stored (out, in) as in torch.nn.Linear.
 
 import { Tensor } from '../tensor-core.js';
-import { allocate, promote } from '../dtype.js';
+import { allocateOverwritten, promote } from '../dtype.js';
 import { broadcastShapes, broadcastStrides, numel, fmtShape } from '../shape.js';
 import { getBackend } from '../../kernels/backend.js';
 import { sumToShape } from './broadcast.js';
@@ -41,7 +41,8 @@ function batchedGemm(
   N: number,
   K: number,
 ): Tensor['data'] {
-  const out = allocate(
+  // every (M, N) block is written by a gemm without accumulate: no zero-fill needed
+  const out = allocateOverwritten(
     a instanceof Float64Array || b instanceof Float64Array ? 'float64' : 'float32',
     numel(batch) * M * N,
   );
@@ -149,7 +150,8 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
   }
   const rows = x.size / nIn;
   const be = getBackend();
-  const y = allocate(promote(x.dtype, w.dtype), rows * nOut);
+  // y is written in full: by the bias rows and then gemm += x Wᵀ, or by gemm = x Wᵀ
+  const y = allocateOverwritten(promote(x.dtype, w.dtype), rows * nOut);
   if (b) for (let r = 0; r < rows; r++) y.set(b.data, r * nOut);
   // (rows, in) x (in, out): W stored (out, in) is Wᵀ transposed.
   be.gemm({
@@ -171,7 +173,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
     const grads: (Tensor | null)[] = [null, null, null];
     if (x.requiresGrad) {
       // dx = dy W: (rows, out) x (out, in)
-      const dx = allocate(g.dtype, x.size);
+      const dx = allocateOverwritten(g.dtype, x.size); // gemm without accumulate writes all
       be.gemm({
         transA: false,
         transB: false,
@@ -190,7 +192,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null = null): Tensor {
     }
     if (w.requiresGrad) {
       // dW = dyᵀ x: (out, rows) x (rows, in)
-      const dw = allocate(g.dtype, w.size);
+      const dw = allocateOverwritten(g.dtype, w.size);
       be.gemm({
         transA: true,
         transB: false,

@@ -4,7 +4,7 @@
 // rmsNorm (Zhang & Sennrich, 2019): y = x / sqrt(mean(x²) + eps) * w, written with tensor ops.
 
 import { Tensor } from '../tensor-core.js';
-import { allocate } from '../dtype.js';
+import { allocate, allocateOverwritten } from '../dtype.js';
 import { fmtShape } from '../shape.js';
 import { getBackend } from '../../kernels/backend.js';
 import { LlmfsError } from '../../errors.js';
@@ -54,7 +54,7 @@ export function layerNorm(x: Tensor, weight: Tensor | null, bias: Tensor | null,
 /** Same dtype as `like` (a learner's float64 gradient of a float32 input is rounded back). */
 function asDtypeOf(t: Tensor, like: Tensor): Tensor {
   if (t.dtype === like.dtype) return t;
-  const d = allocate(like.dtype, t.size);
+  const d = allocateOverwritten(like.dtype, t.size);
   d.set(t.data);
   return new Tensor(d, t.shape);
 }
@@ -65,7 +65,7 @@ const layerNormSlot = exercisable(
   (x: Tensor, weight: Tensor | null, bias: Tensor | null, eps: number): Tensor => {
     const C = x.shape[x.ndim - 1];
     const rows = C === 0 ? 0 : x.size / C;
-    const y = allocate(x.dtype, x.size);
+    const y = allocateOverwritten(x.dtype, x.size);
     const mean = new Float64Array(rows);
     const rstd = new Float64Array(rows);
     getBackend().layerNormForward(
@@ -110,7 +110,7 @@ const layerNormBackward = exercisable(
   ): [Tensor, Tensor | null, Tensor] => {
     const C = x.shape[x.ndim - 1];
     const rows = C === 0 ? 0 : x.size / C;
-    const dx = allocate(g.dtype, x.size);
+    const dx = allocateOverwritten(g.dtype, x.size); // dw and db are accumulated into: zeroed
     const dw = weight ? allocate(g.dtype, C) : null;
     const db = allocate(g.dtype, C);
     getBackend().layerNormBackward(

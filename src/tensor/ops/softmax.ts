@@ -6,7 +6,7 @@
 // the references are the fused kernels.
 
 import { Tensor } from '../tensor-core.js';
-import { allocate } from '../dtype.js';
+import { allocateOverwritten } from '../dtype.js';
 import { normAxis } from '../shape.js';
 import { getBackend } from '../../kernels/backend.js';
 import { exercisable } from '../../exercises/registry.js';
@@ -40,7 +40,7 @@ function alongAxis(op: string, x: Tensor, axis: number, fwd: () => RowKernel, bw
     return alongAxis(op, x.transpose(ax, -1), -1, fwd, bwd).transpose(ax, -1);
   }
   const [rows, cols] = rowsCols(x);
-  const y = allocate(x.dtype, x.size);
+  const y = allocateOverwritten(x.dtype, x.size);
   fwd()(x.data, y, rows, cols);
   const yt = new Tensor(y, x.shape);
   return Tensor.fromOp(op, y, x.shape, [x], (g) => [bwd(yt, g)]);
@@ -49,7 +49,7 @@ function alongAxis(op: string, x: Tensor, axis: number, fwd: () => RowKernel, bw
 // dx = y ⊙ (dy − Σ dy ⊙ y) along the last axis, on the backend's fused kernel.
 const softmaxBackward = exercisable('softmaxBackward', (y: Tensor, g: Tensor): Tensor => {
   const [rows, cols] = rowsCols(y);
-  const dx = allocate(g.dtype, g.size);
+  const dx = allocateOverwritten(g.dtype, g.size);
   getBackend().softmaxBackward(y.data, g.data, dx, rows, cols);
   return new Tensor(dx, y.shape);
 });
@@ -70,7 +70,7 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
     () => getBackend().logSoftmaxForward,
     (y, g) => {
       const [rows, cols] = rowsCols(y);
-      const dx = allocate(g.dtype, g.size);
+      const dx = allocateOverwritten(g.dtype, g.size);
       getBackend().logSoftmaxBackward(y.data, g.data, dx, rows, cols);
       return new Tensor(dx, y.shape);
     },

@@ -4,7 +4,7 @@
 // does, as a fused kernel.
 
 import { Tensor } from '../tensor-core.js';
-import { allocate } from '../dtype.js';
+import { allocateOverwritten } from '../dtype.js';
 import { getBackend } from '../../kernels/backend.js';
 import { erf } from './erf.js';
 import { LlmfsError } from '../../errors.js';
@@ -22,7 +22,7 @@ declare module '../../exercises/registry.js' {
 
 /** Applies f elementwise into a new array of the same dtype. */
 function map(x: Tensor, f: (v: number) => number): Tensor['data'] {
-  const out = allocate(x.dtype, x.size);
+  const out = allocateOverwritten(x.dtype, x.size);
   const d = x.data;
   for (let i = 0; i < d.length; i++) out[i] = f(d[i]);
   return out;
@@ -37,7 +37,7 @@ function unary(
 ): Tensor {
   const y = map(x, f);
   return Tensor.fromOp(op, y, x.shape, [x], (g) => {
-    const dx = allocate(g.dtype, g.size);
+    const dx = allocateOverwritten(g.dtype, g.size);
     const xd = x.data;
     const gd = g.data;
     for (let i = 0; i < dx.length; i++) dx[i] = gd[i] * dfdx(xd[i], y[i]);
@@ -70,7 +70,7 @@ export const rsqrt = (x: Tensor) =>
 export const abs = (x: Tensor) => unary('abs', x, Math.abs, (v) => Math.sign(v));
 // d/dx tanh(x) = 1 - tanh(x)^2, from the saved output y: dx = dy · (1 - y²).
 const tanhBackward = exercisable('tanhBackward', (x: Tensor, y: Tensor, g: Tensor): Tensor => {
-  const dx = allocate(g.dtype, g.size);
+  const dx = allocateOverwritten(g.dtype, g.size);
   const yd = y.data;
   const gd = g.data;
   for (let i = 0; i < dx.length; i++) dx[i] = gd[i] * (1 - yd[i] * yd[i]);
@@ -143,10 +143,10 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
  */
 export function gelu(x: Tensor, approximate: GeluApproximation = 'none'): Tensor {
   if (approximate === 'tanh') {
-    const y = allocate(x.dtype, x.size);
+    const y = allocateOverwritten(x.dtype, x.size);
     getBackend().geluTanhForward(x.data, y);
     return Tensor.fromOp('gelu', y, x.shape, [x], (g) => {
-      const dx = allocate(g.dtype, g.size);
+      const dx = allocateOverwritten(g.dtype, g.size);
       getBackend().geluTanhBackward(x.data, g.data, dx);
       return [new Tensor(dx, x.shape)];
     });
