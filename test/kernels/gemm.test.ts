@@ -74,6 +74,7 @@ test('wasm gemm: two threads give the same bits as one', () => {
     [300, 257, 129],
     [129, 400, 77],
     [256, 256, 256],
+    [520, 257, 509], // above 2^26 multiply-adds: one slab per thread
   ] as const) {
     for (const { args, c } of cases(M, N, K, rng)) {
       const one = c.slice();

@@ -108,14 +108,22 @@ export function gemvSlabs(N: number, threads: number): Slabs {
 }
 
 /**
- * Cuts C along its longer side into about 4 slabs per thread, on micro-tile boundaries: small
- * enough that a thread slowed by other work delays little, large enough that re-packing B for
- * each slab (O(K·N) next to the slab's O(rows·K·N)) stays cheap.
+ * From this many multiply-adds a gemm is cut into one slab per thread: each slab packs all of B
+ * (or A) again, and at 512³ the three extra packs per thread of 4 slabs cost 8% (two threads
+ * 1.65-1.71x one, against 1.8-1.9x with one slab each, measured in one process on 2 idle cores).
+ */
+const ONE_SLAB_MACS = 1 << 26;
+
+/**
+ * Cuts C along its longer side into about 4 slabs per thread (1 for large gemms, above), on
+ * micro-tile boundaries: small enough that a thread slowed by other work delays little, large
+ * enough that re-packing B for each slab (O(K·N) next to the slab's O(rows·K·N)) stays cheap.
  */
 export function slabs(j: GemmJob, threads: number, MR: number): Slabs {
   const byRows = j.M >= j.N;
   const len = byRows ? j.M : j.N;
   const tile = byRows ? MR : NR;
-  const size = Math.max(tile * 8, Math.ceil(len / (4 * threads) / tile) * tile);
+  const per = j.M * j.N * j.K >= ONE_SLAB_MACS ? 1 : 4; // slabs per thread
+  const size = Math.max(tile * 8, Math.ceil(len / (per * threads) / tile) * tile);
   return { byRows, size, count: Math.ceil(len / size) };
 }
