@@ -15,6 +15,8 @@ const BY_ROWS = 11,
   KIND_ROWS = 10,
   GEMV_T = 4,
   GEMV_N = 5;
+/** How long an idle worker polls for the next job before it sleeps (Atomics.wait). */
+const SPIN_MS = 0.2;
 const SEQ = 0,
   DONE = 1,
   FAILED = 2,
@@ -53,6 +55,10 @@ listen(({ module, memory, ctrl, slot }) => {
   port.postMessage('ready');
   let seen = 0;
   for (;;) {
+    // Spin a little before sleeping: kernel calls come in bursts (a decoding step's gemvs are
+    // tens of µs apart), and waking a sleeping thread costs tens of µs each time.
+    const until = performance.now() + SPIN_MS;
+    while (Atomics.load(c, slot + SEQ) === seen && performance.now() < until);
     Atomics.wait(c, slot + SEQ, seen);
     const seq = Atomics.load(c, slot + SEQ);
     if (seq === seen) continue;
