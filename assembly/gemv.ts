@@ -7,7 +7,8 @@
 // Generation reads every weight once per token from memory, not cache, so what limits it is how
 // fast one core streams memory, and that depends on the order of the reads: B read as ONE
 // sequential stream (row after row) ran at 33-35 GB/s here on gpt2's weights, where 2, 4 or 8 rows
-// read side by side (fewer loads of A, but as many streams) ran at 15-18.
+// read side by side (fewer loads of A, but as many streams) ran at 15-18. A weight that sits in
+// cache goes the other way (fewer loads win): gemvT4 reads four rows side by side, for small ones.
 //   gemvN: B stored (K, N): C row i = Σ_k A(i, k) · B row k, an axpy over B's rows, 16 columns of
 //          C held in four f32x4 accumulators while k runs.
 
@@ -38,6 +39,57 @@ export function gemvT(M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb:
   }
   for (; k < K4; k += 4) s0 = madd(v128.load(ai + <usize>k * 4), v128.load(b0 + <usize>k * 4), s0);
   finish(f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3)), ai, b0, K4, K, cj, accumulate);
+}
+
+/**
+ * gemvT for a weight that sits in cache (small models): four rows of B side by side, one load
+ * of A for four weights. Same arguments and result as gemvT, another summation order.
+ */
+export function gemvT4(M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool): void {
+  const K4 = K & ~3;
+  for (let i = 0; i < M; i++) {
+    const ai = a + <usize>(i * lda) * 4;
+    const ci = c + <usize>(i * ldc) * 4;
+    let j = 0;
+    for (; j + 4 <= N; j += 4) {
+      const b0 = b + <usize>(j * ldb) * 4;
+      const b1 = b0 + <usize>ldb * 4;
+      const b2 = b1 + <usize>ldb * 4;
+      const b3 = b2 + <usize>ldb * 4;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      for (let k = 0; k < K4; k += 4) {
+        const o = <usize>k * 4;
+        const x = v128.load(ai + o);
+        s0 = madd(x, v128.load(b0 + o), s0);
+        s1 = madd(x, v128.load(b1 + o), s1);
+        s2 = madd(x, v128.load(b2 + o), s2);
+        s3 = madd(x, v128.load(b3 + o), s3);
+      }
+      let d0 = hsum(s0), d1 = hsum(s1), d2 = hsum(s2), d3 = hsum(s3);
+      for (let k = K4; k < K; k++) {
+        const o = <usize>k * 4;
+        const x = load<f32>(ai + o);
+        d0 += x * load<f32>(b0 + o);
+        d1 += x * load<f32>(b1 + o);
+        d2 += x * load<f32>(b2 + o);
+        d3 += x * load<f32>(b3 + o);
+      }
+      const cj = ci + <usize>j * 4;
+      if (accumulate) {
+        d0 += load<f32>(cj); d1 += load<f32>(cj, 4); d2 += load<f32>(cj, 8); d3 += load<f32>(cj, 12);
+      }
+      store<f32>(cj, d0); store<f32>(cj, d1, 4); store<f32>(cj, d2, 8); store<f32>(cj, d3, 12);
+    }
+    for (; j < N; j++) {
+      const bj = b + <usize>(j * ldb) * 4;
+      let s = f32x4.splat(0);
+      for (let k = 0; k < K4; k += 4) s = madd(v128.load(ai + <usize>k * 4), v128.load(bj + <usize>k * 4), s);
+      let d = hsum(s);
+      for (let k = K4; k < K; k++) d += load<f32>(ai + <usize>k * 4) * load<f32>(bj + <usize>k * 4);
+      const cj = ci + <usize>j * 4;
+      store<f32>(cj, accumulate ? load<f32>(cj) + d : d);
+    }
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
 // needs no runtime: pointers in, results written in place.
 
 export { gemm, gemmWorkspaceBytes, gemmTileRows } from './gemm';
-export { gemvT, gemvN } from './gemv';
+export { gemvT, gemvT4, gemvN } from './gemv';
 
 /** First free byte after the module's static data: the JS allocator starts here. */
 export function heapBase(): usize {

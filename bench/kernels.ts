@@ -310,6 +310,55 @@ function gemvRows(be: WasmBackend): BenchRow[] {
   return rows;
 }
 
+/**
+ * A decoding step's gemvs read their weights from memory, not cache: GB/s of weight read by the
+ * one-row kernel against gpt2-sized weights, twelve layers' worth in turn so none stays cached, on
+ * one thread and on all of `be`'s (the columns split across the pool).
+ */
+function gemvMemoryRows(be: WasmBackend): BenchRow[] {
+  const rows: BenchRow[] = [];
+  for (const [N, K, L, what] of [
+    [3072, 768, 12, 'gpt2 mlp c_fc x 12 layers (113 MB)'],
+    [50257, 768, 1, 'gpt2 tied head (154 MB)'],
+  ] as const) {
+    const ws = Array.from({ length: L }, () => be.allocPersistent(N * K) ?? new Float32Array(N * K));
+    const x = be.allocPersistent(K) ?? new Float32Array(K);
+    const y = be.allocPersistent(N) ?? new Float32Array(N);
+    x.fill(0.5);
+    for (const w of ws) for (let i = 0; i < w.length; i += 61) w[i] = (i % 7) / 7;
+    const args = ws.map((b): GemmArgs => ({
+      transA: false,
+      transB: true,
+      M: 1,
+      N,
+      K,
+      a: x,
+      aOffset: 0,
+      b,
+      bOffset: 0,
+      c: y,
+      cOffset: 0,
+      accumulate: false,
+    }));
+    for (const t of [...new Set([1, be.threads])]) {
+      const ms = timeMs(() => args.forEach((p) => be.gemmWith(p, { threads: t, maxGemvRows: 1 })), {
+        warmup: 1,
+        repeats: 7,
+        minMs: 100,
+      });
+      rows.push({
+        suite: SUITE,
+        name: `gemv from memory, ${what}, ${t} thread(s)`,
+        value: (L * N * K * 4) / (ms * 1e6),
+        unit: 'GB/s',
+        note: `${(ms / L).toFixed(3)} ms per gemv; the weight read once, row after row`,
+      });
+    }
+    for (const w of [...ws, x, y]) be.releasePersistent?.(w);
+  }
+  return rows;
+}
+
 export const kernelsSuite: Suite = {
   name: 'kernels',
   async run(): Promise<BenchRow[]> {
@@ -329,6 +378,7 @@ export const kernelsSuite: Suite = {
       });
     rows.push(...(await tfjsRows()));
     rows.push(...gemvRows(plain));
+    rows.push(...gemvMemoryRows(plain));
     rows.push(
       ...quantGemvRows(
         plain,

@@ -19,6 +19,13 @@ const MIN_THREAD_MACS = 1 << 20;
  * (a 2 MiB weight, ~100 µs on one thread), where two cores' memory streams beat one.
  */
 const MIN_GEMV_THREAD_WEIGHTS = 1 << 19;
+/**
+ * Up to this many weights (1 MiB, a core's L2 here) gemvT reads four rows of B side by side
+ * (gemvT4: fewer loads, fastest when B is in cache: cpu-small's c_attn at 31-43 GFLOP/s against 24
+ * one row at a time); above it, one row after the other (one stream from memory: 2x as fast
+ * there). Always below MIN_GEMV_THREAD_WEIGHTS: the threads' slabs run gemvT.
+ */
+const CACHED_GEMV_WEIGHTS = 1 << 18;
 const NR = 8; // micro-tile columns (assembly/micro.ts): slabs are cut on tile edges
 /**
  * Up to this many rows of A the unpacked kernels (assembly/gemv.ts) beat packing B, whose cost
@@ -77,8 +84,10 @@ export function wasmGemm(ctx: GemmContext, p: GemmArgs, threads = Infinity, maxG
     const gemvT = M <= (maxGemvRows ?? GEMV_MAX_M.transB) && p.transB && job.csA === 1;
     if (gemvT || (M <= (maxGemvRows ?? GEMV_MAX_M.plain) && !p.transB)) {
       // (j.b, j.c: the slab's first column of B and of C; ldb = K for Bᵀ, N for B)
+      // a weight that fits in cache: four rows side by side; from memory: one stream (gemv.ts)
+      const gemvTk = N * K <= CACHED_GEMV_WEIGHTS ? kernels.gemvT4 : kernels.gemvT;
       const run = gemvT
-        ? (j: GemmJob) => kernels.gemvT(j.M, j.N, j.K, j.a, j.rsA, j.b, K, j.c, N, j.acc)
+        ? (j: GemmJob) => gemvTk(j.M, j.N, j.K, j.a, j.rsA, j.b, K, j.c, N, j.acc)
         : (j: GemmJob) => kernels.gemvN(j.M, j.N, j.K, j.a, j.rsA, j.csA, j.b, N, j.c, N, j.acc);
       if (n > 1 && ctx.pool && N * K >= MIN_GEMV_THREAD_WEIGHTS) {
         const kernel = gemvT ? GEMM_KERNEL.gemvT : GEMM_KERNEL.gemvN;

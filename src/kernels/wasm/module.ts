@@ -36,6 +36,19 @@ export interface KernelExports {
     ldc: number,
     accumulate: number,
   ): void;
+  /** gemvT for a weight that sits in cache: four rows side by side (assembly/gemv.ts). */
+  gemvT4(
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    accumulate: number,
+  ): void;
   gemvN(
     M: number,
     N: number,
