@@ -2,20 +2,12 @@
 // on the (B, T, n·hs) arrays in place when they live in wasm memory (zero-copy arena buffers),
 // copied in otherwise. Its plain reference is directAttentionForward in ./tiled-attention.ts.
 
-import type { AttentionDims } from '../backend.js';
-import type { FloatArray } from '../dtype.js';
+import type { Backend } from '../backend.js';
 import { HeapFull, type WasmHeap } from './heap.js';
 import type { KernelExports } from './module.js';
 
 /** Runs the attention of `d` (at most a few queries); false when it cannot (the caller's loop runs). */
-export type DirectAttention = (
-  q: FloatArray,
-  k: FloatArray,
-  v: FloatArray,
-  out: FloatArray,
-  lse: FloatArray,
-  d: AttentionDims,
-) => boolean;
+export type DirectAttention = (...args: Parameters<Backend['attentionForward']>) => boolean;
 
 export function wasmDirect(heap: WasmHeap, kernels: KernelExports): DirectAttention {
   return (q, k, v, out, lse, d) => {

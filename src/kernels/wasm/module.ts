@@ -37,18 +37,7 @@ export interface KernelExports {
     accumulate: number,
   ): void;
   /** gemvT for a weight that sits in cache: four rows side by side (assembly/gemv.ts). */
-  gemvT4(
-    M: number,
-    N: number,
-    K: number,
-    a: number,
-    lda: number,
-    b: number,
-    ldb: number,
-    c: number,
-    ldc: number,
-    accumulate: number,
-  ): void;
+  gemvT4: KernelExports['gemvT'];
   gemvN(
     M: number,
     N: number,
